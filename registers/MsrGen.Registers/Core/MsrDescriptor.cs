@@ -1,0 +1,47 @@
+using System;
+
+namespace MsrGen.Registers;
+
+/// <summary>One field (or one field of a field array) as the catalog describes it.</summary>
+public sealed record MsrFieldDescriptor(
+    string Name,
+    int Lsb,
+    int Width,
+    MsrAccess Access,
+    MsrSideEffects SideEffects,
+    string Condition,
+    int ArrayStride,
+    int ArrayMax,
+    string ArrayCount,
+    string Description)
+{
+    public bool IsArray => ArrayMax > 0;
+}
+
+/// <summary>A register as the generated catalog describes it: everything but the per-caps masks.</summary>
+public sealed record MsrDescriptor(
+    string Name,
+    uint BaseAddress,
+    uint Stride,
+    int MaxInstances,
+    string Count,
+    MsrAccess Access,
+    MsrAccess HostAccess,
+    MsrSideEffects SideEffects,
+    MsrVendor Vendor,
+    MsrProfile Profile,
+    string Gate,
+    bool ReservedWritesFault,
+    ulong ResetValue,
+    string Source,
+    string Description,
+    MsrFieldDescriptor[] Fields)
+{
+    public bool IsArray => MaxInstances > 1 || Name.Contains("{n}", StringComparison.Ordinal);
+
+    /// <summary>The name of instance <paramref name="index"/> (IA32_PMC3); the plain name for scalars.</summary>
+    public string InstanceName(int index) =>
+        IsArray ? Name.Replace("{n}", index.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal) : Name;
+
+    public uint AddressOf(int index) => BaseAddress + (uint)index * Stride;
+}
