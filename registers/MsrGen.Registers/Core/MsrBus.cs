@@ -26,7 +26,7 @@ public static class MsrBusExtensions
         where TReg : struct, IReadableMsr<TReg>
     {
         var result = bus.ReadMsr(TReg.BaseAddress + (uint)index * TReg.AddressStride, out ulong raw);
-        register = TReg.FromRaw(result == MsrAccessResult.Ok ? raw : 0);
+        register = TReg.FromRawUnchecked(result == MsrAccessResult.Ok ? raw : 0);
         return result;
     }
 

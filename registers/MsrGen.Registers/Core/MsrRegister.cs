@@ -21,8 +21,8 @@ public interface IMsrRegister<TSelf> where TSelf : struct, IMsrRegister<TSelf>
     static abstract bool Exists(in PmuCaps caps, int index);
     /// <summary>The value after reset for these capabilities.</summary>
     static abstract TSelf Reset(in PmuCaps caps);
-    /// <summary>Wraps a value read from hardware or a model; no check is made.</summary>
-    static abstract TSelf FromRaw(ulong value);
+    /// <summary>Wraps a raw value with no access or reserved-bit check (decoding reads, tests).</summary>
+    static abstract TSelf FromRawUnchecked(ulong value);
 
     ulong Value { get; }
 }

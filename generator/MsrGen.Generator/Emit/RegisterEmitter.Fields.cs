@@ -1,0 +1,137 @@
+using System.Linq;
+using MsrGen.Generator.Model;
+using static MsrGen.Generator.Emit.Naming;
+
+namespace MsrGen.Generator.Emit;
+
+internal static partial class RegisterEmitter
+{
+    private static string BitsDoc(int msb, int lsb) => msb == lsb ? "Bit " + Int(lsb) : "Bits " + Int(msb) + ":" + Int(lsb);
+
+    private static string FieldAttribute(string name, int lsb, int width, AccessKind access, int stride = 0, int count = 0)
+    {
+        string extra = access != AccessKind.ReadWrite ? ", Access = " + Access(access) : "";
+        if (stride > 0)
+        {
+            extra += ", ElementStride = " + Int(stride) + ", ElementCount = " + Int(count);
+        }
+
+        return "[" + Core + "MsrField(" + SourceWriter.Literal(name) + ", " + Int(lsb) + ", " + Int(width) + extra + ")]";
+    }
+
+    private static string EnumTypeName(FieldModel field) => Member(field.Name) + "Value";
+
+    private static string ValueType(FieldModel field) =>
+        field.Width == 1 && !field.IsEnum ? "bool" : field.IsEnum ? EnumTypeName(field) : IntegerType(field.Width);
+
+    private static void FieldDoc(SourceWriter w, string bits, string name, string description, string condition, string suffix = "")
+    {
+        string text = bits + " — " + name + (description.Length > 0 ? ": " + description : ".") + suffix;
+        if (condition.Length > 0)
+        {
+            text += " Exists only when '" + condition + "' (reserved otherwise).";
+        }
+
+        w.Doc(text);
+    }
+
+    private static void EmitField(SourceWriter w, RegisterModel reg, FieldModel field)
+    {
+        string t = reg.TypeName;
+        string member = Member(field.Name);
+        string type = ValueType(field);
+        int msb = field.Lsb + field.Width - 1;
+        string mask = Hex(field.Width >= 64 ? ulong.MaxValue : (1UL << field.Width) - 1);
+
+        if (field.IsEnum)
+        {
+            w.Doc("Encodings of " + field.Name + ".");
+            w.Open("public enum " + EnumTypeName(field) + " : " + IntegerType(field.Width));
+            foreach (var value in field.EnumValues)
+            {
+                if (value.Description.Length > 0)
+                {
+                    w.Doc(value.Description);
+                }
+
+                w.Line(Member(value.Name) + " = " + value.Value.ToString(System.Globalization.CultureInfo.InvariantCulture) + ",");
+            }
+
+            w.Close();
+            w.Line();
+        }
+
+        string suffix = field.WidthExpression.Length > 0 ? " Bits at and above '" + field.WidthExpression + "' are reserved." : "";
+        FieldDoc(w, BitsDoc(msb, field.Lsb), field.Name, field.Description, field.Condition, suffix);
+        w.Line(FieldAttribute(field.Name, field.Lsb, field.Width, field.Access));
+        if (type == "bool")
+        {
+            w.Line("public bool " + member + " => (Value & (1UL << " + Int(field.Lsb) + ")) != 0;");
+        }
+        else
+        {
+            w.Line("public " + type + " " + member + " => (" + type + ")((Value >> " + Int(field.Lsb) + ") & " + mask + ");");
+        }
+
+        w.Line();
+        w.Doc("A copy with " + field.Name + " replaced" + (type == "bool" ? "." : " (bits beyond the field's width are dropped)."));
+        w.Line(FieldAttribute(field.Name, field.Lsb, field.Width, field.Access));
+        if (type == "bool")
+        {
+            w.Line("public " + t + " With" + member + "(bool value) => new(" + Core + "Bits.SetBit(Value, " + Int(field.Lsb) + ", value));");
+        }
+        else
+        {
+            w.Line("public " + t + " With" + member + "(" + type + " value) => new(" + Core + "Bits.Set(Value, " + Int(field.Lsb) + ", " + Int(field.Width) + ", (ulong)value));");
+        }
+
+        w.Line();
+    }
+
+    private static void EmitFieldArray(SourceWriter w, RegisterModel reg, FieldArrayModel array)
+    {
+        string t = reg.TypeName;
+        string prefix = array.Name.Replace("{n}", "");
+        string count = array.Count.Length > 0 ? " ('" + array.Count + "' exist on a vCPU)" : "";
+        bool single = array.Fields.Count == 1;
+        foreach (var field in array.Fields)
+        {
+            string member = single ? Member(prefix) : Member(prefix + "_" + field.Name);
+            string type = ValueType(field);
+            string shift = "(" + Int(array.BaseLsb + field.Lsb) + " + n * " + Int(array.Stride) + ")";
+            int firstMsb = array.BaseLsb + field.Lsb + field.Width - 1;
+            string label = single ? array.Name : prefix + "{n}." + field.Name;
+            string where = BitsDoc(firstMsb, array.BaseLsb + field.Lsb) + " + " + Int(array.Stride) + "·n, n < " + Int(array.Max);
+            string condition = field.Condition.Length > 0 ? field.Condition : array.Condition;
+            string description = field.Description.Length > 0 ? field.Description : array.Description;
+            FieldDoc(w, where, label, description, condition, count.Length > 0 ? " Elements" + count + "." : "");
+            string attribute = FieldAttribute(label, array.BaseLsb + field.Lsb, field.Width, field.Access, array.Stride, array.Max);
+            w.Line(attribute);
+            string mask = Hex(field.Width >= 64 ? ulong.MaxValue : (1UL << field.Width) - 1);
+            if (type == "bool")
+            {
+                w.Line("public bool " + member + "(int n) => (uint)n < " + Int(array.Max) + "u && (Value & (1UL << " + shift + ")) != 0;");
+            }
+            else
+            {
+                w.Line("public " + type + " " + member + "(int n) => (uint)n < " + Int(array.Max) + "u ? (" + type + ")((Value >> " + shift + ") & " + mask + ") : (" + type + ")0;");
+            }
+
+            w.Line();
+            w.Doc("A copy with element n of " + label + " replaced (an index beyond the architectural maximum changes nothing).");
+            w.Line(attribute);
+            string set = type == "bool"
+                ? Core + "Bits.SetBit(Value, " + shift + ", value)"
+                : Core + "Bits.Set(Value, " + shift + ", " + Int(field.Width) + ", (ulong)value)";
+            w.Line("public " + t + " With" + member + "(int n, " + type + " value) => (uint)n < " + Int(array.Max) + "u ? new(" + set + ") : this;");
+            w.Line();
+        }
+
+        if (single && array.Stride == 1)
+        {
+            w.Doc("All elements of " + array.Name + " packed: bit k is element k.");
+            w.Line("public ulong " + Member(prefix) + "Bits => (Value >> " + Int(array.BaseLsb) + ") & " + Hex(array.Max >= 64 ? ulong.MaxValue : (1UL << array.Max) - 1) + ";");
+            w.Line();
+        }
+    }
+}

@@ -1,0 +1,10 @@
+namespace MsrGen.Generator.Model;
+
+/// <summary>The catalog-relevant part of one definition file.</summary>
+internal sealed record CatalogFile(string Path, string HintName, EquatableArray<CatalogEntry> Entries);
+
+/// <summary>What the catalog source is made from: identities and addresses of every valid register.</summary>
+internal sealed record CatalogSourceModel(string Namespace, EquatableArray<CatalogEntry> Entries);
+
+/// <summary>The catalog step's result: its source model and the cross-file diagnostics, kept apart.</summary>
+internal sealed record CatalogResult(CatalogSourceModel Source, EquatableArray<DiagnosticInfo> Diagnostics);

@@ -1,0 +1,498 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using MsrGen.Generator.Model;
+
+namespace MsrGen.Generator.Parsing;
+
+internal sealed partial class DefinitionParser
+{
+    /// <summary>The optional part of a statement: key=value pairs, flag words, 'when COND', "doc".</summary>
+    private sealed class Tail
+    {
+        public Dictionary<string, Token> Keys { get; } = new(StringComparer.Ordinal);
+        public List<Token> Flags { get; } = new();
+        public string Condition { get; set; } = "";
+        public Token ConditionToken { get; set; }
+        public string Doc { get; set; } = "";
+    }
+
+    private Tail? ReadTail(List<Token> tokens, int start, string[] keys, bool allowFlags, bool allowWhen)
+    {
+        var tail = new Tail();
+        bool ok = true;
+        for (int i = start; i < tokens.Count; i++)
+        {
+            var t = tokens[i];
+            if (t.Quoted)
+            {
+                if (i != tokens.Count - 1)
+                {
+                    Report(GeneratorDiagnostics.Syntax, "the description string must come last on the line", tokens[i + 1]);
+                    ok = false;
+                }
+
+                tail.Doc = t.Text;
+                continue;
+            }
+
+            string lower = t.Text.ToLowerInvariant();
+            if (lower == "when" && allowWhen)
+            {
+                var words = new List<string>();
+                int j = i + 1;
+                while (j < tokens.Count && !tokens[j].Quoted)
+                {
+                    words.Add(tokens[j].Text);
+                    j++;
+                }
+
+                if (words.Count == 0)
+                {
+                    Report(GeneratorDiagnostics.Syntax, "'when' needs a condition", t);
+                    ok = false;
+                }
+
+                tail.Condition = string.Join(" ", words);
+                tail.ConditionToken = j > i + 1 ? tokens[i + 1] : t;
+                i = j - 1;
+                continue;
+            }
+
+            int eq = t.Text.IndexOf('=');
+            if (eq > 0)
+            {
+                string key = t.Text.Substring(0, eq).ToLowerInvariant();
+                if (Array.IndexOf(keys, key) < 0)
+                {
+                    Report(GeneratorDiagnostics.UnknownKeyword,
+                        $"unknown key '{key}' (allowed here: {(keys.Length == 0 ? "none" : string.Join(", ", keys))})", t);
+                    ok = false;
+                    continue;
+                }
+
+                string value = t.Text.Substring(eq + 1);
+                tail.Keys[key] = new Token(value, t.Column + eq + 1, t.Offset + eq + 1, Math.Max(value.Length, 1), false);
+                continue;
+            }
+
+            if (allowFlags && (lower is "ro" or "wo" or "rw" || EffectOf(lower) is not null))
+            {
+                tail.Flags.Add(t);
+                continue;
+            }
+
+            Report(GeneratorDiagnostics.UnknownKeyword, $"unexpected word '{t.Text}'", t);
+            ok = false;
+        }
+
+        if (!ok)
+        {
+            MarkRegisterBroken();
+            return null;
+        }
+
+        return tail;
+    }
+
+    private void ApplyFlags(Tail tail, out AccessKind access, out EffectKinds effects)
+    {
+        access = AccessKind.ReadWrite;
+        effects = EffectKinds.None;
+        foreach (var flag in tail.Flags)
+        {
+            string lower = flag.Text.ToLowerInvariant();
+            if (EffectOf(lower) is { } effect)
+            {
+                effects |= effect;
+            }
+            else
+            {
+                access = ParseAccess(flag) ?? AccessKind.ReadWrite;
+            }
+        }
+    }
+
+    private static string RestOfLine(List<Token> tokens, int start) =>
+        string.Join(" ", tokens.Skip(start).Where(t => !t.Quoted).Select(t => t.Text));
+
+    private void ProcessRegisterLine(string word, List<Token> tokens)
+    {
+        var reg = _register!;
+        switch (word)
+        {
+            case "end":
+                if (ExpectArgs(tokens, 1))
+                {
+                    FinishRegister(reg);
+                }
+                else
+                {
+                    FinishRegister(reg);
+                }
+
+                _register = null;
+                break;
+            case "array":
+                ReadArray(reg, tokens);
+                break;
+            case "vendor":
+                if (ExpectArgs(tokens, 2))
+                {
+                    reg.Vendor = ParseVendor(tokens[1]);
+                }
+
+                break;
+            case "profile":
+                if (ExpectArgs(tokens, 2))
+                {
+                    reg.Profile = ParseProfile(tokens[1]);
+                }
+
+                break;
+            case "access":
+                if (ExpectArgs(tokens, 2))
+                {
+                    reg.Access = ParseAccess(tokens[1]);
+                }
+
+                break;
+            case "host-access":
+                if (ExpectArgs(tokens, 2))
+                {
+                    reg.HostAccess = ParseAccess(tokens[1]);
+                }
+
+                break;
+            case "effects":
+                for (int i = 1; i < tokens.Count; i++)
+                {
+                    if (EffectOf(tokens[i].Text.ToLowerInvariant()) is { } effect)
+                    {
+                        reg.Effects |= effect;
+                    }
+                    else
+                    {
+                        Report(GeneratorDiagnostics.BadValue, $"unknown side effect '{tokens[i].Text}' (w1c, w1s, rc or reads-zero)", tokens[i]);
+                        MarkRegisterBroken();
+                    }
+                }
+
+                break;
+            case "reserved-writes":
+                if (ExpectArgs(tokens, 2))
+                {
+                    switch (tokens[1].Text.ToLowerInvariant())
+                    {
+                        case "fault": reg.ReservedWritesFault = true; break;
+                        case "drop": reg.ReservedWritesFault = false; break;
+                        default:
+                            Report(GeneratorDiagnostics.BadValue, $"'reserved-writes' is 'fault' or 'drop', not '{tokens[1].Text}'", tokens[1]);
+                            MarkRegisterBroken();
+                            break;
+                    }
+                }
+
+                break;
+            case "switched":
+                if (ExpectArgs(tokens, 2))
+                {
+                    switch (tokens[1].Text.ToLowerInvariant())
+                    {
+                        case "yes": reg.Switched = true; break;
+                        case "no": reg.Switched = false; break;
+                        default:
+                            Report(GeneratorDiagnostics.BadValue, $"'switched' is 'yes' or 'no', not '{tokens[1].Text}'", tokens[1]);
+                            MarkRegisterBroken();
+                            break;
+                    }
+                }
+
+                break;
+            case "reset":
+                if (ExpectArgs(tokens, 2) && TryNumber(tokens[1], out ulong reset))
+                {
+                    reg.Reset = reset;
+                    reg.ResetToken = tokens[1];
+                }
+
+                break;
+            case "gate":
+                if (tokens.Count < 2)
+                {
+                    ExpectArgs(tokens, 2);
+                    break;
+                }
+
+                string gate = RestOfLine(tokens, 1);
+                if (CheckExpression(gate, tokens[1], allowIndex: false, allowHost: false, CapabilityExpression.ValueKind.Boolean))
+                {
+                    reg.Gate = gate;
+                }
+
+                break;
+            case "intercept":
+                ReadIntercept(reg, tokens);
+                break;
+            case "source":
+            case "doc":
+                if (tokens.Count != 2 || !tokens[1].Quoted)
+                {
+                    Report(GeneratorDiagnostics.Syntax, $"expected '{word} \"TEXT\"'", tokens[0]);
+                    MarkRegisterBroken();
+                    break;
+                }
+
+                if (word == "source")
+                {
+                    reg.Source = tokens[1].Text;
+                }
+                else
+                {
+                    reg.Description = tokens[1].Text;
+                }
+
+                break;
+            case "field":
+                if (ReadField(tokens, 64) is { } field)
+                {
+                    reg.Fields.Add((field, tokens[1]));
+                }
+
+                break;
+            case "enum":
+                if (ReadField(tokens, 64) is { } enumField)
+                {
+                    _enum = new EnumBuilder(enumField, tokens[1]);
+                }
+                else
+                {
+                    // Swallow the block's values and its 'end' without further errors.
+                    _enum = new EnumBuilder(new FieldModel("?", 0, 1, AccessKind.ReadWrite, EffectKinds.None, "", "", EquatableArray<EnumValueModel>.Empty, ""), tokens[0]);
+                    MarkRegisterBroken();
+                }
+
+                break;
+            case "reserved":
+                if (tokens.Count >= 2 && TryBitRange(tokens[1], 64, out int msb, out int lsb))
+                {
+                    ReadTail(tokens, 2, Array.Empty<string>(), allowFlags: false, allowWhen: false);
+                    reg.Reserved.Add((msb, lsb, tokens[1]));
+                }
+                else if (tokens.Count < 2)
+                {
+                    ExpectArgs(tokens, 2);
+                }
+
+                break;
+            case "array-field":
+                ReadArrayField(reg, tokens);
+                break;
+            case "group":
+                StartGroup(tokens);
+                break;
+            case "msr":
+                Report(GeneratorDiagnostics.UnterminatedBlock, $"register '{reg.Name}' has no 'end' before the next 'msr'", reg.NameToken);
+                reg.HasErrors = true;
+                _register = null;
+                StartRegister(tokens);
+                break;
+            default:
+                Report(GeneratorDiagnostics.UnknownKeyword, $"unknown keyword '{tokens[0].Text}' in register '{reg.Name}'", tokens[0]);
+                MarkRegisterBroken();
+                break;
+        }
+    }
+
+    private void ReadArray(RegisterBuilder reg, List<Token> tokens)
+    {
+        var tail = ReadTail(tokens, 1, new[] { "stride", "max", "count" }, allowFlags: false, allowWhen: false);
+        if (tail is null)
+        {
+            return;
+        }
+
+        reg.HasArray = true;
+        if (!tail.Keys.TryGetValue("max", out var maxToken) || !tail.Keys.TryGetValue("count", out var countToken))
+        {
+            Report(GeneratorDiagnostics.ArrayWithoutBound, "an array needs 'max=' (architectural limit) and 'count=' (instances for the caps)", tokens[0]);
+            MarkRegisterBroken();
+            return;
+        }
+
+        if (TryNumber(maxToken, out ulong max, 4096) && max >= 1)
+        {
+            reg.Max = (int)max;
+        }
+
+        reg.Stride = 1;
+        if (tail.Keys.TryGetValue("stride", out var strideToken) && TryNumber(strideToken, out ulong stride, 0x1000))
+        {
+            reg.Stride = (uint)stride;
+        }
+
+        if (CheckExpression(countToken.Text, countToken, allowIndex: false, allowHost: false, CapabilityExpression.ValueKind.Integer))
+        {
+            reg.Count = countToken.Text;
+        }
+    }
+
+    private void ReadIntercept(RegisterBuilder reg, List<Token> tokens)
+    {
+        if (tokens.Count < 3)
+        {
+            Report(GeneratorDiagnostics.Syntax, "expected 'intercept emulated|mediated none|r|w|rw [when CONDITION]'", tokens[0]);
+            MarkRegisterBroken();
+            return;
+        }
+
+        ModeKind? mode = tokens[1].Text.ToLowerInvariant() switch
+        {
+            "emulated" => ModeKind.Emulated,
+            "mediated" => ModeKind.Mediated,
+            _ => null,
+        };
+        int policy = tokens[2].Text.ToLowerInvariant() switch
+        {
+            "none" => 0,
+            "r" => 1,
+            "w" => 2,
+            "rw" => 3,
+            _ => -1,
+        };
+        if (mode is null)
+        {
+            Report(GeneratorDiagnostics.BadValue, $"unknown vPMU mode '{tokens[1].Text}' (emulated or mediated)", tokens[1]);
+        }
+
+        if (policy < 0)
+        {
+            Report(GeneratorDiagnostics.BadValue, $"unknown intercept '{tokens[2].Text}' (none, r, w or rw: the accesses that exit)", tokens[2]);
+        }
+
+        var tail = ReadTail(tokens, 3, Array.Empty<string>(), allowFlags: false, allowWhen: true);
+        if (mode is null || policy < 0 || tail is null)
+        {
+            MarkRegisterBroken();
+            return;
+        }
+
+        if (tail.Condition.Length > 0 &&
+            !CheckExpression(tail.Condition, tail.ConditionToken, allowIndex: true, allowHost: true, CapabilityExpression.ValueKind.Boolean))
+        {
+            return;
+        }
+
+        reg.Intercepts.Add(new InterceptRule(mode.Value, policy, tail.Condition));
+    }
+
+    /// <summary>'field MSB[:LSB] NAME [ro|wo|rw] [w1c|w1s|rc|reads-zero] [width=EXPR] [when COND] ["doc"]'.</summary>
+    private FieldModel? ReadField(List<Token> tokens, int limit)
+    {
+        if (tokens.Count < 3)
+        {
+            Report(GeneratorDiagnostics.Syntax, $"expected '{tokens[0].Text} MSB[:LSB] NAME ...'", tokens[0]);
+            MarkRegisterBroken();
+            return null;
+        }
+
+        bool rangeOk = TryBitRange(tokens[1], limit, out int msb, out int lsb);
+        string name = tokens[2].Text;
+        if (!IsFieldName(name) || name.Contains("{n}"))
+        {
+            Report(GeneratorDiagnostics.Syntax, $"'{name}' is not a field name (capital letters, digits and '_')", tokens[2]);
+            MarkRegisterBroken();
+            return null;
+        }
+
+        var tail = ReadTail(tokens, 3, new[] { "width" }, allowFlags: true, allowWhen: true);
+        if (!rangeOk || tail is null)
+        {
+            return null;
+        }
+
+        ApplyFlags(tail, out var access, out var effects);
+        if (tail.Condition.Length > 0 &&
+            !CheckExpression(tail.Condition, tail.ConditionToken, allowIndex: _register?.HasArray == true, allowHost: false, CapabilityExpression.ValueKind.Boolean))
+        {
+            return null;
+        }
+
+        string widthExpression = "";
+        if (tail.Keys.TryGetValue("width", out var widthToken))
+        {
+            if (!CheckExpression(widthToken.Text, widthToken, allowIndex: false, allowHost: false, CapabilityExpression.ValueKind.Integer))
+            {
+                return null;
+            }
+
+            widthExpression = widthToken.Text;
+        }
+
+        return new FieldModel(name, lsb, msb - lsb + 1, access, effects, tail.Condition, widthExpression,
+            EquatableArray<EnumValueModel>.Empty, tail.Doc);
+    }
+
+    private void ProcessEnumLine(string word, List<Token> tokens)
+    {
+        var builder = _enum!;
+        if (word == "end")
+        {
+            ExpectArgs(tokens, 1);
+            _enum = null;
+            if (builder.Field.Name == "?")
+            {
+                return;
+            }
+
+            if (builder.Values.Count == 0)
+            {
+                Report(GeneratorDiagnostics.Syntax, $"enum '{builder.Field.Name}' has no values", builder.At);
+                MarkRegisterBroken();
+                return;
+            }
+
+            _register!.Fields.Add((builder.Field with { EnumValues = builder.Values.ToEquatableArray() }, builder.At));
+            return;
+        }
+
+        if (builder.Field.Name == "?")
+        {
+            return;
+        }
+
+        if (tokens.Count < 2 || !Numbers.TryParse(tokens[0].Text, out ulong value))
+        {
+            Report(GeneratorDiagnostics.Syntax, "expected 'VALUE NAME [\"doc\"]' or 'end' inside an enum", tokens[0]);
+            MarkRegisterBroken();
+            return;
+        }
+
+        var field = builder.Field;
+        ulong limit = field.Width >= 64 ? ulong.MaxValue : (1UL << field.Width) - 1;
+        if (value > limit)
+        {
+            Report(GeneratorDiagnostics.BadValue, $"enum value {tokens[0].Text} does not fit the {field.Width}-bit field '{field.Name}'", tokens[0]);
+            MarkRegisterBroken();
+            return;
+        }
+
+        string name = tokens[1].Text;
+        if (!IsFieldName(name))
+        {
+            Report(GeneratorDiagnostics.Syntax, $"'{name}' is not an enum value name (capital letters, digits and '_')", tokens[1]);
+            MarkRegisterBroken();
+            return;
+        }
+
+        if (builder.Values.Any(v => v.Name == name))
+        {
+            Report(GeneratorDiagnostics.DuplicateName, $"enum '{field.Name}' already has a value named '{name}'", tokens[1]);
+            MarkRegisterBroken();
+            return;
+        }
+
+        var tail = ReadTail(tokens, 2, Array.Empty<string>(), allowFlags: false, allowWhen: false);
+        builder.Values.Add(new EnumValueModel(value, name, tail?.Doc ?? ""));
+    }
+}

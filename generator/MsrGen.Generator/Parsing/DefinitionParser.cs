@@ -1,0 +1,364 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using MsrGen.Generator.Model;
+
+namespace MsrGen.Generator.Parsing;
+
+/// <summary>
+/// Reads one definition file (the format of docs/definition-format.md) into register models and
+/// located diagnostics. Never throws: a bad line is a diagnostic and the register it belongs to is
+/// dropped, while every other register of the file is still produced.
+/// </summary>
+internal sealed partial class DefinitionParser
+{
+    private readonly string _path;
+    private readonly List<DiagnosticInfo> _diagnostics = new();
+    private readonly List<RegisterModel> _registers = new();
+    private readonly List<CatalogEntry> _catalog = new();
+    private readonly HashSet<string> _registerNames = new(StringComparer.Ordinal);
+
+    private VendorKind? _fileVendor;
+    private ProfileKinds _fileProfile = ProfileKinds.All;
+    private RegisterBuilder? _register;
+    private EnumBuilder? _enum;
+    private GroupBuilder? _group;
+    private int _line;
+
+    private DefinitionParser(string path) => _path = path;
+
+    public static DefinitionFile Parse(string path, string text)
+    {
+        var parser = new DefinitionParser(path);
+        try
+        {
+            parser.Run(text);
+        }
+        catch (Exception ex)
+        {
+            // A parser bug must still surface as a located diagnostic, never as a generator crash.
+            parser._diagnostics.Add(new DiagnosticInfo(GeneratorDiagnostics.InternalError,
+                $"internal error while reading this file at line {parser._line}: {ex.GetType().Name}: {ex.Message}",
+                new SourcePosition(path, Math.Max(parser._line, 1), 1, 0, 0)));
+        }
+
+        return new DefinitionFile(
+            path,
+            HintNameFor(path),
+            parser._registers.ToEquatableArray(),
+            parser._catalog.ToEquatableArray(),
+            parser._diagnostics.ToEquatableArray());
+    }
+
+    public static string HintNameFor(string path)
+    {
+        string file = path.Replace('\\', '/');
+        int slash = file.LastIndexOf('/');
+        file = slash >= 0 ? file.Substring(slash + 1) : file;
+        if (file.EndsWith(".msr", StringComparison.OrdinalIgnoreCase))
+        {
+            file = file.Substring(0, file.Length - 4);
+        }
+
+        var chars = file.Select(c => char.IsLetterOrDigit(c) || c == '-' || c == '_' ? c : '_').ToArray();
+        return new string(chars) + ".msr.g.cs";
+    }
+
+    private void Run(string text)
+    {
+        int offset = 0;
+        _line = 0;
+        while (offset <= text.Length)
+        {
+            int newline = text.IndexOf('\n', offset);
+            int end = newline < 0 ? text.Length : newline;
+            string line = text.Substring(offset, end - offset).TrimEnd('\r');
+            _line++;
+            ProcessLine(line, offset);
+            if (newline < 0)
+            {
+                break;
+            }
+
+            offset = newline + 1;
+        }
+
+        if (_register is not null)
+        {
+            Report(GeneratorDiagnostics.UnterminatedBlock, $"register '{_register.Name}' has no 'end'", _register.NameToken);
+        }
+    }
+
+    private void ProcessLine(string line, int lineOffset)
+    {
+        var tokens = LineTokenizer.Tokenize(line, lineOffset, out string? error, out int errorColumn);
+        if (error is not null)
+        {
+            Report(GeneratorDiagnostics.Syntax, error, new Token("\"", errorColumn, lineOffset + errorColumn - 1, 1, false));
+            MarkRegisterBroken();
+            return;
+        }
+
+        if (tokens.Count == 0)
+        {
+            return;
+        }
+
+        var keyword = tokens[0];
+        if (keyword.Quoted)
+        {
+            Report(GeneratorDiagnostics.Syntax, "a line must start with a keyword, not a string", keyword);
+            MarkRegisterBroken();
+            return;
+        }
+
+        string word = keyword.Text.ToLowerInvariant();
+        if (_enum is not null)
+        {
+            ProcessEnumLine(word, tokens);
+        }
+        else if (_group is not null)
+        {
+            ProcessGroupLine(word, tokens);
+        }
+        else if (_register is not null)
+        {
+            ProcessRegisterLine(word, tokens);
+        }
+        else
+        {
+            ProcessTopLevelLine(word, tokens);
+        }
+    }
+
+    private void ProcessTopLevelLine(string word, List<Token> tokens)
+    {
+        switch (word)
+        {
+            case "msr":
+                StartRegister(tokens);
+                break;
+            case "vendor":
+                if (ExpectArgs(tokens, 2) && ParseVendor(tokens[1]) is { } vendor)
+                {
+                    _fileVendor = vendor;
+                }
+
+                break;
+            case "profile":
+                if (ExpectArgs(tokens, 2) && ParseProfile(tokens[1]) is { } profile)
+                {
+                    _fileProfile = profile;
+                }
+
+                break;
+            case "end":
+                Report(GeneratorDiagnostics.Syntax, "'end' without an open 'msr', 'enum' or 'group'", tokens[0]);
+                break;
+            default:
+                Report(GeneratorDiagnostics.UnknownKeyword,
+                    $"unknown keyword '{tokens[0].Text}' outside a register (expected 'msr', 'vendor' or 'profile')", tokens[0]);
+                break;
+        }
+    }
+
+    private void StartRegister(List<Token> tokens)
+    {
+        if (tokens.Count != 3)
+        {
+            Report(GeneratorDiagnostics.Syntax, "expected 'msr NAME ADDRESS'", tokens[0]);
+            // Still open a block so that its 'end' and body do not produce a cascade of errors.
+            _register = new RegisterBuilder("?", tokens[0], 0, Position(tokens[0])) { HasErrors = true };
+            return;
+        }
+
+        var nameToken = tokens[1];
+        string name = nameToken.Text;
+        bool validName = IsRegisterName(name);
+        if (!validName)
+        {
+            Report(GeneratorDiagnostics.Syntax,
+                $"'{name}' is not a register name (capital letters, digits and '_', with '{{n}}' where an array index goes)", nameToken);
+        }
+
+        bool validAddress = Numbers.TryParse(tokens[2].Text, out ulong address) && address <= uint.MaxValue;
+        if (!validAddress)
+        {
+            Report(GeneratorDiagnostics.BadNumber, $"'{tokens[2].Text}' is not a 32-bit MSR address", tokens[2]);
+        }
+
+        _register = new RegisterBuilder(name, nameToken, (uint)address, Position(nameToken))
+        {
+            HasErrors = !validName || !validAddress,
+        };
+    }
+
+    private static bool IsRegisterName(string name)
+    {
+        string plain = name.Replace("{n}", string.Empty);
+        if (plain.Length == 0 || !char.IsLetter(plain[0]) || name.IndexOf("{n}", StringComparison.Ordinal) != name.LastIndexOf("{n}", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        return plain.All(c => (c >= 'A' && c <= 'Z') || char.IsDigit(c) || c == '_');
+    }
+
+    private static bool IsFieldName(string name) =>
+        IsRegisterName(name) && !name.StartsWith("_", StringComparison.Ordinal);
+
+    private void MarkRegisterBroken()
+    {
+        if (_register is not null)
+        {
+            _register.HasErrors = true;
+        }
+    }
+
+    private void Report(string id, string message, Token at)
+    {
+        _diagnostics.Add(new DiagnosticInfo(id, message, Position(at)));
+    }
+
+    private SourcePosition Position(Token at) =>
+        new(_path, _line, at.Column, at.Offset, Math.Max(at.Length, 1));
+
+    private bool ExpectArgs(List<Token> tokens, int count)
+    {
+        if (tokens.Count == count)
+        {
+            return true;
+        }
+
+        Report(GeneratorDiagnostics.Syntax,
+            $"'{tokens[0].Text}' takes {count - 1} operand{(count == 2 ? "" : "s")}, found {tokens.Count - 1}", tokens[0]);
+        MarkRegisterBroken();
+        return false;
+    }
+
+    private VendorKind? ParseVendor(Token token)
+    {
+        switch (token.Text.ToLowerInvariant())
+        {
+            case "intel": return VendorKind.Intel;
+            case "amd": return VendorKind.Amd;
+            case "kvm": return VendorKind.Kvm;
+            case "synthetic": return VendorKind.Synthetic;
+            default:
+                Report(GeneratorDiagnostics.BadValue, $"unknown vendor '{token.Text}' (intel, amd, kvm or synthetic)", token);
+                MarkRegisterBroken();
+                return null;
+        }
+    }
+
+    private ProfileKinds? ParseProfile(Token token)
+    {
+        switch (token.Text.ToLowerInvariant())
+        {
+            case "upstream": return ProfileKinds.Upstream;
+            case "pv-lbr-2018": return ProfileKinds.PvLbr2018;
+            case "all": return ProfileKinds.All;
+            default:
+                Report(GeneratorDiagnostics.BadValue, $"unknown profile '{token.Text}' (upstream, pv-lbr-2018 or all)", token);
+                MarkRegisterBroken();
+                return null;
+        }
+    }
+
+    private AccessKind? ParseAccess(Token token)
+    {
+        switch (token.Text.ToLowerInvariant())
+        {
+            case "rw": return AccessKind.ReadWrite;
+            case "ro": return AccessKind.ReadOnly;
+            case "wo": return AccessKind.WriteOnly;
+            default:
+                Report(GeneratorDiagnostics.BadValue, $"unknown access '{token.Text}' (ro, wo or rw)", token);
+                MarkRegisterBroken();
+                return null;
+        }
+    }
+
+    private static EffectKinds? EffectOf(string word) => word switch
+    {
+        "w1c" => EffectKinds.WriteOneToClear,
+        "w1s" => EffectKinds.WriteOneToSet,
+        "rc" => EffectKinds.ReadClears,
+        "reads-zero" => EffectKinds.ReadsAsZero,
+        _ => null,
+    };
+
+    private bool TryNumber(Token token, out ulong value, ulong max = ulong.MaxValue)
+    {
+        if (Numbers.TryParse(token.Text, out value) && value <= max)
+        {
+            return true;
+        }
+
+        Report(GeneratorDiagnostics.BadNumber, $"'{token.Text}' is not a number{(max == ulong.MaxValue ? "" : $" up to {max}")}", token);
+        MarkRegisterBroken();
+        return false;
+    }
+
+    /// <summary>Parses "MSB" or "MSB:LSB" and checks both lie in 0..63 (or 0..limit-1 inside a group).</summary>
+    private bool TryBitRange(Token token, int limit, out int msb, out int lsb)
+    {
+        msb = lsb = 0;
+        string[] parts = token.Text.Split(':');
+        if (parts.Length > 2 ||
+            !Numbers.TryParse(parts[0], out ulong high) ||
+            !Numbers.TryParse(parts.Length == 2 ? parts[1] : parts[0], out ulong low))
+        {
+            Report(GeneratorDiagnostics.Syntax, $"'{token.Text}' is not a bit range (MSB or MSB:LSB)", token);
+            MarkRegisterBroken();
+            return false;
+        }
+
+        if (high >= (ulong)limit || low >= (ulong)limit)
+        {
+            Report(GeneratorDiagnostics.BitOutOfRange,
+                limit == 64 ? $"bit range '{token.Text}' lies outside 63..0"
+                            : $"bit range '{token.Text}' lies outside the group element's bits {limit - 1}..0", token);
+            MarkRegisterBroken();
+            return false;
+        }
+
+        if (high < low)
+        {
+            Report(GeneratorDiagnostics.Syntax, $"bit range '{token.Text}' must be written high:low", token);
+            MarkRegisterBroken();
+            return false;
+        }
+
+        msb = (int)high;
+        lsb = (int)low;
+        return true;
+    }
+
+    /// <summary>Checks an expression; <paramref name="at"/> locates errors.</summary>
+    private bool CheckExpression(string text, Token at, bool allowIndex, bool allowHost, CapabilityExpression.ValueKind kind)
+    {
+        if (!CapabilityExpression.TryParse(text, allowIndex, allowHost, out var expression, out var error))
+        {
+            Report(error.UnknownCapability ? GeneratorDiagnostics.UnknownCapability : GeneratorDiagnostics.Syntax,
+                error.UnknownCapability
+                    ? $"{error.Message} (known: {string.Join(", ", CapabilityExpression.Vocabulary.Keys.OrderBy(k => k, StringComparer.Ordinal))})"
+                    : error.Message,
+                at);
+            MarkRegisterBroken();
+            return false;
+        }
+
+        if (expression!.Kind != kind)
+        {
+            Report(GeneratorDiagnostics.Syntax,
+                kind == CapabilityExpression.ValueKind.Boolean
+                    ? $"'{text}' is a number, a condition is expected here"
+                    : $"'{text}' is a condition, a number is expected here", at);
+            MarkRegisterBroken();
+            return false;
+        }
+
+        return true;
+    }
+}
