@@ -135,26 +135,14 @@ internal static class CatalogEmitter
         w.Doc("The register instance with this name (case-insensitive; arrays take the index: IA32_PMC3).");
         w.Open("public static bool TryFindByName(string name, " + Core + "MsrProfile profile, out MsrRef register)");
         w.Line("string upper = name.ToUpperInvariant();");
-        w.Open("switch (upper)");
-        foreach (var group in entries.Where(e => !e.Name.Contains("{n}")).GroupBy(e => e.Name).OrderBy(g => g.Key, System.StringComparer.Ordinal))
-        {
-            w.Line("case " + SourceWriter.Literal(group.Key) + ":");
-            bool unconditional = false;
-            foreach (var e in group)
-            {
-                string test = ProfileTest(e.Profile);
-                string assign = "register = new(MsrId." + e.TypeName + ", 0); return true;";
-                w.Line("    " + (test.Length == 0 ? assign : "if (" + test + ") { " + assign + " }"));
-                unconditional |= test.Length == 0;
-            }
+        var scalars = entries.Where(e => !e.Name.Contains("{n}")).GroupBy(e => e.Name).OrderBy(g => g.Key, System.StringComparer.Ordinal).ToList();
 
-            if (!unconditional)
-            {
-                w.Line("    break;");
-            }
+        // A switch without cases is warning CS1522 in the consumer's build: only arrays means no switch.
+        if (scalars.Count > 0)
+        {
+            EmitScalarNameSwitch(w, scalars);
         }
 
-        w.Close();
         foreach (var e in entries.Where(e => e.Name.Contains("{n}")).OrderByDescending(e => e.Name.Length).ThenBy(e => e.Name, System.StringComparer.Ordinal))
         {
             int at = e.Name.IndexOf("{n}", System.StringComparison.Ordinal);
@@ -181,6 +169,30 @@ internal static class CatalogEmitter
         w.Line("return int.TryParse(digits, global::System.Globalization.NumberStyles.None, global::System.Globalization.CultureInfo.InvariantCulture, out index) && index < max;");
         w.Close();
         w.Line();
+    }
+
+    private static void EmitScalarNameSwitch(SourceWriter w, List<IGrouping<string, CatalogEntry>> scalars)
+    {
+        w.Open("switch (upper)");
+        foreach (var group in scalars)
+        {
+            w.Line("case " + SourceWriter.Literal(group.Key) + ":");
+            bool unconditional = false;
+            foreach (var e in group)
+            {
+                string test = ProfileTest(e.Profile);
+                string assign = "register = new(MsrId." + e.TypeName + ", 0); return true;";
+                w.Line("    " + (test.Length == 0 ? assign : "if (" + test + ") { " + assign + " }"));
+                unconditional |= test.Length == 0;
+            }
+
+            if (!unconditional)
+            {
+                w.Line("    break;");
+            }
+        }
+
+        w.Close();
     }
 
     private static void Switch(SourceWriter w, List<CatalogEntry> entries, string signature, string subject, System.Func<CatalogEntry, string> arm, string fallback)

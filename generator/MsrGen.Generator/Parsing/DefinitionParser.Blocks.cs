@@ -257,7 +257,8 @@ internal sealed partial class DefinitionParser
     }
 
     /// <summary>Reports overlaps (at the later item) and uncovered bits; returns the reserved bits.</summary>
-    private bool CheckCoverage(IEnumerable<(string Name, ulong Mask, Token At)> items, ulong all, string what, Token at, out ulong reserved)
+    private bool CheckCoverage(IEnumerable<(string Name, ulong Mask, Token At)> items, ulong all, string what, Token at, out ulong reserved,
+        bool reportUncovered = true)
     {
         ulong covered = 0;
         reserved = 0;
@@ -286,8 +287,13 @@ internal sealed partial class DefinitionParser
         ulong missing = all & ~covered;
         if (missing != 0)
         {
-            Report(GeneratorDiagnostics.UnaccountedBits,
-                $"{DescribeBits(missing)} of {what} are neither a field nor reserved: every bit must be accounted for", at);
+            if (reportUncovered)
+            {
+                string bits = DescribeBits(missing);
+                Report(GeneratorDiagnostics.UnaccountedBits,
+                    $"{bits} of {what} {(bits.StartsWith("bits", StringComparison.Ordinal) ? "are" : "is")} neither a field nor reserved: every bit must be accounted for", at);
+            }
+
             MarkRegisterBroken();
             ok = false;
         }

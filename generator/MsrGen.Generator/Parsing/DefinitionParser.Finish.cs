@@ -64,7 +64,8 @@ internal sealed partial class DefinitionParser
         var coverage = reg.Fields.Select(f => (f.Field.Name, f.Field.Mask, f.At))
             .Concat(reg.FieldArrays.Select(a => (a.Array.Name, Replicate(a.Array), a.At)))
             .Concat(reg.Reserved.Select(r => ("reserved " + r.At.Text, Bits(r.Msb, r.Lsb), r.At)));
-        if (!CheckCoverage(coverage, ulong.MaxValue, $"register '{reg.Name}'", reg.NameToken, out ulong staticReserved))
+        if (!CheckCoverage(coverage, ulong.MaxValue, $"register '{reg.Name}'", reg.NameToken, out ulong staticReserved,
+                reportUncovered: !reg.LayoutIncomplete))
         {
             reg.HasErrors = true;
         }

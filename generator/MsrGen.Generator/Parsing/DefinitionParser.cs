@@ -96,6 +96,7 @@ internal sealed partial class DefinitionParser
         {
             Report(GeneratorDiagnostics.Syntax, error, new Token("\"", errorColumn, lineOffset + errorColumn - 1, 1, false));
             MarkRegisterBroken();
+            MarkLayoutIncomplete();
             return;
         }
 
@@ -113,6 +114,22 @@ internal sealed partial class DefinitionParser
         }
 
         string word = keyword.Text.ToLowerInvariant();
+
+        // A rejected line that declared bits leaves a hole in the layout: the register is already in error,
+        // so its 'unaccounted bits' would only repeat the first diagnostic.
+        int reportedBefore = _diagnostics.Count;
+        var register = _register;
+        bool declaresBits = _enum is not null || _group is not null ||
+                            (register is not null && word is "field" or "enum" or "reserved" or "array-field" or "group");
+        Dispatch(word, tokens);
+        if (declaresBits && register is not null && _diagnostics.Count > reportedBefore)
+        {
+            register.LayoutIncomplete = true;
+        }
+    }
+
+    private void Dispatch(string word, List<Token> tokens)
+    {
         if (_enum is not null)
         {
             ProcessEnumLine(word, tokens);
@@ -206,6 +223,14 @@ internal sealed partial class DefinitionParser
 
     private static bool IsFieldName(string name) =>
         IsRegisterName(name) && !name.StartsWith("_", StringComparison.Ordinal);
+
+    private void MarkLayoutIncomplete()
+    {
+        if (_register is not null)
+        {
+            _register.LayoutIncomplete = true;
+        }
+    }
 
     private void MarkRegisterBroken()
     {

@@ -20,6 +20,9 @@ internal sealed class RegisterBuilder
     public SourcePosition Position { get; }
     public bool HasErrors { get; set; }
 
+    /// <summary>A line that declared bits was rejected, so uncovered bits are a consequence, not a finding.</summary>
+    public bool LayoutIncomplete { get; set; }
+
     public uint Stride { get; set; }
     public int Max { get; set; } = 1;
     public string Count { get; set; } = "";
