@@ -80,17 +80,12 @@ public sealed class LbrStack
 
     /// <summary>
     /// Records <paramref name="count"/> branches from <paramref name="source"/>. Outside call-stack
-    /// mode only the last <see cref="Depth"/> can survive, so earlier ones are drawn but not stored.
+    /// mode only the last <see cref="Depth"/> can survive, so only the last 2 × depth are drawn.
     /// </summary>
     public void RecordMany(LbrBranchSource source, ulong count, LbrOwner by)
     {
-        ulong skip = !Select.EnCallstack && count > (ulong)(2 * Depth) ? count - (ulong)(2 * Depth) : 0;
-        for (ulong i = 0; i < skip; i++)
-        {
-            source.Next();
-        }
-
-        for (ulong i = skip; i < count; i++)
+        ulong kept = !Select.EnCallstack && count > (ulong)(2 * Depth) ? (ulong)(2 * Depth) : count;
+        for (ulong i = 0; i < kept; i++)
         {
             Record(source.Next(), by);
         }
