@@ -178,12 +178,17 @@ internal static class ValueFolder
         }
 
         int stride = 0;
+        int count = 0;
         bool readOnly = false;
         foreach (var named in field.NamedArguments)
         {
             if (named.Key == "ElementStride" && named.Value.Value is int s)
             {
                 stride = s;
+            }
+            else if (named.Key == "ElementCount" && named.Value.Value is int c)
+            {
+                count = c;
             }
             else if (named.Key == "Access")
             {
@@ -219,7 +224,9 @@ internal static class ValueFolder
             return null;
         }
 
-        int shift = element < 0 || element > 64 ? -1 : lsb + (int)element * stride;
+        // The generated setter ignores an element index beyond the field array.
+        bool outside = element < 0 || element > 64 || (stride != 0 && count > 0 && element >= count);
+        int shift = outside ? -1 : lsb + (int)element * stride;
         return new FieldSetter(call, name, shift, width, readOnly, valueArgument);
     }
 

@@ -1,0 +1,80 @@
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Testing;
+using Microsoft.CodeAnalysis.Testing;
+
+namespace MsrGen.Analyzers.Tests.Infrastructure;
+
+/// <summary>
+/// Analyzer and code-fix checks on a source that uses the generated register API. Sources start with
+/// <see cref="Usings"/> (add it yourself so markup positions stay where you see them).
+/// </summary>
+internal static class Verify
+{
+    public const string Usings = "using MsrGen.Registers;\n";
+
+    public static DiagnosticResult Diagnostic(string id) =>
+        new(id, id == Descriptors.RawAccessPathId ? DiagnosticSeverity.Info : DiagnosticSeverity.Warning);
+
+    public static Task AnalyzerAsync(string source, params DiagnosticResult[] expected)
+    {
+        var test = new AnalyzerTest { TestCode = source };
+        test.ExpectedDiagnostics.AddRange(expected);
+        return test.RunAsync(CancellationToken.None);
+    }
+
+    public static Task CodeFixAsync<TFix>(string source, DiagnosticResult[] expected, string fixedSource, params DiagnosticResult[] remaining)
+        where TFix : CodeFixProvider, new()
+    {
+        var test = new FixTest<TFix> { TestCode = source, FixedCode = fixedSource };
+        test.ExpectedDiagnostics.AddRange(expected);
+        test.FixedState.ExpectedDiagnostics.AddRange(remaining);
+        return test.RunAsync(CancellationToken.None);
+    }
+
+    /// <summary>A fix whose result still carries other rules' diagnostics on the fixed line.</summary>
+    public static Task CodeFixAsync<TFix>(string source, DiagnosticResult[] expected, string fixedSource, string batchFixedSource, params DiagnosticResult[] remaining)
+        where TFix : CodeFixProvider, new()
+    {
+        var test = new FixTest<TFix> { TestCode = source, FixedCode = fixedSource, BatchFixedCode = batchFixedSource };
+        test.ExpectedDiagnostics.AddRange(expected);
+        test.FixedState.ExpectedDiagnostics.AddRange(remaining);
+        test.BatchFixedState.ExpectedDiagnostics.AddRange(remaining);
+        return test.RunAsync(CancellationToken.None);
+    }
+
+    private static void Configure(SolutionState state, ReferenceAssemblies _)
+    {
+        state.AdditionalReferences.AddRange(TestReferences.All);
+    }
+
+    private sealed class AnalyzerTest : CSharpAnalyzerTest<MsrAccessAnalyzer, DefaultVerifier>
+    {
+        public AnalyzerTest()
+        {
+            ReferenceAssemblies = TestReferences.None;
+            Configure(TestState, ReferenceAssemblies);
+        }
+
+        protected override ParseOptions CreateParseOptions() =>
+            ((CSharpParseOptions)base.CreateParseOptions()).WithLanguageVersion(LanguageVersion.Latest);
+    }
+
+    private sealed class FixTest<TFix> : CSharpCodeFixTest<MsrAccessAnalyzer, TFix, DefaultVerifier>
+        where TFix : CodeFixProvider, new()
+    {
+        public FixTest()
+        {
+            ReferenceAssemblies = TestReferences.None;
+            Configure(TestState, ReferenceAssemblies);
+            Configure(FixedState, ReferenceAssemblies);
+            Configure(BatchFixedState, ReferenceAssemblies);
+        }
+
+        protected override ParseOptions CreateParseOptions() =>
+            ((CSharpParseOptions)base.CreateParseOptions()).WithLanguageVersion(LanguageVersion.Latest);
+    }
+}

@@ -1,0 +1,62 @@
+using System.Threading.Tasks;
+using static MsrGen.Analyzers.Tests.Infrastructure.Verify;
+
+namespace MsrGen.Analyzers.Tests.Rules;
+
+[TestClass]
+public sealed class RawAddressTests
+{
+    [TestMethod]
+    public Task RawScalarAndArrayAddresses_Trigger() => AnalyzerAsync(Usings + @"
+[AssumePmuCaps]
+class Driver
+{
+    void Dump(IMsrBus bus)
+    {
+        bus.ReadMsr({|#0:0x38F|}, out ulong ctrl);
+        bus.ReadMsr({|#1:0xC3|}, out ulong pmc2);
+        const uint evtsel1 = 0x187;
+        {|#3:bus.WriteRawUnchecked({|#2:evtsel1|}, 0)|};
+    }
+}",
+        Diagnostic("MSR1004").WithLocation(0).WithArguments("38F", "IA32_PERF_GLOBAL_CTRL", "Ia32PerfGlobalCtrl.Address"),
+        Diagnostic("MSR1004").WithLocation(1).WithArguments("C3", "IA32_PMC2", "Ia32Pmc.AddressOf(2)"),
+        Diagnostic("MSR1004").WithLocation(2).WithArguments("187", "IA32_PERFEVTSEL1", "Ia32Perfevtsel.AddressOf(1)"),
+        Diagnostic("MSR2001").WithLocation(3).WithArguments("WriteRawUnchecked"));
+
+    [TestMethod]
+    public Task NamedAddressesAndComputedAddresses_DoNotTrigger() => AnalyzerAsync(Usings + @"
+[AssumePmuCaps]
+class Driver
+{
+    void Dump(IMsrBus bus, uint address)
+    {
+        bus.ReadMsr(Ia32PerfGlobalCtrl.Address, out ulong ctrl);
+        bus.ReadMsr(Ia32Pmc.AddressOf(2), out ulong pmc2);
+        bus.ReadMsr(address, out ulong any);
+    }
+}");
+
+    [TestMethod]
+    public Task UnknownConstantAddress_Triggers() => AnalyzerAsync(Usings + @"
+class Driver
+{
+    void Probe(IMsrBus bus) => bus.WriteMsr({|#0:0x12345|}, 1);
+}",
+        Diagnostic("MSR1005").WithLocation(0).WithArguments("12345"));
+
+    [TestMethod]
+    public Task BeyondTheLastInstanceOfAnArray_IsUnknown() => AnalyzerAsync(Usings + @"
+class Driver
+{
+    void Probe(IMsrBus bus) => bus.ReadMsr({|#0:0xC9|}, out ulong value);
+}",
+        Diagnostic("MSR1005").WithLocation(0).WithArguments("C9"));
+
+    [TestMethod]
+    public Task UnknownButNotConstantAddress_DoesNotTrigger() => AnalyzerAsync(Usings + @"
+class Driver
+{
+    void Probe(IMsrBus bus, uint base_, uint i) => bus.WriteMsr(base_ + i, 1);
+}");
+}
