@@ -20,6 +20,8 @@ public static class StepNames
     public const string CatalogSource = nameof(CatalogSource);
     public const string CatalogDiagnostics = nameof(CatalogDiagnostics);
     public const string Namespace = nameof(Namespace);
+    public const string ShadowedFiles = nameof(ShadowedFiles);
+    public const string DroppedRegisters = nameof(DroppedRegisters);
 }
 
 /// <summary>
@@ -61,17 +63,13 @@ public sealed class MsrRegisterGenerator : IIncrementalGenerator
             .Select(static (file, _) => DefinitionParser.Parse(file.Path, file.Text))
             .WithTrackingName(StepNames.ParsedDefinitions);
 
-        // Source: only the register models, so a comment or a moved line re-reports but does not re-emit.
-        var sources = parsed
-            .Select(static (file, _) => new RegisterFileModel(file.HintName, FileName(file.Path), file.Registers))
-            .WithTrackingName(StepNames.RegisterSources)
-            .Combine(ns);
-        context.RegisterSourceOutput(sources, static (spc, pair) => EmitFile(spc, pair.Left, pair.Right));
-
-        var fileDiagnostics = parsed
-            .Select(static (file, _) => file.Diagnostics)
-            .WithTrackingName(StepNames.FileDiagnostics);
-        context.RegisterSourceOutput(fileDiagnostics, static (spc, diagnostics) => Report(spc, diagnostics));
+        // Two files with one name would need one hint name twice (the driver throws on that). The set of paths
+        // changes only when files are added, removed or renamed, so content edits leave this step cached.
+        var shadowed = files
+            .Select(static (file, _) => file.Path)
+            .Collect()
+            .Select(static (paths, _) => ShadowedPaths(paths))
+            .WithTrackingName(StepNames.ShadowedFiles);
 
         var catalog = parsed
             .Select(static (file, _) => new CatalogFile(file.Path, file.HintName, file.CatalogEntries))
@@ -80,6 +78,31 @@ public sealed class MsrRegisterGenerator : IIncrementalGenerator
             .Combine(ns)
             .Select(static (pair, _) => CatalogBuilder.Build(pair.Left, pair.Right))
             .WithTrackingName(StepNames.Catalog);
+
+        // Registers the catalog rejected (a type name twice would not compile); only names, so edits that
+        // keep them stay Unchanged here and do not re-emit other files.
+        var dropped = catalog.Select(static (result, _) => result.Dropped).WithTrackingName(StepNames.DroppedRegisters);
+
+        // Source: only the register models, so a comment or a moved line re-reports but does not re-emit.
+        var sources = parsed
+            .Select(static (file, _) => new RegisterFileModel(file.HintName, FileName(file.Path), file.Path, file.Registers))
+            .WithTrackingName(StepNames.RegisterSources)
+            .Combine(ns)
+            .Combine(shadowed)
+            .Combine(dropped);
+        context.RegisterSourceOutput(sources, static (spc, input) =>
+        {
+            var (((file, targetNamespace), shadowedPaths), droppedRegisters) = input;
+            if (!shadowedPaths.Contains(file.SourcePath))
+            {
+                EmitFile(spc, WithoutDropped(file, droppedRegisters), targetNamespace);
+            }
+        });
+
+        var fileDiagnostics = parsed
+            .Select(static (file, _) => file.Diagnostics)
+            .WithTrackingName(StepNames.FileDiagnostics);
+        context.RegisterSourceOutput(fileDiagnostics, static (spc, diagnostics) => Report(spc, diagnostics));
 
         var catalogSource = catalog.Select(static (result, _) => result.Source).WithTrackingName(StepNames.CatalogSource);
         context.RegisterSourceOutput(catalogSource, static (spc, model) =>
@@ -101,14 +124,34 @@ public sealed class MsrRegisterGenerator : IIncrementalGenerator
             return;
         }
 
-        try
+        spc.AddSource(file.HintName, SourceText.From(RegisterEmitter.Emit(file, ns), System.Text.Encoding.UTF8));
+    }
+
+    private static RegisterFileModel WithoutDropped(RegisterFileModel file, EquatableArray<DroppedRegister> dropped)
+    {
+        if (!dropped.Any(d => d.Path == file.SourcePath))
         {
-            spc.AddSource(file.HintName, SourceText.From(RegisterEmitter.Emit(file, ns), System.Text.Encoding.UTF8));
+            return file;
         }
-        catch (ArgumentException)
+
+        var kept = file.Registers.Where(r => !dropped.Contains(new DroppedRegister(file.SourcePath, r.Name)));
+        return file with { Registers = kept.ToEquatableArray() };
+    }
+
+    /// <summary>Paths whose hint name an ordinally earlier path already has (MSRGEN9015 is reported at them).</summary>
+    private static EquatableArray<string> ShadowedPaths(System.Collections.Immutable.ImmutableArray<string> paths)
+    {
+        var owners = new System.Collections.Generic.HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var shadowed = new System.Collections.Generic.List<string>();
+        foreach (string path in paths.OrderBy(p => p, StringComparer.Ordinal))
         {
-            // Two definition files with one name: the catalog step reports MSRGEN9015 at the second file.
+            if (!owners.Add(DefinitionParser.HintNameFor(path)))
+            {
+                shadowed.Add(path);
+            }
         }
+
+        return shadowed.ToEquatableArray();
     }
 
     private static void Report(SourceProductionContext spc, EquatableArray<DiagnosticInfo> diagnostics)

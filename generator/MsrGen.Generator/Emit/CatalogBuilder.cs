@@ -17,6 +17,7 @@ internal static class CatalogBuilder
     {
         var diagnostics = new List<DiagnosticInfo>();
         var kept = new List<CatalogEntry>();
+        var dropped = new List<DroppedRegister>();
         var names = new Dictionary<string, CatalogEntry>(StringComparer.Ordinal);
         var typeNames = new Dictionary<string, CatalogEntry>(StringComparer.Ordinal);
         var addresses = new Dictionary<(uint Address, ProfileKinds Profile), (CatalogEntry Entry, int Index)>();
@@ -41,6 +42,7 @@ internal static class CatalogBuilder
                     diagnostics.Add(new DiagnosticInfo(GeneratorDiagnostics.DuplicateName,
                         $"register '{entry.Name}' (type {entry.TypeName}) is already defined at {Where(first.Position)}",
                         entry.Position));
+                    dropped.Add(new DroppedRegister(file.Path, entry.Name));
                     continue;
                 }
 
@@ -51,6 +53,7 @@ internal static class CatalogBuilder
                         $"'{Instance(entry, c.MyIndex)}' at 0x{c.Address:X} clashes with '{Instance(c.Other, c.OtherIndex)}' ({Where(c.Other.Position)}) in profile {ProfileName(c.Profile)}: " +
                         "put one of them in another profile (upstream or pv-lbr-2018) or move it",
                         entry.Position));
+                    dropped.Add(new DroppedRegister(file.Path, entry.Name));
                     continue;
                 }
 
@@ -72,7 +75,8 @@ internal static class CatalogBuilder
         // Positions are not part of the source model, so moving a definition does not re-emit the catalog.
         var source = kept.OrderBy(e => e.Address).ThenBy(e => e.Name, StringComparer.Ordinal)
             .Select(e => e with { Position = new SourcePosition("", 0, 0, 0, 0) });
-        return new CatalogResult(new CatalogSourceModel(ns, source.ToEquatableArray()), diagnostics.ToEquatableArray());
+        return new CatalogResult(new CatalogSourceModel(ns, source.ToEquatableArray()), diagnostics.ToEquatableArray(),
+            dropped.OrderBy(d => d.Path, StringComparer.Ordinal).ThenBy(d => d.Name, StringComparer.Ordinal).ToEquatableArray());
     }
 
     private static (uint Address, ProfileKinds Profile, CatalogEntry Other, int OtherIndex, int MyIndex)? FindClash(

@@ -132,4 +132,4 @@ internal sealed record DefinitionFile(
     EquatableArray<DiagnosticInfo> Diagnostics);
 
 /// <summary>The source output of one definition file.</summary>
-internal sealed record RegisterFileModel(string HintName, string FilePath, EquatableArray<RegisterModel> Registers);
+internal sealed record RegisterFileModel(string HintName, string FilePath, string SourcePath, EquatableArray<RegisterModel> Registers);

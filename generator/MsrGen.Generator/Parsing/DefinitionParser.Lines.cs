@@ -72,7 +72,7 @@ internal sealed partial class DefinitionParser
                 }
 
                 string value = t.Text.Substring(eq + 1);
-                tail.Keys[key] = new Token(value, t.Column + eq + 1, t.Offset + eq + 1, Math.Max(value.Length, 1), false);
+                tail.Keys[key] = new Token(value, t.Line, t.Column + eq + 1, t.Offset + eq + 1, Math.Max(value.Length, 1), false);
                 continue;
             }
 
@@ -320,9 +320,15 @@ internal sealed partial class DefinitionParser
             return;
         }
 
-        if (TryNumber(maxToken, out ulong max, 4096) && max >= 1)
+        if (TryNumber(maxToken, out ulong max, 4096))
         {
-            reg.Max = (int)max;
+            if (max == 0)
+            {
+                Report(GeneratorDiagnostics.BadValue, "'max' must be at least 1", maxToken);
+                MarkRegisterBroken();
+            }
+
+            reg.Max = (int)Math.Max(max, 1);
         }
 
         reg.Stride = 1;

@@ -91,10 +91,10 @@ internal sealed partial class DefinitionParser
 
     private void ProcessLine(string line, int lineOffset)
     {
-        var tokens = LineTokenizer.Tokenize(line, lineOffset, out string? error, out int errorColumn);
+        var tokens = LineTokenizer.Tokenize(line, _line, lineOffset, out string? error, out int errorColumn);
         if (error is not null)
         {
-            Report(GeneratorDiagnostics.Syntax, error, new Token("\"", errorColumn, lineOffset + errorColumn - 1, 1, false));
+            Report(GeneratorDiagnostics.Syntax, error, new Token("\"", _line, errorColumn, lineOffset + errorColumn - 1, 1, false));
             MarkRegisterBroken();
             MarkLayoutIncomplete();
             return;
@@ -130,6 +130,12 @@ internal sealed partial class DefinitionParser
 
     private void Dispatch(string word, List<Token> tokens)
     {
+        if (word == "msr" && (_enum is not null || _group is not null))
+        {
+            CloseForgottenBlock(tokens);
+            return;
+        }
+
         if (_enum is not null)
         {
             ProcessEnumLine(word, tokens);
@@ -146,6 +152,20 @@ internal sealed partial class DefinitionParser
         {
             ProcessTopLevelLine(word, tokens);
         }
+    }
+
+    /// <summary>An 'msr' inside an enum or group: the block and its register were never closed; start afresh.</summary>
+    private void CloseForgottenBlock(List<Token> tokens)
+    {
+        string kind = _enum is not null ? "enum" : "group";
+        string name = _enum is not null ? _enum.Field.Name : _group!.Name;
+        var at = _enum is not null ? _enum.At : _group!.At;
+        Report(GeneratorDiagnostics.UnterminatedBlock, $"{kind} '{name}' has no 'end' before the next 'msr'", at);
+        _enum = null;
+        _group = null;
+        MarkRegisterBroken();
+        _register = null;
+        StartRegister(tokens);
     }
 
     private void ProcessTopLevelLine(string word, List<Token> tokens)
@@ -245,8 +265,9 @@ internal sealed partial class DefinitionParser
         _diagnostics.Add(new DiagnosticInfo(id, message, Position(at)));
     }
 
+    // Register-level findings are made at 'end' but belong to the token they name (often lines earlier).
     private SourcePosition Position(Token at) =>
-        new(_path, _line, at.Column, at.Offset, Math.Max(at.Length, 1));
+        new(_path, at.Line > 0 ? at.Line : _line, at.Column, at.Offset, Math.Max(at.Length, 1));
 
     private bool ExpectArgs(List<Token> tokens, int count)
     {

@@ -3,12 +3,13 @@ using System.Text;
 
 namespace MsrGen.Generator.Parsing;
 
-/// <summary>One word of a definition line, with where it stands (1-based column, absolute offset).</summary>
+/// <summary>One word of a definition line, with where it stands (1-based line and column, absolute offset).</summary>
 internal readonly struct Token
 {
-    public Token(string text, int column, int offset, int length, bool quoted)
+    public Token(string text, int line, int column, int offset, int length, bool quoted)
     {
         Text = text;
+        Line = line;
         Column = column;
         Offset = offset;
         Length = length;
@@ -16,6 +17,8 @@ internal readonly struct Token
     }
 
     public string Text { get; }
+    /// <summary>1-based line; 0 for a default token.</summary>
+    public int Line { get; }
     public int Column { get; }
     public int Offset { get; }
     public int Length { get; }
@@ -25,7 +28,7 @@ internal readonly struct Token
 /// <summary>Splits a line into words and "quoted strings"; '#' outside quotes starts a comment.</summary>
 internal static class LineTokenizer
 {
-    public static List<Token> Tokenize(string line, int lineOffset, out string? error, out int errorColumn)
+    public static List<Token> Tokenize(string line, int lineNumber, int lineOffset, out string? error, out int errorColumn)
     {
         var tokens = new List<Token>();
         error = null;
@@ -78,7 +81,7 @@ internal static class LineTokenizer
                     return tokens;
                 }
 
-                tokens.Add(new Token(sb.ToString(), start + 1, lineOffset + start, i - start, quoted: true));
+                tokens.Add(new Token(sb.ToString(), lineNumber, start + 1, lineOffset + start, i - start, quoted: true));
                 continue;
             }
 
@@ -87,7 +90,7 @@ internal static class LineTokenizer
                 i++;
             }
 
-            tokens.Add(new Token(line.Substring(start, i - start), start + 1, lineOffset + start, i - start, quoted: false));
+            tokens.Add(new Token(line.Substring(start, i - start), lineNumber, start + 1, lineOffset + start, i - start, quoted: false));
         }
 
         return tokens;
