@@ -1,0 +1,254 @@
+using MsrGen.Registers;
+
+namespace MsrGen.Runtime.Hardware;
+
+/// <summary>
+/// The physical MSR and RDPMC interface. Addresses are resolved through the generated catalog and
+/// checked against the register's existence and reserved mask for this CPU's capabilities, as the
+/// hardware would (#GP otherwise). Host software accesses are counted; the guest's direct
+/// (passed-through) accesses are not host work and go through the Guest* methods.
+/// </summary>
+public sealed partial class PhysicalPmu : IMsrBus
+{
+    /// <summary>RDPMC ECX bit 30: fixed-counter index space (Intel).</summary>
+    public const uint RdpmcFixed = 1u << 30;
+    /// <summary>RDPMC ECX bit 29: PERF_METRICS (Intel, with PERF_CAPABILITIES.PERF_METRICS).</summary>
+    public const uint RdpmcMetrics = 1u << 29;
+
+    public MsrAccessResult ReadMsr(uint address, out ulong value)
+    {
+        Accesses.CountRead(address, Profile);
+        Attribution?.CountRead(address, Profile);
+        return Read(address, out value);
+    }
+
+    public MsrAccessResult WriteMsr(uint address, ulong value)
+    {
+        Accesses.CountWrite(address, Profile);
+        Attribution?.CountWrite(address, Profile);
+        return Write(address, value);
+    }
+
+    public MsrAccessResult Rdpmc(uint ecx, out ulong value)
+    {
+        Accesses.CountRdpmc();
+        Attribution?.CountRdpmc();
+        return ReadPmc(ecx, out value);
+    }
+
+    /// <summary>A guest RDMSR that the MSR bitmap lets through to the hardware.</summary>
+    public MsrAccessResult GuestReadMsr(uint address, out ulong value) => Read(address, out value);
+
+    /// <summary>A guest WRMSR that the MSR bitmap lets through to the hardware.</summary>
+    public MsrAccessResult GuestWriteMsr(uint address, ulong value) => Write(address, value);
+
+    /// <summary>A guest RDPMC without RDPMC exiting.</summary>
+    public MsrAccessResult GuestRdpmc(uint ecx, out ulong value) => ReadPmc(ecx, out value);
+
+    private MsrAccessResult ReadPmc(uint ecx, out ulong value)
+    {
+        value = 0;
+        if (Caps.IsAmd)
+        {
+            if (ecx >= (uint)_gp.Length)
+            {
+                return MsrAccessResult.GeneralProtection;
+            }
+
+            value = _gp[ecx];
+            return MsrAccessResult.Ok;
+        }
+
+        if ((ecx & RdpmcMetrics) != 0)
+        {
+            if (!Caps.PerfMetrics)
+            {
+                return MsrAccessResult.GeneralProtection;
+            }
+
+            value = PerfMetricsValue();
+            return MsrAccessResult.Ok;
+        }
+
+        uint index = ecx & 0xFFFF;
+        if ((ecx & RdpmcFixed) != 0)
+        {
+            if (index >= (uint)_fixed.Length)
+            {
+                return MsrAccessResult.GeneralProtection;
+            }
+
+            value = _fixed[index];
+            return MsrAccessResult.Ok;
+        }
+
+        if (index >= (uint)_gp.Length)
+        {
+            return MsrAccessResult.GeneralProtection;
+        }
+
+        value = _gp[index];
+        return MsrAccessResult.Ok;
+    }
+
+    private MsrAccessResult Read(uint address, out ulong value)
+    {
+        value = 0;
+        if (!MsrCatalog.TryFind(address, Profile, out var reg) || !Exists(reg))
+        {
+            return MsrAccessResult.GeneralProtection;
+        }
+
+        int n = reg.Index;
+        value = reg.Id switch
+        {
+            MsrId.Ia32Pmc or MsrId.Ia32APmc or MsrId.MsrK7Perfctr or MsrId.MsrF15hPerfCtr => _gp[n],
+            MsrId.Ia32Perfevtsel or MsrId.MsrK7Evntsel or MsrId.MsrF15hPerfCtl => _evtsel[n],
+            MsrId.Ia32FixedCtr => _fixed[n],
+            MsrId.Ia32FixedCtrCtrl => _fixedCtrl,
+            MsrId.Ia32PerfGlobalCtrl or MsrId.MsrAmd64PerfCntrGlobalCtl => _globalCtrl,
+            MsrId.Ia32PerfGlobalStatus or MsrId.MsrAmd64PerfCntrGlobalStatus => _globalStatus,
+            MsrId.Ia32PerfCapabilities => Caps.PerfCapabilities,
+            MsrId.MsrPerfMetrics => PerfMetricsValue(),
+            _ => 0,
+        };
+        return MsrAccessResult.Ok;
+    }
+
+    private MsrAccessResult Write(uint address, ulong value)
+    {
+        if (!MsrCatalog.TryFind(address, Profile, out var reg) || !Exists(reg))
+        {
+            return MsrAccessResult.GeneralProtection;
+        }
+
+        var descriptor = MsrCatalog.Describe(reg.Id);
+        if (descriptor is null || descriptor.Access == MsrAccess.ReadOnly)
+        {
+            return MsrAccessResult.GeneralProtection;
+        }
+
+        int n = reg.Index;
+        switch (reg.Id)
+        {
+            case MsrId.Ia32Pmc:
+                // The legacy alias takes 32 bits and sign-extends them (SDM 20.2.6).
+                _gp[n] = (ulong)(long)(int)(uint)value & Caps.GpCounterMask;
+                return MsrAccessResult.Ok;
+            case MsrId.Ia32APmc or MsrId.MsrK7Perfctr or MsrId.MsrF15hPerfCtr:
+                if ((value & ~Caps.GpCounterMask) != 0 && reg.Id == MsrId.Ia32APmc)
+                {
+                    return MsrAccessResult.GeneralProtection;
+                }
+
+                _gp[n] = value & Caps.GpCounterMask;
+                return MsrAccessResult.Ok;
+            case MsrId.Ia32FixedCtr:
+                _fixed[n] = value & Caps.FixedCounterMask;
+                if (n == 3)
+                {
+                    System.Array.Clear(_topdown);
+                }
+
+                return MsrAccessResult.Ok;
+            case MsrId.Ia32Perfevtsel or MsrId.MsrK7Evntsel or MsrId.MsrF15hPerfCtl:
+                if ((value & PhysicalReserved(reg)) != 0)
+                {
+                    return MsrAccessResult.GeneralProtection;
+                }
+
+                _evtsel[n] = value;
+                return MsrAccessResult.Ok;
+            case MsrId.Ia32FixedCtrCtrl:
+                return Store(ref _fixedCtrl, value, reg);
+            case MsrId.Ia32PerfGlobalCtrl or MsrId.MsrAmd64PerfCntrGlobalCtl:
+                return Store(ref _globalCtrl, value, reg);
+            case MsrId.Ia32PerfGlobalOvfCtrl or MsrId.MsrAmd64PerfCntrGlobalStatusClr:
+                if ((value & MsrCatalog.ReservedMask(reg, Caps)) != 0)
+                {
+                    return MsrAccessResult.GeneralProtection;
+                }
+
+                _globalStatus &= ~value;
+                return MsrAccessResult.Ok;
+            case MsrId.Ia32PerfGlobalStatusSet or MsrId.MsrAmd64PerfCntrGlobalStatusSet:
+                if ((value & MsrCatalog.ReservedMask(reg, Caps)) != 0)
+                {
+                    return MsrAccessResult.GeneralProtection;
+                }
+
+                _globalStatus |= value;
+                return MsrAccessResult.Ok;
+            case MsrId.MsrPerfMetrics:
+                // Software resets the metrics by writing 0 here and to FIXED_CTR3 (SDM 21.3.9.3).
+                System.Array.Clear(_topdown);
+                return MsrAccessResult.Ok;
+            default:
+                return (value & MsrCatalog.ReservedMask(reg, Caps)) != 0 ? MsrAccessResult.GeneralProtection : MsrAccessResult.Ok;
+        }
+    }
+
+    private bool Exists(MsrRef reg) => MsrCatalog.Exists(reg, Caps) ||
+        // IA32_PERF_GLOBAL_STATUS_SET is a host-only register from PMU version 4 on.
+        (reg.Id == MsrId.Ia32PerfGlobalStatusSet && Caps.IsIntel && Caps.Version >= 4);
+
+    private MsrAccessResult Store(ref ulong target, ulong value, MsrRef reg)
+    {
+        if ((value & MsrCatalog.ReservedMask(reg, Caps)) != 0)
+        {
+            return MsrAccessResult.GeneralProtection;
+        }
+
+        target = value;
+        return MsrAccessResult.Ok;
+    }
+
+    /// <summary>
+    /// The catalog's mask is KVM's guest view; the hardware itself also takes AMD's Guest/HostOnly
+    /// bits (APM 13.2.1.1), which host perf uses to separate guest from host counting.
+    /// </summary>
+    private ulong PhysicalReserved(MsrRef reg)
+    {
+        ulong reserved = MsrCatalog.ReservedMask(reg, Caps);
+        if (Caps.IsAmd)
+        {
+            reserved &= ~MsrF15hPerfCtl.Zero.WithGuestOnly(true).WithHostOnly(true).Value;
+        }
+
+        return reserved;
+    }
+
+    /// <summary>PERF_METRICS: each level-1 fraction of the slots, scaled to 0..255.</summary>
+    private ulong PerfMetricsValue()
+    {
+        ulong total = _topdown[0] + _topdown[1] + _topdown[2] + _topdown[3];
+        if (total == 0)
+        {
+            return 0;
+        }
+
+        return MsrPerfMetrics.Zero
+            .WithRetiring(Fraction(_topdown[0], total))
+            .WithBadSpec(Fraction(_topdown[1], total))
+            .WithFeBound(Fraction(_topdown[2], total))
+            .WithBeBound(Fraction(_topdown[3], total)).Value;
+    }
+
+    internal static byte Fraction(ulong part, ulong total) => (byte)((System.UInt128)part * 255 / total);
+
+    /// <summary>
+    /// Overflow bits on PMUs without a global status register (version 1): the handler learns
+    /// them by reading each counter, which is counted as one RDPMC per counter; the bits then clear.
+    /// </summary>
+    internal ulong PendingStatusForV1()
+    {
+        for (int i = 0; i < _gp.Length; i++)
+        {
+            Rdpmc((uint)i, out _);
+        }
+
+        ulong status = _globalStatus;
+        _globalStatus = 0;
+        return status;
+    }
+}

@@ -1,0 +1,205 @@
+using MsrGen.Registers;
+using MsrGen.Runtime.Cost;
+using MsrGen.Runtime.Hardware;
+using MsrGen.Scenarios;
+
+namespace MsrGen.Runtime.Kvm;
+
+/// <summary>Guest instructions and execution.</summary>
+public sealed partial class Vcpu
+{
+    /// <summary>VMware backdoor pseudo-PMCs (RDPMC ECX 0x10000-0x10002, kvm-pmu.md A.6).</summary>
+    public const uint VmwareHostTsc = 0x10000, VmwareRealTime = 0x10001, VmwareApparentTime = 0x10002;
+
+    /// <summary>Guest RDMSR: exits if the intercept table says so, else reads the hardware directly.</summary>
+    public GuestAccess GuestRdmsr(uint address)
+    {
+        using var scope = Attribute();
+        VmEnter();
+        bool known = MsrCatalog.TryFind(address, Vm.Profile, out var register);
+        if (Intercepts(address, write: false))
+        {
+            VmExit(ExitReason.MsrRead, VmExitKind.Slow);
+            var result = KvmGetMsr(address, known, register, hostInitiated: false, out ulong value);
+            return CompleteIntercepted(result == MsrAccessResult.Ok ? GuestAccess.Ok(value) : GuestAccess.Fault);
+        }
+
+        ulong raw = 0;
+        var direct = known ? Pmu.PassthroughRead(register, out raw) : MsrAccessResult.GeneralProtection;
+        return CompleteNative(direct == MsrAccessResult.Ok ? GuestAccess.Ok(raw) : GuestAccess.Fault);
+    }
+
+    /// <summary>Guest WRMSR.</summary>
+    public GuestAccess GuestWrmsr(uint address, ulong value)
+    {
+        using var scope = Attribute();
+        VmEnter();
+        bool known = MsrCatalog.TryFind(address, Vm.Profile, out var register);
+        if (Intercepts(address, write: true))
+        {
+            VmExit(ExitReason.MsrWrite, VmExitKind.Slow);
+            var result = KvmSetMsr(address, known, register, value, hostInitiated: false);
+            return CompleteIntercepted(result == MsrAccessResult.Ok ? GuestAccess.Ok() : GuestAccess.Fault);
+        }
+
+        var direct = known ? Pmu.PassthroughWrite(register, value) : MsrAccessResult.GeneralProtection;
+        return CompleteNative(direct == MsrAccessResult.Ok ? GuestAccess.Ok() : GuestAccess.Fault);
+    }
+
+    /// <summary>
+    /// Guest RDPMC. The CPL/CR4.PCE check is the CPU's and comes before RDPMC exiting; with the
+    /// VMware backdoor KVM intercepts that #GP and serves the pseudo-PMCs itself.
+    /// </summary>
+    public GuestAccess GuestRdpmc(uint ecx)
+    {
+        using var scope = Attribute();
+        VmEnter();
+        bool backdoor = Host.Parameters.VmwareBackdoor && ecx is >= VmwareHostTsc and <= VmwareApparentTime;
+        if (Cpl > 0 && !Cr4Pce && !backdoor)
+        {
+            Metrics.CountGuestFault();
+            return GuestAccess.Fault;
+        }
+
+        if (Pmu.InterceptsRdpmc || backdoor)
+        {
+            VmExit(backdoor && Cpl > 0 && !Cr4Pce ? ExitReason.Other : ExitReason.Rdpmc, VmExitKind.Slow);
+            return CompleteIntercepted(KvmRdpmc(ecx, backdoor));
+        }
+
+        var direct = Pmu.Rdpmc(ecx, out ulong value);
+        return CompleteNative(direct == MsrAccessResult.Ok ? GuestAccess.Ok(value) : GuestAccess.Fault);
+    }
+
+    /// <summary>kvm_pmu_rdpmc: no PMU → #GP; VMware pseudo-PMCs; then the design's counters.</summary>
+    private GuestAccess KvmRdpmc(uint ecx, bool backdoor)
+    {
+        if (backdoor)
+        {
+            ulong value = ecx switch
+            {
+                VmwareHostTsc => Host.Clock.Cycles,
+                _ => Host.Clock.Nanoseconds,
+            };
+            return GuestAccess.Ok(value);
+        }
+
+        if (GuestCaps.Version == 0)
+        {
+            return GuestAccess.Fault;
+        }
+
+        Metrics.AddCost(Costs, CostTable.PerfRead);
+        return Pmu.Rdpmc(ecx, out ulong counter) == MsrAccessResult.Ok ? GuestAccess.Ok(counter) : GuestAccess.Fault;
+    }
+
+    /// <summary>The guest retires a stretch natively at its current CPL (exits for PMIs and timers on the way).</summary>
+    public void GuestRun(EventBatch batch)
+    {
+        using var scope = Attribute();
+        VmEnter();
+        int cpl = Cpl;
+        Pmu.BeforeGuestRun(batch, cpl);
+        ulong step = 0;
+        while (step < batch.Steps)
+        {
+            ulong limit = Cpu.Perf.StepLimit(batch, step);
+            var stop = Cpu.Pmu.Run(batch, ref step, limit, cpl);
+            if (stop == RunStop.Pmi)
+            {
+                // The host PMI (NMI, or the mediated vector) forces a VM-exit; requests run before re-entry.
+                VmExit(Cpu.Perf.GuestLvtpcLoaded ? ExitReason.ExternalInterrupt : ExitReason.Nmi, VmExitKind.Slow);
+                Metrics.AddCost(Costs, CostTable.HostPmi);
+                VmEnter();
+            }
+            else if (Host.Clock.Cycles >= Cpu.Perf.NextRotationCycle)
+            {
+                // perf's multiplexing hrtimer interrupts the guest to rotate the flexible events.
+                VmExit(ExitReason.ExternalInterrupt, VmExitKind.Slow);
+                Cpu.Perf.OnMuxTimer();
+                VmEnter();
+            }
+        }
+
+        Pmu.AfterGuestRun(batch, cpl);
+        if (Lbr is not null)
+        {
+            ulong branches = batch.CountOf(HardwareEvent.Encode(EventKind.Branches, GuestCaps.Vendor));
+            if (branches != 0)
+            {
+                Lbr.GuestBranches(branches);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Instructions KVM emulates for the guest (forced emulation): each one is a VM-exit, and on
+    /// completion kvm_pmu_instruction_retired (and kvm_pmu_branch_retired for branches) runs.
+    /// </summary>
+    public void GuestEmulate(ulong instructions, ulong branches)
+    {
+        using var scope = Attribute();
+        VmEnter();
+        ulong total = instructions > branches ? instructions : branches;
+        for (ulong i = 0; i < total; i++)
+        {
+            VmExit(ExitReason.Other, VmExitKind.Slow);
+            Pmu.OnEmulatedEvent(EmulatedEvent.Instruction);
+            if (i < branches)
+            {
+                Pmu.OnEmulatedEvent(EmulatedEvent.Branch);
+            }
+
+            Metrics.AddCost(Costs, CostTable.EmulatedEvent);
+            VmEnter();
+        }
+    }
+
+    /// <summary>VM-exits with no PMU work (timer, IPI, HLT): fastpath ones stay in the run loop.</summary>
+    public void GuestExits(ulong fastpath, ulong slow)
+    {
+        using var scope = Attribute();
+        VmEnter();
+        for (ulong i = 0; i < fastpath; i++)
+        {
+            VmExit(ExitReason.Other, VmExitKind.Fastpath);
+            VmEnter();
+        }
+
+        for (ulong i = 0; i < slow; i++)
+        {
+            VmExit(ExitReason.Other, VmExitKind.Slow);
+            VmEnter();
+        }
+    }
+
+    /// <summary>An intercepted instruction: a fault is injected, success skips it (counted as emulated), then re-entry.</summary>
+    private GuestAccess CompleteIntercepted(GuestAccess outcome)
+    {
+        if (outcome.Faulted)
+        {
+            Metrics.CountGuestFault();
+        }
+        else
+        {
+            Pmu.OnEmulatedEvent(EmulatedEvent.Instruction);
+        }
+
+        VmEnter();
+        return outcome;
+    }
+
+    /// <summary>An instruction the hardware executed: on success it retires one instruction at the current CPL.</summary>
+    private GuestAccess CompleteNative(GuestAccess outcome)
+    {
+        if (outcome.Faulted)
+        {
+            Metrics.CountGuestFault();
+            return outcome;
+        }
+
+        _single.Clear().Add(HardwareEvent.Encode(EventKind.Instructions, GuestCaps.Vendor), 1);
+        GuestRun(_single);
+        return outcome;
+    }
+}

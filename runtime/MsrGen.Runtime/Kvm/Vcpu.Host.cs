@@ -1,0 +1,198 @@
+using MsrGen.Registers;
+
+namespace MsrGen.Runtime.Kvm;
+
+/// <summary>KVM's generic MSR dispatch (x86.c), host-initiated accesses and vCPU scheduling.</summary>
+public sealed partial class Vcpu
+{
+    /// <summary>KVM_GET_MSRS: the vCPU leaves KVM_RUN first; an MSR KVM refuses fails the ioctl.</summary>
+    public HostAccess HostGetMsr(uint address)
+    {
+        using var scope = Attribute();
+        ExitToUserspace();
+        bool known = MsrCatalog.TryFind(address, Vm.Profile, out var register);
+        return KvmGetMsr(address, known, register, hostInitiated: true, out ulong value) == MsrAccessResult.Ok
+            ? HostAccess.Ok(value)
+            : HostAccess.Error;
+    }
+
+    /// <summary>KVM_SET_MSRS.</summary>
+    public HostAccess HostSetMsr(uint address, ulong value)
+    {
+        using var scope = Attribute();
+        ExitToUserspace();
+        bool known = MsrCatalog.TryFind(address, Vm.Profile, out var register);
+        return KvmSetMsr(address, known, register, value, hostInitiated: true) == MsrAccessResult.Ok
+            ? HostAccess.Ok()
+            : HostAccess.Error;
+    }
+
+    /// <summary>KVM_RUN returns to userspace (a kick, or the guest's I/O); the next guest action re-enters.</summary>
+    public void ExitToUserspace()
+    {
+        using var scope = Attribute();
+        if (InGuestMode)
+        {
+            VmExit(ExitReason.Other, VmExitKind.Slow);
+        }
+
+        LeaveRunLoop();
+        if (InKvmRun)
+        {
+            InKvmRun = false;
+            Pmu.ReturnToUserspace();
+        }
+    }
+
+    /// <summary>The vCPU task is scheduled out (kvm_sched_out; preemption kicks it out of the guest first).</summary>
+    public void SchedOut()
+    {
+        if (ScheduledOut)
+        {
+            return;
+        }
+
+        using var scope = Attribute();
+        if (InGuestMode)
+        {
+            VmExit(ExitReason.ExternalInterrupt, VmExitKind.Slow);
+        }
+
+        LeaveRunLoop();
+        ScheduledOut = true;
+        Pmu.SchedOut();
+        Lbr?.SchedOut();
+    }
+
+    /// <summary>The vCPU task is scheduled back in (kvm_sched_in: the vPMU's cleanup is armed).</summary>
+    public void SchedIn()
+    {
+        if (!ScheduledOut)
+        {
+            return;
+        }
+
+        using var scope = Attribute();
+        ScheduledOut = false;
+        Pmu.SchedIn();
+        Lbr?.SchedIn();
+    }
+
+    /// <summary>Time passes with the vCPU halted (an HLT exit, then the wake-up).</summary>
+    public void Idle(ulong cycles)
+    {
+        using var scope = Attribute();
+        if (InGuestMode)
+        {
+            VmExit(ExitReason.Other, VmExitKind.Slow);
+        }
+
+        LeaveRunLoop();
+        Host.Clock.Advance(cycles);
+        Lbr?.Idle(cycles);
+    }
+
+    /// <summary>
+    /// kvm_get_msr_common's PMU part: the LBR model's MSRs, then the vPMU's, then the P6/K7
+    /// counter MSRs that read 0 when the vPMU does not have them, then DEBUGCTL; else #GP.
+    /// </summary>
+    private MsrAccessResult KvmGetMsr(uint address, bool known, MsrRef register, bool hostInitiated, out ulong value)
+    {
+        value = 0;
+        if (!known)
+        {
+            return MsrAccessResult.GeneralProtection;
+        }
+
+        if (Lbr is not null && Lbr.Claims(register))
+        {
+            return Lbr.GetMsr(register, hostInitiated, out value);
+        }
+
+        if (Pmu.IsValidMsr(register, hostInitiated))
+        {
+            return Pmu.GetMsr(register, hostInitiated, out value);
+        }
+
+        if (IsLegacyCounterAlias(register))
+        {
+            return MsrAccessResult.Ok;
+        }
+
+        if (register.Id == MsrId.Ia32Debugctl && GuestCaps.IsIntel)
+        {
+            value = Debugctl;
+            return MsrAccessResult.Ok;
+        }
+
+        return MsrAccessResult.GeneralProtection;
+    }
+
+    private MsrAccessResult KvmSetMsr(uint address, bool known, MsrRef register, ulong value, bool hostInitiated)
+    {
+        if (!known)
+        {
+            return MsrAccessResult.GeneralProtection;
+        }
+
+        if (Lbr is not null && Lbr.Claims(register))
+        {
+            return Lbr.SetMsr(register, value, hostInitiated);
+        }
+
+        if (Pmu.IsValidMsr(register, hostInitiated))
+        {
+            return Pmu.SetMsr(register, value, hostInitiated);
+        }
+
+        if (IsLegacyCounterAlias(register))
+        {
+            // kvm_set_msr_common: "unimplemented perfctr wrmsr", the write is dropped.
+            return MsrAccessResult.Ok;
+        }
+
+        if (register.Id == MsrId.Ia32Debugctl && GuestCaps.IsIntel)
+        {
+            return SetDebugctl(value);
+        }
+
+        return MsrAccessResult.GeneralProtection;
+    }
+
+    /// <summary>
+    /// P6_PERFCTR0/1, P6_EVNTSEL0/1 and the K7 counters and event selects: KVM reads them as 0
+    /// and drops writes when the vPMU does not own them (kvm_get/set_msr_common).
+    /// </summary>
+    private static bool IsLegacyCounterAlias(MsrRef register) => register.Id switch
+    {
+        MsrId.Ia32Pmc or MsrId.Ia32Perfevtsel => register.Index < 2,
+        MsrId.MsrK7Evntsel or MsrId.MsrK7Perfctr => register.Index < 4,
+        _ => false,
+    };
+
+    /// <summary>
+    /// DEBUGCTL without a guest LBR model (vmx_set_msr): unsupported BTF and LBR bits are dropped
+    /// silently, any other unsupported bit is a #GP. BUS_LOCK_DETECT and RTM_DEBUG are supported
+    /// when host and guest have them.
+    /// </summary>
+    private MsrAccessResult SetDebugctl(ulong value)
+    {
+        var host = Host.Caps;
+        ulong supported = Ia32Debugctl.Zero
+            .WithBusLockDetect(host.Has(PmuFeatures.BusLockDetect) && GuestCaps.Has(PmuFeatures.BusLockDetect))
+            .WithRtmDebug(host.Has(PmuFeatures.Rtm) && GuestCaps.Has(PmuFeatures.Rtm)).Value;
+        ulong dropped = Ia32Debugctl.Zero.WithBtf(true).WithLbr(true).Value;
+        if ((value & ~supported) != 0)
+        {
+            value &= ~dropped;
+        }
+
+        if ((value & ~supported) != 0)
+        {
+            return MsrAccessResult.GeneralProtection;
+        }
+
+        Debugctl = value;
+        return MsrAccessResult.Ok;
+    }
+}
