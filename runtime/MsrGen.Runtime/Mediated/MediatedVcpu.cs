@@ -1,0 +1,447 @@
+using System;
+using MsrGen.Registers;
+
+namespace MsrGen.Runtime.Mediated;
+
+/// <summary>Where the mediated PMU switches between host perf and the guest (the <c>placement</c> key).</summary>
+public enum SwitchPlacement
+{
+    /// <summary>At every VM-exit and VM-entry, fastpath exits included (RFC v1; seed 003's "too expensive").</summary>
+    Exit,
+    /// <summary>Around KVM's inner run loop: fastpath exits do not switch (Linux 7.0).</summary>
+    RunLoop,
+    /// <summary>Only when the vCPU task is scheduled out or KVM_RUN returns to userspace (the FPU-like option).</summary>
+    VcpuLoad,
+    /// <summary>The guest owns the PMU outright; host perf has no PMU on this CPU.</summary>
+    Owned,
+    /// <summary>At the run-loop boundary, moving only what the guest or the host touched since the last switch.</summary>
+    DirtyOnly,
+}
+
+/// <summary>Where the vCPU task is.</summary>
+public enum VcpuLocation
+{
+    /// <summary>Not in KVM_RUN (userspace, or another task's time).</summary>
+    Outside,
+    /// <summary>In KVM_RUN on the host side, between a VM-exit and the next VM-entry.</summary>
+    RunLoop,
+    GuestMode,
+    ScheduledOut,
+}
+
+/// <summary>How a VM-exit is handled.</summary>
+public enum ExitKind
+{
+    /// <summary>Handled in KVM's fastpath (TSC-deadline WRMSR, IPI); skips an emulated instruction.</summary>
+    Fastpath,
+    /// <summary>Leaves the inner loop (CPUID, intercepted MSR, ...); skips an emulated instruction.</summary>
+    Slow,
+    /// <summary>A host interrupt (an IPI, the mediated PMI on 0xF5); no instruction is skipped.</summary>
+    ExternalInterrupt,
+}
+
+/// <summary>
+/// One vCPU with a mediated PMU on one physical CPU: drives the world switch at the points its
+/// placement names, routes PMIs, takes the guest's passed-through and intercepted PMU accesses,
+/// and keeps the measures the placement comparison reports. Time is modeled in cycles.
+/// </summary>
+public sealed class MediatedVcpu : IHostPmuClient
+{
+    private readonly RegisterFilePmu _cpu;
+    private bool _inKvmRun;
+    private bool _reloadPending;
+    private bool _pmiLine;
+
+    public MediatedVcpu(MediatedVpmu pmu, RegisterFilePmu cpu, HostPerfCpu perf, SwitchPlacement placement, MediatedCostTable? costs = null)
+    {
+        Pmu = pmu;
+        _cpu = cpu;
+        Perf = perf;
+        Placement = placement;
+        Costs = costs ?? MediatedCostTable.Default;
+        perf.Kvm = this;
+        perf.OwnedByGuest = placement == SwitchPlacement.Owned;
+        cpu.PmiRaised = _ => _pmiLine = true;
+    }
+
+    public MediatedVpmu Pmu { get; }
+    public HostPerfCpu Perf { get; }
+    public SwitchPlacement Placement { get; }
+    public MediatedCostTable Costs { get; }
+    public VcpuLocation Location { get; private set; } = VcpuLocation.Outside;
+
+    /// <summary>The guest's current privilege level is 0 (emulated instructions count for OS-enabled counters).</summary>
+    public bool GuestKernelMode { get; set; } = true;
+
+    public ulong Cycles { get; private set; }
+    public ulong GuestCycles { get; private set; }
+    /// <summary>Host cycles during which host exclude_guest events could not count (guest context loaded, or owned).</summary>
+    public ulong HostBlindCycles { get; private set; }
+    /// <summary>Host cycles spent handling exits and switching (base exit cost plus physical PMU operations).</summary>
+    public ulong ExitHandlingCycles { get; private set; }
+    public long Exits { get; private set; }
+    public long FastpathExits { get; private set; }
+    public long FastpathBailouts { get; private set; }
+    public long GuestDirectAccesses { get; private set; }
+    public long HostPmis { get; private set; }
+
+    public bool HoldsGuestState => Pmu.Loaded || Pmu.AnyResident;
+
+    // ---- the vCPU task's life cycle ---------------------------------------------------------------
+
+    /// <summary>KVM_RUN begins (vcpu_load).</summary>
+    public void EnterRun()
+    {
+        if (Location == VcpuLocation.ScheduledOut)
+        {
+            SchedIn();
+        }
+
+        if (Location == VcpuLocation.Outside)
+        {
+            _inKvmRun = true;
+            Location = VcpuLocation.RunLoop;
+        }
+    }
+
+    /// <summary>VM-entry: loads the PMU first when the placement says so, delivers a pending PMI.</summary>
+    public void Entry()
+    {
+        EnterRun();
+        if (Location == VcpuLocation.GuestMode)
+        {
+            return;
+        }
+
+        var before = Pmu.Hardware.Counts;
+        if (!Pmu.Loaded || _reloadPending)
+        {
+            if (Placement == SwitchPlacement.DirtyOnly)
+            {
+                Pmu.LoadLazy();
+            }
+            else
+            {
+                Pmu.Load();
+            }
+
+            _reloadPending = false;
+        }
+
+        ulong pmiCost = Pmu.DeliverPendingPmi() ? Costs.PmiInjection : 0;
+        Pmu.OnVmEntry();
+        ChargeHost(Costs.Of(Pmu.Hardware.Counts - before) + pmiCost);
+        Location = VcpuLocation.GuestMode;
+    }
+
+    /// <summary>A VM-exit and its handling, with the put the placement asks for.</summary>
+    public void Exit(ExitKind kind)
+    {
+        if (Location != VcpuLocation.GuestMode)
+        {
+            throw new InvalidOperationException("a VM-exit needs the vCPU in guest mode");
+        }
+
+        var before = Pmu.Hardware.Counts;
+        Pmu.OnVmExit();
+        Exits++;
+        Location = VcpuLocation.RunLoop;
+        if (kind == ExitKind.Fastpath && !Pmu.FastpathEmulationAllowed())
+        {
+            FastpathBailouts++;
+            kind = ExitKind.Slow;
+        }
+
+        ulong baseCost = kind == ExitKind.Fastpath ? Costs.FastpathExit : Costs.SlowExit;
+        if (kind == ExitKind.Fastpath)
+        {
+            FastpathExits++;
+        }
+
+        bool leavesInnerLoop = kind != ExitKind.Fastpath;
+        if (Placement == SwitchPlacement.Exit || (leavesInnerLoop && Placement is SwitchPlacement.RunLoop or SwitchPlacement.DirtyOnly))
+        {
+            PutForPlacement();
+        }
+
+        if (kind != ExitKind.ExternalInterrupt)
+        {
+            Pmu.RetireEmulatedInstruction(GuestKernelMode);
+        }
+
+        ulong cost = baseCost + Costs.Of(Pmu.Hardware.Counts - before);
+        ExitHandlingCycles += cost;
+        ChargeHost(cost);
+    }
+
+    /// <summary>KVM_RUN returns to userspace.</summary>
+    public void ReturnToUserspace()
+    {
+        if (Location == VcpuLocation.GuestMode)
+        {
+            Exit(ExitKind.Slow);
+        }
+
+        if (Pmu.Loaded && Placement != SwitchPlacement.Owned)
+        {
+            ChargeSwitch(PutForPlacement);
+        }
+
+        _inKvmRun = false;
+        Location = VcpuLocation.Outside;
+    }
+
+    public void SchedOut()
+    {
+        if (Location == VcpuLocation.GuestMode)
+        {
+            Exit(ExitKind.ExternalInterrupt);
+        }
+
+        if (Pmu.Loaded && Placement != SwitchPlacement.Owned)
+        {
+            ChargeSwitch(PutForPlacement);
+        }
+
+        Location = VcpuLocation.ScheduledOut;
+    }
+
+    public void SchedIn()
+    {
+        if (Location == VcpuLocation.ScheduledOut)
+        {
+            Location = _inKvmRun ? VcpuLocation.RunLoop : VcpuLocation.Outside;
+        }
+    }
+
+    /// <summary>VM teardown: whatever the placement, the guest's state leaves the hardware.</summary>
+    public void Destroy()
+    {
+        if (Location == VcpuLocation.GuestMode)
+        {
+            Exit(ExitKind.Slow);
+        }
+
+        Perf.OwnedByGuest = false;
+        if (Pmu.Loaded)
+        {
+            ChargeSwitch(Pmu.Put);
+        }
+
+        if (Pmu.AnyResident)
+        {
+            ChargeSwitch(() => Pmu.ReclaimForHost(ulong.MaxValue));
+        }
+
+        _inKvmRun = false;
+        Location = VcpuLocation.Outside;
+    }
+
+    private void PutForPlacement()
+    {
+        if (!Pmu.Loaded)
+        {
+            return;
+        }
+
+        if (Placement == SwitchPlacement.DirtyOnly)
+        {
+            Pmu.PutLazy();
+        }
+        else
+        {
+            Pmu.Put();
+        }
+    }
+
+    // ---- the perf -> KVM callback ---------------------------------------------------------------
+
+    /// <summary>
+    /// perf is about to program the GP counters in <paramref name="gpMask"/>: with guest context
+    /// loaded, put it now and load again before the next entry; with only resident leftovers
+    /// (dirty-only), hand over just those counters.
+    /// </summary>
+    public void ReleaseForHost(ulong gpMask)
+    {
+        if (Pmu.Loaded)
+        {
+            PutForPlacement();
+            _reloadPending = true;
+        }
+
+        if (Pmu.AnyResident)
+        {
+            Pmu.ReclaimForHost(gpMask);
+        }
+    }
+
+    /// <summary>
+    /// Host perf enables an event while the vCPU task is at <paramref name="where"/> (seed 000).
+    /// In guest mode the enabling IPI forces an exit first; in the run loop, placements that keep
+    /// state loaded only with interrupts off leave the inner loop before the IPI handler runs.
+    /// </summary>
+    public void EnableHostEvent(HostCountingEvent ev, HostEnablePoint where)
+    {
+        switch (where)
+        {
+            case HostEnablePoint.GuestMode:
+                Entry();
+                Exit(ExitKind.ExternalInterrupt);
+                break;
+            case HostEnablePoint.RunLoop:
+                if (Location != VcpuLocation.GuestMode)
+                {
+                    Entry();
+                }
+
+                Exit(ExitKind.Fastpath);
+                if (Placement is SwitchPlacement.Exit or SwitchPlacement.RunLoop or SwitchPlacement.DirtyOnly && Pmu.Loaded)
+                {
+                    ChargeSwitch(PutForPlacement);
+                }
+
+                break;
+            default:
+                if (Location is VcpuLocation.GuestMode or VcpuLocation.RunLoop)
+                {
+                    ReturnToUserspace();
+                }
+
+                break;
+        }
+
+        var before = Pmu.Hardware.Counts;
+        Perf.Enable(ev);
+        ChargeHost(Costs.Of(Pmu.Hardware.Counts - before));
+    }
+
+    // ---- guest and host work --------------------------------------------------------------------
+
+    /// <summary>
+    /// The guest runs for <paramref name="cycles"/>, retiring instructions and branches natively.
+    /// A counter overflow while guest state is loaded arrives on vector 0xF5: a VM-exit, KVM's
+    /// handler requests the PMI, and the next entry injects it through the guest's LVTPC.
+    /// </summary>
+    public void RunGuest(ulong cycles, ulong instructions, ulong branches = 0)
+    {
+        Entry();
+        bool kernel = GuestKernelMode;
+        bool amd = Pmu.Host.IsAmd;
+        _cpu.Retire(PmuEventSelect.Events.Instructions, instructions, guestMode: true, kernel);
+        _cpu.Retire(amd ? PmuEventSelect.Events.AmdBranches : PmuEventSelect.Events.Branches, branches, guestMode: true, kernel);
+        _cpu.Retire(amd ? PmuEventSelect.Events.AmdCycles : PmuEventSelect.Events.Cycles, cycles, guestMode: true, kernel);
+        Cycles += cycles;
+        GuestCycles += cycles;
+        if (_pmiLine)
+        {
+            _pmiLine = false;
+            if ((_cpu.Lvtpc & LvtpcValues.VectorMask) == LvtpcValues.MediatedPmiVector && (_cpu.Lvtpc & LvtpcValues.DeliveryModeMask) == LvtpcValues.DeliveryFixed)
+            {
+                Exit(ExitKind.ExternalInterrupt);
+                Pmu.HandleMediatedPmi();
+            }
+            else
+            {
+                HostPmis++;
+            }
+        }
+    }
+
+    /// <summary>Host code runs on this CPU with the vCPU task outside KVM_RUN.</summary>
+    public void RunHost(ulong cycles, ulong instructions)
+    {
+        if (Location is VcpuLocation.GuestMode or VcpuLocation.RunLoop)
+        {
+            ReturnToUserspace();
+        }
+
+        _cpu.Retire(PmuEventSelect.Events.Instructions, instructions, guestMode: false, kernelMode: false);
+        if (_pmiLine)
+        {
+            _pmiLine = false;
+            HostPmis++;
+        }
+
+        ChargeHost(cycles);
+    }
+
+    /// <summary>A guest RDMSR: straight to hardware when passed through, else an exit and KVM's handler.</summary>
+    public MsrAccessResult GuestRdmsr(uint address, out ulong value)
+    {
+        Entry();
+        if (!Pmu.Intercepts.Intercepts(address, write: false))
+        {
+            GuestDirectAccesses++;
+            value = _cpu.ReadMsr(address);
+            return MsrAccessResult.Ok;
+        }
+
+        Exit(ExitKind.Slow);
+        return Pmu.HandleRdmsr(address, out value);
+    }
+
+    /// <summary>A guest WRMSR: straight to hardware when passed through, else an exit and KVM's handler.</summary>
+    public MsrAccessResult GuestWrmsr(uint address, ulong value)
+    {
+        Entry();
+        if (!Pmu.Intercepts.Intercepts(address, write: true))
+        {
+            GuestDirectAccesses++;
+            _cpu.WriteMsr(address, value);
+            return MsrAccessResult.Ok;
+        }
+
+        Exit(ExitKind.Slow);
+        return Pmu.HandleWrmsr(address, value);
+    }
+
+    /// <summary>A guest RDPMC: native when RDPMC passes through, else an exit and KVM's emulation.</summary>
+    public MsrAccessResult GuestRdpmc(uint ecx, out ulong value)
+    {
+        Entry();
+        if (!Pmu.Intercepts.RdpmcIntercepted)
+        {
+            GuestDirectAccesses++;
+            return _cpu.TryRdpmc(ecx, out value) ? MsrAccessResult.Ok : MsrAccessResult.GeneralProtection;
+        }
+
+        Exit(ExitKind.Slow);
+        return Pmu.HandleRdpmc(ecx, out value);
+    }
+
+    /// <summary><paramref name="count"/> exits of one kind with no other PMU work (timer, IPI, CPUID...).</summary>
+    public void GuestExits(ulong count, ExitKind kind)
+    {
+        for (ulong i = 0; i < count; i++)
+        {
+            Entry();
+            Exit(kind);
+        }
+    }
+
+    private void ChargeSwitch(Action action)
+    {
+        var before = Pmu.Hardware.Counts;
+        action();
+        ChargeHost(Costs.Of(Pmu.Hardware.Counts - before));
+    }
+
+    private void ChargeHost(ulong cycles)
+    {
+        Cycles += cycles;
+        if (Perf.GuestContextLoaded || Perf.OwnedByGuest)
+        {
+            HostBlindCycles += cycles;
+        }
+
+        Perf.Tick(cycles);
+    }
+}
+
+/// <summary>Where the vCPU task is when host perf enables an event on its CPU (seed 000).</summary>
+public enum HostEnablePoint
+{
+    Outside,
+    RunLoop,
+    GuestMode,
+}

@@ -1,0 +1,203 @@
+using MsrGen.Registers;
+
+namespace MsrGen.Runtime.Mediated;
+
+public sealed partial class MediatedVpmu
+{
+    /// <summary>
+    /// KVM's handler for an intercepted guest RDMSR of a PMU register. A register the vCPU does
+    /// not have is a #GP for the guest (never an exception), except the P6 aliases KVM tolerates.
+    /// </summary>
+    public MsrAccessResult HandleRdmsr(uint address, out ulong value)
+    {
+        value = 0;
+        if (!MsrCatalog.TryFind(address, out var reg))
+        {
+            return MsrAccessResult.GeneralProtection;
+        }
+
+        int i = reg.Index;
+        if (!MsrCatalog.Exists(reg, Guest))
+        {
+            return IsP6Alias(reg) ? MsrAccessResult.Ok : MsrAccessResult.GeneralProtection;
+        }
+
+        switch (reg.Id)
+        {
+            case MsrId.Ia32Pmc or MsrId.Ia32APmc or MsrId.MsrK7Perfctr or MsrId.MsrF15hPerfCtr when i < _counter.Length:
+                value = ReadGuestCounterForKvm(i);
+                return MsrAccessResult.Ok;
+            case MsrId.Ia32Perfevtsel or MsrId.MsrK7Evntsel or MsrId.MsrF15hPerfCtl when i < _eventsel.Length:
+                value = _eventsel[i];
+                return MsrAccessResult.Ok;
+            case MsrId.Ia32FixedCtr:
+                value = ReadFixedForKvm(i);
+                return MsrAccessResult.Ok;
+            case MsrId.Ia32FixedCtrCtrl:
+                value = _fixedCtrl;
+                return MsrAccessResult.Ok;
+            case MsrId.Ia32PerfGlobalCtrl or MsrId.MsrAmd64PerfCntrGlobalCtl:
+                value = _globalCtrl;
+                return MsrAccessResult.Ok;
+            case MsrId.Ia32PerfGlobalStatus or MsrId.MsrAmd64PerfCntrGlobalStatus:
+                value = ReadGuestStatusForKvm();
+                return MsrAccessResult.Ok;
+            case MsrId.Ia32PerfGlobalOvfCtrl or MsrId.MsrAmd64PerfCntrGlobalStatusClr or MsrId.MsrAmd64PerfCntrGlobalStatusSet:
+                return MsrAccessResult.Ok;
+            case MsrId.Ia32PerfCapabilities:
+                value = Guest.PerfCapabilities;
+                return MsrAccessResult.Ok;
+            default:
+                // GLOBAL_STATUS_SET is KVM's own tool, PEBS and LBR are withheld: not guest registers.
+                return MsrAccessResult.GeneralProtection;
+        }
+    }
+
+    /// <summary>KVM's handler for an intercepted guest WRMSR of a PMU register.</summary>
+    public MsrAccessResult HandleWrmsr(uint address, ulong value)
+    {
+        if (!MsrCatalog.TryFind(address, out var reg))
+        {
+            return MsrAccessResult.GeneralProtection;
+        }
+
+        int i = reg.Index;
+        if (!MsrCatalog.Exists(reg, Guest))
+        {
+            return IsP6Alias(reg) ? MsrAccessResult.Ok : MsrAccessResult.GeneralProtection;
+        }
+
+        switch (reg.Id)
+        {
+            case MsrId.Ia32Pmc when i < _counter.Length:
+                WriteGuestCounterForKvm(i, (ulong)(long)(int)(uint)value & Guest.GpCounterMask);
+                return MsrAccessResult.Ok;
+            case MsrId.Ia32APmc when i < _counter.Length:
+                if ((value & ~Guest.GpCounterMask) != 0)
+                {
+                    return MsrAccessResult.GeneralProtection;
+                }
+
+                WriteGuestCounterForKvm(i, value);
+                return MsrAccessResult.Ok;
+            case MsrId.MsrK7Perfctr or MsrId.MsrF15hPerfCtr when i < _counter.Length:
+                WriteGuestCounterForKvm(i, value & Guest.GpCounterMask);
+                return MsrAccessResult.Ok;
+            case MsrId.Ia32Perfevtsel when i < _eventsel.Length:
+                if ((value & Ia32Perfevtsel.ReservedMask(Guest, i)) != 0)
+                {
+                    return MsrAccessResult.GeneralProtection;
+                }
+
+                SetEventSelect(i, value);
+                return MsrAccessResult.Ok;
+            case MsrId.MsrK7Evntsel or MsrId.MsrF15hPerfCtl when i < _eventsel.Length:
+                // AMD drops reserved bits silently (including Guest/Host-only for the guest's view).
+                SetEventSelect(i, value & ~MsrF15hPerfCtl.ReservedMask(Guest, i));
+                return MsrAccessResult.Ok;
+            case MsrId.MsrK7Perfctr or MsrId.MsrF15hPerfCtr or MsrId.MsrK7Evntsel or MsrId.MsrF15hPerfCtl:
+                // K7 aliases beyond the guest's counters: KVM finds no PMC for them.
+                return MsrAccessResult.GeneralProtection;
+            case MsrId.Ia32FixedCtr:
+                WriteFixedForKvm(i, value & Guest.FixedCounterMask);
+                return MsrAccessResult.Ok;
+            case MsrId.Ia32FixedCtrCtrl:
+                if ((value & Ia32FixedCtrCtrl.ReservedMask(Guest)) != 0)
+                {
+                    return MsrAccessResult.GeneralProtection;
+                }
+
+                _fixedCtrl = value;
+                RefreshFixedCtrlHw();
+                if (_fixedCtrlResident)
+                {
+                    _hw.Wrmsr(Ia32FixedCtrCtrl.Address, _fixedCtrlHw);
+                }
+
+                return MsrAccessResult.Ok;
+            case MsrId.Ia32PerfGlobalCtrl:
+                if ((value & Ia32PerfGlobalCtrl.ReservedMask(Guest)) != 0)
+                {
+                    return MsrAccessResult.GeneralProtection;
+                }
+
+                // write_global_ctrl(): software copy and, for a mediated vCPU, the VMCS guest field.
+                _globalCtrl = value;
+                _vmcsGuestGlobalCtrl = value;
+                return MsrAccessResult.Ok;
+            case MsrId.MsrAmd64PerfCntrGlobalCtl:
+                _globalCtrl = value & ~MsrAmd64PerfCntrGlobalCtl.ReservedMask(Guest);
+                if (_globalCtrlResident)
+                {
+                    _hw.Wrmsr(MsrAmd64PerfCntrGlobalCtl.Address, _globalCtrl);
+                }
+
+                return MsrAccessResult.Ok;
+            case MsrId.Ia32PerfGlobalOvfCtrl:
+                if ((value & Ia32PerfGlobalOvfCtrl.ReservedMask(Guest)) != 0)
+                {
+                    return MsrAccessResult.GeneralProtection;
+                }
+
+                ClearGuestStatusBits(value);
+                return MsrAccessResult.Ok;
+            case MsrId.MsrAmd64PerfCntrGlobalStatus:
+                return MsrAccessResult.Ok;
+            case MsrId.MsrAmd64PerfCntrGlobalStatusClr:
+                ClearGuestStatusBits(value);
+                return MsrAccessResult.Ok;
+            case MsrId.MsrAmd64PerfCntrGlobalStatusSet:
+                SetGuestStatusBits(value & ~MsrAmd64PerfCntrGlobalStatus.ReservedMask(Guest));
+                return MsrAccessResult.Ok;
+            default:
+                // Read-only (GLOBAL_STATUS, PERF_CAPABILITIES) or not offered (STATUS_SET, PEBS, LBR).
+                return MsrAccessResult.GeneralProtection;
+        }
+    }
+
+    /// <summary>KVM's RDPMC emulation when RDPMC exits: index decoding as the hardware does it.</summary>
+    public MsrAccessResult HandleRdpmc(uint ecx, out ulong value)
+    {
+        value = 0;
+        bool fast = IsIntel && (ecx & RegisterFilePmu.FastRdpmc) != 0;
+        uint index = ecx & ~(RegisterFilePmu.FastRdpmc | RegisterFilePmu.FixedRdpmcBase);
+        if (IsIntel && (ecx & RegisterFilePmu.FixedRdpmcBase) != 0)
+        {
+            if (index >= (uint)_fixedCounter.Length)
+            {
+                return MsrAccessResult.GeneralProtection;
+            }
+
+            value = ReadFixedForKvm((int)index);
+        }
+        else if (index < (uint)_counter.Length)
+        {
+            value = ReadGuestCounterForKvm((int)index);
+        }
+        else
+        {
+            return MsrAccessResult.GeneralProtection;
+        }
+
+        if (fast)
+        {
+            value &= 0xFFFF_FFFF;
+        }
+
+        return MsrAccessResult.Ok;
+    }
+
+    private void SetEventSelect(int i, ulong value)
+    {
+        _eventsel[i] = value;
+        RefreshEventSelectHw(i);
+        if (GpResident(i))
+        {
+            _hw.Wrmsr(EventSelectAddress(i), _eventselHw[i]);
+        }
+    }
+
+    /// <summary>MSR_P6_PERFCTR0/1 and MSR_P6_EVNTSEL0/1 without a backing counter: reads 0, writes dropped.</summary>
+    private bool IsP6Alias(MsrRef reg) =>
+        IsIntel && reg.Index < 2 && reg.Id is MsrId.Ia32Pmc or MsrId.Ia32Perfevtsel;
+}

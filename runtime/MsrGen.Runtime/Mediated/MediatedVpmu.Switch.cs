@@ -1,0 +1,331 @@
+using MsrGen.Registers;
+
+namespace MsrGen.Runtime.Mediated;
+
+public sealed partial class MediatedVpmu
+{
+    // Which guest registers hardware holds right now. KVM's exact switch sets all at load and
+    // clears all at put; the lazy (dirty-only) switch clears only what the host reclaims.
+    private ulong _residentGp;
+    private ulong _residentFixed;
+    private bool _fixedCtrlResident;
+    private bool _statusResident;
+    private bool _lvtpcResident;
+    private bool _globalCtrlResident;
+
+    private bool GpResident(int i) => (_residentGp & (1UL << i)) != 0;
+    private bool FixedResident(int i) => (_residentFixed & (1UL << i)) != 0;
+
+    /// <summary>Anything of the guest's is still in hardware (only after a lazy put).</summary>
+    public bool AnyResident => _residentGp != 0 || _residentFixed != 0 || _fixedCtrlResident || _statusResident || _lvtpcResident || _globalCtrlResident;
+
+    /// <summary>
+    /// <c>kvm_mediated_pmu_load()</c> in KVM's order: perf schedules its exclude_guest events out;
+    /// GLOBAL_CTRL = 0; LVTPC to vector 0xF5 (masked if the guest's is); counters written only
+    /// when RDPMC shows a different value, event selects always; then status via OVF_CTRL /
+    /// STATUS_SET toggles and FIXED_CTR_CTRL (Intel; GLOBAL_CTRL then comes from the VMCS at
+    /// VM-entry) or STATUS_CLR, STATUS_SET and GLOBAL_CTL (AMD).
+    /// </summary>
+    public void Load()
+    {
+        _perf.LoadGuestContext();
+        Loaded = true;
+        Loads++;
+        _hw.Wrmsr(GlobalCtrlAddress, 0);
+        _hw.WriteLvtpc(LvtpcValues.GuestLoaded(_guestLvtpc));
+        _lvtpcResident = true;
+        for (int i = 0; i < _counter.Length; i++)
+        {
+            if (_hw.Rdpmc((uint)i) != _counter[i])
+            {
+                _hw.Wrmsr(CounterAddress(i), _counter[i]);
+            }
+
+            _hw.Wrmsr(EventSelectAddress(i), _eventselHw[i]);
+        }
+
+        for (int i = 0; i < _fixedCounter.Length; i++)
+        {
+            if (_hw.Rdpmc(FixedRdpmc(i)) != _fixedCounter[i])
+            {
+                _hw.Wrmsr(Ia32FixedCtr.AddressOf(i), _fixedCounter[i]);
+            }
+        }
+
+        _residentGp = Bits.LowOnes(_counter.Length);
+        _residentFixed = Bits.LowOnes(_fixedCounter.Length);
+        LoadStatusAndControls();
+    }
+
+    private void LoadStatusAndControls()
+    {
+        if (IsIntel)
+        {
+            ulong hwStatus = _hw.Rdmsr(Ia32PerfGlobalStatus.Address);
+            ulong toggle = _globalStatus ^ hwStatus;
+            if ((hwStatus & toggle) != 0)
+            {
+                _hw.Wrmsr(Ia32PerfGlobalOvfCtrl.Address, hwStatus & toggle);
+            }
+
+            if ((_globalStatus & toggle) != 0)
+            {
+                _hw.Wrmsr(Ia32PerfGlobalStatusSet.Address, _globalStatus & toggle);
+            }
+
+            _hw.Wrmsr(Ia32FixedCtrCtrl.Address, _fixedCtrlHw);
+        }
+        else
+        {
+            ulong hwStatus = _hw.Rdmsr(MsrAmd64PerfCntrGlobalStatus.Address);
+            if (hwStatus != 0)
+            {
+                _hw.Wrmsr(MsrAmd64PerfCntrGlobalStatusClr.Address, hwStatus);
+            }
+
+            _hw.Wrmsr(MsrAmd64PerfCntrGlobalStatusSet.Address, _globalStatus);
+            _hw.Wrmsr(MsrAmd64PerfCntrGlobalCtl.Address, _globalCtrl);
+            _globalCtrlResident = true;
+        }
+
+        _statusResident = true;
+        _fixedCtrlResident = IsIntel;
+    }
+
+    /// <summary>
+    /// <c>kvm_mediated_pmu_put()</c> in KVM's order: vendor put (Intel: save status and clear it
+    /// with OVF_CTRL, FIXED_CTR_CTRL = 0 when it was non-zero; AMD: GLOBAL_CTL = 0, save status,
+    /// STATUS_CLR), then every counter saved by RDPMC and zeroed when non-zero, every non-zero
+    /// event select zeroed, LVTPC back to NMI, and perf schedules its events back in.
+    /// </summary>
+    public void Put()
+    {
+        Puts++;
+        if (IsIntel)
+        {
+            _globalStatus = _hw.Rdmsr(Ia32PerfGlobalStatus.Address);
+            if (_globalStatus != 0)
+            {
+                _hw.Wrmsr(Ia32PerfGlobalOvfCtrl.Address, _globalStatus);
+            }
+
+            if (_fixedCtrlHw != 0)
+            {
+                _hw.Wrmsr(Ia32FixedCtrCtrl.Address, 0);
+            }
+        }
+        else
+        {
+            _hw.Wrmsr(MsrAmd64PerfCntrGlobalCtl.Address, 0);
+            _globalStatus = _hw.Rdmsr(MsrAmd64PerfCntrGlobalStatus.Address);
+            if (_globalStatus != 0)
+            {
+                _hw.Wrmsr(MsrAmd64PerfCntrGlobalStatusClr.Address, _globalStatus);
+            }
+        }
+
+        for (int i = 0; i < _counter.Length; i++)
+        {
+            _counter[i] = _hw.Rdpmc((uint)i);
+            if (_counter[i] != 0)
+            {
+                _hw.Wrmsr(CounterAddress(i), 0);
+            }
+
+            if (_eventselHw[i] != 0)
+            {
+                _hw.Wrmsr(EventSelectAddress(i), 0);
+            }
+        }
+
+        for (int i = 0; i < _fixedCounter.Length; i++)
+        {
+            _fixedCounter[i] = _hw.Rdpmc(FixedRdpmc(i));
+            if (_fixedCounter[i] != 0)
+            {
+                _hw.Wrmsr(Ia32FixedCtr.AddressOf(i), 0);
+            }
+        }
+
+        _hw.WriteLvtpc(LvtpcValues.DeliveryNmi);
+        _residentGp = _residentFixed = 0;
+        _fixedCtrlResident = _statusResident = _lvtpcResident = _globalCtrlResident = false;
+        Loaded = false;
+        _perf.PutGuestContext();
+    }
+
+    /// <summary>
+    /// The dirty-only load: restores only what the host reclaimed since the last switch (and
+    /// writes GLOBAL_CTRL = 0 only when host counters were live); what is still resident is left.
+    /// </summary>
+    public void LoadLazy()
+    {
+        bool hostCounting = _perf.LoadGuestContext();
+        Loaded = true;
+        Loads++;
+        if (hostCounting)
+        {
+            _hw.Wrmsr(GlobalCtrlAddress, 0);
+        }
+
+        if (!_lvtpcResident)
+        {
+            _hw.WriteLvtpc(LvtpcValues.GuestLoaded(_guestLvtpc));
+            _lvtpcResident = true;
+        }
+
+        for (int i = 0; i < _counter.Length; i++)
+        {
+            if (!GpResident(i))
+            {
+                _hw.Wrmsr(CounterAddress(i), _counter[i]);
+                _hw.Wrmsr(EventSelectAddress(i), _eventselHw[i]);
+                _residentGp |= 1UL << i;
+            }
+        }
+
+        for (int i = 0; i < _fixedCounter.Length; i++)
+        {
+            if (!FixedResident(i))
+            {
+                _hw.Wrmsr(Ia32FixedCtr.AddressOf(i), _fixedCounter[i]);
+                _residentFixed |= 1UL << i;
+            }
+        }
+
+        if (!_statusResident || (IsIntel && !_fixedCtrlResident) || (!IsIntel && !_globalCtrlResident))
+        {
+            LoadStatusAndControls();
+        }
+    }
+
+    /// <summary>
+    /// The dirty-only put: nothing moves. The guest's counters stop by themselves (Intel: VM-exit
+    /// loads GLOBAL_CTRL = 0; AMD: GuestOnly), and perf reclaims, through
+    /// <see cref="ReclaimForHost"/>, exactly the registers its events are about to program.
+    /// </summary>
+    public void PutLazy()
+    {
+        Puts++;
+        Loaded = false;
+        _perf.PutGuestContext();
+    }
+
+    /// <summary>
+    /// perf's callback before it programs PMU registers: saves the guest's values of the GP
+    /// counters in <paramref name="gpMask"/> (and of the global status, LVTPC and, on AMD,
+    /// GLOBAL_CTL, which host counting needs) so the host can overwrite them. Only what is
+    /// resident costs anything.
+    /// </summary>
+    public void ReclaimForHost(ulong gpMask)
+    {
+        for (int i = 0; i < _counter.Length; i++)
+        {
+            ulong bit = 1UL << i;
+            if ((gpMask & bit) != 0 && (_residentGp & bit) != 0)
+            {
+                _counter[i] = _hw.Rdpmc((uint)i);
+                if (_eventselHw[i] != 0)
+                {
+                    _hw.Wrmsr(EventSelectAddress(i), 0);
+                }
+
+                _residentGp &= ~bit;
+            }
+        }
+
+        if (_statusResident)
+        {
+            _globalStatus = _hw.Rdmsr(GlobalStatusAddress);
+            if (_globalStatus != 0)
+            {
+                _hw.Wrmsr(IsIntel ? Ia32PerfGlobalOvfCtrl.Address : MsrAmd64PerfCntrGlobalStatusClr.Address, _globalStatus);
+            }
+
+            _statusResident = false;
+        }
+
+        if (!IsIntel && _globalCtrlResident)
+        {
+            _hw.Wrmsr(MsrAmd64PerfCntrGlobalCtl.Address, 0);
+            _globalCtrlResident = false;
+        }
+
+        if (_lvtpcResident)
+        {
+            _hw.WriteLvtpc(LvtpcValues.DeliveryNmi);
+            _lvtpcResident = false;
+        }
+    }
+
+    /// <summary>VM-entry: Intel loads the guest GLOBAL_CTRL from the VMCS guest field.</summary>
+    public void OnVmEntry()
+    {
+        if (IsIntel)
+        {
+            _hw.VmEntryLoadGlobalCtrl(GlobalCtrlAddress, _vmcsGuestGlobalCtrl);
+        }
+    }
+
+    /// <summary>
+    /// After every VM-exit: Intel saves the guest GLOBAL_CTRL into the VMCS and loads the host's
+    /// 0, and KVM refreshes <c>global_ctrl</c> from the field; AMD reads GLOBAL_CTL with RDMSR
+    /// when the guest may write it directly.
+    /// </summary>
+    public void OnVmExit()
+    {
+        if (IsIntel)
+        {
+            _vmcsGuestGlobalCtrl = _hw.VmExitSwapGlobalCtrl(GlobalCtrlAddress, 0);
+            _globalCtrl = _vmcsGuestGlobalCtrl;
+        }
+        else if (!Intercepts.GlobalCtrlIntercepted)
+        {
+            _globalCtrl = _hw.Rdmsr(MsrAmd64PerfCntrGlobalCtl.Address);
+        }
+    }
+
+    // ---- KVM's own reads and writes of guest state, wherever it lives -------------------------
+
+    private ulong ReadGuestCounterForKvm(int i) => GpResident(i) ? _hw.Rdpmc((uint)i) : _counter[i];
+
+    private void WriteGuestCounterForKvm(int i, ulong value)
+    {
+        _counter[i] = value;
+        if (GpResident(i))
+        {
+            _hw.Wrmsr(CounterAddress(i), value);
+        }
+    }
+
+    private ulong ReadFixedForKvm(int i) => FixedResident(i) ? _hw.Rdpmc(FixedRdpmc(i)) : _fixedCounter[i];
+
+    private void WriteFixedForKvm(int i, ulong value)
+    {
+        _fixedCounter[i] = value;
+        if (FixedResident(i))
+        {
+            _hw.Wrmsr(Ia32FixedCtr.AddressOf(i), value);
+        }
+    }
+
+    private ulong ReadGuestStatusForKvm() => _statusResident ? _hw.Rdmsr(GlobalStatusAddress) : _globalStatus;
+
+    private void SetGuestStatusBits(ulong bits)
+    {
+        _globalStatus |= bits;
+        if (_statusResident)
+        {
+            _hw.Wrmsr(IsIntel ? Ia32PerfGlobalStatusSet.Address : MsrAmd64PerfCntrGlobalStatusSet.Address, bits);
+        }
+    }
+
+    private void ClearGuestStatusBits(ulong bits)
+    {
+        _globalStatus &= ~bits;
+        if (_statusResident)
+        {
+            _hw.Wrmsr(IsIntel ? Ia32PerfGlobalOvfCtrl.Address : MsrAmd64PerfCntrGlobalStatusClr.Address, bits);
+        }
+    }
+}

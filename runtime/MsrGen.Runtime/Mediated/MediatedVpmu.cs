@@ -1,0 +1,285 @@
+using System;
+using MsrGen.Registers;
+
+namespace MsrGen.Runtime.Mediated;
+
+/// <summary>
+/// perf's half of the world switch on one CPU: <c>perf_load_guest_context()</c> schedules host
+/// exclude_guest events out, <c>perf_put_guest_context()</c> schedules them back in.
+/// </summary>
+public interface IGuestContextHost
+{
+    /// <summary>Schedules exclude_guest events out; true when any was active (host counters were live).</summary>
+    bool LoadGuestContext();
+
+    void PutGuestContext();
+}
+
+/// <summary>What the guest sees in its PMU, read without disturbing anything (tests, reports).</summary>
+public sealed record GuestPmuView(ulong[] Counters, ulong[] EventSelects, ulong[] FixedCounters, ulong FixedCtrCtrl, ulong GlobalCtrl, ulong GlobalStatus);
+
+/// <summary>
+/// The mediated vPMU of one vCPU (kvm-pmu.md D): the guest's values as plain stores
+/// (<c>pmc-&gt;counter</c>, <c>eventsel</c>, <c>global_ctrl</c>, <c>global_status</c>), what is
+/// programmed into hardware (<c>eventsel_hw</c>, <c>fixed_ctr_ctrl_hw</c>) with the event filter
+/// applied through the enable bits, the world switch, emulated instruction counting and the
+/// mediated PMI. Which of the guest's registers currently live in hardware is tracked per
+/// register ("resident"): KVM's exact switch makes everything resident at load and nothing at
+/// put; the <c>dirty-only</c> placement leaves state resident and moves only what was touched.
+/// </summary>
+public sealed partial class MediatedVpmu
+{
+    private readonly PmuAccess _hw;
+    private readonly IGuestContextHost _perf;
+    private readonly ulong[] _counter;
+    private readonly ulong[] _eventsel;
+    private readonly ulong[] _eventselHw;
+    private readonly ulong[] _fixedCounter;
+    private ulong _fixedCtrl;
+    private ulong _fixedCtrlHw;
+    private ulong _globalCtrl;
+    private ulong _globalStatus;
+    private ulong _vmcsGuestGlobalCtrl;
+    private uint _guestLvtpc = LvtpcValues.Masked;
+    private MediatedEventFilter? _filter;
+
+    public MediatedVpmu(PmuCaps guest, PmuAccess hardware, IGuestContextHost perf, MediatedIntercepts intercepts)
+    {
+        Host = hardware.Hardware.Caps;
+        if (guest.Vendor != Host.Vendor || guest.GpCounters > Host.GpCounters || guest.FixedCounters > Host.FixedCounters)
+        {
+            throw new ArgumentException("the guest PMU must be derived from this host (MediatedPmuSupport.DeriveGuest)", nameof(guest));
+        }
+
+        Guest = guest;
+        Intercepts = intercepts;
+        _hw = hardware;
+        _perf = perf;
+        _counter = new ulong[guest.GpCounters];
+        _eventsel = new ulong[guest.GpCounters];
+        _eventselHw = new ulong[guest.GpCounters];
+        _fixedCounter = new ulong[guest.FixedCounters];
+        _globalCtrl = MediatedPmuSupport.ResetGlobalCtrl(guest, mediated: true);
+        _vmcsGuestGlobalCtrl = _globalCtrl;
+        for (int i = 0; i < _eventselHw.Length; i++)
+        {
+            RefreshEventSelectHw(i);
+        }
+    }
+
+    public PmuCaps Guest { get; }
+    public PmuCaps Host { get; }
+    public MediatedIntercepts Intercepts { get; }
+    public PmuAccess Hardware => _hw;
+    public bool IsIntel => Host.IsIntel;
+
+    /// <summary>perf's guest context is loaded (between load and put).</summary>
+    public bool Loaded { get; private set; }
+
+    /// <summary>KVM_REQ_PMI is pending: the guest's LVTPC vector goes in on the next entry.</summary>
+    public bool PmiRequested { get; private set; }
+
+    public long MediatedPmisReceived { get; private set; }
+    public long PmisInjected { get; private set; }
+    public long Loads { get; private set; }
+    public long Puts { get; private set; }
+
+    /// <summary>The guest's APIC LVTPC entry.</summary>
+    public uint GuestLvtpc => _guestLvtpc;
+
+    public ulong EventSelectHw(int i) => _eventselHw[i];
+    public ulong FixedCtrCtrlHw => _fixedCtrlHw;
+
+    // ---- addresses (all from the generated registers) -----------------------------------------
+
+    internal uint CounterAddress(int i) => IsIntel ? Ia32APmc.AddressOf(i) : MsrF15hPerfCtr.AddressOf(i);
+    internal uint EventSelectAddress(int i) => IsIntel ? Ia32Perfevtsel.AddressOf(i) : MsrF15hPerfCtl.AddressOf(i);
+    internal uint GlobalCtrlAddress => IsIntel ? Ia32PerfGlobalCtrl.Address : MsrAmd64PerfCntrGlobalCtl.Address;
+    internal uint GlobalStatusAddress => IsIntel ? Ia32PerfGlobalStatus.Address : MsrAmd64PerfCntrGlobalStatus.Address;
+    internal static uint FixedRdpmc(int i) => RegisterFilePmu.FixedRdpmcBase | (uint)i;
+
+    // ---- event filter ----------------------------------------------------------------------------
+
+    /// <summary>KVM_SET_PMU_EVENT_FILTER: recomputes what goes into hardware; the guest's values stay.</summary>
+    public void SetEventFilter(MediatedEventFilter? filter)
+    {
+        _filter = filter;
+        for (int i = 0; i < _eventsel.Length; i++)
+        {
+            RefreshEventSelectHw(i);
+            if (GpResident(i))
+            {
+                _hw.Wrmsr(EventSelectAddress(i), _eventselHw[i]);
+            }
+        }
+
+        RefreshFixedCtrlHw();
+        if (_fixedCtrlResident && IsIntel && Guest.Version > 1)
+        {
+            _hw.Wrmsr(Ia32FixedCtrCtrl.Address, _fixedCtrlHw);
+        }
+    }
+
+    private void RefreshEventSelectHw(int i)
+    {
+        ulong sel = _eventsel[i];
+        if (!IsIntel)
+        {
+            sel = (sel & ~PmuEventSelect.AmdHostOnly) | PmuEventSelect.AmdGuestOnly;
+        }
+
+        if (_filter is not null && !_filter.AllowsGp(_eventsel[i], Host.Vendor))
+        {
+            sel &= ~PmuEventSelect.EnableBit;
+        }
+
+        _eventselHw[i] = sel;
+    }
+
+    private void RefreshFixedCtrlHw()
+    {
+        ulong value = _fixedCtrl;
+        for (int i = 0; i < _fixedCounter.Length; i++)
+        {
+            if (_filter is not null && !_filter.AllowsFixed(i))
+            {
+                value &= ~PmuEventSelect.FixedField(i);
+            }
+        }
+
+        _fixedCtrlHw = value;
+    }
+
+    // ---- emulated instructions, fastpath, PMIs ---------------------------------------------------
+
+    /// <summary>
+    /// MED-v6 28: fastpath emulation is refused when any globally enabled counter counts
+    /// instructions, because skipping the instruction would have to bump a loaded counter.
+    /// </summary>
+    public bool FastpathEmulationAllowed()
+    {
+        for (int i = 0; i < _eventselHw.Length; i++)
+        {
+            if (CountsInstructions(i))
+            {
+                return false;
+            }
+        }
+
+        return !(_fixedCounter.Length > 0 && (_globalCtrl & (1UL << 32)) != 0 && PmuEventSelect.FixedEnabled(_fixedCtrlHw, 0));
+    }
+
+    private bool CountsInstructions(int i)
+    {
+        ulong identity = IsIntel ? PmuEventSelect.IntelIdentityMask : PmuEventSelect.AmdIdentityMask;
+        return (_globalCtrl & (1UL << i)) != 0 && PmuEventSelect.IsEnabled(_eventselHw[i]) &&
+               (_eventselHw[i] & identity) == PmuEventSelect.Events.Instructions;
+    }
+
+    /// <summary>
+    /// <c>kvm_pmu_instruction_retired()</c> for the mediated PMU: every counter that counts
+    /// instructions at this privilege level goes up by one; wrapping to zero sets its status bit
+    /// and, with the interrupt bit, requests a PMI. Values resident in hardware are read and
+    /// written there (counted), the rest in the software state.
+    /// </summary>
+    public void RetireEmulatedInstruction(bool kernelMode)
+    {
+        for (int i = 0; i < _eventselHw.Length; i++)
+        {
+            if (CountsInstructions(i) && PmuEventSelect.CountsAtPrivilege(_eventselHw[i], kernelMode))
+            {
+                ulong value = (ReadGuestCounterForKvm(i) + 1) & Guest.GpCounterMask;
+                WriteGuestCounterForKvm(i, value);
+                if (value == 0)
+                {
+                    SetGuestStatusBits(1UL << i);
+                    PmiRequested |= PmuEventSelect.WantsInterrupt(_eventselHw[i]);
+                }
+            }
+        }
+
+        if (_fixedCounter.Length > 0 && (_globalCtrl & (1UL << 32)) != 0 && PmuEventSelect.FixedCountsAtPrivilege(_fixedCtrlHw, 0, kernelMode))
+        {
+            ulong value = (ReadFixedForKvm(0) + 1) & Guest.FixedCounterMask;
+            WriteFixedForKvm(0, value);
+            if (value == 0)
+            {
+                SetGuestStatusBits(1UL << 32);
+                PmiRequested |= PmuEventSelect.FixedWantsInterrupt(_fixedCtrlHw, 0);
+            }
+        }
+    }
+
+    /// <summary>
+    /// <c>kvm_handle_guest_mediated_pmi()</c>: the host took an interrupt on vector 0xF5 while
+    /// this vCPU's PMU state was loaded; the overflow status is in hardware and reaches
+    /// <c>global_status</c> at put. The PMI goes to the guest on the next entry.
+    /// </summary>
+    public void HandleMediatedPmi()
+    {
+        MediatedPmisReceived++;
+        PmiRequested = true;
+    }
+
+    /// <summary>
+    /// On entry with KVM_REQ_PMI pending: deliver through the guest's LVTPC unless it is masked;
+    /// Intel-compatible guests get LVTPC masked on delivery (as the local APIC does).
+    /// </summary>
+    public bool DeliverPendingPmi()
+    {
+        if (!PmiRequested)
+        {
+            return false;
+        }
+
+        PmiRequested = false;
+        if (LvtpcValues.IsMasked(_guestLvtpc))
+        {
+            return false;
+        }
+
+        PmisInjected++;
+        if (IsIntel)
+        {
+            _guestLvtpc |= LvtpcValues.Masked;
+            if (Loaded)
+            {
+                _hw.WriteLvtpc(LvtpcValues.GuestLoaded(_guestLvtpc));
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The guest writes its APIC LVTPC (e.g. to unmask it in its PMI handler).</summary>
+    public void WriteGuestLvtpc(uint value)
+    {
+        _guestLvtpc = value;
+        if (_lvtpcResident)
+        {
+            _hw.WriteLvtpc(LvtpcValues.GuestLoaded(_guestLvtpc));
+        }
+    }
+
+    /// <summary>The guest's PMU as the guest would read it now (hardware read without counting where resident).</summary>
+    public GuestPmuView View()
+    {
+        var hw = _hw.Hardware;
+        var counters = new ulong[_counter.Length];
+        var selects = new ulong[_eventsel.Length];
+        for (int i = 0; i < counters.Length; i++)
+        {
+            counters[i] = GpResident(i) && hw.TryRdpmc((uint)i, out ulong v) ? v : _counter[i];
+            selects[i] = _eventsel[i];
+        }
+
+        var fixedCounters = new ulong[_fixedCounter.Length];
+        for (int i = 0; i < fixedCounters.Length; i++)
+        {
+            fixedCounters[i] = FixedResident(i) && hw.TryRdpmc(FixedRdpmc(i), out ulong v) ? v : _fixedCounter[i];
+        }
+
+        ulong status = _statusResident ? hw.ReadMsr(GlobalStatusAddress) : _globalStatus;
+        return new GuestPmuView(counters, selects, fixedCounters, _fixedCtrl, _globalCtrl, status);
+    }
+}

@@ -1,0 +1,118 @@
+using System.Collections.Generic;
+using MsrGen.Registers;
+
+namespace MsrGen.Runtime.Mediated;
+
+/// <summary>
+/// What the mediated vPMU needs from a physical CPU's PMU: the instructions KVM executes on the
+/// host (RDMSR, WRMSR, RDPMC) and the local APIC's LVTPC entry. A fake implements it in tests; the
+/// runtime's physical PMU implements it for scenarios.
+/// </summary>
+public interface IPmuHardware
+{
+    PmuCaps Caps { get; }
+
+    ulong ReadMsr(uint address);
+
+    void WriteMsr(uint address, ulong value);
+
+    /// <summary>RDPMC with this ECX; false when the index names no counter (a #GP on hardware).</summary>
+    bool TryRdpmc(uint ecx, out ulong value);
+
+    /// <summary>The APIC LVT performance-counter entry (x2APIC MSR 0x834 on hardware).</summary>
+    uint Lvtpc { get; set; }
+}
+
+/// <summary>The kinds of physical PMU operation a switch performs.</summary>
+public enum PmuOp : byte
+{
+    Rdmsr,
+    Wrmsr,
+    Rdpmc,
+    LvtpcWrite,
+    /// <summary>GLOBAL_CTRL moved by VM-entry / VM-exit controls (no instruction, VMCS field).</summary>
+    VmcsGlobalCtrl,
+}
+
+/// <summary>One physical access as the order tests see it.</summary>
+public readonly record struct PmuAccessRecord(PmuOp Op, uint Address, ulong Value);
+
+/// <summary>Counts of physical operations (a value type so snapshots and differences are free).</summary>
+public readonly record struct PmuOpCounts(long Rdmsr, long Wrmsr, long Rdpmc, long LvtpcWrites, long VmcsGlobalCtrl)
+{
+    /// <summary>Instructions that touch PMU state: RDMSR + WRMSR + RDPMC + LVTPC writes.</summary>
+    public long Total => Rdmsr + Wrmsr + Rdpmc + LvtpcWrites;
+
+    public static PmuOpCounts operator -(PmuOpCounts a, PmuOpCounts b) =>
+        new(a.Rdmsr - b.Rdmsr, a.Wrmsr - b.Wrmsr, a.Rdpmc - b.Rdpmc, a.LvtpcWrites - b.LvtpcWrites, a.VmcsGlobalCtrl - b.VmcsGlobalCtrl);
+
+    public static PmuOpCounts operator +(PmuOpCounts a, PmuOpCounts b) =>
+        new(a.Rdmsr + b.Rdmsr, a.Wrmsr + b.Wrmsr, a.Rdpmc + b.Rdpmc, a.LvtpcWrites + b.LvtpcWrites, a.VmcsGlobalCtrl + b.VmcsGlobalCtrl);
+}
+
+/// <summary>
+/// The one door through which host code (KVM and host perf) touches the physical PMU: every
+/// operation is counted, and when a trace is attached, recorded in order. Guest-mode accesses to
+/// passed-through registers do not come through here; they are the guest's own instructions.
+/// </summary>
+public sealed class PmuAccess
+{
+    private long _rdmsr, _wrmsr, _rdpmc, _lvtpc, _vmcs;
+
+    public PmuAccess(IPmuHardware hardware) => Hardware = hardware;
+
+    public IPmuHardware Hardware { get; }
+
+    /// <summary>When set, every operation is appended (tests of switch order); null costs nothing.</summary>
+    public List<PmuAccessRecord>? Trace { get; set; }
+
+    public PmuOpCounts Counts => new(_rdmsr, _wrmsr, _rdpmc, _lvtpc, _vmcs);
+
+    public ulong Rdmsr(uint address)
+    {
+        _rdmsr++;
+        ulong value = Hardware.ReadMsr(address);
+        Trace?.Add(new PmuAccessRecord(PmuOp.Rdmsr, address, value));
+        return value;
+    }
+
+    public void Wrmsr(uint address, ulong value)
+    {
+        _wrmsr++;
+        Trace?.Add(new PmuAccessRecord(PmuOp.Wrmsr, address, value));
+        Hardware.WriteMsr(address, value);
+    }
+
+    public ulong Rdpmc(uint ecx)
+    {
+        _rdpmc++;
+        Hardware.TryRdpmc(ecx, out ulong value);
+        Trace?.Add(new PmuAccessRecord(PmuOp.Rdpmc, ecx, value));
+        return value;
+    }
+
+    public void WriteLvtpc(uint value)
+    {
+        _lvtpc++;
+        Trace?.Add(new PmuAccessRecord(PmuOp.LvtpcWrite, 0, value));
+        Hardware.Lvtpc = value;
+    }
+
+    /// <summary>VM-entry's "load IA32_PERF_GLOBAL_CTRL" control.</summary>
+    public void VmEntryLoadGlobalCtrl(uint address, ulong value)
+    {
+        _vmcs++;
+        Trace?.Add(new PmuAccessRecord(PmuOp.VmcsGlobalCtrl, address, value));
+        Hardware.WriteMsr(address, value);
+    }
+
+    /// <summary>VM-exit's "save IA32_PERF_GLOBAL_CTRL" then "load IA32_PERF_GLOBAL_CTRL" (host value).</summary>
+    public ulong VmExitSwapGlobalCtrl(uint address, ulong hostValue)
+    {
+        _vmcs++;
+        ulong guest = Hardware.ReadMsr(address);
+        Hardware.WriteMsr(address, hostValue);
+        Trace?.Add(new PmuAccessRecord(PmuOp.VmcsGlobalCtrl, address, hostValue));
+        return guest;
+    }
+}
