@@ -287,3 +287,24 @@ public static class LbrScenarioDriver
         ? $"polluted ({verdict.PollutedEntries.ToString(CultureInfo.InvariantCulture)} of {verdict.Entries.ToString(CultureInfo.InvariantCulture)} entries written by a host thread)"
         : "clean";
 }
+
+/// <summary>Register names for scenario files, resolved by the generated catalog (both profiles).</summary>
+public sealed class CatalogRegisterNames : IRegisterNameResolver
+{
+    public static CatalogRegisterNames Instance { get; } = new();
+
+    /// <summary>Parser options that know the catalog's register names.</summary>
+    public static ScenarioParserOptions ParserOptions { get; } = ScenarioParserOptions.Default with { Registers = Instance };
+
+    public bool TryResolve(string name, out uint address)
+    {
+        if (name is not null && MsrCatalog.TryFindByName(name, MsrProfile.All, out MsrRef register))
+        {
+            address = register.Address;
+            return true;
+        }
+
+        address = 0;
+        return false;
+    }
+}
