@@ -1,0 +1,131 @@
+using System.Xml.Linq;
+using MsrGen.Runtime.Lbr;
+
+namespace MsrGen.Runtime.Tests.Lbr;
+
+[TestClass]
+public sealed class PollutionTests
+{
+    [TestMethod]
+    [DataRow(LbrStrategyKind.Timer, true)]
+    [DataRow(LbrStrategyKind.None, true)]
+    [DataRow(LbrStrategyKind.Pv, false)]
+    [DataRow(LbrStrategyKind.Lazy, false)]
+    [DataRow(LbrStrategyKind.Kvm, false)]
+    [DataRow(LbrStrategyKind.Always, false)]
+    public void HostThreadBetweenClearAndReadPollutesOnlyTimerAndNone(LbrStrategyKind strategy, bool polluted)
+    {
+        var world = LbrWorkloads.Run(LbrWorkload.HostThreadInWindow, strategy, LbrWorld.SkylakeServer);
+        Assert.AreEqual(8, world.Metrics.VcpuSwitches);
+        Assert.AreEqual(polluted, world.Metrics.PollutedReads > 0, $"{strategy}: {world.Metrics.PollutedReads} polluted reads");
+        if (polluted)
+        {
+            Assert.AreEqual(8, world.Metrics.PollutedReads, "every window read sees host entries");
+        }
+    }
+
+    [TestMethod]
+    public void TimerIsCleanWhenTheHostSliceIsShorterThanTheWindow()
+    {
+        var world = LbrWorld.Create(LbrStrategyKind.Timer, LbrWorld.SkylakeServer);
+        world.Guest.EnableUserCallstack();
+        world.GuestBranches(30);
+        world.Guest.BeginContextSwitch();
+        world.HostThreadBranches(LbrWorkloads.ShortHostSlice);
+        world.Guest.FinishContextSwitch();
+        Assert.AreEqual(0, world.Metrics.PollutedReads);
+        Assert.AreEqual(0, world.Metrics.TimerFires);
+
+        var longer = LbrWorld.Create(LbrStrategyKind.Timer, LbrWorld.SkylakeServer, timerWindow: 100_000);
+        longer.Guest.EnableUserCallstack();
+        longer.GuestBranches(30);
+        longer.Guest.BeginContextSwitch();
+        longer.HostThreadBranches(LbrWorkloads.ShortHostSlice);
+        longer.Guest.FinishContextSwitch();
+        Assert.AreEqual(1, longer.Metrics.PollutedReads, "a window shorter than the slice lets the host in");
+    }
+
+    [TestMethod]
+    public void KvmAvoidsPollutionInTheWindowButTheReadFindsAFreshlyResetStack()
+    {
+        var world = LbrWorkloads.Run(LbrWorkload.HostThreadInWindow, LbrStrategyKind.Kvm, LbrWorld.SkylakeServer);
+        Assert.AreEqual(0, world.Metrics.PollutedReads);
+        Assert.AreEqual(8, world.Metrics.PerfEventReleases, "DEBUGCTL.LBR was clear at every sched-in");
+        Assert.AreEqual(9, world.Metrics.PerfEventCreates);
+        Assert.IsTrue(world.Metrics.LostEntries > 0, "the recreated event wiped the stack the guest was about to read");
+    }
+
+    [TestMethod]
+    public void PvPollutesAPmiSamplingGuestBecauseActiveIsSetOnlyInCallstackMode()
+    {
+        var pv = LbrWorkloads.Run(LbrWorkload.PmiHeavyToggling, LbrStrategyKind.Pv, LbrWorld.SkylakeServer);
+        Assert.IsTrue(pv.Metrics.PollutedReads > 0);
+        var kvm = LbrWorkloads.Run(LbrWorkload.PmiHeavyToggling, LbrStrategyKind.Kvm, LbrWorld.SkylakeServer);
+        Assert.AreEqual(0, kvm.Metrics.PollutedReads);
+    }
+
+    [TestMethod]
+    public void ComparisonCoversEveryStrategyOnEveryWorkloadAndMatchesTheIssue()
+    {
+        var report = LbrComparison.Run();
+        Assert.AreEqual(24, report.Rows.Count);
+        var window = LbrWorkload.HostThreadInWindow;
+        Assert.IsTrue(report.Find(window, LbrStrategyKind.Timer).Polluted);
+        Assert.IsTrue(report.Find(window, LbrStrategyKind.None).Polluted);
+        Assert.IsFalse(report.Find(window, LbrStrategyKind.Pv).Polluted);
+        Assert.IsFalse(report.Find(window, LbrStrategyKind.Lazy).Polluted);
+        Assert.IsFalse(report.Find(window, LbrStrategyKind.Kvm).Polluted);
+
+        var always = report.Find(LbrWorkload.CallstackSwitching, LbrStrategyKind.Always);
+        Assert.AreEqual(196.0, always.MsrOpsPerSwitch, 1e-9);
+        Assert.AreEqual(24_500.0, always.CyclesPerSwitch, 1e-9, "98 RDMSR × 42 + 98 WRMSR × 208, cf. L2's ~24k");
+
+        var idle = LbrWorkload.UsedOnceThenIdle;
+        Assert.AreEqual(0.0, report.Find(idle, LbrStrategyKind.Pv).MsrOpsPerSwitch);
+        Assert.AreEqual(1, report.Find(idle, LbrStrategyKind.Timer).TimerExits);
+        Assert.AreEqual(0, report.Find(idle, LbrStrategyKind.Kvm).TimerExits);
+        Assert.IsTrue(report.Find(idle, LbrStrategyKind.Always).MsrOpsPerSwitch > report.Find(idle, LbrStrategyKind.Kvm).MsrOpsPerSwitch);
+    }
+
+    [TestMethod]
+    public void ComparisonIsDeterministicAndTheSvgIsWellFormed()
+    {
+        var first = LbrComparison.Run();
+        var second = LbrComparison.Run();
+        Assert.AreEqual(first.Svg, second.Svg);
+        Assert.AreEqual(first.MarkdownTable, second.MarkdownTable);
+        var svg = XDocument.Parse(first.Svg);
+        Assert.AreEqual("svg", svg.Root!.Name.LocalName);
+        int bars = 0;
+        int pollutionMarks = 0;
+        foreach (var element in svg.Root.Elements())
+        {
+            if (element.Name.LocalName == "rect" && element.Attribute("width")?.Value != "10" && element.Attribute("fill")?.Value != "white")
+            {
+                bars++;
+            }
+
+            if (element.Name.LocalName == "text" && element.Value == "P")
+            {
+                pollutionMarks++;
+            }
+        }
+
+        Assert.AreEqual(24, bars);
+        int pollutedRows = 0;
+        foreach (var row in first.Rows)
+        {
+            pollutedRows += row.Polluted ? 1 : 0;
+        }
+
+        Assert.AreEqual(pollutedRows, pollutionMarks);
+        Assert.AreEqual(26, first.MarkdownTable.Split('\n', System.StringSplitOptions.RemoveEmptyEntries).Length);
+    }
+
+    [TestMethod]
+    public void CostOverridesChangeTheModeledCycles()
+    {
+        var cheap = LbrComparison.Run(LbrCostTable.Default with { RdmsrCycles = 1, WrmsrCycles = 1 });
+        Assert.AreEqual(196.0, cheap.Find(LbrWorkload.CallstackSwitching, LbrStrategyKind.Always).CyclesPerSwitch, 1e-9);
+    }
+}
