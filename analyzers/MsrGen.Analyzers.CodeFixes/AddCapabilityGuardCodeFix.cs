@@ -63,7 +63,7 @@ public sealed class AddCapabilityGuardCodeFix : CodeFixProvider
         }
 
         var wrapped = SyntaxFactory.IfStatement(
-                SyntaxFactory.ParseExpression(guard).WithAdditionalAnnotations(Simplifier.Annotation),
+                Simplifiable.Parse(guard),
                 SyntaxFactory.Block(statement.WithoutLeadingTrivia().WithTrailingTrivia(SyntaxFactory.ElasticCarriageReturnLineFeed)))
             .WithLeadingTrivia(statement.GetLeadingTrivia())
             .WithTrailingTrivia(statement.GetTrailingTrivia())

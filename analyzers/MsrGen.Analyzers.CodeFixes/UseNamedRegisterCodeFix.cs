@@ -5,7 +5,6 @@ using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
-using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Simplification;
 
@@ -56,9 +55,7 @@ public sealed class UseNamedRegisterCodeFix : CodeFixProvider
             return document;
         }
 
-        var named = SyntaxFactory.ParseExpression(replacement)
-            .WithTriviaFrom(address)
-            .WithAdditionalAnnotations(Simplifier.Annotation);
+        var named = Simplifiable.Parse(replacement).WithTriviaFrom(address);
         var changed = document.WithSyntaxRoot(root.ReplaceNode(address, named));
         return await Simplifier.ReduceAsync(changed, Simplifier.Annotation, cancellationToken: token).ConfigureAwait(false);
     }
