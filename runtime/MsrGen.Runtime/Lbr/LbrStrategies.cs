@@ -243,9 +243,10 @@ public sealed class KvmLbrStrategy : LbrStrategy
             // perf deschedules the guest event; its task context keeps the stack for later.
             vcpu.SaveGuestStack();
         }
-        else if (!hostOwns && this.hostOwns && eventExists)
+        else if (!hostOwns && this.hostOwns && eventExists && !vcpu.RestoreGuestStack())
         {
-            vcpu.RestoreGuestStack();
+            // An event that never ran is new to perf: scheduling it resets the stack.
+            vcpu.WipeStack();
         }
 
         this.hostOwns = hostOwns;
