@@ -46,7 +46,7 @@ public class LbrSaveRestoreBenchmarks
     public long KvmSwitch() => Switch(kvm);
 
     [Benchmark(Description = "lazy: switch + first-access restore")]
-    public long LazySwitch()
+    public ulong LazySwitch()
     {
         lazy.SchedOut();
         lazy.SchedIn();
