@@ -251,4 +251,8 @@ public sealed partial class PhysicalPmu : IMsrBus
         _globalStatus = 0;
         return status;
     }
+
+    /// <summary>A counter's value for the simulator's own bookkeeping (not an access: nothing is counted). GP i, or 32 + fixed i.</summary>
+    internal ulong PeekCounter(int counter) =>
+        counter >= 32 ? (counter - 32 < _fixed.Length ? _fixed[counter - 32] : 0) : counter < _gp.Length ? _gp[counter] : 0;
 }

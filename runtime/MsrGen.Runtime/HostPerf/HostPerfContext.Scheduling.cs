@@ -263,7 +263,8 @@ public sealed partial class HostPerfContext
 
         bool isFixed = e.Counter >= FixedBase;
         ulong mask = isFixed ? Pmu.Caps.FixedCounterMask : Pmu.Caps.GpCounterMask;
-        ulong start = (0 - e.PeriodLeft) & mask;
+        // x86_perf_event_set_period: a period longer than max_period is reloaded in max_period chunks.
+        ulong start = (0 - Math.Min(e.PeriodLeft, MaxPeriod)) & mask;
         e.HardwareStart = start;
         e.Stopped = false;
         WriteCounter(e.Counter, start);
@@ -290,7 +291,7 @@ public sealed partial class HostPerfContext
     }
 
     /// <summary>x86_perf_event_update: RDPMC, add the delta since the last read, track the period left.</summary>
-    private void Update(PerfEvent e)
+    private ulong Update(PerfEvent e)
     {
         bool isFixed = e.Counter >= FixedBase;
         ulong mask = isFixed ? Pmu.Caps.FixedCounterMask : Pmu.Caps.GpCounterMask;
@@ -299,8 +300,8 @@ public sealed partial class HostPerfContext
         ulong delta = (now - e.HardwareStart) & mask;
         e.Count += delta;
         e.HardwareStart = now;
-        ulong left = (0 - now) & mask;
-        e.PeriodLeft = left == 0 ? (e.IsSampling ? e.SamplePeriod : MaxPeriod) : left;
+        e.PeriodLeft = e.PeriodLeft > delta ? e.PeriodLeft - delta : (e.IsSampling ? e.SamplePeriod : MaxPeriod);
+        return delta;
     }
 
     private void WriteCounter(int counter, ulong value)
@@ -483,14 +484,19 @@ public sealed partial class HostPerfContext
                 continue;
             }
 
-            Update(e);
-            e.Overflows++;
+            ulong leftBefore = e.PeriodLeft;
+            bool periodElapsed = Update(e) >= leftBefore;
             ulong period = e.IsSampling ? e.SamplePeriod : MaxPeriod;
-            e.PeriodLeft = period;
-            e.HardwareStart = (0 - period) & (e.Counter >= FixedBase ? Pmu.Caps.FixedCounterMask : Pmu.Caps.GpCounterMask);
-            WriteCounter(e.Counter, e.HardwareStart);
-            if (e.IsSampling)
+            if (periodElapsed)
             {
+                e.PeriodLeft = period;
+            }
+
+            e.HardwareStart = (0 - Math.Min(e.PeriodLeft, MaxPeriod)) & (e.Counter >= FixedBase ? Pmu.Caps.FixedCounterMask : Pmu.Caps.GpCounterMask);
+            WriteCounter(e.Counter, e.HardwareStart);
+            if (periodElapsed && e.IsSampling)
+            {
+                e.Overflows++;
                 e.OverflowHandler?.Invoke(e, period);
             }
         }

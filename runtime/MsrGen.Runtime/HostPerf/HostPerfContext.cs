@@ -211,6 +211,19 @@ public sealed partial class HostPerfContext : IPmiSink
         return perfEvent.Count;
     }
 
+    /// <summary>The count including the live hardware delta, without an RDPMC (for ground-truth accounting, not a perf call).</summary>
+    internal ulong Peek(PerfEvent perfEvent)
+    {
+        if (perfEvent.State != PerfEventState.Active || perfEvent.Stopped || perfEvent.Counter < 0)
+        {
+            return perfEvent.Count;
+        }
+
+        bool isFixed = perfEvent.Counter >= FixedBase;
+        ulong mask = isFixed ? Pmu.Caps.FixedCounterMask : Pmu.Caps.GpCounterMask;
+        return perfEvent.Count + ((Pmu.PeekCounter(perfEvent.Counter) - perfEvent.HardwareStart) & mask);
+    }
+
     /// <summary>The count scaled by time_enabled / time_running, as `perf stat` shows multiplexed events.</summary>
     public ulong ReadScaled(PerfEvent perfEvent)
     {
@@ -243,10 +256,10 @@ public sealed partial class HostPerfContext : IPmiSink
         return count;
     }
 
-    /// <summary>perf_event_period: a new period, applied at once (the counter is reloaded) if the event runs.</summary>
+    /// <summary>perf_event_period: a new period, applied at once (the counter is reloaded) if the event runs; periods longer than the counter are reloaded in chunks.</summary>
     public PerfError SetPeriod(PerfEvent perfEvent, ulong period)
     {
-        if (period == 0 || period > MaxPeriod)
+        if (period == 0 || (period & (1UL << 63)) != 0)
         {
             return PerfError.Einval;
         }

@@ -26,6 +26,7 @@ public sealed partial class Vcpu
         Vm = vm;
         Index = index;
         Cpu = cpu;
+        GuestCaps = vm.Config.GuestCaps;
         Pmu = NoVpmu.Instance;
     }
 
@@ -34,7 +35,8 @@ public sealed partial class Vcpu
     public PhysicalCpu Cpu { get; }
     public IVpmu Pmu { get; private set; }
     public IGuestLbrModel? Lbr { get; private set; }
-    public PmuCaps GuestCaps => Vm.Config.GuestCaps;
+    /// <summary>The guest PMU as KVM derived it; host writes of PERF_CAPABILITIES change it (kvm_pmu_refresh).</summary>
+    public PmuCaps GuestCaps { get; set; }
     public HostMachine Host => Vm.Host;
     public VmMetrics Metrics => Vm.Metrics;
     public CostTable Costs => Vm.Host.Costs;

@@ -1,0 +1,529 @@
+using System;
+using MsrGen.Registers;
+using MsrGen.Runtime.Cost;
+using MsrGen.Runtime.Hardware;
+using MsrGen.Runtime.HostPerf;
+using MsrGen.Runtime.Kvm;
+using MsrGen.Scenarios;
+
+namespace MsrGen.Runtime.Legacy;
+
+/// <summary>
+/// KVM's perf-emulated vPMU (kvm-pmu.md section C): every PMU MSR access and RDPMC exits; each
+/// guest counter is backed by a pinned, exclude_host host perf event that is paused and resumed
+/// or re-created (only when its configuration changed) in a deferred KVM_REQ_PMU pass before
+/// the next VM-entry; overflows come back through perf's callback and become guest PMIs.
+/// </summary>
+public sealed partial class LegacyVpmu : IVpmu
+{
+    private readonly Vcpu _vcpu;
+    private readonly LegacyPmc[] _gp;
+    private readonly LegacyPmc[] _fixed;
+    private ulong _reprogramPmi;
+    private ulong _pmcInUse;
+    private bool _needCleanup;
+    private int _eventCount;
+
+    public LegacyVpmu(Vcpu vcpu)
+    {
+        _vcpu = vcpu;
+        var caps = vcpu.GuestCaps;
+        int gp = caps.Version == 0 && caps.IsIntel ? 0 : caps.GpCounters;
+        _gp = new LegacyPmc[gp];
+        for (int i = 0; i < gp; i++)
+        {
+            _gp[i] = new LegacyPmc(i);
+        }
+
+        _fixed = new LegacyPmc[caps.IsIntel ? caps.FixedCounters : 0];
+        for (int i = 0; i < _fixed.Length; i++)
+        {
+            _fixed[i] = new LegacyPmc(LegacyPmc.FixedBase + i) { Eventsel = HardwareEvent.FixedCounterEvent(i) };
+        }
+
+        // kvm_pmu_refresh: GLOBAL_CTRL resets to GENMASK(nr_gp - 1, 0) when the guest has it.
+        GlobalCtrl = caps.IsIntel ? Ia32PerfGlobalCtrl.Reset(caps).Value : MsrAmd64PerfCntrGlobalCtl.Reset(caps).Value;
+        if (!HasGlobalCtrl)
+        {
+            GlobalCtrl = 0;
+        }
+    }
+
+    public VpmuMode Mode => VpmuMode.Emulated;
+    public bool InterceptsRdpmc => true;
+    public PmuCaps Caps => _vcpu.GuestCaps;
+    public ulong GlobalCtrl { get; private set; }
+    public ulong GlobalStatus { get; private set; }
+    public ulong FixedCtrCtrl { get; private set; }
+    public ulong PebsEnable { get; private set; }
+    public int EventCount => _eventCount;
+    public ReadOnlySpan<LegacyPmc> GpCounters => _gp;
+    public ReadOnlySpan<LegacyPmc> FixedCounters => _fixed;
+
+    private bool HasGlobalCtrl => Caps.Version > 1;
+    private ulong GpMask => Caps.GpCounterMask;
+    private ulong FixedMask => Caps.FixedCounterMask;
+    private HostPerfContext Perf => _vcpu.Cpu.Perf;
+    private bool GroupedMetrics => _vcpu.Vm.Config.Request.GroupedMetrics && Caps.PerfMetrics;
+
+    private ulong MaskOf(LegacyPmc pmc) => pmc.IsFixed ? FixedMask : GpMask;
+
+    private LegacyPmc? PmcByIdx(int idx) =>
+        idx >= LegacyPmc.FixedBase ? (idx - LegacyPmc.FixedBase < _fixed.Length ? _fixed[idx - LegacyPmc.FixedBase] : null)
+        : idx < _gp.Length ? _gp[idx] : null;
+
+    /// <summary>pmc_read_counter: counter + emulated + the live perf count, masked (no time scaling).</summary>
+    public ulong ReadCounter(LegacyPmc pmc)
+    {
+        ulong value = pmc.Counter + pmc.EmulatedCounter;
+        if (pmc.PerfEvent is not null && !pmc.IsPaused)
+        {
+            value += Perf.Read(pmc.PerfEvent);
+        }
+
+        return value & MaskOf(pmc);
+    }
+
+    /// <summary>pmc_write_counter: the base absorbs the difference; a running sampling event gets a new period.</summary>
+    public void WriteCounter(LegacyPmc pmc, ulong value)
+    {
+        pmc.EmulatedCounter = 0;
+        pmc.Counter = (pmc.Counter + value - ReadCounter(pmc)) & MaskOf(pmc);
+        if (pmc.PerfEvent is { IsSampling: true } perfEvent && !pmc.IsPaused)
+        {
+            Perf.SetPeriod(perfEvent, SamplePeriod(pmc, pmc.Counter));
+            CountReprogram(CostTable.PerfPeriod);
+        }
+    }
+
+    /// <summary>get_sample_period: events until the guest counter wraps.</summary>
+    public ulong SamplePeriod(LegacyPmc pmc, ulong counterValue)
+    {
+        ulong period = (0 - counterValue) & MaskOf(pmc);
+        return period == 0 ? MaskOf(pmc) + 1 : period;
+    }
+
+    /// <summary>kvm_pmu_request_counter_reprogram.</summary>
+    private void RequestReprogram(LegacyPmc pmc)
+    {
+        _reprogramPmi |= 1UL << pmc.Idx;
+        _vcpu.RequestPmuEvent();
+    }
+
+    /// <summary>reprogram_counters: every changed GLOBAL_CTRL / PEBS_ENABLE bit.</summary>
+    private void RequestReprogram(ulong diff)
+    {
+        for (int bit = 0; bit < 64; bit++)
+        {
+            if ((diff & (1UL << bit)) != 0 && PmcByIdx(bit) is not null)
+            {
+                _reprogramPmi |= 1UL << bit;
+            }
+        }
+
+        if (diff != 0)
+        {
+            _vcpu.RequestPmuEvent();
+        }
+    }
+
+    private bool IsGloballyEnabled(LegacyPmc pmc) => !HasGlobalCtrl || (GlobalCtrl & (1UL << pmc.Idx)) != 0;
+
+    private bool IsLocallyEnabled(LegacyPmc pmc) => pmc.IsFixed
+        ? (FixedNibble(pmc.Index) & 0x3) != 0
+        : Caps.IsIntel ? Ia32Perfevtsel.FromRawUnchecked(pmc.Eventsel).En : MsrF15hPerfCtl.FromRawUnchecked(pmc.Eventsel).En;
+
+    private ulong FixedNibble(int index) => (FixedCtrCtrl >> (4 * index)) & 0xF;
+
+    private bool IsAllowedByFilter(LegacyPmc pmc)
+    {
+        var filter = _vcpu.Vm.EventFilter;
+        if (filter is null)
+        {
+            return true;
+        }
+
+        return pmc.IsFixed ? filter.AllowsFixed(pmc.Index) : filter.AllowsGp(pmc.Eventsel, Caps.Vendor);
+    }
+
+    /// <summary>The event select this PMC asks perf for (fixed: the preset plus the nibble's OS/USR/INT).</summary>
+    private ulong EffectiveEventsel(LegacyPmc pmc)
+    {
+        if (!pmc.IsFixed)
+        {
+            return pmc.Eventsel;
+        }
+
+        var nibble = Ia32FixedCtrCtrl.FromRawUnchecked(FixedNibble(pmc.Index));
+        return Ia32Perfevtsel.FromRawUnchecked(HardwareEvent.FixedCounterEvent(pmc.Index))
+            .WithOs(nibble.FixedOs(0)).WithUsr(nibble.FixedUsr(0)).WithInt(nibble.FixedPmi(0)).WithEn(true).Value;
+    }
+
+    private void CountReprogram(string primitive)
+    {
+        _vcpu.Metrics.CountPerfReprogram();
+        _vcpu.Metrics.AddCost(_vcpu.Costs, primitive);
+    }
+
+    public void HandlePmuRequest()
+    {
+        // kvm_pmu_handle_event: snapshot and clear the bitmap, reprogram each, keep failures for later.
+        ulong pending = _reprogramPmi;
+        _reprogramPmi = 0;
+        for (int bit = 0; bit < 64; bit++)
+        {
+            if ((pending & (1UL << bit)) != 0 && PmcByIdx(bit) is { } pmc && !ReprogramCounter(pmc))
+            {
+                _reprogramPmi |= 1UL << bit;
+            }
+        }
+
+        if (_needCleanup)
+        {
+            Cleanup();
+        }
+    }
+
+    /// <summary>reprogram_counter; false when perf refused the event (retried on a later request).</summary>
+    private bool ReprogramCounter(LegacyPmc pmc)
+    {
+        bool emulatedOverflow = PauseCounter(pmc);
+        if (!IsGloballyEnabled(pmc) || !IsLocallyEnabled(pmc) || !IsAllowedByFilter(pmc))
+        {
+            return true;
+        }
+
+        if (emulatedOverflow)
+        {
+            Overflow(pmc, inPmi: false);
+        }
+
+        ulong eventsel = EffectiveEventsel(pmc);
+        ulong newConfig = pmc.IsFixed ? FixedNibble(pmc.Index) : eventsel;
+        if (pmc.CurrentConfig == newConfig && ResumeCounter(pmc))
+        {
+            return true;
+        }
+
+        ReleasePerfEvent(pmc);
+        pmc.CurrentConfig = newConfig;
+        return CreatePerfEvent(pmc, eventsel);
+    }
+
+    /// <summary>pmc_pause_counter: fold the perf count in, add pending emulated events; true if that wrapped the counter.</summary>
+    private bool PauseCounter(LegacyPmc pmc)
+    {
+        ulong counter = pmc.Counter;
+        if (pmc.PerfEvent is not null && !pmc.IsPaused)
+        {
+            if (pmc.Siblings is not null)
+            {
+                // Seed 002: perf_event_pause() does not suit a group; the group is stopped (read and released).
+                counter += Perf.Read(pmc.PerfEvent);
+                ReleasePerfEvent(pmc);
+            }
+            else
+            {
+                counter += Perf.Pause(pmc.PerfEvent, reset: true);
+                CountReprogram(CostTable.PerfPause);
+            }
+        }
+
+        ulong previous = counter & MaskOf(pmc);
+        counter = (counter + pmc.EmulatedCounter) & MaskOf(pmc);
+        pmc.EmulatedCounter = 0;
+        pmc.Counter = counter;
+        pmc.IsPaused = true;
+        return counter < previous;
+    }
+
+    /// <summary>pmc_resume_counter: same config, new period, enable.</summary>
+    private bool ResumeCounter(LegacyPmc pmc)
+    {
+        if (pmc.PerfEvent is not { } perfEvent)
+        {
+            return false;
+        }
+
+        if (perfEvent.IsSampling && Perf.SetPeriod(perfEvent, SamplePeriod(pmc, pmc.Counter)) != PerfError.None)
+        {
+            return false;
+        }
+
+        CountReprogram(CostTable.PerfPeriod);
+        Perf.Enable(perfEvent);
+        _vcpu.Metrics.AddCost(_vcpu.Costs, CostTable.PerfEnable);
+        pmc.IsPaused = false;
+        return true;
+    }
+
+    /// <summary>pmc_reprogram_counter: a pinned, exclude_host raw event sampling at the wrap point.</summary>
+    private bool CreatePerfEvent(LegacyPmc pmc, ulong eventsel)
+    {
+        ulong rawMask = Caps.IsAmd ? 0xF_FF84_FFFFUL : 0xFF84_FFFFUL;
+        if (Caps.IsIntel && Caps.Has(PmuFeatures.Tsx))
+        {
+            rawMask |= Ia32Perfevtsel.Zero.WithInTx(true).WithInTxcp(true).Value;
+        }
+
+        ulong config = eventsel & rawMask;
+        bool checkpointed = Caps.IsIntel && Ia32Perfevtsel.FromRawUnchecked(config).InTxcp && _vcpu.Host.Caps.Has(PmuFeatures.Tsx);
+        bool user = Caps.IsIntel ? Ia32Perfevtsel.FromRawUnchecked(eventsel).Usr : MsrF15hPerfCtl.FromRawUnchecked(eventsel).Usr;
+        bool os = Caps.IsIntel ? Ia32Perfevtsel.FromRawUnchecked(eventsel).Os : MsrF15hPerfCtl.FromRawUnchecked(eventsel).Os;
+        bool intr = Caps.IsIntel ? Ia32Perfevtsel.FromRawUnchecked(eventsel).Int : MsrF15hPerfCtl.FromRawUnchecked(eventsel).Int;
+        bool pebs = (PebsEnable & (1UL << pmc.Idx)) != 0;
+        var attr = new PerfEventAttr
+        {
+            Config = config,
+            Pinned = true,
+            ExcludeHost = true,
+            ExcludeUser = !user,
+            ExcludeKernel = !os,
+            SamplePeriod = checkpointed ? 0 : SamplePeriod(pmc, pmc.Counter),
+            PreciseIp = pebs ? 1 : 0,
+            KernelCounter = true,
+        };
+
+        bool grouped = GroupedMetrics && pmc.IsFixed && pmc.Index == 3;
+        if (grouped)
+        {
+            return CreateMetricsGroup(pmc, attr, intr || pebs);
+        }
+
+        var error = Perf.Open($"kvm-{_vcpu.Vm.Name}-{pmc}", attr, null, OnPerfOverflow, pmc, out var perfEvent);
+        if (error != PerfError.None || perfEvent is null)
+        {
+            return false;
+        }
+
+        pmc.PerfEvent = perfEvent;
+        _eventCount++;
+        _vcpu.Metrics.CountPerfCreate();
+        _vcpu.Metrics.AddCost(_vcpu.Costs, CostTable.PerfCreate);
+        pmc.IsPaused = false;
+        pmc.Intr = intr || pebs;
+        return true;
+    }
+
+    /// <summary>pmc_release_perf_event (the whole group for grouped events).</summary>
+    private void ReleasePerfEvent(LegacyPmc pmc)
+    {
+        if (pmc.PerfEvent is null)
+        {
+            return;
+        }
+
+        if (pmc.Siblings is not null)
+        {
+            foreach (var sibling in pmc.Siblings)
+            {
+                Perf.Release(sibling);
+                CountRelease();
+            }
+
+            pmc.Siblings = null;
+        }
+
+        Perf.Release(pmc.PerfEvent);
+        CountRelease();
+        pmc.PerfEvent = null;
+        pmc.CurrentConfig = 0;
+    }
+
+    private void CountRelease()
+    {
+        _eventCount--;
+        _vcpu.Metrics.CountPerfRelease();
+        _vcpu.Metrics.AddCost(_vcpu.Costs, CostTable.PerfRelease);
+    }
+
+    /// <summary>pmc_stop_counter: fold the count in and release the event.</summary>
+    private void StopCounter(LegacyPmc pmc)
+    {
+        if (pmc.PerfEvent is null)
+        {
+            return;
+        }
+
+        pmc.Counter = ReadCounter(pmc);
+        pmc.EmulatedCounter = 0;
+        ReleasePerfEvent(pmc);
+        pmc.IsPaused = true;
+    }
+
+    /// <summary>kvm_perf_overflow, perf's callback (NMI context).</summary>
+    private void OnPerfOverflow(PerfEvent perfEvent, ulong period)
+    {
+        if (perfEvent.Owner is not LegacyPmc pmc)
+        {
+            return;
+        }
+
+        ulong bit = 1UL << pmc.Idx;
+        if ((_reprogramPmi & bit) != 0)
+        {
+            // A WRMSR raced with the overflow; the pending reprogram will handle it.
+            return;
+        }
+
+        _reprogramPmi |= bit;
+        Overflow(pmc, inPmi: true);
+        _vcpu.RequestPmuEvent();
+    }
+
+    /// <summary>__kvm_perf_overflow: set the status bit (PEBS: buffer overflow once) and request a PMI if INT.</summary>
+    private void Overflow(LegacyPmc pmc, bool inPmi)
+    {
+        bool skipPmi = false;
+        if ((PebsEnable & (1UL << pmc.Idx)) != 0)
+        {
+            if (!inPmi)
+            {
+                skipPmi = true;
+            }
+            else
+            {
+                ulong bufferOverflow = Ia32PerfGlobalStatus.Zero.WithOvfBuf(true).Value;
+                skipPmi = (GlobalStatus & bufferOverflow) != 0;
+                GlobalStatus |= bufferOverflow;
+            }
+        }
+        else
+        {
+            GlobalStatus |= 1UL << pmc.Idx;
+        }
+
+        if (pmc.Intr && !skipPmi)
+        {
+            _vcpu.RequestPmi();
+        }
+    }
+
+    /// <summary>kvm_pmu_trigger_event: instructions/branches the emulator retired.</summary>
+    public void OnEmulatedEvent(EmulatedEvent kind)
+    {
+        ulong wanted = HardwareEvent.Encode(kind == EmulatedEvent.Branch ? EventKind.Branches : EventKind.Instructions, Caps.Vendor);
+        foreach (var pmc in AllPmcs())
+        {
+            bool counts = pmc.IsFixed
+                ? HardwareEvent.FixedCounterEvent(pmc.Index) == wanted && IsLocallyEnabled(pmc)
+                : HardwareEvent.FromEventSelect(pmc.Eventsel, Caps.Vendor) == wanted && IsLocallyEnabled(pmc);
+            if (!counts || !IsGloballyEnabled(pmc) || !IsAllowedByFilter(pmc) || !CplMatches(pmc))
+            {
+                continue;
+            }
+
+            pmc.EmulatedCounter++;
+            RequestReprogram(pmc);
+        }
+    }
+
+    /// <summary>cpl_is_matched.</summary>
+    private bool CplMatches(LegacyPmc pmc)
+    {
+        bool os, user;
+        if (pmc.IsFixed)
+        {
+            ulong nibble = FixedNibble(pmc.Index);
+            os = (nibble & 1) != 0;
+            user = (nibble & 2) != 0;
+        }
+        else
+        {
+            os = Caps.IsIntel ? Ia32Perfevtsel.FromRawUnchecked(pmc.Eventsel).Os : MsrF15hPerfCtl.FromRawUnchecked(pmc.Eventsel).Os;
+            user = Caps.IsIntel ? Ia32Perfevtsel.FromRawUnchecked(pmc.Eventsel).Usr : MsrF15hPerfCtl.FromRawUnchecked(pmc.Eventsel).Usr;
+        }
+
+        return (os && user) || (_vcpu.Cpl == 0 ? os : user);
+    }
+
+    private System.Collections.Generic.IEnumerable<LegacyPmc> AllPmcs()
+    {
+        foreach (var pmc in _gp)
+        {
+            yield return pmc;
+        }
+
+        foreach (var pmc in _fixed)
+        {
+            yield return pmc;
+        }
+    }
+
+    /// <summary>kvm_pmu_cleanup: release events of PMCs untouched since the last sched-in and not enabled.</summary>
+    private void Cleanup()
+    {
+        _needCleanup = false;
+        foreach (var pmc in AllPmcs())
+        {
+            if ((_pmcInUse & (1UL << pmc.Idx)) == 0 && pmc.PerfEvent is not null && !IsLocallyEnabled(pmc))
+            {
+                StopCounter(pmc);
+            }
+        }
+
+        _pmcInUse = 0;
+    }
+
+    public void SchedIn()
+    {
+        // kvm_arch_sched_in: cleanup is armed only when the vCPU holds perf events.
+        if (Caps.Version != 0 && _eventCount != 0)
+        {
+            _needCleanup = true;
+            _vcpu.RequestPmuEvent();
+        }
+    }
+
+    public void SchedOut()
+    {
+    }
+
+    public void ReturnToUserspace()
+    {
+    }
+
+    public void OnFirstRun()
+    {
+    }
+
+    public void OnEventFilterChanged()
+    {
+        foreach (var pmc in AllPmcs())
+        {
+            _reprogramPmi |= 1UL << pmc.Idx;
+        }
+
+        _vcpu.RequestPmuEvent();
+    }
+
+    public void OnPmiDelivered()
+    {
+    }
+
+    public void BeforeRunLoop()
+    {
+    }
+
+    public void BeforeVmEntry()
+    {
+    }
+
+    public ulong? EntryGlobalCtrl() => null;
+
+    public void AfterVmExit(VmExitKind kind)
+    {
+    }
+
+    public void AfterRunLoop()
+    {
+    }
+
+    public void Destroy()
+    {
+        foreach (var pmc in AllPmcs())
+        {
+            StopCounter(pmc);
+        }
+    }
+}
