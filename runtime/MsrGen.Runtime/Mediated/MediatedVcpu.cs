@@ -82,6 +82,8 @@ public sealed class MediatedVcpu : IHostPmuClient
     public long Exits { get; private set; }
     public long FastpathExits { get; private set; }
     public long FastpathBailouts { get; private set; }
+    /// <summary>Guest instructions KVM completed by emulation (each one counted by instruction counters).</summary>
+    public long EmulatedInstructions { get; private set; }
     public long GuestDirectAccesses { get; private set; }
     public long HostPmis { get; private set; }
 
@@ -135,7 +137,9 @@ public sealed class MediatedVcpu : IHostPmuClient
     }
 
     /// <summary>A VM-exit and its handling, with the put the placement asks for.</summary>
-    public void Exit(ExitKind kind)
+    public void Exit(ExitKind kind) => ExitCore(kind, retireInstruction: kind != ExitKind.ExternalInterrupt);
+
+    private void ExitCore(ExitKind kind, bool retireInstruction)
     {
         if (Location != VcpuLocation.GuestMode)
         {
@@ -164,8 +168,9 @@ public sealed class MediatedVcpu : IHostPmuClient
             PutForPlacement();
         }
 
-        if (kind != ExitKind.ExternalInterrupt)
+        if (retireInstruction)
         {
+            EmulatedInstructions++;
             Pmu.RetireEmulatedInstruction(GuestKernelMode);
         }
 
@@ -376,8 +381,8 @@ public sealed class MediatedVcpu : IHostPmuClient
             return MsrAccessResult.Ok;
         }
 
-        Exit(ExitKind.Slow);
-        return Pmu.HandleRdmsr(address, out value);
+        ExitCore(ExitKind.Slow, retireInstruction: false);
+        return RetireUnlessFaulted(Pmu.HandleRdmsr(address, out value));
     }
 
     /// <summary>A guest WRMSR: straight to hardware when passed through, else an exit and KVM's handler.</summary>
@@ -391,8 +396,8 @@ public sealed class MediatedVcpu : IHostPmuClient
             return MsrAccessResult.Ok;
         }
 
-        Exit(ExitKind.Slow);
-        return Pmu.HandleWrmsr(address, value);
+        ExitCore(ExitKind.Slow, retireInstruction: false);
+        return RetireUnlessFaulted(Pmu.HandleWrmsr(address, value));
     }
 
     /// <summary>A guest RDPMC: native when RDPMC passes through, else an exit and KVM's emulation.</summary>
@@ -405,8 +410,8 @@ public sealed class MediatedVcpu : IHostPmuClient
             return _cpu.TryRdpmc(ecx, out value) ? MsrAccessResult.Ok : MsrAccessResult.GeneralProtection;
         }
 
-        Exit(ExitKind.Slow);
-        return Pmu.HandleRdpmc(ecx, out value);
+        ExitCore(ExitKind.Slow, retireInstruction: false);
+        return RetireUnlessFaulted(Pmu.HandleRdpmc(ecx, out value));
     }
 
     /// <summary><paramref name="count"/> exits of one kind with no other PMU work (timer, IPI, CPUID...).</summary>
@@ -417,6 +422,18 @@ public sealed class MediatedVcpu : IHostPmuClient
             Entry();
             Exit(kind);
         }
+    }
+
+    /// <summary>An emulated instruction retires after its handler, and only when it did not fault.</summary>
+    private MsrAccessResult RetireUnlessFaulted(MsrAccessResult result)
+    {
+        if (result == MsrAccessResult.Ok)
+        {
+            EmulatedInstructions++;
+            ChargeSwitch(() => Pmu.RetireEmulatedInstruction(GuestKernelMode));
+        }
+
+        return result;
     }
 
     private void ChargeSwitch(Action action)

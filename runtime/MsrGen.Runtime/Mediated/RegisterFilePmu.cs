@@ -35,17 +35,17 @@ public sealed class RegisterFilePmu : IPmuHardware
         _gp = new ulong[caps.GpCounters];
         _evtsel = new ulong[caps.GpCounters];
         _fixed = new ulong[caps.IsIntel ? caps.FixedCounters : 0];
-        Lvtpc = LvtpcValues.Masked;
+        Lvtpc = LvtpcValues.DeliveryNmi;
     }
 
     public PmuCaps Caps { get; }
 
     public uint Lvtpc { get; set; }
 
-    /// <summary>Called with the LVTPC entry in force when a counter with its interrupt bit overflows.</summary>
+    /// <summary>Called with the LVTPC entry in force when a counter with its interrupt bit overflows and LVTPC is unmasked.</summary>
     public Action<uint>? PmiRaised { get; set; }
 
-    /// <summary>PMIs raised (whatever LVTPC said).</summary>
+    /// <summary>PMIs delivered through LVTPC.</summary>
     public long Pmis { get; private set; }
 
     public ulong GlobalCtrl => _globalCtrl;
@@ -220,7 +220,7 @@ public sealed class RegisterFilePmu : IPmuHardware
 
         counter = (count - room - 1) & mask;
         _globalStatus |= 1UL << statusBit;
-        if (interrupt)
+        if (interrupt && !LvtpcValues.IsMasked(Lvtpc))
         {
             Pmis++;
             PmiRaised?.Invoke(Lvtpc);
