@@ -14,59 +14,20 @@ internal static partial class RegisterEmitter
         w.Open("public override string ToString()");
         w.Line("var sb = new global::System.Text.StringBuilder(RegisterName);");
         w.Line("sb.Append(\" = 0x\").Append(Value.ToString(\"X16\", " + Invariant + "));");
-        foreach (var field in reg.Fields)
+        // Low bits first, as the design's example reads: "EN_PMC=0b1111 EN_FIXED=0b111".
+        var parts = reg.Fields.Select(f => (Lsb: f.Lsb, Field: (FieldModel?)f, Array: (FieldArrayModel?)null))
+            .Concat(reg.FieldArrays.Select(a => (Lsb: a.BaseLsb, Field: (FieldModel?)null, Array: (FieldArrayModel?)a)))
+            .OrderBy(p => p.Lsb);
+        foreach (var part in parts)
         {
-            string member = Member(field.Name);
-            string type = ValueType(field);
-            if (type == "bool")
+            if (part.Field is not null)
             {
-                w.Line("if (" + member + ") sb.Append(\" " + field.Name + "\");");
-            }
-            else if (field.IsEnum)
-            {
-                w.Line("sb.Append(\" " + field.Name + "=\").Append(" + member + " switch");
-                w.Line("{");
-                foreach (var value in field.EnumValues)
-                {
-                    w.Line("    " + EnumTypeName(field) + "." + Member(value.Name) + " => \"" + value.Name + "\",");
-                }
-
-                w.Line("    _ => \"0x\" + ((ulong)" + member + ").ToString(\"X\", " + Invariant + "),");
-                w.Line("});");
+                EmitFieldDecode(w, part.Field);
             }
             else
             {
-                w.Line("if (" + member + " != 0) sb.Append(\" " + field.Name + "=0x\").Append(((ulong)" + member + ").ToString(\"X\", " + Invariant + "));");
+                EmitArrayDecode(w, part.Array!);
             }
-        }
-
-        foreach (var array in reg.FieldArrays)
-        {
-            string prefix = array.Name.Replace("{n}", "");
-            if (array.Fields.Count == 1 && array.Stride == 1)
-            {
-                string bits = Member(prefix) + "Bits";
-                w.Line("if (" + bits + " != 0) sb.Append(\" " + prefix + "=0b\").Append(global::System.Convert.ToString((long)" + bits + ", 2));");
-                continue;
-            }
-
-            w.Open("for (int k = 0; k < " + Int(array.Max) + "; k++)");
-            w.Line("var parts = new global::System.Collections.Generic.List<string>();");
-            foreach (var field in array.Fields)
-            {
-                string member = array.Fields.Count == 1 ? Member(prefix) : Member(prefix + "_" + field.Name);
-                if (ValueType(field) == "bool")
-                {
-                    w.Line("if (" + member + "(k)) parts.Add(\"" + field.Name + "\");");
-                }
-                else
-                {
-                    w.Line("if (" + member + "(k) != 0) parts.Add(\"" + field.Name + ":0x\" + ((ulong)" + member + "(k)).ToString(\"X\", " + Invariant + "));");
-                }
-            }
-
-            w.Line("if (parts.Count > 0) sb.Append(\" " + prefix + "\").Append(k.ToString(" + Invariant + ")).Append('=').Append(string.Join(\"|\", parts));");
-            w.Close();
         }
 
         w.Line("ulong reserved = Value & StaticReservedBits;");
@@ -74,6 +35,61 @@ internal static partial class RegisterEmitter
         w.Line("return sb.ToString();");
         w.Close();
         w.Line();
+    }
+
+    private static void EmitFieldDecode(SourceWriter w, FieldModel field)
+    {
+        string member = Member(field.Name);
+        string type = ValueType(field);
+        if (type == "bool")
+        {
+            w.Line("if (" + member + ") sb.Append(\" " + field.Name + "\");");
+        }
+        else if (field.IsEnum)
+        {
+            w.Line("sb.Append(\" " + field.Name + "=\").Append(" + member + " switch");
+            w.Line("{");
+            foreach (var value in field.EnumValues)
+            {
+                w.Line("    " + EnumTypeName(field) + "." + Member(value.Name) + " => \"" + value.Name + "\",");
+            }
+
+            w.Line("    _ => \"0x\" + ((ulong)" + member + ").ToString(\"X\", " + Invariant + "),");
+            w.Line("});");
+        }
+        else
+        {
+            w.Line("if (" + member + " != 0) sb.Append(\" " + field.Name + "=0x\").Append(((ulong)" + member + ").ToString(\"X\", " + Invariant + "));");
+        }
+    }
+
+    private static void EmitArrayDecode(SourceWriter w, FieldArrayModel array)
+    {
+        string prefix = array.Name.Replace("{n}", "");
+        if (array.Fields.Count == 1 && array.Stride == 1)
+        {
+            string bits = Member(prefix) + "Bits";
+            w.Line("if (" + bits + " != 0) sb.Append(\" " + prefix + "=0b\").Append(global::System.Convert.ToString((long)" + bits + ", 2));");
+            return;
+        }
+
+        w.Open("for (int k = 0; k < " + Int(array.Max) + "; k++)");
+        w.Line("var parts = new global::System.Collections.Generic.List<string>();");
+        foreach (var field in array.Fields)
+        {
+            string member = array.Fields.Count == 1 ? Member(prefix) : Member(prefix + "_" + field.Name);
+            if (ValueType(field) == "bool")
+            {
+                w.Line("if (" + member + "(k)) parts.Add(\"" + field.Name + "\");");
+            }
+            else
+            {
+                w.Line("if (" + member + "(k) != 0) parts.Add(\"" + field.Name + ":0x\" + ((ulong)" + member + "(k)).ToString(\"X\", " + Invariant + "));");
+            }
+        }
+
+        w.Line("if (parts.Count > 0) sb.Append(\" " + prefix + "\").Append(k.ToString(" + Invariant + ")).Append('=').Append(string.Join(\"|\", parts));");
+        w.Close();
     }
 
     private static void EmitEquality(SourceWriter w, RegisterModel reg)

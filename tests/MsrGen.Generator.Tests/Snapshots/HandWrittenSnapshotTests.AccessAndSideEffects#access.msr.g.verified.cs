@@ -113,8 +113,8 @@ namespace MsrGen.GeneratedUnderTest
         {
             var sb = new global::System.Text.StringBuilder(RegisterName);
             sb.Append(" = 0x").Append(Value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (Ovf) sb.Append(" OVF");
             if (Ready) sb.Append(" READY");
+            if (Ovf) sb.Append(" OVF");
             ulong reserved = Value & StaticReservedBits;
             if (reserved != 0) sb.Append(" reserved=0x").Append(reserved.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
             return sb.ToString();
@@ -239,8 +239,8 @@ namespace MsrGen.GeneratedUnderTest
         {
             var sb = new global::System.Text.StringBuilder(RegisterName);
             sb.Append(" = 0x").Append(Value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (ClrOvf) sb.Append(" CLR_OVF");
             if (ClrReady) sb.Append(" CLR_READY");
+            if (ClrOvf) sb.Append(" CLR_OVF");
             ulong reserved = Value & StaticReservedBits;
             if (reserved != 0) sb.Append(" reserved=0x").Append(reserved.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
             return sb.ToString();
@@ -378,9 +378,9 @@ namespace MsrGen.GeneratedUnderTest
         {
             var sb = new global::System.Text.StringBuilder(RegisterName);
             sb.Append(" = 0x").Append(Value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (Sticky) sb.Append(" STICKY");
-            if (Locked) sb.Append(" LOCKED");
             if (SetMe) sb.Append(" SET_ME");
+            if (Locked) sb.Append(" LOCKED");
+            if (Sticky) sb.Append(" STICKY");
             ulong reserved = Value & StaticReservedBits;
             if (reserved != 0) sb.Append(" reserved=0x").Append(reserved.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
             return sb.ToString();

@@ -199,12 +199,12 @@ namespace MsrGen.GeneratedUnderTest
         {
             var sb = new global::System.Text.StringBuilder(RegisterName);
             sb.Append(" = 0x").Append(Value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (Never) sb.Append(" NEVER");
-            if (Baseline) sb.Append(" BASELINE");
-            if (OnlyTwo) sb.Append(" ONLY_TWO");
-            if (TsxOnly) sb.Append(" TSX_ONLY");
-            if (Ratio != 0) sb.Append(" RATIO=0x").Append(((ulong)Ratio).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
             if (Count != 0) sb.Append(" COUNT=0x").Append(((ulong)Count).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
+            if (Ratio != 0) sb.Append(" RATIO=0x").Append(((ulong)Ratio).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
+            if (TsxOnly) sb.Append(" TSX_ONLY");
+            if (OnlyTwo) sb.Append(" ONLY_TWO");
+            if (Baseline) sb.Append(" BASELINE");
+            if (Never) sb.Append(" NEVER");
             ulong reserved = Value & StaticReservedBits;
             if (reserved != 0) sb.Append(" reserved=0x").Append(reserved.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
             return sb.ToString();

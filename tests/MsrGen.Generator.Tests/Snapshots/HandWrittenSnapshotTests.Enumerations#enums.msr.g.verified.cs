@@ -138,18 +138,18 @@ namespace MsrGen.GeneratedUnderTest
         {
             var sb = new global::System.Text.StringBuilder(RegisterName);
             sb.Append(" = 0x").Append(Value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture));
+            sb.Append(" KIND=").Append(Kind switch
+            {
+                KindValue.DefaultKind => "DEFAULT_KIND",
+                KindValue.Other => "OTHER",
+                _ => "0x" + ((ulong)Kind).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture),
+            });
             sb.Append(" SPEED=").Append(Speed switch
             {
                 SpeedValue.Slow => "SLOW",
                 SpeedValue.Medium => "MEDIUM",
                 SpeedValue.Fast => "FAST",
                 _ => "0x" + ((ulong)Speed).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture),
-            });
-            sb.Append(" KIND=").Append(Kind switch
-            {
-                KindValue.DefaultKind => "DEFAULT_KIND",
-                KindValue.Other => "OTHER",
-                _ => "0x" + ((ulong)Kind).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture),
             });
             ulong reserved = Value & StaticReservedBits;
             if (reserved != 0) sb.Append(" reserved=0x").Append(reserved.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));

@@ -312,8 +312,8 @@ namespace MsrGen.GeneratedUnderTest
         {
             var sb = new global::System.Text.StringBuilder(RegisterName);
             sb.Append(" = 0x").Append(Value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (EnHiBits != 0) sb.Append(" EN_HI=0b").Append(global::System.Convert.ToString((long)EnHiBits, 2));
             if (EnBits != 0) sb.Append(" EN=0b").Append(global::System.Convert.ToString((long)EnBits, 2));
+            if (EnHiBits != 0) sb.Append(" EN_HI=0b").Append(global::System.Convert.ToString((long)EnHiBits, 2));
             ulong reserved = Value & StaticReservedBits;
             if (reserved != 0) sb.Append(" reserved=0x").Append(reserved.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
             return sb.ToString();

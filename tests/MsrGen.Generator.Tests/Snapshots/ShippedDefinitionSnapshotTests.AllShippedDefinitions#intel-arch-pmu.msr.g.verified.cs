@@ -484,23 +484,23 @@ namespace MsrGen.GeneratedUnderTest
         {
             var sb = new global::System.Text.StringBuilder(RegisterName);
             sb.Append(" = 0x").Append(Value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (Umask2 != 0) sb.Append(" UMASK2=0x").Append(((ulong)Umask2).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (Eq) sb.Append(" EQ");
-            if (BrCntr) sb.Append(" BR_CNTR");
-            if (Adaptive) sb.Append(" ADAPTIVE");
-            if (InTxcp) sb.Append(" IN_TXCP");
-            if (InTx) sb.Append(" IN_TX");
-            if (Cmask != 0) sb.Append(" CMASK=0x").Append(((ulong)Cmask).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (Inv) sb.Append(" INV");
-            if (En) sb.Append(" EN");
-            if (Any) sb.Append(" ANY");
-            if (Int) sb.Append(" INT");
-            if (Pc) sb.Append(" PC");
-            if (Edge) sb.Append(" EDGE");
-            if (Os) sb.Append(" OS");
-            if (Usr) sb.Append(" USR");
-            if (Umask != 0) sb.Append(" UMASK=0x").Append(((ulong)Umask).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
             if (EventSelect != 0) sb.Append(" EVENT_SELECT=0x").Append(((ulong)EventSelect).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
+            if (Umask != 0) sb.Append(" UMASK=0x").Append(((ulong)Umask).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
+            if (Usr) sb.Append(" USR");
+            if (Os) sb.Append(" OS");
+            if (Edge) sb.Append(" EDGE");
+            if (Pc) sb.Append(" PC");
+            if (Int) sb.Append(" INT");
+            if (Any) sb.Append(" ANY");
+            if (En) sb.Append(" EN");
+            if (Inv) sb.Append(" INV");
+            if (Cmask != 0) sb.Append(" CMASK=0x").Append(((ulong)Cmask).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
+            if (InTx) sb.Append(" IN_TX");
+            if (InTxcp) sb.Append(" IN_TXCP");
+            if (Adaptive) sb.Append(" ADAPTIVE");
+            if (BrCntr) sb.Append(" BR_CNTR");
+            if (Eq) sb.Append(" EQ");
+            if (Umask2 != 0) sb.Append(" UMASK2=0x").Append(((ulong)Umask2).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
             ulong reserved = Value & StaticReservedBits;
             if (reserved != 0) sb.Append(" reserved=0x").Append(reserved.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
             return sb.ToString();
@@ -738,16 +738,16 @@ namespace MsrGen.GeneratedUnderTest
         {
             var sb = new global::System.Text.StringBuilder(RegisterName);
             sb.Append(" = 0x").Append(Value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (XdDisable) sb.Append(" XD_DISABLE");
-            if (XtprDisable) sb.Append(" XTPR_DISABLE");
-            if (LimitCpuid) sb.Append(" LIMIT_CPUID");
-            if (Monitor) sb.Append(" MONITOR");
-            if (Eist) sb.Append(" EIST");
-            if (PebsUnavail) sb.Append(" PEBS_UNAVAIL");
-            if (BtsUnavail) sb.Append(" BTS_UNAVAIL");
-            if (Emon) sb.Append(" EMON");
-            if (AutoThermal) sb.Append(" AUTO_THERMAL");
             if (FastStrings) sb.Append(" FAST_STRINGS");
+            if (AutoThermal) sb.Append(" AUTO_THERMAL");
+            if (Emon) sb.Append(" EMON");
+            if (BtsUnavail) sb.Append(" BTS_UNAVAIL");
+            if (PebsUnavail) sb.Append(" PEBS_UNAVAIL");
+            if (Eist) sb.Append(" EIST");
+            if (Monitor) sb.Append(" MONITOR");
+            if (LimitCpuid) sb.Append(" LIMIT_CPUID");
+            if (XtprDisable) sb.Append(" XTPR_DISABLE");
+            if (XdDisable) sb.Append(" XD_DISABLE");
             ulong reserved = Value & StaticReservedBits;
             if (reserved != 0) sb.Append(" reserved=0x").Append(reserved.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
             return sb.ToString();
@@ -1044,10 +1044,10 @@ namespace MsrGen.GeneratedUnderTest
         {
             var sb = new global::System.Text.StringBuilder(RegisterName);
             sb.Append(" = 0x").Append(Value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (BeBound != 0) sb.Append(" BE_BOUND=0x").Append(((ulong)BeBound).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (FeBound != 0) sb.Append(" FE_BOUND=0x").Append(((ulong)FeBound).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (BadSpec != 0) sb.Append(" BAD_SPEC=0x").Append(((ulong)BadSpec).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
             if (Retiring != 0) sb.Append(" RETIRING=0x").Append(((ulong)Retiring).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
+            if (BadSpec != 0) sb.Append(" BAD_SPEC=0x").Append(((ulong)BadSpec).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
+            if (FeBound != 0) sb.Append(" FE_BOUND=0x").Append(((ulong)FeBound).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
+            if (BeBound != 0) sb.Append(" BE_BOUND=0x").Append(((ulong)BeBound).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
             ulong reserved = Value & StaticReservedBits;
             if (reserved != 0) sb.Append(" reserved=0x").Append(reserved.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
             return sb.ToString();
@@ -1328,15 +1328,6 @@ namespace MsrGen.GeneratedUnderTest
         {
             var sb = new global::System.Text.StringBuilder(RegisterName);
             sb.Append(" = 0x").Append(Value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (PebsTimingInfo) sb.Append(" PEBS_TIMING_INFO");
-            if (PebsOutputPtAvail) sb.Append(" PEBS_OUTPUT_PT_AVAIL");
-            if (PerfMetrics) sb.Append(" PERF_METRICS");
-            if (PebsBaseline) sb.Append(" PEBS_BASELINE");
-            if (FwWrites) sb.Append(" FW_WRITES");
-            if (SmmFreeze) sb.Append(" SMM_FREEZE");
-            if (PebsFormat != 0) sb.Append(" PEBS_FORMAT=0x").Append(((ulong)PebsFormat).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (PebsArchReg) sb.Append(" PEBS_ARCH_REG");
-            if (PebsTrap) sb.Append(" PEBS_TRAP");
             sb.Append(" LBR_FMT=").Append(LbrFmt switch
             {
                 LbrFmtValue.LbrFormat32 => "LBR_FORMAT_32",
@@ -1350,6 +1341,15 @@ namespace MsrGen.GeneratedUnderTest
                 LbrFmtValue.LbrFormatNone => "LBR_FORMAT_NONE",
                 _ => "0x" + ((ulong)LbrFmt).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture),
             });
+            if (PebsTrap) sb.Append(" PEBS_TRAP");
+            if (PebsArchReg) sb.Append(" PEBS_ARCH_REG");
+            if (PebsFormat != 0) sb.Append(" PEBS_FORMAT=0x").Append(((ulong)PebsFormat).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
+            if (SmmFreeze) sb.Append(" SMM_FREEZE");
+            if (FwWrites) sb.Append(" FW_WRITES");
+            if (PebsBaseline) sb.Append(" PEBS_BASELINE");
+            if (PerfMetrics) sb.Append(" PERF_METRICS");
+            if (PebsOutputPtAvail) sb.Append(" PEBS_OUTPUT_PT_AVAIL");
+            if (PebsTimingInfo) sb.Append(" PEBS_TIMING_INFO");
             ulong reserved = Value & StaticReservedBits;
             if (reserved != 0) sb.Append(" reserved=0x").Append(reserved.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
             return sb.ToString();
@@ -1567,17 +1567,17 @@ namespace MsrGen.GeneratedUnderTest
             for (int k = 0; k < 4; k++)
             {
                 var parts = new global::System.Collections.Generic.List<string>();
-                if (Adaptive(k)) parts.Add("ADAPTIVE");
-                if (parts.Count > 0) sb.Append(" ADAPTIVE").Append(k.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('=').Append(string.Join("|", parts));
-            }
-            for (int k = 0; k < 4; k++)
-            {
-                var parts = new global::System.Collections.Generic.List<string>();
                 if (FixedPmi(k)) parts.Add("PMI");
                 if (FixedAny(k)) parts.Add("ANY");
                 if (FixedUsr(k)) parts.Add("USR");
                 if (FixedOs(k)) parts.Add("OS");
                 if (parts.Count > 0) sb.Append(" FIXED").Append(k.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('=').Append(string.Join("|", parts));
+            }
+            for (int k = 0; k < 4; k++)
+            {
+                var parts = new global::System.Collections.Generic.List<string>();
+                if (Adaptive(k)) parts.Add("ADAPTIVE");
+                if (parts.Count > 0) sb.Append(" ADAPTIVE").Append(k.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('=').Append(string.Join("|", parts));
             }
             ulong reserved = Value & StaticReservedBits;
             if (reserved != 0) sb.Append(" reserved=0x").Append(reserved.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
@@ -1867,16 +1867,16 @@ namespace MsrGen.GeneratedUnderTest
         {
             var sb = new global::System.Text.StringBuilder(RegisterName);
             sb.Append(" = 0x").Append(Value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (CondChgd) sb.Append(" COND_CHGD");
-            if (OvfBuf) sb.Append(" OVF_BUF");
-            if (UncOvf) sb.Append(" UNC_OVF");
-            if (Asci) sb.Append(" ASCI");
-            if (CtrFrz) sb.Append(" CTR_FRZ");
-            if (LbrFrz) sb.Append(" LBR_FRZ");
-            if (TraceTopaPmi) sb.Append(" TRACE_TOPA_PMI");
-            if (PerfMetricsOvf) sb.Append(" PERF_METRICS_OVF");
-            if (OvfFixedBits != 0) sb.Append(" OVF_FIXED=0b").Append(global::System.Convert.ToString((long)OvfFixedBits, 2));
             if (OvfPmcBits != 0) sb.Append(" OVF_PMC=0b").Append(global::System.Convert.ToString((long)OvfPmcBits, 2));
+            if (OvfFixedBits != 0) sb.Append(" OVF_FIXED=0b").Append(global::System.Convert.ToString((long)OvfFixedBits, 2));
+            if (PerfMetricsOvf) sb.Append(" PERF_METRICS_OVF");
+            if (TraceTopaPmi) sb.Append(" TRACE_TOPA_PMI");
+            if (LbrFrz) sb.Append(" LBR_FRZ");
+            if (CtrFrz) sb.Append(" CTR_FRZ");
+            if (Asci) sb.Append(" ASCI");
+            if (UncOvf) sb.Append(" UNC_OVF");
+            if (OvfBuf) sb.Append(" OVF_BUF");
+            if (CondChgd) sb.Append(" COND_CHGD");
             ulong reserved = Value & StaticReservedBits;
             if (reserved != 0) sb.Append(" reserved=0x").Append(reserved.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
             return sb.ToString();
@@ -2077,9 +2077,9 @@ namespace MsrGen.GeneratedUnderTest
         {
             var sb = new global::System.Text.StringBuilder(RegisterName);
             sb.Append(" = 0x").Append(Value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (EnPerfMetrics) sb.Append(" EN_PERF_METRICS");
-            if (EnFixedBits != 0) sb.Append(" EN_FIXED=0b").Append(global::System.Convert.ToString((long)EnFixedBits, 2));
             if (EnPmcBits != 0) sb.Append(" EN_PMC=0b").Append(global::System.Convert.ToString((long)EnPmcBits, 2));
+            if (EnFixedBits != 0) sb.Append(" EN_FIXED=0b").Append(global::System.Convert.ToString((long)EnFixedBits, 2));
+            if (EnPerfMetrics) sb.Append(" EN_PERF_METRICS");
             ulong reserved = Value & StaticReservedBits;
             if (reserved != 0) sb.Append(" reserved=0x").Append(reserved.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
             return sb.ToString();
@@ -2298,11 +2298,11 @@ namespace MsrGen.GeneratedUnderTest
         {
             var sb = new global::System.Text.StringBuilder(RegisterName);
             sb.Append(" = 0x").Append(Value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (ClrCondChgd) sb.Append(" CLR_COND_CHGD");
-            if (ClrOvfBuf) sb.Append(" CLR_OVF_BUF");
-            if (ClrPerfMetricsOvf) sb.Append(" CLR_PERF_METRICS_OVF");
-            if (ClrOvfFixedBits != 0) sb.Append(" CLR_OVF_FIXED=0b").Append(global::System.Convert.ToString((long)ClrOvfFixedBits, 2));
             if (ClrOvfPmcBits != 0) sb.Append(" CLR_OVF_PMC=0b").Append(global::System.Convert.ToString((long)ClrOvfPmcBits, 2));
+            if (ClrOvfFixedBits != 0) sb.Append(" CLR_OVF_FIXED=0b").Append(global::System.Convert.ToString((long)ClrOvfFixedBits, 2));
+            if (ClrPerfMetricsOvf) sb.Append(" CLR_PERF_METRICS_OVF");
+            if (ClrOvfBuf) sb.Append(" CLR_OVF_BUF");
+            if (ClrCondChgd) sb.Append(" CLR_COND_CHGD");
             ulong reserved = Value & StaticReservedBits;
             if (reserved != 0) sb.Append(" reserved=0x").Append(reserved.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
             return sb.ToString();
@@ -2518,11 +2518,11 @@ namespace MsrGen.GeneratedUnderTest
         {
             var sb = new global::System.Text.StringBuilder(RegisterName);
             sb.Append(" = 0x").Append(Value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (SetCondChgd) sb.Append(" SET_COND_CHGD");
-            if (SetOvfBuf) sb.Append(" SET_OVF_BUF");
-            if (SetPerfMetricsOvf) sb.Append(" SET_PERF_METRICS_OVF");
-            if (SetOvfFixedBits != 0) sb.Append(" SET_OVF_FIXED=0b").Append(global::System.Convert.ToString((long)SetOvfFixedBits, 2));
             if (SetOvfPmcBits != 0) sb.Append(" SET_OVF_PMC=0b").Append(global::System.Convert.ToString((long)SetOvfPmcBits, 2));
+            if (SetOvfFixedBits != 0) sb.Append(" SET_OVF_FIXED=0b").Append(global::System.Convert.ToString((long)SetOvfFixedBits, 2));
+            if (SetPerfMetricsOvf) sb.Append(" SET_PERF_METRICS_OVF");
+            if (SetOvfBuf) sb.Append(" SET_OVF_BUF");
+            if (SetCondChgd) sb.Append(" SET_COND_CHGD");
             ulong reserved = Value & StaticReservedBits;
             if (reserved != 0) sb.Append(" reserved=0x").Append(reserved.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
             return sb.ToString();
@@ -2698,8 +2698,8 @@ namespace MsrGen.GeneratedUnderTest
         {
             var sb = new global::System.Text.StringBuilder(RegisterName);
             sb.Append(" = 0x").Append(Value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (PebsEnFixedBits != 0) sb.Append(" PEBS_EN_FIXED=0b").Append(global::System.Convert.ToString((long)PebsEnFixedBits, 2));
             if (PebsEnPmcBits != 0) sb.Append(" PEBS_EN_PMC=0b").Append(global::System.Convert.ToString((long)PebsEnPmcBits, 2));
+            if (PebsEnFixedBits != 0) sb.Append(" PEBS_EN_FIXED=0b").Append(global::System.Convert.ToString((long)PebsEnFixedBits, 2));
             ulong reserved = Value & StaticReservedBits;
             if (reserved != 0) sb.Append(" reserved=0x").Append(reserved.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
             return sb.ToString();
