@@ -1,0 +1,298 @@
+using System.Collections.Generic;
+using MsrGen.Registers;
+using MsrGen.Runtime.Hardware;
+using MsrGen.Runtime.HostPerf;
+using MsrGen.Runtime.Kvm;
+using MsrGen.Scenarios;
+
+namespace MsrGen.Runtime.Runner;
+
+/// <summary>Guest and host actions and their <c>=&gt;</c> expectations.</summary>
+internal sealed partial class ScenarioExecution
+{
+    private void ExecuteAction(Statement statement)
+    {
+        switch (statement)
+        {
+            case GuestWrmsr w:
+                var written = CurrentVcpu.GuestWrmsr(w.Msr.Address, w.Value);
+                CheckGuest(w, w.Expect, written);
+                break;
+            case GuestRdmsr r:
+                CheckGuest(r, r.Expect, CurrentVcpu.GuestRdmsr(r.Msr.Address));
+                break;
+            case GuestRdpmc p:
+                CheckGuest(p, p.Expect, CurrentVcpu.GuestRdpmc(p.Ecx));
+                break;
+            case GuestCpl cpl:
+                CurrentVcpu.Cpl = cpl.Level;
+                break;
+            case GuestCr4Pce pce:
+                CurrentVcpu.Cr4Pce = pce.Enabled;
+                break;
+            case GuestLvtpcWrite lw:
+                CurrentVcpu.Lvtpc = (uint)lw.Value;
+                break;
+            case GuestLvtpcRead lr:
+                CheckGuest(lr, lr.Expect, GuestAccess.Ok(CurrentVcpu.Lvtpc));
+                break;
+            case GuestRun run:
+                CurrentVcpu.GuestRun(Batch(run.Events, CurrentVcpu.GuestCaps.Vendor));
+                break;
+            case GuestEmulate emulate:
+                CurrentVcpu.GuestEmulate(CountOf(emulate.Events, EventKind.Instructions), CountOf(emulate.Events, EventKind.Branches));
+                break;
+            case GuestExits exits:
+                CurrentVcpu.GuestExits(exits.Fastpath, exits.Slow);
+                break;
+            case GuestBranches branches:
+                _batch.Clear().Add(HardwareEvent.Encode(EventKind.Branches, CurrentVcpu.GuestCaps.Vendor), branches.Count);
+                CurrentVcpu.GuestRun(_batch);
+                break;
+            case GuestLbrCallstack callstack:
+                CurrentVcpu.Lbr?.SetCallstackMode(callstack.Enabled);
+                break;
+            case GuestContextSwitch:
+                CurrentVcpu.Lbr?.GuestContextSwitch();
+                break;
+            case GuestPmi:
+                CurrentVcpu.Lbr?.GuestPmi();
+                break;
+            case GuestLbrRead read:
+                CheckLbr(read);
+                break;
+            case HostThreadBranches thread:
+                CurrentVcpu.Lbr?.HostThreadBranches(thread.Branches);
+                break;
+            case HostWrmsr hw:
+                CheckHost(hw, hw.Expect, CurrentVcpu.HostSetMsr(hw.Msr.Address, hw.Value));
+                break;
+            case HostRdmsr hr:
+                CheckHost(hr, hr.Expect, CurrentVcpu.HostGetMsr(hr.Msr.Address));
+                break;
+            case HostPerfOpen open:
+                OpenPerf(open);
+                break;
+            case HostPerfClose close:
+                var (closing, closingContext) = Named(close.Name);
+                closingContext.Release(closing);
+                _perfEvents.Remove(close.Name);
+                break;
+            case HostPerfRead perfRead:
+                var (reading, readingContext) = Named(perfRead.Name);
+                CheckGuest(perfRead, perfRead.Expect, GuestAccess.Ok(readingContext.Read(reading)));
+                break;
+            case HostPerfEnable enable:
+                EnablePerf(enable);
+                break;
+            case HostPerfDisable disable:
+                var (disabling, disablingContext) = Named(disable.Name);
+                disablingContext.Disable(disabling);
+                CheckErrno(disable, disable.Expect, PerfError.None);
+                break;
+            case HostRun hostRun:
+                RunHost(hostRun);
+                break;
+            case FilterStatement filter:
+                var error = CurrentVm.SetEventFilter(filter.Action == FilterAction.Deny ? PmuFilterAction.Deny : PmuFilterAction.Allow,
+                    filter.Events, filter.FixedBitmap ?? 0, filter.Masked);
+                CheckErrno(filter, filter.Expect, error);
+                break;
+            default:
+                throw new ScenarioRuntimeError($"statement '{statement.GetType().Name}' is not supported by this runtime");
+        }
+    }
+
+    private EventBatch Batch(IReadOnlyList<EventCount> events, CpuVendor vendor)
+    {
+        _batch.Clear();
+        foreach (var e in events)
+        {
+            _batch.Add(HardwareEvent.Encode(e.Event, vendor), e.Count);
+            if (e.Event.Kind == EventKind.Cycles)
+            {
+                _batch.WithCycles(e.Count);
+            }
+        }
+
+        return _batch;
+    }
+
+    private static ulong CountOf(IReadOnlyList<EventCount> events, EventKind kind)
+    {
+        ulong total = 0;
+        foreach (var e in events)
+        {
+            if (e.Event.Kind == kind)
+            {
+                total += e.Count;
+            }
+        }
+
+        return total;
+    }
+
+    /// <summary>The CPU host-side actions run on: the current vCPU's (CPU 0 before any VM).</summary>
+    private PhysicalCpu CurrentCpu => _vm is { Destroyed: false } vm ? vm.Vcpus[_vcpuIndex].Cpu : Host.Cpu(0);
+
+    private void RunHost(HostRun run)
+    {
+        var cpu = CurrentCpu;
+        if (cpu.RunningVcpu is { } vcpu)
+        {
+            // A host task on this CPU means the vCPU was preempted first.
+            vcpu.SchedOut();
+            vcpu.SchedIn();
+        }
+
+        cpu.Perf.RunHost(Batch(run.Events, Host.Caps.Vendor), cpl: 3);
+    }
+
+    private void OpenPerf(HostPerfOpen open)
+    {
+        if (_perfEvents.ContainsKey(open.Name))
+        {
+            throw new ScenarioRuntimeError($"host perf event '{open.Name}' is already open");
+        }
+
+        PerfEvent? leader = null;
+        HostPerfContext context;
+        if (open.Group is { } groupName)
+        {
+            (leader, context) = Named(groupName);
+        }
+        else
+        {
+            context = open.Cpu is ulong cpu ? Host.Cpu((int)System.Math.Min(cpu, 255)).Perf : CurrentCpu.Perf;
+        }
+
+        var attr = new PerfEventAttr
+        {
+            Config = HardwareEvent.Encode(open.Event, Host.Caps.Vendor),
+            ExcludeGuest = (open.Flags & HostPerfFlags.ExcludeGuest) != 0,
+            ExcludeHost = (open.Flags & HostPerfFlags.ExcludeHost) != 0,
+            Pinned = (open.Flags & HostPerfFlags.Pinned) != 0,
+            Disabled = (open.Flags & HostPerfFlags.Disabled) != 0,
+            SamplePeriod = open.Period ?? 0,
+            Cpu = open.Cpu is ulong c ? (int)System.Math.Min(c, 255) : -1,
+        };
+        var error = context.Open(open.Name, attr, leader, null, null, out var perfEvent);
+        if (perfEvent is not null)
+        {
+            _perfEvents[open.Name] = perfEvent;
+            _perfContexts[perfEvent] = context;
+        }
+
+        CheckErrno(open, open.Expect, error);
+    }
+
+    private void EnablePerf(HostPerfEnable enable)
+    {
+        var (perfEvent, context) = Named(enable.Name);
+        var vcpu = _vm is { Destroyed: false } ? CurrentVcpu : null;
+        if (vcpu is not null && enable.At == PerfEnablePoint.Outside)
+        {
+            vcpu.ExitToUserspace();
+        }
+        else if (vcpu is { InGuestMode: true } && enable.At == PerfEnablePoint.RunLoop)
+        {
+            // Enabled from an IPI handled between a VM-exit and the next entry.
+            vcpu.GuestExits(fastpath: 0, slow: 0);
+        }
+
+        context.Enable(perfEvent);
+        CheckErrno(enable, enable.Expect, PerfError.None);
+    }
+
+    private (PerfEvent Event, HostPerfContext Context) Named(string name) =>
+        _perfEvents.TryGetValue(name, out var perfEvent)
+            ? (perfEvent, _perfContexts[perfEvent])
+            : throw new ScenarioRuntimeError($"no host perf event named '{name}'");
+
+    private void CheckGuest(Statement statement, Expectation? expect, GuestAccess result)
+    {
+        if (expect is null)
+        {
+            return;
+        }
+
+        string actual = result.Faulted ? "#GP" : Number(result.Value);
+        bool passed = expect switch
+        {
+            ValueExpectation v => !result.Faulted && result.Value == v.Value,
+            ComparisonExpectation c => !result.Faulted && c.Operator.Holds(result.Value, c.Value),
+            OkExpectation => !result.Faulted,
+            GeneralProtectionExpectation => result.Faulted,
+            _ => false,
+        };
+        Record(statement, Describe(expect), actual, passed);
+    }
+
+    private void CheckHost(Statement statement, Expectation? expect, HostAccess result)
+    {
+        if (expect is null)
+        {
+            return;
+        }
+
+        string actual = result.Failed ? "error" : Number(result.Value);
+        bool passed = expect switch
+        {
+            ValueExpectation v => !result.Failed && result.Value == v.Value,
+            ComparisonExpectation c => !result.Failed && c.Operator.Holds(result.Value, c.Value),
+            OkExpectation => !result.Failed,
+            HostErrorExpectation or ErrnoExpectation => result.Failed,
+            _ => false,
+        };
+        Record(statement, Describe(expect), actual, passed);
+    }
+
+    private void CheckErrno(Statement statement, Expectation? expect, PerfError error)
+    {
+        if (expect is null)
+        {
+            return;
+        }
+
+        string actual = ErrnoName(error) ?? "ok";
+        bool passed = expect switch
+        {
+            OkExpectation => error == PerfError.None,
+            HostErrorExpectation => error != PerfError.None,
+            ErrnoExpectation e => ErrnoName(error) == e.Errno.ToName(),
+            _ => false,
+        };
+        Record(statement, Describe(expect), actual, passed);
+    }
+
+    private void CheckLbr(GuestLbrRead read)
+    {
+        var result = CurrentVcpu.Lbr?.ReadStack() ?? LbrReadResult.Empty;
+        if (read.Expect is not LbrContentExpectation expect)
+        {
+            return;
+        }
+
+        string actual = result switch
+        {
+            LbrReadResult.Clean => "clean",
+            LbrReadResult.Polluted => "polluted",
+            _ => "empty",
+        };
+        bool passed = (expect.Content == LbrContent.Clean && result == LbrReadResult.Clean)
+            || (expect.Content == LbrContent.Polluted && result == LbrReadResult.Polluted);
+        Record(read, Describe(expect), actual, passed);
+    }
+
+    private static string Describe(Expectation expect) => expect switch
+    {
+        ValueExpectation v => Number(v.Value),
+        ComparisonExpectation c => $"{c.Operator.ToSymbol()} {Number(c.Value)}",
+        OkExpectation => "ok",
+        GeneralProtectionExpectation => "#GP",
+        HostErrorExpectation => "error",
+        ErrnoExpectation e => e.Errno.ToName(),
+        LbrContentExpectation l => l.Content == LbrContent.Clean ? "clean" : "polluted",
+        _ => expect.ToString(),
+    };
+}
