@@ -243,7 +243,7 @@ public sealed class MsrAccessAnalyzer : DiagnosticAnalyzer
                 if (setter.ReadOnly)
                 {
                     context.ReportDiagnostic(Diagnostic.Create(
-                        Descriptors.MSR1001_WriteToReadOnly, SetterLocation(setter.Call), register.Name + "." + setter.Field, "(a read-only field)"));
+                        Descriptors.MSR1001_WriteToReadOnly, SetterLocation(setter.Call), register.Name + "." + setter.Field, "in a value written to the register"));
                 }
             }
         }

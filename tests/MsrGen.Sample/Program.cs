@@ -33,10 +33,10 @@ public static class Program
         if (v2.Version >= 2)
         {
             bus.Write(Ia32PerfGlobalCtrl.Reset(v2));
+            bus.Read(out Ia32PerfGlobalCtrl ctrl);
+            Console.WriteLine("library register: " + ctrl);
         }
 
-        bus.Read(out Ia32PerfGlobalCtrl ctrl);
-        Console.WriteLine("library register: " + ctrl);
         return back == trace ? 0 : 1;
     }
 

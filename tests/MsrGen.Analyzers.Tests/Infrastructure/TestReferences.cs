@@ -19,9 +19,16 @@ internal static class TestReferences
     /// <summary>An empty set: every reference is an explicit additional reference.</summary>
     public static ReferenceAssemblies None { get; } = new("net10.0");
 
-    public static ImmutableArray<MetadataReference> All { get; } = Build();
+    /// <summary>The framework and MsrGen.Registers.dll.</summary>
+    public static ImmutableArray<MetadataReference> All { get; } =
+        Framework.Add(MetadataReference.CreateFromFile(typeof(PmuCaps).Assembly.Location));
 
-    private static ImmutableArray<MetadataReference> Build()
+    /// <summary>The framework alone (for compiling the register library's own sources).</summary>
+    public static ImmutableArray<MetadataReference> Framework => _framework ??= BuildFramework();
+
+    private static ImmutableArray<MetadataReference>? _framework;
+
+    private static ImmutableArray<MetadataReference> BuildFramework()
     {
         string runtimeDirectory = Path.GetDirectoryName(typeof(object).Assembly.Location)!;
         string framework = FindReferencePack(runtimeDirectory) ?? runtimeDirectory;
@@ -30,7 +37,6 @@ internal static class TestReferences
             .OrderBy(file => file, StringComparer.Ordinal);
         return files
             .Select(file => (MetadataReference)MetadataReference.CreateFromFile(file))
-            .Append(MetadataReference.CreateFromFile(typeof(PmuCaps).Assembly.Location))
             .ToImmutableArray();
     }
 

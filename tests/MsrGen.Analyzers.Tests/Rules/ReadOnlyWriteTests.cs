@@ -62,7 +62,7 @@ class Driver
         bus.Write(Ia32MiscEnable.Zero.WithEist(true).{|#0:WithPebsUnavail(true)|});
     }
 }",
-        Diagnostic("MSR1001").WithLocation(0).WithArguments("IA32_MISC_ENABLE.PEBS_UNAVAIL", "(a read-only field)"));
+        Diagnostic("MSR1001").WithLocation(0).WithArguments("IA32_MISC_ENABLE.PEBS_UNAVAIL", "in a value written to the register"));
 
     [TestMethod]
     public Task ReadOnlyFieldSetter_NotWritten_DoesNotTrigger() => AnalyzerAsync(Usings + @"
