@@ -28,11 +28,12 @@ public readonly record struct LbrRegister(LbrRegisterKind Kind, int Index)
     /// <summary>Decodes <paramref name="address"/> with the generated catalog of <paramref name="profile"/>.</summary>
     public static LbrRegister Decode(uint address, MsrProfile profile)
     {
-        if (!MsrCatalog.TryFind(address, profile, out MsrRef found))
-        {
-            return default;
-        }
+        return MsrCatalog.TryFind(address, profile, out MsrRef found) ? FromCatalog(found) : default;
+    }
 
+    /// <summary>What a catalog register means to the LBR model.</summary>
+    public static LbrRegister FromCatalog(MsrRef found)
+    {
         return found.Id switch
         {
             MsrId.Ia32Debugctl => new(LbrRegisterKind.Debugctl, 0),

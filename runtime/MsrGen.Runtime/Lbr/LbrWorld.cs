@@ -13,8 +13,14 @@ public sealed class LbrWorld
     private readonly LbrBranchSource hostSource = new(0xFFFF_FFFF_8100_0000UL, 0xC0FFEE, userMode: false);
 
     public LbrWorld(in PmuCaps hostCaps, in PmuCaps guestCaps, LbrVmOptions options)
+        : this(new LbrStack(hostCaps), guestCaps, options)
     {
-        Hardware = new LbrStack(hostCaps);
+    }
+
+    /// <summary>A world on an existing physical LBR stack (shared by whatever runs on that CPU).</summary>
+    public LbrWorld(LbrStack hardware, in PmuCaps guestCaps, LbrVmOptions options)
+    {
+        Hardware = hardware;
         Vcpu = new VcpuLbr(Hardware, guestCaps, options);
         Guest = new GuestPerfLbrDriver(Vcpu);
     }
