@@ -279,10 +279,32 @@ public sealed partial class MediatedVpmu
             _vmcsGuestGlobalCtrl = _hw.VmExitSwapGlobalCtrl(GlobalCtrlAddress, 0);
             _globalCtrl = _vmcsGuestGlobalCtrl;
         }
-        else if (!Intercepts.GlobalCtrlIntercepted)
+        else
+        {
+            RefreshAmdGlobalCtlAfterExit();
+        }
+    }
+
+    /// <summary>AMD, after VMRUN: the guest may have written GLOBAL_CTL directly; KVM reads it back.</summary>
+    public void RefreshAmdGlobalCtlAfterExit()
+    {
+        if (!IsIntel && !Intercepts.GlobalCtrlIntercepted && _globalCtrlResident)
         {
             _globalCtrl = _hw.Rdmsr(MsrAmd64PerfCntrGlobalCtl.Address);
         }
+    }
+
+    /// <summary>
+    /// Intel, when the VM-entry/exit controls are performed by someone else (the runtime's vCPU):
+    /// the value VM-entry loads from the VMCS guest field.
+    /// </summary>
+    public ulong GuestGlobalCtrlForEntry => _vmcsGuestGlobalCtrl;
+
+    /// <summary>The guest wrote a passed-through GLOBAL_CTRL directly; VM-exit would save exactly this.</summary>
+    public void ObserveGuestGlobalCtrl(ulong value)
+    {
+        _globalCtrl = value;
+        _vmcsGuestGlobalCtrl = value;
     }
 
     // ---- KVM's own reads and writes of guest state, wherever it lives -------------------------

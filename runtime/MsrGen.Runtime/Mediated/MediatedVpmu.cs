@@ -251,6 +251,17 @@ public sealed partial class MediatedVpmu
         return true;
     }
 
+    /// <summary>Takes KVM_REQ_PMI for a caller that injects through its own LVTPC model.</summary>
+    public bool ConsumePmiRequest()
+    {
+        bool pending = PmiRequested;
+        PmiRequested = false;
+        return pending;
+    }
+
+    /// <summary>The guest's LVTPC as another APIC model holds it (used at the next load).</summary>
+    public void SyncGuestLvtpc(uint value) => _guestLvtpc = value;
+
     /// <summary>The guest writes its APIC LVTPC (e.g. to unmask it in its PMI handler).</summary>
     public void WriteGuestLvtpc(uint value)
     {

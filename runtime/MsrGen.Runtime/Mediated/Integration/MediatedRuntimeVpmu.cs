@@ -1,0 +1,290 @@
+using System;
+using MsrGen.Registers;
+using MsrGen.Runtime.Hardware;
+using MsrGen.Runtime.HostPerf;
+using MsrGen.Runtime.Kvm;
+
+namespace MsrGen.Runtime.Mediated.Integration;
+
+/// <summary>
+/// <c>vpmu=mediated</c> for the runtime's vCPU: the runtime does what KVM does generically (exit
+/// pipeline, intercept tables, RDPMC checks, PMI injection through the guest LVTPC) and calls
+/// these hooks; <see cref="MediatedVpmu"/> holds the state and performs the world switch on the
+/// runtime's physical PMU and host perf, at the points the VM's <c>placement</c> names.
+/// </summary>
+internal sealed class MediatedRuntimeVpmu : IVpmu
+{
+    private readonly Vcpu _vcpu;
+    private readonly MediatedVpmuVmState _vmState;
+    private readonly PhysicalPmu _cpu;
+    private bool _destroyed;
+
+    public MediatedRuntimeVpmu(Vcpu vcpu, MediatedVpmuVmState vmState, SwitchPlacement placement)
+    {
+        _vcpu = vcpu;
+        _vmState = vmState;
+        _cpu = vcpu.Cpu.Pmu;
+        Placement = placement;
+        var access = new PmuAccess(new PhysicalPmuBridge(vcpu.Cpu.Pmu, vcpu.Cpu.Perf));
+        var intercepts = new MediatedIntercepts(vcpu.GuestCaps, vcpu.Host.Caps, mediated: true, vcpu.Host.Parameters.VmwareBackdoor, vcpu.Vm.Profile);
+        State = new MediatedVpmu(vcpu.GuestCaps, access, new HostPerfContextBridge(vcpu.Cpu.Perf), intercepts);
+        vcpu.Cpu.Perf.MediatedPmiHandler = OnMediatedPmi;
+        if (placement == SwitchPlacement.Owned)
+        {
+            vcpu.Cpu.Perf.LoadGuestContext();
+        }
+
+        OnEventFilterChanged();
+    }
+
+    public MediatedVpmu State { get; }
+    public SwitchPlacement Placement { get; }
+    public VpmuMode Mode => VpmuMode.Mediated;
+    public bool InterceptsRdpmc => State.Intercepts.RdpmcIntercepted;
+
+    public bool IsValidMsr(MsrRef register, bool hostInitiated)
+    {
+        var caps = State.Guest;
+        return register.Id switch
+        {
+            MsrId.Ia32Pmc or MsrId.Ia32Perfevtsel or MsrId.Ia32APmc or MsrId.Ia32FixedCtr => MsrCatalog.Exists(register, caps),
+            MsrId.Ia32FixedCtrCtrl or MsrId.Ia32PerfGlobalStatus or MsrId.Ia32PerfGlobalCtrl or MsrId.Ia32PerfGlobalOvfCtrl => caps.IsIntel && caps.Version > 1,
+            MsrId.Ia32PerfCapabilities => caps.IsIntel && (hostInitiated || caps.Has(PmuFeatures.Pdcm)),
+            MsrId.MsrK7Evntsel or MsrId.MsrK7Perfctr => caps.IsAmd && caps.Version > 0,
+            MsrId.MsrF15hPerfCtl or MsrId.MsrF15hPerfCtr => caps.IsAmd && caps.Has(PmuFeatures.PerfctrCore),
+            MsrId.MsrAmd64PerfCntrGlobalStatus or MsrId.MsrAmd64PerfCntrGlobalCtl
+                or MsrId.MsrAmd64PerfCntrGlobalStatusClr or MsrId.MsrAmd64PerfCntrGlobalStatusSet => caps.IsAmd && caps.Version > 1,
+            _ => false,
+        };
+    }
+
+    public MsrAccessResult GetMsr(MsrRef register, bool hostInitiated, out ulong value) =>
+        State.HandleRdmsr(register.Address, out value);
+
+    public MsrAccessResult SetMsr(MsrRef register, ulong value, bool hostInitiated)
+    {
+        if (hostInitiated && register.Id == MsrId.Ia32PerfCapabilities)
+        {
+            // Userspace sets what the vCPU was built with; the runtime derived it already.
+            return value == State.Guest.PerfCapabilities ? MsrAccessResult.Ok : MsrAccessResult.GeneralProtection;
+        }
+
+        var result = State.HandleWrmsr(register.Address, value);
+        ForwardPmiRequest();
+        return result;
+    }
+
+    public MsrAccessResult Rdpmc(uint ecx, out ulong value)
+    {
+        if (!InterceptsRdpmc)
+        {
+            return _cpu.GuestRdpmc(ecx, out value);
+        }
+
+        return State.HandleRdpmc(ecx, out value);
+    }
+
+    public MsrAccessResult PassthroughRead(MsrRef register, out ulong value) => _cpu.GuestReadMsr(register.Address, out value);
+
+    public MsrAccessResult PassthroughWrite(MsrRef register, ulong value)
+    {
+        var result = _cpu.GuestWriteMsr(register.Address, value);
+        if (result == MsrAccessResult.Ok && register.Id == MsrId.Ia32PerfGlobalCtrl)
+        {
+            State.ObserveGuestGlobalCtrl(value);
+        }
+
+        return result;
+    }
+
+    public void OnEmulatedEvent(EmulatedEvent kind)
+    {
+        if (kind == EmulatedEvent.Instruction)
+        {
+            State.RetireEmulatedInstruction(kernelMode: _vcpu.Cpl == 0);
+            ForwardPmiRequest();
+        }
+    }
+
+    public void BeforeGuestRun(EventBatch batch, int cpl)
+    {
+    }
+
+    public void AfterGuestRun(EventBatch batch, int cpl)
+    {
+    }
+
+    public void HandlePmuRequest() => OnEventFilterChanged();
+
+    public void BeforeRunLoop()
+    {
+        if (Placement is SwitchPlacement.RunLoop or SwitchPlacement.DirtyOnly or SwitchPlacement.VcpuLoad or SwitchPlacement.Owned)
+        {
+            LoadIfNeeded();
+        }
+    }
+
+    public void BeforeVmEntry() => LoadIfNeeded();
+
+    public ulong? EntryGlobalCtrl() => State.IsIntel ? State.GuestGlobalCtrlForEntry : null;
+
+    public void AfterVmExit(VmExitKind kind)
+    {
+        State.RefreshAmdGlobalCtlAfterExit();
+        bool bailOut = kind == VmExitKind.Fastpath && !State.FastpathEmulationAllowed();
+        if (Placement == SwitchPlacement.Exit || (bailOut && Placement is SwitchPlacement.RunLoop or SwitchPlacement.DirtyOnly))
+        {
+            Put();
+        }
+    }
+
+    public void AfterRunLoop()
+    {
+        if (Placement is SwitchPlacement.RunLoop or SwitchPlacement.DirtyOnly)
+        {
+            Put();
+        }
+    }
+
+    public void SchedIn()
+    {
+    }
+
+    public void SchedOut()
+    {
+        if (Placement != SwitchPlacement.Owned)
+        {
+            Put();
+        }
+    }
+
+    public void ReturnToUserspace()
+    {
+        if (Placement != SwitchPlacement.Owned)
+        {
+            Put();
+        }
+    }
+
+    public void OnFirstRun()
+    {
+    }
+
+    public void OnEventFilterChanged()
+    {
+        var filter = _vcpu.Vm.EventFilter;
+        State.SetEventFilter(filter is null
+            ? null
+            : MediatedEventFilter.FromPredicates(sel => filter.AllowsGp(sel, State.Host.Vendor), filter.AllowsFixed));
+    }
+
+    public void OnPmiDelivered()
+    {
+    }
+
+    public void Destroy()
+    {
+        if (_destroyed)
+        {
+            return;
+        }
+
+        _destroyed = true;
+        if (State.Loaded)
+        {
+            State.Put();
+        }
+
+        if (State.AnyResident)
+        {
+            State.ReclaimForHost(ulong.MaxValue);
+        }
+
+        if (Placement == SwitchPlacement.Owned && _vcpu.Cpu.Perf.GuestContextLoaded)
+        {
+            _vcpu.Cpu.Perf.PutGuestContext();
+        }
+
+        if (_vcpu.Cpu.Perf.MediatedPmiHandler == (Action)OnMediatedPmi)
+        {
+            _vcpu.Cpu.Perf.MediatedPmiHandler = null;
+        }
+
+        _vmState.VcpuDestroyed();
+    }
+
+    private void LoadIfNeeded()
+    {
+        if (State.Loaded)
+        {
+            return;
+        }
+
+        State.SyncGuestLvtpc(_vcpu.Lvtpc);
+        if (Placement == SwitchPlacement.DirtyOnly)
+        {
+            State.LoadLazy();
+        }
+        else
+        {
+            State.Load();
+        }
+    }
+
+    private void Put()
+    {
+        if (!State.Loaded)
+        {
+            return;
+        }
+
+        if (Placement == SwitchPlacement.DirtyOnly)
+        {
+            State.PutLazy();
+            // The runtime's host perf reprograms counters without asking KVM first, so whatever is
+            // still resident is handed back now for the counters host perf has events on.
+            if (State.AnyResident && _vcpu.Cpu.Perf.Events.Count > 0)
+            {
+                State.ReclaimForHost(ulong.MaxValue);
+            }
+        }
+        else
+        {
+            State.Put();
+        }
+    }
+
+    private void OnMediatedPmi()
+    {
+        State.HandleMediatedPmi();
+        ForwardPmiRequest();
+    }
+
+    private void ForwardPmiRequest()
+    {
+        if (State.ConsumePmiRequest())
+        {
+            _vcpu.RequestPmi();
+        }
+    }
+}
+
+/// <summary>KVM's per-VM part of the mediated PMU: the accounting at the first vCPU, released with the last.</summary>
+internal sealed class MediatedVpmuVmState
+{
+    private int _liveVcpus;
+
+    public MediatedVpmuVmState(KvmMediatedVm kvm) => Kvm = kvm;
+
+    public KvmMediatedVm Kvm { get; }
+
+    public void VcpuCreated() => _liveVcpus++;
+
+    public void VcpuDestroyed()
+    {
+        if (--_liveVcpus == 0)
+        {
+            Kvm.Destroy();
+        }
+    }
+}
