@@ -90,6 +90,10 @@ public sealed class GuestPerfLbrDriver
 
         SetDebugctlLbr(false);
         Mode = GuestLbrMode.Off;
+        for (int task = 1; task <= TaskCount; task++)
+        {
+            shadows[task].Recording = false;
+        }
     }
 
     /// <summary>The current guest task takes <paramref name="count"/> taken branches.</summary>
@@ -99,7 +103,18 @@ public sealed class GuestPerfLbrDriver
         var owner = LbrOwner.GuestTask(CurrentTask);
         var source = sources[CurrentTask];
         var shadow = Shadow;
-        for (ulong i = 0; i < count; i++)
+        cpu.AdvanceTime((long)Math.Min(count, (ulong)(long.MaxValue / Math.Max(1, cpu.Options.Costs.CyclesPerBranch))) * cpu.Options.Costs.CyclesPerBranch);
+        bool recording = shadow.Recording || (cpu.Loaded && cpu.Hardware.Recording);
+        if (!recording)
+        {
+            return;
+        }
+
+        // Outside call-stack mode only the newest entries survive: draw just enough to fill both stacks.
+        bool callstack = shadow.Select.EnCallstack || cpu.Hardware.Select.EnCallstack;
+        ulong keep = (ulong)(4 * Math.Max(shadow.Depth, cpu.Hardware.Depth));
+        ulong drawn = !callstack && count > keep ? keep : count;
+        for (ulong i = 0; i < drawn; i++)
         {
             var branch = source.Next();
             if (cpu.Loaded)
@@ -109,8 +124,6 @@ public sealed class GuestPerfLbrDriver
 
             shadow.Record(branch, owner);
         }
-
-        cpu.AdvanceTime((long)count * cpu.Options.Costs.CyclesPerBranch);
     }
 
     /// <summary>A guest context switch, in one go.</summary>
