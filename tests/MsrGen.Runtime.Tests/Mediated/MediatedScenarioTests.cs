@@ -1,0 +1,51 @@
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using MsrGen.Runtime.Runner;
+
+namespace MsrGen.Runtime.Tests.Mediated;
+
+/// <summary>The shipped scenarios under scenarios/mediated run through the runtime's scenario runner and hold.</summary>
+[TestClass]
+public sealed class MediatedScenarioTests
+{
+    private static string ScenarioDirectory() => Path.Combine(TestSupport.RepositoryRoot(), "scenarios", "mediated");
+
+    public static IEnumerable<object[]> ShippedScenarios() =>
+        Directory.EnumerateFiles(ScenarioDirectory(), "*.pmu").Order(System.StringComparer.Ordinal).Select(p => new object[] { Path.GetFileName(p) });
+
+    [TestMethod]
+    [DynamicData(nameof(ShippedScenarios))]
+    public void Shipped_scenario_holds(string name)
+    {
+        var outcome = ScenarioRunner.RunFile(Path.Combine(ScenarioDirectory(), name));
+        Assert.IsFalse(outcome.Malformed, string.Join("\n", outcome.Errors));
+        Assert.IsTrue(outcome.Expectations.Count > 0, "a shipped scenario must check something");
+        Assert.AreEqual(0, outcome.Failed, string.Join("\n", outcome.Expectations.Where(e => !e.Passed)));
+    }
+
+    [TestMethod]
+    public void A_wrong_expectation_about_the_switch_fails()
+    {
+        const string text = """
+            host sapphire-rapids mediated=on gp=8 fixed=3
+            vm vpmu=mediated => ok
+            guest exits slow=1
+            reset metrics
+            guest exits fastpath=10
+            expect hw.rdpmc == 22
+            """;
+        var outcome = ScenarioRunner.RunText("wrong.pmu", text);
+        Assert.IsFalse(outcome.Malformed, string.Join("\n", outcome.Errors));
+        Assert.AreEqual(1, outcome.Failed, "run-loop does not switch on fastpath exits");
+    }
+
+    [TestMethod]
+    public void Mediated_needs_the_module_parameter()
+    {
+        var outcome = ScenarioRunner.RunText("off.pmu", "host sapphire-rapids\nvm vpmu=mediated => error\n");
+        Assert.AreEqual(0, outcome.Failed, string.Join("\n", outcome.Expectations.Where(e => !e.Passed)));
+        var refused = ScenarioRunner.RunText("v3.pmu", "host skylake-server mediated=on version=3\nvm vpmu=mediated => error\n");
+        Assert.AreEqual(0, refused.Failed, "Intel needs PMU v4");
+    }
+}
