@@ -162,6 +162,20 @@ public sealed partial class PhysicalPmu : IMsrBus
             case MsrId.Ia32FixedCtrCtrl:
                 return Store(ref _fixedCtrl, value, reg);
             case MsrId.Ia32PerfGlobalCtrl or MsrId.MsrAmd64PerfCntrGlobalCtl:
+                if (reg.Id == MsrId.Ia32PerfGlobalCtrl && Caps.PerfMetrics)
+                {
+                    // The catalog states KVM's guest view, where EN_PERF_METRICS is never offered;
+                    // hardware with PERF_CAPABILITIES.PERF_METRICS has the bit.
+                    ulong metricsBit = Ia32PerfGlobalCtrl.Zero.WithEnPerfMetrics(true).Value;
+                    if ((value & MsrCatalog.ReservedMask(reg, Caps) & ~metricsBit) != 0)
+                    {
+                        return MsrAccessResult.GeneralProtection;
+                    }
+
+                    _globalCtrl = value;
+                    return MsrAccessResult.Ok;
+                }
+
                 return Store(ref _globalCtrl, value, reg);
             case MsrId.Ia32PerfGlobalOvfCtrl or MsrId.MsrAmd64PerfCntrGlobalStatusClr:
                 if ((value & MsrCatalog.ReservedMask(reg, Caps)) != 0)

@@ -15,8 +15,9 @@ public sealed partial class LegacyVpmu
     public void BeforeGuestRun(EventBatch batch, int cpl)
     {
         int n = 0;
-        foreach (var pmc in AllPmcs())
+        for (int k = 0; k < PmcTotal; k++)
         {
+            var pmc = PmcAt(k);
             if (n == _runStart.Length)
             {
                 System.Array.Resize(ref _runStart, n * 2);
@@ -30,8 +31,9 @@ public sealed partial class LegacyVpmu
     {
         ulong expected = 0, observed = 0;
         int n = 0;
-        foreach (var pmc in AllPmcs())
+        for (int k = 0; k < PmcTotal; k++)
         {
+            var pmc = PmcAt(k);
             ulong start = _runStart[n++];
             if (!IsGloballyEnabled(pmc) || !IsLocallyEnabled(pmc) || !IsAllowedByFilter(pmc) || !CplMatchesAt(pmc, cpl))
             {

@@ -403,8 +403,9 @@ public sealed partial class LegacyVpmu : IVpmu
     public void OnEmulatedEvent(EmulatedEvent kind)
     {
         ulong wanted = HardwareEvent.Encode(kind == EmulatedEvent.Branch ? EventKind.Branches : EventKind.Instructions, Caps.Vendor);
-        foreach (var pmc in AllPmcs())
+        for (int k = 0; k < PmcTotal; k++)
         {
+            var pmc = PmcAt(k);
             bool counts = pmc.IsFixed
                 ? HardwareEvent.FixedCounterEvent(pmc.Index) == wanted && IsLocallyEnabled(pmc)
                 : HardwareEvent.FromEventSelect(pmc.Eventsel, Caps.Vendor) == wanted && IsLocallyEnabled(pmc);
@@ -437,25 +438,18 @@ public sealed partial class LegacyVpmu : IVpmu
         return (os && user) || (_vcpu.Cpl == 0 ? os : user);
     }
 
-    private System.Collections.Generic.IEnumerable<LegacyPmc> AllPmcs()
-    {
-        foreach (var pmc in _gp)
-        {
-            yield return pmc;
-        }
+    private int PmcTotal => _gp.Length + _fixed.Length;
 
-        foreach (var pmc in _fixed)
-        {
-            yield return pmc;
-        }
-    }
+    /// <summary>GP counters first, then fixed ones (indexing instead of an iterator keeps the exit path allocation-free).</summary>
+    private LegacyPmc PmcAt(int k) => k < _gp.Length ? _gp[k] : _fixed[k - _gp.Length];
 
     /// <summary>kvm_pmu_cleanup: release events of PMCs untouched since the last sched-in and not enabled.</summary>
     private void Cleanup()
     {
         _needCleanup = false;
-        foreach (var pmc in AllPmcs())
+        for (int k = 0; k < PmcTotal; k++)
         {
+            var pmc = PmcAt(k);
             if ((_pmcInUse & (1UL << pmc.Idx)) == 0 && pmc.PerfEvent is not null && !IsLocallyEnabled(pmc))
             {
                 StopCounter(pmc);
@@ -489,8 +483,9 @@ public sealed partial class LegacyVpmu : IVpmu
 
     public void OnEventFilterChanged()
     {
-        foreach (var pmc in AllPmcs())
+        for (int k = 0; k < PmcTotal; k++)
         {
+            var pmc = PmcAt(k);
             _reprogramPmi |= 1UL << pmc.Idx;
         }
 
@@ -521,8 +516,9 @@ public sealed partial class LegacyVpmu : IVpmu
 
     public void Destroy()
     {
-        foreach (var pmc in AllPmcs())
+        for (int k = 0; k < PmcTotal; k++)
         {
+            var pmc = PmcAt(k);
             StopCounter(pmc);
         }
     }
