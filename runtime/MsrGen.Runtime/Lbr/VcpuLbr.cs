@@ -267,8 +267,10 @@ public sealed class VcpuLbr
     private LbrAccess WriteDebugctl(ulong value)
     {
         // Bits this vCPU may not set are reserved; KVM silently drops unsupported LBR and BTF and
-        // faults on any other unsupported bit.
-        ulong reserved = Ia32Debugctl.ReservedMask(GuestCaps);
+        // faults on any other unsupported bit. BUS_LOCK_DETECT and RTM_DEBUG need host and guest.
+        const PmuFeatures hostAndGuest = PmuFeatures.BusLockDetect | PmuFeatures.Rtm;
+        var caps = GuestCaps with { Features = GuestCaps.Features & (Hardware.Caps.Features | ~hostAndGuest) };
+        ulong reserved = Ia32Debugctl.ReservedMask(caps);
         ulong droppable = Ia32Debugctl.Zero.WithLbr(true).WithBtf(true).Value;
         if ((value & reserved & ~droppable) != 0)
         {

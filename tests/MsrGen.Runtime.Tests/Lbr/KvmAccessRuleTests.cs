@@ -94,6 +94,16 @@ public sealed class KvmAccessRuleTests
     }
 
     [TestMethod]
+    public void RtmDebugNeedsRtmInHostAndGuest()
+    {
+        var rtmDebug = Ia32Debugctl.Zero.WithRtmDebug(true).Value;
+        var guestRtm = Host with { Features = Host.Features | PmuFeatures.Rtm };
+        Assert.IsTrue(Vcpu(guestRtm).GuestWrmsr(Ia32Debugctl.Address, rtmDebug).Faulted, "host without RTM");
+        Assert.IsFalse(Vcpu(guestRtm, host: guestRtm).GuestWrmsr(Ia32Debugctl.Address, rtmDebug).Faulted);
+        Assert.IsTrue(Vcpu(Host, host: guestRtm).GuestWrmsr(Ia32Debugctl.Address, rtmDebug).Faulted, "guest without RTM");
+    }
+
+    [TestMethod]
     public void PvLbrCtrlExistsOnlyInThe2018ProfileWithTheCpuidFeature()
     {
         var pvOptions = new LbrVmOptions { Strategy = LbrStrategyKind.Pv, Profile = MsrProfile.PvLbr2018 };
