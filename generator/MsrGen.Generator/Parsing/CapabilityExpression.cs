@@ -378,9 +378,15 @@ internal sealed class CapabilityExpression
                 }
 
                 string literal = _text.Substring(start, _pos - start);
-                if (!Numbers.TryParse(literal, out ulong value) || value > long.MaxValue)
+                if (!Numbers.TryParse(literal, out ulong value))
                 {
                     throw new ExpressionException($"'{literal}' is not a number", start);
+                }
+
+                // Capabilities are 32-bit ints: a wider constant would make generated code compare out of range (CS0652).
+                if (value > int.MaxValue)
+                {
+                    throw new ExpressionException($"'{literal}' is larger than any capability value (at most {int.MaxValue})", start);
                 }
 
                 return new Literal((long)value, ValueKind.Integer);

@@ -92,6 +92,20 @@ public sealed class DefinitionDiagnosticTests
     }
 
     [Fact]
+    public void MSRGEN9001_constant_wider_than_a_capability()
+    {
+        // Found by the mutation fuzzer: 'version >= 31984744215' compiled to a comparison C# warns about (CS0652).
+        AssertReportedAt("MSRGEN9001", """
+            msr BROKEN 0x10
+              vendor intel
+              access rw
+              gate version >= 31984744215
+              reserved 63:0
+            end
+            """, line: 4, token: "version");
+    }
+
+    [Fact]
     public void MSRGEN9002_unknown_keyword_in_a_register()
     {
         AssertReportedAt("MSRGEN9002", """
