@@ -1,4 +1,5 @@
 using System.IO;
+using System.Linq;
 using System.Runtime.CompilerServices;
 using MsrGen.Runtime.Lbr;
 
@@ -14,6 +15,24 @@ public sealed class LbrDocsTests
         var report = LbrComparison.Run();
         StringAssert.Contains(docs, report.MarkdownTable.TrimEnd('\n'), "docs/lbr.md is out of date: paste LbrComparison.Run().MarkdownTable");
         StringAssert.Contains(docs, report.Svg.TrimEnd('\n'), "docs/lbr.md is out of date: paste LbrComparison.Run().Svg");
+    }
+
+    [TestMethod]
+    public void TheDefaultReportHasTheLbrSectionWithEveryRow()
+    {
+        Assert.AreEqual(1, MsrGen.Runtime.Kvm.VpmuRegistry.Discover<MsrGen.Runtime.Reporting.IReportSection>().OfType<LbrReportSection>().Count());
+        string directory = Path.Combine(Path.GetTempPath(), "msrgen-lbr-report-" + System.Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(directory);
+        var writer = new StringWriter();
+        LbrReportSection.WriteTo(writer, directory);
+
+        string text = writer.ToString();
+        var report = LbrComparison.Run();
+        Assert.AreEqual(report.Svg, File.ReadAllText(Path.Combine(directory, "lbr-strategies.svg")));
+        int yes = text.Split('\n').Count(line => line.Contains(" YES ", System.StringComparison.Ordinal));
+        Assert.AreEqual(report.Rows.Count(r => r.Polluted), yes);
+        StringAssert.Contains(text, "window");
+        Directory.Delete(directory, recursive: true);
     }
 
     private static string DocsPath([CallerFilePath] string source = "")

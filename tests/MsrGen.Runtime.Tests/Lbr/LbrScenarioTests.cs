@@ -25,6 +25,19 @@ public sealed class LbrScenarioTests
     }
 
     [TestMethod]
+    [DynamicData(nameof(ShippedScenarios))]
+    public void ShippedScenarioHoldsInTheRuntimeRunner(string name)
+    {
+        var outcome = MsrGen.Runtime.Runner.ScenarioRunner.RunFile(Path.Combine(ScenarioDirectory(), name));
+        Assert.AreEqual(0, outcome.Errors.Count, string.Join("\n", outcome.Errors));
+        Assert.IsTrue(outcome.Expectations.Count > 0, "the runner checked nothing");
+        foreach (var expectation in outcome.Expectations)
+        {
+            Assert.IsTrue(expectation.Passed, $"line {expectation.Line}: expected {expectation.Expected}, got {expectation.Actual}");
+        }
+    }
+
+    [TestMethod]
     public void ThereAreShippedScenarios() => Assert.IsTrue(ShippedScenarios().Count() >= 8);
 
     [TestMethod]

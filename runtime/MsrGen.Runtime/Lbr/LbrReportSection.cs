@@ -1,0 +1,69 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using MsrGen.Runtime.Reporting;
+
+namespace MsrGen.Runtime.Lbr;
+
+/// <summary>
+/// The default report's guest LBR comparison (seed 001): the table of <see cref="LbrComparison"/>
+/// and its chart, written next to the report as <c>lbr-strategies.svg</c> in the current directory
+/// (or <c>MSRGEN_REPORT_DIR</c>).
+/// </summary>
+public sealed class LbrReportSection : IReportSection
+{
+    public const string ChartFileName = "lbr-strategies.svg";
+
+    public int Order => 400;
+
+    public string Title => "Guest LBR virtualisation: six strategies on the seed-001 workloads";
+
+    public void Write(ReportContext context, TextWriter writer)
+    {
+        string directory = Environment.GetEnvironmentVariable("MSRGEN_REPORT_DIR") is { Length: > 0 } dir ? dir : Directory.GetCurrentDirectory();
+        WriteTo(writer, directory);
+    }
+
+    /// <summary>Writes the table to <paramref name="writer"/> and the chart into <paramref name="directory"/>.</summary>
+    public static void WriteTo(TextWriter writer, string directory)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        var report = LbrComparison.Run();
+        WriteTable(report, writer);
+        string path = Path.Combine(directory, ChartFileName);
+        try
+        {
+            File.WriteAllText(path, report.Svg);
+            writer.WriteLine($"chart: {path}");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            writer.WriteLine($"chart not written ({e.Message})");
+        }
+    }
+
+    public static void WriteTable(LbrComparisonReport report, TextWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"host: {report.Host.LbrDepth}-entry LBR, format {report.Host.LbrFormat}; timer window {report.TimerWindow} cycles; {LbrCostTable.Citation}"));
+        var header = new[] { "workload", "strategy", "switches", "LBR ops/switch", "cycles/switch", "LBR exits", "timer exits", "polluted", "polluted entries", "entries lost" };
+        var rows = new List<string[]>();
+        foreach (var r in report.Rows)
+        {
+            rows.Add(
+            [
+                LbrWorkloads.ShortNameOf(r.Workload), LbrStrategy.NameOf(r.Strategy), N(r.VcpuSwitches), F(r.MsrOpsPerSwitch),
+                F(r.CyclesPerSwitch), N(r.InterceptedAccesses), N(r.TimerExits), r.Polluted ? "YES" : "no", N(r.PollutedEntries), N(r.LostEntries),
+            ]);
+        }
+
+        TextTable.Write(writer, header, rows);
+    }
+
+    private static string N(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string F(double value) => value.ToString("0.#", CultureInfo.InvariantCulture);
+}
