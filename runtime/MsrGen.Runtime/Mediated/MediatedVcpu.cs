@@ -370,6 +370,27 @@ public sealed class MediatedVcpu : IHostPmuClient
         ChargeHost(cycles);
     }
 
+    /// <summary>
+    /// Host code runs on this CPU while the vCPU task stays inside KVM_RUN (interrupt handlers,
+    /// halt-polling): host exclude_guest events count it only if guest context is not loaded.
+    /// </summary>
+    public void RunHostInsideKvm(ulong cycles, ulong instructions)
+    {
+        if (Location == VcpuLocation.GuestMode)
+        {
+            Exit(ExitKind.ExternalInterrupt);
+        }
+
+        _cpu.Retire(PmuEventSelect.Events.Instructions, instructions, guestMode: false, kernelMode: true);
+        if (_pmiLine)
+        {
+            _pmiLine = false;
+            HostPmis++;
+        }
+
+        ChargeHost(cycles);
+    }
+
     /// <summary>A guest RDMSR: straight to hardware when passed through, else an exit and KVM's handler.</summary>
     public MsrAccessResult GuestRdmsr(uint address, out ulong value)
     {

@@ -13,6 +13,12 @@ public sealed partial class MediatedVpmu
     private bool _lvtpcResident;
     private bool _globalCtrlResident;
 
+    /// <summary>
+    /// MED-v6 34 (in 7.0): skip a counter WRMSR when RDPMC shows the value already; off models the
+    /// series before that patch (cost-anchors B1's "before").
+    /// </summary>
+    public bool ElideMatchingCounterWrites { get; set; } = true;
+
     private bool GpResident(int i) => (_residentGp & (1UL << i)) != 0;
     private bool FixedResident(int i) => (_residentFixed & (1UL << i)) != 0;
 
@@ -36,7 +42,7 @@ public sealed partial class MediatedVpmu
         _lvtpcResident = true;
         for (int i = 0; i < _counter.Length; i++)
         {
-            if (_hw.Rdpmc((uint)i) != _counter[i])
+            if (!ElideMatchingCounterWrites || _hw.Rdpmc((uint)i) != _counter[i])
             {
                 _hw.Wrmsr(CounterAddress(i), _counter[i]);
             }
@@ -46,7 +52,7 @@ public sealed partial class MediatedVpmu
 
         for (int i = 0; i < _fixedCounter.Length; i++)
         {
-            if (_hw.Rdpmc(FixedRdpmc(i)) != _fixedCounter[i])
+            if (!ElideMatchingCounterWrites || _hw.Rdpmc(FixedRdpmc(i)) != _fixedCounter[i])
             {
                 _hw.Wrmsr(Ia32FixedCtr.AddressOf(i), _fixedCounter[i]);
             }

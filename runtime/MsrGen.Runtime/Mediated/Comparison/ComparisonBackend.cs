@@ -1,0 +1,35 @@
+using MsrGen.Registers;
+
+namespace MsrGen.Runtime.Mediated.Comparison;
+
+/// <summary>What one design measured on one workload (totals; the table derives rates).</summary>
+public readonly record struct DesignMeasures(
+    long Exits,
+    long Switches,
+    PmuOpCounts Ops,
+    ulong HostCycles,
+    ulong GuestCycles,
+    ulong HostBlindCycles,
+    ulong HostWorkCycles);
+
+/// <summary>
+/// One vPMU design driven by a comparison workload: the guest's PMU programming, native work,
+/// exits and PMI handling, host perf events and host work on the same CPU.
+/// </summary>
+internal interface IComparisonBackend
+{
+    string Design { get; }
+    PmuCaps Guest { get; }
+
+    void OpenHostEvents(int count);
+    void GuestProgram(int counter, bool interrupt, ulong startValue);
+    void GuestGlobalEnable(ulong mask);
+    void GuestRun(ulong instructions);
+    long GuestPmisInjected { get; }
+    void GuestPmiHandler(ulong counterMask, ulong rearmValue);
+    void Exits(ulong fastpath, ulong slow);
+    void HostRun(ulong instructions);
+    ulong GuestReadCounter(int counter);
+    ulong HostEventCount(int index);
+    DesignMeasures Measures();
+}

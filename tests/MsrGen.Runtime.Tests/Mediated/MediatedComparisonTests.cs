@@ -1,0 +1,90 @@
+using System.Linq;
+using System.Xml.Linq;
+using MsrGen.Runtime.Mediated;
+using MsrGen.Runtime.Mediated.Comparison;
+
+namespace MsrGen.Runtime.Tests.Mediated;
+
+/// <summary>The placement comparison: deterministic, and the relations seed 003 argues about hold.</summary>
+[TestClass]
+public sealed class MediatedComparisonTests
+{
+    private static readonly ComparisonTable Table = PlacementComparison.Run(milliseconds: 20);
+
+    private static ComparisonRow Row(ComparisonWorkload w, string design) =>
+        Table.Rows.Single(r => r.Workload == w && r.Design == design);
+
+    [TestMethod]
+    public void Every_workload_has_the_legacy_design_and_all_five_placements()
+    {
+        foreach (var workload in System.Enum.GetValues<ComparisonWorkload>())
+        {
+            var designs = Table.Rows.Where(r => r.Workload == workload).Select(r => r.Design).ToList();
+            CollectionAssert.AreEqual(new[]
+            {
+                "legacy (perf-emulated)", "mediated exit", "mediated run-loop", "mediated vcpu-load", "mediated owned", "mediated dirty-only",
+            }, designs);
+        }
+    }
+
+    [TestMethod]
+    public void The_comparison_and_its_chart_are_deterministic()
+    {
+        var again = PlacementComparison.Run(milliseconds: 20);
+        CollectionAssert.AreEqual(Table.Rows.ToList(), again.Rows.ToList());
+        Assert.AreEqual(PlacementChart.Svg(Table), PlacementChart.Svg(again));
+        var svg = XDocument.Parse(PlacementChart.Svg(Table));
+        Assert.AreEqual("svg", svg.Root!.Name.LocalName);
+        Assert.AreEqual(Table.Rows.Count, svg.Descendants().Count(e => e.Name.LocalName == "circle"));
+    }
+
+    [TestMethod]
+    public void Mediated_guests_count_exactly_while_the_legacy_vpmu_loses_counts_under_host_contention()
+    {
+        Assert.IsTrue(Row(ComparisonWorkload.PerfStat, "legacy (perf-emulated)").GuestAccuracyPercent < 99.0);
+        foreach (var placement in PlacementComparison.Placements)
+        {
+            var row = Row(ComparisonWorkload.PerfStat, "mediated " + PlacementComparison.PlacementName(placement));
+            Assert.IsTrue(row.GuestAccuracyPercent >= 99.99 && row.GuestAccuracyPercent < 100.1, $"{row.Design}: {row.GuestAccuracyPercent}");
+        }
+    }
+
+    [TestMethod]
+    public void Sampling_costs_the_legacy_vpmu_far_more_than_the_mediated_one()
+    {
+        foreach (var workload in new[] { ComparisonWorkload.PerfRecord, ComparisonWorkload.Multiplex })
+        {
+            double legacy = Row(workload, "legacy (perf-emulated)").OverheadPercent;
+            double mediated = Row(workload, "mediated run-loop").OverheadPercent;
+            Assert.IsTrue(legacy > 4 * mediated, $"{workload}: legacy {legacy:0.0}% vs mediated {mediated:0.0}%");
+        }
+    }
+
+    [TestMethod]
+    public void Placements_trade_switch_cost_against_host_blindness()
+    {
+        var idle = ComparisonWorkload.IdleGuestBusyHost;
+        Assert.IsTrue(Row(idle, "mediated exit").CyclesPerExit > Row(idle, "mediated run-loop").CyclesPerExit, "exit switches on fastpath exits too");
+        Assert.IsTrue(Row(idle, "mediated dirty-only").MsrOpsPerExit < Row(idle, "mediated run-loop").MsrOpsPerExit);
+        Assert.AreEqual(100.0, Row(idle, "mediated vcpu-load").HostBlindPercent, 0.01, "host work inside KVM_RUN is invisible");
+        Assert.AreEqual(0.0, Row(idle, "mediated owned").HostAccuracyPercent, 0.01, "host perf has no PMU");
+        Assert.AreEqual(100.0, Row(idle, "mediated run-loop").HostAccuracyPercent, 0.01);
+        Assert.IsTrue(Row(idle, "mediated run-loop").HostBlindPercent < 5);
+        Assert.AreEqual(0.0, Row(idle, "legacy (perf-emulated)").HostBlindPercent);
+    }
+
+    [TestMethod]
+    public void The_cpuid_exit_reproduces_cost_anchor_b1_within_fifteen_percent()
+    {
+        var checks = AnchorChecks.Run();
+        foreach (var check in checks.Where(c => c.Row == "B1"))
+        {
+            Assert.IsTrue(check.Ratio > 0.85 && check.Ratio < 1.15, $"{check.Quantity}: modeled {check.Modeled:0}, ratio {check.Ratio:0.00}");
+        }
+
+        var b4 = checks.Single(c => c.Row == "B4");
+        Assert.IsTrue(b4.Modeled >= b4.PublishedLow && b4.Modeled <= b4.PublishedHigh, $"B4 modeled {b4.Modeled:0}");
+        Assert.IsTrue(AnchorChecks.CpuidExitCycles(PlacementComparison.DefaultHost, elide: false) >
+                      AnchorChecks.CpuidExitCycles(PlacementComparison.DefaultHost, elide: true));
+    }
+}
