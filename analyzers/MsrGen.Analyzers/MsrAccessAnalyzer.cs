@@ -273,7 +273,7 @@ public sealed class MsrAccessAnalyzer : DiagnosticAnalyzer
             return;
         }
 
-        var caps = StatedCaps.For(context.ContainingSymbol, catalog.Symbols);
+        var caps = StatedCaps.For(context.ContainingSymbol, catalog.Symbols, value);
         ulong reserved = ReservedBits.Mask(register, caps, index);
         if ((folded.Value & reserved) == 0)
         {
@@ -333,7 +333,7 @@ public sealed class MsrAccessAnalyzer : DiagnosticAnalyzer
             return;
         }
 
-        var caps = StatedCaps.For(context.ContainingSymbol, symbols);
+        var caps = StatedCaps.For(context.ContainingSymbol, symbols, invocation);
         if (caps.IsStated && gate.Evaluate(caps.Lookup, null, index) is { } holds && holds != 0)
         {
             return;

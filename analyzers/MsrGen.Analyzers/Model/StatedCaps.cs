@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
 
 namespace MsrGen.Analyzers.Model;
 
@@ -31,8 +32,18 @@ internal sealed class StatedCaps
     /// <summary>How the message names these capabilities.</summary>
     public string Description { get; }
 
-    /// <summary>The nearest <c>[AssumePmuCaps]</c>: on the symbol, its containing types, then the assembly.</summary>
-    public static StatedCaps For(ISymbol? symbol, KnownSymbols symbols)
+    /// <summary>
+    /// The nearest <c>[AssumePmuCaps]</c> (on the symbol, its containing types, then the assembly); without
+    /// one, the only PmuCaps local of the enclosing body that is created from constants
+    /// (<c>var caps = new PmuCaps(CpuVendor.Intel, 2, 4, 3, 48, 48, 0, 0, PmuFeatures.None)</c>).
+    /// </summary>
+    public static StatedCaps For(ISymbol? symbol, KnownSymbols symbols, IOperation? access = null)
+    {
+        var stated = FromAttributes(symbol, symbols);
+        return stated.IsStated || access is null ? stated : FromConstantLocal(access, symbols) ?? stated;
+    }
+
+    private static StatedCaps FromAttributes(ISymbol? symbol, KnownSymbols symbols)
     {
         if (symbols.AssumePmuCapsAttribute is null || symbol is null)
         {
@@ -57,47 +68,119 @@ internal sealed class StatedCaps
         return assembly is null ? None : FromAttribute(assembly);
     }
 
+    private static StatedCaps? FromConstantLocal(IOperation access, KnownSymbols symbols)
+    {
+        var root = access;
+        while (root.Parent is not null)
+        {
+            root = root.Parent;
+        }
+
+        IObjectCreationOperation? found = null;
+        string name = "";
+        foreach (var op in root.Descendants())
+        {
+            if (op is not IVariableDeclaratorOperation declarator ||
+                !SymbolEqualityComparer.Default.Equals(declarator.Symbol.Type, symbols.PmuCaps))
+            {
+                continue;
+            }
+
+            if (declarator.Initializer?.Value is not IObjectCreationOperation creation || creation.Initializer is not null ||
+                creation.Arguments.Length == 0 || !AllConstant(creation))
+            {
+                continue;
+            }
+
+            if (found is not null)
+            {
+                return null; // two candidates: which one the access runs under is not stated
+            }
+
+            found = creation;
+            name = declarator.Symbol.Name;
+        }
+
+        if (found is null)
+        {
+            return null;
+        }
+
+        var values = new Values();
+        foreach (var argument in found.Arguments)
+        {
+            if (argument.Parameter is { } parameter)
+            {
+                Assign(values, parameter.Name, argument.Value.ConstantValue.Value);
+            }
+        }
+
+        return Describe(values, "the constant PmuCaps '" + name + "'");
+    }
+
+    private static bool AllConstant(IObjectCreationOperation creation)
+    {
+        foreach (var argument in creation.Arguments)
+        {
+            if (!argument.Value.ConstantValue.HasValue)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static void Assign(Values v, string member, object? value)
+    {
+        switch (member)
+        {
+            case "Vendor":
+                v.Amd = System.Convert.ToInt32(value, CultureInfo.InvariantCulture) == 1;
+                break;
+            case "Version" when value is int i:
+                v.Version = i;
+                break;
+            case "GpCounters" when value is int i:
+                v.Gp = i;
+                break;
+            case "FixedCounters" when value is int i:
+                v.Fixed = i;
+                break;
+            case "GpWidth" when value is int i:
+                v.GpWidth = i;
+                break;
+            case "FixedWidth" when value is int i:
+                v.FixedWidth = i;
+                break;
+            case "PerfCapabilities" when value is ulong u:
+                v.PerfCapabilities = u;
+                break;
+            case "LbrDepth" when value is int i:
+                v.LbrDepth = i;
+                break;
+            case "Features":
+                v.Features = System.Convert.ToUInt32(value, CultureInfo.InvariantCulture);
+                break;
+        }
+    }
+
     private static StatedCaps FromAttribute(AttributeData data)
     {
         var v = new Values();
         foreach (var named in data.NamedArguments)
         {
-            object? value = named.Value.Value;
-            switch (named.Key)
-            {
-                case "Vendor":
-                    v.Amd = System.Convert.ToInt32(value, CultureInfo.InvariantCulture) == 1;
-                    break;
-                case "Version" when value is int i:
-                    v.Version = i;
-                    break;
-                case "GpCounters" when value is int i:
-                    v.Gp = i;
-                    break;
-                case "FixedCounters" when value is int i:
-                    v.Fixed = i;
-                    break;
-                case "GpWidth" when value is int i:
-                    v.GpWidth = i;
-                    break;
-                case "FixedWidth" when value is int i:
-                    v.FixedWidth = i;
-                    break;
-                case "PerfCapabilities" when value is ulong u:
-                    v.PerfCapabilities = u;
-                    break;
-                case "LbrDepth" when value is int i:
-                    v.LbrDepth = i;
-                    break;
-                case "Features":
-                    v.Features = System.Convert.ToUInt32(value, CultureInfo.InvariantCulture);
-                    break;
-            }
+            Assign(v, named.Key, named.Value.Value);
         }
 
+        return Describe(v, "[AssumePmuCaps]");
+    }
+
+    private static StatedCaps Describe(Values v, string source)
+    {
         string description = string.Format(
             CultureInfo.InvariantCulture,
-            "[AssumePmuCaps] ({0}, version {1}, {2} GP x {3} bits, {4} fixed x {5} bits, PERF_CAPABILITIES 0x{6:X}, LBR depth {7}, features 0x{8:X})",
+            "{9} ({0}, version {1}, {2} GP x {3} bits, {4} fixed x {5} bits, PERF_CAPABILITIES 0x{6:X}, LBR depth {7}, features 0x{8:X})",
             v.Amd ? "AMD" : "Intel",
             v.Version,
             v.Gp,
@@ -106,7 +189,8 @@ internal sealed class StatedCaps
             v.FixedWidth,
             v.PerfCapabilities,
             v.LbrDepth,
-            v.Features);
+            v.Features,
+            source);
         return new StatedCaps(v, description);
     }
 

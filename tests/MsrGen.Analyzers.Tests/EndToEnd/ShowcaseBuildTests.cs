@@ -29,7 +29,7 @@ public sealed class ShowcaseBuildTests
         // Rebuild only the showcase: the analyzer and register library were built with this test assembly.
         var result = await DotnetProcess.RunAsync(
             "dotnet",
-            new[] { "build", project, "-t:Rebuild", "-c", DotnetProcess.Configuration, "-p:BuildProjectReferences=false", "--nologo" },
+            new[] { "build", project, "-t:Rebuild", "-c", DotnetProcess.Configuration, "-p:BuildProjectReferences=false", "-p:MsrGenShowcaseWarnings=true", "--nologo" },
             root,
             TimeSpan.FromMinutes(9));
         Assert.AreEqual(0, result.ExitCode, "the showcase build failed:\n" + result.Output);

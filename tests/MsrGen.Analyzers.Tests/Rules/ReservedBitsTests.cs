@@ -77,6 +77,34 @@ class Driver
 }");
 
     [TestMethod]
+    public Task ConstantPmuCapsLocal_StatesTheCaps() => AnalyzerAsync(Usings + @"
+class Driver
+{
+    void Enable(IMsrBus bus)
+    {
+        var vcpu = new PmuCaps(CpuVendor.Intel, 2, 2, 3, 48, 48, 0, 0, PmuFeatures.None);
+        bus.Write(Ia32PerfGlobalCtrl.Zero.WithEnPmc(1, true).{|#0:WithEnPmc(3, true)|});
+    }
+}",
+        Diagnostic("MSR1002").WithLocation(0).WithArguments("bit 3", "IA32_PERF_GLOBAL_CTRL", "8",
+            "the constant PmuCaps 'vcpu' (Intel, version 2, 2 GP x 48 bits, 3 fixed x 48 bits, PERF_CAPABILITIES 0x0, LBR depth 0, features 0x0)"));
+
+    [TestMethod]
+    public Task TwoConstantPmuCapsLocals_StateNothing() => AnalyzerAsync(Usings + @"
+class Driver
+{
+    void Enable(IMsrBus bus, bool big)
+    {
+        var small = new PmuCaps(CpuVendor.Intel, 2, 2, 3, 48, 48, 0, 0, PmuFeatures.None);
+        var large = new PmuCaps(CpuVendor.Intel, 2, 8, 3, 48, 48, 0, 0, PmuFeatures.None);
+        if ((big ? large : small).Version >= 2)
+        {
+            bus.Write(Ia32PerfGlobalCtrl.Zero.WithEnPmc(3, true));
+        }
+    }
+}");
+
+    [TestMethod]
     public Task NonConstantValue_DoesNotTrigger() => AnalyzerAsync(Usings + @"
 [AssumePmuCaps]
 class Driver
