@@ -57,6 +57,16 @@ public class AnalyzerCostBenchmarks
     [Benchmark(Baseline = true, Description = "compiler alone")]
     public int CompilerAlone() => _compilation.Clone().GetDiagnostics().Length;
 
+    /// <summary>The analyzer driver and operation trees alone: an invocation action that does nothing.</summary>
+    [Benchmark(Description = "compiler + empty invocation analyzer")]
+    public int CompilerWithEmptyAnalyzer() =>
+        _compilation.Clone()
+            .WithAnalyzers(ImmutableArray.Create<DiagnosticAnalyzer>(new EmptyInvocationAnalyzer()))
+            .GetAllDiagnosticsAsync(CancellationToken.None)
+            .GetAwaiter()
+            .GetResult()
+            .Length;
+
     [Benchmark(Description = "compiler + MsrGen analyzers")]
     public int CompilerWithAnalyzers() =>
         _compilation.Clone()
@@ -88,6 +98,23 @@ public class AnalyzerCostBenchmarks
 
         throw new FileNotFoundException("MsrGen.Analyzers.dll not found; run: dotnet build analyzers/MsrGen.Analyzers -c Release");
     }
+
+#pragma warning disable RS1001, RS2008 // a benchmark-only analyzer: never shipped, never released
+    private sealed class EmptyInvocationAnalyzer : DiagnosticAnalyzer
+    {
+        private static readonly DiagnosticDescriptor Unused = new(
+            "BENCH0001", "unused", "unused", "Benchmark", DiagnosticSeverity.Hidden, isEnabledByDefault: false);
+
+        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(Unused);
+
+        public override void Initialize(AnalysisContext context)
+        {
+            context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+            context.EnableConcurrentExecution();
+            context.RegisterOperationAction(_ => { }, OperationKind.Invocation);
+        }
+    }
+#pragma warning restore RS1001, RS2008
 
     /// <summary>Loads analyzer assemblies into the default context, where this process's Roslyn already is.</summary>
     private sealed class DirectLoader : IAnalyzerAssemblyLoader
