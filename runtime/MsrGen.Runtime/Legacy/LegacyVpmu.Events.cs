@@ -1,0 +1,183 @@
+using MsrGen.Registers;
+using MsrGen.Runtime.Hardware;
+using MsrGen.Runtime.HostPerf;
+using MsrGen.Runtime.Kvm;
+using MsrGen.Scenarios;
+
+namespace MsrGen.Runtime.Legacy;
+
+/// <summary>Overflows, emulated events, cleanup and the vCPU hooks of the legacy vPMU.</summary>
+public sealed partial class LegacyVpmu
+{
+    /// <summary>kvm_perf_overflow, perf's callback (NMI context).</summary>
+    private void OnPerfOverflow(PerfEvent perfEvent, ulong period)
+    {
+        if (perfEvent.Owner is not LegacyPmc pmc)
+        {
+            return;
+        }
+
+        ulong bit = 1UL << pmc.Idx;
+        if ((_reprogramPmi & bit) != 0)
+        {
+            // A WRMSR raced with the overflow; the pending reprogram will handle it.
+            return;
+        }
+
+        _reprogramPmi |= bit;
+        Overflow(pmc, inPmi: true);
+        _vcpu.RequestPmuEvent();
+    }
+
+    /// <summary>__kvm_perf_overflow: set the status bit (PEBS: buffer overflow once) and request a PMI if INT.</summary>
+    private void Overflow(LegacyPmc pmc, bool inPmi)
+    {
+        bool skipPmi = false;
+        if ((PebsEnable & (1UL << pmc.Idx)) != 0)
+        {
+            if (!inPmi)
+            {
+                skipPmi = true;
+            }
+            else
+            {
+                ulong bufferOverflow = Ia32PerfGlobalStatus.Zero.WithOvfBuf(true).Value;
+                skipPmi = (GlobalStatus & bufferOverflow) != 0;
+                GlobalStatus |= bufferOverflow;
+            }
+        }
+        else
+        {
+            GlobalStatus |= 1UL << pmc.Idx;
+        }
+
+        if (pmc.Intr && !skipPmi)
+        {
+            _vcpu.RequestPmi();
+        }
+    }
+
+    /// <summary>kvm_pmu_trigger_event: instructions/branches the emulator retired.</summary>
+    public void OnEmulatedEvent(EmulatedEvent kind)
+    {
+        ulong wanted = HardwareEvent.Encode(kind == EmulatedEvent.Branch ? EventKind.Branches : EventKind.Instructions, Caps.Vendor);
+        for (int k = 0; k < PmcTotal; k++)
+        {
+            var pmc = PmcAt(k);
+            bool counts = pmc.IsFixed
+                ? HardwareEvent.FixedCounterEvent(pmc.Index) == wanted && IsLocallyEnabled(pmc)
+                : HardwareEvent.FromEventSelect(pmc.Eventsel, Caps.Vendor) == wanted && IsLocallyEnabled(pmc);
+            if (!counts || !IsGloballyEnabled(pmc) || !IsAllowedByFilter(pmc) || !CplMatches(pmc))
+            {
+                continue;
+            }
+
+            pmc.EmulatedCounter++;
+            RequestReprogram(pmc);
+        }
+    }
+
+    /// <summary>cpl_is_matched.</summary>
+    private bool CplMatches(LegacyPmc pmc)
+    {
+        bool os, user;
+        if (pmc.IsFixed)
+        {
+            ulong nibble = FixedNibble(pmc.Index);
+            os = (nibble & 1) != 0;
+            user = (nibble & 2) != 0;
+        }
+        else
+        {
+            os = Caps.IsIntel ? Ia32Perfevtsel.FromRawUnchecked(pmc.Eventsel).Os : MsrF15hPerfCtl.FromRawUnchecked(pmc.Eventsel).Os;
+            user = Caps.IsIntel ? Ia32Perfevtsel.FromRawUnchecked(pmc.Eventsel).Usr : MsrF15hPerfCtl.FromRawUnchecked(pmc.Eventsel).Usr;
+        }
+
+        return (os && user) || (_vcpu.Cpl == 0 ? os : user);
+    }
+
+    private int PmcTotal => _gp.Length + _fixed.Length;
+
+    /// <summary>GP counters first, then fixed ones (indexing instead of an iterator keeps the exit path allocation-free).</summary>
+    private LegacyPmc PmcAt(int k) => k < _gp.Length ? _gp[k] : _fixed[k - _gp.Length];
+
+    /// <summary>kvm_pmu_cleanup: release events of PMCs untouched since the last sched-in and not enabled.</summary>
+    private void Cleanup()
+    {
+        _needCleanup = false;
+        for (int k = 0; k < PmcTotal; k++)
+        {
+            var pmc = PmcAt(k);
+            if ((_pmcInUse & (1UL << pmc.Idx)) == 0 && pmc.PerfEvent is not null && !IsLocallyEnabled(pmc))
+            {
+                StopCounter(pmc);
+            }
+        }
+
+        _pmcInUse = 0;
+    }
+
+    public void SchedIn()
+    {
+        // kvm_arch_sched_in: cleanup is armed only when the vCPU holds perf events.
+        if (Caps.Version != 0 && _eventCount != 0)
+        {
+            _needCleanup = true;
+            _vcpu.RequestPmuEvent();
+        }
+    }
+
+    public void SchedOut()
+    {
+    }
+
+    public void ReturnToUserspace()
+    {
+    }
+
+    public void OnFirstRun()
+    {
+    }
+
+    public void OnEventFilterChanged()
+    {
+        for (int k = 0; k < PmcTotal; k++)
+        {
+            var pmc = PmcAt(k);
+            _reprogramPmi |= 1UL << pmc.Idx;
+        }
+
+        _vcpu.RequestPmuEvent();
+    }
+
+    public void OnPmiDelivered()
+    {
+    }
+
+    public void BeforeRunLoop()
+    {
+    }
+
+    public void BeforeVmEntry()
+    {
+    }
+
+    public ulong? EntryGlobalCtrl() => null;
+
+    public void AfterVmExit(VmExitKind kind)
+    {
+    }
+
+    public void AfterRunLoop()
+    {
+    }
+
+    public void Destroy()
+    {
+        for (int k = 0; k < PmcTotal; k++)
+        {
+            var pmc = PmcAt(k);
+            StopCounter(pmc);
+        }
+    }
+}

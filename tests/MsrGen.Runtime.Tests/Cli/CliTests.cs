@@ -1,0 +1,76 @@
+using System.IO;
+using MsrGen.Cli;
+
+namespace MsrGen.Runtime.Tests.Cli;
+
+[TestClass]
+public sealed class CliTests
+{
+    private static (int Exit, string Output, string Errors) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var errors = new StringWriter();
+        int exit = Program.Run(args, output, errors);
+        return (exit, output.ToString(), errors.ToString());
+    }
+
+    [TestMethod]
+    public void ListShowsTheCatalog()
+    {
+        var (exit, output, _) = Run("list");
+        Assert.AreEqual(0, exit);
+        StringAssert.Contains(output, "IA32_PERF_GLOBAL_CTRL");
+        StringAssert.Contains(output, "0xC1+n");
+        StringAssert.Contains(output, "MSR_F15H_PERF_CTL{n}");
+    }
+
+    [TestMethod]
+    public void DecodeShowsFieldsAndFaultingReservedBits()
+    {
+        var (exit, output, _) = Run("decode", "IA32_PERFEVTSEL0", "0x6300c0");
+        Assert.AreEqual(0, exit);
+        StringAssert.Contains(output, "EN");
+        StringAssert.Contains(output, "sets reserved bit 21");
+        StringAssert.Contains(output, "#GP");
+    }
+
+    [TestMethod]
+    public void DecodeOnAmdSaysReservedBitsAreDropped()
+    {
+        var (exit, output, _) = Run("decode", "0xc0010200", "0x10000530076", "--cpu", "zen4");
+        Assert.AreEqual(0, exit);
+        StringAssert.Contains(output, "dropped");
+    }
+
+    [TestMethod]
+    [DataRow("decode", "NO_SUCH_MSR", "1")]
+    [DataRow("decode", "0x186", "banana")]
+    [DataRow("decode", "0x186", "1", "--cpu", "pentium4")]
+    [DataRow("frobnicate")]
+    [DataRow("run")]
+    public void BadInputIsOneLineAndExitCodeTwo(params string[] args)
+    {
+        var (exit, _, errors) = Run(args);
+        Assert.AreEqual(2, exit);
+        Assert.AreEqual(1, errors.TrimEnd().Split('\n').Length, errors);
+        Assert.IsFalse(errors.Contains("   at ", System.StringComparison.Ordinal), "no stack trace");
+    }
+
+    [TestMethod]
+    public void RunOfMissingFileIsMalformed()
+    {
+        var (exit, output, _) = Run("run", "/nonexistent/file.pmu");
+        Assert.AreEqual(2, exit);
+        StringAssert.Contains(output, "/nonexistent/file.pmu:1:1: error:");
+    }
+
+    [TestMethod]
+    public void DefaultReportRunsTheEmbeddedScenarios()
+    {
+        var (exit, output, _) = Run();
+        Assert.AreEqual(0, exit, output);
+        StringAssert.Contains(output, "Metrics per vPMU design");
+        StringAssert.Contains(output, "Grouped events");
+        StringAssert.Contains(output, "0 failed");
+    }
+}
