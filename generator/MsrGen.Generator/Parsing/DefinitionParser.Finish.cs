@@ -56,7 +56,7 @@ internal sealed partial class DefinitionParser
         var all = reg.Fields.Select(f => (f.Field, f.At))
             .Concat(reg.FieldArrays.Select(a => (new FieldModel(a.Array.Name.Replace("{n}", ""), 0, 1, AccessKind.ReadWrite,
                 EffectKinds.None, "", "", EquatableArray<EnumValueModel>.Empty, ""), a.At)));
-        if (HasDuplicateNames(all))
+        if (HasDuplicateNames(all) || HasGeneratedNameClash(reg))
         {
             reg.HasErrors = true;
         }

@@ -491,9 +491,9 @@ internal sealed partial class DefinitionParser
             return;
         }
 
-        if (builder.Values.Any(v => v.Name == name))
+        if (builder.Values.Any(v => v.Name == name || Emit.Naming.Member(v.Name) == Emit.Naming.Member(name)))
         {
-            Report(GeneratorDiagnostics.DuplicateName, $"enum '{field.Name}' already has a value named '{name}'", tokens[1]);
+            Report(GeneratorDiagnostics.DuplicateName, $"enum '{field.Name}' already has a value named '{name}' (or one with the same C# name)", tokens[1]);
             MarkRegisterBroken();
             return;
         }

@@ -216,6 +216,61 @@ public sealed class DefinitionDiagnosticTests
     }
 
     [Fact]
+    public void MSRGEN9006_field_names_that_become_one_csharp_member()
+    {
+        AssertReportedAt("MSRGEN9006", """
+            msr BROKEN 0x10
+              vendor intel
+              access rw
+              reserved 63:2
+              field 1 EN_0
+              field 0 EN0
+            end
+            """, line: 6, token: "0");
+    }
+
+    [Fact]
+    public void MSRGEN9006_field_named_like_its_register_type()
+    {
+        AssertReportedAt("MSRGEN9006", """
+            msr MODE 0x10
+              vendor intel
+              access rw
+              reserved 63:1
+              field 0 MODE
+            end
+            """, line: 5, token: "0");
+    }
+
+    [Fact]
+    public void MSRGEN9006_register_named_like_a_catalog_type()
+    {
+        AssertReportedAt("MSRGEN9006", """
+            msr MSR_CATALOG 0x10
+              vendor intel
+              access rw
+              reserved 63:0
+            end
+            """, line: 1, token: "MSR_CATALOG");
+    }
+
+    [Fact]
+    public void MSRGEN9006_enum_values_with_one_csharp_name()
+    {
+        AssertReportedAt("MSRGEN9006", """
+            msr BROKEN 0x10
+              vendor intel
+              access rw
+              reserved 63:2
+              enum 1:0 MODE
+                0 MODE_1
+                1 MODE1
+              end
+            end
+            """, line: 7, token: "MODE1");
+    }
+
+    [Fact]
     public void MSRGEN9007_two_registers_at_one_address_in_one_profile()
     {
         var diagnostic = AssertReportedAt("MSRGEN9007", """
