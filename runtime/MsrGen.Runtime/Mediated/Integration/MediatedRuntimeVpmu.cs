@@ -136,6 +136,15 @@ internal sealed class MediatedRuntimeVpmu : IVpmu
         {
             Put();
         }
+
+        if (bailOut)
+        {
+            // MED-v6 28: the fastpath refuses, the exit takes the full path, and the instruction it
+            // skips is counted there (the runtime's fastpath exits carry no emulated instruction
+            // of their own; it only matters when a counter counts instructions, i.e. exactly here).
+            State.RetireEmulatedInstruction(kernelMode: _vcpu.Cpl == 0);
+            ForwardPmiRequest();
+        }
     }
 
     public void AfterRunLoop()
