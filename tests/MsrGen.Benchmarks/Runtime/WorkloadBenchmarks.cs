@@ -30,12 +30,6 @@ public class WorkloadBenchmarks
         _vcpu.GuestWrmsr(Ia32PerfGlobalCtrl.Address, 0);
         _vcpu.GuestWrmsr(Ia32Perfevtsel.AddressOf(0), sel.WithEventSelect(0xC0).Value);
         _vcpu.GuestWrmsr(Ia32Perfevtsel.AddressOf(1), sel.WithEventSelect(0xC4).Value);
-        if (Sampling)
-        {
-            // Period of 1M instructions: 100 guest PMIs per run.
-            _vcpu.GuestWrmsr(Ia32APmc.AddressOf(0), (1UL << 48) - 1_000_000);
-        }
-
         _vcpu.GuestWrmsr(Ia32PerfGlobalCtrl.Address, 3);
         _batch.Add(0xC0, Events).Add(0xC4, Events / 5).WithCycles(Events);
     }
@@ -55,7 +49,13 @@ public class WorkloadBenchmarks
     [Benchmark]
     public long GuestRun100MEvents()
     {
-        _vcpu.Lvtpc = 0xFE;
+        if (Sampling)
+        {
+            // Re-arm 1M instructions before the wrap: one overflow, one host NMI and one guest PMI per run.
+            _vcpu.Lvtpc = 0xFE;
+            _vcpu.GuestWrmsr(Ia32APmc.AddressOf(0), (1UL << 48) - 1_000_000);
+        }
+
         _vcpu.GuestRun(_batch);
         return _vcpu.Metrics.Pmis;
     }
