@@ -121,7 +121,7 @@ internal sealed partial class DefinitionParser
         }
 
         if (tail.Condition.Length > 0 &&
-            !CheckExpression(tail.Condition, tail.ConditionToken, allowIndex: reg.HasArray, allowHost: false, CapabilityExpression.ValueKind.Boolean))
+            !CheckExpression(tail.Condition, tail.ConditionTokens, allowIndex: reg.HasArray, allowHost: false, CapabilityExpression.ValueKind.Boolean))
         {
             return;
         }
@@ -151,7 +151,7 @@ internal sealed partial class DefinitionParser
         if (tail is null ||
             !ReadArrayShape(tokens, tail, needWidth: false, out int at, out int stride, out int max, out string count, out ulong reset, out _) ||
             (tail.Condition.Length > 0 &&
-             !CheckExpression(tail.Condition, tail.ConditionToken, allowIndex: _register!.HasArray, allowHost: false, CapabilityExpression.ValueKind.Boolean)))
+             !CheckExpression(tail.Condition, tail.ConditionTokens, allowIndex: _register!.HasArray, allowHost: false, CapabilityExpression.ValueKind.Boolean)))
         {
             _group = new GroupBuilder("?", tokens[0], 0, 1, 1, "", "", 0, "");
             return;

@@ -13,7 +13,8 @@ internal sealed partial class DefinitionParser
         public Dictionary<string, Token> Keys { get; } = new(StringComparer.Ordinal);
         public List<Token> Flags { get; } = new();
         public string Condition { get; set; } = "";
-        public Token ConditionToken { get; set; }
+        /// <summary>The words the condition was joined from, to locate an error inside it.</summary>
+        public List<Token> ConditionTokens { get; } = new();
         public string Doc { get; set; } = "";
     }
 
@@ -54,7 +55,7 @@ internal sealed partial class DefinitionParser
                 }
 
                 tail.Condition = string.Join(" ", words);
-                tail.ConditionToken = j > i + 1 ? tokens[i + 1] : t;
+                tail.ConditionTokens.AddRange(tokens.Skip(i + 1).Take(words.Count));
                 i = j - 1;
                 continue;
             }
@@ -225,7 +226,7 @@ internal sealed partial class DefinitionParser
                 }
 
                 string gate = RestOfLine(tokens, 1);
-                if (CheckExpression(gate, tokens[1], allowIndex: false, allowHost: false, CapabilityExpression.ValueKind.Boolean))
+                if (CheckExpression(gate, tokens.Skip(1).Where(t => !t.Quoted).ToList(), allowIndex: false, allowHost: false, CapabilityExpression.ValueKind.Boolean))
                 {
                     reg.Gate = gate;
                 }
@@ -384,7 +385,7 @@ internal sealed partial class DefinitionParser
         }
 
         if (tail.Condition.Length > 0 &&
-            !CheckExpression(tail.Condition, tail.ConditionToken, allowIndex: true, allowHost: true, CapabilityExpression.ValueKind.Boolean))
+            !CheckExpression(tail.Condition, tail.ConditionTokens, allowIndex: true, allowHost: true, CapabilityExpression.ValueKind.Boolean))
         {
             return;
         }
@@ -419,7 +420,7 @@ internal sealed partial class DefinitionParser
 
         ApplyFlags(tail, out var access, out var effects);
         if (tail.Condition.Length > 0 &&
-            !CheckExpression(tail.Condition, tail.ConditionToken, allowIndex: _register?.HasArray == true, allowHost: false, CapabilityExpression.ValueKind.Boolean))
+            !CheckExpression(tail.Condition, tail.ConditionTokens, allowIndex: _register?.HasArray == true, allowHost: false, CapabilityExpression.ValueKind.Boolean))
         {
             return null;
         }

@@ -269,6 +269,26 @@ internal sealed partial class DefinitionParser
     private SourcePosition Position(Token at) =>
         new(_path, at.Line > 0 ? at.Line : _line, at.Column, at.Offset, Math.Max(at.Length, 1));
 
+    /// <summary>The token (or the rest of it) at a character position of the parts joined by single spaces.</summary>
+    private static Token Locate(IReadOnlyList<Token> parts, int position)
+    {
+        int start = 0;
+        for (int i = 0; i < parts.Count; i++)
+        {
+            var part = parts[i];
+            int end = start + part.Text.Length;
+            if (position < end || i == parts.Count - 1)
+            {
+                int skip = Math.Max(0, Math.Min(position - start, part.Text.Length - 1));
+                return new Token(part.Text.Substring(skip), part.Line, part.Column + skip, part.Offset + skip, Math.Max(1, part.Length - skip), false);
+            }
+
+            start = end + 1;
+        }
+
+        return parts[0];
+    }
+
     private bool ExpectArgs(List<Token> tokens, int count)
     {
         if (tokens.Count == count)
@@ -382,15 +402,20 @@ internal sealed partial class DefinitionParser
     }
 
     /// <summary>Checks an expression; <paramref name="at"/> locates errors.</summary>
-    private bool CheckExpression(string text, Token at, bool allowIndex, bool allowHost, CapabilityExpression.ValueKind kind)
+    private bool CheckExpression(string text, Token at, bool allowIndex, bool allowHost, CapabilityExpression.ValueKind kind) =>
+        CheckExpression(text, new[] { at }, allowIndex, allowHost, kind);
+
+    /// <summary>Checks an expression joined (by single spaces) from <paramref name="parts"/>, which locate errors.</summary>
+    private bool CheckExpression(string text, IReadOnlyList<Token> parts, bool allowIndex, bool allowHost, CapabilityExpression.ValueKind kind)
     {
+        var at = parts[0];
         if (!CapabilityExpression.TryParse(text, allowIndex, allowHost, out var expression, out var error))
         {
             Report(error.UnknownCapability ? GeneratorDiagnostics.UnknownCapability : GeneratorDiagnostics.Syntax,
                 error.UnknownCapability
                     ? $"{error.Message} (known: {string.Join(", ", CapabilityExpression.Vocabulary.Keys.OrderBy(k => k, StringComparer.Ordinal))})"
                     : error.Message,
-                at);
+                Locate(parts, error.Position));
             MarkRegisterBroken();
             return false;
         }

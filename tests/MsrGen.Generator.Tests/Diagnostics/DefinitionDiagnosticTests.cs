@@ -102,7 +102,7 @@ public sealed class DefinitionDiagnosticTests
               gate version >= 31984744215
               reserved 63:0
             end
-            """, line: 4, token: "version");
+            """, line: 4, token: "31984744215");
     }
 
     [Fact]
@@ -326,10 +326,36 @@ public sealed class DefinitionDiagnosticTests
             msr BROKEN 0x10
               vendor intel
               access rw
-              gate version >= 2 && hyperthreads
+              gate version >= 2 &&   hyperthreads
               reserved 63:0
             end
-            """, line: 4, token: "version");
+            """, line: 4, token: "hyperthreads");
+    }
+
+    [Fact]
+    public void MSRGEN9009_unknown_capability_inside_a_key_value_is_located_at_the_name()
+    {
+        AssertReportedAt("MSRGEN9009", """
+            msr BROKEN{n} 0x10
+              vendor intel
+              array stride=1 max=4 count=gpcounters
+              access rw
+              reserved 63:0
+            end
+            """, line: 3, token: "gpcounters");
+    }
+
+    [Fact]
+    public void MSRGEN9009_unknown_host_capability_in_an_intercept_condition()
+    {
+        AssertReportedAt("MSRGEN9009", """
+            msr BROKEN 0x10
+              vendor intel
+              access rw
+              intercept mediated none when gp == host.gp && fixed == host.cores
+              reserved 63:0
+            end
+            """, line: 4, token: "host.cores");
     }
 
     [Fact]
