@@ -3,49 +3,12 @@ using MsrGen.Registers;
 
 namespace MsrGen.Runtime.Mediated;
 
-/// <summary>Where the mediated PMU switches between host perf and the guest (the <c>placement</c> key).</summary>
-public enum SwitchPlacement
-{
-    /// <summary>At every VM-exit and VM-entry, fastpath exits included (RFC v1; seed 003's "too expensive").</summary>
-    Exit,
-    /// <summary>Around KVM's inner run loop: fastpath exits do not switch (Linux 7.0).</summary>
-    RunLoop,
-    /// <summary>Only when the vCPU task is scheduled out or KVM_RUN returns to userspace (the FPU-like option).</summary>
-    VcpuLoad,
-    /// <summary>The guest owns the PMU outright; host perf has no PMU on this CPU.</summary>
-    Owned,
-    /// <summary>At the run-loop boundary, moving only what the guest or the host touched since the last switch.</summary>
-    DirtyOnly,
-}
-
-/// <summary>Where the vCPU task is.</summary>
-public enum VcpuLocation
-{
-    /// <summary>Not in KVM_RUN (userspace, or another task's time).</summary>
-    Outside,
-    /// <summary>In KVM_RUN on the host side, between a VM-exit and the next VM-entry.</summary>
-    RunLoop,
-    GuestMode,
-    ScheduledOut,
-}
-
-/// <summary>How a VM-exit is handled.</summary>
-public enum ExitKind
-{
-    /// <summary>Handled in KVM's fastpath (TSC-deadline WRMSR, IPI); skips an emulated instruction.</summary>
-    Fastpath,
-    /// <summary>Leaves the inner loop (CPUID, intercepted MSR, ...); skips an emulated instruction.</summary>
-    Slow,
-    /// <summary>A host interrupt (an IPI, the mediated PMI on 0xF5); no instruction is skipped.</summary>
-    ExternalInterrupt,
-}
-
 /// <summary>
 /// One vCPU with a mediated PMU on one physical CPU: drives the world switch at the points its
 /// placement names, routes PMIs, takes the guest's passed-through and intercepted PMU accesses,
 /// and keeps the measures the placement comparison reports. Time is modeled in cycles.
 /// </summary>
-public sealed class MediatedVcpu : IHostPmuClient
+public sealed partial class MediatedVcpu : IHostPmuClient
 {
     private readonly RegisterFilePmu _cpu;
     private bool _inKvmRun;
@@ -320,143 +283,6 @@ public sealed class MediatedVcpu : IHostPmuClient
         ChargeHost(Costs.Of(Pmu.Hardware.Counts - before));
     }
 
-    // ---- guest and host work --------------------------------------------------------------------
-
-    /// <summary>
-    /// The guest runs for <paramref name="cycles"/>, retiring instructions and branches natively.
-    /// A counter overflow while guest state is loaded arrives on vector 0xF5: a VM-exit, KVM's
-    /// handler requests the PMI, and the next entry injects it through the guest's LVTPC.
-    /// </summary>
-    public void RunGuest(ulong cycles, ulong instructions, ulong branches = 0)
-    {
-        Entry();
-        bool kernel = GuestKernelMode;
-        bool amd = Pmu.Host.IsAmd;
-        _cpu.Retire(PmuEventSelect.Events.Instructions, instructions, guestMode: true, kernel);
-        _cpu.Retire(amd ? PmuEventSelect.Events.AmdBranches : PmuEventSelect.Events.Branches, branches, guestMode: true, kernel);
-        _cpu.Retire(amd ? PmuEventSelect.Events.AmdCycles : PmuEventSelect.Events.Cycles, cycles, guestMode: true, kernel);
-        Cycles += cycles;
-        GuestCycles += cycles;
-        if (_pmiLine)
-        {
-            _pmiLine = false;
-            if ((_cpu.Lvtpc & LvtpcValues.VectorMask) == LvtpcValues.MediatedPmiVector && (_cpu.Lvtpc & LvtpcValues.DeliveryModeMask) == LvtpcValues.DeliveryFixed)
-            {
-                Exit(ExitKind.ExternalInterrupt);
-                Pmu.HandleMediatedPmi();
-            }
-            else
-            {
-                HostPmis++;
-            }
-        }
-    }
-
-    /// <summary>Host code runs on this CPU with the vCPU task outside KVM_RUN.</summary>
-    public void RunHost(ulong cycles, ulong instructions)
-    {
-        if (Location is VcpuLocation.GuestMode or VcpuLocation.RunLoop)
-        {
-            ReturnToUserspace();
-        }
-
-        _cpu.Retire(PmuEventSelect.Events.Instructions, instructions, guestMode: false, kernelMode: false);
-        if (_pmiLine)
-        {
-            _pmiLine = false;
-            HostPmis++;
-        }
-
-        ChargeHost(cycles);
-    }
-
-    /// <summary>
-    /// Host code runs on this CPU while the vCPU task stays inside KVM_RUN (interrupt handlers,
-    /// halt-polling): host exclude_guest events count it only if guest context is not loaded.
-    /// </summary>
-    public void RunHostInsideKvm(ulong cycles, ulong instructions)
-    {
-        if (Location == VcpuLocation.GuestMode)
-        {
-            Exit(ExitKind.ExternalInterrupt);
-        }
-
-        _cpu.Retire(PmuEventSelect.Events.Instructions, instructions, guestMode: false, kernelMode: true);
-        if (_pmiLine)
-        {
-            _pmiLine = false;
-            HostPmis++;
-        }
-
-        ChargeHost(cycles);
-    }
-
-    /// <summary>A guest RDMSR: straight to hardware when passed through, else an exit and KVM's handler.</summary>
-    public MsrAccessResult GuestRdmsr(uint address, out ulong value)
-    {
-        Entry();
-        if (!Pmu.Intercepts.Intercepts(address, write: false))
-        {
-            GuestDirectAccesses++;
-            value = _cpu.ReadMsr(address);
-            return MsrAccessResult.Ok;
-        }
-
-        ExitCore(ExitKind.Slow, retireInstruction: false);
-        return RetireUnlessFaulted(Pmu.HandleRdmsr(address, out value));
-    }
-
-    /// <summary>A guest WRMSR: straight to hardware when passed through, else an exit and KVM's handler.</summary>
-    public MsrAccessResult GuestWrmsr(uint address, ulong value)
-    {
-        Entry();
-        if (!Pmu.Intercepts.Intercepts(address, write: true))
-        {
-            GuestDirectAccesses++;
-            _cpu.WriteMsr(address, value);
-            return MsrAccessResult.Ok;
-        }
-
-        ExitCore(ExitKind.Slow, retireInstruction: false);
-        return RetireUnlessFaulted(Pmu.HandleWrmsr(address, value));
-    }
-
-    /// <summary>A guest RDPMC: native when RDPMC passes through, else an exit and KVM's emulation.</summary>
-    public MsrAccessResult GuestRdpmc(uint ecx, out ulong value)
-    {
-        Entry();
-        if (!Pmu.Intercepts.RdpmcIntercepted)
-        {
-            GuestDirectAccesses++;
-            return _cpu.TryRdpmc(ecx, out value) ? MsrAccessResult.Ok : MsrAccessResult.GeneralProtection;
-        }
-
-        ExitCore(ExitKind.Slow, retireInstruction: false);
-        return RetireUnlessFaulted(Pmu.HandleRdpmc(ecx, out value));
-    }
-
-    /// <summary><paramref name="count"/> exits of one kind with no other PMU work (timer, IPI, CPUID...).</summary>
-    public void GuestExits(ulong count, ExitKind kind)
-    {
-        for (ulong i = 0; i < count; i++)
-        {
-            Entry();
-            Exit(kind);
-        }
-    }
-
-    /// <summary>An emulated instruction retires after its handler, and only when it did not fault.</summary>
-    private MsrAccessResult RetireUnlessFaulted(MsrAccessResult result)
-    {
-        if (result == MsrAccessResult.Ok)
-        {
-            EmulatedInstructions++;
-            ChargeSwitch(() => Pmu.RetireEmulatedInstruction(GuestKernelMode));
-        }
-
-        return result;
-    }
-
     private void ChargeSwitch(Action action)
     {
         var before = Pmu.Hardware.Counts;
@@ -474,12 +300,4 @@ public sealed class MediatedVcpu : IHostPmuClient
 
         Perf.Tick(cycles);
     }
-}
-
-/// <summary>Where the vCPU task is when host perf enables an event on its CPU (seed 000).</summary>
-public enum HostEnablePoint
-{
-    Outside,
-    RunLoop,
-    GuestMode,
 }
