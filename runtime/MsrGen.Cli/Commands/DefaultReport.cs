@@ -59,10 +59,23 @@ internal static class DefaultReport
             output.WriteLine($"   {line}");
         }
 
+        // Set-up steps that merely succeeded are counted, not listed, so the checks that matter stand out.
+        int quiet = 0;
         foreach (var e in outcome.Expectations)
         {
+            if (e.Passed && e.Expected == "ok")
+            {
+                quiet++;
+                continue;
+            }
+
             string mark = e.Passed ? "ok  " : "FAIL";
             output.WriteLine($"   {mark} line {e.Line}: expected {e.Expected}, got {e.Actual}");
+        }
+
+        if (quiet > 0)
+        {
+            output.WriteLine($"   ({quiet} set-up step(s) succeeded as expected)");
         }
 
         foreach (var error in outcome.Errors)

@@ -216,7 +216,7 @@ internal sealed partial class ScenarioExecution
             return;
         }
 
-        string actual = result.Faulted ? "#GP" : Number(result.Value);
+        string actual = result.Faulted ? "#GP" : expect is OkExpectation or GeneralProtectionExpectation ? "ok" : Value(result.Value);
         bool passed = expect switch
         {
             ValueExpectation v => !result.Faulted && result.Value == v.Value,
@@ -235,7 +235,7 @@ internal sealed partial class ScenarioExecution
             return;
         }
 
-        string actual = result.Failed ? "error" : Number(result.Value);
+        string actual = result.Failed ? "error" : expect is OkExpectation or HostErrorExpectation or ErrnoExpectation ? "ok" : Value(result.Value);
         bool passed = expect switch
         {
             ValueExpectation v => !result.Failed && result.Value == v.Value,
@@ -286,8 +286,8 @@ internal sealed partial class ScenarioExecution
 
     private static string Describe(Expectation expect) => expect switch
     {
-        ValueExpectation v => Number(v.Value),
-        ComparisonExpectation c => $"{c.Operator.ToSymbol()} {Number(c.Value)}",
+        ValueExpectation v => Value(v.Value),
+        ComparisonExpectation c => $"{c.Operator.ToSymbol()} {Value(c.Value)}",
         OkExpectation => "ok",
         GeneralProtectionExpectation => "#GP",
         HostErrorExpectation => "error",

@@ -345,6 +345,10 @@ internal sealed partial class ScenarioExecution
         _outcome.Expectations.Add(new ExpectationOutcome(statement.Span.Line, statement.GetType().Name, expected, actual, passed));
     }
 
-    internal static string Number(ulong value) =>
-        value < 10 ? value.ToString(CultureInfo.InvariantCulture) : string.Create(CultureInfo.InvariantCulture, $"0x{value:x}");
+    /// <summary>A count or metric: decimal.</summary>
+    internal static string Number(ulong value) => value.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>A value read from a register: decimal, with hex alongside when that reads differently.</summary>
+    internal static string Value(ulong value) =>
+        value < 10 ? value.ToString(CultureInfo.InvariantCulture) : string.Create(CultureInfo.InvariantCulture, $"{value} (0x{value:x})");
 }

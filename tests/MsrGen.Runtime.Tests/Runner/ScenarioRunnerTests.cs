@@ -43,7 +43,7 @@ public sealed class ScenarioRunnerTests
         string path = Write(dir, "fail.pmu", "vm vpmu=emulated\nguest rdmsr IA32_PERF_GLOBAL_CTRL => 5\nexpect exits == 1\n");
         var (summary, output) = Run(path);
         Assert.AreEqual(1, summary.ExitCode);
-        StringAssert.Contains(output, $"{path}:2: expected 5, got 0xff");
+        StringAssert.Contains(output, $"{path}:2: expected 5, got 255 (0xff)");
         StringAssert.Contains(output, "1 scenarios, 2 expectations, 1 failed");
     }
 
