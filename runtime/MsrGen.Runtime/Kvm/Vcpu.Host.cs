@@ -125,6 +125,12 @@ public sealed partial class Vcpu
             return MsrAccessResult.Ok;
         }
 
+        if (register.Id == MsrId.Ia32MiscEnable && GuestCaps.IsIntel)
+        {
+            value = MiscEnable;
+            return MsrAccessResult.Ok;
+        }
+
         return MsrAccessResult.GeneralProtection;
     }
 
@@ -154,6 +160,11 @@ public sealed partial class Vcpu
         if (register.Id == MsrId.Ia32Debugctl && GuestCaps.IsIntel)
         {
             return SetDebugctl(value);
+        }
+
+        if (register.Id == MsrId.Ia32MiscEnable && GuestCaps.IsIntel)
+        {
+            return SetMiscEnable(value, hostInitiated);
         }
 
         return MsrAccessResult.GeneralProtection;
@@ -193,6 +204,29 @@ public sealed partial class Vcpu
         }
 
         Debugctl = value;
+        return MsrAccessResult.Ok;
+    }
+
+    /// <summary>IA32_MISC_ENABLE's PMU bits that only the host may change (MSR_IA32_MISC_ENABLE_PMU_RO_MASK).</summary>
+    private static readonly ulong MiscEnablePmuReadOnly = Ia32MiscEnable.Zero.WithPebsUnavail(true).WithBtsUnavail(true).Value;
+
+    private ulong? _miscEnable;
+
+    /// <summary>
+    /// IA32_MISC_ENABLE as KVM keeps it: reset with PEBS and BTS unavailable, PEBS available when
+    /// the guest's PERF_CAPABILITIES report a PEBS format (kvm_vcpu_reset, intel_pmu_refresh).
+    /// </summary>
+    public ulong MiscEnable => _miscEnable ?? Ia32MiscEnable.Zero.WithBtsUnavail(true).WithPebsUnavail(GuestCaps.PebsFormat == 0).Value;
+
+    /// <summary>The guest may not flip the PMU read-only bits (#GP); other bits are stored (KVM emulates only a few).</summary>
+    private MsrAccessResult SetMiscEnable(ulong value, bool hostInitiated)
+    {
+        if (!hostInitiated && ((MiscEnable ^ value) & MiscEnablePmuReadOnly) != 0)
+        {
+            return MsrAccessResult.GeneralProtection;
+        }
+
+        _miscEnable = value;
         return MsrAccessResult.Ok;
     }
 }

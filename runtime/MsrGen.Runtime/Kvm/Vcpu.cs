@@ -27,6 +27,7 @@ public sealed partial class Vcpu
         Index = index;
         Cpu = cpu;
         GuestCaps = vm.Config.GuestCaps;
+        InKernelApic = vm.Config.Option("irqchip") != "off";
         Pmu = NoVpmu.Instance;
     }
 
@@ -48,7 +49,7 @@ public sealed partial class Vcpu
     public uint Lvtpc { get; set; } = LvtpcResetValue;
 
     /// <summary>Whether KVM emulates the local APIC in the kernel (irqchip=on); without it no PMI is injected.</summary>
-    public bool InKernelApic { get; init; } = true;
+    public bool InKernelApic { get; init; }
 
     /// <summary>The guest DEBUGCTL when no LBR model claims it.</summary>
     public ulong Debugctl { get; private set; }
