@@ -15,6 +15,7 @@ public sealed class LbrDocsTests
         var report = LbrComparison.Run();
         StringAssert.Contains(docs, report.MarkdownTable.TrimEnd('\n'), "docs/lbr.md is out of date: paste LbrComparison.Run().MarkdownTable");
         StringAssert.Contains(docs, report.Svg.TrimEnd('\n'), "docs/lbr.md is out of date: paste LbrComparison.Run().Svg");
+        StringAssert.Contains(docs, LbrTimerSweep.ToMarkdown(LbrTimerSweep.Run()).TrimEnd('\n'), "docs/lbr.md is out of date: paste the timer sweep");
     }
 
     [TestMethod]

@@ -123,6 +123,22 @@ public sealed class PollutionTests
     }
 
     [TestMethod]
+    public void TimerWindowTradesPollutionForIdleCost()
+    {
+        long slice = (long)LbrWorkloads.LongHostSlice * LbrCostTable.Default.CyclesPerBranch;
+        var rows = LbrTimerSweep.Run();
+        double previousIdleCost = -1;
+        foreach (var row in rows)
+        {
+            Assert.AreEqual(row.Window < slice, row.PollutedReads > 0, $"window {row.Window}: {row.PollutedReads} polluted reads");
+            Assert.IsTrue(row.IdleMsrOpsPerSwitch >= previousIdleCost, $"window {row.Window}: idle cost fell");
+            previousIdleCost = row.IdleMsrOpsPerSwitch;
+        }
+
+        Assert.IsTrue(rows[^1].IdleMsrOpsPerSwitch > rows[0].IdleMsrOpsPerSwitch);
+    }
+
+    [TestMethod]
     public void CostOverridesChangeTheModeledCycles()
     {
         var cheap = LbrComparison.Run(LbrCostTable.Default with { RdmsrCycles = 1, WrmsrCycles = 1 });
