@@ -88,3 +88,26 @@ public sealed class MediatedComparisonTests
                       AnchorChecks.CpuidExitCycles(PlacementComparison.DefaultHost, elide: true));
     }
 }
+
+/// <summary>The default report's section prints the table and the checks and writes the chart it names.</summary>
+[TestClass]
+public sealed class MediatedReportSectionTests
+{
+    [TestMethod]
+    public void The_section_prints_every_design_and_writes_the_chart()
+    {
+        var section = new PlacementReportSection();
+        var writer = new System.IO.StringWriter();
+        section.Write(new MsrGen.Runtime.Reporting.ReportContext(System.Array.Empty<MsrGen.Runtime.Runner.ScenarioOutcome>()), writer);
+        string text = writer.ToString();
+        foreach (var design in new[] { "legacy (perf-emulated)", "mediated exit", "mediated run-loop", "mediated vcpu-load", "mediated owned", "mediated dirty-only" })
+        {
+            StringAssert.Contains(text, design);
+        }
+
+        StringAssert.Contains(text, "B1: CPUID exit");
+        string chartLine = text.Split('\n').Single(l => l.StartsWith("chart: ", System.StringComparison.Ordinal)).TrimEnd('\r');
+        string path = chartLine["chart: ".Length..];
+        Assert.AreEqual(PlacementChart.Svg(PlacementComparison.Run()), System.IO.File.ReadAllText(path));
+    }
+}
