@@ -11,6 +11,13 @@ public sealed partial class Vcpu
     /// <summary>VMware backdoor pseudo-PMCs (RDPMC ECX 0x10000-0x10002, kvm-pmu.md A.6).</summary>
     public const uint VmwareHostTsc = 0x10000, VmwareRealTime = 0x10001, VmwareApparentTime = 0x10002;
 
+    /// <summary>Puts the vCPU in guest mode (the first call is its first KVM_RUN) without retiring anything.</summary>
+    public void EnterGuest()
+    {
+        using var scope = Attribute();
+        VmEnter();
+    }
+
     /// <summary>Guest RDMSR: exits if the intercept table says so, else reads the hardware directly.</summary>
     public GuestAccess GuestRdmsr(uint address)
     {

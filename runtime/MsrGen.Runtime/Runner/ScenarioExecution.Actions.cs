@@ -25,15 +25,20 @@ internal sealed partial class ScenarioExecution
                 CheckGuest(p, p.Expect, CurrentVcpu.GuestRdpmc(p.Ecx));
                 break;
             case GuestCpl cpl:
+                // Guest statements run in the guest: the first one is the vCPU's first KVM_RUN.
+                CurrentVcpu.EnterGuest();
                 CurrentVcpu.Cpl = cpl.Level;
                 break;
             case GuestCr4Pce pce:
+                CurrentVcpu.EnterGuest();
                 CurrentVcpu.Cr4Pce = pce.Enabled;
                 break;
             case GuestLvtpcWrite lw:
+                CurrentVcpu.EnterGuest();
                 CurrentVcpu.Lvtpc = (uint)lw.Value;
                 break;
             case GuestLvtpcRead lr:
+                CurrentVcpu.EnterGuest();
                 CheckGuest(lr, lr.Expect, GuestAccess.Ok(CurrentVcpu.Lvtpc));
                 break;
             case GuestRun run:
