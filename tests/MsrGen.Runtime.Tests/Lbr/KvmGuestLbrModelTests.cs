@@ -1,4 +1,5 @@
 using System.Linq;
+using CsCheck;
 using MsrGen.Registers;
 using MsrGen.Runtime.Hardware;
 using MsrGen.Runtime.Kvm;
@@ -76,5 +77,57 @@ public sealed class KvmGuestLbrModelTests
         Assert.IsNull(factory.DefaultStrategy(new VmConfig(new VmRequest { Mode = VpmuMode.Mediated }, lbrGuest, supported)));
         Assert.IsNull(factory.DefaultStrategy(new VmConfig(new VmRequest { Mode = VpmuMode.Emulated }, lbrGuest with { LbrDepth = 0 }, supported)));
         Assert.IsNotNull(factory.Validate(null!, new VmConfig(new VmRequest(), lbrGuest, supported), "sometimes"));
+    }
+
+    [TestMethod]
+    public void TheRuntimeModelNeverThrowsOnRandomHookSequences()
+    {
+        var registers = new[]
+        {
+            new MsrRef(MsrId.Ia32Debugctl, 0), new MsrRef(MsrId.MsrLbrSelect, 0), new MsrRef(MsrId.MsrLbrTos, 0),
+            new MsrRef(MsrId.MsrLbrNhmFrom, 5), new MsrRef(MsrId.MsrLbrNhmTo, 31), new MsrRef(MsrId.MsrLbrInfo, 2),
+            new MsrRef(MsrId.Ia32LbrCtl, 0), new MsrRef(MsrId.MsrKvmPvLbrCtrl, 0), new MsrRef(MsrId.MsrKvmPollControl, 0),
+        };
+        var strategies = new[] { "pv", "lazy", "timer", "kvm", "always", "none" };
+        Gen.Select(Gen.Int[0, strategies.Length - 1], Gen.Bool, Gen.Select(Gen.Int[0, 12], Gen.ULong[0, 5000], Gen.Int[0, registers.Length - 1], Gen.ULong).Array[1, 40])
+            .Sample((strategy, pv, ops) =>
+            {
+                var host = new HostMachine(PmuPresets.Get("skylake-server"));
+                var created = Vm.Create(host, new VmRequest
+                {
+                    Mode = VpmuMode.Emulated,
+                    Lbr = strategies[strategy],
+                    PvLbr = pv,
+                    Profile = pv ? MsrProfile.PvLbr2018 : MsrProfile.Upstream,
+                });
+                if (!created.Succeeded)
+                {
+                    return false;
+                }
+
+                var lbr = created.Vm!.Vcpus[0].Lbr!;
+                foreach (var (kind, arg, register, value) in ops)
+                {
+                    switch (kind)
+                    {
+                        case 0: lbr.SetCallstackMode(arg % 2 == 0); break;
+                        case 1: lbr.GuestContextSwitch(); break;
+                        case 2: lbr.GuestBranches(arg % 300); break;
+                        case 3: lbr.HostThreadBranches(arg); break;
+                        case 4: lbr.ReadStack(); break;
+                        case 5: lbr.GuestPmi(); break;
+                        case 6: lbr.SchedOut(); break;
+                        case 7: lbr.SchedIn(); break;
+                        case 8: lbr.Idle(arg * 1000); break;
+                        case 9: lbr.OnPmiDelivered(); break;
+                        case 10: lbr.GetMsr(registers[register], arg % 2 == 0, out _); break;
+                        case 11: lbr.SetMsr(registers[register], value, arg % 2 == 0); break;
+                        default: lbr.AfterVmExit(VmExitKind.Slow); lbr.BeforeVmEntry(); break;
+                    }
+                }
+
+                lbr.Destroy();
+                return created.Vm.Metrics.TryGet("lbr.reads", out _) || !((KvmGuestLbrModel)lbr).World.Vcpu.LbrEnabled || ((KvmGuestLbrModel)lbr).World.Metrics.GuestReads == 0;
+            }, iter: 150);
     }
 }
