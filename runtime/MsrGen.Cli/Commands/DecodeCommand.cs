@@ -49,7 +49,15 @@ internal static class DecodeCommand
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  address 0x{register.Address:X}, {descriptor.Vendor.ToString().ToLowerInvariant()}, {descriptor.Source}"));
         if (!MsrCatalog.Exists(register, caps))
         {
-            output.WriteLine($"  does not exist on {model.Name}: a guest access would #GP");
+            bool alias = register.Id switch
+            {
+                MsrId.Ia32Pmc or MsrId.Ia32Perfevtsel => register.Index < 2,
+                MsrId.MsrK7Evntsel or MsrId.MsrK7Perfctr => true,
+                _ => false,
+            };
+            output.WriteLine(alias
+                ? $"  does not exist on {model.Name}: KVM reads it as 0 and drops writes (P6/K7 counter alias)"
+                : $"  does not exist on {model.Name}: a guest access would #GP");
             return 0;
         }
 
