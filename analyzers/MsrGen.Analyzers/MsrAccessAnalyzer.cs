@@ -50,11 +50,18 @@ public sealed class MsrAccessAnalyzer : DiagnosticAnalyzer
             }
 
             var catalog = new RegisterCatalog(start.Compilation, symbols);
-            start.RegisterOperationAction(c => AnalyzeInvocation(c, catalog), OperationKind.Invocation);
+            start.RegisterOperationBlockStartAction(block =>
+            {
+                // Whether a guest-state region can exist in this body is decided once per body, so the
+                // per-access region search runs only where a [LoadsGuestPmuState] call or a
+                // [GuestPmuContext] method makes one possible.
+                bool regionPossible = GuestRegion.PossibleIn(block.OwningSymbol, block.OperationBlocks, symbols);
+                block.RegisterOperationAction(c => AnalyzeInvocation(c, catalog, regionPossible), OperationKind.Invocation);
+            });
         });
     }
 
-    private static void AnalyzeInvocation(OperationAnalysisContext context, RegisterCatalog catalog)
+    private static void AnalyzeInvocation(OperationAnalysisContext context, RegisterCatalog catalog, bool regionPossible)
     {
         var invocation = (IInvocationOperation)context.Operation;
         var method = invocation.TargetMethod.ReducedFrom ?? invocation.TargetMethod;
@@ -68,7 +75,7 @@ public sealed class MsrAccessAnalyzer : DiagnosticAnalyzer
             {
                 context.ReportDiagnostic(Diagnostic.Create(
                     Descriptors.MSR2001_RawAccessPath, invocation.Syntax.GetLocation(), definition.Name));
-                AnalyzeRawAccess(context, invocation, catalog, isWrite: definition.Name.StartsWith("Write", System.StringComparison.Ordinal));
+                AnalyzeRawAccess(context, invocation, catalog, regionPossible, isWrite: definition.Name.StartsWith("Write", System.StringComparison.Ordinal));
                 return;
             }
 
@@ -79,7 +86,7 @@ public sealed class MsrAccessAnalyzer : DiagnosticAnalyzer
                 null;
             if (kind is { } typed && method.TypeArguments.Length == 1 && catalog.Get(method.TypeArguments[0]) is { } register)
             {
-                AnalyzeTypedAccess(context, invocation, catalog, register, typed);
+                AnalyzeTypedAccess(context, invocation, catalog, regionPossible, register, typed);
             }
 
             return;
@@ -87,7 +94,7 @@ public sealed class MsrAccessAnalyzer : DiagnosticAnalyzer
 
         if (IsBusMethod(definition, symbols.BusReadMsr, symbols) || IsBusMethod(definition, symbols.BusWriteMsr, symbols))
         {
-            AnalyzeRawAccess(context, invocation, catalog, isWrite: IsBusMethod(definition, symbols.BusWriteMsr, symbols));
+            AnalyzeRawAccess(context, invocation, catalog, regionPossible, isWrite: IsBusMethod(definition, symbols.BusWriteMsr, symbols));
             return;
         }
 
@@ -119,7 +126,7 @@ public sealed class MsrAccessAnalyzer : DiagnosticAnalyzer
     }
 
     private static void AnalyzeTypedAccess(
-        OperationAnalysisContext context, IInvocationOperation invocation, RegisterCatalog catalog, RegisterInfo register, AccessKind kind)
+        OperationAnalysisContext context, IInvocationOperation invocation, RegisterCatalog catalog, bool regionPossible, RegisterInfo register, AccessKind kind)
     {
         long index = 0;
         bool indexKnown = true;
@@ -143,10 +150,11 @@ public sealed class MsrAccessAnalyzer : DiagnosticAnalyzer
             }
         }
 
-        JudgeAccess(context, invocation, catalog, register, indexKnown ? index : 0, kind, value?.Value);
+        JudgeAccess(context, invocation, catalog, regionPossible, register, indexKnown ? index : 0, kind, value?.Value);
     }
 
-    private static void AnalyzeRawAccess(OperationAnalysisContext context, IInvocationOperation invocation, RegisterCatalog catalog, bool isWrite)
+    private static void AnalyzeRawAccess(
+        OperationAnalysisContext context, IInvocationOperation invocation, RegisterCatalog catalog, bool regionPossible, bool isWrite)
     {
         IArgumentOperation? address = null;
         IArgumentOperation? value = null;
@@ -195,7 +203,7 @@ public sealed class MsrAccessAnalyzer : DiagnosticAnalyzer
                 register.AddressExpression(index, fullyQualified: false)));
         }
 
-        JudgeAccess(context, invocation, catalog, register, index, isWrite ? AccessKind.Write : AccessKind.Read, value?.Value);
+        JudgeAccess(context, invocation, catalog, regionPossible, register, index, isWrite ? AccessKind.Write : AccessKind.Read, value?.Value);
     }
 
     /// <summary>A constant that already names the register (<c>Ia32PerfGlobalCtrl.Address</c>) is not a raw number.</summary>
@@ -203,12 +211,13 @@ public sealed class MsrAccessAnalyzer : DiagnosticAnalyzer
         address is IFieldReferenceOperation field && catalog.Get(field.Field.ContainingType) is not null;
 
     private static void JudgeAccess(
-        OperationAnalysisContext context, IInvocationOperation invocation, RegisterCatalog catalog, RegisterInfo register, long index,
-        AccessKind kind, IOperation? value)
+        OperationAnalysisContext context, IInvocationOperation invocation, RegisterCatalog catalog, bool regionPossible, RegisterInfo register,
+        long index, AccessKind kind, IOperation? value)
     {
         var symbols = catalog.Symbols;
         string instance = register.InstanceName(index);
-        string? guestRegion = GuestRegion.Explain(invocation, context.ContainingSymbol, symbols);
+        bool regionMatters = register.HostPmu || (kind == AccessKind.HostWrite && register.Access == RegisterAccess.ReadOnly);
+        string? guestRegion = regionPossible && regionMatters ? GuestRegion.Explain(invocation, context.ContainingSymbol, symbols) : null;
 
         if (kind == AccessKind.Write && register.Access == RegisterAccess.ReadOnly)
         {

@@ -20,17 +20,32 @@ internal sealed class StatedCaps
     public static StatedCaps None { get; } = new(null, "no stated capabilities (only always-reserved bits are judged)");
 
     private readonly Values? _values;
+    private readonly string _source;
 
-    private StatedCaps(Values? values, string description)
+    private StatedCaps(Values? values, string source)
     {
         _values = values;
-        Description = description;
+        _source = source;
     }
 
     public bool IsStated => _values is not null;
 
-    /// <summary>How the message names these capabilities.</summary>
-    public string Description { get; }
+    /// <summary>How the message names these capabilities (formatted only when a diagnostic needs it).</summary>
+    public string Description => _values is { } v
+        ? string.Format(
+            CultureInfo.InvariantCulture,
+            "{9} ({0}, version {1}, {2} GP x {3} bits, {4} fixed x {5} bits, PERF_CAPABILITIES 0x{6:X}, LBR depth {7}, features 0x{8:X})",
+            v.Amd ? "AMD" : "Intel",
+            v.Version,
+            v.Gp,
+            v.GpWidth,
+            v.Fixed,
+            v.FixedWidth,
+            v.PerfCapabilities,
+            v.LbrDepth,
+            v.Features,
+            _source)
+        : _source;
 
     /// <summary>
     /// The nearest <c>[AssumePmuCaps]</c> (on the symbol, its containing types, then the assembly); without
@@ -176,23 +191,7 @@ internal sealed class StatedCaps
         return Describe(v, "[AssumePmuCaps]");
     }
 
-    private static StatedCaps Describe(Values v, string source)
-    {
-        string description = string.Format(
-            CultureInfo.InvariantCulture,
-            "{9} ({0}, version {1}, {2} GP x {3} bits, {4} fixed x {5} bits, PERF_CAPABILITIES 0x{6:X}, LBR depth {7}, features 0x{8:X})",
-            v.Amd ? "AMD" : "Intel",
-            v.Version,
-            v.Gp,
-            v.GpWidth,
-            v.Fixed,
-            v.FixedWidth,
-            v.PerfCapabilities,
-            v.LbrDepth,
-            v.Features,
-            source);
-        return new StatedCaps(v, description);
-    }
+    private static StatedCaps Describe(Values v, string source) => new(v, source);
 
     /// <summary>A capability's value (booleans as 0/1), or null when nothing is stated or the name is unknown.</summary>
     public long? Lookup(string name)

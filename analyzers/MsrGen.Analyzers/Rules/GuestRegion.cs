@@ -11,6 +11,28 @@ namespace MsrGen.Analyzers.Rules;
 /// </summary>
 internal static class GuestRegion
 {
+    /// <summary>Whether any access in these bodies can be in a region: the owner is [GuestPmuContext] or a body calls a loader.</summary>
+    public static bool PossibleIn(ISymbol owner, System.Collections.Immutable.ImmutableArray<IOperation> bodies, KnownSymbols symbols)
+    {
+        for (var symbol = owner; symbol is IMethodSymbol method; symbol = method.ContainingSymbol)
+        {
+            if (KnownSymbols.HasAttribute(method, symbols.GuestPmuContextAttribute))
+            {
+                return true;
+            }
+        }
+
+        foreach (var body in bodies)
+        {
+            if (Calls(body, symbols.LoadsGuestPmuStateAttribute, out _))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>How the message says why the access is inside the region; null when it is not.</summary>
     public static string? Explain(IOperation access, ISymbol? containing, KnownSymbols symbols)
     {

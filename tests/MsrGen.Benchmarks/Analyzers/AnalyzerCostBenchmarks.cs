@@ -123,8 +123,9 @@ public class AnalyzerCostBenchmarks
 #pragma warning disable RS1001, RS2008 // a benchmark-only analyzer: never shipped, never released
     private sealed class EmptyInvocationAnalyzer : DiagnosticAnalyzer
     {
+        // Enabled: the driver skips an analyzer whose every rule is disabled, which would measure nothing.
         private static readonly DiagnosticDescriptor Unused = new(
-            "BENCH0001", "unused", "unused", "Benchmark", DiagnosticSeverity.Hidden, isEnabledByDefault: false);
+            "BENCH0001", "unused", "unused", "Benchmark", DiagnosticSeverity.Hidden, isEnabledByDefault: true);
 
         public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(Unused);
 
