@@ -58,80 +58,134 @@ public sealed class RegisterFilePmu : IPmuHardware
     private ulong GpMask => Caps.GpCounterMask;
     private ulong FixedMask => Caps.FixedCounterMask;
 
-    public ulong ReadMsr(uint address)
+    /// <summary>The registers this PMU implements, decoded from the generated address constants.</summary>
+    private enum Reg : byte
     {
-        if (!MsrCatalog.TryFind(address, out var reg))
+        None,
+        LegacyCounter,
+        FullWidthCounter,
+        EventSelect,
+        FixedCounter,
+        FixedCtrl,
+        GlobalCtrl,
+        GlobalStatus,
+        StatusReset,
+        StatusSet,
+    }
+
+    // Decoding without the catalog's general lookup keeps the switch path branch-only and allocation-free.
+    private Reg Decode(uint address, out int index)
+    {
+        int gp = _gp.Length;
+        if (Caps.IsIntel)
         {
-            throw Unknown(address);
+            if (InArray(address, Ia32Pmc.BaseAddress, Ia32Pmc.Stride, gp, out index))
+            {
+                return Reg.LegacyCounter;
+            }
+
+            if (InArray(address, Ia32APmc.BaseAddress, Ia32APmc.Stride, gp, out index))
+            {
+                return Reg.FullWidthCounter;
+            }
+
+            if (InArray(address, Ia32Perfevtsel.BaseAddress, Ia32Perfevtsel.Stride, gp, out index))
+            {
+                return Reg.EventSelect;
+            }
+
+            if (InArray(address, Ia32FixedCtr.BaseAddress, Ia32FixedCtr.Stride, _fixed.Length, out index))
+            {
+                return Reg.FixedCounter;
+            }
+
+            index = 0;
+            return address switch
+            {
+                Ia32FixedCtrCtrl.Address => Reg.FixedCtrl,
+                Ia32PerfGlobalCtrl.Address => Reg.GlobalCtrl,
+                Ia32PerfGlobalStatus.Address => Reg.GlobalStatus,
+                Ia32PerfGlobalOvfCtrl.Address => Reg.StatusReset,
+                Ia32PerfGlobalStatusSet.Address when Caps.Version >= 4 => Reg.StatusSet,
+                _ => Reg.None,
+            };
         }
 
-        int i = reg.Index;
-        return reg.Id switch
+        if (InArray(address, MsrF15hPerfCtr.BaseAddress, MsrF15hPerfCtr.Stride, gp, out index) ||
+            InArray(address, MsrK7Perfctr.BaseAddress, MsrK7Perfctr.Stride, Math.Min(gp, MsrK7Perfctr.Maximum), out index))
         {
-            MsrId.Ia32Pmc or MsrId.Ia32APmc when Gp(i) => _gp[i],
-            MsrId.Ia32Perfevtsel when Gp(i) => _evtsel[i],
-            MsrId.Ia32FixedCtr when (uint)i < (uint)_fixed.Length => _fixed[i],
-            MsrId.Ia32FixedCtrCtrl when Caps.IsIntel => _fixedCtrl,
-            MsrId.Ia32PerfGlobalCtrl when Caps.IsIntel => _globalCtrl,
-            MsrId.Ia32PerfGlobalStatus when Caps.IsIntel => _globalStatus,
-            MsrId.Ia32PerfGlobalOvfCtrl or MsrId.Ia32PerfGlobalStatusSet when Caps.IsIntel => 0,
-            MsrId.MsrK7Perfctr or MsrId.MsrF15hPerfCtr when Gp(i) && Caps.IsAmd => _gp[i],
-            MsrId.MsrK7Evntsel or MsrId.MsrF15hPerfCtl when Gp(i) && Caps.IsAmd => _evtsel[i],
-            MsrId.MsrAmd64PerfCntrGlobalCtl when Caps.IsAmd => _globalCtrl,
-            MsrId.MsrAmd64PerfCntrGlobalStatus when Caps.IsAmd => _globalStatus,
-            MsrId.MsrAmd64PerfCntrGlobalStatusClr or MsrId.MsrAmd64PerfCntrGlobalStatusSet when Caps.IsAmd => 0,
-            _ => throw Unknown(address),
+            return Reg.FullWidthCounter;
+        }
+
+        if (InArray(address, MsrF15hPerfCtl.BaseAddress, MsrF15hPerfCtl.Stride, gp, out index) ||
+            InArray(address, MsrK7Evntsel.BaseAddress, MsrK7Evntsel.Stride, Math.Min(gp, MsrK7Evntsel.Maximum), out index))
+        {
+            return Reg.EventSelect;
+        }
+
+        index = 0;
+        return address switch
+        {
+            MsrAmd64PerfCntrGlobalCtl.Address => Reg.GlobalCtrl,
+            MsrAmd64PerfCntrGlobalStatus.Address => Reg.GlobalStatus,
+            MsrAmd64PerfCntrGlobalStatusClr.Address => Reg.StatusReset,
+            MsrAmd64PerfCntrGlobalStatusSet.Address => Reg.StatusSet,
+            _ => Reg.None,
         };
     }
 
-    public void WriteMsr(uint address, ulong value)
+    private static bool InArray(uint address, uint baseAddress, uint stride, int count, out int index)
     {
-        if (!MsrCatalog.TryFind(address, out var reg))
+        uint delta = address - baseAddress;
+        if (delta % stride == 0 && delta / stride < (uint)count)
         {
-            throw Unknown(address);
+            index = (int)(delta / stride);
+            return true;
         }
 
-        int i = reg.Index;
-        switch (reg.Id)
+        index = -1;
+        return false;
+    }
+
+    public ulong ReadMsr(uint address) => Decode(address, out int i) switch
+    {
+        Reg.LegacyCounter or Reg.FullWidthCounter => _gp[i],
+        Reg.EventSelect => _evtsel[i],
+        Reg.FixedCounter => _fixed[i],
+        Reg.FixedCtrl => _fixedCtrl,
+        Reg.GlobalCtrl => _globalCtrl,
+        Reg.GlobalStatus => _globalStatus,
+        Reg.StatusReset or Reg.StatusSet => 0,
+        _ => throw Unknown(address),
+    };
+
+    public void WriteMsr(uint address, ulong value)
+    {
+        switch (Decode(address, out int i))
         {
-            // The legacy alias writes the low 32 bits sign-extended; the full-width alias writes all bits.
-            case MsrId.Ia32Pmc when Gp(i) && Caps.IsIntel:
+            // Intel's legacy alias writes the low 32 bits sign-extended; full-width aliases write all bits.
+            case Reg.LegacyCounter:
                 _gp[i] = (ulong)(long)(int)(uint)value & GpMask;
                 break;
-            case MsrId.Ia32APmc when Gp(i) && Caps.IsIntel:
+            case Reg.FullWidthCounter:
                 _gp[i] = value & GpMask;
                 break;
-            case MsrId.Ia32Perfevtsel when Gp(i) && Caps.IsIntel:
+            case Reg.EventSelect:
                 _evtsel[i] = value;
                 break;
-            case MsrId.Ia32FixedCtr when (uint)i < (uint)_fixed.Length:
+            case Reg.FixedCounter:
                 _fixed[i] = value & FixedMask;
                 break;
-            case MsrId.Ia32FixedCtrCtrl when Caps.IsIntel:
+            case Reg.FixedCtrl:
                 _fixedCtrl = value;
                 break;
-            case MsrId.Ia32PerfGlobalCtrl when Caps.IsIntel:
+            case Reg.GlobalCtrl:
                 _globalCtrl = value;
                 break;
-            case MsrId.Ia32PerfGlobalOvfCtrl when Caps.IsIntel:
+            case Reg.StatusReset:
                 _globalStatus &= ~value;
                 break;
-            case MsrId.Ia32PerfGlobalStatusSet when Caps.IsIntel && Caps.Version >= 4:
-                _globalStatus |= value;
-                break;
-            case MsrId.MsrK7Perfctr or MsrId.MsrF15hPerfCtr when Gp(i) && Caps.IsAmd:
-                _gp[i] = value & GpMask;
-                break;
-            case MsrId.MsrK7Evntsel or MsrId.MsrF15hPerfCtl when Gp(i) && Caps.IsAmd:
-                _evtsel[i] = value;
-                break;
-            case MsrId.MsrAmd64PerfCntrGlobalCtl when Caps.IsAmd:
-                _globalCtrl = value;
-                break;
-            case MsrId.MsrAmd64PerfCntrGlobalStatusClr when Caps.IsAmd:
-                _globalStatus &= ~value;
-                break;
-            case MsrId.MsrAmd64PerfCntrGlobalStatusSet when Caps.IsAmd:
+            case Reg.StatusSet:
                 _globalStatus |= value;
                 break;
             default:
@@ -226,8 +280,6 @@ public sealed class RegisterFilePmu : IPmuHardware
             PmiRaised?.Invoke(Lvtpc);
         }
     }
-
-    private bool Gp(int i) => (uint)i < (uint)_gp.Length;
 
     private static InvalidOperationException Unknown(uint address) =>
         new($"host access to MSR 0x{address:X} which this physical PMU does not implement (a bug in the caller)");

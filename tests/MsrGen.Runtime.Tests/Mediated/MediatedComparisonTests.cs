@@ -96,9 +96,11 @@ public sealed class MediatedReportSectionTests
     [TestMethod]
     public void The_section_prints_every_design_and_writes_the_chart()
     {
-        var section = new PlacementReportSection();
+        Assert.AreEqual(1, MsrGen.Runtime.Kvm.VpmuRegistry.Discover<MsrGen.Runtime.Reporting.IReportSection>().OfType<PlacementReportSection>().Count());
+        string directory = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "msrgen-mediated-report-" + System.Guid.NewGuid().ToString("N"));
+        System.IO.Directory.CreateDirectory(directory);
         var writer = new System.IO.StringWriter();
-        section.Write(new MsrGen.Runtime.Reporting.ReportContext(System.Array.Empty<MsrGen.Runtime.Runner.ScenarioOutcome>()), writer);
+        PlacementReportSection.WriteTo(writer, directory);
         string text = writer.ToString();
         foreach (var design in new[] { "legacy (perf-emulated)", "mediated exit", "mediated run-loop", "mediated vcpu-load", "mediated owned", "mediated dirty-only" })
         {
@@ -108,6 +110,8 @@ public sealed class MediatedReportSectionTests
         StringAssert.Contains(text, "B1: CPUID exit");
         string chartLine = text.Split('\n').Single(l => l.StartsWith("chart: ", System.StringComparison.Ordinal)).TrimEnd('\r');
         string path = chartLine["chart: ".Length..];
+        Assert.AreEqual(System.IO.Path.Combine(directory, PlacementReportSection.ChartFileName), path);
         Assert.AreEqual(PlacementChart.Svg(PlacementComparison.Run()), System.IO.File.ReadAllText(path));
+        System.IO.Directory.Delete(directory, recursive: true);
     }
 }

@@ -21,6 +21,13 @@ internal sealed class PlacementReportSection : IReportSection
 
     public void Write(ReportContext context, TextWriter writer)
     {
+        string directory = Environment.GetEnvironmentVariable("MSRGEN_REPORT_DIR") is { Length: > 0 } dir ? dir : Directory.GetCurrentDirectory();
+        WriteTo(writer, directory);
+    }
+
+    /// <summary>The table, the checks against published numbers, and the chart written into <paramref name="directory"/>.</summary>
+    public static void WriteTo(TextWriter writer, string directory)
+    {
         var table = PlacementComparison.Run();
         WriteTable(table, writer);
         writer.WriteLine();
@@ -31,7 +38,6 @@ internal sealed class PlacementReportSection : IReportSection
             writer.WriteLine($"  {check.Row}: {check.Quantity}: modeled {F(check.Modeled, "0")}, published {published} (x{F(check.Ratio, "0.00")})");
         }
 
-        string directory = Environment.GetEnvironmentVariable("MSRGEN_REPORT_DIR") is { Length: > 0 } dir ? dir : Directory.GetCurrentDirectory();
         string path = Path.Combine(directory, ChartFileName);
         try
         {
