@@ -10,7 +10,7 @@ namespace MsrGen.Generator.Emit;
 /// dispatch as a switch (every instance of every array expanded, so the compiler builds jump tables),
 /// name lookup, per-register dispatch to the generated types, and the VMX/SVM intercept builders.
 /// </summary>
-internal static class CatalogEmitter
+internal static partial class CatalogEmitter
 {
     public const string HintName = "MsrCatalog.g.cs";
 
@@ -76,59 +76,6 @@ internal static class CatalogEmitter
 
     private static string ProfileTest(ProfileKinds profile) =>
         profile == ProfileKinds.All ? "" : "(profile & " + Profile(profile) + ") != 0";
-
-    private static void EmitTryFind(SourceWriter w, List<CatalogEntry> entries)
-    {
-        var byAddress = new SortedDictionary<uint, List<(CatalogEntry Entry, int Index)>>();
-        foreach (var e in entries)
-        {
-            for (int n = 0; n < e.Max; n++)
-            {
-                uint address = e.Address + (uint)n * e.Stride;
-                if (!byAddress.TryGetValue(address, out var list))
-                {
-                    byAddress[address] = list = new List<(CatalogEntry, int)>();
-                }
-
-                list.Add((e, n));
-            }
-        }
-
-        w.Doc("The register at an address in a profile (instances up to the architectural maximum; whether one exists for a vCPU is Exists()).");
-        w.Open("public static bool TryFind(uint address, " + Core + "MsrProfile profile, out MsrRef register)");
-        w.Open("switch (address)");
-        foreach (var pair in byAddress)
-        {
-            w.Line("case " + Hex32(pair.Key) + ":");
-            bool unconditional = false;
-            foreach (var (entry, index) in pair.Value)
-            {
-                string test = ProfileTest(entry.Profile);
-                string assign = "register = new(MsrId." + entry.TypeName + ", " + Int(index) + "); return true;";
-                if (test.Length == 0)
-                {
-                    w.Line("    " + assign);
-                    unconditional = true;
-                    break;
-                }
-
-                w.Line("    if (" + test + ") { " + assign + " }");
-            }
-
-            if (!unconditional)
-            {
-                w.Line("    break;");
-            }
-        }
-
-        w.Close();
-        w.Line("register = default;");
-        w.Line("return false;");
-        w.Close();
-        w.Line();
-        w.Line("public static bool TryFind(uint address, out MsrRef register) => TryFind(address, " + Core + "MsrProfile.Upstream, out register);");
-        w.Line();
-    }
 
     private static void EmitTryFindByName(SourceWriter w, List<CatalogEntry> entries)
     {

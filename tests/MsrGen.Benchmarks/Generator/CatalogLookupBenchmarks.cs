@@ -6,13 +6,22 @@ namespace MsrGen.Benchmarks.Generator;
 
 /// <summary>
 /// Address → register: the generated switch in MsrCatalog.TryFind against the dictionary a hand-written
-/// catalog would build at start-up. Every address of the catalog plus misses, as a guest's MSR accesses would mix them.
+/// catalog would build at start-up. "Sweep": every address of the catalog in turn plus misses (hard on branch
+/// prediction); "HotSet": the dozen MSRs a perf-using guest touches on every PMI and context switch.
 /// </summary>
 [MemoryDiagnoser]
 public class CatalogLookupBenchmarks
 {
+    private static readonly uint[] HotAddresses =
+    {
+        0x38F, 0x38E, 0x390, 0x38D, 0x186, 0x187, 0x188, 0x189, 0xC1, 0xC2, 0xC3, 0xC4, 0x309, 0x30A, 0x30B, 0x38F,
+    };
+
     private uint[] _addresses = System.Array.Empty<uint>();
     private Dictionary<uint, MsrRef> _dictionary = new();
+
+    [Params("Sweep", "HotSet")]
+    public string Pattern { get; set; } = "Sweep";
 
     [GlobalSetup]
     public void Setup()
@@ -36,7 +45,7 @@ public class CatalogLookupBenchmarks
 
         // Misses: neighbours of real registers and addresses far away.
         addresses.AddRange(new uint[] { 0x10, 0xC9, 0x38C, 0x392, 0xC0010008, 0xC000_0080, 0x4B56_4D00, 0xFFFF_FFFF });
-        _addresses = addresses.ToArray();
+        _addresses = Pattern == "HotSet" ? HotAddresses : addresses.ToArray();
     }
 
     [Benchmark(Baseline = true)]

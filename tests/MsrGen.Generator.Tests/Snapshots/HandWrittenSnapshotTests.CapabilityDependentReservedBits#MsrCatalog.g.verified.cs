@@ -49,30 +49,26 @@ namespace MsrGen.GeneratedUnderTest
         /// </summary>
         public static bool TryFind(uint address, global::MsrGen.Registers.MsrProfile profile, out MsrRef register)
         {
-            switch (address)
+            int block = (address >> 5) switch
             {
-                case 0x300u:
-                    register = new(MsrId.TestEvtsel, 0); return true;
-                case 0x301u:
-                    register = new(MsrId.TestEvtsel, 1); return true;
-                case 0x302u:
-                    register = new(MsrId.TestEvtsel, 2); return true;
-                case 0x303u:
-                    register = new(MsrId.TestEvtsel, 3); return true;
-                case 0x304u:
-                    register = new(MsrId.TestEvtsel, 4); return true;
-                case 0x305u:
-                    register = new(MsrId.TestEvtsel, 5); return true;
-                case 0x306u:
-                    register = new(MsrId.TestEvtsel, 6); return true;
-                case 0x307u:
-                    register = new(MsrId.TestEvtsel, 7); return true;
-            }
-            register = default;
-            return false;
+                0x18u => 0,
+                _ => -1,
+            };
+            uint entry = block < 0 ? 0u : AddressTable[(block << 5) | (int)(address & 0x1Fu)];
+            register = new((MsrId)(entry >> 16), (int)(entry & 0xFFFFu));
+            return entry != 0;
         }
 
         public static bool TryFind(uint address, out MsrRef register) => TryFind(address, global::MsrGen.Registers.MsrProfile.Upstream, out register);
+
+        /// <summary>
+        /// Per block of 32 addresses: (id &lt;&lt; 16) | index, 0 for no register, 0xFFFFFFFF when the profile decides.
+        /// </summary>
+        private static global::System.ReadOnlySpan<uint> AddressTable => new uint[]
+        {
+            // 0x300u - 0x31Fu
+            0x10000u, 0x10001u, 0x10002u, 0x10003u, 0x10004u, 0x10005u, 0x10006u, 0x10007u, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        };
 
         /// <summary>
         /// The register instance with this name (case-insensitive; arrays take the index: IA32_PMC3).

@@ -49,16 +49,26 @@ namespace MsrGen.GeneratedUnderTest
         /// </summary>
         public static bool TryFind(uint address, global::MsrGen.Registers.MsrProfile profile, out MsrRef register)
         {
-            switch (address)
+            int block = (address >> 5) switch
             {
-                case 0x400u:
-                    register = new(MsrId.TestMode, 0); return true;
-            }
-            register = default;
-            return false;
+                0x20u => 0,
+                _ => -1,
+            };
+            uint entry = block < 0 ? 0u : AddressTable[(block << 5) | (int)(address & 0x1Fu)];
+            register = new((MsrId)(entry >> 16), (int)(entry & 0xFFFFu));
+            return entry != 0;
         }
 
         public static bool TryFind(uint address, out MsrRef register) => TryFind(address, global::MsrGen.Registers.MsrProfile.Upstream, out register);
+
+        /// <summary>
+        /// Per block of 32 addresses: (id &lt;&lt; 16) | index, 0 for no register, 0xFFFFFFFF when the profile decides.
+        /// </summary>
+        private static global::System.ReadOnlySpan<uint> AddressTable => new uint[]
+        {
+            // 0x400u - 0x41Fu
+            0x10000u, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        };
 
         /// <summary>
         /// The register instance with this name (case-insensitive; arrays take the index: IA32_PMC3).

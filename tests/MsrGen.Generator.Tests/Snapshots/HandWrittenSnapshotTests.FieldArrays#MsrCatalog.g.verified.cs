@@ -53,26 +53,29 @@ namespace MsrGen.GeneratedUnderTest
         /// </summary>
         public static bool TryFind(uint address, global::MsrGen.Registers.MsrProfile profile, out MsrRef register)
         {
-            switch (address)
+            int block = (address >> 5) switch
             {
-                case 0x100u:
-                    register = new(MsrId.TestGroups, 0); return true;
-                case 0x101u:
-                    register = new(MsrId.TestBits, 0); return true;
-                case 0x200u:
-                    register = new(MsrId.TestLanes, 0); return true;
-                case 0x202u:
-                    register = new(MsrId.TestLanes, 1); return true;
-                case 0x204u:
-                    register = new(MsrId.TestLanes, 2); return true;
-                case 0x206u:
-                    register = new(MsrId.TestLanes, 3); return true;
-            }
-            register = default;
-            return false;
+                0x8u => 0,
+                0x10u => 1,
+                _ => -1,
+            };
+            uint entry = block < 0 ? 0u : AddressTable[(block << 5) | (int)(address & 0x1Fu)];
+            register = new((MsrId)(entry >> 16), (int)(entry & 0xFFFFu));
+            return entry != 0;
         }
 
         public static bool TryFind(uint address, out MsrRef register) => TryFind(address, global::MsrGen.Registers.MsrProfile.Upstream, out register);
+
+        /// <summary>
+        /// Per block of 32 addresses: (id &lt;&lt; 16) | index, 0 for no register, 0xFFFFFFFF when the profile decides.
+        /// </summary>
+        private static global::System.ReadOnlySpan<uint> AddressTable => new uint[]
+        {
+            // 0x100u - 0x11Fu
+            0x10000u, 0x20000u, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            // 0x200u - 0x21Fu
+            0x30000u, 0, 0x30001u, 0, 0x30002u, 0, 0x30003u, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        };
 
         /// <summary>
         /// The register instance with this name (case-insensitive; arrays take the index: IA32_PMC3).

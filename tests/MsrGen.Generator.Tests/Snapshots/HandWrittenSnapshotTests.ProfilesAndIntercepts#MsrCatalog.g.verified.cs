@@ -53,16 +53,39 @@ namespace MsrGen.GeneratedUnderTest
         /// </summary>
         public static bool TryFind(uint address, global::MsrGen.Registers.MsrProfile profile, out MsrRef register)
         {
+            int block = (address >> 5) switch
+            {
+                0x6u => 0,
+                0x25AB26Fu => 1,
+                _ => -1,
+            };
+            uint entry = block < 0 ? 0u : AddressTable[(block << 5) | (int)(address & 0x1Fu)];
+            if (entry == 0xFFFFFFFFu)
+            {
+                return TryFindByProfile(address, profile, out register);
+            }
+
+            register = new((MsrId)(entry >> 16), (int)(entry & 0xFFFFu));
+            return entry != 0;
+        }
+
+        public static bool TryFind(uint address, out MsrRef register) => TryFind(address, global::MsrGen.Registers.MsrProfile.Upstream, out register);
+
+        /// <summary>
+        /// Per block of 32 addresses: (id &lt;&lt; 16) | index, 0 for no register, 0xFFFFFFFF when the profile decides.
+        /// </summary>
+        private static global::System.ReadOnlySpan<uint> AddressTable => new uint[]
+        {
+            // 0xC0u - 0xDFu
+            0, 0x10000u, 0x10001u, 0x10002u, 0x10003u, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            // 0x4B564DE0u - 0x4B564DFFu
+            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFFFFFFFFu, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        };
+
+        private static bool TryFindByProfile(uint address, global::MsrGen.Registers.MsrProfile profile, out MsrRef register)
+        {
             switch (address)
             {
-                case 0xC1u:
-                    register = new(MsrId.TestPmc, 0); return true;
-                case 0xC2u:
-                    register = new(MsrId.TestPmc, 1); return true;
-                case 0xC3u:
-                    register = new(MsrId.TestPmc, 2); return true;
-                case 0xC4u:
-                    register = new(MsrId.TestPmc, 3); return true;
                 case 0x4B564DF1u:
                     if ((profile & global::MsrGen.Registers.MsrProfile.PvLbr2018) != 0) { register = new(MsrId.TestProposal, 0); return true; }
                     if ((profile & global::MsrGen.Registers.MsrProfile.Upstream) != 0) { register = new(MsrId.TestUpstream, 0); return true; }
@@ -71,8 +94,6 @@ namespace MsrGen.GeneratedUnderTest
             register = default;
             return false;
         }
-
-        public static bool TryFind(uint address, out MsrRef register) => TryFind(address, global::MsrGen.Registers.MsrProfile.Upstream, out register);
 
         /// <summary>
         /// The register instance with this name (case-insensitive; arrays take the index: IA32_PMC3).

@@ -119,566 +119,110 @@ namespace MsrGen.GeneratedUnderTest
         /// </summary>
         public static bool TryFind(uint address, global::MsrGen.Registers.MsrProfile profile, out MsrRef register)
         {
+            int block = (address >> 5) switch
+            {
+                0x2u => 0,
+                0x3u => 1,
+                0x6u => 2,
+                0xCu => 3,
+                0xDu => 4,
+                0xEu => 5,
+                0x18u => 6,
+                0x19u => 7,
+                0x1Au => 8,
+                0x1Cu => 9,
+                0x1Fu => 10,
+                0x26u => 11,
+                0x34u => 12,
+                0x36u => 13,
+                0x6Eu => 14,
+                0x90u => 15,
+                0xA6u => 16,
+                0xA8u => 17,
+                0xB0u => 18,
+                0x25AB268u => 19,
+                0x6000018u => 20,
+                0x6000800u => 21,
+                0x6000810u => 22,
+                _ => -1,
+            };
+            uint entry = block < 0 ? 0u : AddressTable[(block << 5) | (int)(address & 0x1Fu)];
+            if (entry == 0xFFFFFFFFu)
+            {
+                return TryFindByProfile(address, profile, out register);
+            }
+
+            register = new((MsrId)(entry >> 16), (int)(entry & 0xFFFFu));
+            return entry != 0;
+        }
+
+        public static bool TryFind(uint address, out MsrRef register) => TryFind(address, global::MsrGen.Registers.MsrProfile.Upstream, out register);
+
+        /// <summary>
+        /// Per block of 32 addresses: (id &lt;&lt; 16) | index, 0 for no register, 0xFFFFFFFF when the profile decides.
+        /// </summary>
+        private static global::System.ReadOnlySpan<uint> AddressTable => new uint[]
+        {
+            // 0x40u - 0x5Fu
+            0x10000u, 0x10001u, 0x10002u, 0x10003u, 0x10004u, 0x10005u, 0x10006u, 0x10007u, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            // 0x60u - 0x7Fu
+            0x20000u, 0x20001u, 0x20002u, 0x20003u, 0x20004u, 0x20005u, 0x20006u, 0x20007u, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            // 0xC0u - 0xDFu
+            0, 0x30000u, 0x30001u, 0x30002u, 0x30003u, 0x30004u, 0x30005u, 0x30006u, 0x30007u, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            // 0x180u - 0x19Fu
+            0, 0, 0, 0, 0, 0, 0x40000u, 0x40001u, 0x40002u, 0x40003u, 0x40004u, 0x40005u, 0x40006u, 0x40007u, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            // 0x1A0u - 0x1BFu
+            0x50000u, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            // 0x1C0u - 0x1DFu
+            0, 0, 0, 0, 0, 0, 0, 0, 0x60000u, 0x70000u, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x80000u, 0, 0, 0, 0, 0, 0,
+            // 0x300u - 0x31Fu
+            0, 0, 0, 0, 0, 0, 0, 0, 0, 0x90000u, 0x90001u, 0x90002u, 0x90003u, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            // 0x320u - 0x33Fu
+            0, 0, 0, 0, 0, 0, 0, 0, 0, 0xA0000u, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            // 0x340u - 0x35Fu
+            0, 0, 0, 0, 0, 0xB0000u, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            // 0x380u - 0x39Fu
+            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xC0000u, 0xD0000u, 0xE0000u, 0xF0000u, 0x100000u, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            // 0x3E0u - 0x3FFu
+            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x110000u, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            // 0x4C0u - 0x4DFu
+            0, 0x120000u, 0x120001u, 0x120002u, 0x120003u, 0x120004u, 0x120005u, 0x120006u, 0x120007u, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            // 0x680u - 0x69Fu
+            0x130000u, 0x130001u, 0x130002u, 0x130003u, 0x130004u, 0x130005u, 0x130006u, 0x130007u, 0x130008u, 0x130009u, 0x13000Au, 0x13000Bu, 0x13000Cu, 0x13000Du, 0x13000Eu, 0x13000Fu, 0x130010u, 0x130011u, 0x130012u, 0x130013u, 0x130014u, 0x130015u, 0x130016u, 0x130017u, 0x130018u, 0x130019u, 0x13001Au, 0x13001Bu, 0x13001Cu, 0x13001Du, 0x13001Eu, 0x13001Fu,
+            // 0x6C0u - 0x6DFu
+            0x140000u, 0x140001u, 0x140002u, 0x140003u, 0x140004u, 0x140005u, 0x140006u, 0x140007u, 0x140008u, 0x140009u, 0x14000Au, 0x14000Bu, 0x14000Cu, 0x14000Du, 0x14000Eu, 0x14000Fu, 0x140010u, 0x140011u, 0x140012u, 0x140013u, 0x140014u, 0x140015u, 0x140016u, 0x140017u, 0x140018u, 0x140019u, 0x14001Au, 0x14001Bu, 0x14001Cu, 0x14001Du, 0x14001Eu, 0x14001Fu,
+            // 0xDC0u - 0xDDFu
+            0x150000u, 0x150001u, 0x150002u, 0x150003u, 0x150004u, 0x150005u, 0x150006u, 0x150007u, 0x150008u, 0x150009u, 0x15000Au, 0x15000Bu, 0x15000Cu, 0x15000Du, 0x15000Eu, 0x15000Fu, 0x150010u, 0x150011u, 0x150012u, 0x150013u, 0x150014u, 0x150015u, 0x150016u, 0x150017u, 0x150018u, 0x150019u, 0x15001Au, 0x15001Bu, 0x15001Cu, 0x15001Du, 0x15001Eu, 0x15001Fu,
+            // 0x1200u - 0x121Fu
+            0x160000u, 0x160001u, 0x160002u, 0x160003u, 0x160004u, 0x160005u, 0x160006u, 0x160007u, 0x160008u, 0x160009u, 0x16000Au, 0x16000Bu, 0x16000Cu, 0x16000Du, 0x16000Eu, 0x16000Fu, 0x160010u, 0x160011u, 0x160012u, 0x160013u, 0x160014u, 0x160015u, 0x160016u, 0x160017u, 0x160018u, 0x160019u, 0x16001Au, 0x16001Bu, 0x16001Cu, 0x16001Du, 0x16001Eu, 0x16001Fu,
+            // 0x14C0u - 0x14DFu
+            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x170000u, 0x180000u, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            // 0x1500u - 0x151Fu
+            0x190000u, 0x190001u, 0x190002u, 0x190003u, 0x190004u, 0x190005u, 0x190006u, 0x190007u, 0x190008u, 0x190009u, 0x19000Au, 0x19000Bu, 0x19000Cu, 0x19000Du, 0x19000Eu, 0x19000Fu, 0x190010u, 0x190011u, 0x190012u, 0x190013u, 0x190014u, 0x190015u, 0x190016u, 0x190017u, 0x190018u, 0x190019u, 0x19001Au, 0x19001Bu, 0x19001Cu, 0x19001Du, 0x19001Eu, 0x19001Fu,
+            // 0x1600u - 0x161Fu
+            0x1A0000u, 0x1A0001u, 0x1A0002u, 0x1A0003u, 0x1A0004u, 0x1A0005u, 0x1A0006u, 0x1A0007u, 0x1A0008u, 0x1A0009u, 0x1A000Au, 0x1A000Bu, 0x1A000Cu, 0x1A000Du, 0x1A000Eu, 0x1A000Fu, 0x1A0010u, 0x1A0011u, 0x1A0012u, 0x1A0013u, 0x1A0014u, 0x1A0015u, 0x1A0016u, 0x1A0017u, 0x1A0018u, 0x1A0019u, 0x1A001Au, 0x1A001Bu, 0x1A001Cu, 0x1A001Du, 0x1A001Eu, 0x1A001Fu,
+            // 0x4B564D00u - 0x4B564D1Fu
+            0, 0, 0, 0, 0, 0xFFFFFFFFu, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            // 0xC0000300u - 0xC000031Fu
+            0x1D0000u, 0x1E0000u, 0x1F0000u, 0x200000u, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            // 0xC0010000u - 0xC001001Fu
+            0x210000u, 0x210001u, 0x210002u, 0x210003u, 0x220000u, 0x220001u, 0x220002u, 0x220003u, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            // 0xC0010200u - 0xC001021Fu
+            0x230000u, 0x240000u, 0x230001u, 0x240001u, 0x230002u, 0x240002u, 0x230003u, 0x240003u, 0x230004u, 0x240004u, 0x230005u, 0x240005u, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        };
+
+        private static bool TryFindByProfile(uint address, global::MsrGen.Registers.MsrProfile profile, out MsrRef register)
+        {
             switch (address)
             {
-                case 0x40u:
-                    register = new(MsrId.MsrLbrCoreFrom, 0); return true;
-                case 0x41u:
-                    register = new(MsrId.MsrLbrCoreFrom, 1); return true;
-                case 0x42u:
-                    register = new(MsrId.MsrLbrCoreFrom, 2); return true;
-                case 0x43u:
-                    register = new(MsrId.MsrLbrCoreFrom, 3); return true;
-                case 0x44u:
-                    register = new(MsrId.MsrLbrCoreFrom, 4); return true;
-                case 0x45u:
-                    register = new(MsrId.MsrLbrCoreFrom, 5); return true;
-                case 0x46u:
-                    register = new(MsrId.MsrLbrCoreFrom, 6); return true;
-                case 0x47u:
-                    register = new(MsrId.MsrLbrCoreFrom, 7); return true;
-                case 0x60u:
-                    register = new(MsrId.MsrLbrCoreTo, 0); return true;
-                case 0x61u:
-                    register = new(MsrId.MsrLbrCoreTo, 1); return true;
-                case 0x62u:
-                    register = new(MsrId.MsrLbrCoreTo, 2); return true;
-                case 0x63u:
-                    register = new(MsrId.MsrLbrCoreTo, 3); return true;
-                case 0x64u:
-                    register = new(MsrId.MsrLbrCoreTo, 4); return true;
-                case 0x65u:
-                    register = new(MsrId.MsrLbrCoreTo, 5); return true;
-                case 0x66u:
-                    register = new(MsrId.MsrLbrCoreTo, 6); return true;
-                case 0x67u:
-                    register = new(MsrId.MsrLbrCoreTo, 7); return true;
-                case 0xC1u:
-                    register = new(MsrId.Ia32Pmc, 0); return true;
-                case 0xC2u:
-                    register = new(MsrId.Ia32Pmc, 1); return true;
-                case 0xC3u:
-                    register = new(MsrId.Ia32Pmc, 2); return true;
-                case 0xC4u:
-                    register = new(MsrId.Ia32Pmc, 3); return true;
-                case 0xC5u:
-                    register = new(MsrId.Ia32Pmc, 4); return true;
-                case 0xC6u:
-                    register = new(MsrId.Ia32Pmc, 5); return true;
-                case 0xC7u:
-                    register = new(MsrId.Ia32Pmc, 6); return true;
-                case 0xC8u:
-                    register = new(MsrId.Ia32Pmc, 7); return true;
-                case 0x186u:
-                    register = new(MsrId.Ia32Perfevtsel, 0); return true;
-                case 0x187u:
-                    register = new(MsrId.Ia32Perfevtsel, 1); return true;
-                case 0x188u:
-                    register = new(MsrId.Ia32Perfevtsel, 2); return true;
-                case 0x189u:
-                    register = new(MsrId.Ia32Perfevtsel, 3); return true;
-                case 0x18Au:
-                    register = new(MsrId.Ia32Perfevtsel, 4); return true;
-                case 0x18Bu:
-                    register = new(MsrId.Ia32Perfevtsel, 5); return true;
-                case 0x18Cu:
-                    register = new(MsrId.Ia32Perfevtsel, 6); return true;
-                case 0x18Du:
-                    register = new(MsrId.Ia32Perfevtsel, 7); return true;
-                case 0x1A0u:
-                    register = new(MsrId.Ia32MiscEnable, 0); return true;
-                case 0x1C8u:
-                    register = new(MsrId.MsrLbrSelect, 0); return true;
-                case 0x1C9u:
-                    register = new(MsrId.MsrLbrTos, 0); return true;
-                case 0x1D9u:
-                    register = new(MsrId.Ia32Debugctl, 0); return true;
-                case 0x309u:
-                    register = new(MsrId.Ia32FixedCtr, 0); return true;
-                case 0x30Au:
-                    register = new(MsrId.Ia32FixedCtr, 1); return true;
-                case 0x30Bu:
-                    register = new(MsrId.Ia32FixedCtr, 2); return true;
-                case 0x30Cu:
-                    register = new(MsrId.Ia32FixedCtr, 3); return true;
-                case 0x329u:
-                    register = new(MsrId.MsrPerfMetrics, 0); return true;
-                case 0x345u:
-                    register = new(MsrId.Ia32PerfCapabilities, 0); return true;
-                case 0x38Du:
-                    register = new(MsrId.Ia32FixedCtrCtrl, 0); return true;
-                case 0x38Eu:
-                    register = new(MsrId.Ia32PerfGlobalStatus, 0); return true;
-                case 0x38Fu:
-                    register = new(MsrId.Ia32PerfGlobalCtrl, 0); return true;
-                case 0x390u:
-                    register = new(MsrId.Ia32PerfGlobalOvfCtrl, 0); return true;
-                case 0x391u:
-                    register = new(MsrId.Ia32PerfGlobalStatusSet, 0); return true;
-                case 0x3F1u:
-                    register = new(MsrId.Ia32PebsEnable, 0); return true;
-                case 0x4C1u:
-                    register = new(MsrId.Ia32APmc, 0); return true;
-                case 0x4C2u:
-                    register = new(MsrId.Ia32APmc, 1); return true;
-                case 0x4C3u:
-                    register = new(MsrId.Ia32APmc, 2); return true;
-                case 0x4C4u:
-                    register = new(MsrId.Ia32APmc, 3); return true;
-                case 0x4C5u:
-                    register = new(MsrId.Ia32APmc, 4); return true;
-                case 0x4C6u:
-                    register = new(MsrId.Ia32APmc, 5); return true;
-                case 0x4C7u:
-                    register = new(MsrId.Ia32APmc, 6); return true;
-                case 0x4C8u:
-                    register = new(MsrId.Ia32APmc, 7); return true;
-                case 0x680u:
-                    register = new(MsrId.MsrLbrNhmFrom, 0); return true;
-                case 0x681u:
-                    register = new(MsrId.MsrLbrNhmFrom, 1); return true;
-                case 0x682u:
-                    register = new(MsrId.MsrLbrNhmFrom, 2); return true;
-                case 0x683u:
-                    register = new(MsrId.MsrLbrNhmFrom, 3); return true;
-                case 0x684u:
-                    register = new(MsrId.MsrLbrNhmFrom, 4); return true;
-                case 0x685u:
-                    register = new(MsrId.MsrLbrNhmFrom, 5); return true;
-                case 0x686u:
-                    register = new(MsrId.MsrLbrNhmFrom, 6); return true;
-                case 0x687u:
-                    register = new(MsrId.MsrLbrNhmFrom, 7); return true;
-                case 0x688u:
-                    register = new(MsrId.MsrLbrNhmFrom, 8); return true;
-                case 0x689u:
-                    register = new(MsrId.MsrLbrNhmFrom, 9); return true;
-                case 0x68Au:
-                    register = new(MsrId.MsrLbrNhmFrom, 10); return true;
-                case 0x68Bu:
-                    register = new(MsrId.MsrLbrNhmFrom, 11); return true;
-                case 0x68Cu:
-                    register = new(MsrId.MsrLbrNhmFrom, 12); return true;
-                case 0x68Du:
-                    register = new(MsrId.MsrLbrNhmFrom, 13); return true;
-                case 0x68Eu:
-                    register = new(MsrId.MsrLbrNhmFrom, 14); return true;
-                case 0x68Fu:
-                    register = new(MsrId.MsrLbrNhmFrom, 15); return true;
-                case 0x690u:
-                    register = new(MsrId.MsrLbrNhmFrom, 16); return true;
-                case 0x691u:
-                    register = new(MsrId.MsrLbrNhmFrom, 17); return true;
-                case 0x692u:
-                    register = new(MsrId.MsrLbrNhmFrom, 18); return true;
-                case 0x693u:
-                    register = new(MsrId.MsrLbrNhmFrom, 19); return true;
-                case 0x694u:
-                    register = new(MsrId.MsrLbrNhmFrom, 20); return true;
-                case 0x695u:
-                    register = new(MsrId.MsrLbrNhmFrom, 21); return true;
-                case 0x696u:
-                    register = new(MsrId.MsrLbrNhmFrom, 22); return true;
-                case 0x697u:
-                    register = new(MsrId.MsrLbrNhmFrom, 23); return true;
-                case 0x698u:
-                    register = new(MsrId.MsrLbrNhmFrom, 24); return true;
-                case 0x699u:
-                    register = new(MsrId.MsrLbrNhmFrom, 25); return true;
-                case 0x69Au:
-                    register = new(MsrId.MsrLbrNhmFrom, 26); return true;
-                case 0x69Bu:
-                    register = new(MsrId.MsrLbrNhmFrom, 27); return true;
-                case 0x69Cu:
-                    register = new(MsrId.MsrLbrNhmFrom, 28); return true;
-                case 0x69Du:
-                    register = new(MsrId.MsrLbrNhmFrom, 29); return true;
-                case 0x69Eu:
-                    register = new(MsrId.MsrLbrNhmFrom, 30); return true;
-                case 0x69Fu:
-                    register = new(MsrId.MsrLbrNhmFrom, 31); return true;
-                case 0x6C0u:
-                    register = new(MsrId.MsrLbrNhmTo, 0); return true;
-                case 0x6C1u:
-                    register = new(MsrId.MsrLbrNhmTo, 1); return true;
-                case 0x6C2u:
-                    register = new(MsrId.MsrLbrNhmTo, 2); return true;
-                case 0x6C3u:
-                    register = new(MsrId.MsrLbrNhmTo, 3); return true;
-                case 0x6C4u:
-                    register = new(MsrId.MsrLbrNhmTo, 4); return true;
-                case 0x6C5u:
-                    register = new(MsrId.MsrLbrNhmTo, 5); return true;
-                case 0x6C6u:
-                    register = new(MsrId.MsrLbrNhmTo, 6); return true;
-                case 0x6C7u:
-                    register = new(MsrId.MsrLbrNhmTo, 7); return true;
-                case 0x6C8u:
-                    register = new(MsrId.MsrLbrNhmTo, 8); return true;
-                case 0x6C9u:
-                    register = new(MsrId.MsrLbrNhmTo, 9); return true;
-                case 0x6CAu:
-                    register = new(MsrId.MsrLbrNhmTo, 10); return true;
-                case 0x6CBu:
-                    register = new(MsrId.MsrLbrNhmTo, 11); return true;
-                case 0x6CCu:
-                    register = new(MsrId.MsrLbrNhmTo, 12); return true;
-                case 0x6CDu:
-                    register = new(MsrId.MsrLbrNhmTo, 13); return true;
-                case 0x6CEu:
-                    register = new(MsrId.MsrLbrNhmTo, 14); return true;
-                case 0x6CFu:
-                    register = new(MsrId.MsrLbrNhmTo, 15); return true;
-                case 0x6D0u:
-                    register = new(MsrId.MsrLbrNhmTo, 16); return true;
-                case 0x6D1u:
-                    register = new(MsrId.MsrLbrNhmTo, 17); return true;
-                case 0x6D2u:
-                    register = new(MsrId.MsrLbrNhmTo, 18); return true;
-                case 0x6D3u:
-                    register = new(MsrId.MsrLbrNhmTo, 19); return true;
-                case 0x6D4u:
-                    register = new(MsrId.MsrLbrNhmTo, 20); return true;
-                case 0x6D5u:
-                    register = new(MsrId.MsrLbrNhmTo, 21); return true;
-                case 0x6D6u:
-                    register = new(MsrId.MsrLbrNhmTo, 22); return true;
-                case 0x6D7u:
-                    register = new(MsrId.MsrLbrNhmTo, 23); return true;
-                case 0x6D8u:
-                    register = new(MsrId.MsrLbrNhmTo, 24); return true;
-                case 0x6D9u:
-                    register = new(MsrId.MsrLbrNhmTo, 25); return true;
-                case 0x6DAu:
-                    register = new(MsrId.MsrLbrNhmTo, 26); return true;
-                case 0x6DBu:
-                    register = new(MsrId.MsrLbrNhmTo, 27); return true;
-                case 0x6DCu:
-                    register = new(MsrId.MsrLbrNhmTo, 28); return true;
-                case 0x6DDu:
-                    register = new(MsrId.MsrLbrNhmTo, 29); return true;
-                case 0x6DEu:
-                    register = new(MsrId.MsrLbrNhmTo, 30); return true;
-                case 0x6DFu:
-                    register = new(MsrId.MsrLbrNhmTo, 31); return true;
-                case 0xDC0u:
-                    register = new(MsrId.MsrLbrInfo, 0); return true;
-                case 0xDC1u:
-                    register = new(MsrId.MsrLbrInfo, 1); return true;
-                case 0xDC2u:
-                    register = new(MsrId.MsrLbrInfo, 2); return true;
-                case 0xDC3u:
-                    register = new(MsrId.MsrLbrInfo, 3); return true;
-                case 0xDC4u:
-                    register = new(MsrId.MsrLbrInfo, 4); return true;
-                case 0xDC5u:
-                    register = new(MsrId.MsrLbrInfo, 5); return true;
-                case 0xDC6u:
-                    register = new(MsrId.MsrLbrInfo, 6); return true;
-                case 0xDC7u:
-                    register = new(MsrId.MsrLbrInfo, 7); return true;
-                case 0xDC8u:
-                    register = new(MsrId.MsrLbrInfo, 8); return true;
-                case 0xDC9u:
-                    register = new(MsrId.MsrLbrInfo, 9); return true;
-                case 0xDCAu:
-                    register = new(MsrId.MsrLbrInfo, 10); return true;
-                case 0xDCBu:
-                    register = new(MsrId.MsrLbrInfo, 11); return true;
-                case 0xDCCu:
-                    register = new(MsrId.MsrLbrInfo, 12); return true;
-                case 0xDCDu:
-                    register = new(MsrId.MsrLbrInfo, 13); return true;
-                case 0xDCEu:
-                    register = new(MsrId.MsrLbrInfo, 14); return true;
-                case 0xDCFu:
-                    register = new(MsrId.MsrLbrInfo, 15); return true;
-                case 0xDD0u:
-                    register = new(MsrId.MsrLbrInfo, 16); return true;
-                case 0xDD1u:
-                    register = new(MsrId.MsrLbrInfo, 17); return true;
-                case 0xDD2u:
-                    register = new(MsrId.MsrLbrInfo, 18); return true;
-                case 0xDD3u:
-                    register = new(MsrId.MsrLbrInfo, 19); return true;
-                case 0xDD4u:
-                    register = new(MsrId.MsrLbrInfo, 20); return true;
-                case 0xDD5u:
-                    register = new(MsrId.MsrLbrInfo, 21); return true;
-                case 0xDD6u:
-                    register = new(MsrId.MsrLbrInfo, 22); return true;
-                case 0xDD7u:
-                    register = new(MsrId.MsrLbrInfo, 23); return true;
-                case 0xDD8u:
-                    register = new(MsrId.MsrLbrInfo, 24); return true;
-                case 0xDD9u:
-                    register = new(MsrId.MsrLbrInfo, 25); return true;
-                case 0xDDAu:
-                    register = new(MsrId.MsrLbrInfo, 26); return true;
-                case 0xDDBu:
-                    register = new(MsrId.MsrLbrInfo, 27); return true;
-                case 0xDDCu:
-                    register = new(MsrId.MsrLbrInfo, 28); return true;
-                case 0xDDDu:
-                    register = new(MsrId.MsrLbrInfo, 29); return true;
-                case 0xDDEu:
-                    register = new(MsrId.MsrLbrInfo, 30); return true;
-                case 0xDDFu:
-                    register = new(MsrId.MsrLbrInfo, 31); return true;
-                case 0x1200u:
-                    register = new(MsrId.Ia32LbrInfo, 0); return true;
-                case 0x1201u:
-                    register = new(MsrId.Ia32LbrInfo, 1); return true;
-                case 0x1202u:
-                    register = new(MsrId.Ia32LbrInfo, 2); return true;
-                case 0x1203u:
-                    register = new(MsrId.Ia32LbrInfo, 3); return true;
-                case 0x1204u:
-                    register = new(MsrId.Ia32LbrInfo, 4); return true;
-                case 0x1205u:
-                    register = new(MsrId.Ia32LbrInfo, 5); return true;
-                case 0x1206u:
-                    register = new(MsrId.Ia32LbrInfo, 6); return true;
-                case 0x1207u:
-                    register = new(MsrId.Ia32LbrInfo, 7); return true;
-                case 0x1208u:
-                    register = new(MsrId.Ia32LbrInfo, 8); return true;
-                case 0x1209u:
-                    register = new(MsrId.Ia32LbrInfo, 9); return true;
-                case 0x120Au:
-                    register = new(MsrId.Ia32LbrInfo, 10); return true;
-                case 0x120Bu:
-                    register = new(MsrId.Ia32LbrInfo, 11); return true;
-                case 0x120Cu:
-                    register = new(MsrId.Ia32LbrInfo, 12); return true;
-                case 0x120Du:
-                    register = new(MsrId.Ia32LbrInfo, 13); return true;
-                case 0x120Eu:
-                    register = new(MsrId.Ia32LbrInfo, 14); return true;
-                case 0x120Fu:
-                    register = new(MsrId.Ia32LbrInfo, 15); return true;
-                case 0x1210u:
-                    register = new(MsrId.Ia32LbrInfo, 16); return true;
-                case 0x1211u:
-                    register = new(MsrId.Ia32LbrInfo, 17); return true;
-                case 0x1212u:
-                    register = new(MsrId.Ia32LbrInfo, 18); return true;
-                case 0x1213u:
-                    register = new(MsrId.Ia32LbrInfo, 19); return true;
-                case 0x1214u:
-                    register = new(MsrId.Ia32LbrInfo, 20); return true;
-                case 0x1215u:
-                    register = new(MsrId.Ia32LbrInfo, 21); return true;
-                case 0x1216u:
-                    register = new(MsrId.Ia32LbrInfo, 22); return true;
-                case 0x1217u:
-                    register = new(MsrId.Ia32LbrInfo, 23); return true;
-                case 0x1218u:
-                    register = new(MsrId.Ia32LbrInfo, 24); return true;
-                case 0x1219u:
-                    register = new(MsrId.Ia32LbrInfo, 25); return true;
-                case 0x121Au:
-                    register = new(MsrId.Ia32LbrInfo, 26); return true;
-                case 0x121Bu:
-                    register = new(MsrId.Ia32LbrInfo, 27); return true;
-                case 0x121Cu:
-                    register = new(MsrId.Ia32LbrInfo, 28); return true;
-                case 0x121Du:
-                    register = new(MsrId.Ia32LbrInfo, 29); return true;
-                case 0x121Eu:
-                    register = new(MsrId.Ia32LbrInfo, 30); return true;
-                case 0x121Fu:
-                    register = new(MsrId.Ia32LbrInfo, 31); return true;
-                case 0x14CEu:
-                    register = new(MsrId.Ia32LbrCtl, 0); return true;
-                case 0x14CFu:
-                    register = new(MsrId.Ia32LbrDepth, 0); return true;
-                case 0x1500u:
-                    register = new(MsrId.Ia32LbrFromIp, 0); return true;
-                case 0x1501u:
-                    register = new(MsrId.Ia32LbrFromIp, 1); return true;
-                case 0x1502u:
-                    register = new(MsrId.Ia32LbrFromIp, 2); return true;
-                case 0x1503u:
-                    register = new(MsrId.Ia32LbrFromIp, 3); return true;
-                case 0x1504u:
-                    register = new(MsrId.Ia32LbrFromIp, 4); return true;
-                case 0x1505u:
-                    register = new(MsrId.Ia32LbrFromIp, 5); return true;
-                case 0x1506u:
-                    register = new(MsrId.Ia32LbrFromIp, 6); return true;
-                case 0x1507u:
-                    register = new(MsrId.Ia32LbrFromIp, 7); return true;
-                case 0x1508u:
-                    register = new(MsrId.Ia32LbrFromIp, 8); return true;
-                case 0x1509u:
-                    register = new(MsrId.Ia32LbrFromIp, 9); return true;
-                case 0x150Au:
-                    register = new(MsrId.Ia32LbrFromIp, 10); return true;
-                case 0x150Bu:
-                    register = new(MsrId.Ia32LbrFromIp, 11); return true;
-                case 0x150Cu:
-                    register = new(MsrId.Ia32LbrFromIp, 12); return true;
-                case 0x150Du:
-                    register = new(MsrId.Ia32LbrFromIp, 13); return true;
-                case 0x150Eu:
-                    register = new(MsrId.Ia32LbrFromIp, 14); return true;
-                case 0x150Fu:
-                    register = new(MsrId.Ia32LbrFromIp, 15); return true;
-                case 0x1510u:
-                    register = new(MsrId.Ia32LbrFromIp, 16); return true;
-                case 0x1511u:
-                    register = new(MsrId.Ia32LbrFromIp, 17); return true;
-                case 0x1512u:
-                    register = new(MsrId.Ia32LbrFromIp, 18); return true;
-                case 0x1513u:
-                    register = new(MsrId.Ia32LbrFromIp, 19); return true;
-                case 0x1514u:
-                    register = new(MsrId.Ia32LbrFromIp, 20); return true;
-                case 0x1515u:
-                    register = new(MsrId.Ia32LbrFromIp, 21); return true;
-                case 0x1516u:
-                    register = new(MsrId.Ia32LbrFromIp, 22); return true;
-                case 0x1517u:
-                    register = new(MsrId.Ia32LbrFromIp, 23); return true;
-                case 0x1518u:
-                    register = new(MsrId.Ia32LbrFromIp, 24); return true;
-                case 0x1519u:
-                    register = new(MsrId.Ia32LbrFromIp, 25); return true;
-                case 0x151Au:
-                    register = new(MsrId.Ia32LbrFromIp, 26); return true;
-                case 0x151Bu:
-                    register = new(MsrId.Ia32LbrFromIp, 27); return true;
-                case 0x151Cu:
-                    register = new(MsrId.Ia32LbrFromIp, 28); return true;
-                case 0x151Du:
-                    register = new(MsrId.Ia32LbrFromIp, 29); return true;
-                case 0x151Eu:
-                    register = new(MsrId.Ia32LbrFromIp, 30); return true;
-                case 0x151Fu:
-                    register = new(MsrId.Ia32LbrFromIp, 31); return true;
-                case 0x1600u:
-                    register = new(MsrId.Ia32LbrToIp, 0); return true;
-                case 0x1601u:
-                    register = new(MsrId.Ia32LbrToIp, 1); return true;
-                case 0x1602u:
-                    register = new(MsrId.Ia32LbrToIp, 2); return true;
-                case 0x1603u:
-                    register = new(MsrId.Ia32LbrToIp, 3); return true;
-                case 0x1604u:
-                    register = new(MsrId.Ia32LbrToIp, 4); return true;
-                case 0x1605u:
-                    register = new(MsrId.Ia32LbrToIp, 5); return true;
-                case 0x1606u:
-                    register = new(MsrId.Ia32LbrToIp, 6); return true;
-                case 0x1607u:
-                    register = new(MsrId.Ia32LbrToIp, 7); return true;
-                case 0x1608u:
-                    register = new(MsrId.Ia32LbrToIp, 8); return true;
-                case 0x1609u:
-                    register = new(MsrId.Ia32LbrToIp, 9); return true;
-                case 0x160Au:
-                    register = new(MsrId.Ia32LbrToIp, 10); return true;
-                case 0x160Bu:
-                    register = new(MsrId.Ia32LbrToIp, 11); return true;
-                case 0x160Cu:
-                    register = new(MsrId.Ia32LbrToIp, 12); return true;
-                case 0x160Du:
-                    register = new(MsrId.Ia32LbrToIp, 13); return true;
-                case 0x160Eu:
-                    register = new(MsrId.Ia32LbrToIp, 14); return true;
-                case 0x160Fu:
-                    register = new(MsrId.Ia32LbrToIp, 15); return true;
-                case 0x1610u:
-                    register = new(MsrId.Ia32LbrToIp, 16); return true;
-                case 0x1611u:
-                    register = new(MsrId.Ia32LbrToIp, 17); return true;
-                case 0x1612u:
-                    register = new(MsrId.Ia32LbrToIp, 18); return true;
-                case 0x1613u:
-                    register = new(MsrId.Ia32LbrToIp, 19); return true;
-                case 0x1614u:
-                    register = new(MsrId.Ia32LbrToIp, 20); return true;
-                case 0x1615u:
-                    register = new(MsrId.Ia32LbrToIp, 21); return true;
-                case 0x1616u:
-                    register = new(MsrId.Ia32LbrToIp, 22); return true;
-                case 0x1617u:
-                    register = new(MsrId.Ia32LbrToIp, 23); return true;
-                case 0x1618u:
-                    register = new(MsrId.Ia32LbrToIp, 24); return true;
-                case 0x1619u:
-                    register = new(MsrId.Ia32LbrToIp, 25); return true;
-                case 0x161Au:
-                    register = new(MsrId.Ia32LbrToIp, 26); return true;
-                case 0x161Bu:
-                    register = new(MsrId.Ia32LbrToIp, 27); return true;
-                case 0x161Cu:
-                    register = new(MsrId.Ia32LbrToIp, 28); return true;
-                case 0x161Du:
-                    register = new(MsrId.Ia32LbrToIp, 29); return true;
-                case 0x161Eu:
-                    register = new(MsrId.Ia32LbrToIp, 30); return true;
-                case 0x161Fu:
-                    register = new(MsrId.Ia32LbrToIp, 31); return true;
                 case 0x4B564D05u:
                     if ((profile & global::MsrGen.Registers.MsrProfile.Upstream) != 0) { register = new(MsrId.MsrKvmPollControl, 0); return true; }
                     if ((profile & global::MsrGen.Registers.MsrProfile.PvLbr2018) != 0) { register = new(MsrId.MsrKvmPvLbrCtrl, 0); return true; }
                     break;
-                case 0xC0000300u:
-                    register = new(MsrId.MsrAmd64PerfCntrGlobalStatus, 0); return true;
-                case 0xC0000301u:
-                    register = new(MsrId.MsrAmd64PerfCntrGlobalCtl, 0); return true;
-                case 0xC0000302u:
-                    register = new(MsrId.MsrAmd64PerfCntrGlobalStatusClr, 0); return true;
-                case 0xC0000303u:
-                    register = new(MsrId.MsrAmd64PerfCntrGlobalStatusSet, 0); return true;
-                case 0xC0010000u:
-                    register = new(MsrId.MsrK7Evntsel, 0); return true;
-                case 0xC0010001u:
-                    register = new(MsrId.MsrK7Evntsel, 1); return true;
-                case 0xC0010002u:
-                    register = new(MsrId.MsrK7Evntsel, 2); return true;
-                case 0xC0010003u:
-                    register = new(MsrId.MsrK7Evntsel, 3); return true;
-                case 0xC0010004u:
-                    register = new(MsrId.MsrK7Perfctr, 0); return true;
-                case 0xC0010005u:
-                    register = new(MsrId.MsrK7Perfctr, 1); return true;
-                case 0xC0010006u:
-                    register = new(MsrId.MsrK7Perfctr, 2); return true;
-                case 0xC0010007u:
-                    register = new(MsrId.MsrK7Perfctr, 3); return true;
-                case 0xC0010200u:
-                    register = new(MsrId.MsrF15hPerfCtl, 0); return true;
-                case 0xC0010201u:
-                    register = new(MsrId.MsrF15hPerfCtr, 0); return true;
-                case 0xC0010202u:
-                    register = new(MsrId.MsrF15hPerfCtl, 1); return true;
-                case 0xC0010203u:
-                    register = new(MsrId.MsrF15hPerfCtr, 1); return true;
-                case 0xC0010204u:
-                    register = new(MsrId.MsrF15hPerfCtl, 2); return true;
-                case 0xC0010205u:
-                    register = new(MsrId.MsrF15hPerfCtr, 2); return true;
-                case 0xC0010206u:
-                    register = new(MsrId.MsrF15hPerfCtl, 3); return true;
-                case 0xC0010207u:
-                    register = new(MsrId.MsrF15hPerfCtr, 3); return true;
-                case 0xC0010208u:
-                    register = new(MsrId.MsrF15hPerfCtl, 4); return true;
-                case 0xC0010209u:
-                    register = new(MsrId.MsrF15hPerfCtr, 4); return true;
-                case 0xC001020Au:
-                    register = new(MsrId.MsrF15hPerfCtl, 5); return true;
-                case 0xC001020Bu:
-                    register = new(MsrId.MsrF15hPerfCtr, 5); return true;
             }
             register = default;
             return false;
         }
-
-        public static bool TryFind(uint address, out MsrRef register) => TryFind(address, global::MsrGen.Registers.MsrProfile.Upstream, out register);
 
         /// <summary>
         /// The register instance with this name (case-insensitive; arrays take the index: IA32_PMC3).
