@@ -37,6 +37,32 @@ public sealed class ScenarioRunnerTests
     }
 
     [TestMethod]
+    public void EveryShippedScenarioPasses()
+    {
+        var (summary, output) = Run(Path.Combine(TestSupport.RepositoryRoot(), "scenarios"));
+        Assert.AreEqual(0, summary.ExitCode, output);
+    }
+
+    [TestMethod]
+    public void EachVcpuRunsOnItsOwnCpu()
+    {
+        var outcome = ScenarioRunner.RunText("v.pmu", string.Join('\n',
+            "vm vpmu=emulated vcpus=2",
+            "guest wrmsr IA32_PERFEVTSEL0 0x4300c0",
+            "vcpu 1",
+            "guest wrmsr IA32_PERFEVTSEL0 0x4300c4",
+            "guest run instructions=100 branches=10",
+            "guest rdpmc 0 => 10",
+            "vcpu 0",
+            "guest rdpmc 0 => 1",
+            "expect perf.creates == 2",
+            "vcpu 2"));
+        Assert.IsTrue(outcome.Expectations.TrueForAll(e => e.Passed), string.Join("; ", outcome.Expectations.Select(e => e.Actual)));
+        Assert.AreEqual(3, outcome.Expectations.Count);
+        Assert.IsTrue(outcome.Malformed, "there is no vCPU 2");
+    }
+
+    [TestMethod]
     public void FailedExpectationPrintsLocationAndExitCodeOne()
     {
         string dir = TempDirectory();
