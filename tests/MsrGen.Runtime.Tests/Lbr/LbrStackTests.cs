@@ -47,6 +47,24 @@ public sealed class LbrStackTests
     }
 
     [TestMethod]
+    [DataRow(MsrProfile.Upstream)]
+    [DataRow(MsrProfile.PvLbr2018)]
+    public void DecodeAgreesWithTheGeneratedCatalog(MsrProfile profile)
+    {
+        var addresses = new System.Collections.Generic.List<uint> { MsrKvmPvLbrCtrl.Address, MsrKvmPvLbrCtrl.Address + 1, 0xC0000080 };
+        for (uint address = 0; address < 0x2000; address++)
+        {
+            addresses.Add(address);
+        }
+
+        foreach (uint address in addresses)
+        {
+            var expected = MsrCatalog.TryFind(address, profile, out MsrRef found) ? LbrRegister.FromCatalog(found) : default;
+            Assert.AreEqual(expected, LbrRegister.Decode(address, profile), $"0x{address:X}");
+        }
+    }
+
+    [TestMethod]
     public void TosWrapsAroundAndTheNewestEntryIsAtTos()
     {
         var stack = Recording(Caps(8, 3), LbrFilter.AnyBranch);
