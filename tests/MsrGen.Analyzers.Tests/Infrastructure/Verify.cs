@@ -26,6 +26,11 @@ internal static class Verify
         return test.RunAsync(CancellationToken.None);
     }
 
+    /// <summary>
+    /// The fix turns <paramref name="source"/> into <paramref name="fixedSource"/>, one diagnostic at a time
+    /// and through Fix All (document, project, solution); <paramref name="remaining"/> are the
+    /// diagnostics the fixed code still has.
+    /// </summary>
     public static Task CodeFixAsync<TFix>(string source, DiagnosticResult[] expected, string fixedSource, params DiagnosticResult[] remaining)
         where TFix : CodeFixProvider, new()
     {
@@ -35,18 +40,7 @@ internal static class Verify
         return test.RunAsync(CancellationToken.None);
     }
 
-    /// <summary>A fix whose result still carries other rules' diagnostics on the fixed line.</summary>
-    public static Task CodeFixAsync<TFix>(string source, DiagnosticResult[] expected, string fixedSource, string batchFixedSource, params DiagnosticResult[] remaining)
-        where TFix : CodeFixProvider, new()
-    {
-        var test = new FixTest<TFix> { TestCode = source, FixedCode = fixedSource, BatchFixedCode = batchFixedSource };
-        test.ExpectedDiagnostics.AddRange(expected);
-        test.FixedState.ExpectedDiagnostics.AddRange(remaining);
-        test.BatchFixedState.ExpectedDiagnostics.AddRange(remaining);
-        return test.RunAsync(CancellationToken.None);
-    }
-
-    private static void Configure(SolutionState state, ReferenceAssemblies _)
+    private static void Configure(SolutionState state)
     {
         state.AdditionalReferences.AddRange(TestReferences.All);
     }
@@ -56,7 +50,7 @@ internal static class Verify
         public AnalyzerTest()
         {
             ReferenceAssemblies = TestReferences.None;
-            Configure(TestState, ReferenceAssemblies);
+            Configure(TestState);
         }
 
         protected override ParseOptions CreateParseOptions() =>
@@ -69,9 +63,9 @@ internal static class Verify
         public FixTest()
         {
             ReferenceAssemblies = TestReferences.None;
-            Configure(TestState, ReferenceAssemblies);
-            Configure(FixedState, ReferenceAssemblies);
-            Configure(BatchFixedState, ReferenceAssemblies);
+            Configure(TestState);
+            Configure(FixedState);
+            Configure(BatchFixedState);
         }
 
         protected override ParseOptions CreateParseOptions() =>
