@@ -215,19 +215,18 @@ public sealed class MsrAccessAnalyzer : DiagnosticAnalyzer
         long index, AccessKind kind, IOperation? value)
     {
         var symbols = catalog.Symbols;
-        string instance = register.InstanceName(index);
         bool regionMatters = register.HostPmu || (kind == AccessKind.HostWrite && register.Access == RegisterAccess.ReadOnly);
         string? guestRegion = regionPossible && regionMatters ? GuestRegion.Explain(invocation, context.ContainingSymbol, symbols) : null;
 
         if (kind == AccessKind.Write && register.Access == RegisterAccess.ReadOnly)
         {
             context.ReportDiagnostic(Diagnostic.Create(
-                Descriptors.MSR1001_WriteToReadOnly, invocation.Syntax.GetLocation(), instance, "for the guest"));
+                Descriptors.MSR1001_WriteToReadOnly, invocation.Syntax.GetLocation(), register.InstanceName(index), "for the guest"));
         }
         else if (kind == AccessKind.HostWrite && register.Access == RegisterAccess.ReadOnly && guestRegion is not null)
         {
             context.ReportDiagnostic(Diagnostic.Create(
-                Descriptors.MSR1001_WriteToReadOnly, invocation.Syntax.GetLocation(), instance, "for the guest, and this host write runs " + guestRegion));
+                Descriptors.MSR1001_WriteToReadOnly, invocation.Syntax.GetLocation(), register.InstanceName(index), "for the guest, and this host write runs " + guestRegion));
         }
 
         if (kind == AccessKind.Read)
@@ -235,12 +234,12 @@ public sealed class MsrAccessAnalyzer : DiagnosticAnalyzer
             if (register.Access == RegisterAccess.WriteOnly)
             {
                 context.ReportDiagnostic(Diagnostic.Create(
-                    Descriptors.MSR1003_MeaninglessRead, invocation.Syntax.GetLocation(), instance, "is write-only and a read raises #GP", ""));
+                    Descriptors.MSR1003_MeaninglessRead, invocation.Syntax.GetLocation(), register.InstanceName(index), "is write-only and a read raises #GP", ""));
             }
             else if ((register.SideEffects & RegisterSideEffects.ReadsAsZero) != 0)
             {
                 context.ReportDiagnostic(Diagnostic.Create(
-                    Descriptors.MSR1003_MeaninglessRead, invocation.Syntax.GetLocation(), instance, "always reads as 0",
+                    Descriptors.MSR1003_MeaninglessRead, invocation.Syntax.GetLocation(), register.InstanceName(index), "always reads as 0",
                     " (IA32_PERF_GLOBAL_STATUS or the vendor's global status MSR)"));
             }
         }
@@ -270,7 +269,7 @@ public sealed class MsrAccessAnalyzer : DiagnosticAnalyzer
         if (register.HostPmu && guestRegion is not null)
         {
             context.ReportDiagnostic(Diagnostic.Create(
-                Descriptors.MSR1007_HostPmuInGuestRegion, invocation.Syntax.GetLocation(), instance, guestRegion));
+                Descriptors.MSR1007_HostPmuInGuestRegion, invocation.Syntax.GetLocation(), register.InstanceName(index), guestRegion));
         }
     }
 
@@ -336,7 +335,7 @@ public sealed class MsrAccessAnalyzer : DiagnosticAnalyzer
         OperationAnalysisContext context, IInvocationOperation invocation, RegisterInfo register, Generator.Parsing.CapabilityExpression gate,
         long index, KnownSymbols symbols)
     {
-        var needed = CapabilityGuards.NamesNeedingGuard(gate);
+        var needed = register.GateNamesNeedingGuard;
         if (needed.Count == 0)
         {
             return;

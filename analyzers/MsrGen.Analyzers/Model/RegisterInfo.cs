@@ -93,6 +93,7 @@ internal sealed class RegisterInfo
         HostPmu = hostPmu;
         ConditionalBits = conditionalBits;
         VariableWidths = variableWidths;
+        GateNamesNeedingGuard = gate is null ? Array.Empty<string>() : NamesNeedingGuard(gate);
     }
 
     public INamedTypeSymbol Type { get; }
@@ -111,6 +112,9 @@ internal sealed class RegisterInfo
     public bool HostPmu { get; }
     public ImmutableArray<ConditionalBits> ConditionalBits { get; }
     public ImmutableArray<VariableWidth> VariableWidths { get; }
+
+    /// <summary>The capabilities of the gate an access must be guarded by (vendor names are implied by the register).</summary>
+    public IReadOnlyList<string> GateNamesNeedingGuard { get; }
 
     /// <summary>The instance name: <c>IA32_PMC{n}</c> with the index put in.</summary>
     public string InstanceName(long index) =>
@@ -228,6 +232,20 @@ internal sealed class RegisterInfo
         return new RegisterInfo(
             type, name, address, stride, max, access, hostAccess, effects, profile, staticReserved, gate, hostPmu,
             conditional.ToImmutable(), widths.ToImmutable());
+    }
+
+    private static string[] NamesNeedingGuard(CapabilityExpression gate)
+    {
+        var names = new List<string>();
+        foreach (var name in NamesIn(gate))
+        {
+            if (name != "intel" && name != "amd" && !name.StartsWith("host.", StringComparison.Ordinal))
+            {
+                names.Add(name);
+            }
+        }
+
+        return names.ToArray();
     }
 
     /// <summary>The capability names a gate mentions (vendor names included).</summary>

@@ -16,21 +16,6 @@ namespace MsrGen.Analyzers.Rules;
 /// </summary>
 internal static class CapabilityGuards
 {
-    /// <summary>Vendor names are implied by using a vendor's register; they need no guard.</summary>
-    public static List<string> NamesNeedingGuard(CapabilityExpression gate)
-    {
-        var names = new List<string>();
-        foreach (var name in RegisterInfo.NamesIn(gate))
-        {
-            if (name != "intel" && name != "amd" && !name.StartsWith("host.", StringComparison.Ordinal))
-            {
-                names.Add(name);
-            }
-        }
-
-        return names;
-    }
-
     /// <summary>The capability names checked around <paramref name="access"/>; "*" when Exists() is checked.</summary>
     public static HashSet<string> CheckedAround(IOperation access, KnownSymbols symbols)
     {

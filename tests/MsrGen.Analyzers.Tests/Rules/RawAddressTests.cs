@@ -38,6 +38,26 @@ class Driver
 }");
 
     [TestMethod]
+    public Task RawAddressThroughABusImplementation_Triggers() => AnalyzerAsync(Usings + @"
+sealed class Cpu : IMsrBus
+{
+    public MsrAccessResult ReadMsr(uint address, out ulong value) { value = 0; return MsrAccessResult.Ok; }
+    public MsrAccessResult WriteMsr(uint address, ulong value) => MsrAccessResult.Ok;
+    public MsrAccessResult WriteMsr(int address, ulong value) => MsrAccessResult.Ok;
+}
+
+[AssumePmuCaps]
+class Driver
+{
+    void Stop(Cpu cpu)
+    {
+        cpu.WriteMsr({|#0:0x38Fu|}, 0);
+        cpu.WriteMsr(0x38F, 0);
+    }
+}",
+        Diagnostic("MSR1004").WithLocation(0).WithArguments("38F", "IA32_PERF_GLOBAL_CTRL", "Ia32PerfGlobalCtrl.Address"));
+
+    [TestMethod]
     public Task UnknownConstantAddress_Triggers() => AnalyzerAsync(Usings + @"
 class Driver
 {
