@@ -92,6 +92,11 @@ public static class PmuPresets
                 gp = v2 ? ebx & 0xF : gp;
             }
 
+            if (gp == 0)
+            {
+                return fallback with { Warning = "native: CPUID 0x80000022 reports no core counters, using intel-v2" };
+            }
+
             var features = (core ? PmuFeatures.PerfctrCore : 0) | (v2 ? PmuFeatures.PerfmonV2 : 0);
             return new HostCpuModel("native", new PmuCaps(CpuVendor.Amd, v2 ? 2 : 1, gp, 0, 48, 0, 0, 0, features), false, false, false, "CPUID 0x80000001 / 0x80000022");
         }
