@@ -155,12 +155,19 @@ public sealed partial class MediatedVpmu
         }
     }
 
-    /// <summary>KVM's RDPMC emulation when RDPMC exits: index decoding as the hardware does it.</summary>
+    /// <summary>
+    /// KVM's RDPMC emulation when RDPMC exits. Intel: ECX[31:16] is the counter type (0 GP,
+    /// 0x4000 fixed; anything else, the old "fast" bit included, is a #GP), ECX[15:0] the index.
+    /// </summary>
     public MsrAccessResult HandleRdpmc(uint ecx, out ulong value)
     {
         value = 0;
-        bool fast = IsIntel && (ecx & RegisterFilePmu.FastRdpmc) != 0;
-        uint index = ecx & ~(RegisterFilePmu.FastRdpmc | RegisterFilePmu.FixedRdpmcBase);
+        if (IsIntel && (ecx >> 16) is not 0 and not (RegisterFilePmu.FixedRdpmcBase >> 16))
+        {
+            return MsrAccessResult.GeneralProtection;
+        }
+
+        uint index = IsIntel ? ecx & 0xFFFF : ecx;
         if (IsIntel && (ecx & RegisterFilePmu.FixedRdpmcBase) != 0)
         {
             if (index >= (uint)_fixedCounter.Length)
@@ -179,12 +186,40 @@ public sealed partial class MediatedVpmu
             return MsrAccessResult.GeneralProtection;
         }
 
-        if (fast)
+        return MsrAccessResult.Ok;
+    }
+
+    /// <summary>
+    /// A host-initiated write (KVM_SET_MSRS): GLOBAL_STATUS may be restored (reserved bits
+    /// refused), OVF_CTRL / STATUS_CLR / STATUS_SET are accepted with no effect, and the legacy
+    /// counter alias takes the value unextended; everything else as for the guest.
+    /// </summary>
+    public MsrAccessResult HandleHostWrmsr(uint address, ulong value)
+    {
+        if (!MsrCatalog.TryFind(address, out var reg) || !MsrCatalog.Exists(reg, Guest))
         {
-            value &= 0xFFFF_FFFF;
+            return HandleWrmsr(address, value);
         }
 
-        return MsrAccessResult.Ok;
+        switch (reg.Id)
+        {
+            case MsrId.Ia32PerfGlobalStatus or MsrId.MsrAmd64PerfCntrGlobalStatus:
+                if ((value & MsrCatalog.ReservedMask(reg, Guest)) != 0)
+                {
+                    return MsrAccessResult.GeneralProtection;
+                }
+
+                ClearGuestStatusBits(ReadGuestStatusForKvm() & ~value);
+                SetGuestStatusBits(value & ~ReadGuestStatusForKvm());
+                return MsrAccessResult.Ok;
+            case MsrId.Ia32PerfGlobalOvfCtrl or MsrId.MsrAmd64PerfCntrGlobalStatusClr or MsrId.MsrAmd64PerfCntrGlobalStatusSet:
+                return MsrAccessResult.Ok;
+            case MsrId.Ia32Pmc when reg.Index < _counter.Length:
+                WriteGuestCounterForKvm(reg.Index, value & Guest.GpCounterMask);
+                return MsrAccessResult.Ok;
+            default:
+                return HandleWrmsr(address, value);
+        }
     }
 
     private void SetEventSelect(int i, ulong value)

@@ -169,11 +169,13 @@ public sealed partial class MediatedVpmu
         return !(_fixedCounter.Length > 0 && (_globalCtrl & (1UL << 32)) != 0 && PmuEventSelect.FixedEnabled(_fixedCtrlHw, 0));
     }
 
-    private bool CountsInstructions(int i)
+    private bool CountsInstructions(int i) => CountsEvent(i, PmuEventSelect.Events.Instructions);
+
+    private bool CountsEvent(int i, ulong eventIdentity)
     {
         ulong identity = IsIntel ? PmuEventSelect.IntelIdentityMask : PmuEventSelect.AmdIdentityMask;
         return (_globalCtrl & (1UL << i)) != 0 && PmuEventSelect.IsEnabled(_eventselHw[i]) &&
-               (_eventselHw[i] & identity) == PmuEventSelect.Events.Instructions;
+               (_eventselHw[i] & identity) == eventIdentity;
     }
 
     /// <summary>
@@ -184,20 +186,7 @@ public sealed partial class MediatedVpmu
     /// </summary>
     public void RetireEmulatedInstruction(bool kernelMode)
     {
-        for (int i = 0; i < _eventselHw.Length; i++)
-        {
-            if (CountsInstructions(i) && PmuEventSelect.CountsAtPrivilege(_eventselHw[i], kernelMode))
-            {
-                ulong value = (ReadGuestCounterForKvm(i) + 1) & Guest.GpCounterMask;
-                WriteGuestCounterForKvm(i, value);
-                if (value == 0)
-                {
-                    SetGuestStatusBits(1UL << i);
-                    PmiRequested |= PmuEventSelect.WantsInterrupt(_eventselHw[i]);
-                }
-            }
-        }
-
+        RetireEmulated(PmuEventSelect.Events.Instructions, kernelMode);
         if (_fixedCounter.Length > 0 && (_globalCtrl & (1UL << 32)) != 0 && PmuEventSelect.FixedCountsAtPrivilege(_fixedCtrlHw, 0, kernelMode))
         {
             ulong value = (ReadFixedForKvm(0) + 1) & Guest.FixedCounterMask;
@@ -206,6 +195,27 @@ public sealed partial class MediatedVpmu
             {
                 SetGuestStatusBits(1UL << 32);
                 PmiRequested |= PmuEventSelect.FixedWantsInterrupt(_fixedCtrlHw, 0);
+            }
+        }
+    }
+
+    /// <summary><c>kvm_pmu_branch_retired()</c>: the same for counters that count branch instructions.</summary>
+    public void RetireEmulatedBranch(bool kernelMode) =>
+        RetireEmulated(IsIntel ? PmuEventSelect.Events.Branches : PmuEventSelect.Events.AmdBranches, kernelMode);
+
+    private void RetireEmulated(ulong eventIdentity, bool kernelMode)
+    {
+        for (int i = 0; i < _eventselHw.Length; i++)
+        {
+            if (CountsEvent(i, eventIdentity) && PmuEventSelect.CountsAtPrivilege(_eventselHw[i], kernelMode))
+            {
+                ulong value = (ReadGuestCounterForKvm(i) + 1) & Guest.GpCounterMask;
+                WriteGuestCounterForKvm(i, value);
+                if (value == 0)
+                {
+                    SetGuestStatusBits(1UL << i);
+                    PmiRequested |= PmuEventSelect.WantsInterrupt(_eventselHw[i]);
+                }
             }
         }
     }

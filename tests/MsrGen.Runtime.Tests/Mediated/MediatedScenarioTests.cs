@@ -24,6 +24,46 @@ public sealed class MediatedScenarioTests
         Assert.AreEqual(0, outcome.Failed, string.Join("\n", outcome.Expectations.Where(e => !e.Passed)));
     }
 
+    public static IEnumerable<object[]> KvmUnitTestScenarios() =>
+        Directory.EnumerateFiles(Path.Combine(TestSupport.RepositoryRoot(), "scenarios", "kut"), "*.pmu").Order(System.StringComparer.Ordinal).Select(p => new object[] { Path.GetFileName(p) });
+
+    /// <summary>
+    /// The kvm-unit-tests scenarios, written for the legacy vPMU, run again with vpmu=mediated: every
+    /// guest-visible result (reads, faults, RDPMC) must be the same; only metric expectations about
+    /// legacy machinery (perf event creations, PMU requests, exit counts, cost) may differ.
+    /// </summary>
+    [TestMethod]
+    [DynamicData(nameof(KvmUnitTestScenarios))]
+    public void Kvm_unit_test_scenarios_see_the_same_pmu_under_mediated(string name)
+    {
+        string[] lines = File.ReadAllLines(Path.Combine(TestSupport.RepositoryRoot(), "scenarios", "kut", name));
+        bool hostSeen = false;
+        for (int i = 0; i < lines.Length; i++)
+        {
+            string trimmed = lines[i].TrimStart();
+            if (!hostSeen && System.Text.RegularExpressions.Regex.IsMatch(trimmed, @"^host\s+(?!perf\b|run\b|wrmsr\b|rdmsr\b|thread\b)\S+"))
+            {
+                lines[i] = lines[i].Split('#')[0].TrimEnd() + " mediated=on";
+                hostSeen = true;
+            }
+
+            if (trimmed.StartsWith("vm ", System.StringComparison.Ordinal))
+            {
+                lines[i] = lines[i].Replace("vpmu=emulated", "vpmu=mediated", System.StringComparison.Ordinal);
+            }
+        }
+
+        string text = (hostSeen ? "" : "host sapphire-rapids mediated=on\n") + string.Join("\n", lines);
+        var outcome = ScenarioRunner.RunText(name, text);
+        Assert.IsFalse(outcome.Malformed, string.Join("\n", outcome.Errors));
+        Assert.IsTrue(outcome.Expectations.Count(e => e.Passed) > 0);
+        string[] mediatedLines = text.Split('\n');
+        var valueFailures = outcome.Expectations
+            .Where(e => !e.Passed && !mediatedLines[e.Line - 1].TrimStart().StartsWith("expect ", System.StringComparison.Ordinal))
+            .ToList();
+        Assert.AreEqual(0, valueFailures.Count, string.Join("\n", valueFailures));
+    }
+
     [TestMethod]
     public void A_wrong_expectation_about_the_switch_fails()
     {

@@ -69,7 +69,7 @@ internal sealed class MediatedRuntimeVpmu : IVpmu
             return value == State.Guest.PerfCapabilities ? MsrAccessResult.Ok : MsrAccessResult.GeneralProtection;
         }
 
-        var result = State.HandleWrmsr(register.Address, value);
+        var result = hostInitiated ? State.HandleHostWrmsr(register.Address, value) : State.HandleWrmsr(register.Address, value);
         ForwardPmiRequest();
         return result;
     }
@@ -102,12 +102,27 @@ internal sealed class MediatedRuntimeVpmu : IVpmu
         if (kind == EmulatedEvent.Instruction)
         {
             State.RetireEmulatedInstruction(kernelMode: _vcpu.Cpl == 0);
-            ForwardPmiRequest();
         }
+        else
+        {
+            State.RetireEmulatedBranch(kernelMode: _vcpu.Cpl == 0);
+        }
+
+        ForwardPmiRequest();
     }
 
-    public void BeforeGuestRun(EventBatch batch, int cpl)
+    /// <summary>
+    /// The runtime changes the guest's LVTPC without an exit; KVM would have taken the APIC write
+    /// and reloaded the host LVTPC from it, which is what this does before the guest runs on.
+    /// </summary>
+    public void BeforeGuestRun(EventBatch batch, int cpl) => SyncLvtpc();
+
+    private void SyncLvtpc()
     {
+        if (State.GuestLvtpc != _vcpu.Lvtpc)
+        {
+            State.WriteGuestLvtpc(_vcpu.Lvtpc);
+        }
     }
 
     public void AfterGuestRun(EventBatch batch, int cpl)
@@ -124,7 +139,11 @@ internal sealed class MediatedRuntimeVpmu : IVpmu
         }
     }
 
-    public void BeforeVmEntry() => LoadIfNeeded();
+    public void BeforeVmEntry()
+    {
+        LoadIfNeeded();
+        SyncLvtpc();
+    }
 
     public ulong? EntryGlobalCtrl() => State.IsIntel ? State.GuestGlobalCtrlForEntry : null;
 
