@@ -229,6 +229,8 @@ internal sealed partial class ScenarioExecution
         }
 
         _vms.Clear();
+        _perfEvents.Clear();
+        _perfContexts.Clear();
         _vm = null;
         _host = new HostMachine(model with { Caps = caps }, parameters, _costs);
     }
