@@ -172,4 +172,30 @@ public sealed class MediatedPlacementTests
         rig.Vcpu.Exit(ExitKind.Fastpath);
         Assert.IsFalse(rig.Pmu.FastpathEmulationAllowed());
     }
+
+    [TestMethod]
+    [DataRow(SwitchPlacement.Exit)]
+    [DataRow(SwitchPlacement.RunLoop)]
+    [DataRow(SwitchPlacement.VcpuLoad)]
+    [DataRow(SwitchPlacement.DirtyOnly)]
+    public void Host_events_are_out_while_guest_state_is_loaded_and_their_enabled_time_excludes_it(SwitchPlacement placement)
+    {
+        var rig = new MediatedRig(MediatedRig.IntelHost, placement);
+        var ev = rig.Perf.Open("host", PmuEventSelect.Events.Instructions);
+        rig.Perf.Enable(ev);
+        for (int i = 0; i < 5; i++)
+        {
+            rig.Vcpu.RunGuest(cycles: 10_000, instructions: 5_000);
+            Assert.IsFalse(ev.Active, "never counting while the guest runs");
+            rig.Vcpu.GuestExits(3, ExitKind.Fastpath);
+            rig.Vcpu.GuestExits(1, ExitKind.Slow);
+            rig.Vcpu.RunHost(cycles: 2_000, instructions: 700);
+        }
+
+        var v = rig.Vcpu;
+        Assert.AreEqual(v.Cycles - v.GuestCycles - v.HostBlindCycles, ev.TimeEnabled, "enabled time = host time outside guest context");
+        Assert.AreEqual(ev.TimeEnabled, ev.TimeRunning, "no multiplexing here: running whenever enabled");
+        Assert.AreEqual(5UL * 700, rig.Perf.Read(ev));
+        Assert.IsTrue(v.GuestCycles >= 50_000 && ev.TimeEnabled < v.Cycles - 50_000);
+    }
 }

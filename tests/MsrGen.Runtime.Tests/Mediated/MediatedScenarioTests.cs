@@ -87,5 +87,10 @@ public sealed class MediatedScenarioTests
         Assert.AreEqual(0, outcome.Failed, string.Join("\n", outcome.Expectations.Where(e => !e.Passed)));
         var refused = ScenarioRunner.RunText("v3.pmu", "host skylake-server mediated=on version=3\nvm vpmu=mediated => error\n");
         Assert.AreEqual(0, refused.Failed, "Intel needs PMU v4");
+        var amdV1 = ScenarioRunner.RunText("amd.pmu", "host zen4 mediated=on version=1\nvm vpmu=mediated => error\n");
+        Assert.AreEqual(0, amdV1.Failed, "AMD needs PerfMonV2");
+        Assert.IsFalse(MsrGen.Runtime.Mediated.Integration.MediatedVpmuFactory.TryParsePlacement("sometimes", out _));
+        Assert.IsTrue(MsrGen.Runtime.Mediated.Integration.MediatedVpmuFactory.TryParsePlacement(null, out var placement));
+        Assert.AreEqual(MsrGen.Runtime.Mediated.SwitchPlacement.RunLoop, placement, "7.0's placement is the default");
     }
 }
