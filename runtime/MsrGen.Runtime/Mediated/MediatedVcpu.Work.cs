@@ -82,8 +82,7 @@ public sealed partial class MediatedVcpu
         if (!Pmu.Intercepts.Intercepts(address, write: false))
         {
             GuestDirectAccesses++;
-            value = _cpu.ReadMsr(address);
-            return MsrAccessResult.Ok;
+            return _cpu.GuestRead(address, out value);
         }
 
         ExitCore(ExitKind.Slow, retireInstruction: false);
@@ -97,8 +96,7 @@ public sealed partial class MediatedVcpu
         if (!Pmu.Intercepts.Intercepts(address, write: true))
         {
             GuestDirectAccesses++;
-            _cpu.WriteMsr(address, value);
-            return MsrAccessResult.Ok;
+            return _cpu.GuestWrite(address, value);
         }
 
         ExitCore(ExitKind.Slow, retireInstruction: false);

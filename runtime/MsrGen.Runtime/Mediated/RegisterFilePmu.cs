@@ -193,6 +193,41 @@ public sealed class RegisterFilePmu : IPmuHardware
         }
     }
 
+    /// <summary>
+    /// A guest WRMSR the MSR bitmap let through: the hardware's own checks apply (reserved bits of
+    /// this CPU's registers, a full-width counter write above the counter width), so an illegal
+    /// value is a #GP for the guest, never an exception.
+    /// </summary>
+    public MsrAccessResult GuestWrite(uint address, ulong value)
+    {
+        if (!MsrCatalog.TryFind(address, out var reg) || Decode(address, out _) == Reg.None)
+        {
+            return MsrAccessResult.GeneralProtection;
+        }
+
+        bool counter = reg.Id is MsrId.Ia32Pmc or MsrId.Ia32FixedCtr or MsrId.MsrK7Perfctr or MsrId.MsrF15hPerfCtr;
+        if (!counter && (value & MsrCatalog.ReservedMask(reg, Caps)) != 0)
+        {
+            return MsrAccessResult.GeneralProtection;
+        }
+
+        WriteMsr(address, value);
+        return MsrAccessResult.Ok;
+    }
+
+    /// <summary>A guest RDMSR the MSR bitmap let through.</summary>
+    public MsrAccessResult GuestRead(uint address, out ulong value)
+    {
+        if (Decode(address, out _) == Reg.None)
+        {
+            value = 0;
+            return MsrAccessResult.GeneralProtection;
+        }
+
+        value = ReadMsr(address);
+        return MsrAccessResult.Ok;
+    }
+
     public bool TryRdpmc(uint ecx, out ulong value)
     {
         bool fast = Caps.IsIntel && (ecx & FastRdpmc) != 0;

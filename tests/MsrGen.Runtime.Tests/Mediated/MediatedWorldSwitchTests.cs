@@ -192,6 +192,12 @@ public sealed class MediatedWorldSwitchTests
         Assert.AreEqual(MsrAccessResult.GeneralProtection, rig.Vcpu.GuestWrmsr(Ia32Perfevtsel.AddressOf(5), 0), "beyond the guest's counters");
         Assert.AreEqual(MsrAccessResult.Ok, rig.Vcpu.GuestWrmsr(Ia32Perfevtsel.AddressOf(0), 0x43_00C0));
         Assert.AreEqual(MsrAccessResult.GeneralProtection, rig.Vcpu.GuestRdpmc(9, out _));
+        // Passed-through registers: the hardware's own checks give the #GP, with no exit.
+        long exits = rig.Vcpu.Exits;
+        Assert.AreEqual(MsrAccessResult.GeneralProtection, rig.Vcpu.GuestWrmsr(Ia32PerfGlobalCtrl.Address, 1UL << 40), "reserved GLOBAL_CTRL bit");
+        Assert.AreEqual(MsrAccessResult.GeneralProtection, rig.Vcpu.GuestWrmsr(Ia32APmc.AddressOf(0), 1UL << 50), "above the counter width");
+        Assert.AreEqual(MsrAccessResult.Ok, rig.Vcpu.GuestWrmsr(Ia32Pmc.AddressOf(0), ulong.MaxValue), "the legacy alias sign-extends instead");
+        Assert.AreEqual(exits, rig.Vcpu.Exits);
     }
 
     private static void SetGuestStatus(MediatedVpmu pmu, ulong bits)
