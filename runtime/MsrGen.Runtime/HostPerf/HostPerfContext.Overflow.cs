@@ -46,8 +46,10 @@ public sealed partial class HostPerfContext
             status = Pmu.PendingStatusForV1();
         }
 
-        foreach (var e in _events.ToArray())
+        // Overflow handlers only record requests (KVM defers its work), so the list is stable here.
+        for (int i = 0; i < _events.Count; i++)
         {
+            var e = _events[i];
             if (e.State != PerfEventState.Active || e.Counter < 0 || (status & (1UL << e.Counter)) == 0 || e.Stopped)
             {
                 continue;
