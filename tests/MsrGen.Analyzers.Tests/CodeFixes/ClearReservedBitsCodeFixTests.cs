@@ -41,6 +41,21 @@ class Driver
 }");
 
     [TestMethod]
+    public Task WideFieldAboveTheCounterWidth_KeepsItsLowBits() => CodeFixAsync<ClearReservedBitsCodeFix>(Usings + @"
+[AssumePmuCaps]
+class Driver
+{
+    void Preload(IMsrBus bus) => bus.Write(Ia32Pmc.Zero.{|#0:WithCount(0x1_0000_0000_0001UL)|}, 0);
+}",
+        new[] { Diagnostic("MSR1002").WithLocation(0).WithArguments("bit 48", "IA32_PMC0", "1000000000000", Caps) },
+        Usings + @"
+[AssumePmuCaps]
+class Driver
+{
+    void Preload(IMsrBus bus) => bus.Write(Ia32Pmc.Zero.WithCount(0x1UL), 0);
+}");
+
+    [TestMethod]
     public Task FixAll_ClearsEveryWrite() => CodeFixAsync<ClearReservedBitsCodeFix>(Usings + @"
 [AssumePmuCaps]
 class Driver
