@@ -75,6 +75,12 @@ internal static class GeneratorHarness
             options["build_property.MsrGen_Namespace"] = ns;
         }
 
+        return CreateDriver(texts, options);
+    }
+
+    /// <summary>A driver with the given build_property.* values (what MSBuild passes through the editorconfig).</summary>
+    public static GeneratorDriver CreateDriver(IEnumerable<AdditionalText> texts, IReadOnlyDictionary<string, string> options)
+    {
         return CSharpGeneratorDriver.Create(
             new[] { new MsrRegisterGenerator().AsSourceGenerator() },
             texts,
