@@ -51,6 +51,17 @@ public sealed class SampleEndToEndTests
         {
             Assert.IsTrue(File.Exists(Path.Combine(cache, dll)), dll + " is restored from the MsrGen package into the private cache");
         }
+
+        string package = Path.Combine(root, "artifacts", "sample-nuget-cache", "msrgen", "0.1.0");
+        foreach (string props in new[] { "build/MsrGen.props", "buildTransitive/MsrGen.props" })
+        {
+            Assert.IsTrue(File.Exists(Path.Combine(package, props)), props + " is in the MsrGen package");
+        }
+
+        Assert.IsFalse(Directory.Exists(Path.Combine(package, "lib")), "the MsrGen package has no library of its own");
+        Assert.IsTrue(
+            Directory.Exists(Path.Combine(root, "artifacts", "sample-nuget-cache", "msrgen.registers", "0.1.0", "lib", "net10.0")),
+            "MsrGen.Registers is restored as the dependency of MsrGen");
     }
 
     private static string LineStartingWith(string output, string prefix)
