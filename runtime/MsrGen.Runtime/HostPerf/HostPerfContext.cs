@@ -56,6 +56,21 @@ public sealed partial class HostPerfContext : IPmiSink
 
     public ulong NextRotationCycle { get; private set; } = ulong.MaxValue;
 
+    /// <summary>Open events that count in guests (no exclude_guest), which a mediated PMU cannot coexist with.</summary>
+    public int GuestCountingEvents
+    {
+        get
+        {
+            int count = 0;
+            foreach (var e in _events)
+            {
+                count += e.Attr.ExcludeGuest ? 0 : 1;
+            }
+
+            return count;
+        }
+    }
+
     public long Creates { get; private set; }
     public long Releases { get; private set; }
 
