@@ -58,7 +58,7 @@ public static class PlacementChart
                 x += BarWidth + 2;
             }
 
-            Text(sb, groupStart, Top + PanelHeight + 16, PlacementComparison.WorkloadName(workload), 10);
+            Text(sb, groupStart, Top + PanelHeight + 16, ShortName(workload), 10);
             x += GroupGap;
         }
 
@@ -73,6 +73,15 @@ public static class PlacementChart
         sb.Append("</svg>\n");
         return sb.ToString();
     }
+
+    private static string ShortName(ComparisonWorkload workload) => workload switch
+    {
+        ComparisonWorkload.PerfStat => "perf stat",
+        ComparisonWorkload.PerfRecord => "perf record -F 1000",
+        ComparisonWorkload.Multiplex => "multiplexing",
+        ComparisonWorkload.IdleGuestBusyHost => "idle guest, busy host",
+        _ => workload.ToString(),
+    };
 
     private static void Text(StringBuilder sb, double x, double y, string text, int size) =>
         sb.Append("<text x=\"").Append(F(x)).Append("\" y=\"").Append(F(y)).Append("\" font-size=\"").Append(size).Append("\">")
