@@ -6,30 +6,40 @@ using System.Linq;
 
 namespace MsrGen.Runtime.Reporting;
 
-/// <summary>The metrics of every VM of the built-in scenarios, one row per VM, grouped by design.</summary>
+/// <summary>
+/// The metrics of the built-in scenarios summed per vPMU design (one row per design, each VM's
+/// metrics since its last <c>reset metrics</c>), so the designs' exit and perf-call budgets sit
+/// side by side.
+/// </summary>
 internal sealed class DesignMetricsSection : IReportSection
 {
-    private static readonly string[] Columns = { "exits", "exits.msr", "exits.rdpmc", "pmis", "hw.msr-writes", "hw.rdpmc", "perf.creates", "perf.reprograms", "cost" };
+    private static readonly string[] Columns = { "exits", "exits.msr", "exits.rdpmc", "pmis", "gp", "hw.msr-writes", "hw.rdpmc", "perf.creates", "perf.reprograms", "cost" };
 
     public int Order => 100;
 
-    public string Title => "Metrics per vPMU design";
+    public string Title => "Metrics per vPMU design (summed over the built-in scenarios)";
 
     public void Write(ReportContext context, TextWriter writer)
     {
-        var rows = new List<string[]>();
-        foreach (var outcome in context.Outcomes)
+        var byDesign = new SortedDictionary<string, (int Vms, ulong[] Sums)>(StringComparer.Ordinal);
+        foreach (var vm in context.Outcomes.SelectMany(o => o.Vms))
         {
-            foreach (var vm in outcome.Vms)
+            if (!byDesign.TryGetValue(vm.Design, out var entry))
             {
-                var metrics = vm.Metrics.ToDictionary(m => m.Key, m => m.Value, StringComparer.Ordinal);
-                var row = new List<string> { System.IO.Path.GetFileNameWithoutExtension(outcome.Path), vm.Design };
-                row.AddRange(Columns.Select(c => metrics.TryGetValue(c, out ulong v) ? v.ToString("N0", CultureInfo.InvariantCulture) : "0"));
-                rows.Add(row.ToArray());
+                entry = (0, new ulong[Columns.Length]);
             }
+
+            var metrics = vm.Metrics.ToDictionary(m => m.Key, m => m.Value, StringComparer.Ordinal);
+            for (int i = 0; i < Columns.Length; i++)
+            {
+                entry.Sums[i] += metrics.GetValueOrDefault(Columns[i]);
+            }
+
+            byDesign[vm.Design] = (entry.Vms + 1, entry.Sums);
         }
 
-        var header = new[] { "scenario", "design" }.Concat(Columns).ToArray();
-        TextTable.Write(writer, header, rows.OrderBy(r => r[1], StringComparer.Ordinal).ThenBy(r => r[0], StringComparer.Ordinal).ToList());
+        var rows = byDesign.Select(d => new[] { d.Key, d.Value.Vms.ToString(CultureInfo.InvariantCulture) }
+            .Concat(d.Value.Sums.Select(v => v.ToString("N0", CultureInfo.InvariantCulture))).ToArray()).ToList();
+        TextTable.Write(writer, new[] { "design", "VMs" }.Concat(Columns).ToArray(), rows, leftAligned: 1);
     }
 }
