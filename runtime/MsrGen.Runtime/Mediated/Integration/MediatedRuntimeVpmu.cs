@@ -268,13 +268,14 @@ internal sealed class MediatedRuntimeVpmu : IVpmu
 
         if (Placement == SwitchPlacement.DirtyOnly)
         {
-            State.PutLazy();
-            // The runtime's host perf reprograms counters without asking KVM first, so whatever is
-            // still resident is handed back now for the counters host perf has events on.
+            // The runtime's host perf programs counters at put without asking KVM first, so when it
+            // has events on this CPU the guest's resident state is handed back before it does.
             if (State.AnyResident && _vcpu.Cpu.Perf.Events.Count > 0)
             {
                 State.ReclaimForHost(ulong.MaxValue);
             }
+
+            State.PutLazy();
         }
         else
         {
