@@ -348,6 +348,12 @@ public sealed class MsrAccessAnalyzer : DiagnosticAnalyzer
         }
 
         var checkedNames = CapabilityGuards.CheckedAround(invocation, symbols);
+        if (register.IsAmdGated && checkedNames.Contains("perfmon-v2"))
+        {
+            // KVM gives an AMD vCPU PMU version 2 exactly when it has PERFMON_V2 (CPUID 0x80000022).
+            checkedNames.Add("version");
+        }
+
         var missing = needed.Where(name => !CapabilityGuards.IsChecked(name, checkedNames)).ToList();
         if (missing.Count == 0)
         {

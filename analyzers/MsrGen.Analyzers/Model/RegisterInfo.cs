@@ -94,6 +94,7 @@ internal sealed class RegisterInfo
         ConditionalBits = conditionalBits;
         VariableWidths = variableWidths;
         GateNamesNeedingGuard = gate is null ? Array.Empty<string>() : NamesNeedingGuard(gate);
+        IsAmdGated = gate is not null && NamesIn(gate).Contains("amd");
     }
 
     public INamedTypeSymbol Type { get; }
@@ -115,6 +116,9 @@ internal sealed class RegisterInfo
 
     /// <summary>The capabilities of the gate an access must be guarded by (vendor names are implied by the register).</summary>
     public IReadOnlyList<string> GateNamesNeedingGuard { get; }
+
+    /// <summary>The gate names the AMD vendor (its 'version &gt;= 2' is what CPUID calls PERFMON_V2).</summary>
+    public bool IsAmdGated { get; }
 
     /// <summary>The instance name: <c>IA32_PMC{n}</c> with the index put in.</summary>
     public string InstanceName(long index) =>
@@ -249,7 +253,7 @@ internal sealed class RegisterInfo
     }
 
     /// <summary>The capability names a gate mentions (vendor names included).</summary>
-    public static IReadOnlyCollection<string> NamesIn(CapabilityExpression expression)
+    public static ICollection<string> NamesIn(CapabilityExpression expression)
     {
         // Evaluating with a lookup that knows nothing visits every identifier: unknown operands
         // defeat the short-circuit of && and ||.

@@ -70,6 +70,31 @@ class Driver
 }");
 
     [TestMethod]
+    public Task AmdGlobalControl_IsGuardedByPerfmonV2OrVersion_ButNotByAnotherFeature() => AnalyzerAsync(Usings + @"
+class Driver
+{
+    void Setup(IMsrBus bus, PmuCaps caps)
+    {
+        if (caps.Has(PmuFeatures.PerfmonV2))
+        {
+            bus.Write(MsrAmd64PerfCntrGlobalCtl.Zero);
+        }
+
+        if (caps.Version >= 2)
+        {
+            bus.Read(out MsrAmd64PerfCntrGlobalStatus status);
+        }
+
+        if (caps.Has(PmuFeatures.PerfctrCore))
+        {
+            {|#0:bus.Write(MsrAmd64PerfCntrGlobalCtl.Zero)|};
+        }
+    }
+}",
+        Diagnostic("MSR1006").WithLocation(0).WithArguments(
+            "MSR_AMD64_PERF_CNTR_GLOBAL_CTL", "amd && (version >= 2)", "'version'", "if (caps.IsAmd && caps.Version >= 2) { … }"));
+
+    [TestMethod]
     public Task StatedCapsWithoutTheFeature_StillTrigger() => AnalyzerAsync(Usings + @"
 [AssumePmuCaps(Version = 1)]
 class Driver
