@@ -68,8 +68,19 @@ internal static class ValueFolder
     {
         var setters = new List<FieldSetter>();
         IOperation? current = Unwrap(operation);
-        while (current is IInvocationOperation call && call.Instance is not null)
+        while (true)
         {
+            if (current is ILocalReferenceOperation local && catalog.Get(local.Type) is not null && OnlyValueOf(local) is { } initializer)
+            {
+                current = Unwrap(initializer);
+                continue;
+            }
+
+            if (current is not IInvocationOperation { Instance: not null } call)
+            {
+                return setters;
+            }
+
             if (AsSetter(call, catalog) is { } setter)
             {
                 setters.Add(setter);
@@ -77,8 +88,53 @@ internal static class ValueFolder
 
             current = Unwrap(call.Instance);
         }
+    }
 
-        return setters;
+    /// <summary>
+    /// The initializer of a register-typed local that is never assigned again, passed by reference or
+    /// captured for writing: then every read of the local sees that value (<c>var ctrl = X.Zero.WithA(..);
+    /// bus.Write(ctrl);</c>). Null when the local may hold anything else.
+    /// </summary>
+    private static IOperation? OnlyValueOf(ILocalReferenceOperation reference)
+    {
+        var root = reference;
+        IOperation top = reference;
+        // Deconstruction, assignment, ref/out and address-of each end the search: the local may change.
+        while (top.Parent is not null)
+        {
+            top = top.Parent;
+        }
+
+        IOperation? initializer = null;
+        foreach (var op in top.Descendants())
+        {
+            switch (op)
+            {
+                case IVariableDeclaratorOperation declarator when SymbolEqualityComparer.Default.Equals(declarator.Symbol, root.Local):
+                    initializer = declarator.Initializer?.Value;
+                    break;
+                case IDeconstructionAssignmentOperation deconstruction when Mentions(deconstruction.Target, root.Local):
+                case IAssignmentOperation { Target: ILocalReferenceOperation target } when SymbolEqualityComparer.Default.Equals(target.Local, root.Local):
+                case IArgumentOperation { Parameter.RefKind: not RefKind.None, Value: ILocalReferenceOperation byRef } when SymbolEqualityComparer.Default.Equals(byRef.Local, root.Local):
+                case IAddressOfOperation { Reference: ILocalReferenceOperation pointed } when SymbolEqualityComparer.Default.Equals(pointed.Local, root.Local):
+                    return null;
+            }
+        }
+
+        return root.Local.IsRef ? null : initializer;
+    }
+
+    private static bool Mentions(IOperation target, ILocalSymbol local)
+    {
+        foreach (var op in target.DescendantsAndSelf())
+        {
+            if (op is ILocalReferenceOperation reference && SymbolEqualityComparer.Default.Equals(reference.Local, local))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static bool FoldInto(IOperation operation, RegisterCatalog catalog, Result result)
@@ -111,6 +167,8 @@ internal static class ValueFolder
                 return true;
             case IPropertyReferenceOperation { Property.Name: "Value" } value when value.Instance is not null && catalog.Get(value.Instance.Type) is not null:
                 return FoldInto(value.Instance, catalog, result);
+            case ILocalReferenceOperation local when catalog.Get(local.Type) is not null:
+                return OnlyValueOf(local) is { } initializer && FoldInto(initializer, catalog, result);
             case IInvocationOperation { Instance: null, TargetMethod.Name: "FromRawUnchecked", Arguments.Length: 1 } raw
                 when catalog.Get(raw.TargetMethod.ContainingType) is not null:
                 return FoldInto(raw.Arguments[0].Value, catalog, result);

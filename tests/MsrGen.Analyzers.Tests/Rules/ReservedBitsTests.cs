@@ -105,6 +105,44 @@ class Driver
 }");
 
     [TestMethod]
+    public Task ValueOfALocalAssignedOnce_IsFolded() => AnalyzerAsync(Usings + @"
+[AssumePmuCaps]
+class Driver
+{
+    void Enable(IMsrBus bus)
+    {
+        var ctrl = Ia32PerfGlobalCtrl.Zero.WithEnPmc(0, true).{|#0:WithEnPmc(7, true)|};
+        bus.Write(ctrl);
+    }
+}",
+        Diagnostic("MSR1002").WithLocation(0).WithArguments("bit 7", "IA32_PERF_GLOBAL_CTRL", "80", DefaultCaps));
+
+    [TestMethod]
+    public Task LocalAssignedAgainOrPassedByRef_IsNotFolded() => AnalyzerAsync(Usings + @"
+[AssumePmuCaps]
+class Driver
+{
+    void Enable(IMsrBus bus, bool more)
+    {
+        var ctrl = Ia32PerfGlobalCtrl.Zero.WithEnPmc(7, true);
+        if (!more)
+        {
+            ctrl = Ia32PerfGlobalCtrl.Zero;
+        }
+
+        bus.Write(ctrl);
+        var other = Ia32PerfGlobalCtrl.Zero.WithEnPmc(6, true);
+        Clear(ref other);
+        bus.Write(other);
+        var third = Ia32PerfGlobalCtrl.Zero.WithEnPmc(5, true);
+        (third, more) = (Ia32PerfGlobalCtrl.Zero, false);
+        bus.Write(third);
+    }
+
+    static void Clear(ref Ia32PerfGlobalCtrl value) => value = Ia32PerfGlobalCtrl.Zero;
+}");
+
+    [TestMethod]
     public Task NonConstantValue_DoesNotTrigger() => AnalyzerAsync(Usings + @"
 [AssumePmuCaps]
 class Driver
