@@ -33,7 +33,7 @@ public sealed partial class HostPerfContext
                 continue;
             }
 
-            bool eligible = !(GuestContextLoaded && leader.Attr.ExcludeGuest);
+            bool eligible = !(GuestContextLoaded && leader.Attr.ExcludeGuest) && !IsTaskOut(leader);
             bool pinned = leader.Attr.Pinned;
             if (!eligible || (!pinned && flexibleBlocked))
             {

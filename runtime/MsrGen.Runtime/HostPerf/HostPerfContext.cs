@@ -21,6 +21,7 @@ public sealed partial class HostPerfContext : IPmiSink
 
     private readonly List<PerfEvent> _events = new();
     private readonly List<PerfEvent> _flexibleOrder = new();
+    private readonly HashSet<object> _tasksOut = new(ReferenceEqualityComparer.Instance);
     private int _nextId = 1;
 
     public HostPerfContext(int cpu, PhysicalPmu pmu, IMediatedPmuAccounting? accounting = null)
@@ -294,6 +295,28 @@ public sealed partial class HostPerfContext : IPmiSink
         return PerfError.None;
     }
 
+    /// <summary>
+    /// The task's events leave the PMU when the task is switched out (perf_event_task_sched_out) and
+    /// return when it runs again; their clocks stop meanwhile.
+    /// </summary>
+    public void ScheduleOutTask(object task)
+    {
+        UpdateTimes();
+        _tasksOut.Add(task);
+        Reschedule();
+    }
+
+    public void ScheduleInTask(object task)
+    {
+        UpdateTimes();
+        if (_tasksOut.Remove(task))
+        {
+            Reschedule();
+        }
+    }
+
+    private bool IsTaskOut(PerfEvent e) => e.Attr.Task is { } task && _tasksOut.Contains(task);
+
     /// <summary>perf_load_guest_context: exclude_guest events leave the PMU until <see cref="PutGuestContext"/>.</summary>
     public void LoadGuestContext()
     {
@@ -402,7 +425,7 @@ public sealed partial class HostPerfContext : IPmiSink
         {
             ulong delta = now - e.LastTimeUpdate;
             e.LastTimeUpdate = now;
-            if (GuestContextLoaded && e.Attr.ExcludeGuest)
+            if ((GuestContextLoaded && e.Attr.ExcludeGuest) || IsTaskOut(e))
             {
                 // perf stops exclude_guest events' clocks while a guest PMU context is loaded.
                 continue;

@@ -42,6 +42,9 @@ public sealed record PerfEventAttr
     public int PreciseIp { get; init; }
     /// <summary>Created by the kernel (KVM) rather than through perf_event_open.</summary>
     public bool KernelCounter { get; init; }
+
+    /// <summary>The task a per-task event follows (KVM's events follow the vCPU thread); null for CPU events.</summary>
+    public object? Task { get; init; }
 }
 
 /// <summary>The overflow callback of a sampling event, told the period that elapsed.</summary>

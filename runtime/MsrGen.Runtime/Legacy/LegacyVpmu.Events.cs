@@ -119,6 +119,9 @@ public sealed partial class LegacyVpmu
 
     public void SchedIn()
     {
+        // The vCPU thread's perf events come back with it (perf_event_task_sched_in).
+        Perf.ScheduleInTask(_vcpu);
+
         // kvm_arch_sched_in: cleanup is armed only when the vCPU holds perf events.
         if (Caps.Version != 0 && _eventCount != 0)
         {
@@ -129,6 +132,8 @@ public sealed partial class LegacyVpmu
 
     public void SchedOut()
     {
+        // KVM's guest events are per-task: they leave the PMU with the vCPU thread.
+        Perf.ScheduleOutTask(_vcpu);
     }
 
     public void ReturnToUserspace()

@@ -282,6 +282,7 @@ public sealed partial class LegacyVpmu : IVpmu
             SamplePeriod = checkpointed ? 0 : SamplePeriod(pmc, pmc.Counter),
             PreciseIp = pebs ? 1 : 0,
             KernelCounter = true,
+            Task = _vcpu,
         };
 
         bool grouped = GroupedMetrics && pmc.IsFixed && pmc.Index == 3;

@@ -143,14 +143,17 @@ internal sealed partial class ScenarioExecution
     private void RunHost(HostRun run)
     {
         var cpu = CurrentCpu;
+        var batch = Batch(run.Events, Host.Caps.Vendor);
         if (cpu.RunningVcpu is { } vcpu)
         {
-            // A host task on this CPU means the vCPU was preempted first.
+            // Another task runs on this CPU: the vCPU thread is preempted for the stretch.
             vcpu.SchedOut();
+            cpu.Perf.RunHost(batch, cpl: 3);
             vcpu.SchedIn();
+            return;
         }
 
-        cpu.Perf.RunHost(Batch(run.Events, Host.Caps.Vendor), cpl: 3);
+        cpu.Perf.RunHost(batch, cpl: 3);
     }
 
     private void OpenPerf(HostPerfOpen open)
