@@ -21,7 +21,13 @@ public static class Program
         root.Subcommands.Add(RunCommand.Create(output, errors));
         root.Subcommands.Add(ListCommand.Create(output));
         root.Subcommands.Add(DecodeCommand.Create(output, errors));
-        root.SetAction(_ => DefaultReport.Run(output, errors));
+        var charts = new Option<string>("--charts")
+        {
+            Description = "Directory for the report's SVG charts",
+            DefaultValueFactory = _ => DefaultReport.DefaultChartDirectory,
+        };
+        root.Options.Add(charts);
+        root.SetAction(result => DefaultReport.Run(output, errors, result.GetValue(charts) ?? DefaultReport.DefaultChartDirectory));
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

@@ -31,7 +31,10 @@ internal static class DefaultReport
         return result;
     }
 
-    public static int Run(TextWriter output, TextWriter errors)
+    /// <summary>Where charts go unless --charts says otherwise: under artifacts/, which git ignores.</summary>
+    public const string DefaultChartDirectory = "artifacts/report";
+
+    public static int Run(TextWriter output, TextWriter errors, string chartDirectory = DefaultChartDirectory)
     {
         var outcomes = BuiltInScenarios().Select(s => ScenarioRunner.RunText(s.Name, s.Text)).ToList();
         output.WriteLine("MsrGen: KVM vPMU designs on the built-in scenarios");
@@ -44,7 +47,7 @@ internal static class DefaultReport
         foreach (var section in VpmuRegistry.Discover<IReportSection>().OrderBy(s => s.Order).ThenBy(s => s.Title, StringComparer.Ordinal))
         {
             output.WriteLine($"== {section.Title}");
-            section.Write(new ReportContext(outcomes), output);
+            section.Write(new ReportContext(outcomes, Path.GetFullPath(chartDirectory)), output);
             output.WriteLine();
         }
 

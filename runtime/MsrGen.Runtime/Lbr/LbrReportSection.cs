@@ -8,8 +8,8 @@ namespace MsrGen.Runtime.Lbr;
 
 /// <summary>
 /// The default report's guest LBR comparison (seed 001): the table of <see cref="LbrComparison"/>
-/// and its chart, written next to the report as <c>lbr-strategies.svg</c> in the current directory
-/// (or <c>MSRGEN_REPORT_DIR</c>).
+/// and its chart, written next to the report as <c>lbr-strategies.svg</c> in
+/// the report's chart directory.
 /// </summary>
 public sealed class LbrReportSection : IReportSection
 {
@@ -21,8 +21,7 @@ public sealed class LbrReportSection : IReportSection
 
     public void Write(ReportContext context, TextWriter writer)
     {
-        string directory = Environment.GetEnvironmentVariable("MSRGEN_REPORT_DIR") is { Length: > 0 } dir ? dir : Directory.GetCurrentDirectory();
-        WriteTo(writer, directory);
+        WriteTo(writer, context.ChartDirectory);
     }
 
     /// <summary>Writes the table to <paramref name="writer"/> and the chart into <paramref name="directory"/>.</summary>
@@ -34,6 +33,7 @@ public sealed class LbrReportSection : IReportSection
         string path = Path.Combine(directory, ChartFileName);
         try
         {
+            Directory.CreateDirectory(directory);
             File.WriteAllText(path, report.Svg);
             writer.WriteLine($"chart: {path}");
         }

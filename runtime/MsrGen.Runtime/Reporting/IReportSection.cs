@@ -4,8 +4,11 @@ using MsrGen.Runtime.Runner;
 
 namespace MsrGen.Runtime.Reporting;
 
-/// <summary>What a report section may read: the outcomes of the built-in scenarios, in order.</summary>
-public sealed record ReportContext(IReadOnlyList<ScenarioOutcome> Outcomes);
+/// <summary>
+/// What a report section may read: the outcomes of the built-in scenarios, in order, and the
+/// directory where it may write files that accompany the report (charts).
+/// </summary>
+public sealed record ReportContext(IReadOnlyList<ScenarioOutcome> Outcomes, string ChartDirectory);
 
 /// <summary>
 /// A section of the default <c>msrgen</c> report (a comparison of designs, a table). Sections are

@@ -9,7 +9,7 @@ namespace MsrGen.Runtime.Mediated.Comparison;
 
 /// <summary>
 /// The default report's placement comparison: the table, and the chart written next to the
-/// report as <c>mediated-placements.svg</c> in the current directory (or <c>MSRGEN_REPORT_DIR</c>).
+/// report as <c>mediated-placements.svg</c> in the report's chart directory.
 /// </summary>
 internal sealed class PlacementReportSection : IReportSection
 {
@@ -21,8 +21,7 @@ internal sealed class PlacementReportSection : IReportSection
 
     public void Write(ReportContext context, TextWriter writer)
     {
-        string directory = Environment.GetEnvironmentVariable("MSRGEN_REPORT_DIR") is { Length: > 0 } dir ? dir : Directory.GetCurrentDirectory();
-        WriteTo(writer, directory);
+        WriteTo(writer, context.ChartDirectory);
     }
 
     /// <summary>The table, the checks against published numbers, and the chart written into <paramref name="directory"/>.</summary>
@@ -41,6 +40,7 @@ internal sealed class PlacementReportSection : IReportSection
         string path = Path.Combine(directory, ChartFileName);
         try
         {
+            Directory.CreateDirectory(directory);
             File.WriteAllText(path, PlacementChart.Svg(table));
             writer.WriteLine($"chart: {path}");
         }
