@@ -100,13 +100,18 @@ public sealed partial class HostPerfContext
         var attr = e.Attr;
         if (e.Counter >= FixedBase)
         {
-            int i = e.Counter - FixedBase;
-            var ctrl = Ia32FixedCtrCtrl.FromRawUnchecked(_fixedCtrlShadow)
-                .WithFixedOs(i, enable && !attr.ExcludeKernel)
-                .WithFixedUsr(i, enable && !attr.ExcludeUser)
-                .WithFixedPmi(i, enable);
-            _fixedCtrlShadow = ctrl.Value;
-            Pmu.Write(ctrl);
+            // Fixed counters, and so their control register, exist only from PMU version 2 on.
+            if (Pmu.Caps.Version >= 2)
+            {
+                int i = e.Counter - FixedBase;
+                var ctrl = Ia32FixedCtrCtrl.FromRawUnchecked(_fixedCtrlShadow)
+                    .WithFixedOs(i, enable && !attr.ExcludeKernel)
+                    .WithFixedUsr(i, enable && !attr.ExcludeUser)
+                    .WithFixedPmi(i, enable);
+                _fixedCtrlShadow = ctrl.Value;
+                Pmu.Write(ctrl);
+            }
+
             return;
         }
 
