@@ -30,17 +30,7 @@ public sealed class LbrReportSection : IReportSection
         ArgumentNullException.ThrowIfNull(writer);
         var report = LbrComparison.Run();
         WriteTable(report, writer);
-        string path = Path.Combine(directory, ChartFileName);
-        try
-        {
-            Directory.CreateDirectory(directory);
-            File.WriteAllText(path, report.Svg);
-            writer.WriteLine($"chart: {path}");
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            writer.WriteLine($"chart not written ({e.Message})");
-        }
+        ReportCharts.Write(writer, directory, ChartFileName, report.Svg);
     }
 
     public static void WriteTable(LbrComparisonReport report, TextWriter writer)

@@ -37,21 +37,7 @@ internal sealed class PlacementReportSection : IReportSection
             writer.WriteLine($"  {check.Row}: {check.Quantity}: modeled {F(check.Modeled, "0")}, published {published} (x{F(check.Ratio, "0.00")})");
         }
 
-        string path = Path.Combine(directory, ChartFileName);
-        try
-        {
-            Directory.CreateDirectory(directory);
-            File.WriteAllText(path, PlacementChart.Svg(table));
-            writer.WriteLine($"chart: {path}");
-        }
-        catch (IOException e)
-        {
-            writer.WriteLine($"chart not written ({e.Message})");
-        }
-        catch (UnauthorizedAccessException e)
-        {
-            writer.WriteLine($"chart not written ({e.Message})");
-        }
+        ReportCharts.Write(writer, directory, ChartFileName, PlacementChart.Svg(table));
     }
 
     public static void WriteTable(ComparisonTable table, TextWriter writer)
