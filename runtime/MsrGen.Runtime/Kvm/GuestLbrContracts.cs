@@ -27,17 +27,36 @@ public interface IGuestLbrModel
 
     MsrAccessResult SetMsr(MsrRef register, ulong value, bool hostInitiated);
 
+    /// <summary>
+    /// A guest RDMSR of a claimed register that the vCPU's MSR bitmap passes through (no VM-exit):
+    /// the model keeps the bitmap entries of its MSRs in step with its intercept state through
+    /// <see cref="Vcpu.SetIntercept"/>, so only the registers it passes through arrive here.
+    /// </summary>
+    MsrAccessResult PassthroughRead(MsrRef register, out ulong value);
+
+    /// <summary>A guest WRMSR of a claimed register the MSR bitmap passes through (see <see cref="PassthroughRead"/>).</summary>
+    MsrAccessResult PassthroughWrite(MsrRef register, ulong value);
+
     /// <summary>guest lbr callstack on|off</summary>
     void SetCallstackMode(bool enabled);
 
     /// <summary>guest context-switch</summary>
     void GuestContextSwitch();
 
-    /// <summary>guest branches N, and the branches of guest run</summary>
-    void GuestBranches(ulong count);
+    /// <summary>
+    /// guest branches N, and the branches of guest run; the stretch took
+    /// <paramref name="elapsedCycles"/> of the host clock already.
+    /// </summary>
+    void GuestBranches(ulong count, ulong elapsedCycles);
 
     /// <summary>host thread branches=N on the vCPU's CPU</summary>
     void HostThreadBranches(ulong count);
+
+    /// <summary>
+    /// A host perf event that uses the LBR (a branch-stack event) and outranks the guest's LBR event
+    /// starts (<paramref name="active"/>) or stops running on the vCPU's CPU.
+    /// </summary>
+    void SetHostLbrUser(bool active);
 
     /// <summary>guest lbr read</summary>
     LbrReadResult ReadStack();
@@ -53,7 +72,7 @@ public interface IGuestLbrModel
 
     void SchedOut();
 
-    /// <summary>idle CYCLES: time passes with the vCPU halted.</summary>
+    /// <summary>idle CYCLES: time passed with the vCPU halted (the host clock has already advanced).</summary>
     void Idle(ulong cycles);
 
     /// <summary>A PMI was injected (Intel's FREEZE_LBRS_ON_PMI emulation clears DEBUGCTL.LBR).</summary>

@@ -18,7 +18,10 @@ public sealed partial class Vcpu
         VmEnter();
     }
 
-    /// <summary>Guest RDMSR: exits if the intercept table says so, else reads the hardware directly.</summary>
+    /// <summary>
+    /// Guest RDMSR: exits if the intercept table says so, else reads the hardware directly (the LBR
+    /// model's pass-through stack MSRs, or the vPMU's).
+    /// </summary>
     public GuestAccess GuestRdmsr(uint address)
     {
         using var scope = Attribute();
@@ -32,7 +35,9 @@ public sealed partial class Vcpu
         }
 
         ulong raw = 0;
-        var direct = known ? Pmu.PassthroughRead(register, out raw) : MsrAccessResult.GeneralProtection;
+        var direct = !known ? MsrAccessResult.GeneralProtection
+            : Lbr is not null && Lbr.Claims(register) ? Lbr.PassthroughRead(register, out raw)
+            : Pmu.PassthroughRead(register, out raw);
         return CompleteNative(direct == MsrAccessResult.Ok ? GuestAccess.Ok(raw) : GuestAccess.Fault);
     }
 
@@ -49,7 +54,9 @@ public sealed partial class Vcpu
             return CompleteIntercepted(result == MsrAccessResult.Ok ? GuestAccess.Ok() : GuestAccess.Fault);
         }
 
-        var direct = known ? Pmu.PassthroughWrite(register, value) : MsrAccessResult.GeneralProtection;
+        var direct = !known ? MsrAccessResult.GeneralProtection
+            : Lbr is not null && Lbr.Claims(register) ? Lbr.PassthroughWrite(register, value)
+            : Pmu.PassthroughWrite(register, value);
         return CompleteNative(direct == MsrAccessResult.Ok ? GuestAccess.Ok() : GuestAccess.Fault);
     }
 
@@ -106,6 +113,7 @@ public sealed partial class Vcpu
         using var scope = Attribute();
         VmEnter();
         int cpl = Cpl;
+        ulong start = Host.Clock.Cycles;
         Pmu.BeforeGuestRun(batch, cpl);
         ulong step = 0;
         while (step < batch.Steps)
@@ -134,7 +142,7 @@ public sealed partial class Vcpu
             ulong branches = batch.CountOf(HardwareEvent.Encode(EventKind.Branches, GuestCaps.Vendor));
             if (branches != 0)
             {
-                Lbr.GuestBranches(branches);
+                Lbr.GuestBranches(branches, Host.Clock.Cycles - start);
             }
         }
     }

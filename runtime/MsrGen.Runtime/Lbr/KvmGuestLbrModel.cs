@@ -52,15 +52,19 @@ public sealed class KvmGuestLbrModelFactory : IGuestLbrModelFactory
 
 /// <summary>
 /// One vCPU's guest LBR model inside the runtime: an <see cref="LbrWorld"/> on the LBR stack of
-/// the vCPU's physical CPU (shared with every vCPU and host thread on that CPU). The model keeps its
-/// own clock in cycles (time advances with branches and <c>idle</c>). Its counters are published
-/// to the VM's metrics as <c>lbr.*</c>.
+/// the vCPU's physical CPU (shared with every vCPU and host thread on that CPU), on the host's
+/// <see cref="MsrGen.Runtime.Hardware.SimClock"/> (guest branches and host threads advance it at
+/// <see cref="LbrCostTable.CyclesPerBranch"/> per branch; <c>idle</c> and <c>guest run cycles=</c>
+/// advance it in the runtime). It keeps the vCPU's MSR bitmap entries of the LBR stack MSRs in
+/// step with the strategy (intercepted or passed through), so the vCPU's exit pipeline exits
+/// exactly when KVM's bitmap would. Its counters are published to the VM's metrics as <c>lbr.*</c>.
 /// </summary>
 public sealed class KvmGuestLbrModel : IGuestLbrModel
 {
     private readonly Vcpu vcpu;
     private readonly LbrWorld world;
     private readonly long[] published = new long[LbrMetrics.Names.Length];
+    private readonly uint[] stackAddresses;
 
     public KvmGuestLbrModel(Vcpu vcpu, LbrStrategyKind strategy)
     {
@@ -77,7 +81,8 @@ public sealed class KvmGuestLbrModel : IGuestLbrModel
             options = options with { TimerWindow = window };
         }
 
-        world = new LbrWorld(HardwareOf(vcpu), vcpu.GuestCaps, options);
+        world = new LbrWorld(HardwareOf(vcpu), vcpu.GuestCaps, options, LbrClock.Of(vcpu.Host.Clock));
+        stackAddresses = world.Vcpu.LbrEnabled ? StackAddresses(world.Vcpu.GuestCaps) : [];
     }
 
     /// <summary>The model's world (tests and reports read its metrics and hardware).</summary>
@@ -85,8 +90,18 @@ public sealed class KvmGuestLbrModel : IGuestLbrModel
 
     public bool Claims(MsrRef register) => LbrRegister.FromCatalog(register).Kind != LbrRegisterKind.Unrelated;
 
+    /// <summary>
+    /// Whether a guest access of the LBR stack MSRs exits right now by the strategy: what KVM's MSR
+    /// bitmap holds for them (the vCPU's bitmap is kept equal to it).
+    /// </summary>
+    public bool StackMsrsIntercepted => world.Vcpu.LbrEnabled && !world.Vcpu.Strategy.PassThrough;
+
+    /// <summary>The LBR stack MSRs this vCPU has (LBR_SELECT, TOS, FROM/TO and INFO up to the depth).</summary>
+    public IReadOnlyList<uint> StackMsrAddresses => stackAddresses;
+
     public MsrAccessResult GetMsr(MsrRef register, bool hostInitiated, out ulong value)
     {
+        Tick();
         world.Guest.CompletePending();
         var access = world.Vcpu.GuestRdmsr(register.Address);
         value = access.Value;
@@ -96,14 +111,22 @@ public sealed class KvmGuestLbrModel : IGuestLbrModel
 
     public MsrAccessResult SetMsr(MsrRef register, ulong value, bool hostInitiated)
     {
+        Tick();
         world.Guest.CompletePending();
         var access = world.Vcpu.GuestWrmsr(register.Address, value);
         Publish();
         return access.Handled ? access.Result : MsrAccessResult.GeneralProtection;
     }
 
+    /// <summary>A passed-through stack MSR read goes to the CPU's LBR stack without a VM-exit.</summary>
+    public MsrAccessResult PassthroughRead(MsrRef register, out ulong value) => GetMsr(register, hostInitiated: false, out value);
+
+    /// <summary>A passed-through stack MSR write goes to the CPU's LBR stack without a VM-exit.</summary>
+    public MsrAccessResult PassthroughWrite(MsrRef register, ulong value) => SetMsr(register, value, hostInitiated: false);
+
     public void SetCallstackMode(bool enabled)
     {
+        Tick();
         if (enabled)
         {
             world.Guest.EnableUserCallstack();
@@ -118,24 +141,39 @@ public sealed class KvmGuestLbrModel : IGuestLbrModel
 
     public void GuestContextSwitch()
     {
+        Tick();
         world.Guest.ContextSwitch();
         Publish();
     }
 
-    public void GuestBranches(ulong count)
+    public void GuestBranches(ulong count, ulong elapsedCycles)
     {
-        world.GuestBranches(count);
+        Tick();
+        world.GuestBranches(count, (long)Math.Min(elapsedCycles, long.MaxValue));
         Publish();
     }
 
     public void HostThreadBranches(ulong count)
     {
+        Tick();
         world.HostThreadBranches(count);
+        Publish();
+    }
+
+    /// <summary>
+    /// A CPU-pinned host LBR event outranks the guest's task-pinned LBR event: while it runs the
+    /// guest event is not ACTIVE (the host owns the LBR), and it gets the stack back afterwards.
+    /// </summary>
+    public void SetHostLbrUser(bool active)
+    {
+        Tick();
+        world.Vcpu.SetHostOwnsLbr(active);
         Publish();
     }
 
     public LbrReadResult ReadStack()
     {
+        Tick();
         var verdict = world.Guest.Read();
         Publish();
         if (!world.Vcpu.LbrEnabled)
@@ -149,43 +187,54 @@ public sealed class KvmGuestLbrModel : IGuestLbrModel
     /// <summary>The handler starts (DEBUGCTL.LBR cleared); it reads the stack at the next <see cref="ReadStack"/> or guest action.</summary>
     public void GuestPmi()
     {
+        Tick();
         world.Guest.BeginPmi();
         Publish();
     }
 
     /// <summary>
-    /// Nothing happens to the LBR state on VM transitions in any strategy: the stack moves with the
-    /// vCPU thread, never per entry/exit (cost-anchors L3).
+    /// The stack never moves on VM transitions in any strategy: it moves with the vCPU thread, never
+    /// per entry/exit (cost-anchors L3). Before an entry the model looks at the clock (a timer may
+    /// have expired) and makes sure the MSR bitmap still says what the strategy says (the vCPU
+    /// rebuilds its bitmap from the catalog when it attaches the model or its caps change).
     /// </summary>
     public void BeforeVmEntry()
     {
+        Tick();
+        Publish();
     }
 
-    /// <inheritdoc cref="BeforeVmEntry"/>
+    /// <summary>An exit is a point where time is looked at (the timer strategy's expiry).</summary>
     public void AfterVmExit(VmExitKind kind)
     {
+        Tick();
+        Publish();
     }
 
     public void SchedIn()
     {
+        Tick();
         world.SchedIn();
         Publish();
     }
 
     public void SchedOut()
     {
+        Tick();
         world.SchedOut();
         Publish();
     }
 
+    /// <summary>The vCPU was halted while the host clock advanced by <paramref name="cycles"/>.</summary>
     public void Idle(ulong cycles)
     {
-        world.Idle((long)Math.Min(cycles, long.MaxValue));
+        Tick();
         Publish();
     }
 
     public void OnPmiDelivered()
     {
+        Tick();
         world.Vcpu.DeliverPmi();
         Publish();
     }
@@ -193,8 +242,13 @@ public sealed class KvmGuestLbrModel : IGuestLbrModel
     /// <summary>The VM goes away: the host forgets the saved stack.</summary>
     public void Destroy() => world.Vcpu.DropSavedStack();
 
+    /// <summary>The strategy looks at the host clock, which may have moved since the last hook.</summary>
+    private void Tick() => world.Vcpu.AdvanceTime(0);
+
+    /// <summary>Publishes the counters and brings the vCPU's MSR bitmap in line with the strategy.</summary>
     private void Publish()
     {
+        SyncIntercepts();
         var metrics = world.Metrics;
         for (int i = 0; i < LbrMetrics.Names.Length; i++)
         {
@@ -207,6 +261,57 @@ public sealed class KvmGuestLbrModel : IGuestLbrModel
                 published[i] = now;
             }
         }
+    }
+
+    /// <summary>
+    /// vmx_passthrough_lbr_msrs / vmx_disable_lbr_msrs_passthrough: the stack MSRs' bitmap entries
+    /// follow the strategy's intercept state.
+    /// </summary>
+    private void SyncIntercepts()
+    {
+        if (stackAddresses.Length == 0)
+        {
+            return;
+        }
+
+        bool intercept = StackMsrsIntercepted;
+        if (vcpu.Intercepts(stackAddresses[0], write: false) == intercept
+            && vcpu.Intercepts(stackAddresses[^1], write: true) == intercept)
+        {
+            return;
+        }
+
+        var policy = intercept ? MsrIntercept.ReadWrite : MsrIntercept.None;
+        foreach (uint address in stackAddresses)
+        {
+            vcpu.SetIntercept(address, policy);
+        }
+    }
+
+    /// <summary>The addresses of every stack MSR a guest with <paramref name="caps"/> has.</summary>
+    private static uint[] StackAddresses(in PmuCaps caps)
+    {
+        var addresses = new List<uint> { MsrLbrSelect.Address, MsrLbrTos.Address };
+        for (int n = 0; n < caps.LbrDepth; n++)
+        {
+            addresses.Add(LbrRegister.FromAddress(caps.LbrDepth, n));
+            addresses.Add(LbrRegister.ToAddress(caps.LbrDepth, n));
+            if (new LbrRegister(LbrRegisterKind.Info, n).ExistsFor(caps))
+            {
+                addresses.Add(MsrLbrInfo.AddressOf(n));
+            }
+        }
+
+        var existing = new List<uint>(addresses.Count);
+        foreach (uint address in addresses)
+        {
+            if (LbrRegister.Decode(address, MsrProfile.Upstream).ExistsFor(caps))
+            {
+                existing.Add(address);
+            }
+        }
+
+        return [.. existing];
     }
 
     private static LbrStack HardwareOf(Vcpu vcpu)

@@ -17,11 +17,14 @@ public sealed class LbrWorld
     {
     }
 
-    /// <summary>A world on an existing physical LBR stack (shared by whatever runs on that CPU).</summary>
-    public LbrWorld(LbrStack hardware, in PmuCaps guestCaps, LbrVmOptions options)
+    /// <summary>
+    /// A world on an existing physical LBR stack (shared by whatever runs on that CPU), on
+    /// <paramref name="clock"/> (its own clock when null).
+    /// </summary>
+    public LbrWorld(LbrStack hardware, in PmuCaps guestCaps, LbrVmOptions options, LbrClock? clock = null)
     {
         Hardware = hardware;
-        Vcpu = new VcpuLbr(Hardware, guestCaps, options);
+        Vcpu = new VcpuLbr(Hardware, guestCaps, options, clock);
         Guest = new GuestPerfLbrDriver(Vcpu);
     }
 
@@ -59,11 +62,14 @@ public sealed class LbrWorld
         return new LbrWorld(host, guest, options);
     }
 
-    /// <summary>The guest takes branches; a descheduled vCPU is scheduled in first.</summary>
-    public void GuestBranches(ulong count)
+    /// <summary>
+    /// The guest takes branches; a descheduled vCPU is scheduled in first. <paramref name="elapsedCycles"/>
+    /// of their time have already passed on the clock.
+    /// </summary>
+    public void GuestBranches(ulong count, long elapsedCycles = 0)
     {
         Vcpu.SchedIn();
-        Guest.TakeBranches(count);
+        Guest.TakeBranches(count, elapsedCycles);
     }
 
     /// <summary>

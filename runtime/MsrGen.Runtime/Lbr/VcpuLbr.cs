@@ -43,9 +43,10 @@ public sealed class VcpuLbr
     private ulong pvControl;
     private bool hostOwnsLbr;
 
-    public VcpuLbr(LbrStack hardware, in PmuCaps guestCaps, LbrVmOptions options)
+    public VcpuLbr(LbrStack hardware, in PmuCaps guestCaps, LbrVmOptions options, LbrClock? clock = null)
     {
         Hardware = hardware;
+        Clock = clock ?? LbrClock.CreateOwn();
         Options = options;
         Strategy = LbrStrategy.Create(options.Strategy, options.TimerWindow);
         // KVM offers legacy LBR only with the host's format and depth, never with the mediated vPMU
@@ -72,8 +73,14 @@ public sealed class VcpuLbr
 
     public LbrMetrics Metrics { get; } = new();
 
+    /// <summary>Where time comes from (the model's own clock, or the runtime's).</summary>
+    public LbrClock Clock { get; }
+
     /// <summary>Simulated time in cycles.</summary>
-    public long Now { get; private set; }
+    public long Now => Clock.Now;
+
+    /// <summary>Whether the host owns the LBR (a host perf LBR user took it from the guest).</summary>
+    public bool HostOwnsLbr => hostOwnsLbr;
 
     /// <summary>The vCPU thread is on the CPU (the guest runs or halts there).</summary>
     public bool Loaded { get; private set; }
@@ -189,13 +196,13 @@ public sealed class VcpuLbr
         }
     }
 
+    /// <summary>
+    /// Time passes by <paramref name="cycles"/> (0: the clock moved elsewhere, the strategy only
+    /// looks at it, e.g. for an expired timer).
+    /// </summary>
     public void AdvanceTime(long cycles)
     {
-        if (cycles > 0)
-        {
-            Now += cycles;
-        }
-
+        Clock.Advance(cycles);
         if (LbrEnabled)
         {
             Strategy.OnTimeAdvanced(this);

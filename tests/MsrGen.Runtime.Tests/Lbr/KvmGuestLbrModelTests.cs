@@ -56,7 +56,7 @@ public sealed class KvmGuestLbrModelTests
         });
         var lbr = vm.Vcpus[0].Lbr!;
         lbr.SetCallstackMode(true);
-        lbr.GuestBranches(40);
+        lbr.GuestBranches(40, elapsedCycles: 0);
         lbr.GuestPmi();
         lbr.SchedOut();
         lbr.HostThreadBranches(400_000);
@@ -89,7 +89,7 @@ public sealed class KvmGuestLbrModelTests
             new MsrRef(MsrId.Ia32LbrCtl, 0), new MsrRef(MsrId.MsrKvmPvLbrCtrl, 0), new MsrRef(MsrId.MsrKvmPollControl, 0),
         };
         var strategies = new[] { "pv", "lazy", "timer", "kvm", "always", "none" };
-        Gen.Select(Gen.Int[0, strategies.Length - 1], Gen.Bool, Gen.Select(Gen.Int[0, 12], Gen.ULong[0, 5000], Gen.Int[0, registers.Length - 1], Gen.ULong).Array[1, 40])
+        Gen.Select(Gen.Int[0, strategies.Length - 1], Gen.Bool, Gen.Select(Gen.Int[0, 15], Gen.ULong[0, 5000], Gen.Int[0, registers.Length - 1], Gen.ULong).Array[1, 40])
             .Sample((strategy, pv, ops) =>
             {
                 var host = new HostMachine(PmuPresets.Get("skylake-server"));
@@ -112,7 +112,7 @@ public sealed class KvmGuestLbrModelTests
                     {
                         case 0: lbr.SetCallstackMode(arg % 2 == 0); break;
                         case 1: lbr.GuestContextSwitch(); break;
-                        case 2: lbr.GuestBranches(arg % 300); break;
+                        case 2: lbr.GuestBranches(arg % 300, arg % 7 * 100); break;
                         case 3: lbr.HostThreadBranches(arg); break;
                         case 4: lbr.ReadStack(); break;
                         case 5: lbr.GuestPmi(); break;
@@ -122,6 +122,9 @@ public sealed class KvmGuestLbrModelTests
                         case 9: lbr.OnPmiDelivered(); break;
                         case 10: lbr.GetMsr(registers[register], arg % 2 == 0, out _); break;
                         case 11: lbr.SetMsr(registers[register], value, arg % 2 == 0); break;
+                        case 12: lbr.SetHostLbrUser(arg % 2 == 0); break;
+                        case 13: lbr.PassthroughRead(registers[register], out _); break;
+                        case 14: lbr.PassthroughWrite(registers[register], value); break;
                         default: lbr.AfterVmExit(VmExitKind.Slow); lbr.BeforeVmEntry(); break;
                     }
                 }
