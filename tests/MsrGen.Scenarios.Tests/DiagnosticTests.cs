@@ -24,8 +24,9 @@ public sealed class DiagnosticTests
     [DataRow("host perf open x raw:c0", "t.pmu:1:18: error: bad raw event 'raw:c0'; write raw:0xUUEE or raw:0xEUUEE")]
     [DataRow("host perf open x raw:0x1_00000", "t.pmu:1:18: error: raw event 'raw:0x1_00000' is wider than raw:0xEUUEE")]
     [DataRow("host perf open x raw:0xgg", "t.pmu:1:22: error: bad number '0xgg'")]
-    [DataRow("host perf open x cycles sticky", "t.pmu:1:25: error: unexpected 'sticky'; 'host perf open' takes exclude-guest, pinned, disabled, exclude-host, period=N, cpu=N or group=NAME")]
+    [DataRow("host perf open x cycles sticky", "t.pmu:1:25: error: unexpected 'sticky'; 'host perf open' takes exclude-guest, pinned, disabled, exclude-host, lbr, period=N, cpu=N or group=NAME")]
     [DataRow("host perf open x cycles pinned pinned", "t.pmu:1:32: error: duplicate flag 'pinned'")]
+    [DataRow("host perf open x cycles lbr lbr", "t.pmu:1:29: error: duplicate flag 'lbr'")]
     [DataRow("cost Wr_Msr=1", "t.pmu:1:6: error: unknown cost primitive 'Wr_Msr'")]
     [DataRow("report /x=1", "t.pmu:1:8: error: bad key '/x'; keys are letters, digits, '.', '_' and '-'")]
     // Bad values.

@@ -71,6 +71,12 @@ public sealed class StatementFormTests
     [DataRow(
         "host perf open ins raw:0xc0 disabled exclude-host group=cyc cpu=0 => EOPNOTSUPP",
         "HostPerfOpen(Name=\"ins\", Event=raw:0x00c0, Flags=Disabled, ExcludeHost, Period=null, Cpu=0x0, Group=\"cyc\", Expect=ErrnoExpectation(Errno=Eopnotsupp))")]
+    [DataRow(
+        "host perf open br branches lbr pinned => ok",
+        "HostPerfOpen(Name=\"br\", Event=branches, Flags=Pinned, Lbr, Period=null, Cpu=null, Group=null, Expect=OkExpectation())")]
+    [DataRow(
+        "host perf open br cycles disabled lbr cpu=1",
+        "HostPerfOpen(Name=\"br\", Event=cycles, Flags=Disabled, Lbr, Period=null, Cpu=0x1, Group=null, Expect=null)")]
     [DataRow("host perf close cyc", "HostPerfClose(Name=\"cyc\")")]
     [DataRow("host perf read cyc => >= 1", "HostPerfRead(Name=\"cyc\", Expect=ComparisonExpectation(Operator=GreaterOrEqual, Value=0x1))")]
     [DataRow("host perf enable cyc at=guest-mode => ok", "HostPerfEnable(Name=\"cyc\", At=GuestMode, Expect=OkExpectation())")]
@@ -103,6 +109,7 @@ public sealed class StatementFormTests
     [DataRow("Expect EXITS.MSR == 0xA", "ExpectMetric(Metric=exits.msr, Operator=Equal, Value=0xa)")]
     [DataRow("guest run RAW:0XC0=1 Instructions=2", "GuestRun(Events=[raw:0x00c0=0x1, instructions=0x2])")]
     [DataRow("guest lbr read => CLEAN", "GuestLbrRead(Expect=LbrContentExpectation(Content=Clean))")]
+    [DataRow("host perf open x BRANCHES LBR", "HostPerfOpen(Name=\"x\", Event=branches, Flags=Lbr, Period=null, Cpu=null, Group=null, Expect=null)")]
     [DataRow("filter DENY MASKED => e2big", "FilterStatement(Action=Deny, Events=[], FixedBitmap=null, Masked=true, Expect=ErrnoExpectation(Errno=E2big))")]
     public void KeywordsRegisterNamesAndResultsAreCaseInsensitive(string line, string expected)
     {

@@ -15,8 +15,9 @@ public sealed record LbrScenarioResult(string Path, int Expectations, IReadOnlyL
 /// <summary>
 /// Runs the LBR statements of a parsed scenario on an <see cref="LbrWorld"/>: set-up (<c>host</c>,
 /// <c>vm</c> with <c>lbr=</c>, <c>lbr-window=</c>, <c>pv-lbr=</c>, <c>lbr-depth=</c>, <c>profile=</c>),
-/// guest LBR statements, DEBUGCTL/LBR MSR accesses, host threads, vCPU scheduling, <c>idle</c>,
-/// <c>expect lbr.*</c> and <c>reset metrics</c>. <c>guest pmi</c> starts the handler (DEBUGCTL.LBR
+/// guest LBR statements, DEBUGCTL/LBR MSR accesses, host threads, host perf LBR users
+/// (<c>host perf open NAME EVENT lbr [pinned] [disabled] [cpu=N]</c>, <c>close</c>, <c>enable</c>,
+/// <c>disable</c>), vCPU scheduling, <c>idle</c>, <c>expect lbr.*</c> and <c>reset metrics</c>. <c>guest pmi</c> starts the handler (DEBUGCTL.LBR
 /// cleared); its stack read happens at the next <c>guest lbr read</c>, or before the next guest action.
 /// Statements outside the LBR model are reported as failures, never thrown.
 /// </summary>
@@ -29,6 +30,7 @@ public static class LbrScenarioDriver
         int expectations = 0;
         PmuCaps host = LbrWorld.SkylakeServer;
         LbrWorld? world = null;
+        var hostLbrUsers = new Dictionary<string, HostLbrUser>(StringComparer.Ordinal);
 
         foreach (var statement in file.Statements)
         {
@@ -42,6 +44,16 @@ public static class LbrScenarioDriver
                     break;
                 case VmStatement vm:
                     world = CreateWorld(host, vm);
+                    world.Vcpu.SetHostOwnsLbr(OwnsCpu0(hostLbrUsers));
+                    break;
+                case HostPerfOpen or HostPerfClose or HostPerfEnable or HostPerfDisable:
+                    world ??= CreateWorld(host, null);
+                    if (HostPerf(hostLbrUsers, statement, at, failures))
+                    {
+                        expectations++;
+                    }
+
+                    world.Vcpu.SetHostOwnsLbr(OwnsCpu0(hostLbrUsers));
                     break;
                 default:
                     world ??= CreateWorld(host, null);
@@ -55,6 +67,89 @@ public static class LbrScenarioDriver
         }
 
         return new LbrScenarioResult(file.Path, expectations, failures, world);
+    }
+
+    /// <summary>A host perf event with a branch stack: whether it outranks the guest LBR event, and whether it runs.</summary>
+    private sealed class HostLbrUser(bool pinned, bool onCpu0, bool enabled)
+    {
+        public bool Pinned { get; } = pinned;
+
+        public bool OnCpu0 { get; } = onCpu0;
+
+        public bool Enabled { get; set; } = enabled;
+    }
+
+    /// <summary>
+    /// Whether a CPU-pinned branch-stack event runs on the world's CPU: it outranks KVM's
+    /// task-pinned guest LBR event, which is then not ACTIVE (the host owns the LBR).
+    /// </summary>
+    private static bool OwnsCpu0(Dictionary<string, HostLbrUser> users)
+    {
+        foreach (var user in users.Values)
+        {
+            if (user.Pinned && user.OnCpu0 && user.Enabled)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The host perf statements the LBR model knows: only branch-stack events (<c>lbr</c>).</summary>
+    private static bool HostPerf(Dictionary<string, HostLbrUser> users, Statement statement, string at, List<string> failures)
+    {
+        switch (statement)
+        {
+            case HostPerfOpen open when (open.Flags & HostPerfFlags.Lbr) != 0:
+                if (!users.TryAdd(open.Name, new HostLbrUser(
+                        (open.Flags & HostPerfFlags.Pinned) != 0,
+                        open.Cpu is null or 0,
+                        (open.Flags & HostPerfFlags.Disabled) == 0)))
+                {
+                    failures.Add($"{at}: host perf event '{open.Name}' is already open");
+                }
+
+                if (open.Expect is not null and not OkExpectation)
+                {
+                    failures.Add($"{at}: the LBR model opens every branch-stack event; it can only expect ok");
+                }
+
+                return open.Expect is not null;
+            case HostPerfOpen open:
+                failures.Add($"{at}: host perf event '{open.Name}' has no branch stack ('lbr'); counting events are outside the LBR model");
+                return false;
+            case HostPerfClose close:
+                if (!users.Remove(close.Name))
+                {
+                    failures.Add($"{at}: no host perf LBR event named '{close.Name}'");
+                }
+
+                return false;
+            case HostPerfEnable enable:
+                return Toggle(users, enable.Name, enabled: true, enable.Expect, at, failures);
+            case HostPerfDisable disable:
+                return Toggle(users, disable.Name, enabled: false, disable.Expect, at, failures);
+            default:
+                return false;
+        }
+    }
+
+    private static bool Toggle(Dictionary<string, HostLbrUser> users, string name, bool enabled, Expectation? expect, string at, List<string> failures)
+    {
+        if (!users.TryGetValue(name, out var user))
+        {
+            failures.Add($"{at}: no host perf LBR event named '{name}'");
+            return expect is not null;
+        }
+
+        user.Enabled = enabled;
+        if (expect is not null and not OkExpectation)
+        {
+            failures.Add($"{at}: enabling or disabling a host perf LBR event can only expect ok");
+        }
+
+        return expect is not null;
     }
 
     /// <summary>The host CPU for a preset and its overrides (only the LBR-relevant parts).</summary>

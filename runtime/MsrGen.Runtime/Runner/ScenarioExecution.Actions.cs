@@ -77,11 +77,14 @@ internal sealed partial class ScenarioExecution
                 break;
             case HostPerfOpen open:
                 OpenPerf(open);
+                NoteHostLbrEvent(open);
+                SyncHostLbrUsers();
                 break;
             case HostPerfClose close:
                 var (closing, closingContext) = Named(close.Name);
                 closingContext.Release(closing);
                 _perfEvents.Remove(close.Name);
+                SyncHostLbrUsers();
                 break;
             case HostPerfRead perfRead:
                 var (reading, readingContext) = Named(perfRead.Name);
@@ -89,11 +92,13 @@ internal sealed partial class ScenarioExecution
                 break;
             case HostPerfEnable enable:
                 EnablePerf(enable);
+                SyncHostLbrUsers();
                 break;
             case HostPerfDisable disable:
                 var (disabling, disablingContext) = Named(disable.Name);
                 disablingContext.Disable(disabling);
                 CheckErrno(disable, disable.Expect, PerfError.None);
+                SyncHostLbrUsers();
                 break;
             case HostRun hostRun:
                 RunHost(hostRun);

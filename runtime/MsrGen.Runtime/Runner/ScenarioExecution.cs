@@ -311,6 +311,7 @@ internal sealed partial class ScenarioExecution
         _vcpuIndex = 0;
         _allVms.Add(vm);
         _vms[vm.Name] = vm;
+        SyncHostLbrUsers();
     }
 
     private static int? ToInt(ulong? value) => value is ulong v ? (int)Math.Min(v, int.MaxValue) : null;

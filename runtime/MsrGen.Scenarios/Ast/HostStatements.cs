@@ -16,10 +16,13 @@ public enum HostPerfFlags
     Pinned = 2,
     Disabled = 4,
     ExcludeHost = 8,
+
+    /// <summary>A branch-stack event (<c>perf record -b</c>): it uses the CPU's LBR.</summary>
+    Lbr = 16,
 }
 
 /// <summary>
-/// <c>host perf open NAME EVENT [exclude-guest] [pinned] [disabled] [exclude-host] [period=N]
+/// <c>host perf open NAME EVENT [exclude-guest] [pinned] [disabled] [exclude-host] [lbr] [period=N]
 /// [cpu=N] [group=LEADER] [=&gt; ok|EBUSY|EOPNOTSUPP|...]</c>
 /// </summary>
 public sealed record HostPerfOpen(

@@ -78,7 +78,7 @@ internal static class StatementTable
         S("host", "rdmsr").Operand(OperandKind.Msr, "MSR").Result(ResultKinds.Read | ResultKinds.Ok | ResultKinds.Error)
             .Builds(s => new HostRdmsr(s.Span, s.Msr(0), s.Expect)),
         S("host", "perf", "open").Operand(OperandKind.Name, "NAME").Operand(OperandKind.Event, "EVENT")
-            .Flag("exclude-guest", "pinned", "disabled", "exclude-host")
+            .Flag("exclude-guest", "pinned", "disabled", "exclude-host", "lbr")
             .NumberKeys("period", "cpu").Key("group", ValueKind.Name)
             .Result(HostCall)
             .Builds(s => new HostPerfOpen(s.Span, s.Word(0), s.Event(1), PerfFlags(s), s.Number("period"), s.Number("cpu"), s.Word("group"), s.Expect)),
@@ -131,5 +131,6 @@ internal static class StatementTable
         (s.Flag("exclude-guest") ? HostPerfFlags.ExcludeGuest : HostPerfFlags.None)
         | (s.Flag("pinned") ? HostPerfFlags.Pinned : HostPerfFlags.None)
         | (s.Flag("disabled") ? HostPerfFlags.Disabled : HostPerfFlags.None)
-        | (s.Flag("exclude-host") ? HostPerfFlags.ExcludeHost : HostPerfFlags.None);
+        | (s.Flag("exclude-host") ? HostPerfFlags.ExcludeHost : HostPerfFlags.None)
+        | (s.Flag("lbr") ? HostPerfFlags.Lbr : HostPerfFlags.None);
 }
