@@ -8,8 +8,8 @@ using static MsrGen.Generator.Emit.Naming;
 namespace MsrGen.Generator.Emit;
 
 /// <summary>
-/// Address → register as generated data: a switch picks the 32-address block, a static table (compiled into
-/// the assembly's data, not built at start-up) gives id and index. A plain switch over every instance was
+/// Address → register as generated data: a byte table (below 0x2000) or a switch (above) picks the 32-address
+/// block, a static table (compiled into the assembly's data, not built at start-up) gives id and index. A plain switch over every instance was
 /// measured slower than a dictionary because its binary search mispredicts on mixed addresses.
 /// </summary>
 internal static partial class CatalogEmitter
@@ -17,6 +17,7 @@ internal static partial class CatalogEmitter
     private const int BlockBits = 5;
     private const int BlockSize = 1 << BlockBits;
     private const uint ProfileDependent = 0xFFFFFFFFu;
+    private const uint LowLimit = 0x2000;
 
     private static void EmitTryFind(SourceWriter w, List<CatalogEntry> entries)
     {
@@ -60,18 +61,42 @@ internal static partial class CatalogEmitter
 
         var blocks = table.Keys.Select(a => a >> BlockBits).Distinct().ToList();
 
+        // Blocks below LowLimit (where nearly every PMU MSR lives) are found through a byte table indexed by
+        // address >> 5, with no search; the rest through a switch. The table stores the block number + 1 in a
+        // byte, so it is used only while the low blocks fit.
+        int lowCount = blocks.Count(b => b < LowLimit >> BlockBits);
+        bool lowTable = lowCount > 0 && lowCount < 256;
         w.Doc("The register at an address in a profile (instances up to the architectural maximum; whether one exists for a vCPU is Exists()).");
         w.Open("public static bool TryFind(uint address, " + Core + "MsrProfile profile, out MsrRef register)");
-        w.Line("int block = (address >> " + Int(BlockBits) + ") switch");
+        if (lowTable)
+        {
+            w.Line("int block;");
+            w.Open("if (address < " + Hex32(LowLimit) + ")");
+            w.Line("block = LowBlocks[(int)(address >> " + Int(BlockBits) + ")] - 1;");
+            w.Close();
+            w.Open("else");
+        }
+
+        w.Line((lowTable ? "" : "int ") + "block = (address >> " + Int(BlockBits) + ") switch");
         w.Line("{");
         for (int i = 0; i < blocks.Count; i++)
         {
-            w.Line("    " + Hex32(blocks[i]) + " => " + Int(i) + ",");
+            if (!lowTable || blocks[i] >= LowLimit >> BlockBits)
+            {
+                w.Line("    " + Hex32(blocks[i]) + " => " + Int(i) + ",");
+            }
         }
 
         w.Line("    _ => -1,");
         w.Line("};");
-        w.Line("uint entry = block < 0 ? 0u : AddressTable[(block << " + Int(BlockBits) + ") | (int)(address & " + Hex32(BlockSize - 1) + ")];");
+        if (lowTable)
+        {
+            w.Close();
+        }
+
+        w.Line();
+        w.Line("uint entry = block < 0 ? 0u : global::System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(");
+        w.Line("    AddressTable.Slice(((block << " + Int(BlockBits) + ") | (int)(address & " + Hex32(BlockSize - 1) + ")) * 4));");
         if (byProfile.Count > 0)
         {
             w.Open("if (entry == " + Hex32(ProfileDependent) + ")");
@@ -86,6 +111,11 @@ internal static partial class CatalogEmitter
         w.Line();
         w.Line("public static bool TryFind(uint address, out MsrRef register) => TryFind(address, " + Core + "MsrProfile.Upstream, out register);");
         w.Line();
+        if (lowTable)
+        {
+            EmitLowBlocks(w, blocks);
+        }
+
         EmitAddressTable(w, blocks, table);
         if (byProfile.Count > 0)
         {
@@ -93,27 +123,66 @@ internal static partial class CatalogEmitter
         }
     }
 
-    private static void EmitAddressTable(SourceWriter w, List<uint> blocks, SortedDictionary<uint, uint> table)
+    private static void EmitLowBlocks(SourceWriter w, List<uint> blocks)
     {
-        w.Doc("Per block of 32 addresses: (id << 16) | index, 0 for no register, 0xFFFFFFFF when the profile decides.");
-        w.Line("private static global::System.ReadOnlySpan<uint> AddressTable => new uint[]");
+        w.Doc("Block number + 1 of each 32-address block below " + Hex32(LowLimit) + " (0: no register there).");
+        w.Line("private static global::System.ReadOnlySpan<byte> LowBlocks => new byte[]");
         w.Line("{");
-        foreach (uint block in blocks)
+        const int PerLine = 32;
+        for (uint first = 0; first < LowLimit >> BlockBits; first += PerLine)
         {
-            uint first = block << BlockBits;
-            w.Line("    // " + Hex32(first) + " - " + Hex32(first + BlockSize - 1));
+            w.Line("    // " + Hex32(first << BlockBits) + " - " + Hex32(((first + PerLine) << BlockBits) - 1));
             var line = new StringBuilder("    ");
-            for (uint k = 0; k < BlockSize; k++)
+            for (uint k = 0; k < PerLine; k++)
             {
-                uint value = table.TryGetValue(first + k, out uint v) ? v : 0u;
-                line.Append(value == 0 ? "0" : "0x" + value.ToString("X", CultureInfo.InvariantCulture) + "u").Append(',');
-                if (k != BlockSize - 1)
+                int index = blocks.IndexOf(first + k);
+                line.Append(Int(index + 1)).Append(',');
+                if (k != PerLine - 1)
                 {
                     line.Append(' ');
                 }
             }
 
             w.Line(line.ToString());
+        }
+
+        w.Line("};");
+        w.Line();
+    }
+
+    /// <summary>
+    /// The entries as little-endian bytes: a byte table is a span over the assembly's data in every build
+    /// (a uint table goes through RuntimeHelpers.CreateSpan, which allocates on each call in unoptimized code).
+    /// </summary>
+    private static void EmitAddressTable(SourceWriter w, List<uint> blocks, SortedDictionary<uint, uint> table)
+    {
+        w.Doc("Per block of 32 addresses, 4 little-endian bytes per address: (id << 16) | index, 0 for no register, 0xFFFFFFFF when the profile decides.");
+        w.Line("private static global::System.ReadOnlySpan<byte> AddressTable => new byte[]");
+        w.Line("{");
+        const int PerLine = 8;
+        foreach (uint block in blocks)
+        {
+            uint first = block << BlockBits;
+            w.Line("    // " + Hex32(first) + " - " + Hex32(first + BlockSize - 1));
+            for (uint row = 0; row < BlockSize; row += PerLine)
+            {
+                var line = new StringBuilder("    ");
+                for (uint k = row; k < row + PerLine; k++)
+                {
+                    uint value = table.TryGetValue(first + k, out uint v) ? v : 0u;
+                    for (int b = 0; b < 4; b++)
+                    {
+                        uint part = (value >> (8 * b)) & 0xFF;
+                        line.Append(part == 0 ? "0" : "0x" + part.ToString("X2", CultureInfo.InvariantCulture)).Append(',');
+                        if (k != row + PerLine - 1 || b != 3)
+                        {
+                            line.Append(b == 3 ? "  " : " ");
+                        }
+                    }
+                }
+
+                w.Line(line.ToString());
+            }
         }
 
         w.Line("};");

@@ -40,6 +40,9 @@ internal static class Naming
     public static string IntegerType(int width) =>
         width <= 8 ? "byte" : width <= 16 ? "ushort" : width <= 32 ? "uint" : "ulong";
 
+    /// <summary>The number of bits of <see cref="IntegerType"/> for a field of this width.</summary>
+    public static int TypeBits(int width) => width <= 8 ? 8 : width <= 16 ? 16 : width <= 32 ? 32 : 64;
+
     public static string Access(AccessKind access) => Core + "MsrAccess." + access;
 
     public static string Vendor(VendorKind vendor) => Core + "MsrVendor." + vendor;

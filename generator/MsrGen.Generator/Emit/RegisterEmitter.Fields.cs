@@ -82,7 +82,12 @@ internal static partial class RegisterEmitter
         }
         else
         {
-            w.Line("public " + t + " With" + member + "(" + type + " value) => new(" + Core + "Bits.Set(Value, " + Int(field.Lsb) + ", " + Int(field.Width) + ", (ulong)value));");
+            // Masks folded here rather than left to the JIT; the value is masked only when its type is wider than the field.
+            ulong fieldMask = (field.Width >= 64 ? ulong.MaxValue : (1UL << field.Width) - 1) << field.Lsb;
+            string shifted = field.Lsb == 0 ? "(ulong)value" : "((ulong)value << " + Int(field.Lsb) + ")";
+            string placed = field.Width == TypeBits(field.Width) ? shifted : "(" + shifted + " & " + Hex(fieldMask) + ")";
+            string kept = field.Width >= 64 ? "" : "(Value & " + Hex(~fieldMask) + ") | ";
+            w.Line("public " + t + " With" + member + "(" + type + " value) => new(" + kept + placed + ");");
         }
 
         w.Line();
@@ -98,7 +103,7 @@ internal static partial class RegisterEmitter
         {
             string member = single ? Member(prefix) : Member(prefix + "_" + field.Name);
             string type = ValueType(field);
-            string shift = "(" + Int(array.BaseLsb + field.Lsb) + " + n * " + Int(array.Stride) + ")";
+            string element = "n, " + Int(array.Max) + ", " + Int(array.BaseLsb + field.Lsb) + ", " + Int(array.Stride);
             int firstMsb = array.BaseLsb + field.Lsb + field.Width - 1;
             string label = single ? array.Name : prefix + "{n}." + field.Name;
             string where = BitsDoc(firstMsb, array.BaseLsb + field.Lsb) + " + " + Int(array.Stride) + "·n, n < " + Int(array.Max);
@@ -107,23 +112,23 @@ internal static partial class RegisterEmitter
             FieldDoc(w, where, label, description, condition, count.Length > 0 ? " Elements" + count + "." : "");
             string attribute = FieldAttribute(label, array.BaseLsb + field.Lsb, field.Width, field.Access, array.Stride, array.Max);
             w.Line(attribute);
-            string mask = Hex(field.Width >= 64 ? ulong.MaxValue : (1UL << field.Width) - 1);
+            // The index check is folded into a mask (Bits.IndexMask), so neither accessor branches.
             if (type == "bool")
             {
-                w.Line("public bool " + member + "(int n) => (uint)n < " + Int(array.Max) + "u && (Value & (1UL << " + shift + ")) != 0;");
+                w.Line("public bool " + member + "(int n) => " + Core + "Bits.TestElement(Value, " + element + ");");
             }
             else
             {
-                w.Line("public " + type + " " + member + "(int n) => (uint)n < " + Int(array.Max) + "u ? (" + type + ")((Value >> " + shift + ") & " + mask + ") : (" + type + ")0;");
+                w.Line("public " + type + " " + member + "(int n) => (" + type + ")" + Core + "Bits.GetElement(Value, " + element + ", " + Int(field.Width) + ");");
             }
 
             w.Line();
             w.Doc("A copy with element n of " + label + " replaced (an index beyond the architectural maximum changes nothing).");
             w.Line(attribute);
             string set = type == "bool"
-                ? Core + "Bits.SetBit(Value, " + shift + ", value)"
-                : Core + "Bits.Set(Value, " + shift + ", " + Int(field.Width) + ", (ulong)value)";
-            w.Line("public " + t + " With" + member + "(int n, " + type + " value) => (uint)n < " + Int(array.Max) + "u ? new(" + set + ") : this;");
+                ? Core + "Bits.SetElementBit(Value, " + element + ", value)"
+                : Core + "Bits.SetElement(Value, " + element + ", " + Int(field.Width) + ", (ulong)value)";
+            w.Line("public " + t + " With" + member + "(int n, " + type + " value) => new(" + set + ");");
             w.Line();
         }
 

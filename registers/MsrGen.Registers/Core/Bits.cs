@@ -38,6 +38,47 @@ public static class Bits
     public static ulong SetBit(ulong value, int bit, bool on) =>
         on ? value | (1UL << bit) : value & ~(1UL << bit);
 
+    /// <summary>
+    /// All ones when <paramref name="index"/> is below <paramref name="count"/> (as an unsigned number,
+    /// so negative indices are out of range), zero otherwise; computed without a branch.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong IndexMask(int index, int count) => (ulong)(((long)(uint)index - count) >> 63);
+
+    /// <summary>
+    /// Element <paramref name="index"/> of a field array (element k at bit lsb + k·stride, width bits
+    /// each, count elements); zero for an index outside the array. Branch-free, so a caller's loop over
+    /// the elements costs what the shift and mask alone would.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong GetElement(ulong value, int index, int count, int lsb, int stride, int width) =>
+        (value >> unchecked(lsb + index * stride)) & LowOnes(width) & IndexMask(index, count);
+
+    /// <summary>Whether 1-bit element <paramref name="index"/> of a field array is set; false outside the array.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool TestElement(ulong value, int index, int count, int lsb, int stride) =>
+        ((value >> unchecked(lsb + index * stride)) & IndexMask(index, count) & 1) != 0;
+
+    /// <summary>
+    /// <paramref name="value"/> with element <paramref name="index"/> of a field array replaced by the low
+    /// bits of <paramref name="field"/>; unchanged for an index outside the array.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong SetElement(ulong value, int index, int count, int lsb, int stride, int width, ulong field)
+    {
+        int shift = unchecked(lsb + index * stride);
+        ulong mask = (LowOnes(width) << shift) & IndexMask(index, count);
+        return (value & ~mask) | ((field << shift) & mask);
+    }
+
+    /// <summary><paramref name="value"/> with 1-bit element <paramref name="index"/> set or cleared; unchanged outside the array.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong SetElementBit(ulong value, int index, int count, int lsb, int stride, bool on)
+    {
+        ulong bit = (1UL << unchecked(lsb + index * stride)) & IndexMask(index, count);
+        return on ? value | bit : value & ~bit;
+    }
+
     /// <summary>"bits 63:49, 33" style list of the set bits, high to low, runs collapsed.</summary>
     public static string Describe(ulong bits)
     {

@@ -117,6 +117,29 @@ public sealed class FieldRoundTripProperties
     }
 
     [Fact]
+    public void Array_fields_ignore_indices_outside_the_array()
+    {
+        var arrays = Fields.Where(f => f.IsArray).ToList();
+        Assert.NotEmpty(arrays);
+        foreach (var field in arrays)
+        {
+            object zero = field.Box(0);
+            object ones = field.Box(ulong.MaxValue);
+            foreach (int n in new[] { -1, field.Elements, field.Elements + 1, 64, 1 << 20, int.MaxValue, int.MinValue })
+            {
+                foreach (ulong initial in new[] { 0UL, ulong.MaxValue, 0x5A5A_5A5A_5A5A_5A5AUL })
+                {
+                    object register = field.Create(initial);
+
+                    Assert.Equal(zero, field.Get(register, n));
+                    Assert.Equal(initial, ValueOf(field.With(register, n, ones)));
+                    Assert.Equal(initial, ValueOf(field.With(register, n, zero)));
+                }
+            }
+        }
+    }
+
+    [Fact]
     public void Every_field_reads_back_all_ones_and_zero()
     {
         foreach (var field in Fields)

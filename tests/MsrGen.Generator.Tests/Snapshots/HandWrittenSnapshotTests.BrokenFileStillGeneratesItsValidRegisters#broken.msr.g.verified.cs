@@ -91,7 +91,7 @@ namespace MsrGen.GeneratedUnderTest
         /// A copy with VALUE replaced (bits beyond the field's width are dropped).
         /// </summary>
         [global::MsrGen.Registers.MsrField("VALUE", 0, 8)]
-        public GoodBefore WithValueField(byte value) => new(global::MsrGen.Registers.Bits.Set(Value, 0, 8, (ulong)value));
+        public GoodBefore WithValueField(byte value) => new((Value & 0xFFFFFFFFFFFFFF00UL) | (ulong)value);
 
         /// <summary>
         /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.

@@ -178,7 +178,7 @@ namespace MsrGen.GeneratedUnderTest
         /// A copy with RATIO replaced (bits beyond the field's width are dropped).
         /// </summary>
         [global::MsrGen.Registers.MsrField("RATIO", 16, 16)]
-        public TestEvtsel WithRatio(ushort value) => new(global::MsrGen.Registers.Bits.Set(Value, 16, 16, (ulong)value));
+        public TestEvtsel WithRatio(ushort value) => new((Value & 0xFFFFFFFF0000FFFFUL) | ((ulong)value << 16));
 
         /// <summary>
         /// Bits 15:0 — COUNT. Bits at and above 'gp-width' are reserved.
@@ -190,7 +190,7 @@ namespace MsrGen.GeneratedUnderTest
         /// A copy with COUNT replaced (bits beyond the field's width are dropped).
         /// </summary>
         [global::MsrGen.Registers.MsrField("COUNT", 0, 16)]
-        public TestEvtsel WithCount(ushort value) => new(global::MsrGen.Registers.Bits.Set(Value, 0, 16, (ulong)value));
+        public TestEvtsel WithCount(ushort value) => new((Value & 0xFFFFFFFFFFFF0000UL) | (ulong)value);
 
         /// <summary>
         /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.

@@ -108,7 +108,7 @@ namespace MsrGen.GeneratedUnderTest
         /// A copy with SPEED replaced (bits beyond the field's width are dropped).
         /// </summary>
         [global::MsrGen.Registers.MsrField("SPEED", 4, 4)]
-        public TestMode WithSpeed(SpeedValue value) => new(global::MsrGen.Registers.Bits.Set(Value, 4, 4, (ulong)value));
+        public TestMode WithSpeed(SpeedValue value) => new((Value & 0xFFFFFFFFFFFFFF0FUL) | (((ulong)value << 4) & 0xF0UL));
 
         /// <summary>
         /// Encodings of KIND.
@@ -129,7 +129,7 @@ namespace MsrGen.GeneratedUnderTest
         /// A copy with KIND replaced (bits beyond the field's width are dropped).
         /// </summary>
         [global::MsrGen.Registers.MsrField("KIND", 0, 4)]
-        public TestMode WithKind(KindValue value) => new(global::MsrGen.Registers.Bits.Set(Value, 0, 4, (ulong)value));
+        public TestMode WithKind(KindValue value) => new((Value & 0xFFFFFFFFFFFFFFF0UL) | ((ulong)value & 0xFUL));
 
         /// <summary>
         /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.

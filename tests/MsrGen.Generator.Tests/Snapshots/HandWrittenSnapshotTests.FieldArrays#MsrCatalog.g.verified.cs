@@ -53,13 +53,21 @@ namespace MsrGen.GeneratedUnderTest
         /// </summary>
         public static bool TryFind(uint address, global::MsrGen.Registers.MsrProfile profile, out MsrRef register)
         {
-            int block = (address >> 5) switch
+            int block;
+            if (address < 0x2000u)
             {
-                0x8u => 0,
-                0x10u => 1,
-                _ => -1,
-            };
-            uint entry = block < 0 ? 0u : AddressTable[(block << 5) | (int)(address & 0x1Fu)];
+                block = LowBlocks[(int)(address >> 5)] - 1;
+            }
+            else
+            {
+                block = (address >> 5) switch
+                {
+                    _ => -1,
+                };
+            }
+
+            uint entry = block < 0 ? 0u : global::System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(
+                AddressTable.Slice(((block << 5) | (int)(address & 0x1Fu)) * 4));
             register = new((MsrId)(entry >> 16), (int)(entry & 0xFFFFu));
             return entry != 0;
         }
@@ -67,14 +75,43 @@ namespace MsrGen.GeneratedUnderTest
         public static bool TryFind(uint address, out MsrRef register) => TryFind(address, global::MsrGen.Registers.MsrProfile.Upstream, out register);
 
         /// <summary>
-        /// Per block of 32 addresses: (id &lt;&lt; 16) | index, 0 for no register, 0xFFFFFFFF when the profile decides.
+        /// Block number + 1 of each 32-address block below 0x2000u (0: no register there).
         /// </summary>
-        private static global::System.ReadOnlySpan<uint> AddressTable => new uint[]
+        private static global::System.ReadOnlySpan<byte> LowBlocks => new byte[]
+        {
+            // 0x0u - 0x3FFu
+            0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            // 0x400u - 0x7FFu
+            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            // 0x800u - 0xBFFu
+            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            // 0xC00u - 0xFFFu
+            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            // 0x1000u - 0x13FFu
+            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            // 0x1400u - 0x17FFu
+            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            // 0x1800u - 0x1BFFu
+            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            // 0x1C00u - 0x1FFFu
+            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        };
+
+        /// <summary>
+        /// Per block of 32 addresses, 4 little-endian bytes per address: (id &lt;&lt; 16) | index, 0 for no register, 0xFFFFFFFF when the profile decides.
+        /// </summary>
+        private static global::System.ReadOnlySpan<byte> AddressTable => new byte[]
         {
             // 0x100u - 0x11Fu
-            0x10000u, 0x20000u, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            0, 0, 0x01, 0,  0, 0, 0x02, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
+            0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
+            0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
+            0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
             // 0x200u - 0x21Fu
-            0x30000u, 0, 0x30001u, 0, 0x30002u, 0, 0x30003u, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            0, 0, 0x03, 0,  0, 0, 0, 0,  0x01, 0, 0x03, 0,  0, 0, 0, 0,  0x02, 0, 0x03, 0,  0, 0, 0, 0,  0x03, 0, 0x03, 0,  0, 0, 0, 0,
+            0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
+            0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
+            0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
         };
 
         /// <summary>

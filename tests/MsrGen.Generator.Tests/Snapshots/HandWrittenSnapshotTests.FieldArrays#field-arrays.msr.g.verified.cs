@@ -104,25 +104,25 @@ namespace MsrGen.GeneratedUnderTest
         /// Bit 3 + 4·n, n &lt; 4 — CTRL{n}.PMI: Interrupt on overflow Elements ('fixed' exist on a vCPU).
         /// </summary>
         [global::MsrGen.Registers.MsrField("CTRL{n}.PMI", 3, 1, ElementStride = 4, ElementCount = 4)]
-        public bool CtrlPmi(int n) => (uint)n < 4u && (Value & (1UL << (3 + n * 4))) != 0;
+        public bool CtrlPmi(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 4, 3, 4);
 
         /// <summary>
         /// A copy with element n of CTRL{n}.PMI replaced (an index beyond the architectural maximum changes nothing).
         /// </summary>
         [global::MsrGen.Registers.MsrField("CTRL{n}.PMI", 3, 1, ElementStride = 4, ElementCount = 4)]
-        public TestGroups WithCtrlPmi(int n, bool value) => (uint)n < 4u ? new(global::MsrGen.Registers.Bits.SetBit(Value, (3 + n * 4), value)) : this;
+        public TestGroups WithCtrlPmi(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 4, 3, 4, value));
 
         /// <summary>
         /// Bits 1:0 + 4·n, n &lt; 4 — CTRL{n}.RING: Per-counter controls Elements ('fixed' exist on a vCPU).
         /// </summary>
         [global::MsrGen.Registers.MsrField("CTRL{n}.RING", 0, 2, ElementStride = 4, ElementCount = 4)]
-        public byte CtrlRing(int n) => (uint)n < 4u ? (byte)((Value >> (0 + n * 4)) & 0x3UL) : (byte)0;
+        public byte CtrlRing(int n) => (byte)global::MsrGen.Registers.Bits.GetElement(Value, n, 4, 0, 4, 2);
 
         /// <summary>
         /// A copy with element n of CTRL{n}.RING replaced (an index beyond the architectural maximum changes nothing).
         /// </summary>
         [global::MsrGen.Registers.MsrField("CTRL{n}.RING", 0, 2, ElementStride = 4, ElementCount = 4)]
-        public TestGroups WithCtrlRing(int n, byte value) => (uint)n < 4u ? new(global::MsrGen.Registers.Bits.Set(Value, (0 + n * 4), 2, (ulong)value)) : this;
+        public TestGroups WithCtrlRing(int n, byte value) => new(global::MsrGen.Registers.Bits.SetElement(Value, n, 4, 0, 4, 2, (ulong)value));
 
         /// <summary>
         /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
@@ -275,13 +275,13 @@ namespace MsrGen.GeneratedUnderTest
         /// Bit 32 + 1·n, n &lt; 8 — EN_HI{n}: High enables Elements ('fixed' exist on a vCPU).
         /// </summary>
         [global::MsrGen.Registers.MsrField("EN_HI{n}", 32, 1, ElementStride = 1, ElementCount = 8)]
-        public bool EnHi(int n) => (uint)n < 8u && (Value & (1UL << (32 + n * 1))) != 0;
+        public bool EnHi(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 8, 32, 1);
 
         /// <summary>
         /// A copy with element n of EN_HI{n} replaced (an index beyond the architectural maximum changes nothing).
         /// </summary>
         [global::MsrGen.Registers.MsrField("EN_HI{n}", 32, 1, ElementStride = 1, ElementCount = 8)]
-        public TestBits WithEnHi(int n, bool value) => (uint)n < 8u ? new(global::MsrGen.Registers.Bits.SetBit(Value, (32 + n * 1), value)) : this;
+        public TestBits WithEnHi(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 8, 32, 1, value));
 
         /// <summary>
         /// All elements of EN_HI{n} packed: bit k is element k.
@@ -292,13 +292,13 @@ namespace MsrGen.GeneratedUnderTest
         /// Bit 0 + 1·n, n &lt; 32 — EN{n}: Enables Elements ('gp' exist on a vCPU).
         /// </summary>
         [global::MsrGen.Registers.MsrField("EN{n}", 0, 1, ElementStride = 1, ElementCount = 32)]
-        public bool En(int n) => (uint)n < 32u && (Value & (1UL << (0 + n * 1))) != 0;
+        public bool En(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 32, 0, 1);
 
         /// <summary>
         /// A copy with element n of EN{n} replaced (an index beyond the architectural maximum changes nothing).
         /// </summary>
         [global::MsrGen.Registers.MsrField("EN{n}", 0, 1, ElementStride = 1, ElementCount = 32)]
-        public TestBits WithEn(int n, bool value) => (uint)n < 32u ? new(global::MsrGen.Registers.Bits.SetBit(Value, (0 + n * 1), value)) : this;
+        public TestBits WithEn(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 32, 0, 1, value));
 
         /// <summary>
         /// All elements of EN{n} packed: bit k is element k.
@@ -435,13 +435,13 @@ namespace MsrGen.GeneratedUnderTest
         /// Bits 3:0 + 4·n, n &lt; 4 — LANE{n}.
         /// </summary>
         [global::MsrGen.Registers.MsrField("LANE{n}", 0, 4, ElementStride = 4, ElementCount = 4)]
-        public byte Lane(int n) => (uint)n < 4u ? (byte)((Value >> (0 + n * 4)) & 0xFUL) : (byte)0;
+        public byte Lane(int n) => (byte)global::MsrGen.Registers.Bits.GetElement(Value, n, 4, 0, 4, 4);
 
         /// <summary>
         /// A copy with element n of LANE{n} replaced (an index beyond the architectural maximum changes nothing).
         /// </summary>
         [global::MsrGen.Registers.MsrField("LANE{n}", 0, 4, ElementStride = 4, ElementCount = 4)]
-        public TestLanes WithLane(int n, byte value) => (uint)n < 4u ? new(global::MsrGen.Registers.Bits.Set(Value, (0 + n * 4), 4, (ulong)value)) : this;
+        public TestLanes WithLane(int n, byte value) => new(global::MsrGen.Registers.Bits.SetElement(Value, n, 4, 0, 4, 4, (ulong)value));
 
         /// <summary>
         /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.

@@ -119,7 +119,7 @@ namespace MsrGen.GeneratedUnderTest
         /// A copy with COUNT replaced (bits beyond the field's width are dropped).
         /// </summary>
         [global::MsrGen.Registers.MsrField("COUNT", 0, 64)]
-        public TestPmc WithCount(ulong value) => new(global::MsrGen.Registers.Bits.Set(Value, 0, 64, (ulong)value));
+        public TestPmc WithCount(ulong value) => new((ulong)value);
 
         /// <summary>
         /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.

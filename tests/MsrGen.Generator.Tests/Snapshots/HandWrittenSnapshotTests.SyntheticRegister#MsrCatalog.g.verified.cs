@@ -54,7 +54,9 @@ namespace MsrGen.GeneratedUnderTest
                 0x25AB26Fu => 0,
                 _ => -1,
             };
-            uint entry = block < 0 ? 0u : AddressTable[(block << 5) | (int)(address & 0x1Fu)];
+
+            uint entry = block < 0 ? 0u : global::System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(
+                AddressTable.Slice(((block << 5) | (int)(address & 0x1Fu)) * 4));
             register = new((MsrId)(entry >> 16), (int)(entry & 0xFFFFu));
             return entry != 0;
         }
@@ -62,12 +64,15 @@ namespace MsrGen.GeneratedUnderTest
         public static bool TryFind(uint address, out MsrRef register) => TryFind(address, global::MsrGen.Registers.MsrProfile.Upstream, out register);
 
         /// <summary>
-        /// Per block of 32 addresses: (id &lt;&lt; 16) | index, 0 for no register, 0xFFFFFFFF when the profile decides.
+        /// Per block of 32 addresses, 4 little-endian bytes per address: (id &lt;&lt; 16) | index, 0 for no register, 0xFFFFFFFF when the profile decides.
         /// </summary>
-        private static global::System.ReadOnlySpan<uint> AddressTable => new uint[]
+        private static global::System.ReadOnlySpan<byte> AddressTable => new byte[]
         {
             // 0x4B564DE0u - 0x4B564DFFu
-            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10000u, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
+            0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
+            0, 0, 0x01, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
+            0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
         };
 
         /// <summary>

@@ -115,13 +115,13 @@ namespace MsrGen.GeneratedUnderTest
         /// Bit 0 + 1·n, n &lt; 16 — OVF{n}. Elements ('gp' exist on a vCPU).
         /// </summary>
         [global::MsrGen.Registers.MsrField("OVF{n}", 0, 1, ElementStride = 1, ElementCount = 16)]
-        public bool Ovf(int n) => (uint)n < 16u && (Value & (1UL << (0 + n * 1))) != 0;
+        public bool Ovf(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 16, 0, 1);
 
         /// <summary>
         /// A copy with element n of OVF{n} replaced (an index beyond the architectural maximum changes nothing).
         /// </summary>
         [global::MsrGen.Registers.MsrField("OVF{n}", 0, 1, ElementStride = 1, ElementCount = 16)]
-        public MsrAmd64PerfCntrGlobalStatus WithOvf(int n, bool value) => (uint)n < 16u ? new(global::MsrGen.Registers.Bits.SetBit(Value, (0 + n * 1), value)) : this;
+        public MsrAmd64PerfCntrGlobalStatus WithOvf(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 16, 0, 1, value));
 
         /// <summary>
         /// All elements of OVF{n} packed: bit k is element k.
@@ -270,13 +270,13 @@ namespace MsrGen.GeneratedUnderTest
         /// Bit 0 + 1·n, n &lt; 16 — EN{n}. Elements ('gp' exist on a vCPU).
         /// </summary>
         [global::MsrGen.Registers.MsrField("EN{n}", 0, 1, ElementStride = 1, ElementCount = 16)]
-        public bool En(int n) => (uint)n < 16u && (Value & (1UL << (0 + n * 1))) != 0;
+        public bool En(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 16, 0, 1);
 
         /// <summary>
         /// A copy with element n of EN{n} replaced (an index beyond the architectural maximum changes nothing).
         /// </summary>
         [global::MsrGen.Registers.MsrField("EN{n}", 0, 1, ElementStride = 1, ElementCount = 16)]
-        public MsrAmd64PerfCntrGlobalCtl WithEn(int n, bool value) => (uint)n < 16u ? new(global::MsrGen.Registers.Bits.SetBit(Value, (0 + n * 1), value)) : this;
+        public MsrAmd64PerfCntrGlobalCtl WithEn(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 16, 0, 1, value));
 
         /// <summary>
         /// All elements of EN{n} packed: bit k is element k.
@@ -417,13 +417,13 @@ namespace MsrGen.GeneratedUnderTest
         /// Bit 0 + 1·n, n &lt; 16 — CLR{n}. Elements ('gp' exist on a vCPU).
         /// </summary>
         [global::MsrGen.Registers.MsrField("CLR{n}", 0, 1, ElementStride = 1, ElementCount = 16)]
-        public bool Clr(int n) => (uint)n < 16u && (Value & (1UL << (0 + n * 1))) != 0;
+        public bool Clr(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 16, 0, 1);
 
         /// <summary>
         /// A copy with element n of CLR{n} replaced (an index beyond the architectural maximum changes nothing).
         /// </summary>
         [global::MsrGen.Registers.MsrField("CLR{n}", 0, 1, ElementStride = 1, ElementCount = 16)]
-        public MsrAmd64PerfCntrGlobalStatusClr WithClr(int n, bool value) => (uint)n < 16u ? new(global::MsrGen.Registers.Bits.SetBit(Value, (0 + n * 1), value)) : this;
+        public MsrAmd64PerfCntrGlobalStatusClr WithClr(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 16, 0, 1, value));
 
         /// <summary>
         /// All elements of CLR{n} packed: bit k is element k.
@@ -564,13 +564,13 @@ namespace MsrGen.GeneratedUnderTest
         /// Bit 0 + 1·n, n &lt; 16 — SET{n}. Elements ('gp' exist on a vCPU).
         /// </summary>
         [global::MsrGen.Registers.MsrField("SET{n}", 0, 1, ElementStride = 1, ElementCount = 16)]
-        public bool Set(int n) => (uint)n < 16u && (Value & (1UL << (0 + n * 1))) != 0;
+        public bool Set(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 16, 0, 1);
 
         /// <summary>
         /// A copy with element n of SET{n} replaced (an index beyond the architectural maximum changes nothing).
         /// </summary>
         [global::MsrGen.Registers.MsrField("SET{n}", 0, 1, ElementStride = 1, ElementCount = 16)]
-        public MsrAmd64PerfCntrGlobalStatusSet WithSet(int n, bool value) => (uint)n < 16u ? new(global::MsrGen.Registers.Bits.SetBit(Value, (0 + n * 1), value)) : this;
+        public MsrAmd64PerfCntrGlobalStatusSet WithSet(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 16, 0, 1, value));
 
         /// <summary>
         /// All elements of SET{n} packed: bit k is element k.
@@ -758,7 +758,7 @@ namespace MsrGen.GeneratedUnderTest
         /// A copy with EVENT_SELECT_HI replaced (bits beyond the field's width are dropped).
         /// </summary>
         [global::MsrGen.Registers.MsrField("EVENT_SELECT_HI", 32, 4)]
-        public MsrK7Evntsel WithEventSelectHi(byte value) => new(global::MsrGen.Registers.Bits.Set(Value, 32, 4, (ulong)value));
+        public MsrK7Evntsel WithEventSelectHi(byte value) => new((Value & 0xFFFFFFF0FFFFFFFFUL) | (((ulong)value << 32) & 0xF00000000UL));
 
         /// <summary>
         /// Bits 31:24 — CMASK.
@@ -770,7 +770,7 @@ namespace MsrGen.GeneratedUnderTest
         /// A copy with CMASK replaced (bits beyond the field's width are dropped).
         /// </summary>
         [global::MsrGen.Registers.MsrField("CMASK", 24, 8)]
-        public MsrK7Evntsel WithCmask(byte value) => new(global::MsrGen.Registers.Bits.Set(Value, 24, 8, (ulong)value));
+        public MsrK7Evntsel WithCmask(byte value) => new((Value & 0xFFFFFFFF00FFFFFFUL) | ((ulong)value << 24));
 
         /// <summary>
         /// Bit 23 — INV.
@@ -854,7 +854,7 @@ namespace MsrGen.GeneratedUnderTest
         /// A copy with UMASK replaced (bits beyond the field's width are dropped).
         /// </summary>
         [global::MsrGen.Registers.MsrField("UMASK", 8, 8)]
-        public MsrK7Evntsel WithUmask(byte value) => new(global::MsrGen.Registers.Bits.Set(Value, 8, 8, (ulong)value));
+        public MsrK7Evntsel WithUmask(byte value) => new((Value & 0xFFFFFFFFFFFF00FFUL) | ((ulong)value << 8));
 
         /// <summary>
         /// Bits 7:0 — EVENT_SELECT: Event select bits 7:0
@@ -866,7 +866,7 @@ namespace MsrGen.GeneratedUnderTest
         /// A copy with EVENT_SELECT replaced (bits beyond the field's width are dropped).
         /// </summary>
         [global::MsrGen.Registers.MsrField("EVENT_SELECT", 0, 8)]
-        public MsrK7Evntsel WithEventSelect(byte value) => new(global::MsrGen.Registers.Bits.Set(Value, 0, 8, (ulong)value));
+        public MsrK7Evntsel WithEventSelect(byte value) => new((Value & 0xFFFFFFFFFFFFFF00UL) | (ulong)value);
 
         /// <summary>
         /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
@@ -1015,7 +1015,7 @@ namespace MsrGen.GeneratedUnderTest
         /// A copy with COUNT replaced (bits beyond the field's width are dropped).
         /// </summary>
         [global::MsrGen.Registers.MsrField("COUNT", 0, 64)]
-        public MsrK7Perfctr WithCount(ulong value) => new(global::MsrGen.Registers.Bits.Set(Value, 0, 64, (ulong)value));
+        public MsrK7Perfctr WithCount(ulong value) => new((ulong)value);
 
         /// <summary>
         /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
@@ -1198,7 +1198,7 @@ namespace MsrGen.GeneratedUnderTest
         /// A copy with EVENT_SELECT_HI replaced (bits beyond the field's width are dropped).
         /// </summary>
         [global::MsrGen.Registers.MsrField("EVENT_SELECT_HI", 32, 4)]
-        public MsrF15hPerfCtl WithEventSelectHi(byte value) => new(global::MsrGen.Registers.Bits.Set(Value, 32, 4, (ulong)value));
+        public MsrF15hPerfCtl WithEventSelectHi(byte value) => new((Value & 0xFFFFFFF0FFFFFFFFUL) | (((ulong)value << 32) & 0xF00000000UL));
 
         /// <summary>
         /// Bits 31:24 — CMASK.
@@ -1210,7 +1210,7 @@ namespace MsrGen.GeneratedUnderTest
         /// A copy with CMASK replaced (bits beyond the field's width are dropped).
         /// </summary>
         [global::MsrGen.Registers.MsrField("CMASK", 24, 8)]
-        public MsrF15hPerfCtl WithCmask(byte value) => new(global::MsrGen.Registers.Bits.Set(Value, 24, 8, (ulong)value));
+        public MsrF15hPerfCtl WithCmask(byte value) => new((Value & 0xFFFFFFFF00FFFFFFUL) | ((ulong)value << 24));
 
         /// <summary>
         /// Bit 23 — INV.
@@ -1294,7 +1294,7 @@ namespace MsrGen.GeneratedUnderTest
         /// A copy with UMASK replaced (bits beyond the field's width are dropped).
         /// </summary>
         [global::MsrGen.Registers.MsrField("UMASK", 8, 8)]
-        public MsrF15hPerfCtl WithUmask(byte value) => new(global::MsrGen.Registers.Bits.Set(Value, 8, 8, (ulong)value));
+        public MsrF15hPerfCtl WithUmask(byte value) => new((Value & 0xFFFFFFFFFFFF00FFUL) | ((ulong)value << 8));
 
         /// <summary>
         /// Bits 7:0 — EVENT_SELECT.
@@ -1306,7 +1306,7 @@ namespace MsrGen.GeneratedUnderTest
         /// A copy with EVENT_SELECT replaced (bits beyond the field's width are dropped).
         /// </summary>
         [global::MsrGen.Registers.MsrField("EVENT_SELECT", 0, 8)]
-        public MsrF15hPerfCtl WithEventSelect(byte value) => new(global::MsrGen.Registers.Bits.Set(Value, 0, 8, (ulong)value));
+        public MsrF15hPerfCtl WithEventSelect(byte value) => new((Value & 0xFFFFFFFFFFFFFF00UL) | (ulong)value);
 
         /// <summary>
         /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
@@ -1455,7 +1455,7 @@ namespace MsrGen.GeneratedUnderTest
         /// A copy with COUNT replaced (bits beyond the field's width are dropped).
         /// </summary>
         [global::MsrGen.Registers.MsrField("COUNT", 0, 64)]
-        public MsrF15hPerfCtr WithCount(ulong value) => new(global::MsrGen.Registers.Bits.Set(Value, 0, 64, (ulong)value));
+        public MsrF15hPerfCtr WithCount(ulong value) => new((ulong)value);
 
         /// <summary>
         /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.

@@ -116,7 +116,7 @@ namespace MsrGen.GeneratedUnderTest
         /// A copy with COUNT replaced (bits beyond the field's width are dropped).
         /// </summary>
         [global::MsrGen.Registers.MsrField("COUNT", 0, 64)]
-        public Ia32Pmc WithCount(ulong value) => new(global::MsrGen.Registers.Bits.Set(Value, 0, 64, (ulong)value));
+        public Ia32Pmc WithCount(ulong value) => new((ulong)value);
 
         /// <summary>
         /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
@@ -283,7 +283,7 @@ namespace MsrGen.GeneratedUnderTest
         /// A copy with UMASK2 replaced (bits beyond the field's width are dropped).
         /// </summary>
         [global::MsrGen.Registers.MsrField("UMASK2", 40, 8)]
-        public Ia32Perfevtsel WithUmask2(byte value) => new(global::MsrGen.Registers.Bits.Set(Value, 40, 8, (ulong)value));
+        public Ia32Perfevtsel WithUmask2(byte value) => new((Value & 0xFFFF00FFFFFFFFFFUL) | ((ulong)value << 40));
 
         /// <summary>
         /// Bit 36 — EQ: Umask equality compare (not exposed by KVM) Exists only when 'false' (reserved otherwise).
@@ -355,7 +355,7 @@ namespace MsrGen.GeneratedUnderTest
         /// A copy with CMASK replaced (bits beyond the field's width are dropped).
         /// </summary>
         [global::MsrGen.Registers.MsrField("CMASK", 24, 8)]
-        public Ia32Perfevtsel WithCmask(byte value) => new(global::MsrGen.Registers.Bits.Set(Value, 24, 8, (ulong)value));
+        public Ia32Perfevtsel WithCmask(byte value) => new((Value & 0xFFFFFFFF00FFFFFFUL) | ((ulong)value << 24));
 
         /// <summary>
         /// Bit 23 — INV: Invert the counter-mask comparison
@@ -463,7 +463,7 @@ namespace MsrGen.GeneratedUnderTest
         /// A copy with UMASK replaced (bits beyond the field's width are dropped).
         /// </summary>
         [global::MsrGen.Registers.MsrField("UMASK", 8, 8)]
-        public Ia32Perfevtsel WithUmask(byte value) => new(global::MsrGen.Registers.Bits.Set(Value, 8, 8, (ulong)value));
+        public Ia32Perfevtsel WithUmask(byte value) => new((Value & 0xFFFFFFFFFFFF00FFUL) | ((ulong)value << 8));
 
         /// <summary>
         /// Bits 7:0 — EVENT_SELECT: Event select
@@ -475,7 +475,7 @@ namespace MsrGen.GeneratedUnderTest
         /// A copy with EVENT_SELECT replaced (bits beyond the field's width are dropped).
         /// </summary>
         [global::MsrGen.Registers.MsrField("EVENT_SELECT", 0, 8)]
-        public Ia32Perfevtsel WithEventSelect(byte value) => new(global::MsrGen.Registers.Bits.Set(Value, 0, 8, (ulong)value));
+        public Ia32Perfevtsel WithEventSelect(byte value) => new((Value & 0xFFFFFFFFFFFFFF00UL) | (ulong)value);
 
         /// <summary>
         /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
@@ -875,7 +875,7 @@ namespace MsrGen.GeneratedUnderTest
         /// A copy with COUNT replaced (bits beyond the field's width are dropped).
         /// </summary>
         [global::MsrGen.Registers.MsrField("COUNT", 0, 64)]
-        public Ia32FixedCtr WithCount(ulong value) => new(global::MsrGen.Registers.Bits.Set(Value, 0, 64, (ulong)value));
+        public Ia32FixedCtr WithCount(ulong value) => new((ulong)value);
 
         /// <summary>
         /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
@@ -999,7 +999,7 @@ namespace MsrGen.GeneratedUnderTest
         /// A copy with BE_BOUND replaced (bits beyond the field's width are dropped).
         /// </summary>
         [global::MsrGen.Registers.MsrField("BE_BOUND", 24, 8)]
-        public MsrPerfMetrics WithBeBound(byte value) => new(global::MsrGen.Registers.Bits.Set(Value, 24, 8, (ulong)value));
+        public MsrPerfMetrics WithBeBound(byte value) => new((Value & 0xFFFFFFFF00FFFFFFUL) | ((ulong)value << 24));
 
         /// <summary>
         /// Bits 23:16 — FE_BOUND: Frontend bound
@@ -1011,7 +1011,7 @@ namespace MsrGen.GeneratedUnderTest
         /// A copy with FE_BOUND replaced (bits beyond the field's width are dropped).
         /// </summary>
         [global::MsrGen.Registers.MsrField("FE_BOUND", 16, 8)]
-        public MsrPerfMetrics WithFeBound(byte value) => new(global::MsrGen.Registers.Bits.Set(Value, 16, 8, (ulong)value));
+        public MsrPerfMetrics WithFeBound(byte value) => new((Value & 0xFFFFFFFFFF00FFFFUL) | ((ulong)value << 16));
 
         /// <summary>
         /// Bits 15:8 — BAD_SPEC: Bad speculation
@@ -1023,7 +1023,7 @@ namespace MsrGen.GeneratedUnderTest
         /// A copy with BAD_SPEC replaced (bits beyond the field's width are dropped).
         /// </summary>
         [global::MsrGen.Registers.MsrField("BAD_SPEC", 8, 8)]
-        public MsrPerfMetrics WithBadSpec(byte value) => new(global::MsrGen.Registers.Bits.Set(Value, 8, 8, (ulong)value));
+        public MsrPerfMetrics WithBadSpec(byte value) => new((Value & 0xFFFFFFFFFFFF00FFUL) | ((ulong)value << 8));
 
         /// <summary>
         /// Bits 7:0 — RETIRING: Retiring
@@ -1035,7 +1035,7 @@ namespace MsrGen.GeneratedUnderTest
         /// A copy with RETIRING replaced (bits beyond the field's width are dropped).
         /// </summary>
         [global::MsrGen.Registers.MsrField("RETIRING", 0, 8)]
-        public MsrPerfMetrics WithRetiring(byte value) => new(global::MsrGen.Registers.Bits.Set(Value, 0, 8, (ulong)value));
+        public MsrPerfMetrics WithRetiring(byte value) => new((Value & 0xFFFFFFFFFFFFFF00UL) | (ulong)value);
 
         /// <summary>
         /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
@@ -1240,7 +1240,7 @@ namespace MsrGen.GeneratedUnderTest
         /// A copy with PEBS_FORMAT replaced (bits beyond the field's width are dropped).
         /// </summary>
         [global::MsrGen.Registers.MsrField("PEBS_FORMAT", 8, 4)]
-        public Ia32PerfCapabilities WithPebsFormat(byte value) => new(global::MsrGen.Registers.Bits.Set(Value, 8, 4, (ulong)value));
+        public Ia32PerfCapabilities WithPebsFormat(byte value) => new((Value & 0xFFFFFFFFFFFFF0FFUL) | (((ulong)value << 8) & 0xF00UL));
 
         /// <summary>
         /// Bit 7 — PEBS_ARCH_REG.
@@ -1319,7 +1319,7 @@ namespace MsrGen.GeneratedUnderTest
         /// A copy with LBR_FMT replaced (bits beyond the field's width are dropped).
         /// </summary>
         [global::MsrGen.Registers.MsrField("LBR_FMT", 0, 6)]
-        public Ia32PerfCapabilities WithLbrFmt(LbrFmtValue value) => new(global::MsrGen.Registers.Bits.Set(Value, 0, 6, (ulong)value));
+        public Ia32PerfCapabilities WithLbrFmt(LbrFmtValue value) => new((Value & 0xFFFFFFFFFFFFFFC0UL) | ((ulong)value & 0x3FUL));
 
         /// <summary>
         /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
@@ -1501,61 +1501,61 @@ namespace MsrGen.GeneratedUnderTest
         /// Bit 32 + 4·n, n &lt; 4 — ADAPTIVE{n}: Adaptive PEBS for fixed counter n Elements ('fixed' exist on a vCPU). Exists only when 'pebs-baseline' (reserved otherwise).
         /// </summary>
         [global::MsrGen.Registers.MsrField("ADAPTIVE{n}", 32, 1, ElementStride = 4, ElementCount = 4)]
-        public bool Adaptive(int n) => (uint)n < 4u && (Value & (1UL << (32 + n * 4))) != 0;
+        public bool Adaptive(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 4, 32, 4);
 
         /// <summary>
         /// A copy with element n of ADAPTIVE{n} replaced (an index beyond the architectural maximum changes nothing).
         /// </summary>
         [global::MsrGen.Registers.MsrField("ADAPTIVE{n}", 32, 1, ElementStride = 4, ElementCount = 4)]
-        public Ia32FixedCtrCtrl WithAdaptive(int n, bool value) => (uint)n < 4u ? new(global::MsrGen.Registers.Bits.SetBit(Value, (32 + n * 4), value)) : this;
+        public Ia32FixedCtrCtrl WithAdaptive(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 4, 32, 4, value));
 
         /// <summary>
         /// Bit 3 + 4·n, n &lt; 4 — FIXED{n}.PMI: Raise a PMI on overflow Elements ('fixed' exist on a vCPU).
         /// </summary>
         [global::MsrGen.Registers.MsrField("FIXED{n}.PMI", 3, 1, ElementStride = 4, ElementCount = 4)]
-        public bool FixedPmi(int n) => (uint)n < 4u && (Value & (1UL << (3 + n * 4))) != 0;
+        public bool FixedPmi(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 4, 3, 4);
 
         /// <summary>
         /// A copy with element n of FIXED{n}.PMI replaced (an index beyond the architectural maximum changes nothing).
         /// </summary>
         [global::MsrGen.Registers.MsrField("FIXED{n}.PMI", 3, 1, ElementStride = 4, ElementCount = 4)]
-        public Ia32FixedCtrCtrl WithFixedPmi(int n, bool value) => (uint)n < 4u ? new(global::MsrGen.Registers.Bits.SetBit(Value, (3 + n * 4), value)) : this;
+        public Ia32FixedCtrCtrl WithFixedPmi(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 4, 3, 4, value));
 
         /// <summary>
         /// Bit 2 + 4·n, n &lt; 4 — FIXED{n}.ANY: AnyThread (KVM reserves it) Elements ('fixed' exist on a vCPU). Exists only when 'false' (reserved otherwise).
         /// </summary>
         [global::MsrGen.Registers.MsrField("FIXED{n}.ANY", 2, 1, ElementStride = 4, ElementCount = 4)]
-        public bool FixedAny(int n) => (uint)n < 4u && (Value & (1UL << (2 + n * 4))) != 0;
+        public bool FixedAny(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 4, 2, 4);
 
         /// <summary>
         /// A copy with element n of FIXED{n}.ANY replaced (an index beyond the architectural maximum changes nothing).
         /// </summary>
         [global::MsrGen.Registers.MsrField("FIXED{n}.ANY", 2, 1, ElementStride = 4, ElementCount = 4)]
-        public Ia32FixedCtrCtrl WithFixedAny(int n, bool value) => (uint)n < 4u ? new(global::MsrGen.Registers.Bits.SetBit(Value, (2 + n * 4), value)) : this;
+        public Ia32FixedCtrCtrl WithFixedAny(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 4, 2, 4, value));
 
         /// <summary>
         /// Bit 1 + 4·n, n &lt; 4 — FIXED{n}.USR: Count at CPL &gt; 0 Elements ('fixed' exist on a vCPU).
         /// </summary>
         [global::MsrGen.Registers.MsrField("FIXED{n}.USR", 1, 1, ElementStride = 4, ElementCount = 4)]
-        public bool FixedUsr(int n) => (uint)n < 4u && (Value & (1UL << (1 + n * 4))) != 0;
+        public bool FixedUsr(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 4, 1, 4);
 
         /// <summary>
         /// A copy with element n of FIXED{n}.USR replaced (an index beyond the architectural maximum changes nothing).
         /// </summary>
         [global::MsrGen.Registers.MsrField("FIXED{n}.USR", 1, 1, ElementStride = 4, ElementCount = 4)]
-        public Ia32FixedCtrCtrl WithFixedUsr(int n, bool value) => (uint)n < 4u ? new(global::MsrGen.Registers.Bits.SetBit(Value, (1 + n * 4), value)) : this;
+        public Ia32FixedCtrCtrl WithFixedUsr(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 4, 1, 4, value));
 
         /// <summary>
         /// Bit 0 + 4·n, n &lt; 4 — FIXED{n}.OS: Count at CPL 0 Elements ('fixed' exist on a vCPU).
         /// </summary>
         [global::MsrGen.Registers.MsrField("FIXED{n}.OS", 0, 1, ElementStride = 4, ElementCount = 4)]
-        public bool FixedOs(int n) => (uint)n < 4u && (Value & (1UL << (0 + n * 4))) != 0;
+        public bool FixedOs(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 4, 0, 4);
 
         /// <summary>
         /// A copy with element n of FIXED{n}.OS replaced (an index beyond the architectural maximum changes nothing).
         /// </summary>
         [global::MsrGen.Registers.MsrField("FIXED{n}.OS", 0, 1, ElementStride = 4, ElementCount = 4)]
-        public Ia32FixedCtrCtrl WithFixedOs(int n, bool value) => (uint)n < 4u ? new(global::MsrGen.Registers.Bits.SetBit(Value, (0 + n * 4), value)) : this;
+        public Ia32FixedCtrCtrl WithFixedOs(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 4, 0, 4, value));
 
         /// <summary>
         /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
@@ -1830,13 +1830,13 @@ namespace MsrGen.GeneratedUnderTest
         /// Bit 32 + 1·n, n &lt; 16 — OVF_FIXED{n}: Fixed counter n overflowed Elements ('fixed' exist on a vCPU).
         /// </summary>
         [global::MsrGen.Registers.MsrField("OVF_FIXED{n}", 32, 1, ElementStride = 1, ElementCount = 16)]
-        public bool OvfFixed(int n) => (uint)n < 16u && (Value & (1UL << (32 + n * 1))) != 0;
+        public bool OvfFixed(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 16, 32, 1);
 
         /// <summary>
         /// A copy with element n of OVF_FIXED{n} replaced (an index beyond the architectural maximum changes nothing).
         /// </summary>
         [global::MsrGen.Registers.MsrField("OVF_FIXED{n}", 32, 1, ElementStride = 1, ElementCount = 16)]
-        public Ia32PerfGlobalStatus WithOvfFixed(int n, bool value) => (uint)n < 16u ? new(global::MsrGen.Registers.Bits.SetBit(Value, (32 + n * 1), value)) : this;
+        public Ia32PerfGlobalStatus WithOvfFixed(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 16, 32, 1, value));
 
         /// <summary>
         /// All elements of OVF_FIXED{n} packed: bit k is element k.
@@ -1847,13 +1847,13 @@ namespace MsrGen.GeneratedUnderTest
         /// Bit 0 + 1·n, n &lt; 32 — OVF_PMC{n}: GP counter n overflowed Elements ('gp' exist on a vCPU).
         /// </summary>
         [global::MsrGen.Registers.MsrField("OVF_PMC{n}", 0, 1, ElementStride = 1, ElementCount = 32)]
-        public bool OvfPmc(int n) => (uint)n < 32u && (Value & (1UL << (0 + n * 1))) != 0;
+        public bool OvfPmc(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 32, 0, 1);
 
         /// <summary>
         /// A copy with element n of OVF_PMC{n} replaced (an index beyond the architectural maximum changes nothing).
         /// </summary>
         [global::MsrGen.Registers.MsrField("OVF_PMC{n}", 0, 1, ElementStride = 1, ElementCount = 32)]
-        public Ia32PerfGlobalStatus WithOvfPmc(int n, bool value) => (uint)n < 32u ? new(global::MsrGen.Registers.Bits.SetBit(Value, (0 + n * 1), value)) : this;
+        public Ia32PerfGlobalStatus WithOvfPmc(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 32, 0, 1, value));
 
         /// <summary>
         /// All elements of OVF_PMC{n} packed: bit k is element k.
@@ -2040,13 +2040,13 @@ namespace MsrGen.GeneratedUnderTest
         /// Bit 32 + 1·n, n &lt; 16 — EN_FIXED{n}: Enable fixed counter n Elements ('fixed' exist on a vCPU).
         /// </summary>
         [global::MsrGen.Registers.MsrField("EN_FIXED{n}", 32, 1, ElementStride = 1, ElementCount = 16)]
-        public bool EnFixed(int n) => (uint)n < 16u && (Value & (1UL << (32 + n * 1))) != 0;
+        public bool EnFixed(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 16, 32, 1);
 
         /// <summary>
         /// A copy with element n of EN_FIXED{n} replaced (an index beyond the architectural maximum changes nothing).
         /// </summary>
         [global::MsrGen.Registers.MsrField("EN_FIXED{n}", 32, 1, ElementStride = 1, ElementCount = 16)]
-        public Ia32PerfGlobalCtrl WithEnFixed(int n, bool value) => (uint)n < 16u ? new(global::MsrGen.Registers.Bits.SetBit(Value, (32 + n * 1), value)) : this;
+        public Ia32PerfGlobalCtrl WithEnFixed(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 16, 32, 1, value));
 
         /// <summary>
         /// All elements of EN_FIXED{n} packed: bit k is element k.
@@ -2057,13 +2057,13 @@ namespace MsrGen.GeneratedUnderTest
         /// Bit 0 + 1·n, n &lt; 32 — EN_PMC{n}: Enable GP counter n Elements ('gp' exist on a vCPU).
         /// </summary>
         [global::MsrGen.Registers.MsrField("EN_PMC{n}", 0, 1, ElementStride = 1, ElementCount = 32)]
-        public bool EnPmc(int n) => (uint)n < 32u && (Value & (1UL << (0 + n * 1))) != 0;
+        public bool EnPmc(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 32, 0, 1);
 
         /// <summary>
         /// A copy with element n of EN_PMC{n} replaced (an index beyond the architectural maximum changes nothing).
         /// </summary>
         [global::MsrGen.Registers.MsrField("EN_PMC{n}", 0, 1, ElementStride = 1, ElementCount = 32)]
-        public Ia32PerfGlobalCtrl WithEnPmc(int n, bool value) => (uint)n < 32u ? new(global::MsrGen.Registers.Bits.SetBit(Value, (0 + n * 1), value)) : this;
+        public Ia32PerfGlobalCtrl WithEnPmc(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 32, 0, 1, value));
 
         /// <summary>
         /// All elements of EN_PMC{n} packed: bit k is element k.
@@ -2261,13 +2261,13 @@ namespace MsrGen.GeneratedUnderTest
         /// Bit 32 + 1·n, n &lt; 16 — CLR_OVF_FIXED{n}. Elements ('fixed' exist on a vCPU).
         /// </summary>
         [global::MsrGen.Registers.MsrField("CLR_OVF_FIXED{n}", 32, 1, ElementStride = 1, ElementCount = 16)]
-        public bool ClrOvfFixed(int n) => (uint)n < 16u && (Value & (1UL << (32 + n * 1))) != 0;
+        public bool ClrOvfFixed(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 16, 32, 1);
 
         /// <summary>
         /// A copy with element n of CLR_OVF_FIXED{n} replaced (an index beyond the architectural maximum changes nothing).
         /// </summary>
         [global::MsrGen.Registers.MsrField("CLR_OVF_FIXED{n}", 32, 1, ElementStride = 1, ElementCount = 16)]
-        public Ia32PerfGlobalOvfCtrl WithClrOvfFixed(int n, bool value) => (uint)n < 16u ? new(global::MsrGen.Registers.Bits.SetBit(Value, (32 + n * 1), value)) : this;
+        public Ia32PerfGlobalOvfCtrl WithClrOvfFixed(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 16, 32, 1, value));
 
         /// <summary>
         /// All elements of CLR_OVF_FIXED{n} packed: bit k is element k.
@@ -2278,13 +2278,13 @@ namespace MsrGen.GeneratedUnderTest
         /// Bit 0 + 1·n, n &lt; 32 — CLR_OVF_PMC{n}. Elements ('gp' exist on a vCPU).
         /// </summary>
         [global::MsrGen.Registers.MsrField("CLR_OVF_PMC{n}", 0, 1, ElementStride = 1, ElementCount = 32)]
-        public bool ClrOvfPmc(int n) => (uint)n < 32u && (Value & (1UL << (0 + n * 1))) != 0;
+        public bool ClrOvfPmc(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 32, 0, 1);
 
         /// <summary>
         /// A copy with element n of CLR_OVF_PMC{n} replaced (an index beyond the architectural maximum changes nothing).
         /// </summary>
         [global::MsrGen.Registers.MsrField("CLR_OVF_PMC{n}", 0, 1, ElementStride = 1, ElementCount = 32)]
-        public Ia32PerfGlobalOvfCtrl WithClrOvfPmc(int n, bool value) => (uint)n < 32u ? new(global::MsrGen.Registers.Bits.SetBit(Value, (0 + n * 1), value)) : this;
+        public Ia32PerfGlobalOvfCtrl WithClrOvfPmc(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 32, 0, 1, value));
 
         /// <summary>
         /// All elements of CLR_OVF_PMC{n} packed: bit k is element k.
@@ -2481,13 +2481,13 @@ namespace MsrGen.GeneratedUnderTest
         /// Bit 32 + 1·n, n &lt; 16 — SET_OVF_FIXED{n}. Elements ('fixed' exist on a vCPU).
         /// </summary>
         [global::MsrGen.Registers.MsrField("SET_OVF_FIXED{n}", 32, 1, ElementStride = 1, ElementCount = 16)]
-        public bool SetOvfFixed(int n) => (uint)n < 16u && (Value & (1UL << (32 + n * 1))) != 0;
+        public bool SetOvfFixed(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 16, 32, 1);
 
         /// <summary>
         /// A copy with element n of SET_OVF_FIXED{n} replaced (an index beyond the architectural maximum changes nothing).
         /// </summary>
         [global::MsrGen.Registers.MsrField("SET_OVF_FIXED{n}", 32, 1, ElementStride = 1, ElementCount = 16)]
-        public Ia32PerfGlobalStatusSet WithSetOvfFixed(int n, bool value) => (uint)n < 16u ? new(global::MsrGen.Registers.Bits.SetBit(Value, (32 + n * 1), value)) : this;
+        public Ia32PerfGlobalStatusSet WithSetOvfFixed(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 16, 32, 1, value));
 
         /// <summary>
         /// All elements of SET_OVF_FIXED{n} packed: bit k is element k.
@@ -2498,13 +2498,13 @@ namespace MsrGen.GeneratedUnderTest
         /// Bit 0 + 1·n, n &lt; 32 — SET_OVF_PMC{n}. Elements ('gp' exist on a vCPU).
         /// </summary>
         [global::MsrGen.Registers.MsrField("SET_OVF_PMC{n}", 0, 1, ElementStride = 1, ElementCount = 32)]
-        public bool SetOvfPmc(int n) => (uint)n < 32u && (Value & (1UL << (0 + n * 1))) != 0;
+        public bool SetOvfPmc(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 32, 0, 1);
 
         /// <summary>
         /// A copy with element n of SET_OVF_PMC{n} replaced (an index beyond the architectural maximum changes nothing).
         /// </summary>
         [global::MsrGen.Registers.MsrField("SET_OVF_PMC{n}", 0, 1, ElementStride = 1, ElementCount = 32)]
-        public Ia32PerfGlobalStatusSet WithSetOvfPmc(int n, bool value) => (uint)n < 32u ? new(global::MsrGen.Registers.Bits.SetBit(Value, (0 + n * 1), value)) : this;
+        public Ia32PerfGlobalStatusSet WithSetOvfPmc(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 32, 0, 1, value));
 
         /// <summary>
         /// All elements of SET_OVF_PMC{n} packed: bit k is element k.
@@ -2661,13 +2661,13 @@ namespace MsrGen.GeneratedUnderTest
         /// Bit 32 + 1·n, n &lt; 16 — PEBS_EN_FIXED{n}: PEBS on fixed counter n Elements ('fixed' exist on a vCPU). Exists only when 'pebs-baseline' (reserved otherwise).
         /// </summary>
         [global::MsrGen.Registers.MsrField("PEBS_EN_FIXED{n}", 32, 1, ElementStride = 1, ElementCount = 16)]
-        public bool PebsEnFixed(int n) => (uint)n < 16u && (Value & (1UL << (32 + n * 1))) != 0;
+        public bool PebsEnFixed(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 16, 32, 1);
 
         /// <summary>
         /// A copy with element n of PEBS_EN_FIXED{n} replaced (an index beyond the architectural maximum changes nothing).
         /// </summary>
         [global::MsrGen.Registers.MsrField("PEBS_EN_FIXED{n}", 32, 1, ElementStride = 1, ElementCount = 16)]
-        public Ia32PebsEnable WithPebsEnFixed(int n, bool value) => (uint)n < 16u ? new(global::MsrGen.Registers.Bits.SetBit(Value, (32 + n * 1), value)) : this;
+        public Ia32PebsEnable WithPebsEnFixed(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 16, 32, 1, value));
 
         /// <summary>
         /// All elements of PEBS_EN_FIXED{n} packed: bit k is element k.
@@ -2678,13 +2678,13 @@ namespace MsrGen.GeneratedUnderTest
         /// Bit 0 + 1·n, n &lt; 32 — PEBS_EN_PMC{n}: PEBS on GP counter n Elements ('gp' exist on a vCPU).
         /// </summary>
         [global::MsrGen.Registers.MsrField("PEBS_EN_PMC{n}", 0, 1, ElementStride = 1, ElementCount = 32)]
-        public bool PebsEnPmc(int n) => (uint)n < 32u && (Value & (1UL << (0 + n * 1))) != 0;
+        public bool PebsEnPmc(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 32, 0, 1);
 
         /// <summary>
         /// A copy with element n of PEBS_EN_PMC{n} replaced (an index beyond the architectural maximum changes nothing).
         /// </summary>
         [global::MsrGen.Registers.MsrField("PEBS_EN_PMC{n}", 0, 1, ElementStride = 1, ElementCount = 32)]
-        public Ia32PebsEnable WithPebsEnPmc(int n, bool value) => (uint)n < 32u ? new(global::MsrGen.Registers.Bits.SetBit(Value, (0 + n * 1), value)) : this;
+        public Ia32PebsEnable WithPebsEnPmc(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 32, 0, 1, value));
 
         /// <summary>
         /// All elements of PEBS_EN_PMC{n} packed: bit k is element k.
@@ -2827,7 +2827,7 @@ namespace MsrGen.GeneratedUnderTest
         /// A copy with COUNT replaced (bits beyond the field's width are dropped).
         /// </summary>
         [global::MsrGen.Registers.MsrField("COUNT", 0, 64)]
-        public Ia32APmc WithCount(ulong value) => new(global::MsrGen.Registers.Bits.Set(Value, 0, 64, (ulong)value));
+        public Ia32APmc WithCount(ulong value) => new((ulong)value);
 
         /// <summary>
         /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.

@@ -103,7 +103,7 @@ namespace MsrGen.GeneratedUnderTest
         /// A copy with FROM_IP replaced (bits beyond the field's width are dropped).
         /// </summary>
         [global::MsrGen.Registers.MsrField("FROM_IP", 0, 64)]
-        public MsrLbrCoreFrom WithFromIp(ulong value) => new(global::MsrGen.Registers.Bits.Set(Value, 0, 64, (ulong)value));
+        public MsrLbrCoreFrom WithFromIp(ulong value) => new((ulong)value);
 
         /// <summary>
         /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
@@ -227,7 +227,7 @@ namespace MsrGen.GeneratedUnderTest
         /// A copy with TO_IP replaced (bits beyond the field's width are dropped).
         /// </summary>
         [global::MsrGen.Registers.MsrField("TO_IP", 0, 64)]
-        public MsrLbrCoreTo WithToIp(ulong value) => new(global::MsrGen.Registers.Bits.Set(Value, 0, 64, (ulong)value));
+        public MsrLbrCoreTo WithToIp(ulong value) => new((ulong)value);
 
         /// <summary>
         /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
@@ -587,7 +587,7 @@ namespace MsrGen.GeneratedUnderTest
         /// A copy with TOS replaced (bits beyond the field's width are dropped).
         /// </summary>
         [global::MsrGen.Registers.MsrField("TOS", 0, 6)]
-        public MsrLbrTos WithTos(byte value) => new(global::MsrGen.Registers.Bits.Set(Value, 0, 6, (ulong)value));
+        public MsrLbrTos WithTos(byte value) => new((Value & 0xFFFFFFFFFFFFFFC0UL) | ((ulong)value & 0x3FUL));
 
         /// <summary>
         /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
@@ -1018,7 +1018,7 @@ namespace MsrGen.GeneratedUnderTest
         /// A copy with FROM_IP replaced (bits beyond the field's width are dropped).
         /// </summary>
         [global::MsrGen.Registers.MsrField("FROM_IP", 0, 64)]
-        public MsrLbrNhmFrom WithFromIp(ulong value) => new(global::MsrGen.Registers.Bits.Set(Value, 0, 64, (ulong)value));
+        public MsrLbrNhmFrom WithFromIp(ulong value) => new((ulong)value);
 
         /// <summary>
         /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
@@ -1142,7 +1142,7 @@ namespace MsrGen.GeneratedUnderTest
         /// A copy with TO_IP replaced (bits beyond the field's width are dropped).
         /// </summary>
         [global::MsrGen.Registers.MsrField("TO_IP", 0, 64)]
-        public MsrLbrNhmTo WithToIp(ulong value) => new(global::MsrGen.Registers.Bits.Set(Value, 0, 64, (ulong)value));
+        public MsrLbrNhmTo WithToIp(ulong value) => new((ulong)value);
 
         /// <summary>
         /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
@@ -1319,7 +1319,7 @@ namespace MsrGen.GeneratedUnderTest
         /// A copy with BR_TYPE replaced (bits beyond the field's width are dropped).
         /// </summary>
         [global::MsrGen.Registers.MsrField("BR_TYPE", 56, 4)]
-        public MsrLbrInfo WithBrType(byte value) => new(global::MsrGen.Registers.Bits.Set(Value, 56, 4, (ulong)value));
+        public MsrLbrInfo WithBrType(byte value) => new((Value & 0xF0FFFFFFFFFFFFFFUL) | (((ulong)value << 56) & 0xF00000000000000UL));
 
         /// <summary>
         /// Bits 15:0 — CYCLE_COUNT.
@@ -1331,7 +1331,7 @@ namespace MsrGen.GeneratedUnderTest
         /// A copy with CYCLE_COUNT replaced (bits beyond the field's width are dropped).
         /// </summary>
         [global::MsrGen.Registers.MsrField("CYCLE_COUNT", 0, 16)]
-        public MsrLbrInfo WithCycleCount(ushort value) => new(global::MsrGen.Registers.Bits.Set(Value, 0, 16, (ulong)value));
+        public MsrLbrInfo WithCycleCount(ushort value) => new((Value & 0xFFFFFFFFFFFF0000UL) | (ulong)value);
 
         /// <summary>
         /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
@@ -1517,7 +1517,7 @@ namespace MsrGen.GeneratedUnderTest
         /// A copy with BR_TYPE replaced (bits beyond the field's width are dropped).
         /// </summary>
         [global::MsrGen.Registers.MsrField("BR_TYPE", 56, 4)]
-        public Ia32LbrInfo WithBrType(byte value) => new(global::MsrGen.Registers.Bits.Set(Value, 56, 4, (ulong)value));
+        public Ia32LbrInfo WithBrType(byte value) => new((Value & 0xF0FFFFFFFFFFFFFFUL) | (((ulong)value << 56) & 0xF00000000000000UL));
 
         /// <summary>
         /// Bits 15:0 — CYCLE_COUNT.
@@ -1529,7 +1529,7 @@ namespace MsrGen.GeneratedUnderTest
         /// A copy with CYCLE_COUNT replaced (bits beyond the field's width are dropped).
         /// </summary>
         [global::MsrGen.Registers.MsrField("CYCLE_COUNT", 0, 16)]
-        public Ia32LbrInfo WithCycleCount(ushort value) => new(global::MsrGen.Registers.Bits.Set(Value, 0, 16, (ulong)value));
+        public Ia32LbrInfo WithCycleCount(ushort value) => new((Value & 0xFFFFFFFFFFFF0000UL) | (ulong)value);
 
         /// <summary>
         /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
@@ -1916,7 +1916,7 @@ namespace MsrGen.GeneratedUnderTest
         /// A copy with DEPTH replaced (bits beyond the field's width are dropped).
         /// </summary>
         [global::MsrGen.Registers.MsrField("DEPTH", 0, 9)]
-        public Ia32LbrDepth WithDepth(ushort value) => new(global::MsrGen.Registers.Bits.Set(Value, 0, 9, (ulong)value));
+        public Ia32LbrDepth WithDepth(ushort value) => new((Value & 0xFFFFFFFFFFFFFE00UL) | ((ulong)value & 0x1FFUL));
 
         /// <summary>
         /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
@@ -2044,7 +2044,7 @@ namespace MsrGen.GeneratedUnderTest
         /// A copy with FROM_IP replaced (bits beyond the field's width are dropped).
         /// </summary>
         [global::MsrGen.Registers.MsrField("FROM_IP", 0, 64)]
-        public Ia32LbrFromIp WithFromIp(ulong value) => new(global::MsrGen.Registers.Bits.Set(Value, 0, 64, (ulong)value));
+        public Ia32LbrFromIp WithFromIp(ulong value) => new((ulong)value);
 
         /// <summary>
         /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
@@ -2172,7 +2172,7 @@ namespace MsrGen.GeneratedUnderTest
         /// A copy with TO_IP replaced (bits beyond the field's width are dropped).
         /// </summary>
         [global::MsrGen.Registers.MsrField("TO_IP", 0, 64)]
-        public Ia32LbrToIp WithToIp(ulong value) => new(global::MsrGen.Registers.Bits.Set(Value, 0, 64, (ulong)value));
+        public Ia32LbrToIp WithToIp(ulong value) => new((ulong)value);
 
         /// <summary>
         /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
