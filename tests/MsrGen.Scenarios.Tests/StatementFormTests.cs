@@ -25,7 +25,7 @@ public sealed class StatementFormTests
         "VmStatement(Vpmu=Off, Keys=[pdcm=off, tsx=on, events-mask-len=0x7, events-unavailable=0x4, perfctr-core=on, vcpus=0x2, name=\"vm1\"], Expect=HostErrorExpectation())")]
     [DataRow(
         "vm vpmu=mediated placement=dirty-only grouped-metrics=on lbr=timer lbr-window=1000 pv-lbr=on lbr-depth=16 profile=pv-lbr-2018 irqchip=off host-callback=off => EBUSY",
-        "VmStatement(Vpmu=Mediated, Keys=[placement=\"dirty-only\", grouped-metrics=on, lbr=\"timer\", lbr-window=0x3e8, pv-lbr=on, lbr-depth=0x10, profile=\"pv-lbr-2018\", irqchip=off, host-callback=off], Expect=ErrnoExpectation(Errno=Ebusy))")]
+        "VmStatement(Vpmu=Mediated, Keys=[placement=\"dirty-only\", grouped-metrics=on, lbr=\"timer\", lbr-window=0x3e8, pv-lbr=on, lbr-depth=0x10, profile=\"pv-lbr-2018\", irqchip=off, host-callback=\"off\"], Expect=ErrnoExpectation(Errno=Ebusy))")]
     [DataRow("vm destroy", "VmDestroy()")]
     [DataRow("vm use vm1", "VmUse(Name=\"vm1\")")]
     [DataRow("cost wrmsr=120 vmexit.msr=0x384", "CostStatement(Entries=[wrmsr=0x78, vmexit.msr=0x384])")]

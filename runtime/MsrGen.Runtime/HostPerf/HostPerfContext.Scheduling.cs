@@ -33,7 +33,7 @@ public sealed partial class HostPerfContext
                 continue;
             }
 
-            bool eligible = !(GuestContextLoaded && leader.Attr.ExcludeGuest) && !IsTaskOut(leader);
+            bool eligible = !(HoldsOutExcludeGuest && leader.Attr.ExcludeGuest) && !IsTaskOut(leader);
             bool pinned = leader.Attr.Pinned;
             if (!eligible || (!pinned && flexibleBlocked))
             {
@@ -91,6 +91,7 @@ public sealed partial class HostPerfContext
             }
         }
 
+        ReclaimFromGuestOwner(placed);
         bool changed = false;
         foreach (var e in _events)
         {
@@ -132,6 +133,41 @@ public sealed partial class HostPerfContext
         }
 
         NextRotationCycle = RotationPending ? Pmu.Clock.Cycles + MuxIntervalCycles : ulong.MaxValue;
+    }
+
+    /// <summary>
+    /// Guest registers left resident by a lazy put (no guest context loaded) are handed back before
+    /// perf writes the PMU: exactly the counters it is about to program. Without any guard
+    /// (<see cref="GuestPmuHandoff.None"/>) perf never calls KVM.
+    /// </summary>
+    private void ReclaimFromGuestOwner(Dictionary<PerfEvent, int> placed)
+    {
+        if (GuestContextLoaded || GuestPmuOwner is not { HoldsGuestState: true } owner || owner.Handoff == GuestPmuHandoff.None)
+        {
+            return;
+        }
+
+        ulong programming = 0;
+        bool writes = false;
+        foreach (var e in _events)
+        {
+            writes |= e.State == PerfEventState.Active && (!placed.TryGetValue(e, out int c) || c != e.Counter);
+        }
+
+        foreach (var (e, c) in placed)
+        {
+            if (e.State != PerfEventState.Active)
+            {
+                programming |= 1UL << c;
+                writes = true;
+            }
+        }
+
+        if (writes)
+        {
+            GuestReclaimCallbacks++;
+            owner.ReleaseCounters(programming);
+        }
     }
 
     private IEnumerable<PerfEvent> Leaders()

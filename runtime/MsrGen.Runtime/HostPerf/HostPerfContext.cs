@@ -23,6 +23,7 @@ public sealed partial class HostPerfContext : IPmiSink
     private readonly List<PerfEvent> _flexibleOrder = new();
     private readonly HashSet<object> _tasksOut = new(ReferenceEqualityComparer.Instance);
     private int _nextId = 1;
+    private bool _schedulingOutForGuest;
 
     public HostPerfContext(int cpu, PhysicalPmu pmu, IMediatedPmuAccounting? accounting = null)
     {
@@ -43,6 +44,19 @@ public sealed partial class HostPerfContext : IPmiSink
 
     /// <summary>Set by perf_load_guest_lvtpc: PMIs arrive on <see cref="MediatedPmiVector"/>.</summary>
     public bool GuestLvtpcLoaded { get; private set; }
+
+    /// <summary>
+    /// The mediated vPMU whose guest state is loaded or resident on this CPU (the seed-000 hook):
+    /// perf asks it how to treat exclude_guest events enabled meanwhile and calls it before it
+    /// programs PMU MSRs. Null: 7.0's deferral, no calls.
+    /// </summary>
+    public IGuestPmuOwner? GuestPmuOwner { get; set; }
+
+    /// <summary>perf called into the guest PMU's owner to put the loaded guest state (<see cref="GuestPmuHandoff.Callback"/>).</summary>
+    public long GuestPutCallbacks { get; private set; }
+
+    /// <summary>perf called into the guest PMU's owner to hand back resident guest registers before programming counters.</summary>
+    public long GuestReclaimCallbacks { get; private set; }
 
     /// <summary>KVM's handler for PMIs on the mediated vector (kvm_handle_guest_mediated_pmi).</summary>
     public Action? MediatedPmiHandler { get; set; }
@@ -124,6 +138,7 @@ public sealed partial class HostPerfContext : IPmiSink
         if (!attr.Disabled)
         {
             created.State = PerfEventState.Inactive;
+            CallGuestOwnerBeforeEnable(created);
             Reschedule();
         }
 
@@ -184,6 +199,7 @@ public sealed partial class HostPerfContext : IPmiSink
                 }
             }
 
+            CallGuestOwnerBeforeEnable(perfEvent);
             Reschedule();
         }
         else if (perfEvent.Stopped && perfEvent.State == PerfEventState.Active)
@@ -321,8 +337,37 @@ public sealed partial class HostPerfContext : IPmiSink
     public void LoadGuestContext()
     {
         GuestContextLoaded = true;
-        Reschedule();
+        _schedulingOutForGuest = true;
+        try
+        {
+            Reschedule();
+        }
+        finally
+        {
+            _schedulingOutForGuest = false;
+        }
     }
+
+    /// <summary>
+    /// __perf_event_enable with the review's callback: an exclude_guest event enabled while a guest
+    /// context is loaded makes perf call KVM, which puts the guest state before any PMU MSR is written.
+    /// </summary>
+    private void CallGuestOwnerBeforeEnable(PerfEvent perfEvent)
+    {
+        if (GuestContextLoaded && perfEvent.Attr.ExcludeGuest && GuestPmuOwner is { Handoff: GuestPmuHandoff.Callback, HoldsGuestState: true } owner)
+        {
+            GuestPutCallbacks++;
+            owner.ReleaseCounters(ulong.MaxValue);
+        }
+    }
+
+    /// <summary>
+    /// Whether exclude_guest events stay off the PMU: while a guest context is loaded, except that
+    /// without any guard (<see cref="GuestPmuHandoff.None"/>) only perf_load_guest_context itself
+    /// takes them off and any later scheduling puts them back over the guest's state.
+    /// </summary>
+    private bool HoldsOutExcludeGuest =>
+        GuestContextLoaded && (_schedulingOutForGuest || (GuestPmuOwner?.Handoff ?? GuestPmuHandoff.Defer) != GuestPmuHandoff.None);
 
     /// <summary>perf_put_guest_context: exclude_guest events come back (pinned first), guest time excluded.</summary>
     public void PutGuestContext()
@@ -425,7 +470,7 @@ public sealed partial class HostPerfContext : IPmiSink
         {
             ulong delta = now - e.LastTimeUpdate;
             e.LastTimeUpdate = now;
-            if ((GuestContextLoaded && e.Attr.ExcludeGuest) || IsTaskOut(e))
+            if ((GuestContextLoaded && e.Attr.ExcludeGuest && e.State != PerfEventState.Active) || IsTaskOut(e))
             {
                 // perf stops exclude_guest events' clocks while a guest PMU context is loaded.
                 continue;

@@ -44,6 +44,42 @@ public sealed partial class Vcpu
         }
     }
 
+    /// <summary>
+    /// An interrupt (e.g. perf's enabling IPI) arrives while the vCPU is in guest mode: an
+    /// external-interrupt VM-exit (<c>exits.irq</c>) through the full exit path; the handler runs
+    /// after it, with whatever PMU state the placement keeps loaded there.
+    /// </summary>
+    public void InterruptGuest()
+    {
+        using var scope = Attribute();
+        VmEnter();
+        VmExit(ExitReason.ExternalInterrupt, VmExitKind.Slow);
+    }
+
+    /// <summary>
+    /// Puts the vCPU task inside KVM's run loop, out of guest mode, with the run loop's PMU state
+    /// loaded: a vCPU in guest mode first exits (a full-path exit, <c>exits.other</c>); then, as
+    /// vcpu_enter_guest does, requests are processed and the run loop entered, up to the VM-entry,
+    /// which the next guest action performs.
+    /// </summary>
+    public void StopInRunLoop()
+    {
+        using var scope = Attribute();
+        if (InGuestMode)
+        {
+            VmExit(ExitReason.Other, VmExitKind.Slow);
+        }
+
+        if (!HasRun)
+        {
+            HasRun = true;
+            Pmu.OnFirstRun();
+        }
+
+        InKvmRun = true;
+        StartRunLoop();
+    }
+
     /// <summary>The vCPU task is scheduled out (kvm_sched_out; preemption kicks it out of the guest first).</summary>
     public void SchedOut()
     {

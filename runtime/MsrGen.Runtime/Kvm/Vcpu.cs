@@ -154,19 +154,24 @@ public sealed partial class Vcpu
             LeaveRunLoop();
         }
 
-        if (!InRunLoop)
-        {
-            ProcessRequests();
-            Pmu.BeforeRunLoop();
-            InRunLoop = true;
-        }
-
+        StartRunLoop();
         Pmu.BeforeVmEntry();
         Lbr?.BeforeVmEntry();
         Cpu.Pmu.EnterGuest(Pmu.EntryGlobalCtrl() ?? Cpu.Perf.GuestGlobalCtrl());
         Cpu.RunningVcpu = this;
         InGuestMode = true;
         Metrics.CountEntry();
+    }
+
+    /// <summary>vcpu_enter_guest up to the VM-entry: requests, then the run loop's PMU load.</summary>
+    private void StartRunLoop()
+    {
+        if (!InRunLoop)
+        {
+            ProcessRequests();
+            Pmu.BeforeRunLoop();
+            InRunLoop = true;
+        }
     }
 
     private void LeaveRunLoop()

@@ -217,18 +217,22 @@ public sealed partial class MediatedVpmu
         _perf.PutGuestContext();
     }
 
+    /// <summary>Bit of fixed counter 0 in a <see cref="ReclaimForHost"/> mask (perf's numbering: fixed counter i is bit 32 + i).</summary>
+    public const int ReclaimFixedShift = 32;
+
     /// <summary>
-    /// perf's callback before it programs PMU registers: saves the guest's values of the GP
-    /// counters in <paramref name="gpMask"/> (and of the global status, LVTPC and, on AMD,
-    /// GLOBAL_CTL, which host counting needs) so the host can overwrite them. Only what is
-    /// resident costs anything.
+    /// perf's callback before it programs PMU registers: saves the guest's values of the counters
+    /// in <paramref name="counterMask"/> (GP counter i is bit i, fixed counter i is bit 32 + i; a
+    /// fixed counter also takes FIXED_CTR_CTRL, whose other fields perf rewrites) and of the global
+    /// status, LVTPC and, on AMD, GLOBAL_CTL, which host counting needs, so the host can overwrite
+    /// them. Only what is resident costs anything.
     /// </summary>
-    public void ReclaimForHost(ulong gpMask)
+    public void ReclaimForHost(ulong counterMask)
     {
-        for (int i = 0; i < _counter.Length; i++)
+        for (int i = 0; i < _counter.Length && i < ReclaimFixedShift; i++)
         {
             ulong bit = 1UL << i;
-            if ((gpMask & bit) != 0 && (_residentGp & bit) != 0)
+            if ((counterMask & bit) != 0 && (_residentGp & bit) != 0)
             {
                 _counter[i] = _hw.Rdpmc((uint)i);
                 if (_eventselHw[i] != 0)
@@ -237,6 +241,27 @@ public sealed partial class MediatedVpmu
                 }
 
                 _residentGp &= ~bit;
+            }
+        }
+
+        ulong fixedMask = counterMask >> ReclaimFixedShift;
+        if ((fixedMask & _residentFixed) != 0 && _fixedCtrlResident)
+        {
+            if (_fixedCtrlHw != 0)
+            {
+                _hw.Wrmsr(Ia32FixedCtrCtrl.Address, 0);
+            }
+
+            _fixedCtrlResident = false;
+        }
+
+        for (int i = 0; i < _fixedCounter.Length; i++)
+        {
+            ulong bit = 1UL << i;
+            if ((fixedMask & bit) != 0 && (_residentFixed & bit) != 0)
+            {
+                _fixedCounter[i] = _hw.Rdpmc(FixedRdpmc(i));
+                _residentFixed &= ~bit;
             }
         }
 

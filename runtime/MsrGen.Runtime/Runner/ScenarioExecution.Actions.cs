@@ -203,14 +203,20 @@ internal sealed partial class ScenarioExecution
     {
         var (perfEvent, context) = Named(enable.Name);
         var vcpu = _vm is { Destroyed: false } ? CurrentVcpu : null;
-        if (vcpu is not null && enable.At == PerfEnablePoint.Outside)
+        switch (enable.At)
         {
-            vcpu.ExitToUserspace();
-        }
-        else if (vcpu is { InGuestMode: true } && enable.At == PerfEnablePoint.RunLoop)
-        {
-            // Enabled from an IPI handled between a VM-exit and the next entry.
-            vcpu.GuestExits(fastpath: 0, slow: 0);
+            case PerfEnablePoint.Outside:
+                // The vCPU task is back in userspace: host PMU state.
+                vcpu?.ExitToUserspace();
+                break;
+            case PerfEnablePoint.GuestMode:
+                // The enabling IPI (event_function_call) forces a VM-exit; its handler runs after the exit path.
+                vcpu?.InterruptGuest();
+                break;
+            case PerfEnablePoint.RunLoop:
+                // The IPI preempts KVM's run loop between a VM-exit and the next entry.
+                vcpu?.StopInRunLoop();
+                break;
         }
 
         context.Enable(perfEvent);

@@ -12,25 +12,28 @@ namespace MsrGen.Runtime.Mediated.Integration;
 /// these hooks; <see cref="MediatedVpmu"/> holds the state and performs the world switch on the
 /// runtime's physical PMU and host perf, at the points the VM's <c>placement</c> names.
 /// </summary>
-internal sealed class MediatedRuntimeVpmu : IVpmu
+internal sealed class MediatedRuntimeVpmu : IVpmu, IGuestPmuOwner
 {
     private readonly Vcpu _vcpu;
     private readonly MediatedVpmuVmState _vmState;
     private readonly PhysicalPmu _cpu;
     private bool _destroyed;
 
-    public MediatedRuntimeVpmu(Vcpu vcpu, MediatedVpmuVmState vmState, SwitchPlacement placement)
+    public MediatedRuntimeVpmu(Vcpu vcpu, MediatedVpmuVmState vmState, SwitchPlacement placement, GuestPmuHandoff handoff)
     {
         _vcpu = vcpu;
         _vmState = vmState;
         _cpu = vcpu.Cpu.Pmu;
         Placement = placement;
+        // The guest owns the PMU under `owned`: host perf has none to program, whatever the VM asks.
+        Handoff = placement == SwitchPlacement.Owned ? GuestPmuHandoff.Defer : handoff;
         var access = new PmuAccess(new PhysicalPmuBridge(vcpu.Cpu.Pmu, vcpu.Cpu.Perf));
         var intercepts = new MediatedIntercepts(vcpu.GuestCaps, vcpu.Host.Caps, mediated: true, vcpu.Host.Parameters.VmwareBackdoor, vcpu.Vm.Profile);
         State = new MediatedVpmu(vcpu.GuestCaps, access, new HostPerfContextBridge(vcpu.Cpu.Perf), intercepts);
         vcpu.Cpu.Perf.MediatedPmiHandler = OnMediatedPmi;
         if (placement == SwitchPlacement.Owned)
         {
+            vcpu.Cpu.Perf.GuestPmuOwner = this;
             vcpu.Cpu.Perf.LoadGuestContext();
         }
 
@@ -39,6 +42,32 @@ internal sealed class MediatedRuntimeVpmu : IVpmu
 
     public MediatedVpmu State { get; }
     public SwitchPlacement Placement { get; }
+
+    /// <summary>The VM's <c>host-callback=</c>: what host perf does when it needs the PMU while this vCPU's state is loaded.</summary>
+    public GuestPmuHandoff Handoff { get; }
+
+    public bool HoldsGuestState => State.Loaded || State.AnyResident;
+
+    /// <summary>
+    /// perf→KVM: with the guest context loaded (the callback), put it all now; the next VM-entry
+    /// loads it again. With only lazily resident registers (dirty-only), hand back exactly the
+    /// counters perf is about to program.
+    /// </summary>
+    public void ReleaseCounters(ulong counterMask)
+    {
+        using var scope = _vcpu.Attribute();
+        if (State.Loaded)
+        {
+            _vcpu.Metrics.Add("mediated.perf-callbacks");
+            Put();
+        }
+        else if (State.AnyResident)
+        {
+            _vcpu.Metrics.Add("mediated.host-reclaims");
+            State.ReclaimForHost(counterMask);
+            ReleaseOwnershipIfIdle();
+        }
+    }
     public VpmuMode Mode => VpmuMode.Mediated;
     public bool InterceptsRdpmc => State.Intercepts.RdpmcIntercepted;
 
@@ -238,6 +267,8 @@ internal sealed class MediatedRuntimeVpmu : IVpmu
             _vcpu.Cpu.Perf.MediatedPmiHandler = null;
         }
 
+        ReleaseOwnershipIfIdle();
+
         _vmState.VcpuDestroyed();
     }
 
@@ -249,6 +280,7 @@ internal sealed class MediatedRuntimeVpmu : IVpmu
         }
 
         State.SyncGuestLvtpc(_vcpu.Lvtpc);
+        _vcpu.Cpu.Perf.GuestPmuOwner = this;
         if (Placement == SwitchPlacement.DirtyOnly)
         {
             State.LoadLazy();
@@ -268,18 +300,24 @@ internal sealed class MediatedRuntimeVpmu : IVpmu
 
         if (Placement == SwitchPlacement.DirtyOnly)
         {
-            // The runtime's host perf programs counters at put without asking KVM first, so when it
-            // has events on this CPU the guest's resident state is handed back before it does.
-            if (State.AnyResident && _vcpu.Cpu.Perf.Events.Count > 0)
-            {
-                State.ReclaimForHost(ulong.MaxValue);
-            }
-
+            // Host perf schedules its events back in inside the put and, through this vPMU's
+            // ReleaseCounters, takes back exactly the resident counters it programs.
             State.PutLazy();
         }
         else
         {
             State.Put();
+        }
+
+        ReleaseOwnershipIfIdle();
+    }
+
+    /// <summary>Nothing of the guest's is in this CPU's PMU any more: host perf has no one to call.</summary>
+    private void ReleaseOwnershipIfIdle()
+    {
+        if (!HoldsGuestState && ReferenceEquals(_vcpu.Cpu.Perf.GuestPmuOwner, this))
+        {
+            _vcpu.Cpu.Perf.GuestPmuOwner = null;
         }
     }
 

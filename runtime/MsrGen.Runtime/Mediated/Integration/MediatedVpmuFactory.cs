@@ -6,7 +6,8 @@ namespace MsrGen.Runtime.Mediated.Integration;
 
 /// <summary>
 /// Plugs the mediated vPMU into the runtime for <c>vm vpmu=mediated</c> (found by the registry).
-/// Reads the VM's <c>placement=</c> (default <c>run-loop</c>) and <c>irqchip=</c> options.
+/// Reads the VM's <c>placement=</c> (default <c>run-loop</c>), <c>host-callback=</c> (default
+/// <c>defer</c>) and <c>irqchip=</c> options.
 /// </summary>
 public sealed class MediatedVpmuFactory : IVpmuFactory
 {
@@ -28,8 +29,13 @@ public sealed class MediatedVpmuFactory : IVpmuFactory
             return $"the mediated vPMU is not available: {Describe(enablement)}";
         }
 
-        return TryParsePlacement(config.Option("placement"), out _) ? null
-            : "placement must be exit, run-loop, vcpu-load, owned or dirty-only";
+        if (!TryParsePlacement(config.Option("placement"), out _))
+        {
+            return "placement must be exit, run-loop, vcpu-load, owned or dirty-only";
+        }
+
+        return TryParseHostCallback(config.Option("host-callback"), out _) ? null
+            : "host-callback must be on, defer or off";
     }
 
     public PerfError TryCreate(Vcpu vcpu, out IVpmu? vpmu)
@@ -55,8 +61,9 @@ public sealed class MediatedVpmuFactory : IVpmuFactory
         }
 
         TryParsePlacement(vm.Config.Option("placement"), out var placement);
+        TryParseHostCallback(vm.Config.Option("host-callback"), out var handoff);
         state.VcpuCreated();
-        vpmu = new MediatedRuntimeVpmu(vcpu, state, placement);
+        vpmu = new MediatedRuntimeVpmu(vcpu, state, placement, handoff);
         return PerfError.None;
     }
 
@@ -82,6 +89,29 @@ public sealed class MediatedVpmuFactory : IVpmuFactory
                 return true;
             default:
                 placement = SwitchPlacement.RunLoop;
+                return false;
+        }
+    }
+
+    /// <summary>
+    /// The <c>host-callback</c> keyword of a <c>vm</c> line: <c>on</c> is the review's perf→KVM
+    /// callback, <c>off</c> no guard at all, and a missing one or <c>defer</c> Linux 7.0's deferral.
+    /// </summary>
+    public static bool TryParseHostCallback(string? text, out GuestPmuHandoff handoff)
+    {
+        switch (text)
+        {
+            case null or "defer":
+                handoff = GuestPmuHandoff.Defer;
+                return true;
+            case "on":
+                handoff = GuestPmuHandoff.Callback;
+                return true;
+            case "off":
+                handoff = GuestPmuHandoff.None;
+                return true;
+            default:
+                handoff = GuestPmuHandoff.Defer;
                 return false;
         }
     }
