@@ -47,8 +47,9 @@ public static class Bits
 
     /// <summary>
     /// Element <paramref name="index"/> of a field array (element k at bit lsb + k·stride, width bits
-    /// each, count elements); zero for an index outside the array. Branch-free, so a caller's loop over
-    /// the elements costs what the shift and mask alone would.
+    /// each, count elements); zero for an index outside the array. Branch-free: the index check costs
+    /// three ALU operations (shared between a getter and a setter on the same index), never
+    /// mispredicts, and leaves no branch join behind (after which a bool result would be converted again).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong GetElement(ulong value, int index, int count, int lsb, int stride, int width) =>
