@@ -112,7 +112,7 @@ internal static partial class RegisterEmitter
             FieldDoc(w, where, label, description, condition, count.Length > 0 ? " Elements" + count + "." : "");
             string attribute = FieldAttribute(label, array.BaseLsb + field.Lsb, field.Width, field.Access, array.Stride, array.Max);
             w.Line(attribute);
-            // The index check is folded into a mask (Bits.IndexMask), so neither accessor branches.
+            // The Bits element helpers check the index (out of range: read 0/false, change nothing) and inline.
             if (type == "bool")
             {
                 w.Line("public bool " + member + "(int n) => " + Core + "Bits.TestElement(Value, " + element + ");");

@@ -39,46 +39,32 @@ public static class Bits
         on ? value | (1UL << bit) : value & ~(1UL << bit);
 
     /// <summary>
-    /// All ones when <paramref name="index"/> is below <paramref name="count"/> (as an unsigned number,
-    /// so negative indices are out of range), zero otherwise; computed without a branch.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ulong IndexMask(int index, int count) => (ulong)(((long)(uint)index - count) >> 63);
-
-    /// <summary>
     /// Element <paramref name="index"/> of a field array (element k at bit lsb + k·stride, width bits
-    /// each, count elements); zero for an index outside the array. Branch-free: the index check costs
-    /// three ALU operations (shared between a getter and a setter on the same index), never
-    /// mispredicts, and leaves no branch join behind (after which a bool result would be converted again).
+    /// each, count elements); zero for an index outside the array. The index check is one compare and
+    /// branch that, for in-range indices, always goes the same way; a branch-free mask was measured no
+    /// faster (docs/performance.md).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong GetElement(ulong value, int index, int count, int lsb, int stride, int width) =>
-        (value >> unchecked(lsb + index * stride)) & LowOnes(width) & IndexMask(index, count);
+        (uint)index < (uint)count ? (value >> (lsb + index * stride)) & LowOnes(width) : 0;
 
     /// <summary>Whether 1-bit element <paramref name="index"/> of a field array is set; false outside the array.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool TestElement(ulong value, int index, int count, int lsb, int stride) =>
-        ((value >> unchecked(lsb + index * stride)) & IndexMask(index, count) & 1) != 0;
+        (uint)index < (uint)count && ((value >> (lsb + index * stride)) & 1) != 0;
 
     /// <summary>
     /// <paramref name="value"/> with element <paramref name="index"/> of a field array replaced by the low
     /// bits of <paramref name="field"/>; unchanged for an index outside the array.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ulong SetElement(ulong value, int index, int count, int lsb, int stride, int width, ulong field)
-    {
-        int shift = unchecked(lsb + index * stride);
-        ulong mask = (LowOnes(width) << shift) & IndexMask(index, count);
-        return (value & ~mask) | ((field << shift) & mask);
-    }
+    public static ulong SetElement(ulong value, int index, int count, int lsb, int stride, int width, ulong field) =>
+        (uint)index < (uint)count ? Set(value, lsb + index * stride, width, field) : value;
 
     /// <summary><paramref name="value"/> with 1-bit element <paramref name="index"/> set or cleared; unchanged outside the array.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ulong SetElementBit(ulong value, int index, int count, int lsb, int stride, bool on)
-    {
-        ulong bit = (1UL << unchecked(lsb + index * stride)) & IndexMask(index, count);
-        return on ? value | bit : value & ~bit;
-    }
+    public static ulong SetElementBit(ulong value, int index, int count, int lsb, int stride, bool on) =>
+        (uint)index < (uint)count ? SetBit(value, lsb + index * stride, on) : value;
 
     /// <summary>"bits 63:49, 33" style list of the set bits, high to low, runs collapsed.</summary>
     public static string Describe(ulong bits)
