@@ -27,7 +27,16 @@ public sealed class SampleEndToEndTests
 
         Assert.AreEqual(0, result.ExitCode, "pack, build or run of the sample failed:\n" + result.Output);
         string output = result.Output;
-        StringAssert.Contains(output, "Successfully created package", "the packages were packed");
+        // Pack is incremental (an unchanged project is not re-packed and prints nothing), so check what
+        // it leaves: both packages in the local source, and the sample restored from exactly those
+        // into its private cache.
+        foreach (string packageId in new[] { "MsrGen", "MsrGen.Registers" })
+        {
+            string id = packageId.ToLowerInvariant();
+            Assert.IsTrue(File.Exists(Path.Combine(root, "artifacts", "packages", packageId + ".0.1.0.nupkg")), packageId + " was packed");
+            Assert.IsTrue(Directory.Exists(Path.Combine(root, "artifacts", "sample-nuget-cache", id, "0.1.0")), packageId + " was restored from the local folder");
+        }
+
         StringAssert.Contains(output, "0 Warning(s)", "the sample builds warning-free with the packaged analyzers");
         StringAssert.Contains(output, "address: 0x4B564DF0");
         // The decoded fields, in whatever order the generator's ToString puts them.

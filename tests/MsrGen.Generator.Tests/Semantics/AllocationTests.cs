@@ -19,19 +19,30 @@ public sealed class AllocationTests
         0xC0010200, 0xC001020B, 0xC0000300, 0x4B564D05, 0xC9, 0x12345, 0xFFFFFFFF,
     };
 
+    /// <summary>
+    /// Bytes allocated by <see cref="Rounds"/> calls, the least of three passes. The runtime itself may
+    /// allocate once on this thread while a pass runs (tiered compilation starting its background
+    /// worker when call counting completes); a path that really allocates does so in every pass,
+    /// so taking the least pass hides no allocation of the code under test.
+    /// </summary>
     private static long AllocatedBy(Func<ulong> work)
     {
         work(); // first call: static constructors and JIT, which may allocate once
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        ulong sink = 0;
-        for (int i = 0; i < Rounds; i++)
+        long least = long.MaxValue;
+        for (int pass = 0; pass < 3; pass++)
         {
-            sink += work();
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            ulong sink = 0;
+            for (int i = 0; i < Rounds; i++)
+            {
+                sink += work();
+            }
+
+            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
+            Assert.NotEqual(0UL, sink);
         }
 
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.NotEqual(0UL, sink);
-        return allocated;
+        return least;
     }
 
     [Fact]
