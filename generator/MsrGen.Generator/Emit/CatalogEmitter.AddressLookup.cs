@@ -72,7 +72,8 @@ internal static partial class CatalogEmitter
         {
             w.Line("int block;");
             w.Open("if (address < " + Hex32(LowLimit) + ")");
-            w.Line("block = LowBlocks[(int)(address >> " + Int(BlockBits) + ")] - 1;");
+            // address < LowLimit keeps the index inside the 256-entry table, so the bounds check is skipped.
+            w.Line("block = global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(LowBlocks), (int)(address >> " + Int(BlockBits) + ")) - 1;");
             w.Close();
             w.Open("else");
         }
@@ -95,8 +96,12 @@ internal static partial class CatalogEmitter
         }
 
         w.Line();
-        w.Line("uint entry = block < 0 ? 0u : global::System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(");
-        w.Line("    AddressTable.Slice(((block << " + Int(BlockBits) + ") | (int)(address & " + Hex32(BlockSize - 1) + ")) * 4));");
+        // Every block number produced above has its entries in AddressTable, so the read needs no bounds check.
+        w.Line("uint entry = block < 0 ? 0u : global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(");
+        w.Line("    ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(AddressTable), ((block << " + Int(BlockBits) + ") | (int)(address & " + Hex32(BlockSize - 1) + ")) * 4));");
+        w.Open("if (!global::System.BitConverter.IsLittleEndian)");
+        w.Line("entry = global::System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(entry);");
+        w.Close();
         if (byProfile.Count > 0)
         {
             w.Open("if (entry == " + Hex32(ProfileDependent) + ")");

@@ -52,7 +52,7 @@ namespace MsrGen.GeneratedUnderTest
             int block;
             if (address < 0x2000u)
             {
-                block = LowBlocks[(int)(address >> 5)] - 1;
+                block = global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(LowBlocks), (int)(address >> 5)) - 1;
             }
             else
             {
@@ -62,8 +62,12 @@ namespace MsrGen.GeneratedUnderTest
                 };
             }
 
-            uint entry = block < 0 ? 0u : global::System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(
-                AddressTable.Slice(((block << 5) | (int)(address & 0x1Fu)) * 4));
+            uint entry = block < 0 ? 0u : global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(
+                ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(AddressTable), ((block << 5) | (int)(address & 0x1Fu)) * 4));
+            if (!global::System.BitConverter.IsLittleEndian)
+            {
+                entry = global::System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(entry);
+            }
             register = new((MsrId)(entry >> 16), (int)(entry & 0xFFFFu));
             return entry != 0;
         }

@@ -56,7 +56,7 @@ namespace MsrGen.GeneratedUnderTest
             int block;
             if (address < 0x2000u)
             {
-                block = LowBlocks[(int)(address >> 5)] - 1;
+                block = global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(LowBlocks), (int)(address >> 5)) - 1;
             }
             else
             {
@@ -67,8 +67,12 @@ namespace MsrGen.GeneratedUnderTest
                 };
             }
 
-            uint entry = block < 0 ? 0u : global::System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(
-                AddressTable.Slice(((block << 5) | (int)(address & 0x1Fu)) * 4));
+            uint entry = block < 0 ? 0u : global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(
+                ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(AddressTable), ((block << 5) | (int)(address & 0x1Fu)) * 4));
+            if (!global::System.BitConverter.IsLittleEndian)
+            {
+                entry = global::System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(entry);
+            }
             if (entry == 0xFFFFFFFFu)
             {
                 return TryFindByProfile(address, profile, out register);
