@@ -43,6 +43,12 @@ internal sealed class SourceWriter
     /// <summary>Writes /// summary lines, escaping XML.</summary>
     public SourceWriter Doc(string text)
     {
+        // One line where it fits keeps the generated files (and their snapshots) short to review.
+        if (text.IndexOf('\n') < 0 && text.Length <= 100)
+        {
+            return Line("/// <summary>" + Escape(text) + "</summary>");
+        }
+
         Line("/// <summary>");
         foreach (var line in text.Split('\n'))
         {

@@ -5,18 +5,14 @@
 
 namespace MsrGen.GeneratedUnderTest
 {
-    /// <summary>
-    /// TEST_STATUS (0x500).
-    /// </summary>
+    /// <summary>TEST_STATUS (0x500).</summary>
     [global::MsrGen.Registers.MsrRegister("TEST_STATUS", 0x500u, Access = global::MsrGen.Registers.MsrAccess.ReadOnly, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFFFFFFFFFFFFFCUL, Gate = "intel", HostPmu = true)]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
     public readonly partial struct TestStatus : global::MsrGen.Registers.IReadableMsr<TestStatus>, global::MsrGen.Registers.IHostWritableMsr<TestStatus>, global::System.IEquatable<TestStatus>
     {
         public const string RegisterName = "TEST_STATUS";
         public const uint Address = 0x500u;
-        /// <summary>
-        /// Bits reserved whatever the capabilities.
-        /// </summary>
+        /// <summary>Bits reserved whatever the capabilities.</summary>
         public const ulong StaticReservedBits = 0xFFFFFFFFFFFFFFFCUL;
         public const ulong ResetBits = 0x0UL;
 
@@ -26,9 +22,7 @@ namespace MsrGen.GeneratedUnderTest
 
         public static TestStatus Zero => default;
 
-        /// <summary>
-        /// Wraps a raw value with no access or reserved-bit check.
-        /// </summary>
+        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static TestStatus FromRawUnchecked(ulong value) => new(value);
 
         public static string InstanceName(int n) => RegisterName;
@@ -39,25 +33,17 @@ namespace MsrGen.GeneratedUnderTest
         static int global::MsrGen.Registers.IMsrRegister<TestStatus>.MaxInstances => 1;
         static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<TestStatus>.Access => global::MsrGen.Registers.MsrAccess.ReadOnly;
 
-        /// <summary>
-        /// Bits a vCPU with these capabilities must not set (instance n of an array register).
-        /// </summary>
+        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => StaticReservedBits;
 
-        /// <summary>
-        /// Which bits of a value break the reserved-bit rules for these capabilities.
-        /// </summary>
+        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
         public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
             new(InstanceName(n), value, ReservedMask(caps, n));
 
-        /// <summary>
-        /// Whether instance n exists on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => n == 0 && caps.IsIntel;
 
-        /// <summary>
-        /// The value after reset on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static TestStatus Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
 
         /// <summary>
@@ -68,9 +54,7 @@ namespace MsrGen.GeneratedUnderTest
             return global::MsrGen.Registers.MsrIntercept.ReadWrite;
         }
 
-        /// <summary>
-        /// The register as the catalog describes it.
-        /// </summary>
+        /// <summary>The register as the catalog describes it.</summary>
         public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
             "TEST_STATUS", 0x500u, 0x0u, 1, "",
             global::MsrGen.Registers.MsrAccess.ReadOnly, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
@@ -82,27 +66,19 @@ namespace MsrGen.GeneratedUnderTest
                 new("READY", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
             });
 
-        /// <summary>
-        /// Bit 1 — OVF.
-        /// </summary>
+        /// <summary>Bit 1 — OVF.</summary>
         [global::MsrGen.Registers.MsrField("OVF", 1, 1)]
         public bool Ovf => (Value & (1UL << 1)) != 0;
 
-        /// <summary>
-        /// A copy with OVF replaced.
-        /// </summary>
+        /// <summary>A copy with OVF replaced.</summary>
         [global::MsrGen.Registers.MsrField("OVF", 1, 1)]
         public TestStatus WithOvf(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 1, value));
 
-        /// <summary>
-        /// Bit 0 — READY.
-        /// </summary>
+        /// <summary>Bit 0 — READY.</summary>
         [global::MsrGen.Registers.MsrField("READY", 0, 1)]
         public bool Ready => (Value & (1UL << 0)) != 0;
 
-        /// <summary>
-        /// A copy with READY replaced.
-        /// </summary>
+        /// <summary>A copy with READY replaced.</summary>
         [global::MsrGen.Registers.MsrField("READY", 0, 1)]
         public TestStatus WithReady(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 0, value));
 
@@ -131,18 +107,14 @@ namespace MsrGen.GeneratedUnderTest
         public static bool operator !=(TestStatus left, TestStatus right) => left.Value != right.Value;
     }
 
-    /// <summary>
-    /// TEST_CLEAR (0x501).
-    /// </summary>
+    /// <summary>TEST_CLEAR (0x501).</summary>
     [global::MsrGen.Registers.MsrRegister("TEST_CLEAR", 0x501u, Access = global::MsrGen.Registers.MsrAccess.WriteOnly, HostAccess = global::MsrGen.Registers.MsrAccess.WriteOnly, SideEffects = global::MsrGen.Registers.MsrSideEffects.WriteOneToClear, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFFFFFFFFFFFFFCUL, Gate = "intel", HostPmu = true)]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
     public readonly partial struct TestClear : global::MsrGen.Registers.IWritableMsr<TestClear>, global::MsrGen.Registers.IHostWritableMsr<TestClear>, global::System.IEquatable<TestClear>
     {
         public const string RegisterName = "TEST_CLEAR";
         public const uint Address = 0x501u;
-        /// <summary>
-        /// Bits reserved whatever the capabilities.
-        /// </summary>
+        /// <summary>Bits reserved whatever the capabilities.</summary>
         public const ulong StaticReservedBits = 0xFFFFFFFFFFFFFFFCUL;
         public const ulong ResetBits = 0x0UL;
 
@@ -152,9 +124,7 @@ namespace MsrGen.GeneratedUnderTest
 
         public static TestClear Zero => default;
 
-        /// <summary>
-        /// Wraps a raw value with no access or reserved-bit check.
-        /// </summary>
+        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static TestClear FromRawUnchecked(ulong value) => new(value);
 
         public static string InstanceName(int n) => RegisterName;
@@ -165,25 +135,17 @@ namespace MsrGen.GeneratedUnderTest
         static int global::MsrGen.Registers.IMsrRegister<TestClear>.MaxInstances => 1;
         static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<TestClear>.Access => global::MsrGen.Registers.MsrAccess.WriteOnly;
 
-        /// <summary>
-        /// Bits a vCPU with these capabilities must not set (instance n of an array register).
-        /// </summary>
+        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => StaticReservedBits;
 
-        /// <summary>
-        /// Which bits of a value break the reserved-bit rules for these capabilities.
-        /// </summary>
+        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
         public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
             new(InstanceName(n), value, ReservedMask(caps, n));
 
-        /// <summary>
-        /// Whether instance n exists on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => n == 0 && caps.IsIntel;
 
-        /// <summary>
-        /// The value after reset on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static TestClear Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
 
         /// <summary>
@@ -194,9 +156,7 @@ namespace MsrGen.GeneratedUnderTest
             return global::MsrGen.Registers.MsrIntercept.ReadWrite;
         }
 
-        /// <summary>
-        /// The register as the catalog describes it.
-        /// </summary>
+        /// <summary>The register as the catalog describes it.</summary>
         public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
             "TEST_CLEAR", 0x501u, 0x0u, 1, "",
             global::MsrGen.Registers.MsrAccess.WriteOnly, global::MsrGen.Registers.MsrAccess.WriteOnly, global::MsrGen.Registers.MsrSideEffects.WriteOneToClear,
@@ -208,27 +168,19 @@ namespace MsrGen.GeneratedUnderTest
                 new("CLR_READY", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.WriteOneToClear, "", 0, 0, "", ""),
             });
 
-        /// <summary>
-        /// Bit 1 — CLR_OVF.
-        /// </summary>
+        /// <summary>Bit 1 — CLR_OVF.</summary>
         [global::MsrGen.Registers.MsrField("CLR_OVF", 1, 1)]
         public bool ClrOvf => (Value & (1UL << 1)) != 0;
 
-        /// <summary>
-        /// A copy with CLR_OVF replaced.
-        /// </summary>
+        /// <summary>A copy with CLR_OVF replaced.</summary>
         [global::MsrGen.Registers.MsrField("CLR_OVF", 1, 1)]
         public TestClear WithClrOvf(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 1, value));
 
-        /// <summary>
-        /// Bit 0 — CLR_READY.
-        /// </summary>
+        /// <summary>Bit 0 — CLR_READY.</summary>
         [global::MsrGen.Registers.MsrField("CLR_READY", 0, 1)]
         public bool ClrReady => (Value & (1UL << 0)) != 0;
 
-        /// <summary>
-        /// A copy with CLR_READY replaced.
-        /// </summary>
+        /// <summary>A copy with CLR_READY replaced.</summary>
         [global::MsrGen.Registers.MsrField("CLR_READY", 0, 1)]
         public TestClear WithClrReady(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 0, value));
 
@@ -257,18 +209,14 @@ namespace MsrGen.GeneratedUnderTest
         public static bool operator !=(TestClear left, TestClear right) => left.Value != right.Value;
     }
 
-    /// <summary>
-    /// TEST_MIXED (0x502).
-    /// </summary>
+    /// <summary>TEST_MIXED (0x502).</summary>
     [global::MsrGen.Registers.MsrRegister("TEST_MIXED", 0x502u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.WriteOneToSet | global::MsrGen.Registers.MsrSideEffects.ReadsAsZero, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFFFFFFFFFFFFF8UL, Gate = "intel", HostPmu = true)]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
     public readonly partial struct TestMixed : global::MsrGen.Registers.IReadableMsr<TestMixed>, global::MsrGen.Registers.IWritableMsr<TestMixed>, global::MsrGen.Registers.IHostWritableMsr<TestMixed>, global::System.IEquatable<TestMixed>
     {
         public const string RegisterName = "TEST_MIXED";
         public const uint Address = 0x502u;
-        /// <summary>
-        /// Bits reserved whatever the capabilities.
-        /// </summary>
+        /// <summary>Bits reserved whatever the capabilities.</summary>
         public const ulong StaticReservedBits = 0xFFFFFFFFFFFFFFF8UL;
         public const ulong ResetBits = 0x0UL;
 
@@ -278,9 +226,7 @@ namespace MsrGen.GeneratedUnderTest
 
         public static TestMixed Zero => default;
 
-        /// <summary>
-        /// Wraps a raw value with no access or reserved-bit check.
-        /// </summary>
+        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static TestMixed FromRawUnchecked(ulong value) => new(value);
 
         public static string InstanceName(int n) => RegisterName;
@@ -291,25 +237,17 @@ namespace MsrGen.GeneratedUnderTest
         static int global::MsrGen.Registers.IMsrRegister<TestMixed>.MaxInstances => 1;
         static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<TestMixed>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
 
-        /// <summary>
-        /// Bits a vCPU with these capabilities must not set (instance n of an array register).
-        /// </summary>
+        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => StaticReservedBits;
 
-        /// <summary>
-        /// Which bits of a value break the reserved-bit rules for these capabilities.
-        /// </summary>
+        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
         public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
             new(InstanceName(n), value, ReservedMask(caps, n));
 
-        /// <summary>
-        /// Whether instance n exists on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => n == 0 && caps.IsIntel;
 
-        /// <summary>
-        /// The value after reset on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static TestMixed Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
 
         /// <summary>
@@ -320,9 +258,7 @@ namespace MsrGen.GeneratedUnderTest
             return global::MsrGen.Registers.MsrIntercept.ReadWrite;
         }
 
-        /// <summary>
-        /// The register as the catalog describes it.
-        /// </summary>
+        /// <summary>The register as the catalog describes it.</summary>
         public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
             "TEST_MIXED", 0x502u, 0x0u, 1, "",
             global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.WriteOneToSet | global::MsrGen.Registers.MsrSideEffects.ReadsAsZero,
@@ -335,39 +271,27 @@ namespace MsrGen.GeneratedUnderTest
                 new("SET_ME", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.WriteOneToSet, "", 0, 0, "", ""),
             });
 
-        /// <summary>
-        /// Bit 2 — STICKY.
-        /// </summary>
+        /// <summary>Bit 2 — STICKY.</summary>
         [global::MsrGen.Registers.MsrField("STICKY", 2, 1)]
         public bool Sticky => (Value & (1UL << 2)) != 0;
 
-        /// <summary>
-        /// A copy with STICKY replaced.
-        /// </summary>
+        /// <summary>A copy with STICKY replaced.</summary>
         [global::MsrGen.Registers.MsrField("STICKY", 2, 1)]
         public TestMixed WithSticky(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 2, value));
 
-        /// <summary>
-        /// Bit 1 — LOCKED.
-        /// </summary>
+        /// <summary>Bit 1 — LOCKED.</summary>
         [global::MsrGen.Registers.MsrField("LOCKED", 1, 1, Access = global::MsrGen.Registers.MsrAccess.ReadOnly)]
         public bool Locked => (Value & (1UL << 1)) != 0;
 
-        /// <summary>
-        /// A copy with LOCKED replaced.
-        /// </summary>
+        /// <summary>A copy with LOCKED replaced.</summary>
         [global::MsrGen.Registers.MsrField("LOCKED", 1, 1, Access = global::MsrGen.Registers.MsrAccess.ReadOnly)]
         public TestMixed WithLocked(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 1, value));
 
-        /// <summary>
-        /// Bit 0 — SET_ME.
-        /// </summary>
+        /// <summary>Bit 0 — SET_ME.</summary>
         [global::MsrGen.Registers.MsrField("SET_ME", 0, 1)]
         public bool SetMe => (Value & (1UL << 0)) != 0;
 
-        /// <summary>
-        /// A copy with SET_ME replaced.
-        /// </summary>
+        /// <summary>A copy with SET_ME replaced.</summary>
         [global::MsrGen.Registers.MsrField("SET_ME", 0, 1)]
         public TestMixed WithSetMe(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 0, value));
 

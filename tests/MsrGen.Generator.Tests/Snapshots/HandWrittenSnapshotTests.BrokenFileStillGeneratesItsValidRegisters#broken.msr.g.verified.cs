@@ -5,18 +5,14 @@
 
 namespace MsrGen.GeneratedUnderTest
 {
-    /// <summary>
-    /// GOOD_BEFORE (0x10).
-    /// </summary>
+    /// <summary>GOOD_BEFORE (0x10).</summary>
     [global::MsrGen.Registers.MsrRegister("GOOD_BEFORE", 0x10u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFFFFFFFFFFFF00UL, Gate = "intel", HostPmu = true)]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
     public readonly partial struct GoodBefore : global::MsrGen.Registers.IReadableMsr<GoodBefore>, global::MsrGen.Registers.IWritableMsr<GoodBefore>, global::MsrGen.Registers.IHostWritableMsr<GoodBefore>, global::System.IEquatable<GoodBefore>
     {
         public const string RegisterName = "GOOD_BEFORE";
         public const uint Address = 0x10u;
-        /// <summary>
-        /// Bits reserved whatever the capabilities.
-        /// </summary>
+        /// <summary>Bits reserved whatever the capabilities.</summary>
         public const ulong StaticReservedBits = 0xFFFFFFFFFFFFFF00UL;
         public const ulong ResetBits = 0x0UL;
 
@@ -26,9 +22,7 @@ namespace MsrGen.GeneratedUnderTest
 
         public static GoodBefore Zero => default;
 
-        /// <summary>
-        /// Wraps a raw value with no access or reserved-bit check.
-        /// </summary>
+        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static GoodBefore FromRawUnchecked(ulong value) => new(value);
 
         public static string InstanceName(int n) => RegisterName;
@@ -39,25 +33,17 @@ namespace MsrGen.GeneratedUnderTest
         static int global::MsrGen.Registers.IMsrRegister<GoodBefore>.MaxInstances => 1;
         static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<GoodBefore>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
 
-        /// <summary>
-        /// Bits a vCPU with these capabilities must not set (instance n of an array register).
-        /// </summary>
+        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => StaticReservedBits;
 
-        /// <summary>
-        /// Which bits of a value break the reserved-bit rules for these capabilities.
-        /// </summary>
+        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
         public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
             new(InstanceName(n), value, ReservedMask(caps, n));
 
-        /// <summary>
-        /// Whether instance n exists on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => n == 0 && caps.IsIntel;
 
-        /// <summary>
-        /// The value after reset on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static GoodBefore Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
 
         /// <summary>
@@ -68,9 +54,7 @@ namespace MsrGen.GeneratedUnderTest
             return global::MsrGen.Registers.MsrIntercept.ReadWrite;
         }
 
-        /// <summary>
-        /// The register as the catalog describes it.
-        /// </summary>
+        /// <summary>The register as the catalog describes it.</summary>
         public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
             "GOOD_BEFORE", 0x10u, 0x0u, 1, "",
             global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
@@ -81,15 +65,11 @@ namespace MsrGen.GeneratedUnderTest
                 new("VALUE", 0, 8, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
             });
 
-        /// <summary>
-        /// Bits 7:0 — VALUE.
-        /// </summary>
+        /// <summary>Bits 7:0 — VALUE.</summary>
         [global::MsrGen.Registers.MsrField("VALUE", 0, 8)]
         public byte ValueField => (byte)((Value >> 0) & 0xFFUL);
 
-        /// <summary>
-        /// A copy with VALUE replaced (bits beyond the field's width are dropped).
-        /// </summary>
+        /// <summary>A copy with VALUE replaced (bits beyond the field's width are dropped).</summary>
         [global::MsrGen.Registers.MsrField("VALUE", 0, 8)]
         public GoodBefore WithValueField(byte value) => new((Value & 0xFFFFFFFFFFFFFF00UL) | (ulong)value);
 
@@ -117,18 +97,14 @@ namespace MsrGen.GeneratedUnderTest
         public static bool operator !=(GoodBefore left, GoodBefore right) => left.Value != right.Value;
     }
 
-    /// <summary>
-    /// GOOD_AFTER (0x14).
-    /// </summary>
+    /// <summary>GOOD_AFTER (0x14).</summary>
     [global::MsrGen.Registers.MsrRegister("GOOD_AFTER", 0x14u, Access = global::MsrGen.Registers.MsrAccess.ReadOnly, HostAccess = global::MsrGen.Registers.MsrAccess.ReadOnly, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFFFFFFFFFFFFFEUL, Gate = "intel", HostPmu = true)]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
     public readonly partial struct GoodAfter : global::MsrGen.Registers.IReadableMsr<GoodAfter>, global::System.IEquatable<GoodAfter>
     {
         public const string RegisterName = "GOOD_AFTER";
         public const uint Address = 0x14u;
-        /// <summary>
-        /// Bits reserved whatever the capabilities.
-        /// </summary>
+        /// <summary>Bits reserved whatever the capabilities.</summary>
         public const ulong StaticReservedBits = 0xFFFFFFFFFFFFFFFEUL;
         public const ulong ResetBits = 0x0UL;
 
@@ -138,9 +114,7 @@ namespace MsrGen.GeneratedUnderTest
 
         public static GoodAfter Zero => default;
 
-        /// <summary>
-        /// Wraps a raw value with no access or reserved-bit check.
-        /// </summary>
+        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static GoodAfter FromRawUnchecked(ulong value) => new(value);
 
         public static string InstanceName(int n) => RegisterName;
@@ -151,25 +125,17 @@ namespace MsrGen.GeneratedUnderTest
         static int global::MsrGen.Registers.IMsrRegister<GoodAfter>.MaxInstances => 1;
         static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<GoodAfter>.Access => global::MsrGen.Registers.MsrAccess.ReadOnly;
 
-        /// <summary>
-        /// Bits a vCPU with these capabilities must not set (instance n of an array register).
-        /// </summary>
+        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => StaticReservedBits;
 
-        /// <summary>
-        /// Which bits of a value break the reserved-bit rules for these capabilities.
-        /// </summary>
+        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
         public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
             new(InstanceName(n), value, ReservedMask(caps, n));
 
-        /// <summary>
-        /// Whether instance n exists on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => n == 0 && caps.IsIntel;
 
-        /// <summary>
-        /// The value after reset on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static GoodAfter Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
 
         /// <summary>
@@ -180,9 +146,7 @@ namespace MsrGen.GeneratedUnderTest
             return global::MsrGen.Registers.MsrIntercept.ReadWrite;
         }
 
-        /// <summary>
-        /// The register as the catalog describes it.
-        /// </summary>
+        /// <summary>The register as the catalog describes it.</summary>
         public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
             "GOOD_AFTER", 0x14u, 0x0u, 1, "",
             global::MsrGen.Registers.MsrAccess.ReadOnly, global::MsrGen.Registers.MsrAccess.ReadOnly, global::MsrGen.Registers.MsrSideEffects.None,
@@ -193,15 +157,11 @@ namespace MsrGen.GeneratedUnderTest
                 new("READY", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
             });
 
-        /// <summary>
-        /// Bit 0 — READY.
-        /// </summary>
+        /// <summary>Bit 0 — READY.</summary>
         [global::MsrGen.Registers.MsrField("READY", 0, 1)]
         public bool Ready => (Value & (1UL << 0)) != 0;
 
-        /// <summary>
-        /// A copy with READY replaced.
-        /// </summary>
+        /// <summary>A copy with READY replaced.</summary>
         [global::MsrGen.Registers.MsrField("READY", 0, 1)]
         public GoodAfter WithReady(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 0, value));
 

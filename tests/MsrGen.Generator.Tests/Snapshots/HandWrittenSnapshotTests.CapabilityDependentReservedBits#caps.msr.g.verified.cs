@@ -5,9 +5,7 @@
 
 namespace MsrGen.GeneratedUnderTest
 {
-    /// <summary>
-    /// TEST_EVTSEL{n}: 8 instances at 0x300 + 1·n, as many as 'gp'.
-    /// </summary>
+    /// <summary>TEST_EVTSEL{n}: 8 instances at 0x300 + 1·n, as many as 'gp'.</summary>
     [global::MsrGen.Registers.MsrRegister("TEST_EVTSEL{n}", 0x300u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFFFFF000000000UL, Stride = 0x1u, MaxInstances = 8, Count = "gp", Gate = "intel", HostPmu = true)]
     [global::MsrGen.Registers.MsrConditionalBits(0x800000000UL, "false")]
     [global::MsrGen.Registers.MsrConditionalBits(0x400000000UL, "pebs-baseline && pebs-format != 0")]
@@ -21,13 +19,9 @@ namespace MsrGen.GeneratedUnderTest
         public const string RegisterName = "TEST_EVTSEL{n}";
         public const uint BaseAddress = 0x300u;
         public const uint Stride = 0x1u;
-        /// <summary>
-        /// Architectural maximum number of instances.
-        /// </summary>
+        /// <summary>Architectural maximum number of instances.</summary>
         public const int Maximum = 8;
-        /// <summary>
-        /// Bits reserved whatever the capabilities.
-        /// </summary>
+        /// <summary>Bits reserved whatever the capabilities.</summary>
         public const ulong StaticReservedBits = 0xFFFFFFF000000000UL;
         public const ulong ResetBits = 0x0UL;
 
@@ -37,9 +31,7 @@ namespace MsrGen.GeneratedUnderTest
 
         public static TestEvtsel Zero => default;
 
-        /// <summary>
-        /// Wraps a raw value with no access or reserved-bit check.
-        /// </summary>
+        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static TestEvtsel FromRawUnchecked(ulong value) => new(value);
 
         public static uint AddressOf(int n) => BaseAddress + (uint)n * Stride;
@@ -52,9 +44,7 @@ namespace MsrGen.GeneratedUnderTest
         static int global::MsrGen.Registers.IMsrRegister<TestEvtsel>.MaxInstances => Maximum;
         static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<TestEvtsel>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
 
-        /// <summary>
-        /// Bits a vCPU with these capabilities must not set (instance n of an array register).
-        /// </summary>
+        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0)
         {
             ulong reserved = StaticReservedBits | 0x800000000UL; // fields no vCPU is given ('when false')
@@ -78,20 +68,14 @@ namespace MsrGen.GeneratedUnderTest
             return reserved;
         }
 
-        /// <summary>
-        /// Which bits of a value break the reserved-bit rules for these capabilities.
-        /// </summary>
+        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
         public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
             new(InstanceName(n), value, ReservedMask(caps, n));
 
-        /// <summary>
-        /// Whether instance n exists on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => (uint)n < (uint)Maximum && n < caps.GpCounters && caps.IsIntel;
 
-        /// <summary>
-        /// The value after reset on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static TestEvtsel Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
 
         /// <summary>
@@ -102,9 +86,7 @@ namespace MsrGen.GeneratedUnderTest
             return global::MsrGen.Registers.MsrIntercept.ReadWrite;
         }
 
-        /// <summary>
-        /// The register as the catalog describes it.
-        /// </summary>
+        /// <summary>The register as the catalog describes it.</summary>
         public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
             "TEST_EVTSEL{n}", 0x300u, 0x1u, 8, "gp",
             global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
@@ -120,75 +102,51 @@ namespace MsrGen.GeneratedUnderTest
                 new("COUNT", 0, 16, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
             });
 
-        /// <summary>
-        /// Bit 35 — NEVER: Defined, never given to a guest Exists only when 'false' (reserved otherwise).
-        /// </summary>
+        /// <summary>Bit 35 — NEVER: Defined, never given to a guest Exists only when 'false' (reserved otherwise).</summary>
         [global::MsrGen.Registers.MsrField("NEVER", 35, 1)]
         public bool Never => (Value & (1UL << 35)) != 0;
 
-        /// <summary>
-        /// A copy with NEVER replaced.
-        /// </summary>
+        /// <summary>A copy with NEVER replaced.</summary>
         [global::MsrGen.Registers.MsrField("NEVER", 35, 1)]
         public TestEvtsel WithNever(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 35, value));
 
-        /// <summary>
-        /// Bit 34 — BASELINE. Exists only when 'pebs-baseline &amp;&amp; pebs-format != 0' (reserved otherwise).
-        /// </summary>
+        /// <summary>Bit 34 — BASELINE. Exists only when 'pebs-baseline &amp;&amp; pebs-format != 0' (reserved otherwise).</summary>
         [global::MsrGen.Registers.MsrField("BASELINE", 34, 1)]
         public bool Baseline => (Value & (1UL << 34)) != 0;
 
-        /// <summary>
-        /// A copy with BASELINE replaced.
-        /// </summary>
+        /// <summary>A copy with BASELINE replaced.</summary>
         [global::MsrGen.Registers.MsrField("BASELINE", 34, 1)]
         public TestEvtsel WithBaseline(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 34, value));
 
-        /// <summary>
-        /// Bit 33 — ONLY_TWO. Exists only when 'tsx &amp;&amp; n == 2' (reserved otherwise).
-        /// </summary>
+        /// <summary>Bit 33 — ONLY_TWO. Exists only when 'tsx &amp;&amp; n == 2' (reserved otherwise).</summary>
         [global::MsrGen.Registers.MsrField("ONLY_TWO", 33, 1)]
         public bool OnlyTwo => (Value & (1UL << 33)) != 0;
 
-        /// <summary>
-        /// A copy with ONLY_TWO replaced.
-        /// </summary>
+        /// <summary>A copy with ONLY_TWO replaced.</summary>
         [global::MsrGen.Registers.MsrField("ONLY_TWO", 33, 1)]
         public TestEvtsel WithOnlyTwo(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 33, value));
 
-        /// <summary>
-        /// Bit 32 — TSX_ONLY. Exists only when 'tsx' (reserved otherwise).
-        /// </summary>
+        /// <summary>Bit 32 — TSX_ONLY. Exists only when 'tsx' (reserved otherwise).</summary>
         [global::MsrGen.Registers.MsrField("TSX_ONLY", 32, 1)]
         public bool TsxOnly => (Value & (1UL << 32)) != 0;
 
-        /// <summary>
-        /// A copy with TSX_ONLY replaced.
-        /// </summary>
+        /// <summary>A copy with TSX_ONLY replaced.</summary>
         [global::MsrGen.Registers.MsrField("TSX_ONLY", 32, 1)]
         public TestEvtsel WithTsxOnly(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 32, value));
 
-        /// <summary>
-        /// Bits 31:16 — RATIO. Exists only when 'version &gt;= 2 || perfmon-v2' (reserved otherwise).
-        /// </summary>
+        /// <summary>Bits 31:16 — RATIO. Exists only when 'version &gt;= 2 || perfmon-v2' (reserved otherwise).</summary>
         [global::MsrGen.Registers.MsrField("RATIO", 16, 16)]
         public ushort Ratio => (ushort)((Value >> 16) & 0xFFFFUL);
 
-        /// <summary>
-        /// A copy with RATIO replaced (bits beyond the field's width are dropped).
-        /// </summary>
+        /// <summary>A copy with RATIO replaced (bits beyond the field's width are dropped).</summary>
         [global::MsrGen.Registers.MsrField("RATIO", 16, 16)]
         public TestEvtsel WithRatio(ushort value) => new((Value & 0xFFFFFFFF0000FFFFUL) | ((ulong)value << 16));
 
-        /// <summary>
-        /// Bits 15:0 — COUNT. Bits at and above 'gp-width' are reserved.
-        /// </summary>
+        /// <summary>Bits 15:0 — COUNT. Bits at and above 'gp-width' are reserved.</summary>
         [global::MsrGen.Registers.MsrField("COUNT", 0, 16)]
         public ushort Count => (ushort)((Value >> 0) & 0xFFFFUL);
 
-        /// <summary>
-        /// A copy with COUNT replaced (bits beyond the field's width are dropped).
-        /// </summary>
+        /// <summary>A copy with COUNT replaced (bits beyond the field's width are dropped).</summary>
         [global::MsrGen.Registers.MsrField("COUNT", 0, 16)]
         public TestEvtsel WithCount(ushort value) => new((Value & 0xFFFFFFFFFFFF0000UL) | (ulong)value);
 

@@ -5,18 +5,14 @@
 
 namespace MsrGen.GeneratedUnderTest
 {
-    /// <summary>
-    /// TEST_MODE (0x400).
-    /// </summary>
+    /// <summary>TEST_MODE (0x400).</summary>
     [global::MsrGen.Registers.MsrRegister("TEST_MODE", 0x400u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Amd, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFFFFFFFFFFFF00UL, Gate = "amd", HostPmu = true)]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
     public readonly partial struct TestMode : global::MsrGen.Registers.IReadableMsr<TestMode>, global::MsrGen.Registers.IWritableMsr<TestMode>, global::MsrGen.Registers.IHostWritableMsr<TestMode>, global::System.IEquatable<TestMode>
     {
         public const string RegisterName = "TEST_MODE";
         public const uint Address = 0x400u;
-        /// <summary>
-        /// Bits reserved whatever the capabilities.
-        /// </summary>
+        /// <summary>Bits reserved whatever the capabilities.</summary>
         public const ulong StaticReservedBits = 0xFFFFFFFFFFFFFF00UL;
         public const ulong ResetBits = 0x2UL;
 
@@ -26,9 +22,7 @@ namespace MsrGen.GeneratedUnderTest
 
         public static TestMode Zero => default;
 
-        /// <summary>
-        /// Wraps a raw value with no access or reserved-bit check.
-        /// </summary>
+        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static TestMode FromRawUnchecked(ulong value) => new(value);
 
         public static string InstanceName(int n) => RegisterName;
@@ -39,25 +33,17 @@ namespace MsrGen.GeneratedUnderTest
         static int global::MsrGen.Registers.IMsrRegister<TestMode>.MaxInstances => 1;
         static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<TestMode>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
 
-        /// <summary>
-        /// Bits a vCPU with these capabilities must not set (instance n of an array register).
-        /// </summary>
+        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => StaticReservedBits;
 
-        /// <summary>
-        /// Which bits of a value break the reserved-bit rules for these capabilities.
-        /// </summary>
+        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
         public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
             new(InstanceName(n), value, ReservedMask(caps, n));
 
-        /// <summary>
-        /// Whether instance n exists on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => n == 0 && caps.IsAmd;
 
-        /// <summary>
-        /// The value after reset on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static TestMode Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
 
         /// <summary>
@@ -68,9 +54,7 @@ namespace MsrGen.GeneratedUnderTest
             return global::MsrGen.Registers.MsrIntercept.ReadWrite;
         }
 
-        /// <summary>
-        /// The register as the catalog describes it.
-        /// </summary>
+        /// <summary>The register as the catalog describes it.</summary>
         public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
             "TEST_MODE", 0x400u, 0x0u, 1, "",
             global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
@@ -82,52 +66,36 @@ namespace MsrGen.GeneratedUnderTest
                 new("KIND", 0, 4, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
             });
 
-        /// <summary>
-        /// Encodings of SPEED.
-        /// </summary>
+        /// <summary>Encodings of SPEED.</summary>
         public enum SpeedValue : byte
         {
-            /// <summary>
-            /// Slow
-            /// </summary>
+            /// <summary>Slow</summary>
             Slow = 0,
             Medium = 1,
-            /// <summary>
-            /// Fast
-            /// </summary>
+            /// <summary>Fast</summary>
             Fast = 15,
         }
 
-        /// <summary>
-        /// Bits 7:4 — SPEED: Clock speed
-        /// </summary>
+        /// <summary>Bits 7:4 — SPEED: Clock speed</summary>
         [global::MsrGen.Registers.MsrField("SPEED", 4, 4)]
         public SpeedValue Speed => (SpeedValue)((Value >> 4) & 0xFUL);
 
-        /// <summary>
-        /// A copy with SPEED replaced (bits beyond the field's width are dropped).
-        /// </summary>
+        /// <summary>A copy with SPEED replaced (bits beyond the field's width are dropped).</summary>
         [global::MsrGen.Registers.MsrField("SPEED", 4, 4)]
         public TestMode WithSpeed(SpeedValue value) => new((Value & 0xFFFFFFFFFFFFFF0FUL) | (((ulong)value << 4) & 0xF0UL));
 
-        /// <summary>
-        /// Encodings of KIND.
-        /// </summary>
+        /// <summary>Encodings of KIND.</summary>
         public enum KindValue : byte
         {
             DefaultKind = 2,
             Other = 3,
         }
 
-        /// <summary>
-        /// Bits 3:0 — KIND.
-        /// </summary>
+        /// <summary>Bits 3:0 — KIND.</summary>
         [global::MsrGen.Registers.MsrField("KIND", 0, 4)]
         public KindValue Kind => (KindValue)((Value >> 0) & 0xFUL);
 
-        /// <summary>
-        /// A copy with KIND replaced (bits beyond the field's width are dropped).
-        /// </summary>
+        /// <summary>A copy with KIND replaced (bits beyond the field's width are dropped).</summary>
         [global::MsrGen.Registers.MsrField("KIND", 0, 4)]
         public TestMode WithKind(KindValue value) => new((Value & 0xFFFFFFFFFFFFFFF0UL) | ((ulong)value & 0xFUL));
 

@@ -5,9 +5,7 @@
 
 namespace MsrGen.GeneratedUnderTest
 {
-    /// <summary>
-    /// Every register the definition files declare (arrays once; the index is in MsrRef).
-    /// </summary>
+    /// <summary>Every register the definition files declare (arrays once; the index is in MsrRef).</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
     public enum MsrId : ushort
     {
@@ -17,9 +15,7 @@ namespace MsrGen.GeneratedUnderTest
         TestLanes = 3,
     }
 
-    /// <summary>
-    /// One register instance: which register and, for arrays, which index.
-    /// </summary>
+    /// <summary>One register instance: which register and, for arrays, which index.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
     public readonly record struct MsrRef(MsrId Id, int Index)
     {
@@ -30,17 +26,13 @@ namespace MsrGen.GeneratedUnderTest
         public override string ToString() => Name;
     }
 
-    /// <summary>
-    /// Address → register, name → register, and per-register facts, as generated code.
-    /// </summary>
+    /// <summary>Address → register, name → register, and per-register facts, as generated code.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
     public static partial class MsrCatalog
     {
         public const int RegisterCount = 3;
 
-        /// <summary>
-        /// All register ids in address order.
-        /// </summary>
+        /// <summary>All register ids in address order.</summary>
         public static global::System.Collections.Generic.IReadOnlyList<MsrId> Ids { get; } = new MsrId[]
         {
             MsrId.TestGroups,
@@ -78,9 +70,7 @@ namespace MsrGen.GeneratedUnderTest
 
         public static bool TryFind(uint address, out MsrRef register) => TryFind(address, global::MsrGen.Registers.MsrProfile.Upstream, out register);
 
-        /// <summary>
-        /// Block number + 1 of each 32-address block below 0x2000u (0: no register there).
-        /// </summary>
+        /// <summary>Block number + 1 of each 32-address block below 0x2000u (0: no register there).</summary>
         private static global::System.ReadOnlySpan<byte> LowBlocks => new byte[]
         {
             // 0x0u - 0x3FFu
@@ -118,9 +108,7 @@ namespace MsrGen.GeneratedUnderTest
             0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
         };
 
-        /// <summary>
-        /// The register instance with this name (case-insensitive; arrays take the index: IA32_PMC3).
-        /// </summary>
+        /// <summary>The register instance with this name (case-insensitive; arrays take the index: IA32_PMC3).</summary>
         public static bool TryFindByName(string name, global::MsrGen.Registers.MsrProfile profile, out MsrRef register)
         {
             string upper = name.ToUpperInvariant();
@@ -207,9 +195,7 @@ namespace MsrGen.GeneratedUnderTest
             _ => global::MsrGen.Registers.MsrIntercept.ReadWrite,
         };
 
-        /// <summary>
-        /// The value decoded field by field, under the instance's name.
-        /// </summary>
+        /// <summary>The value decoded field by field, under the instance's name.</summary>
         public static string Decode(MsrRef register, ulong value) => InstanceName(register) + DecodeFields(register.Id, value);
 
         private static string DecodeFields(MsrId id, ulong value) => id switch
@@ -230,9 +216,7 @@ namespace MsrGen.GeneratedUnderTest
             return bitmap;
         }
 
-        /// <summary>
-        /// The SVM MSR permission map KVM would load for a vCPU.
-        /// </summary>
+        /// <summary>The SVM MSR permission map KVM would load for a vCPU.</summary>
         public static global::MsrGen.Registers.SvmMsrPermissionMap BuildSvmPermissionMap(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps guest, in global::MsrGen.Registers.PmuCaps host, global::MsrGen.Registers.MsrProfile profile)
         {
             var map = new global::MsrGen.Registers.SvmMsrPermissionMap();

@@ -5,9 +5,7 @@
 
 namespace MsrGen.GeneratedUnderTest
 {
-    /// <summary>
-    /// TEST_GROUPS (0x100).
-    /// </summary>
+    /// <summary>TEST_GROUPS (0x100).</summary>
     [global::MsrGen.Registers.MsrRegister("TEST_GROUPS", 0x100u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFFFFFFFFFF4444UL, Gate = "intel", HostPmu = true)]
     [global::MsrGen.Registers.MsrConditionalBits(0xBUL, "true", ElementStride = 4, ElementCount = 4, ElementBound = "fixed")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
@@ -15,9 +13,7 @@ namespace MsrGen.GeneratedUnderTest
     {
         public const string RegisterName = "TEST_GROUPS";
         public const uint Address = 0x100u;
-        /// <summary>
-        /// Bits reserved whatever the capabilities.
-        /// </summary>
+        /// <summary>Bits reserved whatever the capabilities.</summary>
         public const ulong StaticReservedBits = 0xFFFFFFFFFFFF4444UL;
         public const ulong ResetBits = 0x0UL;
 
@@ -27,9 +23,7 @@ namespace MsrGen.GeneratedUnderTest
 
         public static TestGroups Zero => default;
 
-        /// <summary>
-        /// Wraps a raw value with no access or reserved-bit check.
-        /// </summary>
+        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static TestGroups FromRawUnchecked(ulong value) => new(value);
 
         public static string InstanceName(int n) => RegisterName;
@@ -40,9 +34,7 @@ namespace MsrGen.GeneratedUnderTest
         static int global::MsrGen.Registers.IMsrRegister<TestGroups>.MaxInstances => 1;
         static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<TestGroups>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
 
-        /// <summary>
-        /// Bits a vCPU with these capabilities must not set (instance n of an array register).
-        /// </summary>
+        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0)
         {
             ulong reserved = StaticReservedBits;
@@ -62,20 +54,14 @@ namespace MsrGen.GeneratedUnderTest
             return reserved;
         }
 
-        /// <summary>
-        /// Which bits of a value break the reserved-bit rules for these capabilities.
-        /// </summary>
+        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
         public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
             new(InstanceName(n), value, ReservedMask(caps, n));
 
-        /// <summary>
-        /// Whether instance n exists on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => n == 0 && caps.IsIntel;
 
-        /// <summary>
-        /// The value after reset on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static TestGroups Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
 
         /// <summary>
@@ -86,9 +72,7 @@ namespace MsrGen.GeneratedUnderTest
             return global::MsrGen.Registers.MsrIntercept.ReadWrite;
         }
 
-        /// <summary>
-        /// The register as the catalog describes it.
-        /// </summary>
+        /// <summary>The register as the catalog describes it.</summary>
         public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
             "TEST_GROUPS", 0x100u, 0x0u, 1, "",
             global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
@@ -100,9 +84,7 @@ namespace MsrGen.GeneratedUnderTest
                 new("CTRL{n}.RING", 0, 2, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 4, 4, "fixed", "Per-counter controls"),
             });
 
-        /// <summary>
-        /// Bit 3 + 4·n, n &lt; 4 — CTRL{n}.PMI: Interrupt on overflow Elements ('fixed' exist on a vCPU).
-        /// </summary>
+        /// <summary>Bit 3 + 4·n, n &lt; 4 — CTRL{n}.PMI: Interrupt on overflow Elements ('fixed' exist on a vCPU).</summary>
         [global::MsrGen.Registers.MsrField("CTRL{n}.PMI", 3, 1, ElementStride = 4, ElementCount = 4)]
         public bool CtrlPmi(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 4, 3, 4);
 
@@ -112,9 +94,7 @@ namespace MsrGen.GeneratedUnderTest
         [global::MsrGen.Registers.MsrField("CTRL{n}.PMI", 3, 1, ElementStride = 4, ElementCount = 4)]
         public TestGroups WithCtrlPmi(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 4, 3, 4, value));
 
-        /// <summary>
-        /// Bits 1:0 + 4·n, n &lt; 4 — CTRL{n}.RING: Per-counter controls Elements ('fixed' exist on a vCPU).
-        /// </summary>
+        /// <summary>Bits 1:0 + 4·n, n &lt; 4 — CTRL{n}.RING: Per-counter controls Elements ('fixed' exist on a vCPU).</summary>
         [global::MsrGen.Registers.MsrField("CTRL{n}.RING", 0, 2, ElementStride = 4, ElementCount = 4)]
         public byte CtrlRing(int n) => (byte)global::MsrGen.Registers.Bits.GetElement(Value, n, 4, 0, 4, 2);
 
@@ -154,9 +134,7 @@ namespace MsrGen.GeneratedUnderTest
         public static bool operator !=(TestGroups left, TestGroups right) => left.Value != right.Value;
     }
 
-    /// <summary>
-    /// TEST_BITS (0x101).
-    /// </summary>
+    /// <summary>TEST_BITS (0x101).</summary>
     [global::MsrGen.Registers.MsrRegister("TEST_BITS", 0x101u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFFFF0000000000UL, Gate = "intel", HostPmu = true)]
     [global::MsrGen.Registers.MsrConditionalBits(0x100000000UL, "true", ElementStride = 1, ElementCount = 8, ElementBound = "fixed")]
     [global::MsrGen.Registers.MsrConditionalBits(0x1UL, "true", ElementStride = 1, ElementCount = 32, ElementBound = "gp")]
@@ -165,9 +143,7 @@ namespace MsrGen.GeneratedUnderTest
     {
         public const string RegisterName = "TEST_BITS";
         public const uint Address = 0x101u;
-        /// <summary>
-        /// Bits reserved whatever the capabilities.
-        /// </summary>
+        /// <summary>Bits reserved whatever the capabilities.</summary>
         public const ulong StaticReservedBits = 0xFFFFFF0000000000UL;
         public const ulong ResetBits = 0x0UL;
 
@@ -177,9 +153,7 @@ namespace MsrGen.GeneratedUnderTest
 
         public static TestBits Zero => default;
 
-        /// <summary>
-        /// Wraps a raw value with no access or reserved-bit check.
-        /// </summary>
+        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static TestBits FromRawUnchecked(ulong value) => new(value);
 
         public static string InstanceName(int n) => RegisterName;
@@ -190,9 +164,7 @@ namespace MsrGen.GeneratedUnderTest
         static int global::MsrGen.Registers.IMsrRegister<TestBits>.MaxInstances => 1;
         static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<TestBits>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
 
-        /// <summary>
-        /// Bits a vCPU with these capabilities must not set (instance n of an array register).
-        /// </summary>
+        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0)
         {
             ulong reserved = StaticReservedBits;
@@ -225,20 +197,14 @@ namespace MsrGen.GeneratedUnderTest
             return reserved;
         }
 
-        /// <summary>
-        /// Which bits of a value break the reserved-bit rules for these capabilities.
-        /// </summary>
+        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
         public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
             new(InstanceName(n), value, ReservedMask(caps, n));
 
-        /// <summary>
-        /// Whether instance n exists on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => n == 0 && caps.IsIntel;
 
-        /// <summary>
-        /// The value after reset on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static TestBits Reset(in global::MsrGen.Registers.PmuCaps caps)
         {
             ulong value = ResetBits;
@@ -257,9 +223,7 @@ namespace MsrGen.GeneratedUnderTest
             return global::MsrGen.Registers.MsrIntercept.ReadWrite;
         }
 
-        /// <summary>
-        /// The register as the catalog describes it.
-        /// </summary>
+        /// <summary>The register as the catalog describes it.</summary>
         public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
             "TEST_BITS", 0x101u, 0x0u, 1, "",
             global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
@@ -271,9 +235,7 @@ namespace MsrGen.GeneratedUnderTest
                 new("EN{n}", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 1, 32, "gp", "Enables"),
             });
 
-        /// <summary>
-        /// Bit 32 + 1·n, n &lt; 8 — EN_HI{n}: High enables Elements ('fixed' exist on a vCPU).
-        /// </summary>
+        /// <summary>Bit 32 + 1·n, n &lt; 8 — EN_HI{n}: High enables Elements ('fixed' exist on a vCPU).</summary>
         [global::MsrGen.Registers.MsrField("EN_HI{n}", 32, 1, ElementStride = 1, ElementCount = 8)]
         public bool EnHi(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 8, 32, 1);
 
@@ -283,26 +245,18 @@ namespace MsrGen.GeneratedUnderTest
         [global::MsrGen.Registers.MsrField("EN_HI{n}", 32, 1, ElementStride = 1, ElementCount = 8)]
         public TestBits WithEnHi(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 8, 32, 1, value));
 
-        /// <summary>
-        /// All elements of EN_HI{n} packed: bit k is element k.
-        /// </summary>
+        /// <summary>All elements of EN_HI{n} packed: bit k is element k.</summary>
         public ulong EnHiBits => (Value >> 32) & 0xFFUL;
 
-        /// <summary>
-        /// Bit 0 + 1·n, n &lt; 32 — EN{n}: Enables Elements ('gp' exist on a vCPU).
-        /// </summary>
+        /// <summary>Bit 0 + 1·n, n &lt; 32 — EN{n}: Enables Elements ('gp' exist on a vCPU).</summary>
         [global::MsrGen.Registers.MsrField("EN{n}", 0, 1, ElementStride = 1, ElementCount = 32)]
         public bool En(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 32, 0, 1);
 
-        /// <summary>
-        /// A copy with element n of EN{n} replaced (an index beyond the architectural maximum changes nothing).
-        /// </summary>
+        /// <summary>A copy with element n of EN{n} replaced (an index beyond the architectural maximum changes nothing).</summary>
         [global::MsrGen.Registers.MsrField("EN{n}", 0, 1, ElementStride = 1, ElementCount = 32)]
         public TestBits WithEn(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 32, 0, 1, value));
 
-        /// <summary>
-        /// All elements of EN{n} packed: bit k is element k.
-        /// </summary>
+        /// <summary>All elements of EN{n} packed: bit k is element k.</summary>
         public ulong EnBits => (Value >> 0) & 0xFFFFFFFFUL;
 
         /// <summary>
@@ -330,9 +284,7 @@ namespace MsrGen.GeneratedUnderTest
         public static bool operator !=(TestBits left, TestBits right) => left.Value != right.Value;
     }
 
-    /// <summary>
-    /// TEST_LANES{n}: 4 instances at 0x200 + 2·n, as many as 'gp'.
-    /// </summary>
+    /// <summary>TEST_LANES{n}: 4 instances at 0x200 + 2·n, as many as 'gp'.</summary>
     [global::MsrGen.Registers.MsrRegister("TEST_LANES{n}", 0x200u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFFFFFFFFFF0000UL, Stride = 0x2u, MaxInstances = 4, Count = "gp", Gate = "intel", HostPmu = true)]
     [global::MsrGen.Registers.MsrConditionalBits(0xFUL, "true", ElementStride = 4, ElementCount = 4, ElementBound = "")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
@@ -341,13 +293,9 @@ namespace MsrGen.GeneratedUnderTest
         public const string RegisterName = "TEST_LANES{n}";
         public const uint BaseAddress = 0x200u;
         public const uint Stride = 0x2u;
-        /// <summary>
-        /// Architectural maximum number of instances.
-        /// </summary>
+        /// <summary>Architectural maximum number of instances.</summary>
         public const int Maximum = 4;
-        /// <summary>
-        /// Bits reserved whatever the capabilities.
-        /// </summary>
+        /// <summary>Bits reserved whatever the capabilities.</summary>
         public const ulong StaticReservedBits = 0xFFFFFFFFFFFF0000UL;
         public const ulong ResetBits = 0x0UL;
 
@@ -357,9 +305,7 @@ namespace MsrGen.GeneratedUnderTest
 
         public static TestLanes Zero => default;
 
-        /// <summary>
-        /// Wraps a raw value with no access or reserved-bit check.
-        /// </summary>
+        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static TestLanes FromRawUnchecked(ulong value) => new(value);
 
         public static uint AddressOf(int n) => BaseAddress + (uint)n * Stride;
@@ -372,9 +318,7 @@ namespace MsrGen.GeneratedUnderTest
         static int global::MsrGen.Registers.IMsrRegister<TestLanes>.MaxInstances => Maximum;
         static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<TestLanes>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
 
-        /// <summary>
-        /// Bits a vCPU with these capabilities must not set (instance n of an array register).
-        /// </summary>
+        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0)
         {
             ulong reserved = StaticReservedBits;
@@ -394,20 +338,14 @@ namespace MsrGen.GeneratedUnderTest
             return reserved;
         }
 
-        /// <summary>
-        /// Which bits of a value break the reserved-bit rules for these capabilities.
-        /// </summary>
+        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
         public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
             new(InstanceName(n), value, ReservedMask(caps, n));
 
-        /// <summary>
-        /// Whether instance n exists on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => (uint)n < (uint)Maximum && n < caps.GpCounters && caps.IsIntel;
 
-        /// <summary>
-        /// The value after reset on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static TestLanes Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
 
         /// <summary>
@@ -418,9 +356,7 @@ namespace MsrGen.GeneratedUnderTest
             return global::MsrGen.Registers.MsrIntercept.ReadWrite;
         }
 
-        /// <summary>
-        /// The register as the catalog describes it.
-        /// </summary>
+        /// <summary>The register as the catalog describes it.</summary>
         public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
             "TEST_LANES{n}", 0x200u, 0x2u, 4, "gp",
             global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
@@ -431,9 +367,7 @@ namespace MsrGen.GeneratedUnderTest
                 new("LANE{n}", 0, 4, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 4, 4, "", ""),
             });
 
-        /// <summary>
-        /// Bits 3:0 + 4·n, n &lt; 4 — LANE{n}.
-        /// </summary>
+        /// <summary>Bits 3:0 + 4·n, n &lt; 4 — LANE{n}.</summary>
         [global::MsrGen.Registers.MsrField("LANE{n}", 0, 4, ElementStride = 4, ElementCount = 4)]
         public byte Lane(int n) => (byte)global::MsrGen.Registers.Bits.GetElement(Value, n, 4, 0, 4, 4);
 

@@ -5,9 +5,7 @@
 
 namespace MsrGen.GeneratedUnderTest
 {
-    /// <summary>
-    /// TEST_PMC{n}: 4 instances at 0xC1 + 1·n, as many as 'gp'.
-    /// </summary>
+    /// <summary>TEST_PMC{n}: 4 instances at 0xC1 + 1·n, as many as 'gp'.</summary>
     [global::MsrGen.Registers.MsrRegister("TEST_PMC{n}", 0xC1u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0x0UL, Stride = 0x1u, MaxInstances = 4, Count = "gp", Gate = "intel", HostPmu = true)]
     [global::MsrGen.Registers.MsrVariableWidth(0xFFFFFFFFFFFFFFFFUL, 0, "gp-width")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
@@ -16,13 +14,9 @@ namespace MsrGen.GeneratedUnderTest
         public const string RegisterName = "TEST_PMC{n}";
         public const uint BaseAddress = 0xC1u;
         public const uint Stride = 0x1u;
-        /// <summary>
-        /// Architectural maximum number of instances.
-        /// </summary>
+        /// <summary>Architectural maximum number of instances.</summary>
         public const int Maximum = 4;
-        /// <summary>
-        /// Bits reserved whatever the capabilities.
-        /// </summary>
+        /// <summary>Bits reserved whatever the capabilities.</summary>
         public const ulong StaticReservedBits = 0x0UL;
         public const ulong ResetBits = 0x0UL;
 
@@ -32,9 +26,7 @@ namespace MsrGen.GeneratedUnderTest
 
         public static TestPmc Zero => default;
 
-        /// <summary>
-        /// Wraps a raw value with no access or reserved-bit check.
-        /// </summary>
+        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static TestPmc FromRawUnchecked(ulong value) => new(value);
 
         public static uint AddressOf(int n) => BaseAddress + (uint)n * Stride;
@@ -47,9 +39,7 @@ namespace MsrGen.GeneratedUnderTest
         static int global::MsrGen.Registers.IMsrRegister<TestPmc>.MaxInstances => Maximum;
         static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<TestPmc>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
 
-        /// <summary>
-        /// Bits a vCPU with these capabilities must not set (instance n of an array register).
-        /// </summary>
+        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0)
         {
             ulong reserved = StaticReservedBits;
@@ -57,20 +47,14 @@ namespace MsrGen.GeneratedUnderTest
             return reserved;
         }
 
-        /// <summary>
-        /// Which bits of a value break the reserved-bit rules for these capabilities.
-        /// </summary>
+        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
         public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
             new(InstanceName(n), value, ReservedMask(caps, n));
 
-        /// <summary>
-        /// Whether instance n exists on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => (uint)n < (uint)Maximum && n < caps.GpCounters && caps.IsIntel;
 
-        /// <summary>
-        /// The value after reset on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static TestPmc Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
 
         /// <summary>
@@ -96,9 +80,7 @@ namespace MsrGen.GeneratedUnderTest
             return global::MsrGen.Registers.MsrIntercept.ReadWrite;
         }
 
-        /// <summary>
-        /// The register as the catalog describes it.
-        /// </summary>
+        /// <summary>The register as the catalog describes it.</summary>
         public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
             "TEST_PMC{n}", 0xC1u, 0x1u, 4, "gp",
             global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
@@ -109,15 +91,11 @@ namespace MsrGen.GeneratedUnderTest
                 new("COUNT", 0, 64, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
             });
 
-        /// <summary>
-        /// Bits 63:0 — COUNT. Bits at and above 'gp-width' are reserved.
-        /// </summary>
+        /// <summary>Bits 63:0 — COUNT. Bits at and above 'gp-width' are reserved.</summary>
         [global::MsrGen.Registers.MsrField("COUNT", 0, 64)]
         public ulong Count => (ulong)((Value >> 0) & 0xFFFFFFFFFFFFFFFFUL);
 
-        /// <summary>
-        /// A copy with COUNT replaced (bits beyond the field's width are dropped).
-        /// </summary>
+        /// <summary>A copy with COUNT replaced (bits beyond the field's width are dropped).</summary>
         [global::MsrGen.Registers.MsrField("COUNT", 0, 64)]
         public TestPmc WithCount(ulong value) => new((ulong)value);
 
@@ -145,18 +123,14 @@ namespace MsrGen.GeneratedUnderTest
         public static bool operator !=(TestPmc left, TestPmc right) => left.Value != right.Value;
     }
 
-    /// <summary>
-    /// TEST_PROPOSAL (0x4B564DF1).
-    /// </summary>
+    /// <summary>TEST_PROPOSAL (0x4B564DF1).</summary>
     [global::MsrGen.Registers.MsrRegister("TEST_PROPOSAL", 0x4B564DF1u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Synthetic, Profile = global::MsrGen.Registers.MsrProfile.PvLbr2018, StaticReserved = 0xFFFFFFFFFFFFFFFEUL)]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
     public readonly partial struct TestProposal : global::MsrGen.Registers.IReadableMsr<TestProposal>, global::MsrGen.Registers.IWritableMsr<TestProposal>, global::MsrGen.Registers.IHostWritableMsr<TestProposal>, global::System.IEquatable<TestProposal>
     {
         public const string RegisterName = "TEST_PROPOSAL";
         public const uint Address = 0x4B564DF1u;
-        /// <summary>
-        /// Bits reserved whatever the capabilities.
-        /// </summary>
+        /// <summary>Bits reserved whatever the capabilities.</summary>
         public const ulong StaticReservedBits = 0xFFFFFFFFFFFFFFFEUL;
         public const ulong ResetBits = 0x0UL;
 
@@ -166,9 +140,7 @@ namespace MsrGen.GeneratedUnderTest
 
         public static TestProposal Zero => default;
 
-        /// <summary>
-        /// Wraps a raw value with no access or reserved-bit check.
-        /// </summary>
+        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static TestProposal FromRawUnchecked(ulong value) => new(value);
 
         public static string InstanceName(int n) => RegisterName;
@@ -179,25 +151,17 @@ namespace MsrGen.GeneratedUnderTest
         static int global::MsrGen.Registers.IMsrRegister<TestProposal>.MaxInstances => 1;
         static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<TestProposal>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
 
-        /// <summary>
-        /// Bits a vCPU with these capabilities must not set (instance n of an array register).
-        /// </summary>
+        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => StaticReservedBits;
 
-        /// <summary>
-        /// Which bits of a value break the reserved-bit rules for these capabilities.
-        /// </summary>
+        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
         public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
             new(InstanceName(n), value, ReservedMask(caps, n));
 
-        /// <summary>
-        /// Whether instance n exists on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => n == 0;
 
-        /// <summary>
-        /// The value after reset on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static TestProposal Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
 
         /// <summary>
@@ -208,9 +172,7 @@ namespace MsrGen.GeneratedUnderTest
             return global::MsrGen.Registers.MsrIntercept.ReadWrite;
         }
 
-        /// <summary>
-        /// The register as the catalog describes it.
-        /// </summary>
+        /// <summary>The register as the catalog describes it.</summary>
         public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
             "TEST_PROPOSAL", 0x4B564DF1u, 0x0u, 1, "",
             global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
@@ -221,15 +183,11 @@ namespace MsrGen.GeneratedUnderTest
                 new("ON", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
             });
 
-        /// <summary>
-        /// Bit 0 — ON.
-        /// </summary>
+        /// <summary>Bit 0 — ON.</summary>
         [global::MsrGen.Registers.MsrField("ON", 0, 1)]
         public bool On => (Value & (1UL << 0)) != 0;
 
-        /// <summary>
-        /// A copy with ON replaced.
-        /// </summary>
+        /// <summary>A copy with ON replaced.</summary>
         [global::MsrGen.Registers.MsrField("ON", 0, 1)]
         public TestProposal WithOn(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 0, value));
 
@@ -257,18 +215,14 @@ namespace MsrGen.GeneratedUnderTest
         public static bool operator !=(TestProposal left, TestProposal right) => left.Value != right.Value;
     }
 
-    /// <summary>
-    /// TEST_UPSTREAM (0x4B564DF1).
-    /// </summary>
+    /// <summary>TEST_UPSTREAM (0x4B564DF1).</summary>
     [global::MsrGen.Registers.MsrRegister("TEST_UPSTREAM", 0x4B564DF1u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Kvm, Profile = global::MsrGen.Registers.MsrProfile.Upstream, StaticReserved = 0xFFFFFFFFFFFFFFFEUL)]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
     public readonly partial struct TestUpstream : global::MsrGen.Registers.IReadableMsr<TestUpstream>, global::MsrGen.Registers.IWritableMsr<TestUpstream>, global::MsrGen.Registers.IHostWritableMsr<TestUpstream>, global::System.IEquatable<TestUpstream>
     {
         public const string RegisterName = "TEST_UPSTREAM";
         public const uint Address = 0x4B564DF1u;
-        /// <summary>
-        /// Bits reserved whatever the capabilities.
-        /// </summary>
+        /// <summary>Bits reserved whatever the capabilities.</summary>
         public const ulong StaticReservedBits = 0xFFFFFFFFFFFFFFFEUL;
         public const ulong ResetBits = 0x0UL;
 
@@ -278,9 +232,7 @@ namespace MsrGen.GeneratedUnderTest
 
         public static TestUpstream Zero => default;
 
-        /// <summary>
-        /// Wraps a raw value with no access or reserved-bit check.
-        /// </summary>
+        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static TestUpstream FromRawUnchecked(ulong value) => new(value);
 
         public static string InstanceName(int n) => RegisterName;
@@ -291,25 +243,17 @@ namespace MsrGen.GeneratedUnderTest
         static int global::MsrGen.Registers.IMsrRegister<TestUpstream>.MaxInstances => 1;
         static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<TestUpstream>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
 
-        /// <summary>
-        /// Bits a vCPU with these capabilities must not set (instance n of an array register).
-        /// </summary>
+        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => StaticReservedBits;
 
-        /// <summary>
-        /// Which bits of a value break the reserved-bit rules for these capabilities.
-        /// </summary>
+        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
         public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
             new(InstanceName(n), value, ReservedMask(caps, n));
 
-        /// <summary>
-        /// Whether instance n exists on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => n == 0;
 
-        /// <summary>
-        /// The value after reset on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static TestUpstream Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
 
         /// <summary>
@@ -320,9 +264,7 @@ namespace MsrGen.GeneratedUnderTest
             return global::MsrGen.Registers.MsrIntercept.ReadWrite;
         }
 
-        /// <summary>
-        /// The register as the catalog describes it.
-        /// </summary>
+        /// <summary>The register as the catalog describes it.</summary>
         public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
             "TEST_UPSTREAM", 0x4B564DF1u, 0x0u, 1, "",
             global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
@@ -333,15 +275,11 @@ namespace MsrGen.GeneratedUnderTest
                 new("ON", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
             });
 
-        /// <summary>
-        /// Bit 0 — ON.
-        /// </summary>
+        /// <summary>Bit 0 — ON.</summary>
         [global::MsrGen.Registers.MsrField("ON", 0, 1)]
         public bool On => (Value & (1UL << 0)) != 0;
 
-        /// <summary>
-        /// A copy with ON replaced.
-        /// </summary>
+        /// <summary>A copy with ON replaced.</summary>
         [global::MsrGen.Registers.MsrField("ON", 0, 1)]
         public TestUpstream WithOn(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 0, value));
 

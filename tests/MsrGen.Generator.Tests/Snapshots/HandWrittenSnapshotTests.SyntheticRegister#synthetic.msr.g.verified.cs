@@ -5,9 +5,7 @@
 
 namespace MsrGen.GeneratedUnderTest
 {
-    /// <summary>
-    /// MSR_TEST_PV_CTRL (0x4B564DF0). A synthetic paravirtual MSR &lt;with&gt; markup &amp; quotes "inside".
-    /// </summary>
+    /// <summary>MSR_TEST_PV_CTRL (0x4B564DF0). A synthetic paravirtual MSR &lt;with&gt; markup &amp; quotes "inside".</summary>
     /// <remarks>Source: hand-written test case</remarks>
     [global::MsrGen.Registers.MsrRegister("MSR_TEST_PV_CTRL", 0x4B564DF0u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Synthetic, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFFFFFFFFFFFFFEUL, Gate = "pv-lbr-ctrl")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
@@ -15,9 +13,7 @@ namespace MsrGen.GeneratedUnderTest
     {
         public const string RegisterName = "MSR_TEST_PV_CTRL";
         public const uint Address = 0x4B564DF0u;
-        /// <summary>
-        /// Bits reserved whatever the capabilities.
-        /// </summary>
+        /// <summary>Bits reserved whatever the capabilities.</summary>
         public const ulong StaticReservedBits = 0xFFFFFFFFFFFFFFFEUL;
         public const ulong ResetBits = 0x0UL;
 
@@ -27,9 +23,7 @@ namespace MsrGen.GeneratedUnderTest
 
         public static MsrTestPvCtrl Zero => default;
 
-        /// <summary>
-        /// Wraps a raw value with no access or reserved-bit check.
-        /// </summary>
+        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static MsrTestPvCtrl FromRawUnchecked(ulong value) => new(value);
 
         public static string InstanceName(int n) => RegisterName;
@@ -40,25 +34,17 @@ namespace MsrGen.GeneratedUnderTest
         static int global::MsrGen.Registers.IMsrRegister<MsrTestPvCtrl>.MaxInstances => 1;
         static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<MsrTestPvCtrl>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
 
-        /// <summary>
-        /// Bits a vCPU with these capabilities must not set (instance n of an array register).
-        /// </summary>
+        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => StaticReservedBits;
 
-        /// <summary>
-        /// Which bits of a value break the reserved-bit rules for these capabilities.
-        /// </summary>
+        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
         public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
             new(InstanceName(n), value, ReservedMask(caps, n));
 
-        /// <summary>
-        /// Whether instance n exists on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => n == 0 && caps.Has(global::MsrGen.Registers.PmuFeatures.PvLbrCtrl);
 
-        /// <summary>
-        /// The value after reset on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static MsrTestPvCtrl Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
 
         /// <summary>
@@ -69,9 +55,7 @@ namespace MsrGen.GeneratedUnderTest
             return global::MsrGen.Registers.MsrIntercept.ReadWrite;
         }
 
-        /// <summary>
-        /// The register as the catalog describes it.
-        /// </summary>
+        /// <summary>The register as the catalog describes it.</summary>
         public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
             "MSR_TEST_PV_CTRL", 0x4B564DF0u, 0x0u, 1, "",
             global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
@@ -82,15 +66,11 @@ namespace MsrGen.GeneratedUnderTest
                 new("ENABLE", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
             });
 
-        /// <summary>
-        /// Bit 0 — ENABLE.
-        /// </summary>
+        /// <summary>Bit 0 — ENABLE.</summary>
         [global::MsrGen.Registers.MsrField("ENABLE", 0, 1)]
         public bool Enable => (Value & (1UL << 0)) != 0;
 
-        /// <summary>
-        /// A copy with ENABLE replaced.
-        /// </summary>
+        /// <summary>A copy with ENABLE replaced.</summary>
         [global::MsrGen.Registers.MsrField("ENABLE", 0, 1)]
         public MsrTestPvCtrl WithEnable(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 0, value));
 

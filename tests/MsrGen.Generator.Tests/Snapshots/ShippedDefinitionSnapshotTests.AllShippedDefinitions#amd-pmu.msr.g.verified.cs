@@ -5,9 +5,7 @@
 
 namespace MsrGen.GeneratedUnderTest
 {
-    /// <summary>
-    /// MSR_AMD64_PERF_CNTR_GLOBAL_STATUS (0xC0000300). Overflow status of the core counters.
-    /// </summary>
+    /// <summary>MSR_AMD64_PERF_CNTR_GLOBAL_STATUS (0xC0000300). Overflow status of the core counters.</summary>
     /// <remarks>Source: AMD PPR (PerfCntrGlobalStatus); KVM: guest writes are ignored</remarks>
     [global::MsrGen.Registers.MsrRegister("MSR_AMD64_PERF_CNTR_GLOBAL_STATUS", 0xC0000300u, Access = global::MsrGen.Registers.MsrAccess.ReadOnly, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Amd, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFFFFFFFFFF0000UL, Gate = "amd && (version >= 2)", HostPmu = true)]
     [global::MsrGen.Registers.MsrConditionalBits(0x1UL, "true", ElementStride = 1, ElementCount = 16, ElementBound = "gp")]
@@ -16,9 +14,7 @@ namespace MsrGen.GeneratedUnderTest
     {
         public const string RegisterName = "MSR_AMD64_PERF_CNTR_GLOBAL_STATUS";
         public const uint Address = 0xC0000300u;
-        /// <summary>
-        /// Bits reserved whatever the capabilities.
-        /// </summary>
+        /// <summary>Bits reserved whatever the capabilities.</summary>
         public const ulong StaticReservedBits = 0xFFFFFFFFFFFF0000UL;
         public const ulong ResetBits = 0x0UL;
 
@@ -28,9 +24,7 @@ namespace MsrGen.GeneratedUnderTest
 
         public static MsrAmd64PerfCntrGlobalStatus Zero => default;
 
-        /// <summary>
-        /// Wraps a raw value with no access or reserved-bit check.
-        /// </summary>
+        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static MsrAmd64PerfCntrGlobalStatus FromRawUnchecked(ulong value) => new(value);
 
         public static string InstanceName(int n) => RegisterName;
@@ -41,9 +35,7 @@ namespace MsrGen.GeneratedUnderTest
         static int global::MsrGen.Registers.IMsrRegister<MsrAmd64PerfCntrGlobalStatus>.MaxInstances => 1;
         static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<MsrAmd64PerfCntrGlobalStatus>.Access => global::MsrGen.Registers.MsrAccess.ReadOnly;
 
-        /// <summary>
-        /// Bits a vCPU with these capabilities must not set (instance n of an array register).
-        /// </summary>
+        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0)
         {
             ulong reserved = StaticReservedBits;
@@ -63,20 +55,14 @@ namespace MsrGen.GeneratedUnderTest
             return reserved;
         }
 
-        /// <summary>
-        /// Which bits of a value break the reserved-bit rules for these capabilities.
-        /// </summary>
+        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
         public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
             new(InstanceName(n), value, ReservedMask(caps, n));
 
-        /// <summary>
-        /// Whether instance n exists on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => n == 0 && caps.IsAmd && caps.Version >= 2;
 
-        /// <summary>
-        /// The value after reset on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static MsrAmd64PerfCntrGlobalStatus Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
 
         /// <summary>
@@ -98,9 +84,7 @@ namespace MsrGen.GeneratedUnderTest
             return global::MsrGen.Registers.MsrIntercept.ReadWrite;
         }
 
-        /// <summary>
-        /// The register as the catalog describes it.
-        /// </summary>
+        /// <summary>The register as the catalog describes it.</summary>
         public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
             "MSR_AMD64_PERF_CNTR_GLOBAL_STATUS", 0xC0000300u, 0x0u, 1, "",
             global::MsrGen.Registers.MsrAccess.ReadOnly, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
@@ -111,9 +95,7 @@ namespace MsrGen.GeneratedUnderTest
                 new("OVF{n}", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 1, 16, "gp", ""),
             });
 
-        /// <summary>
-        /// Bit 0 + 1·n, n &lt; 16 — OVF{n}. Elements ('gp' exist on a vCPU).
-        /// </summary>
+        /// <summary>Bit 0 + 1·n, n &lt; 16 — OVF{n}. Elements ('gp' exist on a vCPU).</summary>
         [global::MsrGen.Registers.MsrField("OVF{n}", 0, 1, ElementStride = 1, ElementCount = 16)]
         public bool Ovf(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 16, 0, 1);
 
@@ -123,9 +105,7 @@ namespace MsrGen.GeneratedUnderTest
         [global::MsrGen.Registers.MsrField("OVF{n}", 0, 1, ElementStride = 1, ElementCount = 16)]
         public MsrAmd64PerfCntrGlobalStatus WithOvf(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 16, 0, 1, value));
 
-        /// <summary>
-        /// All elements of OVF{n} packed: bit k is element k.
-        /// </summary>
+        /// <summary>All elements of OVF{n} packed: bit k is element k.</summary>
         public ulong OvfBits => (Value >> 0) & 0xFFFFUL;
 
         /// <summary>
@@ -152,9 +132,7 @@ namespace MsrGen.GeneratedUnderTest
         public static bool operator !=(MsrAmd64PerfCntrGlobalStatus left, MsrAmd64PerfCntrGlobalStatus right) => left.Value != right.Value;
     }
 
-    /// <summary>
-    /// MSR_AMD64_PERF_CNTR_GLOBAL_CTL (0xC0000301). Global enables of the core counters.
-    /// </summary>
+    /// <summary>MSR_AMD64_PERF_CNTR_GLOBAL_CTL (0xC0000301). Global enables of the core counters.</summary>
     /// <remarks>Source: AMD PPR (PerfCntrGlobalCtl); KVM: reserved bits dropped, reset GENMASK(nr_gp - 1, 0)</remarks>
     [global::MsrGen.Registers.MsrRegister("MSR_AMD64_PERF_CNTR_GLOBAL_CTL", 0xC0000301u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Amd, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFFFFFFFFFF0000UL, Gate = "amd && (version >= 2)", HostPmu = true)]
     [global::MsrGen.Registers.MsrConditionalBits(0x1UL, "true", ElementStride = 1, ElementCount = 16, ElementBound = "gp")]
@@ -163,9 +141,7 @@ namespace MsrGen.GeneratedUnderTest
     {
         public const string RegisterName = "MSR_AMD64_PERF_CNTR_GLOBAL_CTL";
         public const uint Address = 0xC0000301u;
-        /// <summary>
-        /// Bits reserved whatever the capabilities.
-        /// </summary>
+        /// <summary>Bits reserved whatever the capabilities.</summary>
         public const ulong StaticReservedBits = 0xFFFFFFFFFFFF0000UL;
         public const ulong ResetBits = 0x0UL;
 
@@ -175,9 +151,7 @@ namespace MsrGen.GeneratedUnderTest
 
         public static MsrAmd64PerfCntrGlobalCtl Zero => default;
 
-        /// <summary>
-        /// Wraps a raw value with no access or reserved-bit check.
-        /// </summary>
+        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static MsrAmd64PerfCntrGlobalCtl FromRawUnchecked(ulong value) => new(value);
 
         public static string InstanceName(int n) => RegisterName;
@@ -188,9 +162,7 @@ namespace MsrGen.GeneratedUnderTest
         static int global::MsrGen.Registers.IMsrRegister<MsrAmd64PerfCntrGlobalCtl>.MaxInstances => 1;
         static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<MsrAmd64PerfCntrGlobalCtl>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
 
-        /// <summary>
-        /// Bits a vCPU with these capabilities must not set (instance n of an array register).
-        /// </summary>
+        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0)
         {
             ulong reserved = StaticReservedBits;
@@ -210,20 +182,14 @@ namespace MsrGen.GeneratedUnderTest
             return reserved;
         }
 
-        /// <summary>
-        /// Which bits of a value break the reserved-bit rules for these capabilities.
-        /// </summary>
+        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
         public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
             new(InstanceName(n), value, ReservedMask(caps, n));
 
-        /// <summary>
-        /// Whether instance n exists on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => n == 0 && caps.IsAmd && caps.Version >= 2;
 
-        /// <summary>
-        /// The value after reset on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static MsrAmd64PerfCntrGlobalCtl Reset(in global::MsrGen.Registers.PmuCaps caps)
         {
             ulong value = ResetBits;
@@ -253,9 +219,7 @@ namespace MsrGen.GeneratedUnderTest
             return global::MsrGen.Registers.MsrIntercept.ReadWrite;
         }
 
-        /// <summary>
-        /// The register as the catalog describes it.
-        /// </summary>
+        /// <summary>The register as the catalog describes it.</summary>
         public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
             "MSR_AMD64_PERF_CNTR_GLOBAL_CTL", 0xC0000301u, 0x0u, 1, "",
             global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
@@ -266,21 +230,15 @@ namespace MsrGen.GeneratedUnderTest
                 new("EN{n}", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 1, 16, "gp", ""),
             });
 
-        /// <summary>
-        /// Bit 0 + 1·n, n &lt; 16 — EN{n}. Elements ('gp' exist on a vCPU).
-        /// </summary>
+        /// <summary>Bit 0 + 1·n, n &lt; 16 — EN{n}. Elements ('gp' exist on a vCPU).</summary>
         [global::MsrGen.Registers.MsrField("EN{n}", 0, 1, ElementStride = 1, ElementCount = 16)]
         public bool En(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 16, 0, 1);
 
-        /// <summary>
-        /// A copy with element n of EN{n} replaced (an index beyond the architectural maximum changes nothing).
-        /// </summary>
+        /// <summary>A copy with element n of EN{n} replaced (an index beyond the architectural maximum changes nothing).</summary>
         [global::MsrGen.Registers.MsrField("EN{n}", 0, 1, ElementStride = 1, ElementCount = 16)]
         public MsrAmd64PerfCntrGlobalCtl WithEn(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 16, 0, 1, value));
 
-        /// <summary>
-        /// All elements of EN{n} packed: bit k is element k.
-        /// </summary>
+        /// <summary>All elements of EN{n} packed: bit k is element k.</summary>
         public ulong EnBits => (Value >> 0) & 0xFFFFUL;
 
         /// <summary>
@@ -318,9 +276,7 @@ namespace MsrGen.GeneratedUnderTest
     {
         public const string RegisterName = "MSR_AMD64_PERF_CNTR_GLOBAL_STATUS_CLR";
         public const uint Address = 0xC0000302u;
-        /// <summary>
-        /// Bits reserved whatever the capabilities.
-        /// </summary>
+        /// <summary>Bits reserved whatever the capabilities.</summary>
         public const ulong StaticReservedBits = 0xFFFFFFFFFFFF0000UL;
         public const ulong ResetBits = 0x0UL;
 
@@ -330,9 +286,7 @@ namespace MsrGen.GeneratedUnderTest
 
         public static MsrAmd64PerfCntrGlobalStatusClr Zero => default;
 
-        /// <summary>
-        /// Wraps a raw value with no access or reserved-bit check.
-        /// </summary>
+        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static MsrAmd64PerfCntrGlobalStatusClr FromRawUnchecked(ulong value) => new(value);
 
         public static string InstanceName(int n) => RegisterName;
@@ -343,9 +297,7 @@ namespace MsrGen.GeneratedUnderTest
         static int global::MsrGen.Registers.IMsrRegister<MsrAmd64PerfCntrGlobalStatusClr>.MaxInstances => 1;
         static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<MsrAmd64PerfCntrGlobalStatusClr>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
 
-        /// <summary>
-        /// Bits a vCPU with these capabilities must not set (instance n of an array register).
-        /// </summary>
+        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0)
         {
             ulong reserved = StaticReservedBits;
@@ -365,20 +317,14 @@ namespace MsrGen.GeneratedUnderTest
             return reserved;
         }
 
-        /// <summary>
-        /// Which bits of a value break the reserved-bit rules for these capabilities.
-        /// </summary>
+        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
         public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
             new(InstanceName(n), value, ReservedMask(caps, n));
 
-        /// <summary>
-        /// Whether instance n exists on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => n == 0 && caps.IsAmd && caps.Version >= 2;
 
-        /// <summary>
-        /// The value after reset on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static MsrAmd64PerfCntrGlobalStatusClr Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
 
         /// <summary>
@@ -400,9 +346,7 @@ namespace MsrGen.GeneratedUnderTest
             return global::MsrGen.Registers.MsrIntercept.ReadWrite;
         }
 
-        /// <summary>
-        /// The register as the catalog describes it.
-        /// </summary>
+        /// <summary>The register as the catalog describes it.</summary>
         public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
             "MSR_AMD64_PERF_CNTR_GLOBAL_STATUS_CLR", 0xC0000302u, 0x0u, 1, "",
             global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.WriteOneToClear | global::MsrGen.Registers.MsrSideEffects.ReadsAsZero,
@@ -413,9 +357,7 @@ namespace MsrGen.GeneratedUnderTest
                 new("CLR{n}", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 1, 16, "gp", ""),
             });
 
-        /// <summary>
-        /// Bit 0 + 1·n, n &lt; 16 — CLR{n}. Elements ('gp' exist on a vCPU).
-        /// </summary>
+        /// <summary>Bit 0 + 1·n, n &lt; 16 — CLR{n}. Elements ('gp' exist on a vCPU).</summary>
         [global::MsrGen.Registers.MsrField("CLR{n}", 0, 1, ElementStride = 1, ElementCount = 16)]
         public bool Clr(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 16, 0, 1);
 
@@ -425,9 +367,7 @@ namespace MsrGen.GeneratedUnderTest
         [global::MsrGen.Registers.MsrField("CLR{n}", 0, 1, ElementStride = 1, ElementCount = 16)]
         public MsrAmd64PerfCntrGlobalStatusClr WithClr(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 16, 0, 1, value));
 
-        /// <summary>
-        /// All elements of CLR{n} packed: bit k is element k.
-        /// </summary>
+        /// <summary>All elements of CLR{n} packed: bit k is element k.</summary>
         public ulong ClrBits => (Value >> 0) & 0xFFFFUL;
 
         /// <summary>
@@ -465,9 +405,7 @@ namespace MsrGen.GeneratedUnderTest
     {
         public const string RegisterName = "MSR_AMD64_PERF_CNTR_GLOBAL_STATUS_SET";
         public const uint Address = 0xC0000303u;
-        /// <summary>
-        /// Bits reserved whatever the capabilities.
-        /// </summary>
+        /// <summary>Bits reserved whatever the capabilities.</summary>
         public const ulong StaticReservedBits = 0xFFFFFFFFFFFF0000UL;
         public const ulong ResetBits = 0x0UL;
 
@@ -477,9 +415,7 @@ namespace MsrGen.GeneratedUnderTest
 
         public static MsrAmd64PerfCntrGlobalStatusSet Zero => default;
 
-        /// <summary>
-        /// Wraps a raw value with no access or reserved-bit check.
-        /// </summary>
+        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static MsrAmd64PerfCntrGlobalStatusSet FromRawUnchecked(ulong value) => new(value);
 
         public static string InstanceName(int n) => RegisterName;
@@ -490,9 +426,7 @@ namespace MsrGen.GeneratedUnderTest
         static int global::MsrGen.Registers.IMsrRegister<MsrAmd64PerfCntrGlobalStatusSet>.MaxInstances => 1;
         static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<MsrAmd64PerfCntrGlobalStatusSet>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
 
-        /// <summary>
-        /// Bits a vCPU with these capabilities must not set (instance n of an array register).
-        /// </summary>
+        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0)
         {
             ulong reserved = StaticReservedBits;
@@ -512,20 +446,14 @@ namespace MsrGen.GeneratedUnderTest
             return reserved;
         }
 
-        /// <summary>
-        /// Which bits of a value break the reserved-bit rules for these capabilities.
-        /// </summary>
+        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
         public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
             new(InstanceName(n), value, ReservedMask(caps, n));
 
-        /// <summary>
-        /// Whether instance n exists on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => n == 0 && caps.IsAmd && caps.Version >= 2;
 
-        /// <summary>
-        /// The value after reset on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static MsrAmd64PerfCntrGlobalStatusSet Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
 
         /// <summary>
@@ -547,9 +475,7 @@ namespace MsrGen.GeneratedUnderTest
             return global::MsrGen.Registers.MsrIntercept.ReadWrite;
         }
 
-        /// <summary>
-        /// The register as the catalog describes it.
-        /// </summary>
+        /// <summary>The register as the catalog describes it.</summary>
         public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
             "MSR_AMD64_PERF_CNTR_GLOBAL_STATUS_SET", 0xC0000303u, 0x0u, 1, "",
             global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.WriteOneToSet | global::MsrGen.Registers.MsrSideEffects.ReadsAsZero,
@@ -560,9 +486,7 @@ namespace MsrGen.GeneratedUnderTest
                 new("SET{n}", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 1, 16, "gp", ""),
             });
 
-        /// <summary>
-        /// Bit 0 + 1·n, n &lt; 16 — SET{n}. Elements ('gp' exist on a vCPU).
-        /// </summary>
+        /// <summary>Bit 0 + 1·n, n &lt; 16 — SET{n}. Elements ('gp' exist on a vCPU).</summary>
         [global::MsrGen.Registers.MsrField("SET{n}", 0, 1, ElementStride = 1, ElementCount = 16)]
         public bool Set(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 16, 0, 1);
 
@@ -572,9 +496,7 @@ namespace MsrGen.GeneratedUnderTest
         [global::MsrGen.Registers.MsrField("SET{n}", 0, 1, ElementStride = 1, ElementCount = 16)]
         public MsrAmd64PerfCntrGlobalStatusSet WithSet(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 16, 0, 1, value));
 
-        /// <summary>
-        /// All elements of SET{n} packed: bit k is element k.
-        /// </summary>
+        /// <summary>All elements of SET{n} packed: bit k is element k.</summary>
         public ulong SetBits => (Value >> 0) & 0xFFFFUL;
 
         /// <summary>
@@ -615,13 +537,9 @@ namespace MsrGen.GeneratedUnderTest
         public const string RegisterName = "MSR_K7_EVNTSEL{n}";
         public const uint BaseAddress = 0xC0010000u;
         public const uint Stride = 0x1u;
-        /// <summary>
-        /// Architectural maximum number of instances.
-        /// </summary>
+        /// <summary>Architectural maximum number of instances.</summary>
         public const int Maximum = 4;
-        /// <summary>
-        /// Bits reserved whatever the capabilities.
-        /// </summary>
+        /// <summary>Bits reserved whatever the capabilities.</summary>
         public const ulong StaticReservedBits = 0xFFFFFCE000280000UL;
         public const ulong ResetBits = 0x0UL;
 
@@ -631,9 +549,7 @@ namespace MsrGen.GeneratedUnderTest
 
         public static MsrK7Evntsel Zero => default;
 
-        /// <summary>
-        /// Wraps a raw value with no access or reserved-bit check.
-        /// </summary>
+        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static MsrK7Evntsel FromRawUnchecked(ulong value) => new(value);
 
         public static uint AddressOf(int n) => BaseAddress + (uint)n * Stride;
@@ -646,29 +562,21 @@ namespace MsrGen.GeneratedUnderTest
         static int global::MsrGen.Registers.IMsrRegister<MsrK7Evntsel>.MaxInstances => Maximum;
         static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<MsrK7Evntsel>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
 
-        /// <summary>
-        /// Bits a vCPU with these capabilities must not set (instance n of an array register).
-        /// </summary>
+        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0)
         {
             ulong reserved = StaticReservedBits | 0x31000000000UL; // fields no vCPU is given ('when false')
             return reserved;
         }
 
-        /// <summary>
-        /// Which bits of a value break the reserved-bit rules for these capabilities.
-        /// </summary>
+        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
         public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
             new(InstanceName(n), value, ReservedMask(caps, n));
 
-        /// <summary>
-        /// Whether instance n exists on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => (uint)n < (uint)Maximum && n < 4 && caps.IsAmd;
 
-        /// <summary>
-        /// The value after reset on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static MsrK7Evntsel Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
 
         /// <summary>
@@ -687,9 +595,7 @@ namespace MsrGen.GeneratedUnderTest
             return global::MsrGen.Registers.MsrIntercept.ReadWrite;
         }
 
-        /// <summary>
-        /// The register as the catalog describes it.
-        /// </summary>
+        /// <summary>The register as the catalog describes it.</summary>
         public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
             "MSR_K7_EVNTSEL{n}", 0xC0010000u, 0x1u, 4, "4",
             global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
@@ -718,9 +624,7 @@ namespace MsrGen.GeneratedUnderTest
         [global::MsrGen.Registers.MsrField("HOST_ONLY", 41, 1)]
         public bool HostOnly => (Value & (1UL << 41)) != 0;
 
-        /// <summary>
-        /// A copy with HOST_ONLY replaced.
-        /// </summary>
+        /// <summary>A copy with HOST_ONLY replaced.</summary>
         [global::MsrGen.Registers.MsrField("HOST_ONLY", 41, 1)]
         public MsrK7Evntsel WithHostOnly(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 41, value));
 
@@ -730,141 +634,95 @@ namespace MsrGen.GeneratedUnderTest
         [global::MsrGen.Registers.MsrField("GUEST_ONLY", 40, 1)]
         public bool GuestOnly => (Value & (1UL << 40)) != 0;
 
-        /// <summary>
-        /// A copy with GUEST_ONLY replaced.
-        /// </summary>
+        /// <summary>A copy with GUEST_ONLY replaced.</summary>
         [global::MsrGen.Registers.MsrField("GUEST_ONLY", 40, 1)]
         public MsrK7Evntsel WithGuestOnly(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 40, value));
 
-        /// <summary>
-        /// Bit 36 — INT_CORE_EN. Exists only when 'false' (reserved otherwise).
-        /// </summary>
+        /// <summary>Bit 36 — INT_CORE_EN. Exists only when 'false' (reserved otherwise).</summary>
         [global::MsrGen.Registers.MsrField("INT_CORE_EN", 36, 1)]
         public bool IntCoreEn => (Value & (1UL << 36)) != 0;
 
-        /// <summary>
-        /// A copy with INT_CORE_EN replaced.
-        /// </summary>
+        /// <summary>A copy with INT_CORE_EN replaced.</summary>
         [global::MsrGen.Registers.MsrField("INT_CORE_EN", 36, 1)]
         public MsrK7Evntsel WithIntCoreEn(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 36, value));
 
-        /// <summary>
-        /// Bits 35:32 — EVENT_SELECT_HI: Event select bits 11:8
-        /// </summary>
+        /// <summary>Bits 35:32 — EVENT_SELECT_HI: Event select bits 11:8</summary>
         [global::MsrGen.Registers.MsrField("EVENT_SELECT_HI", 32, 4)]
         public byte EventSelectHi => (byte)((Value >> 32) & 0xFUL);
 
-        /// <summary>
-        /// A copy with EVENT_SELECT_HI replaced (bits beyond the field's width are dropped).
-        /// </summary>
+        /// <summary>A copy with EVENT_SELECT_HI replaced (bits beyond the field's width are dropped).</summary>
         [global::MsrGen.Registers.MsrField("EVENT_SELECT_HI", 32, 4)]
         public MsrK7Evntsel WithEventSelectHi(byte value) => new((Value & 0xFFFFFFF0FFFFFFFFUL) | (((ulong)value << 32) & 0xF00000000UL));
 
-        /// <summary>
-        /// Bits 31:24 — CMASK.
-        /// </summary>
+        /// <summary>Bits 31:24 — CMASK.</summary>
         [global::MsrGen.Registers.MsrField("CMASK", 24, 8)]
         public byte Cmask => (byte)((Value >> 24) & 0xFFUL);
 
-        /// <summary>
-        /// A copy with CMASK replaced (bits beyond the field's width are dropped).
-        /// </summary>
+        /// <summary>A copy with CMASK replaced (bits beyond the field's width are dropped).</summary>
         [global::MsrGen.Registers.MsrField("CMASK", 24, 8)]
         public MsrK7Evntsel WithCmask(byte value) => new((Value & 0xFFFFFFFF00FFFFFFUL) | ((ulong)value << 24));
 
-        /// <summary>
-        /// Bit 23 — INV.
-        /// </summary>
+        /// <summary>Bit 23 — INV.</summary>
         [global::MsrGen.Registers.MsrField("INV", 23, 1)]
         public bool Inv => (Value & (1UL << 23)) != 0;
 
-        /// <summary>
-        /// A copy with INV replaced.
-        /// </summary>
+        /// <summary>A copy with INV replaced.</summary>
         [global::MsrGen.Registers.MsrField("INV", 23, 1)]
         public MsrK7Evntsel WithInv(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 23, value));
 
-        /// <summary>
-        /// Bit 22 — EN.
-        /// </summary>
+        /// <summary>Bit 22 — EN.</summary>
         [global::MsrGen.Registers.MsrField("EN", 22, 1)]
         public bool En => (Value & (1UL << 22)) != 0;
 
-        /// <summary>
-        /// A copy with EN replaced.
-        /// </summary>
+        /// <summary>A copy with EN replaced.</summary>
         [global::MsrGen.Registers.MsrField("EN", 22, 1)]
         public MsrK7Evntsel WithEn(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 22, value));
 
-        /// <summary>
-        /// Bit 20 — INT.
-        /// </summary>
+        /// <summary>Bit 20 — INT.</summary>
         [global::MsrGen.Registers.MsrField("INT", 20, 1)]
         public bool Int => (Value & (1UL << 20)) != 0;
 
-        /// <summary>
-        /// A copy with INT replaced.
-        /// </summary>
+        /// <summary>A copy with INT replaced.</summary>
         [global::MsrGen.Registers.MsrField("INT", 20, 1)]
         public MsrK7Evntsel WithInt(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 20, value));
 
-        /// <summary>
-        /// Bit 18 — EDGE.
-        /// </summary>
+        /// <summary>Bit 18 — EDGE.</summary>
         [global::MsrGen.Registers.MsrField("EDGE", 18, 1)]
         public bool Edge => (Value & (1UL << 18)) != 0;
 
-        /// <summary>
-        /// A copy with EDGE replaced.
-        /// </summary>
+        /// <summary>A copy with EDGE replaced.</summary>
         [global::MsrGen.Registers.MsrField("EDGE", 18, 1)]
         public MsrK7Evntsel WithEdge(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 18, value));
 
-        /// <summary>
-        /// Bit 17 — OS.
-        /// </summary>
+        /// <summary>Bit 17 — OS.</summary>
         [global::MsrGen.Registers.MsrField("OS", 17, 1)]
         public bool Os => (Value & (1UL << 17)) != 0;
 
-        /// <summary>
-        /// A copy with OS replaced.
-        /// </summary>
+        /// <summary>A copy with OS replaced.</summary>
         [global::MsrGen.Registers.MsrField("OS", 17, 1)]
         public MsrK7Evntsel WithOs(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 17, value));
 
-        /// <summary>
-        /// Bit 16 — USR.
-        /// </summary>
+        /// <summary>Bit 16 — USR.</summary>
         [global::MsrGen.Registers.MsrField("USR", 16, 1)]
         public bool Usr => (Value & (1UL << 16)) != 0;
 
-        /// <summary>
-        /// A copy with USR replaced.
-        /// </summary>
+        /// <summary>A copy with USR replaced.</summary>
         [global::MsrGen.Registers.MsrField("USR", 16, 1)]
         public MsrK7Evntsel WithUsr(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 16, value));
 
-        /// <summary>
-        /// Bits 15:8 — UMASK.
-        /// </summary>
+        /// <summary>Bits 15:8 — UMASK.</summary>
         [global::MsrGen.Registers.MsrField("UMASK", 8, 8)]
         public byte Umask => (byte)((Value >> 8) & 0xFFUL);
 
-        /// <summary>
-        /// A copy with UMASK replaced (bits beyond the field's width are dropped).
-        /// </summary>
+        /// <summary>A copy with UMASK replaced (bits beyond the field's width are dropped).</summary>
         [global::MsrGen.Registers.MsrField("UMASK", 8, 8)]
         public MsrK7Evntsel WithUmask(byte value) => new((Value & 0xFFFFFFFFFFFF00FFUL) | ((ulong)value << 8));
 
-        /// <summary>
-        /// Bits 7:0 — EVENT_SELECT: Event select bits 7:0
-        /// </summary>
+        /// <summary>Bits 7:0 — EVENT_SELECT: Event select bits 7:0</summary>
         [global::MsrGen.Registers.MsrField("EVENT_SELECT", 0, 8)]
         public byte EventSelect => (byte)((Value >> 0) & 0xFFUL);
 
-        /// <summary>
-        /// A copy with EVENT_SELECT replaced (bits beyond the field's width are dropped).
-        /// </summary>
+        /// <summary>A copy with EVENT_SELECT replaced (bits beyond the field's width are dropped).</summary>
         [global::MsrGen.Registers.MsrField("EVENT_SELECT", 0, 8)]
         public MsrK7Evntsel WithEventSelect(byte value) => new((Value & 0xFFFFFFFFFFFFFF00UL) | (ulong)value);
 
@@ -904,9 +762,7 @@ namespace MsrGen.GeneratedUnderTest
         public static bool operator !=(MsrK7Evntsel left, MsrK7Evntsel right) => left.Value != right.Value;
     }
 
-    /// <summary>
-    /// MSR_K7_PERFCTR{n}: 4 instances at 0xC0010004 + 1·n, as many as '4'. Legacy counter n, 48 bits.
-    /// </summary>
+    /// <summary>MSR_K7_PERFCTR{n}: 4 instances at 0xC0010004 + 1·n, as many as '4'. Legacy counter n, 48 bits.</summary>
     /// <remarks>Source: AMD APM Vol. 2 13.2.1 (PerfCtr0-3)</remarks>
     [global::MsrGen.Registers.MsrRegister("MSR_K7_PERFCTR{n}", 0xC0010004u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Amd, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0x0UL, Stride = 0x1u, MaxInstances = 4, Count = "4", Gate = "amd", HostPmu = true)]
     [global::MsrGen.Registers.MsrVariableWidth(0xFFFFFFFFFFFFFFFFUL, 0, "gp-width")]
@@ -916,13 +772,9 @@ namespace MsrGen.GeneratedUnderTest
         public const string RegisterName = "MSR_K7_PERFCTR{n}";
         public const uint BaseAddress = 0xC0010004u;
         public const uint Stride = 0x1u;
-        /// <summary>
-        /// Architectural maximum number of instances.
-        /// </summary>
+        /// <summary>Architectural maximum number of instances.</summary>
         public const int Maximum = 4;
-        /// <summary>
-        /// Bits reserved whatever the capabilities.
-        /// </summary>
+        /// <summary>Bits reserved whatever the capabilities.</summary>
         public const ulong StaticReservedBits = 0x0UL;
         public const ulong ResetBits = 0x0UL;
 
@@ -932,9 +784,7 @@ namespace MsrGen.GeneratedUnderTest
 
         public static MsrK7Perfctr Zero => default;
 
-        /// <summary>
-        /// Wraps a raw value with no access or reserved-bit check.
-        /// </summary>
+        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static MsrK7Perfctr FromRawUnchecked(ulong value) => new(value);
 
         public static uint AddressOf(int n) => BaseAddress + (uint)n * Stride;
@@ -947,9 +797,7 @@ namespace MsrGen.GeneratedUnderTest
         static int global::MsrGen.Registers.IMsrRegister<MsrK7Perfctr>.MaxInstances => Maximum;
         static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<MsrK7Perfctr>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
 
-        /// <summary>
-        /// Bits a vCPU with these capabilities must not set (instance n of an array register).
-        /// </summary>
+        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0)
         {
             ulong reserved = StaticReservedBits;
@@ -957,20 +805,14 @@ namespace MsrGen.GeneratedUnderTest
             return reserved;
         }
 
-        /// <summary>
-        /// Which bits of a value break the reserved-bit rules for these capabilities.
-        /// </summary>
+        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
         public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
             new(InstanceName(n), value, ReservedMask(caps, n));
 
-        /// <summary>
-        /// Whether instance n exists on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => (uint)n < (uint)Maximum && n < 4 && caps.IsAmd;
 
-        /// <summary>
-        /// The value after reset on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static MsrK7Perfctr Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
 
         /// <summary>
@@ -992,9 +834,7 @@ namespace MsrGen.GeneratedUnderTest
             return global::MsrGen.Registers.MsrIntercept.ReadWrite;
         }
 
-        /// <summary>
-        /// The register as the catalog describes it.
-        /// </summary>
+        /// <summary>The register as the catalog describes it.</summary>
         public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
             "MSR_K7_PERFCTR{n}", 0xC0010004u, 0x1u, 4, "4",
             global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
@@ -1005,15 +845,11 @@ namespace MsrGen.GeneratedUnderTest
                 new("COUNT", 0, 64, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
             });
 
-        /// <summary>
-        /// Bits 63:0 — COUNT. Bits at and above 'gp-width' are reserved.
-        /// </summary>
+        /// <summary>Bits 63:0 — COUNT. Bits at and above 'gp-width' are reserved.</summary>
         [global::MsrGen.Registers.MsrField("COUNT", 0, 64)]
         public ulong Count => (ulong)((Value >> 0) & 0xFFFFFFFFFFFFFFFFUL);
 
-        /// <summary>
-        /// A copy with COUNT replaced (bits beyond the field's width are dropped).
-        /// </summary>
+        /// <summary>A copy with COUNT replaced (bits beyond the field's width are dropped).</summary>
         [global::MsrGen.Registers.MsrField("COUNT", 0, 64)]
         public MsrK7Perfctr WithCount(ulong value) => new((ulong)value);
 
@@ -1041,9 +877,7 @@ namespace MsrGen.GeneratedUnderTest
         public static bool operator !=(MsrK7Perfctr left, MsrK7Perfctr right) => left.Value != right.Value;
     }
 
-    /// <summary>
-    /// MSR_F15H_PERF_CTL{n}: 6 instances at 0xC0010200 + 2·n, as many as 'gp'. Core event select n.
-    /// </summary>
+    /// <summary>MSR_F15H_PERF_CTL{n}: 6 instances at 0xC0010200 + 2·n, as many as 'gp'. Core event select n.</summary>
     /// <remarks>Source: AMD APM Vol. 2 13.2.1 (PerfEvtSel0-5 at C001_0200h + 2n); KVM get_gp_pmc_amd</remarks>
     [global::MsrGen.Registers.MsrRegister("MSR_F15H_PERF_CTL{n}", 0xC0010200u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Amd, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFFFCE000280000UL, Stride = 0x2u, MaxInstances = 6, Count = "gp", Gate = "amd && (perfctr-core)", HostPmu = true)]
     [global::MsrGen.Registers.MsrConditionalBits(0x20000000000UL, "false")]
@@ -1055,13 +889,9 @@ namespace MsrGen.GeneratedUnderTest
         public const string RegisterName = "MSR_F15H_PERF_CTL{n}";
         public const uint BaseAddress = 0xC0010200u;
         public const uint Stride = 0x2u;
-        /// <summary>
-        /// Architectural maximum number of instances.
-        /// </summary>
+        /// <summary>Architectural maximum number of instances.</summary>
         public const int Maximum = 6;
-        /// <summary>
-        /// Bits reserved whatever the capabilities.
-        /// </summary>
+        /// <summary>Bits reserved whatever the capabilities.</summary>
         public const ulong StaticReservedBits = 0xFFFFFCE000280000UL;
         public const ulong ResetBits = 0x0UL;
 
@@ -1071,9 +901,7 @@ namespace MsrGen.GeneratedUnderTest
 
         public static MsrF15hPerfCtl Zero => default;
 
-        /// <summary>
-        /// Wraps a raw value with no access or reserved-bit check.
-        /// </summary>
+        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static MsrF15hPerfCtl FromRawUnchecked(ulong value) => new(value);
 
         public static uint AddressOf(int n) => BaseAddress + (uint)n * Stride;
@@ -1086,29 +914,21 @@ namespace MsrGen.GeneratedUnderTest
         static int global::MsrGen.Registers.IMsrRegister<MsrF15hPerfCtl>.MaxInstances => Maximum;
         static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<MsrF15hPerfCtl>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
 
-        /// <summary>
-        /// Bits a vCPU with these capabilities must not set (instance n of an array register).
-        /// </summary>
+        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0)
         {
             ulong reserved = StaticReservedBits | 0x31000000000UL; // fields no vCPU is given ('when false')
             return reserved;
         }
 
-        /// <summary>
-        /// Which bits of a value break the reserved-bit rules for these capabilities.
-        /// </summary>
+        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
         public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
             new(InstanceName(n), value, ReservedMask(caps, n));
 
-        /// <summary>
-        /// Whether instance n exists on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => (uint)n < (uint)Maximum && n < caps.GpCounters && caps.IsAmd && caps.Has(global::MsrGen.Registers.PmuFeatures.PerfctrCore);
 
-        /// <summary>
-        /// The value after reset on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static MsrF15hPerfCtl Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
 
         /// <summary>
@@ -1127,9 +947,7 @@ namespace MsrGen.GeneratedUnderTest
             return global::MsrGen.Registers.MsrIntercept.ReadWrite;
         }
 
-        /// <summary>
-        /// The register as the catalog describes it.
-        /// </summary>
+        /// <summary>The register as the catalog describes it.</summary>
         public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
             "MSR_F15H_PERF_CTL{n}", 0xC0010200u, 0x2u, 6, "gp",
             global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
@@ -1152,159 +970,107 @@ namespace MsrGen.GeneratedUnderTest
                 new("EVENT_SELECT", 0, 8, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
             });
 
-        /// <summary>
-        /// Bit 41 — HOST_ONLY. Exists only when 'false' (reserved otherwise).
-        /// </summary>
+        /// <summary>Bit 41 — HOST_ONLY. Exists only when 'false' (reserved otherwise).</summary>
         [global::MsrGen.Registers.MsrField("HOST_ONLY", 41, 1)]
         public bool HostOnly => (Value & (1UL << 41)) != 0;
 
-        /// <summary>
-        /// A copy with HOST_ONLY replaced.
-        /// </summary>
+        /// <summary>A copy with HOST_ONLY replaced.</summary>
         [global::MsrGen.Registers.MsrField("HOST_ONLY", 41, 1)]
         public MsrF15hPerfCtl WithHostOnly(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 41, value));
 
-        /// <summary>
-        /// Bit 40 — GUEST_ONLY. Exists only when 'false' (reserved otherwise).
-        /// </summary>
+        /// <summary>Bit 40 — GUEST_ONLY. Exists only when 'false' (reserved otherwise).</summary>
         [global::MsrGen.Registers.MsrField("GUEST_ONLY", 40, 1)]
         public bool GuestOnly => (Value & (1UL << 40)) != 0;
 
-        /// <summary>
-        /// A copy with GUEST_ONLY replaced.
-        /// </summary>
+        /// <summary>A copy with GUEST_ONLY replaced.</summary>
         [global::MsrGen.Registers.MsrField("GUEST_ONLY", 40, 1)]
         public MsrF15hPerfCtl WithGuestOnly(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 40, value));
 
-        /// <summary>
-        /// Bit 36 — INT_CORE_EN. Exists only when 'false' (reserved otherwise).
-        /// </summary>
+        /// <summary>Bit 36 — INT_CORE_EN. Exists only when 'false' (reserved otherwise).</summary>
         [global::MsrGen.Registers.MsrField("INT_CORE_EN", 36, 1)]
         public bool IntCoreEn => (Value & (1UL << 36)) != 0;
 
-        /// <summary>
-        /// A copy with INT_CORE_EN replaced.
-        /// </summary>
+        /// <summary>A copy with INT_CORE_EN replaced.</summary>
         [global::MsrGen.Registers.MsrField("INT_CORE_EN", 36, 1)]
         public MsrF15hPerfCtl WithIntCoreEn(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 36, value));
 
-        /// <summary>
-        /// Bits 35:32 — EVENT_SELECT_HI.
-        /// </summary>
+        /// <summary>Bits 35:32 — EVENT_SELECT_HI.</summary>
         [global::MsrGen.Registers.MsrField("EVENT_SELECT_HI", 32, 4)]
         public byte EventSelectHi => (byte)((Value >> 32) & 0xFUL);
 
-        /// <summary>
-        /// A copy with EVENT_SELECT_HI replaced (bits beyond the field's width are dropped).
-        /// </summary>
+        /// <summary>A copy with EVENT_SELECT_HI replaced (bits beyond the field's width are dropped).</summary>
         [global::MsrGen.Registers.MsrField("EVENT_SELECT_HI", 32, 4)]
         public MsrF15hPerfCtl WithEventSelectHi(byte value) => new((Value & 0xFFFFFFF0FFFFFFFFUL) | (((ulong)value << 32) & 0xF00000000UL));
 
-        /// <summary>
-        /// Bits 31:24 — CMASK.
-        /// </summary>
+        /// <summary>Bits 31:24 — CMASK.</summary>
         [global::MsrGen.Registers.MsrField("CMASK", 24, 8)]
         public byte Cmask => (byte)((Value >> 24) & 0xFFUL);
 
-        /// <summary>
-        /// A copy with CMASK replaced (bits beyond the field's width are dropped).
-        /// </summary>
+        /// <summary>A copy with CMASK replaced (bits beyond the field's width are dropped).</summary>
         [global::MsrGen.Registers.MsrField("CMASK", 24, 8)]
         public MsrF15hPerfCtl WithCmask(byte value) => new((Value & 0xFFFFFFFF00FFFFFFUL) | ((ulong)value << 24));
 
-        /// <summary>
-        /// Bit 23 — INV.
-        /// </summary>
+        /// <summary>Bit 23 — INV.</summary>
         [global::MsrGen.Registers.MsrField("INV", 23, 1)]
         public bool Inv => (Value & (1UL << 23)) != 0;
 
-        /// <summary>
-        /// A copy with INV replaced.
-        /// </summary>
+        /// <summary>A copy with INV replaced.</summary>
         [global::MsrGen.Registers.MsrField("INV", 23, 1)]
         public MsrF15hPerfCtl WithInv(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 23, value));
 
-        /// <summary>
-        /// Bit 22 — EN.
-        /// </summary>
+        /// <summary>Bit 22 — EN.</summary>
         [global::MsrGen.Registers.MsrField("EN", 22, 1)]
         public bool En => (Value & (1UL << 22)) != 0;
 
-        /// <summary>
-        /// A copy with EN replaced.
-        /// </summary>
+        /// <summary>A copy with EN replaced.</summary>
         [global::MsrGen.Registers.MsrField("EN", 22, 1)]
         public MsrF15hPerfCtl WithEn(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 22, value));
 
-        /// <summary>
-        /// Bit 20 — INT.
-        /// </summary>
+        /// <summary>Bit 20 — INT.</summary>
         [global::MsrGen.Registers.MsrField("INT", 20, 1)]
         public bool Int => (Value & (1UL << 20)) != 0;
 
-        /// <summary>
-        /// A copy with INT replaced.
-        /// </summary>
+        /// <summary>A copy with INT replaced.</summary>
         [global::MsrGen.Registers.MsrField("INT", 20, 1)]
         public MsrF15hPerfCtl WithInt(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 20, value));
 
-        /// <summary>
-        /// Bit 18 — EDGE.
-        /// </summary>
+        /// <summary>Bit 18 — EDGE.</summary>
         [global::MsrGen.Registers.MsrField("EDGE", 18, 1)]
         public bool Edge => (Value & (1UL << 18)) != 0;
 
-        /// <summary>
-        /// A copy with EDGE replaced.
-        /// </summary>
+        /// <summary>A copy with EDGE replaced.</summary>
         [global::MsrGen.Registers.MsrField("EDGE", 18, 1)]
         public MsrF15hPerfCtl WithEdge(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 18, value));
 
-        /// <summary>
-        /// Bit 17 — OS.
-        /// </summary>
+        /// <summary>Bit 17 — OS.</summary>
         [global::MsrGen.Registers.MsrField("OS", 17, 1)]
         public bool Os => (Value & (1UL << 17)) != 0;
 
-        /// <summary>
-        /// A copy with OS replaced.
-        /// </summary>
+        /// <summary>A copy with OS replaced.</summary>
         [global::MsrGen.Registers.MsrField("OS", 17, 1)]
         public MsrF15hPerfCtl WithOs(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 17, value));
 
-        /// <summary>
-        /// Bit 16 — USR.
-        /// </summary>
+        /// <summary>Bit 16 — USR.</summary>
         [global::MsrGen.Registers.MsrField("USR", 16, 1)]
         public bool Usr => (Value & (1UL << 16)) != 0;
 
-        /// <summary>
-        /// A copy with USR replaced.
-        /// </summary>
+        /// <summary>A copy with USR replaced.</summary>
         [global::MsrGen.Registers.MsrField("USR", 16, 1)]
         public MsrF15hPerfCtl WithUsr(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 16, value));
 
-        /// <summary>
-        /// Bits 15:8 — UMASK.
-        /// </summary>
+        /// <summary>Bits 15:8 — UMASK.</summary>
         [global::MsrGen.Registers.MsrField("UMASK", 8, 8)]
         public byte Umask => (byte)((Value >> 8) & 0xFFUL);
 
-        /// <summary>
-        /// A copy with UMASK replaced (bits beyond the field's width are dropped).
-        /// </summary>
+        /// <summary>A copy with UMASK replaced (bits beyond the field's width are dropped).</summary>
         [global::MsrGen.Registers.MsrField("UMASK", 8, 8)]
         public MsrF15hPerfCtl WithUmask(byte value) => new((Value & 0xFFFFFFFFFFFF00FFUL) | ((ulong)value << 8));
 
-        /// <summary>
-        /// Bits 7:0 — EVENT_SELECT.
-        /// </summary>
+        /// <summary>Bits 7:0 — EVENT_SELECT.</summary>
         [global::MsrGen.Registers.MsrField("EVENT_SELECT", 0, 8)]
         public byte EventSelect => (byte)((Value >> 0) & 0xFFUL);
 
-        /// <summary>
-        /// A copy with EVENT_SELECT replaced (bits beyond the field's width are dropped).
-        /// </summary>
+        /// <summary>A copy with EVENT_SELECT replaced (bits beyond the field's width are dropped).</summary>
         [global::MsrGen.Registers.MsrField("EVENT_SELECT", 0, 8)]
         public MsrF15hPerfCtl WithEventSelect(byte value) => new((Value & 0xFFFFFFFFFFFFFF00UL) | (ulong)value);
 
@@ -1344,9 +1110,7 @@ namespace MsrGen.GeneratedUnderTest
         public static bool operator !=(MsrF15hPerfCtl left, MsrF15hPerfCtl right) => left.Value != right.Value;
     }
 
-    /// <summary>
-    /// MSR_F15H_PERF_CTR{n}: 6 instances at 0xC0010201 + 2·n, as many as 'gp'. Core counter n, 48 bits.
-    /// </summary>
+    /// <summary>MSR_F15H_PERF_CTR{n}: 6 instances at 0xC0010201 + 2·n, as many as 'gp'. Core counter n, 48 bits.</summary>
     /// <remarks>Source: AMD APM Vol. 2 13.2.1 (PerfCtr0-5 at C001_0201h + 2n)</remarks>
     [global::MsrGen.Registers.MsrRegister("MSR_F15H_PERF_CTR{n}", 0xC0010201u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Amd, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0x0UL, Stride = 0x2u, MaxInstances = 6, Count = "gp", Gate = "amd && (perfctr-core)", HostPmu = true)]
     [global::MsrGen.Registers.MsrVariableWidth(0xFFFFFFFFFFFFFFFFUL, 0, "gp-width")]
@@ -1356,13 +1120,9 @@ namespace MsrGen.GeneratedUnderTest
         public const string RegisterName = "MSR_F15H_PERF_CTR{n}";
         public const uint BaseAddress = 0xC0010201u;
         public const uint Stride = 0x2u;
-        /// <summary>
-        /// Architectural maximum number of instances.
-        /// </summary>
+        /// <summary>Architectural maximum number of instances.</summary>
         public const int Maximum = 6;
-        /// <summary>
-        /// Bits reserved whatever the capabilities.
-        /// </summary>
+        /// <summary>Bits reserved whatever the capabilities.</summary>
         public const ulong StaticReservedBits = 0x0UL;
         public const ulong ResetBits = 0x0UL;
 
@@ -1372,9 +1132,7 @@ namespace MsrGen.GeneratedUnderTest
 
         public static MsrF15hPerfCtr Zero => default;
 
-        /// <summary>
-        /// Wraps a raw value with no access or reserved-bit check.
-        /// </summary>
+        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static MsrF15hPerfCtr FromRawUnchecked(ulong value) => new(value);
 
         public static uint AddressOf(int n) => BaseAddress + (uint)n * Stride;
@@ -1387,9 +1145,7 @@ namespace MsrGen.GeneratedUnderTest
         static int global::MsrGen.Registers.IMsrRegister<MsrF15hPerfCtr>.MaxInstances => Maximum;
         static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<MsrF15hPerfCtr>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
 
-        /// <summary>
-        /// Bits a vCPU with these capabilities must not set (instance n of an array register).
-        /// </summary>
+        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0)
         {
             ulong reserved = StaticReservedBits;
@@ -1397,20 +1153,14 @@ namespace MsrGen.GeneratedUnderTest
             return reserved;
         }
 
-        /// <summary>
-        /// Which bits of a value break the reserved-bit rules for these capabilities.
-        /// </summary>
+        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
         public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
             new(InstanceName(n), value, ReservedMask(caps, n));
 
-        /// <summary>
-        /// Whether instance n exists on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => (uint)n < (uint)Maximum && n < caps.GpCounters && caps.IsAmd && caps.Has(global::MsrGen.Registers.PmuFeatures.PerfctrCore);
 
-        /// <summary>
-        /// The value after reset on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static MsrF15hPerfCtr Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
 
         /// <summary>
@@ -1432,9 +1182,7 @@ namespace MsrGen.GeneratedUnderTest
             return global::MsrGen.Registers.MsrIntercept.ReadWrite;
         }
 
-        /// <summary>
-        /// The register as the catalog describes it.
-        /// </summary>
+        /// <summary>The register as the catalog describes it.</summary>
         public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
             "MSR_F15H_PERF_CTR{n}", 0xC0010201u, 0x2u, 6, "gp",
             global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
@@ -1445,15 +1193,11 @@ namespace MsrGen.GeneratedUnderTest
                 new("COUNT", 0, 64, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
             });
 
-        /// <summary>
-        /// Bits 63:0 — COUNT. Bits at and above 'gp-width' are reserved.
-        /// </summary>
+        /// <summary>Bits 63:0 — COUNT. Bits at and above 'gp-width' are reserved.</summary>
         [global::MsrGen.Registers.MsrField("COUNT", 0, 64)]
         public ulong Count => (ulong)((Value >> 0) & 0xFFFFFFFFFFFFFFFFUL);
 
-        /// <summary>
-        /// A copy with COUNT replaced (bits beyond the field's width are dropped).
-        /// </summary>
+        /// <summary>A copy with COUNT replaced (bits beyond the field's width are dropped).</summary>
         [global::MsrGen.Registers.MsrField("COUNT", 0, 64)]
         public MsrF15hPerfCtr WithCount(ulong value) => new((ulong)value);
 

@@ -17,13 +17,9 @@ namespace MsrGen.GeneratedUnderTest
         public const string RegisterName = "IA32_PMC{n}";
         public const uint BaseAddress = 0xC1u;
         public const uint Stride = 0x1u;
-        /// <summary>
-        /// Architectural maximum number of instances.
-        /// </summary>
+        /// <summary>Architectural maximum number of instances.</summary>
         public const int Maximum = 8;
-        /// <summary>
-        /// Bits reserved whatever the capabilities.
-        /// </summary>
+        /// <summary>Bits reserved whatever the capabilities.</summary>
         public const ulong StaticReservedBits = 0x0UL;
         public const ulong ResetBits = 0x0UL;
 
@@ -33,9 +29,7 @@ namespace MsrGen.GeneratedUnderTest
 
         public static Ia32Pmc Zero => default;
 
-        /// <summary>
-        /// Wraps a raw value with no access or reserved-bit check.
-        /// </summary>
+        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static Ia32Pmc FromRawUnchecked(ulong value) => new(value);
 
         public static uint AddressOf(int n) => BaseAddress + (uint)n * Stride;
@@ -48,9 +42,7 @@ namespace MsrGen.GeneratedUnderTest
         static int global::MsrGen.Registers.IMsrRegister<Ia32Pmc>.MaxInstances => Maximum;
         static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<Ia32Pmc>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
 
-        /// <summary>
-        /// Bits a vCPU with these capabilities must not set (instance n of an array register).
-        /// </summary>
+        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0)
         {
             ulong reserved = StaticReservedBits;
@@ -58,20 +50,14 @@ namespace MsrGen.GeneratedUnderTest
             return reserved;
         }
 
-        /// <summary>
-        /// Which bits of a value break the reserved-bit rules for these capabilities.
-        /// </summary>
+        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
         public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
             new(InstanceName(n), value, ReservedMask(caps, n));
 
-        /// <summary>
-        /// Whether instance n exists on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => (uint)n < (uint)Maximum && n < caps.GpCounters && caps.IsIntel;
 
-        /// <summary>
-        /// The value after reset on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static Ia32Pmc Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
 
         /// <summary>
@@ -93,9 +79,7 @@ namespace MsrGen.GeneratedUnderTest
             return global::MsrGen.Registers.MsrIntercept.ReadWrite;
         }
 
-        /// <summary>
-        /// The register as the catalog describes it.
-        /// </summary>
+        /// <summary>The register as the catalog describes it.</summary>
         public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
             "IA32_PMC{n}", 0xC1u, 0x1u, 8, "gp",
             global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
@@ -106,15 +90,11 @@ namespace MsrGen.GeneratedUnderTest
                 new("COUNT", 0, 64, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Counter value"),
             });
 
-        /// <summary>
-        /// Bits 63:0 — COUNT: Counter value Bits at and above 'gp-width' are reserved.
-        /// </summary>
+        /// <summary>Bits 63:0 — COUNT: Counter value Bits at and above 'gp-width' are reserved.</summary>
         [global::MsrGen.Registers.MsrField("COUNT", 0, 64)]
         public ulong Count => (ulong)((Value >> 0) & 0xFFFFFFFFFFFFFFFFUL);
 
-        /// <summary>
-        /// A copy with COUNT replaced (bits beyond the field's width are dropped).
-        /// </summary>
+        /// <summary>A copy with COUNT replaced (bits beyond the field's width are dropped).</summary>
         [global::MsrGen.Registers.MsrField("COUNT", 0, 64)]
         public Ia32Pmc WithCount(ulong value) => new((ulong)value);
 
@@ -160,13 +140,9 @@ namespace MsrGen.GeneratedUnderTest
         public const string RegisterName = "IA32_PERFEVTSEL{n}";
         public const uint BaseAddress = 0x186u;
         public const uint Stride = 0x1u;
-        /// <summary>
-        /// Architectural maximum number of instances.
-        /// </summary>
+        /// <summary>Architectural maximum number of instances.</summary>
         public const int Maximum = 8;
-        /// <summary>
-        /// Bits reserved whatever the capabilities.
-        /// </summary>
+        /// <summary>Bits reserved whatever the capabilities.</summary>
         public const ulong StaticReservedBits = 0xFFFF00E000000000UL;
         public const ulong ResetBits = 0x0UL;
 
@@ -176,9 +152,7 @@ namespace MsrGen.GeneratedUnderTest
 
         public static Ia32Perfevtsel Zero => default;
 
-        /// <summary>
-        /// Wraps a raw value with no access or reserved-bit check.
-        /// </summary>
+        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static Ia32Perfevtsel FromRawUnchecked(ulong value) => new(value);
 
         public static uint AddressOf(int n) => BaseAddress + (uint)n * Stride;
@@ -191,9 +165,7 @@ namespace MsrGen.GeneratedUnderTest
         static int global::MsrGen.Registers.IMsrRegister<Ia32Perfevtsel>.MaxInstances => Maximum;
         static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<Ia32Perfevtsel>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
 
-        /// <summary>
-        /// Bits a vCPU with these capabilities must not set (instance n of an array register).
-        /// </summary>
+        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0)
         {
             ulong reserved = StaticReservedBits | 0xFF1800200000UL; // fields no vCPU is given ('when false')
@@ -212,20 +184,14 @@ namespace MsrGen.GeneratedUnderTest
             return reserved;
         }
 
-        /// <summary>
-        /// Which bits of a value break the reserved-bit rules for these capabilities.
-        /// </summary>
+        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
         public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
             new(InstanceName(n), value, ReservedMask(caps, n));
 
-        /// <summary>
-        /// Whether instance n exists on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => (uint)n < (uint)Maximum && n < caps.GpCounters && caps.IsIntel;
 
-        /// <summary>
-        /// The value after reset on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static Ia32Perfevtsel Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
 
         /// <summary>
@@ -244,9 +210,7 @@ namespace MsrGen.GeneratedUnderTest
             return global::MsrGen.Registers.MsrIntercept.ReadWrite;
         }
 
-        /// <summary>
-        /// The register as the catalog describes it.
-        /// </summary>
+        /// <summary>The register as the catalog describes it.</summary>
         public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
             "IA32_PERFEVTSEL{n}", 0x186u, 0x1u, 8, "gp",
             global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
@@ -279,9 +243,7 @@ namespace MsrGen.GeneratedUnderTest
         [global::MsrGen.Registers.MsrField("UMASK2", 40, 8)]
         public byte Umask2 => (byte)((Value >> 40) & 0xFFUL);
 
-        /// <summary>
-        /// A copy with UMASK2 replaced (bits beyond the field's width are dropped).
-        /// </summary>
+        /// <summary>A copy with UMASK2 replaced (bits beyond the field's width are dropped).</summary>
         [global::MsrGen.Registers.MsrField("UMASK2", 40, 8)]
         public Ia32Perfevtsel WithUmask2(byte value) => new((Value & 0xFFFF00FFFFFFFFFFUL) | ((ulong)value << 40));
 
@@ -291,9 +253,7 @@ namespace MsrGen.GeneratedUnderTest
         [global::MsrGen.Registers.MsrField("EQ", 36, 1)]
         public bool Eq => (Value & (1UL << 36)) != 0;
 
-        /// <summary>
-        /// A copy with EQ replaced.
-        /// </summary>
+        /// <summary>A copy with EQ replaced.</summary>
         [global::MsrGen.Registers.MsrField("EQ", 36, 1)]
         public Ia32Perfevtsel WithEq(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 36, value));
 
@@ -303,9 +263,7 @@ namespace MsrGen.GeneratedUnderTest
         [global::MsrGen.Registers.MsrField("BR_CNTR", 35, 1)]
         public bool BrCntr => (Value & (1UL << 35)) != 0;
 
-        /// <summary>
-        /// A copy with BR_CNTR replaced.
-        /// </summary>
+        /// <summary>A copy with BR_CNTR replaced.</summary>
         [global::MsrGen.Registers.MsrField("BR_CNTR", 35, 1)]
         public Ia32Perfevtsel WithBrCntr(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 35, value));
 
@@ -315,9 +273,7 @@ namespace MsrGen.GeneratedUnderTest
         [global::MsrGen.Registers.MsrField("ADAPTIVE", 34, 1)]
         public bool Adaptive => (Value & (1UL << 34)) != 0;
 
-        /// <summary>
-        /// A copy with ADAPTIVE replaced.
-        /// </summary>
+        /// <summary>A copy with ADAPTIVE replaced.</summary>
         [global::MsrGen.Registers.MsrField("ADAPTIVE", 34, 1)]
         public Ia32Perfevtsel WithAdaptive(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 34, value));
 
@@ -327,153 +283,103 @@ namespace MsrGen.GeneratedUnderTest
         [global::MsrGen.Registers.MsrField("IN_TXCP", 33, 1)]
         public bool InTxcp => (Value & (1UL << 33)) != 0;
 
-        /// <summary>
-        /// A copy with IN_TXCP replaced.
-        /// </summary>
+        /// <summary>A copy with IN_TXCP replaced.</summary>
         [global::MsrGen.Registers.MsrField("IN_TXCP", 33, 1)]
         public Ia32Perfevtsel WithInTxcp(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 33, value));
 
-        /// <summary>
-        /// Bit 32 — IN_TX: Count only inside transactions Exists only when 'tsx' (reserved otherwise).
-        /// </summary>
+        /// <summary>Bit 32 — IN_TX: Count only inside transactions Exists only when 'tsx' (reserved otherwise).</summary>
         [global::MsrGen.Registers.MsrField("IN_TX", 32, 1)]
         public bool InTx => (Value & (1UL << 32)) != 0;
 
-        /// <summary>
-        /// A copy with IN_TX replaced.
-        /// </summary>
+        /// <summary>A copy with IN_TX replaced.</summary>
         [global::MsrGen.Registers.MsrField("IN_TX", 32, 1)]
         public Ia32Perfevtsel WithInTx(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 32, value));
 
-        /// <summary>
-        /// Bits 31:24 — CMASK: Counter mask (threshold)
-        /// </summary>
+        /// <summary>Bits 31:24 — CMASK: Counter mask (threshold)</summary>
         [global::MsrGen.Registers.MsrField("CMASK", 24, 8)]
         public byte Cmask => (byte)((Value >> 24) & 0xFFUL);
 
-        /// <summary>
-        /// A copy with CMASK replaced (bits beyond the field's width are dropped).
-        /// </summary>
+        /// <summary>A copy with CMASK replaced (bits beyond the field's width are dropped).</summary>
         [global::MsrGen.Registers.MsrField("CMASK", 24, 8)]
         public Ia32Perfevtsel WithCmask(byte value) => new((Value & 0xFFFFFFFF00FFFFFFUL) | ((ulong)value << 24));
 
-        /// <summary>
-        /// Bit 23 — INV: Invert the counter-mask comparison
-        /// </summary>
+        /// <summary>Bit 23 — INV: Invert the counter-mask comparison</summary>
         [global::MsrGen.Registers.MsrField("INV", 23, 1)]
         public bool Inv => (Value & (1UL << 23)) != 0;
 
-        /// <summary>
-        /// A copy with INV replaced.
-        /// </summary>
+        /// <summary>A copy with INV replaced.</summary>
         [global::MsrGen.Registers.MsrField("INV", 23, 1)]
         public Ia32Perfevtsel WithInv(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 23, value));
 
-        /// <summary>
-        /// Bit 22 — EN: Enable the counter
-        /// </summary>
+        /// <summary>Bit 22 — EN: Enable the counter</summary>
         [global::MsrGen.Registers.MsrField("EN", 22, 1)]
         public bool En => (Value & (1UL << 22)) != 0;
 
-        /// <summary>
-        /// A copy with EN replaced.
-        /// </summary>
+        /// <summary>A copy with EN replaced.</summary>
         [global::MsrGen.Registers.MsrField("EN", 22, 1)]
         public Ia32Perfevtsel WithEn(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 22, value));
 
-        /// <summary>
-        /// Bit 21 — ANY: AnyThread (deprecated; KVM reserves it) Exists only when 'false' (reserved otherwise).
-        /// </summary>
+        /// <summary>Bit 21 — ANY: AnyThread (deprecated; KVM reserves it) Exists only when 'false' (reserved otherwise).</summary>
         [global::MsrGen.Registers.MsrField("ANY", 21, 1)]
         public bool Any => (Value & (1UL << 21)) != 0;
 
-        /// <summary>
-        /// A copy with ANY replaced.
-        /// </summary>
+        /// <summary>A copy with ANY replaced.</summary>
         [global::MsrGen.Registers.MsrField("ANY", 21, 1)]
         public Ia32Perfevtsel WithAny(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 21, value));
 
-        /// <summary>
-        /// Bit 20 — INT: Raise a PMI on overflow
-        /// </summary>
+        /// <summary>Bit 20 — INT: Raise a PMI on overflow</summary>
         [global::MsrGen.Registers.MsrField("INT", 20, 1)]
         public bool Int => (Value & (1UL << 20)) != 0;
 
-        /// <summary>
-        /// A copy with INT replaced.
-        /// </summary>
+        /// <summary>A copy with INT replaced.</summary>
         [global::MsrGen.Registers.MsrField("INT", 20, 1)]
         public Ia32Perfevtsel WithInt(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 20, value));
 
-        /// <summary>
-        /// Bit 19 — PC: Pin control
-        /// </summary>
+        /// <summary>Bit 19 — PC: Pin control</summary>
         [global::MsrGen.Registers.MsrField("PC", 19, 1)]
         public bool Pc => (Value & (1UL << 19)) != 0;
 
-        /// <summary>
-        /// A copy with PC replaced.
-        /// </summary>
+        /// <summary>A copy with PC replaced.</summary>
         [global::MsrGen.Registers.MsrField("PC", 19, 1)]
         public Ia32Perfevtsel WithPc(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 19, value));
 
-        /// <summary>
-        /// Bit 18 — EDGE: Edge detect
-        /// </summary>
+        /// <summary>Bit 18 — EDGE: Edge detect</summary>
         [global::MsrGen.Registers.MsrField("EDGE", 18, 1)]
         public bool Edge => (Value & (1UL << 18)) != 0;
 
-        /// <summary>
-        /// A copy with EDGE replaced.
-        /// </summary>
+        /// <summary>A copy with EDGE replaced.</summary>
         [global::MsrGen.Registers.MsrField("EDGE", 18, 1)]
         public Ia32Perfevtsel WithEdge(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 18, value));
 
-        /// <summary>
-        /// Bit 17 — OS: Count at CPL 0
-        /// </summary>
+        /// <summary>Bit 17 — OS: Count at CPL 0</summary>
         [global::MsrGen.Registers.MsrField("OS", 17, 1)]
         public bool Os => (Value & (1UL << 17)) != 0;
 
-        /// <summary>
-        /// A copy with OS replaced.
-        /// </summary>
+        /// <summary>A copy with OS replaced.</summary>
         [global::MsrGen.Registers.MsrField("OS", 17, 1)]
         public Ia32Perfevtsel WithOs(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 17, value));
 
-        /// <summary>
-        /// Bit 16 — USR: Count at CPL &gt; 0
-        /// </summary>
+        /// <summary>Bit 16 — USR: Count at CPL &gt; 0</summary>
         [global::MsrGen.Registers.MsrField("USR", 16, 1)]
         public bool Usr => (Value & (1UL << 16)) != 0;
 
-        /// <summary>
-        /// A copy with USR replaced.
-        /// </summary>
+        /// <summary>A copy with USR replaced.</summary>
         [global::MsrGen.Registers.MsrField("USR", 16, 1)]
         public Ia32Perfevtsel WithUsr(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 16, value));
 
-        /// <summary>
-        /// Bits 15:8 — UMASK: Unit mask
-        /// </summary>
+        /// <summary>Bits 15:8 — UMASK: Unit mask</summary>
         [global::MsrGen.Registers.MsrField("UMASK", 8, 8)]
         public byte Umask => (byte)((Value >> 8) & 0xFFUL);
 
-        /// <summary>
-        /// A copy with UMASK replaced (bits beyond the field's width are dropped).
-        /// </summary>
+        /// <summary>A copy with UMASK replaced (bits beyond the field's width are dropped).</summary>
         [global::MsrGen.Registers.MsrField("UMASK", 8, 8)]
         public Ia32Perfevtsel WithUmask(byte value) => new((Value & 0xFFFFFFFFFFFF00FFUL) | ((ulong)value << 8));
 
-        /// <summary>
-        /// Bits 7:0 — EVENT_SELECT: Event select
-        /// </summary>
+        /// <summary>Bits 7:0 — EVENT_SELECT: Event select</summary>
         [global::MsrGen.Registers.MsrField("EVENT_SELECT", 0, 8)]
         public byte EventSelect => (byte)((Value >> 0) & 0xFFUL);
 
-        /// <summary>
-        /// A copy with EVENT_SELECT replaced (bits beyond the field's width are dropped).
-        /// </summary>
+        /// <summary>A copy with EVENT_SELECT replaced (bits beyond the field's width are dropped).</summary>
         [global::MsrGen.Registers.MsrField("EVENT_SELECT", 0, 8)]
         public Ia32Perfevtsel WithEventSelect(byte value) => new((Value & 0xFFFFFFFFFFFFFF00UL) | (ulong)value);
 
@@ -527,9 +433,7 @@ namespace MsrGen.GeneratedUnderTest
     {
         public const string RegisterName = "IA32_MISC_ENABLE";
         public const uint Address = 0x1A0u;
-        /// <summary>
-        /// Bits reserved whatever the capabilities.
-        /// </summary>
+        /// <summary>Bits reserved whatever the capabilities.</summary>
         public const ulong StaticReservedBits = 0xFFFFFFFBFF3AE776UL;
         public const ulong ResetBits = 0x0UL;
 
@@ -539,9 +443,7 @@ namespace MsrGen.GeneratedUnderTest
 
         public static Ia32MiscEnable Zero => default;
 
-        /// <summary>
-        /// Wraps a raw value with no access or reserved-bit check.
-        /// </summary>
+        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static Ia32MiscEnable FromRawUnchecked(ulong value) => new(value);
 
         public static string InstanceName(int n) => RegisterName;
@@ -552,25 +454,17 @@ namespace MsrGen.GeneratedUnderTest
         static int global::MsrGen.Registers.IMsrRegister<Ia32MiscEnable>.MaxInstances => 1;
         static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<Ia32MiscEnable>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
 
-        /// <summary>
-        /// Bits a vCPU with these capabilities must not set (instance n of an array register).
-        /// </summary>
+        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => StaticReservedBits;
 
-        /// <summary>
-        /// Which bits of a value break the reserved-bit rules for these capabilities.
-        /// </summary>
+        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
         public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
             new(InstanceName(n), value, ReservedMask(caps, n));
 
-        /// <summary>
-        /// Whether instance n exists on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => n == 0 && caps.IsIntel;
 
-        /// <summary>
-        /// The value after reset on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static Ia32MiscEnable Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
 
         /// <summary>
@@ -589,9 +483,7 @@ namespace MsrGen.GeneratedUnderTest
             return global::MsrGen.Registers.MsrIntercept.ReadWrite;
         }
 
-        /// <summary>
-        /// The register as the catalog describes it.
-        /// </summary>
+        /// <summary>The register as the catalog describes it.</summary>
         public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
             "IA32_MISC_ENABLE", 0x1A0u, 0x0u, 1, "",
             global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
@@ -611,123 +503,83 @@ namespace MsrGen.GeneratedUnderTest
                 new("FAST_STRINGS", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
             });
 
-        /// <summary>
-        /// Bit 34 — XD_DISABLE.
-        /// </summary>
+        /// <summary>Bit 34 — XD_DISABLE.</summary>
         [global::MsrGen.Registers.MsrField("XD_DISABLE", 34, 1)]
         public bool XdDisable => (Value & (1UL << 34)) != 0;
 
-        /// <summary>
-        /// A copy with XD_DISABLE replaced.
-        /// </summary>
+        /// <summary>A copy with XD_DISABLE replaced.</summary>
         [global::MsrGen.Registers.MsrField("XD_DISABLE", 34, 1)]
         public Ia32MiscEnable WithXdDisable(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 34, value));
 
-        /// <summary>
-        /// Bit 23 — XTPR_DISABLE.
-        /// </summary>
+        /// <summary>Bit 23 — XTPR_DISABLE.</summary>
         [global::MsrGen.Registers.MsrField("XTPR_DISABLE", 23, 1)]
         public bool XtprDisable => (Value & (1UL << 23)) != 0;
 
-        /// <summary>
-        /// A copy with XTPR_DISABLE replaced.
-        /// </summary>
+        /// <summary>A copy with XTPR_DISABLE replaced.</summary>
         [global::MsrGen.Registers.MsrField("XTPR_DISABLE", 23, 1)]
         public Ia32MiscEnable WithXtprDisable(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 23, value));
 
-        /// <summary>
-        /// Bit 22 — LIMIT_CPUID.
-        /// </summary>
+        /// <summary>Bit 22 — LIMIT_CPUID.</summary>
         [global::MsrGen.Registers.MsrField("LIMIT_CPUID", 22, 1)]
         public bool LimitCpuid => (Value & (1UL << 22)) != 0;
 
-        /// <summary>
-        /// A copy with LIMIT_CPUID replaced.
-        /// </summary>
+        /// <summary>A copy with LIMIT_CPUID replaced.</summary>
         [global::MsrGen.Registers.MsrField("LIMIT_CPUID", 22, 1)]
         public Ia32MiscEnable WithLimitCpuid(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 22, value));
 
-        /// <summary>
-        /// Bit 18 — MONITOR.
-        /// </summary>
+        /// <summary>Bit 18 — MONITOR.</summary>
         [global::MsrGen.Registers.MsrField("MONITOR", 18, 1)]
         public bool Monitor => (Value & (1UL << 18)) != 0;
 
-        /// <summary>
-        /// A copy with MONITOR replaced.
-        /// </summary>
+        /// <summary>A copy with MONITOR replaced.</summary>
         [global::MsrGen.Registers.MsrField("MONITOR", 18, 1)]
         public Ia32MiscEnable WithMonitor(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 18, value));
 
-        /// <summary>
-        /// Bit 16 — EIST.
-        /// </summary>
+        /// <summary>Bit 16 — EIST.</summary>
         [global::MsrGen.Registers.MsrField("EIST", 16, 1)]
         public bool Eist => (Value & (1UL << 16)) != 0;
 
-        /// <summary>
-        /// A copy with EIST replaced.
-        /// </summary>
+        /// <summary>A copy with EIST replaced.</summary>
         [global::MsrGen.Registers.MsrField("EIST", 16, 1)]
         public Ia32MiscEnable WithEist(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 16, value));
 
-        /// <summary>
-        /// Bit 12 — PEBS_UNAVAIL: PEBS unavailable
-        /// </summary>
+        /// <summary>Bit 12 — PEBS_UNAVAIL: PEBS unavailable</summary>
         [global::MsrGen.Registers.MsrField("PEBS_UNAVAIL", 12, 1, Access = global::MsrGen.Registers.MsrAccess.ReadOnly)]
         public bool PebsUnavail => (Value & (1UL << 12)) != 0;
 
-        /// <summary>
-        /// A copy with PEBS_UNAVAIL replaced.
-        /// </summary>
+        /// <summary>A copy with PEBS_UNAVAIL replaced.</summary>
         [global::MsrGen.Registers.MsrField("PEBS_UNAVAIL", 12, 1, Access = global::MsrGen.Registers.MsrAccess.ReadOnly)]
         public Ia32MiscEnable WithPebsUnavail(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 12, value));
 
-        /// <summary>
-        /// Bit 11 — BTS_UNAVAIL: BTS unavailable
-        /// </summary>
+        /// <summary>Bit 11 — BTS_UNAVAIL: BTS unavailable</summary>
         [global::MsrGen.Registers.MsrField("BTS_UNAVAIL", 11, 1, Access = global::MsrGen.Registers.MsrAccess.ReadOnly)]
         public bool BtsUnavail => (Value & (1UL << 11)) != 0;
 
-        /// <summary>
-        /// A copy with BTS_UNAVAIL replaced.
-        /// </summary>
+        /// <summary>A copy with BTS_UNAVAIL replaced.</summary>
         [global::MsrGen.Registers.MsrField("BTS_UNAVAIL", 11, 1, Access = global::MsrGen.Registers.MsrAccess.ReadOnly)]
         public Ia32MiscEnable WithBtsUnavail(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 11, value));
 
-        /// <summary>
-        /// Bit 7 — EMON: Performance monitoring available
-        /// </summary>
+        /// <summary>Bit 7 — EMON: Performance monitoring available</summary>
         [global::MsrGen.Registers.MsrField("EMON", 7, 1, Access = global::MsrGen.Registers.MsrAccess.ReadOnly)]
         public bool Emon => (Value & (1UL << 7)) != 0;
 
-        /// <summary>
-        /// A copy with EMON replaced.
-        /// </summary>
+        /// <summary>A copy with EMON replaced.</summary>
         [global::MsrGen.Registers.MsrField("EMON", 7, 1, Access = global::MsrGen.Registers.MsrAccess.ReadOnly)]
         public Ia32MiscEnable WithEmon(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 7, value));
 
-        /// <summary>
-        /// Bit 3 — AUTO_THERMAL.
-        /// </summary>
+        /// <summary>Bit 3 — AUTO_THERMAL.</summary>
         [global::MsrGen.Registers.MsrField("AUTO_THERMAL", 3, 1)]
         public bool AutoThermal => (Value & (1UL << 3)) != 0;
 
-        /// <summary>
-        /// A copy with AUTO_THERMAL replaced.
-        /// </summary>
+        /// <summary>A copy with AUTO_THERMAL replaced.</summary>
         [global::MsrGen.Registers.MsrField("AUTO_THERMAL", 3, 1)]
         public Ia32MiscEnable WithAutoThermal(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 3, value));
 
-        /// <summary>
-        /// Bit 0 — FAST_STRINGS.
-        /// </summary>
+        /// <summary>Bit 0 — FAST_STRINGS.</summary>
         [global::MsrGen.Registers.MsrField("FAST_STRINGS", 0, 1)]
         public bool FastStrings => (Value & (1UL << 0)) != 0;
 
-        /// <summary>
-        /// A copy with FAST_STRINGS replaced.
-        /// </summary>
+        /// <summary>A copy with FAST_STRINGS replaced.</summary>
         [global::MsrGen.Registers.MsrField("FAST_STRINGS", 0, 1)]
         public Ia32MiscEnable WithFastStrings(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 0, value));
 
@@ -776,13 +628,9 @@ namespace MsrGen.GeneratedUnderTest
         public const string RegisterName = "IA32_FIXED_CTR{n}";
         public const uint BaseAddress = 0x309u;
         public const uint Stride = 0x1u;
-        /// <summary>
-        /// Architectural maximum number of instances.
-        /// </summary>
+        /// <summary>Architectural maximum number of instances.</summary>
         public const int Maximum = 4;
-        /// <summary>
-        /// Bits reserved whatever the capabilities.
-        /// </summary>
+        /// <summary>Bits reserved whatever the capabilities.</summary>
         public const ulong StaticReservedBits = 0x0UL;
         public const ulong ResetBits = 0x0UL;
 
@@ -792,9 +640,7 @@ namespace MsrGen.GeneratedUnderTest
 
         public static Ia32FixedCtr Zero => default;
 
-        /// <summary>
-        /// Wraps a raw value with no access or reserved-bit check.
-        /// </summary>
+        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static Ia32FixedCtr FromRawUnchecked(ulong value) => new(value);
 
         public static uint AddressOf(int n) => BaseAddress + (uint)n * Stride;
@@ -807,9 +653,7 @@ namespace MsrGen.GeneratedUnderTest
         static int global::MsrGen.Registers.IMsrRegister<Ia32FixedCtr>.MaxInstances => Maximum;
         static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<Ia32FixedCtr>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
 
-        /// <summary>
-        /// Bits a vCPU with these capabilities must not set (instance n of an array register).
-        /// </summary>
+        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0)
         {
             ulong reserved = StaticReservedBits;
@@ -817,20 +661,14 @@ namespace MsrGen.GeneratedUnderTest
             return reserved;
         }
 
-        /// <summary>
-        /// Which bits of a value break the reserved-bit rules for these capabilities.
-        /// </summary>
+        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
         public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
             new(InstanceName(n), value, ReservedMask(caps, n));
 
-        /// <summary>
-        /// Whether instance n exists on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => (uint)n < (uint)Maximum && n < caps.FixedCounters && caps.IsIntel;
 
-        /// <summary>
-        /// The value after reset on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static Ia32FixedCtr Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
 
         /// <summary>
@@ -852,9 +690,7 @@ namespace MsrGen.GeneratedUnderTest
             return global::MsrGen.Registers.MsrIntercept.ReadWrite;
         }
 
-        /// <summary>
-        /// The register as the catalog describes it.
-        /// </summary>
+        /// <summary>The register as the catalog describes it.</summary>
         public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
             "IA32_FIXED_CTR{n}", 0x309u, 0x1u, 4, "fixed",
             global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
@@ -865,15 +701,11 @@ namespace MsrGen.GeneratedUnderTest
                 new("COUNT", 0, 64, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Counter value"),
             });
 
-        /// <summary>
-        /// Bits 63:0 — COUNT: Counter value Bits at and above 'fixed-width' are reserved.
-        /// </summary>
+        /// <summary>Bits 63:0 — COUNT: Counter value Bits at and above 'fixed-width' are reserved.</summary>
         [global::MsrGen.Registers.MsrField("COUNT", 0, 64)]
         public ulong Count => (ulong)((Value >> 0) & 0xFFFFFFFFFFFFFFFFUL);
 
-        /// <summary>
-        /// A copy with COUNT replaced (bits beyond the field's width are dropped).
-        /// </summary>
+        /// <summary>A copy with COUNT replaced (bits beyond the field's width are dropped).</summary>
         [global::MsrGen.Registers.MsrField("COUNT", 0, 64)]
         public Ia32FixedCtr WithCount(ulong value) => new((ulong)value);
 
@@ -911,9 +743,7 @@ namespace MsrGen.GeneratedUnderTest
     {
         public const string RegisterName = "MSR_PERF_METRICS";
         public const uint Address = 0x329u;
-        /// <summary>
-        /// Bits reserved whatever the capabilities.
-        /// </summary>
+        /// <summary>Bits reserved whatever the capabilities.</summary>
         public const ulong StaticReservedBits = 0xFFFFFFFF00000000UL;
         public const ulong ResetBits = 0x0UL;
 
@@ -923,9 +753,7 @@ namespace MsrGen.GeneratedUnderTest
 
         public static MsrPerfMetrics Zero => default;
 
-        /// <summary>
-        /// Wraps a raw value with no access or reserved-bit check.
-        /// </summary>
+        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static MsrPerfMetrics FromRawUnchecked(ulong value) => new(value);
 
         public static string InstanceName(int n) => RegisterName;
@@ -936,25 +764,17 @@ namespace MsrGen.GeneratedUnderTest
         static int global::MsrGen.Registers.IMsrRegister<MsrPerfMetrics>.MaxInstances => 1;
         static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<MsrPerfMetrics>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
 
-        /// <summary>
-        /// Bits a vCPU with these capabilities must not set (instance n of an array register).
-        /// </summary>
+        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => StaticReservedBits;
 
-        /// <summary>
-        /// Which bits of a value break the reserved-bit rules for these capabilities.
-        /// </summary>
+        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
         public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
             new(InstanceName(n), value, ReservedMask(caps, n));
 
-        /// <summary>
-        /// Whether instance n exists on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => n == 0 && caps.IsIntel && caps.PerfMetrics;
 
-        /// <summary>
-        /// The value after reset on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static MsrPerfMetrics Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
 
         /// <summary>
@@ -973,9 +793,7 @@ namespace MsrGen.GeneratedUnderTest
             return global::MsrGen.Registers.MsrIntercept.ReadWrite;
         }
 
-        /// <summary>
-        /// The register as the catalog describes it.
-        /// </summary>
+        /// <summary>The register as the catalog describes it.</summary>
         public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
             "MSR_PERF_METRICS", 0x329u, 0x0u, 1, "",
             global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
@@ -989,51 +807,35 @@ namespace MsrGen.GeneratedUnderTest
                 new("RETIRING", 0, 8, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Retiring"),
             });
 
-        /// <summary>
-        /// Bits 31:24 — BE_BOUND: Backend bound
-        /// </summary>
+        /// <summary>Bits 31:24 — BE_BOUND: Backend bound</summary>
         [global::MsrGen.Registers.MsrField("BE_BOUND", 24, 8)]
         public byte BeBound => (byte)((Value >> 24) & 0xFFUL);
 
-        /// <summary>
-        /// A copy with BE_BOUND replaced (bits beyond the field's width are dropped).
-        /// </summary>
+        /// <summary>A copy with BE_BOUND replaced (bits beyond the field's width are dropped).</summary>
         [global::MsrGen.Registers.MsrField("BE_BOUND", 24, 8)]
         public MsrPerfMetrics WithBeBound(byte value) => new((Value & 0xFFFFFFFF00FFFFFFUL) | ((ulong)value << 24));
 
-        /// <summary>
-        /// Bits 23:16 — FE_BOUND: Frontend bound
-        /// </summary>
+        /// <summary>Bits 23:16 — FE_BOUND: Frontend bound</summary>
         [global::MsrGen.Registers.MsrField("FE_BOUND", 16, 8)]
         public byte FeBound => (byte)((Value >> 16) & 0xFFUL);
 
-        /// <summary>
-        /// A copy with FE_BOUND replaced (bits beyond the field's width are dropped).
-        /// </summary>
+        /// <summary>A copy with FE_BOUND replaced (bits beyond the field's width are dropped).</summary>
         [global::MsrGen.Registers.MsrField("FE_BOUND", 16, 8)]
         public MsrPerfMetrics WithFeBound(byte value) => new((Value & 0xFFFFFFFFFF00FFFFUL) | ((ulong)value << 16));
 
-        /// <summary>
-        /// Bits 15:8 — BAD_SPEC: Bad speculation
-        /// </summary>
+        /// <summary>Bits 15:8 — BAD_SPEC: Bad speculation</summary>
         [global::MsrGen.Registers.MsrField("BAD_SPEC", 8, 8)]
         public byte BadSpec => (byte)((Value >> 8) & 0xFFUL);
 
-        /// <summary>
-        /// A copy with BAD_SPEC replaced (bits beyond the field's width are dropped).
-        /// </summary>
+        /// <summary>A copy with BAD_SPEC replaced (bits beyond the field's width are dropped).</summary>
         [global::MsrGen.Registers.MsrField("BAD_SPEC", 8, 8)]
         public MsrPerfMetrics WithBadSpec(byte value) => new((Value & 0xFFFFFFFFFFFF00FFUL) | ((ulong)value << 8));
 
-        /// <summary>
-        /// Bits 7:0 — RETIRING: Retiring
-        /// </summary>
+        /// <summary>Bits 7:0 — RETIRING: Retiring</summary>
         [global::MsrGen.Registers.MsrField("RETIRING", 0, 8)]
         public byte Retiring => (byte)((Value >> 0) & 0xFFUL);
 
-        /// <summary>
-        /// A copy with RETIRING replaced (bits beyond the field's width are dropped).
-        /// </summary>
+        /// <summary>A copy with RETIRING replaced (bits beyond the field's width are dropped).</summary>
         [global::MsrGen.Registers.MsrField("RETIRING", 0, 8)]
         public MsrPerfMetrics WithRetiring(byte value) => new((Value & 0xFFFFFFFFFFFFFF00UL) | (ulong)value);
 
@@ -1074,9 +876,7 @@ namespace MsrGen.GeneratedUnderTest
     {
         public const string RegisterName = "IA32_PERF_CAPABILITIES";
         public const uint Address = 0x345u;
-        /// <summary>
-        /// Bits reserved whatever the capabilities.
-        /// </summary>
+        /// <summary>Bits reserved whatever the capabilities.</summary>
         public const ulong StaticReservedBits = 0xFFFFFFFFFFFC0000UL;
         public const ulong ResetBits = 0x0UL;
 
@@ -1086,9 +886,7 @@ namespace MsrGen.GeneratedUnderTest
 
         public static Ia32PerfCapabilities Zero => default;
 
-        /// <summary>
-        /// Wraps a raw value with no access or reserved-bit check.
-        /// </summary>
+        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static Ia32PerfCapabilities FromRawUnchecked(ulong value) => new(value);
 
         public static string InstanceName(int n) => RegisterName;
@@ -1099,25 +897,17 @@ namespace MsrGen.GeneratedUnderTest
         static int global::MsrGen.Registers.IMsrRegister<Ia32PerfCapabilities>.MaxInstances => 1;
         static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<Ia32PerfCapabilities>.Access => global::MsrGen.Registers.MsrAccess.ReadOnly;
 
-        /// <summary>
-        /// Bits a vCPU with these capabilities must not set (instance n of an array register).
-        /// </summary>
+        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => StaticReservedBits;
 
-        /// <summary>
-        /// Which bits of a value break the reserved-bit rules for these capabilities.
-        /// </summary>
+        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
         public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
             new(InstanceName(n), value, ReservedMask(caps, n));
 
-        /// <summary>
-        /// Whether instance n exists on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => n == 0 && caps.IsIntel && caps.Has(global::MsrGen.Registers.PmuFeatures.Pdcm);
 
-        /// <summary>
-        /// The value after reset on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static Ia32PerfCapabilities Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
 
         /// <summary>
@@ -1136,9 +926,7 @@ namespace MsrGen.GeneratedUnderTest
             return global::MsrGen.Registers.MsrIntercept.ReadWrite;
         }
 
-        /// <summary>
-        /// The register as the catalog describes it.
-        /// </summary>
+        /// <summary>The register as the catalog describes it.</summary>
         public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
             "IA32_PERF_CAPABILITIES", 0x345u, 0x0u, 1, "",
             global::MsrGen.Registers.MsrAccess.ReadOnly, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
@@ -1158,166 +946,106 @@ namespace MsrGen.GeneratedUnderTest
                 new("LBR_FMT", 0, 6, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "LBR record format"),
             });
 
-        /// <summary>
-        /// Bit 17 — PEBS_TIMING_INFO.
-        /// </summary>
+        /// <summary>Bit 17 — PEBS_TIMING_INFO.</summary>
         [global::MsrGen.Registers.MsrField("PEBS_TIMING_INFO", 17, 1)]
         public bool PebsTimingInfo => (Value & (1UL << 17)) != 0;
 
-        /// <summary>
-        /// A copy with PEBS_TIMING_INFO replaced.
-        /// </summary>
+        /// <summary>A copy with PEBS_TIMING_INFO replaced.</summary>
         [global::MsrGen.Registers.MsrField("PEBS_TIMING_INFO", 17, 1)]
         public Ia32PerfCapabilities WithPebsTimingInfo(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 17, value));
 
-        /// <summary>
-        /// Bit 16 — PEBS_OUTPUT_PT_AVAIL.
-        /// </summary>
+        /// <summary>Bit 16 — PEBS_OUTPUT_PT_AVAIL.</summary>
         [global::MsrGen.Registers.MsrField("PEBS_OUTPUT_PT_AVAIL", 16, 1)]
         public bool PebsOutputPtAvail => (Value & (1UL << 16)) != 0;
 
-        /// <summary>
-        /// A copy with PEBS_OUTPUT_PT_AVAIL replaced.
-        /// </summary>
+        /// <summary>A copy with PEBS_OUTPUT_PT_AVAIL replaced.</summary>
         [global::MsrGen.Registers.MsrField("PEBS_OUTPUT_PT_AVAIL", 16, 1)]
         public Ia32PerfCapabilities WithPebsOutputPtAvail(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 16, value));
 
-        /// <summary>
-        /// Bit 15 — PERF_METRICS: MSR_PERF_METRICS available
-        /// </summary>
+        /// <summary>Bit 15 — PERF_METRICS: MSR_PERF_METRICS available</summary>
         [global::MsrGen.Registers.MsrField("PERF_METRICS", 15, 1)]
         public bool PerfMetrics => (Value & (1UL << 15)) != 0;
 
-        /// <summary>
-        /// A copy with PERF_METRICS replaced.
-        /// </summary>
+        /// <summary>A copy with PERF_METRICS replaced.</summary>
         [global::MsrGen.Registers.MsrField("PERF_METRICS", 15, 1)]
         public Ia32PerfCapabilities WithPerfMetrics(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 15, value));
 
-        /// <summary>
-        /// Bit 14 — PEBS_BASELINE: Adaptive PEBS
-        /// </summary>
+        /// <summary>Bit 14 — PEBS_BASELINE: Adaptive PEBS</summary>
         [global::MsrGen.Registers.MsrField("PEBS_BASELINE", 14, 1)]
         public bool PebsBaseline => (Value & (1UL << 14)) != 0;
 
-        /// <summary>
-        /// A copy with PEBS_BASELINE replaced.
-        /// </summary>
+        /// <summary>A copy with PEBS_BASELINE replaced.</summary>
         [global::MsrGen.Registers.MsrField("PEBS_BASELINE", 14, 1)]
         public Ia32PerfCapabilities WithPebsBaseline(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 14, value));
 
-        /// <summary>
-        /// Bit 13 — FW_WRITES: Full-width counter writes through IA32_A_PMCn
-        /// </summary>
+        /// <summary>Bit 13 — FW_WRITES: Full-width counter writes through IA32_A_PMCn</summary>
         [global::MsrGen.Registers.MsrField("FW_WRITES", 13, 1)]
         public bool FwWrites => (Value & (1UL << 13)) != 0;
 
-        /// <summary>
-        /// A copy with FW_WRITES replaced.
-        /// </summary>
+        /// <summary>A copy with FW_WRITES replaced.</summary>
         [global::MsrGen.Registers.MsrField("FW_WRITES", 13, 1)]
         public Ia32PerfCapabilities WithFwWrites(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 13, value));
 
-        /// <summary>
-        /// Bit 12 — SMM_FREEZE: FREEZE_WHILE_SMM supported
-        /// </summary>
+        /// <summary>Bit 12 — SMM_FREEZE: FREEZE_WHILE_SMM supported</summary>
         [global::MsrGen.Registers.MsrField("SMM_FREEZE", 12, 1)]
         public bool SmmFreeze => (Value & (1UL << 12)) != 0;
 
-        /// <summary>
-        /// A copy with SMM_FREEZE replaced.
-        /// </summary>
+        /// <summary>A copy with SMM_FREEZE replaced.</summary>
         [global::MsrGen.Registers.MsrField("SMM_FREEZE", 12, 1)]
         public Ia32PerfCapabilities WithSmmFreeze(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 12, value));
 
-        /// <summary>
-        /// Bits 11:8 — PEBS_FORMAT: PEBS record format
-        /// </summary>
+        /// <summary>Bits 11:8 — PEBS_FORMAT: PEBS record format</summary>
         [global::MsrGen.Registers.MsrField("PEBS_FORMAT", 8, 4)]
         public byte PebsFormat => (byte)((Value >> 8) & 0xFUL);
 
-        /// <summary>
-        /// A copy with PEBS_FORMAT replaced (bits beyond the field's width are dropped).
-        /// </summary>
+        /// <summary>A copy with PEBS_FORMAT replaced (bits beyond the field's width are dropped).</summary>
         [global::MsrGen.Registers.MsrField("PEBS_FORMAT", 8, 4)]
         public Ia32PerfCapabilities WithPebsFormat(byte value) => new((Value & 0xFFFFFFFFFFFFF0FFUL) | (((ulong)value << 8) & 0xF00UL));
 
-        /// <summary>
-        /// Bit 7 — PEBS_ARCH_REG.
-        /// </summary>
+        /// <summary>Bit 7 — PEBS_ARCH_REG.</summary>
         [global::MsrGen.Registers.MsrField("PEBS_ARCH_REG", 7, 1)]
         public bool PebsArchReg => (Value & (1UL << 7)) != 0;
 
-        /// <summary>
-        /// A copy with PEBS_ARCH_REG replaced.
-        /// </summary>
+        /// <summary>A copy with PEBS_ARCH_REG replaced.</summary>
         [global::MsrGen.Registers.MsrField("PEBS_ARCH_REG", 7, 1)]
         public Ia32PerfCapabilities WithPebsArchReg(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 7, value));
 
-        /// <summary>
-        /// Bit 6 — PEBS_TRAP.
-        /// </summary>
+        /// <summary>Bit 6 — PEBS_TRAP.</summary>
         [global::MsrGen.Registers.MsrField("PEBS_TRAP", 6, 1)]
         public bool PebsTrap => (Value & (1UL << 6)) != 0;
 
-        /// <summary>
-        /// A copy with PEBS_TRAP replaced.
-        /// </summary>
+        /// <summary>A copy with PEBS_TRAP replaced.</summary>
         [global::MsrGen.Registers.MsrField("PEBS_TRAP", 6, 1)]
         public Ia32PerfCapabilities WithPebsTrap(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 6, value));
 
-        /// <summary>
-        /// Encodings of LBR_FMT.
-        /// </summary>
+        /// <summary>Encodings of LBR_FMT.</summary>
         public enum LbrFmtValue : byte
         {
-            /// <summary>
-            /// 32-bit addresses
-            /// </summary>
+            /// <summary>32-bit addresses</summary>
             LbrFormat32 = 0,
-            /// <summary>
-            /// 64-bit linear IP
-            /// </summary>
+            /// <summary>64-bit linear IP</summary>
             LbrFormatLip = 1,
-            /// <summary>
-            /// 64-bit effective IP
-            /// </summary>
+            /// <summary>64-bit effective IP</summary>
             LbrFormatEip = 2,
-            /// <summary>
-            /// EIP with mispredict flag
-            /// </summary>
+            /// <summary>EIP with mispredict flag</summary>
             LbrFormatEipFlags = 3,
-            /// <summary>
-            /// EIP with mispredict and TSX flags
-            /// </summary>
+            /// <summary>EIP with mispredict and TSX flags</summary>
             LbrFormatEipFlags2 = 4,
-            /// <summary>
-            /// EIP with LBR_INFO MSRs
-            /// </summary>
+            /// <summary>EIP with LBR_INFO MSRs</summary>
             LbrFormatInfo = 5,
-            /// <summary>
-            /// EIP with timing in TO
-            /// </summary>
+            /// <summary>EIP with timing in TO</summary>
             LbrFormatTime = 6,
-            /// <summary>
-            /// LBR_INFO without TSX flags
-            /// </summary>
+            /// <summary>LBR_INFO without TSX flags</summary>
             LbrFormatInfo2 = 7,
-            /// <summary>
-            /// No LBRs (also what KVM reports without guest LBR)
-            /// </summary>
+            /// <summary>No LBRs (also what KVM reports without guest LBR)</summary>
             LbrFormatNone = 63,
         }
 
-        /// <summary>
-        /// Bits 5:0 — LBR_FMT: LBR record format
-        /// </summary>
+        /// <summary>Bits 5:0 — LBR_FMT: LBR record format</summary>
         [global::MsrGen.Registers.MsrField("LBR_FMT", 0, 6)]
         public LbrFmtValue LbrFmt => (LbrFmtValue)((Value >> 0) & 0x3FUL);
 
-        /// <summary>
-        /// A copy with LBR_FMT replaced (bits beyond the field's width are dropped).
-        /// </summary>
+        /// <summary>A copy with LBR_FMT replaced (bits beyond the field's width are dropped).</summary>
         [global::MsrGen.Registers.MsrField("LBR_FMT", 0, 6)]
         public Ia32PerfCapabilities WithLbrFmt(LbrFmtValue value) => new((Value & 0xFFFFFFFFFFFFFFC0UL) | ((ulong)value & 0x3FUL));
 
@@ -1380,9 +1108,7 @@ namespace MsrGen.GeneratedUnderTest
     {
         public const string RegisterName = "IA32_FIXED_CTR_CTRL";
         public const uint Address = 0x38Du;
-        /// <summary>
-        /// Bits reserved whatever the capabilities.
-        /// </summary>
+        /// <summary>Bits reserved whatever the capabilities.</summary>
         public const ulong StaticReservedBits = 0xFFFFEEEEFFFF0000UL;
         public const ulong ResetBits = 0x0UL;
 
@@ -1392,9 +1118,7 @@ namespace MsrGen.GeneratedUnderTest
 
         public static Ia32FixedCtrCtrl Zero => default;
 
-        /// <summary>
-        /// Wraps a raw value with no access or reserved-bit check.
-        /// </summary>
+        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static Ia32FixedCtrCtrl FromRawUnchecked(ulong value) => new(value);
 
         public static string InstanceName(int n) => RegisterName;
@@ -1405,9 +1129,7 @@ namespace MsrGen.GeneratedUnderTest
         static int global::MsrGen.Registers.IMsrRegister<Ia32FixedCtrCtrl>.MaxInstances => 1;
         static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<Ia32FixedCtrCtrl>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
 
-        /// <summary>
-        /// Bits a vCPU with these capabilities must not set (instance n of an array register).
-        /// </summary>
+        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0)
         {
             ulong reserved = StaticReservedBits;
@@ -1448,20 +1170,14 @@ namespace MsrGen.GeneratedUnderTest
             return reserved;
         }
 
-        /// <summary>
-        /// Which bits of a value break the reserved-bit rules for these capabilities.
-        /// </summary>
+        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
         public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
             new(InstanceName(n), value, ReservedMask(caps, n));
 
-        /// <summary>
-        /// Whether instance n exists on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => n == 0 && caps.IsIntel && caps.Version >= 2;
 
-        /// <summary>
-        /// The value after reset on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static Ia32FixedCtrCtrl Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
 
         /// <summary>
@@ -1480,9 +1196,7 @@ namespace MsrGen.GeneratedUnderTest
             return global::MsrGen.Registers.MsrIntercept.ReadWrite;
         }
 
-        /// <summary>
-        /// The register as the catalog describes it.
-        /// </summary>
+        /// <summary>The register as the catalog describes it.</summary>
         public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
             "IA32_FIXED_CTR_CTRL", 0x38Du, 0x0u, 1, "",
             global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
@@ -1509,9 +1223,7 @@ namespace MsrGen.GeneratedUnderTest
         [global::MsrGen.Registers.MsrField("ADAPTIVE{n}", 32, 1, ElementStride = 4, ElementCount = 4)]
         public Ia32FixedCtrCtrl WithAdaptive(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 4, 32, 4, value));
 
-        /// <summary>
-        /// Bit 3 + 4·n, n &lt; 4 — FIXED{n}.PMI: Raise a PMI on overflow Elements ('fixed' exist on a vCPU).
-        /// </summary>
+        /// <summary>Bit 3 + 4·n, n &lt; 4 — FIXED{n}.PMI: Raise a PMI on overflow Elements ('fixed' exist on a vCPU).</summary>
         [global::MsrGen.Registers.MsrField("FIXED{n}.PMI", 3, 1, ElementStride = 4, ElementCount = 4)]
         public bool FixedPmi(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 4, 3, 4);
 
@@ -1533,9 +1245,7 @@ namespace MsrGen.GeneratedUnderTest
         [global::MsrGen.Registers.MsrField("FIXED{n}.ANY", 2, 1, ElementStride = 4, ElementCount = 4)]
         public Ia32FixedCtrCtrl WithFixedAny(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 4, 2, 4, value));
 
-        /// <summary>
-        /// Bit 1 + 4·n, n &lt; 4 — FIXED{n}.USR: Count at CPL &gt; 0 Elements ('fixed' exist on a vCPU).
-        /// </summary>
+        /// <summary>Bit 1 + 4·n, n &lt; 4 — FIXED{n}.USR: Count at CPL &gt; 0 Elements ('fixed' exist on a vCPU).</summary>
         [global::MsrGen.Registers.MsrField("FIXED{n}.USR", 1, 1, ElementStride = 4, ElementCount = 4)]
         public bool FixedUsr(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 4, 1, 4);
 
@@ -1545,9 +1255,7 @@ namespace MsrGen.GeneratedUnderTest
         [global::MsrGen.Registers.MsrField("FIXED{n}.USR", 1, 1, ElementStride = 4, ElementCount = 4)]
         public Ia32FixedCtrCtrl WithFixedUsr(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 4, 1, 4, value));
 
-        /// <summary>
-        /// Bit 0 + 4·n, n &lt; 4 — FIXED{n}.OS: Count at CPL 0 Elements ('fixed' exist on a vCPU).
-        /// </summary>
+        /// <summary>Bit 0 + 4·n, n &lt; 4 — FIXED{n}.OS: Count at CPL 0 Elements ('fixed' exist on a vCPU).</summary>
         [global::MsrGen.Registers.MsrField("FIXED{n}.OS", 0, 1, ElementStride = 4, ElementCount = 4)]
         public bool FixedOs(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 4, 0, 4);
 
@@ -1613,9 +1321,7 @@ namespace MsrGen.GeneratedUnderTest
     {
         public const string RegisterName = "IA32_PERF_GLOBAL_STATUS";
         public const uint Address = 0x38Eu;
-        /// <summary>
-        /// Bits reserved whatever the capabilities.
-        /// </summary>
+        /// <summary>Bits reserved whatever the capabilities.</summary>
         public const ulong StaticReservedBits = 0x37E000000000000UL;
         public const ulong ResetBits = 0x0UL;
 
@@ -1625,9 +1331,7 @@ namespace MsrGen.GeneratedUnderTest
 
         public static Ia32PerfGlobalStatus Zero => default;
 
-        /// <summary>
-        /// Wraps a raw value with no access or reserved-bit check.
-        /// </summary>
+        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static Ia32PerfGlobalStatus FromRawUnchecked(ulong value) => new(value);
 
         public static string InstanceName(int n) => RegisterName;
@@ -1638,9 +1342,7 @@ namespace MsrGen.GeneratedUnderTest
         static int global::MsrGen.Registers.IMsrRegister<Ia32PerfGlobalStatus>.MaxInstances => 1;
         static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<Ia32PerfGlobalStatus>.Access => global::MsrGen.Registers.MsrAccess.ReadOnly;
 
-        /// <summary>
-        /// Bits a vCPU with these capabilities must not set (instance n of an array register).
-        /// </summary>
+        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0)
         {
             ulong reserved = StaticReservedBits | 0x3C81000000000000UL; // fields no vCPU is given ('when false')
@@ -1673,20 +1375,14 @@ namespace MsrGen.GeneratedUnderTest
             return reserved;
         }
 
-        /// <summary>
-        /// Which bits of a value break the reserved-bit rules for these capabilities.
-        /// </summary>
+        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
         public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
             new(InstanceName(n), value, ReservedMask(caps, n));
 
-        /// <summary>
-        /// Whether instance n exists on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => n == 0 && caps.IsIntel && caps.Version >= 2;
 
-        /// <summary>
-        /// The value after reset on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static Ia32PerfGlobalStatus Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
 
         /// <summary>
@@ -1708,9 +1404,7 @@ namespace MsrGen.GeneratedUnderTest
             return global::MsrGen.Registers.MsrIntercept.ReadWrite;
         }
 
-        /// <summary>
-        /// The register as the catalog describes it.
-        /// </summary>
+        /// <summary>The register as the catalog describes it.</summary>
         public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
             "IA32_PERF_GLOBAL_STATUS", 0x38Eu, 0x0u, 1, "",
             global::MsrGen.Registers.MsrAccess.ReadOnly, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
@@ -1730,105 +1424,71 @@ namespace MsrGen.GeneratedUnderTest
                 new("OVF_PMC{n}", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 1, 32, "gp", "GP counter n overflowed"),
             });
 
-        /// <summary>
-        /// Bit 63 — COND_CHGD: Condition changed
-        /// </summary>
+        /// <summary>Bit 63 — COND_CHGD: Condition changed</summary>
         [global::MsrGen.Registers.MsrField("COND_CHGD", 63, 1)]
         public bool CondChgd => (Value & (1UL << 63)) != 0;
 
-        /// <summary>
-        /// A copy with COND_CHGD replaced.
-        /// </summary>
+        /// <summary>A copy with COND_CHGD replaced.</summary>
         [global::MsrGen.Registers.MsrField("COND_CHGD", 63, 1)]
         public Ia32PerfGlobalStatus WithCondChgd(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 63, value));
 
-        /// <summary>
-        /// Bit 62 — OVF_BUF: DS buffer overflow
-        /// </summary>
+        /// <summary>Bit 62 — OVF_BUF: DS buffer overflow</summary>
         [global::MsrGen.Registers.MsrField("OVF_BUF", 62, 1)]
         public bool OvfBuf => (Value & (1UL << 62)) != 0;
 
-        /// <summary>
-        /// A copy with OVF_BUF replaced.
-        /// </summary>
+        /// <summary>A copy with OVF_BUF replaced.</summary>
         [global::MsrGen.Registers.MsrField("OVF_BUF", 62, 1)]
         public Ia32PerfGlobalStatus WithOvfBuf(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 62, value));
 
-        /// <summary>
-        /// Bit 61 — UNC_OVF: Uncore overflow Exists only when 'false' (reserved otherwise).
-        /// </summary>
+        /// <summary>Bit 61 — UNC_OVF: Uncore overflow Exists only when 'false' (reserved otherwise).</summary>
         [global::MsrGen.Registers.MsrField("UNC_OVF", 61, 1)]
         public bool UncOvf => (Value & (1UL << 61)) != 0;
 
-        /// <summary>
-        /// A copy with UNC_OVF replaced.
-        /// </summary>
+        /// <summary>A copy with UNC_OVF replaced.</summary>
         [global::MsrGen.Registers.MsrField("UNC_OVF", 61, 1)]
         public Ia32PerfGlobalStatus WithUncOvf(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 61, value));
 
-        /// <summary>
-        /// Bit 60 — ASCI: Anti-side-channel interference Exists only when 'false' (reserved otherwise).
-        /// </summary>
+        /// <summary>Bit 60 — ASCI: Anti-side-channel interference Exists only when 'false' (reserved otherwise).</summary>
         [global::MsrGen.Registers.MsrField("ASCI", 60, 1)]
         public bool Asci => (Value & (1UL << 60)) != 0;
 
-        /// <summary>
-        /// A copy with ASCI replaced.
-        /// </summary>
+        /// <summary>A copy with ASCI replaced.</summary>
         [global::MsrGen.Registers.MsrField("ASCI", 60, 1)]
         public Ia32PerfGlobalStatus WithAsci(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 60, value));
 
-        /// <summary>
-        /// Bit 59 — CTR_FRZ: Counters frozen Exists only when 'false' (reserved otherwise).
-        /// </summary>
+        /// <summary>Bit 59 — CTR_FRZ: Counters frozen Exists only when 'false' (reserved otherwise).</summary>
         [global::MsrGen.Registers.MsrField("CTR_FRZ", 59, 1)]
         public bool CtrFrz => (Value & (1UL << 59)) != 0;
 
-        /// <summary>
-        /// A copy with CTR_FRZ replaced.
-        /// </summary>
+        /// <summary>A copy with CTR_FRZ replaced.</summary>
         [global::MsrGen.Registers.MsrField("CTR_FRZ", 59, 1)]
         public Ia32PerfGlobalStatus WithCtrFrz(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 59, value));
 
-        /// <summary>
-        /// Bit 58 — LBR_FRZ: LBRs frozen Exists only when 'false' (reserved otherwise).
-        /// </summary>
+        /// <summary>Bit 58 — LBR_FRZ: LBRs frozen Exists only when 'false' (reserved otherwise).</summary>
         [global::MsrGen.Registers.MsrField("LBR_FRZ", 58, 1)]
         public bool LbrFrz => (Value & (1UL << 58)) != 0;
 
-        /// <summary>
-        /// A copy with LBR_FRZ replaced.
-        /// </summary>
+        /// <summary>A copy with LBR_FRZ replaced.</summary>
         [global::MsrGen.Registers.MsrField("LBR_FRZ", 58, 1)]
         public Ia32PerfGlobalStatus WithLbrFrz(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 58, value));
 
-        /// <summary>
-        /// Bit 55 — TRACE_TOPA_PMI: Intel PT ToPA PMI Exists only when 'false' (reserved otherwise).
-        /// </summary>
+        /// <summary>Bit 55 — TRACE_TOPA_PMI: Intel PT ToPA PMI Exists only when 'false' (reserved otherwise).</summary>
         [global::MsrGen.Registers.MsrField("TRACE_TOPA_PMI", 55, 1)]
         public bool TraceTopaPmi => (Value & (1UL << 55)) != 0;
 
-        /// <summary>
-        /// A copy with TRACE_TOPA_PMI replaced.
-        /// </summary>
+        /// <summary>A copy with TRACE_TOPA_PMI replaced.</summary>
         [global::MsrGen.Registers.MsrField("TRACE_TOPA_PMI", 55, 1)]
         public Ia32PerfGlobalStatus WithTraceTopaPmi(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 55, value));
 
-        /// <summary>
-        /// Bit 48 — PERF_METRICS_OVF: PERF_METRICS overflow Exists only when 'false' (reserved otherwise).
-        /// </summary>
+        /// <summary>Bit 48 — PERF_METRICS_OVF: PERF_METRICS overflow Exists only when 'false' (reserved otherwise).</summary>
         [global::MsrGen.Registers.MsrField("PERF_METRICS_OVF", 48, 1)]
         public bool PerfMetricsOvf => (Value & (1UL << 48)) != 0;
 
-        /// <summary>
-        /// A copy with PERF_METRICS_OVF replaced.
-        /// </summary>
+        /// <summary>A copy with PERF_METRICS_OVF replaced.</summary>
         [global::MsrGen.Registers.MsrField("PERF_METRICS_OVF", 48, 1)]
         public Ia32PerfGlobalStatus WithPerfMetricsOvf(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 48, value));
 
-        /// <summary>
-        /// Bit 32 + 1·n, n &lt; 16 — OVF_FIXED{n}: Fixed counter n overflowed Elements ('fixed' exist on a vCPU).
-        /// </summary>
+        /// <summary>Bit 32 + 1·n, n &lt; 16 — OVF_FIXED{n}: Fixed counter n overflowed Elements ('fixed' exist on a vCPU).</summary>
         [global::MsrGen.Registers.MsrField("OVF_FIXED{n}", 32, 1, ElementStride = 1, ElementCount = 16)]
         public bool OvfFixed(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 16, 32, 1);
 
@@ -1838,14 +1498,10 @@ namespace MsrGen.GeneratedUnderTest
         [global::MsrGen.Registers.MsrField("OVF_FIXED{n}", 32, 1, ElementStride = 1, ElementCount = 16)]
         public Ia32PerfGlobalStatus WithOvfFixed(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 16, 32, 1, value));
 
-        /// <summary>
-        /// All elements of OVF_FIXED{n} packed: bit k is element k.
-        /// </summary>
+        /// <summary>All elements of OVF_FIXED{n} packed: bit k is element k.</summary>
         public ulong OvfFixedBits => (Value >> 32) & 0xFFFFUL;
 
-        /// <summary>
-        /// Bit 0 + 1·n, n &lt; 32 — OVF_PMC{n}: GP counter n overflowed Elements ('gp' exist on a vCPU).
-        /// </summary>
+        /// <summary>Bit 0 + 1·n, n &lt; 32 — OVF_PMC{n}: GP counter n overflowed Elements ('gp' exist on a vCPU).</summary>
         [global::MsrGen.Registers.MsrField("OVF_PMC{n}", 0, 1, ElementStride = 1, ElementCount = 32)]
         public bool OvfPmc(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 32, 0, 1);
 
@@ -1855,9 +1511,7 @@ namespace MsrGen.GeneratedUnderTest
         [global::MsrGen.Registers.MsrField("OVF_PMC{n}", 0, 1, ElementStride = 1, ElementCount = 32)]
         public Ia32PerfGlobalStatus WithOvfPmc(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 32, 0, 1, value));
 
-        /// <summary>
-        /// All elements of OVF_PMC{n} packed: bit k is element k.
-        /// </summary>
+        /// <summary>All elements of OVF_PMC{n} packed: bit k is element k.</summary>
         public ulong OvfPmcBits => (Value >> 0) & 0xFFFFFFFFUL;
 
         /// <summary>
@@ -1893,9 +1547,7 @@ namespace MsrGen.GeneratedUnderTest
         public static bool operator !=(Ia32PerfGlobalStatus left, Ia32PerfGlobalStatus right) => left.Value != right.Value;
     }
 
-    /// <summary>
-    /// IA32_PERF_GLOBAL_CTRL (0x38F). Global enables: GP counter n at bit n, fixed counter n at bit 32 + n.
-    /// </summary>
+    /// <summary>IA32_PERF_GLOBAL_CTRL (0x38F). Global enables: GP counter n at bit n, fixed counter n at bit 32 + n.</summary>
     /// <remarks>Source: SDM Vol. 3B 20.2.2; KVM global_ctrl_rsvd; reset GENMASK(nr_gp - 1, 0) (kvm_pmu_refresh)</remarks>
     [global::MsrGen.Registers.MsrRegister("IA32_PERF_GLOBAL_CTRL", 0x38Fu, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFE000000000000UL, Gate = "intel && (version >= 2)", HostPmu = true)]
     [global::MsrGen.Registers.MsrConditionalBits(0x1000000000000UL, "false")]
@@ -1906,9 +1558,7 @@ namespace MsrGen.GeneratedUnderTest
     {
         public const string RegisterName = "IA32_PERF_GLOBAL_CTRL";
         public const uint Address = 0x38Fu;
-        /// <summary>
-        /// Bits reserved whatever the capabilities.
-        /// </summary>
+        /// <summary>Bits reserved whatever the capabilities.</summary>
         public const ulong StaticReservedBits = 0xFFFE000000000000UL;
         public const ulong ResetBits = 0x0UL;
 
@@ -1918,9 +1568,7 @@ namespace MsrGen.GeneratedUnderTest
 
         public static Ia32PerfGlobalCtrl Zero => default;
 
-        /// <summary>
-        /// Wraps a raw value with no access or reserved-bit check.
-        /// </summary>
+        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static Ia32PerfGlobalCtrl FromRawUnchecked(ulong value) => new(value);
 
         public static string InstanceName(int n) => RegisterName;
@@ -1931,9 +1579,7 @@ namespace MsrGen.GeneratedUnderTest
         static int global::MsrGen.Registers.IMsrRegister<Ia32PerfGlobalCtrl>.MaxInstances => 1;
         static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<Ia32PerfGlobalCtrl>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
 
-        /// <summary>
-        /// Bits a vCPU with these capabilities must not set (instance n of an array register).
-        /// </summary>
+        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0)
         {
             ulong reserved = StaticReservedBits | 0x1000000000000UL; // fields no vCPU is given ('when false')
@@ -1966,20 +1612,14 @@ namespace MsrGen.GeneratedUnderTest
             return reserved;
         }
 
-        /// <summary>
-        /// Which bits of a value break the reserved-bit rules for these capabilities.
-        /// </summary>
+        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
         public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
             new(InstanceName(n), value, ReservedMask(caps, n));
 
-        /// <summary>
-        /// Whether instance n exists on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => n == 0 && caps.IsIntel && caps.Version >= 2;
 
-        /// <summary>
-        /// The value after reset on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static Ia32PerfGlobalCtrl Reset(in global::MsrGen.Registers.PmuCaps caps)
         {
             ulong value = ResetBits;
@@ -2009,9 +1649,7 @@ namespace MsrGen.GeneratedUnderTest
             return global::MsrGen.Registers.MsrIntercept.ReadWrite;
         }
 
-        /// <summary>
-        /// The register as the catalog describes it.
-        /// </summary>
+        /// <summary>The register as the catalog describes it.</summary>
         public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
             "IA32_PERF_GLOBAL_CTRL", 0x38Fu, 0x0u, 1, "",
             global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
@@ -2030,15 +1668,11 @@ namespace MsrGen.GeneratedUnderTest
         [global::MsrGen.Registers.MsrField("EN_PERF_METRICS", 48, 1)]
         public bool EnPerfMetrics => (Value & (1UL << 48)) != 0;
 
-        /// <summary>
-        /// A copy with EN_PERF_METRICS replaced.
-        /// </summary>
+        /// <summary>A copy with EN_PERF_METRICS replaced.</summary>
         [global::MsrGen.Registers.MsrField("EN_PERF_METRICS", 48, 1)]
         public Ia32PerfGlobalCtrl WithEnPerfMetrics(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 48, value));
 
-        /// <summary>
-        /// Bit 32 + 1·n, n &lt; 16 — EN_FIXED{n}: Enable fixed counter n Elements ('fixed' exist on a vCPU).
-        /// </summary>
+        /// <summary>Bit 32 + 1·n, n &lt; 16 — EN_FIXED{n}: Enable fixed counter n Elements ('fixed' exist on a vCPU).</summary>
         [global::MsrGen.Registers.MsrField("EN_FIXED{n}", 32, 1, ElementStride = 1, ElementCount = 16)]
         public bool EnFixed(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 16, 32, 1);
 
@@ -2048,14 +1682,10 @@ namespace MsrGen.GeneratedUnderTest
         [global::MsrGen.Registers.MsrField("EN_FIXED{n}", 32, 1, ElementStride = 1, ElementCount = 16)]
         public Ia32PerfGlobalCtrl WithEnFixed(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 16, 32, 1, value));
 
-        /// <summary>
-        /// All elements of EN_FIXED{n} packed: bit k is element k.
-        /// </summary>
+        /// <summary>All elements of EN_FIXED{n} packed: bit k is element k.</summary>
         public ulong EnFixedBits => (Value >> 32) & 0xFFFFUL;
 
-        /// <summary>
-        /// Bit 0 + 1·n, n &lt; 32 — EN_PMC{n}: Enable GP counter n Elements ('gp' exist on a vCPU).
-        /// </summary>
+        /// <summary>Bit 0 + 1·n, n &lt; 32 — EN_PMC{n}: Enable GP counter n Elements ('gp' exist on a vCPU).</summary>
         [global::MsrGen.Registers.MsrField("EN_PMC{n}", 0, 1, ElementStride = 1, ElementCount = 32)]
         public bool EnPmc(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 32, 0, 1);
 
@@ -2065,9 +1695,7 @@ namespace MsrGen.GeneratedUnderTest
         [global::MsrGen.Registers.MsrField("EN_PMC{n}", 0, 1, ElementStride = 1, ElementCount = 32)]
         public Ia32PerfGlobalCtrl WithEnPmc(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 32, 0, 1, value));
 
-        /// <summary>
-        /// All elements of EN_PMC{n} packed: bit k is element k.
-        /// </summary>
+        /// <summary>All elements of EN_PMC{n} packed: bit k is element k.</summary>
         public ulong EnPmcBits => (Value >> 0) & 0xFFFFFFFFUL;
 
         /// <summary>
@@ -2109,9 +1737,7 @@ namespace MsrGen.GeneratedUnderTest
     {
         public const string RegisterName = "IA32_PERF_GLOBAL_OVF_CTRL";
         public const uint Address = 0x390u;
-        /// <summary>
-        /// Bits reserved whatever the capabilities.
-        /// </summary>
+        /// <summary>Bits reserved whatever the capabilities.</summary>
         public const ulong StaticReservedBits = 0x3FFE000000000000UL;
         public const ulong ResetBits = 0x0UL;
 
@@ -2121,9 +1747,7 @@ namespace MsrGen.GeneratedUnderTest
 
         public static Ia32PerfGlobalOvfCtrl Zero => default;
 
-        /// <summary>
-        /// Wraps a raw value with no access or reserved-bit check.
-        /// </summary>
+        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static Ia32PerfGlobalOvfCtrl FromRawUnchecked(ulong value) => new(value);
 
         public static string InstanceName(int n) => RegisterName;
@@ -2134,9 +1758,7 @@ namespace MsrGen.GeneratedUnderTest
         static int global::MsrGen.Registers.IMsrRegister<Ia32PerfGlobalOvfCtrl>.MaxInstances => 1;
         static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<Ia32PerfGlobalOvfCtrl>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
 
-        /// <summary>
-        /// Bits a vCPU with these capabilities must not set (instance n of an array register).
-        /// </summary>
+        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0)
         {
             ulong reserved = StaticReservedBits | 0x1000000000000UL; // fields no vCPU is given ('when false')
@@ -2169,20 +1791,14 @@ namespace MsrGen.GeneratedUnderTest
             return reserved;
         }
 
-        /// <summary>
-        /// Which bits of a value break the reserved-bit rules for these capabilities.
-        /// </summary>
+        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
         public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
             new(InstanceName(n), value, ReservedMask(caps, n));
 
-        /// <summary>
-        /// Whether instance n exists on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => n == 0 && caps.IsIntel && caps.Version >= 2;
 
-        /// <summary>
-        /// The value after reset on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static Ia32PerfGlobalOvfCtrl Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
 
         /// <summary>
@@ -2204,9 +1820,7 @@ namespace MsrGen.GeneratedUnderTest
             return global::MsrGen.Registers.MsrIntercept.ReadWrite;
         }
 
-        /// <summary>
-        /// The register as the catalog describes it.
-        /// </summary>
+        /// <summary>The register as the catalog describes it.</summary>
         public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
             "IA32_PERF_GLOBAL_OVF_CTRL", 0x390u, 0x0u, 1, "",
             global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.WriteOneToClear | global::MsrGen.Registers.MsrSideEffects.ReadsAsZero,
@@ -2221,45 +1835,31 @@ namespace MsrGen.GeneratedUnderTest
                 new("CLR_OVF_PMC{n}", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 1, 32, "gp", ""),
             });
 
-        /// <summary>
-        /// Bit 63 — CLR_COND_CHGD.
-        /// </summary>
+        /// <summary>Bit 63 — CLR_COND_CHGD.</summary>
         [global::MsrGen.Registers.MsrField("CLR_COND_CHGD", 63, 1)]
         public bool ClrCondChgd => (Value & (1UL << 63)) != 0;
 
-        /// <summary>
-        /// A copy with CLR_COND_CHGD replaced.
-        /// </summary>
+        /// <summary>A copy with CLR_COND_CHGD replaced.</summary>
         [global::MsrGen.Registers.MsrField("CLR_COND_CHGD", 63, 1)]
         public Ia32PerfGlobalOvfCtrl WithClrCondChgd(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 63, value));
 
-        /// <summary>
-        /// Bit 62 — CLR_OVF_BUF.
-        /// </summary>
+        /// <summary>Bit 62 — CLR_OVF_BUF.</summary>
         [global::MsrGen.Registers.MsrField("CLR_OVF_BUF", 62, 1)]
         public bool ClrOvfBuf => (Value & (1UL << 62)) != 0;
 
-        /// <summary>
-        /// A copy with CLR_OVF_BUF replaced.
-        /// </summary>
+        /// <summary>A copy with CLR_OVF_BUF replaced.</summary>
         [global::MsrGen.Registers.MsrField("CLR_OVF_BUF", 62, 1)]
         public Ia32PerfGlobalOvfCtrl WithClrOvfBuf(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 62, value));
 
-        /// <summary>
-        /// Bit 48 — CLR_PERF_METRICS_OVF. Exists only when 'false' (reserved otherwise).
-        /// </summary>
+        /// <summary>Bit 48 — CLR_PERF_METRICS_OVF. Exists only when 'false' (reserved otherwise).</summary>
         [global::MsrGen.Registers.MsrField("CLR_PERF_METRICS_OVF", 48, 1)]
         public bool ClrPerfMetricsOvf => (Value & (1UL << 48)) != 0;
 
-        /// <summary>
-        /// A copy with CLR_PERF_METRICS_OVF replaced.
-        /// </summary>
+        /// <summary>A copy with CLR_PERF_METRICS_OVF replaced.</summary>
         [global::MsrGen.Registers.MsrField("CLR_PERF_METRICS_OVF", 48, 1)]
         public Ia32PerfGlobalOvfCtrl WithClrPerfMetricsOvf(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 48, value));
 
-        /// <summary>
-        /// Bit 32 + 1·n, n &lt; 16 — CLR_OVF_FIXED{n}. Elements ('fixed' exist on a vCPU).
-        /// </summary>
+        /// <summary>Bit 32 + 1·n, n &lt; 16 — CLR_OVF_FIXED{n}. Elements ('fixed' exist on a vCPU).</summary>
         [global::MsrGen.Registers.MsrField("CLR_OVF_FIXED{n}", 32, 1, ElementStride = 1, ElementCount = 16)]
         public bool ClrOvfFixed(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 16, 32, 1);
 
@@ -2269,14 +1869,10 @@ namespace MsrGen.GeneratedUnderTest
         [global::MsrGen.Registers.MsrField("CLR_OVF_FIXED{n}", 32, 1, ElementStride = 1, ElementCount = 16)]
         public Ia32PerfGlobalOvfCtrl WithClrOvfFixed(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 16, 32, 1, value));
 
-        /// <summary>
-        /// All elements of CLR_OVF_FIXED{n} packed: bit k is element k.
-        /// </summary>
+        /// <summary>All elements of CLR_OVF_FIXED{n} packed: bit k is element k.</summary>
         public ulong ClrOvfFixedBits => (Value >> 32) & 0xFFFFUL;
 
-        /// <summary>
-        /// Bit 0 + 1·n, n &lt; 32 — CLR_OVF_PMC{n}. Elements ('gp' exist on a vCPU).
-        /// </summary>
+        /// <summary>Bit 0 + 1·n, n &lt; 32 — CLR_OVF_PMC{n}. Elements ('gp' exist on a vCPU).</summary>
         [global::MsrGen.Registers.MsrField("CLR_OVF_PMC{n}", 0, 1, ElementStride = 1, ElementCount = 32)]
         public bool ClrOvfPmc(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 32, 0, 1);
 
@@ -2286,9 +1882,7 @@ namespace MsrGen.GeneratedUnderTest
         [global::MsrGen.Registers.MsrField("CLR_OVF_PMC{n}", 0, 1, ElementStride = 1, ElementCount = 32)]
         public Ia32PerfGlobalOvfCtrl WithClrOvfPmc(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 32, 0, 1, value));
 
-        /// <summary>
-        /// All elements of CLR_OVF_PMC{n} packed: bit k is element k.
-        /// </summary>
+        /// <summary>All elements of CLR_OVF_PMC{n} packed: bit k is element k.</summary>
         public ulong ClrOvfPmcBits => (Value >> 0) & 0xFFFFFFFFUL;
 
         /// <summary>
@@ -2332,9 +1926,7 @@ namespace MsrGen.GeneratedUnderTest
     {
         public const string RegisterName = "IA32_PERF_GLOBAL_STATUS_SET";
         public const uint Address = 0x391u;
-        /// <summary>
-        /// Bits reserved whatever the capabilities.
-        /// </summary>
+        /// <summary>Bits reserved whatever the capabilities.</summary>
         public const ulong StaticReservedBits = 0x3FFE000000000000UL;
         public const ulong ResetBits = 0x0UL;
 
@@ -2344,9 +1936,7 @@ namespace MsrGen.GeneratedUnderTest
 
         public static Ia32PerfGlobalStatusSet Zero => default;
 
-        /// <summary>
-        /// Wraps a raw value with no access or reserved-bit check.
-        /// </summary>
+        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static Ia32PerfGlobalStatusSet FromRawUnchecked(ulong value) => new(value);
 
         public static string InstanceName(int n) => RegisterName;
@@ -2357,9 +1947,7 @@ namespace MsrGen.GeneratedUnderTest
         static int global::MsrGen.Registers.IMsrRegister<Ia32PerfGlobalStatusSet>.MaxInstances => 1;
         static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<Ia32PerfGlobalStatusSet>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
 
-        /// <summary>
-        /// Bits a vCPU with these capabilities must not set (instance n of an array register).
-        /// </summary>
+        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0)
         {
             ulong reserved = StaticReservedBits | 0x1000000000000UL; // fields no vCPU is given ('when false')
@@ -2392,20 +1980,14 @@ namespace MsrGen.GeneratedUnderTest
             return reserved;
         }
 
-        /// <summary>
-        /// Which bits of a value break the reserved-bit rules for these capabilities.
-        /// </summary>
+        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
         public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
             new(InstanceName(n), value, ReservedMask(caps, n));
 
-        /// <summary>
-        /// Whether instance n exists on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => n == 0 && caps.IsIntel && caps.Version >= 4;
 
-        /// <summary>
-        /// The value after reset on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static Ia32PerfGlobalStatusSet Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
 
         /// <summary>
@@ -2424,9 +2006,7 @@ namespace MsrGen.GeneratedUnderTest
             return global::MsrGen.Registers.MsrIntercept.ReadWrite;
         }
 
-        /// <summary>
-        /// The register as the catalog describes it.
-        /// </summary>
+        /// <summary>The register as the catalog describes it.</summary>
         public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
             "IA32_PERF_GLOBAL_STATUS_SET", 0x391u, 0x0u, 1, "",
             global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.WriteOneToSet | global::MsrGen.Registers.MsrSideEffects.ReadsAsZero,
@@ -2441,45 +2021,31 @@ namespace MsrGen.GeneratedUnderTest
                 new("SET_OVF_PMC{n}", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 1, 32, "gp", ""),
             });
 
-        /// <summary>
-        /// Bit 63 — SET_COND_CHGD.
-        /// </summary>
+        /// <summary>Bit 63 — SET_COND_CHGD.</summary>
         [global::MsrGen.Registers.MsrField("SET_COND_CHGD", 63, 1)]
         public bool SetCondChgd => (Value & (1UL << 63)) != 0;
 
-        /// <summary>
-        /// A copy with SET_COND_CHGD replaced.
-        /// </summary>
+        /// <summary>A copy with SET_COND_CHGD replaced.</summary>
         [global::MsrGen.Registers.MsrField("SET_COND_CHGD", 63, 1)]
         public Ia32PerfGlobalStatusSet WithSetCondChgd(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 63, value));
 
-        /// <summary>
-        /// Bit 62 — SET_OVF_BUF.
-        /// </summary>
+        /// <summary>Bit 62 — SET_OVF_BUF.</summary>
         [global::MsrGen.Registers.MsrField("SET_OVF_BUF", 62, 1)]
         public bool SetOvfBuf => (Value & (1UL << 62)) != 0;
 
-        /// <summary>
-        /// A copy with SET_OVF_BUF replaced.
-        /// </summary>
+        /// <summary>A copy with SET_OVF_BUF replaced.</summary>
         [global::MsrGen.Registers.MsrField("SET_OVF_BUF", 62, 1)]
         public Ia32PerfGlobalStatusSet WithSetOvfBuf(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 62, value));
 
-        /// <summary>
-        /// Bit 48 — SET_PERF_METRICS_OVF. Exists only when 'false' (reserved otherwise).
-        /// </summary>
+        /// <summary>Bit 48 — SET_PERF_METRICS_OVF. Exists only when 'false' (reserved otherwise).</summary>
         [global::MsrGen.Registers.MsrField("SET_PERF_METRICS_OVF", 48, 1)]
         public bool SetPerfMetricsOvf => (Value & (1UL << 48)) != 0;
 
-        /// <summary>
-        /// A copy with SET_PERF_METRICS_OVF replaced.
-        /// </summary>
+        /// <summary>A copy with SET_PERF_METRICS_OVF replaced.</summary>
         [global::MsrGen.Registers.MsrField("SET_PERF_METRICS_OVF", 48, 1)]
         public Ia32PerfGlobalStatusSet WithSetPerfMetricsOvf(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 48, value));
 
-        /// <summary>
-        /// Bit 32 + 1·n, n &lt; 16 — SET_OVF_FIXED{n}. Elements ('fixed' exist on a vCPU).
-        /// </summary>
+        /// <summary>Bit 32 + 1·n, n &lt; 16 — SET_OVF_FIXED{n}. Elements ('fixed' exist on a vCPU).</summary>
         [global::MsrGen.Registers.MsrField("SET_OVF_FIXED{n}", 32, 1, ElementStride = 1, ElementCount = 16)]
         public bool SetOvfFixed(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 16, 32, 1);
 
@@ -2489,14 +2055,10 @@ namespace MsrGen.GeneratedUnderTest
         [global::MsrGen.Registers.MsrField("SET_OVF_FIXED{n}", 32, 1, ElementStride = 1, ElementCount = 16)]
         public Ia32PerfGlobalStatusSet WithSetOvfFixed(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 16, 32, 1, value));
 
-        /// <summary>
-        /// All elements of SET_OVF_FIXED{n} packed: bit k is element k.
-        /// </summary>
+        /// <summary>All elements of SET_OVF_FIXED{n} packed: bit k is element k.</summary>
         public ulong SetOvfFixedBits => (Value >> 32) & 0xFFFFUL;
 
-        /// <summary>
-        /// Bit 0 + 1·n, n &lt; 32 — SET_OVF_PMC{n}. Elements ('gp' exist on a vCPU).
-        /// </summary>
+        /// <summary>Bit 0 + 1·n, n &lt; 32 — SET_OVF_PMC{n}. Elements ('gp' exist on a vCPU).</summary>
         [global::MsrGen.Registers.MsrField("SET_OVF_PMC{n}", 0, 1, ElementStride = 1, ElementCount = 32)]
         public bool SetOvfPmc(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 32, 0, 1);
 
@@ -2506,9 +2068,7 @@ namespace MsrGen.GeneratedUnderTest
         [global::MsrGen.Registers.MsrField("SET_OVF_PMC{n}", 0, 1, ElementStride = 1, ElementCount = 32)]
         public Ia32PerfGlobalStatusSet WithSetOvfPmc(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 32, 0, 1, value));
 
-        /// <summary>
-        /// All elements of SET_OVF_PMC{n} packed: bit k is element k.
-        /// </summary>
+        /// <summary>All elements of SET_OVF_PMC{n} packed: bit k is element k.</summary>
         public ulong SetOvfPmcBits => (Value >> 0) & 0xFFFFFFFFUL;
 
         /// <summary>
@@ -2539,9 +2099,7 @@ namespace MsrGen.GeneratedUnderTest
         public static bool operator !=(Ia32PerfGlobalStatusSet left, Ia32PerfGlobalStatusSet right) => left.Value != right.Value;
     }
 
-    /// <summary>
-    /// IA32_PEBS_ENABLE (0x3F1). PEBS enables per counter.
-    /// </summary>
+    /// <summary>IA32_PEBS_ENABLE (0x3F1). PEBS enables per counter.</summary>
     /// <remarks>Source: SDM Vol. 3B 20.3; KVM: baseline PEBS allows fixed counters</remarks>
     [global::MsrGen.Registers.MsrRegister("IA32_PEBS_ENABLE", 0x3F1u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFF000000000000UL, Gate = "intel && (pebs-format != 0)", HostPmu = true)]
     [global::MsrGen.Registers.MsrConditionalBits(0x100000000UL, "pebs-baseline", ElementStride = 1, ElementCount = 16, ElementBound = "fixed")]
@@ -2551,9 +2109,7 @@ namespace MsrGen.GeneratedUnderTest
     {
         public const string RegisterName = "IA32_PEBS_ENABLE";
         public const uint Address = 0x3F1u;
-        /// <summary>
-        /// Bits reserved whatever the capabilities.
-        /// </summary>
+        /// <summary>Bits reserved whatever the capabilities.</summary>
         public const ulong StaticReservedBits = 0xFFFF000000000000UL;
         public const ulong ResetBits = 0x0UL;
 
@@ -2563,9 +2119,7 @@ namespace MsrGen.GeneratedUnderTest
 
         public static Ia32PebsEnable Zero => default;
 
-        /// <summary>
-        /// Wraps a raw value with no access or reserved-bit check.
-        /// </summary>
+        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static Ia32PebsEnable FromRawUnchecked(ulong value) => new(value);
 
         public static string InstanceName(int n) => RegisterName;
@@ -2576,9 +2130,7 @@ namespace MsrGen.GeneratedUnderTest
         static int global::MsrGen.Registers.IMsrRegister<Ia32PebsEnable>.MaxInstances => 1;
         static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<Ia32PebsEnable>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
 
-        /// <summary>
-        /// Bits a vCPU with these capabilities must not set (instance n of an array register).
-        /// </summary>
+        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0)
         {
             ulong reserved = StaticReservedBits;
@@ -2611,20 +2163,14 @@ namespace MsrGen.GeneratedUnderTest
             return reserved;
         }
 
-        /// <summary>
-        /// Which bits of a value break the reserved-bit rules for these capabilities.
-        /// </summary>
+        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
         public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
             new(InstanceName(n), value, ReservedMask(caps, n));
 
-        /// <summary>
-        /// Whether instance n exists on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => n == 0 && caps.IsIntel && caps.PebsFormat != 0;
 
-        /// <summary>
-        /// The value after reset on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static Ia32PebsEnable Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
 
         /// <summary>
@@ -2643,9 +2189,7 @@ namespace MsrGen.GeneratedUnderTest
             return global::MsrGen.Registers.MsrIntercept.ReadWrite;
         }
 
-        /// <summary>
-        /// The register as the catalog describes it.
-        /// </summary>
+        /// <summary>The register as the catalog describes it.</summary>
         public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
             "IA32_PEBS_ENABLE", 0x3F1u, 0x0u, 1, "",
             global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
@@ -2669,14 +2213,10 @@ namespace MsrGen.GeneratedUnderTest
         [global::MsrGen.Registers.MsrField("PEBS_EN_FIXED{n}", 32, 1, ElementStride = 1, ElementCount = 16)]
         public Ia32PebsEnable WithPebsEnFixed(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 16, 32, 1, value));
 
-        /// <summary>
-        /// All elements of PEBS_EN_FIXED{n} packed: bit k is element k.
-        /// </summary>
+        /// <summary>All elements of PEBS_EN_FIXED{n} packed: bit k is element k.</summary>
         public ulong PebsEnFixedBits => (Value >> 32) & 0xFFFFUL;
 
-        /// <summary>
-        /// Bit 0 + 1·n, n &lt; 32 — PEBS_EN_PMC{n}: PEBS on GP counter n Elements ('gp' exist on a vCPU).
-        /// </summary>
+        /// <summary>Bit 0 + 1·n, n &lt; 32 — PEBS_EN_PMC{n}: PEBS on GP counter n Elements ('gp' exist on a vCPU).</summary>
         [global::MsrGen.Registers.MsrField("PEBS_EN_PMC{n}", 0, 1, ElementStride = 1, ElementCount = 32)]
         public bool PebsEnPmc(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 32, 0, 1);
 
@@ -2686,9 +2226,7 @@ namespace MsrGen.GeneratedUnderTest
         [global::MsrGen.Registers.MsrField("PEBS_EN_PMC{n}", 0, 1, ElementStride = 1, ElementCount = 32)]
         public Ia32PebsEnable WithPebsEnPmc(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 32, 0, 1, value));
 
-        /// <summary>
-        /// All elements of PEBS_EN_PMC{n} packed: bit k is element k.
-        /// </summary>
+        /// <summary>All elements of PEBS_EN_PMC{n} packed: bit k is element k.</summary>
         public ulong PebsEnPmcBits => (Value >> 0) & 0xFFFFFFFFUL;
 
         /// <summary>
@@ -2728,13 +2266,9 @@ namespace MsrGen.GeneratedUnderTest
         public const string RegisterName = "IA32_A_PMC{n}";
         public const uint BaseAddress = 0x4C1u;
         public const uint Stride = 0x1u;
-        /// <summary>
-        /// Architectural maximum number of instances.
-        /// </summary>
+        /// <summary>Architectural maximum number of instances.</summary>
         public const int Maximum = 8;
-        /// <summary>
-        /// Bits reserved whatever the capabilities.
-        /// </summary>
+        /// <summary>Bits reserved whatever the capabilities.</summary>
         public const ulong StaticReservedBits = 0x0UL;
         public const ulong ResetBits = 0x0UL;
 
@@ -2744,9 +2278,7 @@ namespace MsrGen.GeneratedUnderTest
 
         public static Ia32APmc Zero => default;
 
-        /// <summary>
-        /// Wraps a raw value with no access or reserved-bit check.
-        /// </summary>
+        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static Ia32APmc FromRawUnchecked(ulong value) => new(value);
 
         public static uint AddressOf(int n) => BaseAddress + (uint)n * Stride;
@@ -2759,9 +2291,7 @@ namespace MsrGen.GeneratedUnderTest
         static int global::MsrGen.Registers.IMsrRegister<Ia32APmc>.MaxInstances => Maximum;
         static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<Ia32APmc>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
 
-        /// <summary>
-        /// Bits a vCPU with these capabilities must not set (instance n of an array register).
-        /// </summary>
+        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0)
         {
             ulong reserved = StaticReservedBits;
@@ -2769,20 +2299,14 @@ namespace MsrGen.GeneratedUnderTest
             return reserved;
         }
 
-        /// <summary>
-        /// Which bits of a value break the reserved-bit rules for these capabilities.
-        /// </summary>
+        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
         public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
             new(InstanceName(n), value, ReservedMask(caps, n));
 
-        /// <summary>
-        /// Whether instance n exists on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => (uint)n < (uint)Maximum && n < caps.GpCounters && caps.IsIntel && caps.FullWidthWrites;
 
-        /// <summary>
-        /// The value after reset on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static Ia32APmc Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
 
         /// <summary>
@@ -2804,9 +2328,7 @@ namespace MsrGen.GeneratedUnderTest
             return global::MsrGen.Registers.MsrIntercept.ReadWrite;
         }
 
-        /// <summary>
-        /// The register as the catalog describes it.
-        /// </summary>
+        /// <summary>The register as the catalog describes it.</summary>
         public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
             "IA32_A_PMC{n}", 0x4C1u, 0x1u, 8, "gp",
             global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
@@ -2817,15 +2339,11 @@ namespace MsrGen.GeneratedUnderTest
                 new("COUNT", 0, 64, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Counter value"),
             });
 
-        /// <summary>
-        /// Bits 63:0 — COUNT: Counter value Bits at and above 'gp-width' are reserved.
-        /// </summary>
+        /// <summary>Bits 63:0 — COUNT: Counter value Bits at and above 'gp-width' are reserved.</summary>
         [global::MsrGen.Registers.MsrField("COUNT", 0, 64)]
         public ulong Count => (ulong)((Value >> 0) & 0xFFFFFFFFFFFFFFFFUL);
 
-        /// <summary>
-        /// A copy with COUNT replaced (bits beyond the field's width are dropped).
-        /// </summary>
+        /// <summary>A copy with COUNT replaced (bits beyond the field's width are dropped).</summary>
         [global::MsrGen.Registers.MsrField("COUNT", 0, 64)]
         public Ia32APmc WithCount(ulong value) => new((ulong)value);
 

@@ -16,13 +16,9 @@ namespace MsrGen.GeneratedUnderTest
         public const string RegisterName = "MSR_LBR_CORE_FROM{n}";
         public const uint BaseAddress = 0x40u;
         public const uint Stride = 0x1u;
-        /// <summary>
-        /// Architectural maximum number of instances.
-        /// </summary>
+        /// <summary>Architectural maximum number of instances.</summary>
         public const int Maximum = 8;
-        /// <summary>
-        /// Bits reserved whatever the capabilities.
-        /// </summary>
+        /// <summary>Bits reserved whatever the capabilities.</summary>
         public const ulong StaticReservedBits = 0x0UL;
         public const ulong ResetBits = 0x0UL;
 
@@ -32,9 +28,7 @@ namespace MsrGen.GeneratedUnderTest
 
         public static MsrLbrCoreFrom Zero => default;
 
-        /// <summary>
-        /// Wraps a raw value with no access or reserved-bit check.
-        /// </summary>
+        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static MsrLbrCoreFrom FromRawUnchecked(ulong value) => new(value);
 
         public static uint AddressOf(int n) => BaseAddress + (uint)n * Stride;
@@ -47,25 +41,17 @@ namespace MsrGen.GeneratedUnderTest
         static int global::MsrGen.Registers.IMsrRegister<MsrLbrCoreFrom>.MaxInstances => Maximum;
         static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<MsrLbrCoreFrom>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
 
-        /// <summary>
-        /// Bits a vCPU with these capabilities must not set (instance n of an array register).
-        /// </summary>
+        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => StaticReservedBits;
 
-        /// <summary>
-        /// Which bits of a value break the reserved-bit rules for these capabilities.
-        /// </summary>
+        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
         public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
             new(InstanceName(n), value, ReservedMask(caps, n));
 
-        /// <summary>
-        /// Whether instance n exists on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => (uint)n < (uint)Maximum && n < caps.LbrDepth && caps.IsIntel && (caps.Lbr && caps.LbrDepth <= 8);
 
-        /// <summary>
-        /// The value after reset on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static MsrLbrCoreFrom Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
 
         /// <summary>
@@ -80,9 +66,7 @@ namespace MsrGen.GeneratedUnderTest
             return global::MsrGen.Registers.MsrIntercept.ReadWrite;
         }
 
-        /// <summary>
-        /// The register as the catalog describes it.
-        /// </summary>
+        /// <summary>The register as the catalog describes it.</summary>
         public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
             "MSR_LBR_CORE_FROM{n}", 0x40u, 0x1u, 8, "lbr-depth",
             global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
@@ -93,15 +77,11 @@ namespace MsrGen.GeneratedUnderTest
                 new("FROM_IP", 0, 64, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
             });
 
-        /// <summary>
-        /// Bits 63:0 — FROM_IP.
-        /// </summary>
+        /// <summary>Bits 63:0 — FROM_IP.</summary>
         [global::MsrGen.Registers.MsrField("FROM_IP", 0, 64)]
         public ulong FromIp => (ulong)((Value >> 0) & 0xFFFFFFFFFFFFFFFFUL);
 
-        /// <summary>
-        /// A copy with FROM_IP replaced (bits beyond the field's width are dropped).
-        /// </summary>
+        /// <summary>A copy with FROM_IP replaced (bits beyond the field's width are dropped).</summary>
         [global::MsrGen.Registers.MsrField("FROM_IP", 0, 64)]
         public MsrLbrCoreFrom WithFromIp(ulong value) => new((ulong)value);
 
@@ -140,13 +120,9 @@ namespace MsrGen.GeneratedUnderTest
         public const string RegisterName = "MSR_LBR_CORE_TO{n}";
         public const uint BaseAddress = 0x60u;
         public const uint Stride = 0x1u;
-        /// <summary>
-        /// Architectural maximum number of instances.
-        /// </summary>
+        /// <summary>Architectural maximum number of instances.</summary>
         public const int Maximum = 8;
-        /// <summary>
-        /// Bits reserved whatever the capabilities.
-        /// </summary>
+        /// <summary>Bits reserved whatever the capabilities.</summary>
         public const ulong StaticReservedBits = 0x0UL;
         public const ulong ResetBits = 0x0UL;
 
@@ -156,9 +132,7 @@ namespace MsrGen.GeneratedUnderTest
 
         public static MsrLbrCoreTo Zero => default;
 
-        /// <summary>
-        /// Wraps a raw value with no access or reserved-bit check.
-        /// </summary>
+        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static MsrLbrCoreTo FromRawUnchecked(ulong value) => new(value);
 
         public static uint AddressOf(int n) => BaseAddress + (uint)n * Stride;
@@ -171,25 +145,17 @@ namespace MsrGen.GeneratedUnderTest
         static int global::MsrGen.Registers.IMsrRegister<MsrLbrCoreTo>.MaxInstances => Maximum;
         static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<MsrLbrCoreTo>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
 
-        /// <summary>
-        /// Bits a vCPU with these capabilities must not set (instance n of an array register).
-        /// </summary>
+        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => StaticReservedBits;
 
-        /// <summary>
-        /// Which bits of a value break the reserved-bit rules for these capabilities.
-        /// </summary>
+        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
         public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
             new(InstanceName(n), value, ReservedMask(caps, n));
 
-        /// <summary>
-        /// Whether instance n exists on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => (uint)n < (uint)Maximum && n < caps.LbrDepth && caps.IsIntel && (caps.Lbr && caps.LbrDepth <= 8);
 
-        /// <summary>
-        /// The value after reset on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static MsrLbrCoreTo Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
 
         /// <summary>
@@ -204,9 +170,7 @@ namespace MsrGen.GeneratedUnderTest
             return global::MsrGen.Registers.MsrIntercept.ReadWrite;
         }
 
-        /// <summary>
-        /// The register as the catalog describes it.
-        /// </summary>
+        /// <summary>The register as the catalog describes it.</summary>
         public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
             "MSR_LBR_CORE_TO{n}", 0x60u, 0x1u, 8, "lbr-depth",
             global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
@@ -217,15 +181,11 @@ namespace MsrGen.GeneratedUnderTest
                 new("TO_IP", 0, 64, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
             });
 
-        /// <summary>
-        /// Bits 63:0 — TO_IP.
-        /// </summary>
+        /// <summary>Bits 63:0 — TO_IP.</summary>
         [global::MsrGen.Registers.MsrField("TO_IP", 0, 64)]
         public ulong ToIp => (ulong)((Value >> 0) & 0xFFFFFFFFFFFFFFFFUL);
 
-        /// <summary>
-        /// A copy with TO_IP replaced (bits beyond the field's width are dropped).
-        /// </summary>
+        /// <summary>A copy with TO_IP replaced (bits beyond the field's width are dropped).</summary>
         [global::MsrGen.Registers.MsrField("TO_IP", 0, 64)]
         public MsrLbrCoreTo WithToIp(ulong value) => new((ulong)value);
 
@@ -253,9 +213,7 @@ namespace MsrGen.GeneratedUnderTest
         public static bool operator !=(MsrLbrCoreTo left, MsrLbrCoreTo right) => left.Value != right.Value;
     }
 
-    /// <summary>
-    /// MSR_LBR_SELECT (0x1C8). Which branches the LBRs filter out (a set bit suppresses that kind).
-    /// </summary>
+    /// <summary>MSR_LBR_SELECT (0x1C8). Which branches the LBRs filter out (a set bit suppresses that kind).</summary>
     /// <remarks>Source: SDM Vol. 3B 19.9.2; KVM intel_pmu_is_valid_lbr_msr</remarks>
     [global::MsrGen.Registers.MsrRegister("MSR_LBR_SELECT", 0x1C8u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFFFFFFFFFFFC00UL, Gate = "intel && (lbr)")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
@@ -263,9 +221,7 @@ namespace MsrGen.GeneratedUnderTest
     {
         public const string RegisterName = "MSR_LBR_SELECT";
         public const uint Address = 0x1C8u;
-        /// <summary>
-        /// Bits reserved whatever the capabilities.
-        /// </summary>
+        /// <summary>Bits reserved whatever the capabilities.</summary>
         public const ulong StaticReservedBits = 0xFFFFFFFFFFFFFC00UL;
         public const ulong ResetBits = 0x0UL;
 
@@ -275,9 +231,7 @@ namespace MsrGen.GeneratedUnderTest
 
         public static MsrLbrSelect Zero => default;
 
-        /// <summary>
-        /// Wraps a raw value with no access or reserved-bit check.
-        /// </summary>
+        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static MsrLbrSelect FromRawUnchecked(ulong value) => new(value);
 
         public static string InstanceName(int n) => RegisterName;
@@ -288,25 +242,17 @@ namespace MsrGen.GeneratedUnderTest
         static int global::MsrGen.Registers.IMsrRegister<MsrLbrSelect>.MaxInstances => 1;
         static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<MsrLbrSelect>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
 
-        /// <summary>
-        /// Bits a vCPU with these capabilities must not set (instance n of an array register).
-        /// </summary>
+        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => StaticReservedBits;
 
-        /// <summary>
-        /// Which bits of a value break the reserved-bit rules for these capabilities.
-        /// </summary>
+        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
         public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
             new(InstanceName(n), value, ReservedMask(caps, n));
 
-        /// <summary>
-        /// Whether instance n exists on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => n == 0 && caps.IsIntel && caps.Lbr;
 
-        /// <summary>
-        /// The value after reset on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static MsrLbrSelect Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
 
         /// <summary>
@@ -321,9 +267,7 @@ namespace MsrGen.GeneratedUnderTest
             return global::MsrGen.Registers.MsrIntercept.ReadWrite;
         }
 
-        /// <summary>
-        /// The register as the catalog describes it.
-        /// </summary>
+        /// <summary>The register as the catalog describes it.</summary>
         public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
             "MSR_LBR_SELECT", 0x1C8u, 0x0u, 1, "",
             global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
@@ -343,123 +287,83 @@ namespace MsrGen.GeneratedUnderTest
                 new("CPL_EQ_0", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
             });
 
-        /// <summary>
-        /// Bit 9 — EN_CALLSTACK: Call-stack mode
-        /// </summary>
+        /// <summary>Bit 9 — EN_CALLSTACK: Call-stack mode</summary>
         [global::MsrGen.Registers.MsrField("EN_CALLSTACK", 9, 1)]
         public bool EnCallstack => (Value & (1UL << 9)) != 0;
 
-        /// <summary>
-        /// A copy with EN_CALLSTACK replaced.
-        /// </summary>
+        /// <summary>A copy with EN_CALLSTACK replaced.</summary>
         [global::MsrGen.Registers.MsrField("EN_CALLSTACK", 9, 1)]
         public MsrLbrSelect WithEnCallstack(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 9, value));
 
-        /// <summary>
-        /// Bit 8 — FAR_BRANCH.
-        /// </summary>
+        /// <summary>Bit 8 — FAR_BRANCH.</summary>
         [global::MsrGen.Registers.MsrField("FAR_BRANCH", 8, 1)]
         public bool FarBranch => (Value & (1UL << 8)) != 0;
 
-        /// <summary>
-        /// A copy with FAR_BRANCH replaced.
-        /// </summary>
+        /// <summary>A copy with FAR_BRANCH replaced.</summary>
         [global::MsrGen.Registers.MsrField("FAR_BRANCH", 8, 1)]
         public MsrLbrSelect WithFarBranch(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 8, value));
 
-        /// <summary>
-        /// Bit 7 — NEAR_REL_JMP.
-        /// </summary>
+        /// <summary>Bit 7 — NEAR_REL_JMP.</summary>
         [global::MsrGen.Registers.MsrField("NEAR_REL_JMP", 7, 1)]
         public bool NearRelJmp => (Value & (1UL << 7)) != 0;
 
-        /// <summary>
-        /// A copy with NEAR_REL_JMP replaced.
-        /// </summary>
+        /// <summary>A copy with NEAR_REL_JMP replaced.</summary>
         [global::MsrGen.Registers.MsrField("NEAR_REL_JMP", 7, 1)]
         public MsrLbrSelect WithNearRelJmp(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 7, value));
 
-        /// <summary>
-        /// Bit 6 — NEAR_IND_JMP.
-        /// </summary>
+        /// <summary>Bit 6 — NEAR_IND_JMP.</summary>
         [global::MsrGen.Registers.MsrField("NEAR_IND_JMP", 6, 1)]
         public bool NearIndJmp => (Value & (1UL << 6)) != 0;
 
-        /// <summary>
-        /// A copy with NEAR_IND_JMP replaced.
-        /// </summary>
+        /// <summary>A copy with NEAR_IND_JMP replaced.</summary>
         [global::MsrGen.Registers.MsrField("NEAR_IND_JMP", 6, 1)]
         public MsrLbrSelect WithNearIndJmp(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 6, value));
 
-        /// <summary>
-        /// Bit 5 — NEAR_RET.
-        /// </summary>
+        /// <summary>Bit 5 — NEAR_RET.</summary>
         [global::MsrGen.Registers.MsrField("NEAR_RET", 5, 1)]
         public bool NearRet => (Value & (1UL << 5)) != 0;
 
-        /// <summary>
-        /// A copy with NEAR_RET replaced.
-        /// </summary>
+        /// <summary>A copy with NEAR_RET replaced.</summary>
         [global::MsrGen.Registers.MsrField("NEAR_RET", 5, 1)]
         public MsrLbrSelect WithNearRet(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 5, value));
 
-        /// <summary>
-        /// Bit 4 — NEAR_IND_CALL.
-        /// </summary>
+        /// <summary>Bit 4 — NEAR_IND_CALL.</summary>
         [global::MsrGen.Registers.MsrField("NEAR_IND_CALL", 4, 1)]
         public bool NearIndCall => (Value & (1UL << 4)) != 0;
 
-        /// <summary>
-        /// A copy with NEAR_IND_CALL replaced.
-        /// </summary>
+        /// <summary>A copy with NEAR_IND_CALL replaced.</summary>
         [global::MsrGen.Registers.MsrField("NEAR_IND_CALL", 4, 1)]
         public MsrLbrSelect WithNearIndCall(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 4, value));
 
-        /// <summary>
-        /// Bit 3 — NEAR_REL_CALL.
-        /// </summary>
+        /// <summary>Bit 3 — NEAR_REL_CALL.</summary>
         [global::MsrGen.Registers.MsrField("NEAR_REL_CALL", 3, 1)]
         public bool NearRelCall => (Value & (1UL << 3)) != 0;
 
-        /// <summary>
-        /// A copy with NEAR_REL_CALL replaced.
-        /// </summary>
+        /// <summary>A copy with NEAR_REL_CALL replaced.</summary>
         [global::MsrGen.Registers.MsrField("NEAR_REL_CALL", 3, 1)]
         public MsrLbrSelect WithNearRelCall(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 3, value));
 
-        /// <summary>
-        /// Bit 2 — JCC.
-        /// </summary>
+        /// <summary>Bit 2 — JCC.</summary>
         [global::MsrGen.Registers.MsrField("JCC", 2, 1)]
         public bool Jcc => (Value & (1UL << 2)) != 0;
 
-        /// <summary>
-        /// A copy with JCC replaced.
-        /// </summary>
+        /// <summary>A copy with JCC replaced.</summary>
         [global::MsrGen.Registers.MsrField("JCC", 2, 1)]
         public MsrLbrSelect WithJcc(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 2, value));
 
-        /// <summary>
-        /// Bit 1 — CPL_NEQ_0.
-        /// </summary>
+        /// <summary>Bit 1 — CPL_NEQ_0.</summary>
         [global::MsrGen.Registers.MsrField("CPL_NEQ_0", 1, 1)]
         public bool CplNeq0 => (Value & (1UL << 1)) != 0;
 
-        /// <summary>
-        /// A copy with CPL_NEQ_0 replaced.
-        /// </summary>
+        /// <summary>A copy with CPL_NEQ_0 replaced.</summary>
         [global::MsrGen.Registers.MsrField("CPL_NEQ_0", 1, 1)]
         public MsrLbrSelect WithCplNeq0(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 1, value));
 
-        /// <summary>
-        /// Bit 0 — CPL_EQ_0.
-        /// </summary>
+        /// <summary>Bit 0 — CPL_EQ_0.</summary>
         [global::MsrGen.Registers.MsrField("CPL_EQ_0", 0, 1)]
         public bool CplEq0 => (Value & (1UL << 0)) != 0;
 
-        /// <summary>
-        /// A copy with CPL_EQ_0 replaced.
-        /// </summary>
+        /// <summary>A copy with CPL_EQ_0 replaced.</summary>
         [global::MsrGen.Registers.MsrField("CPL_EQ_0", 0, 1)]
         public MsrLbrSelect WithCplEq0(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 0, value));
 
@@ -496,9 +400,7 @@ namespace MsrGen.GeneratedUnderTest
         public static bool operator !=(MsrLbrSelect left, MsrLbrSelect right) => left.Value != right.Value;
     }
 
-    /// <summary>
-    /// MSR_LBR_TOS (0x1C9). Index of the most recent LBR entry.
-    /// </summary>
+    /// <summary>MSR_LBR_TOS (0x1C9). Index of the most recent LBR entry.</summary>
     /// <remarks>Source: SDM Vol. 3B 19.9</remarks>
     [global::MsrGen.Registers.MsrRegister("MSR_LBR_TOS", 0x1C9u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFFFFFFFFFFFFC0UL, Gate = "intel && (lbr)")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
@@ -506,9 +408,7 @@ namespace MsrGen.GeneratedUnderTest
     {
         public const string RegisterName = "MSR_LBR_TOS";
         public const uint Address = 0x1C9u;
-        /// <summary>
-        /// Bits reserved whatever the capabilities.
-        /// </summary>
+        /// <summary>Bits reserved whatever the capabilities.</summary>
         public const ulong StaticReservedBits = 0xFFFFFFFFFFFFFFC0UL;
         public const ulong ResetBits = 0x0UL;
 
@@ -518,9 +418,7 @@ namespace MsrGen.GeneratedUnderTest
 
         public static MsrLbrTos Zero => default;
 
-        /// <summary>
-        /// Wraps a raw value with no access or reserved-bit check.
-        /// </summary>
+        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static MsrLbrTos FromRawUnchecked(ulong value) => new(value);
 
         public static string InstanceName(int n) => RegisterName;
@@ -531,25 +429,17 @@ namespace MsrGen.GeneratedUnderTest
         static int global::MsrGen.Registers.IMsrRegister<MsrLbrTos>.MaxInstances => 1;
         static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<MsrLbrTos>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
 
-        /// <summary>
-        /// Bits a vCPU with these capabilities must not set (instance n of an array register).
-        /// </summary>
+        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => StaticReservedBits;
 
-        /// <summary>
-        /// Which bits of a value break the reserved-bit rules for these capabilities.
-        /// </summary>
+        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
         public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
             new(InstanceName(n), value, ReservedMask(caps, n));
 
-        /// <summary>
-        /// Whether instance n exists on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => n == 0 && caps.IsIntel && caps.Lbr;
 
-        /// <summary>
-        /// The value after reset on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static MsrLbrTos Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
 
         /// <summary>
@@ -564,9 +454,7 @@ namespace MsrGen.GeneratedUnderTest
             return global::MsrGen.Registers.MsrIntercept.ReadWrite;
         }
 
-        /// <summary>
-        /// The register as the catalog describes it.
-        /// </summary>
+        /// <summary>The register as the catalog describes it.</summary>
         public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
             "MSR_LBR_TOS", 0x1C9u, 0x0u, 1, "",
             global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
@@ -577,15 +465,11 @@ namespace MsrGen.GeneratedUnderTest
                 new("TOS", 0, 6, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
             });
 
-        /// <summary>
-        /// Bits 5:0 — TOS.
-        /// </summary>
+        /// <summary>Bits 5:0 — TOS.</summary>
         [global::MsrGen.Registers.MsrField("TOS", 0, 6)]
         public byte Tos => (byte)((Value >> 0) & 0x3FUL);
 
-        /// <summary>
-        /// A copy with TOS replaced (bits beyond the field's width are dropped).
-        /// </summary>
+        /// <summary>A copy with TOS replaced (bits beyond the field's width are dropped).</summary>
         [global::MsrGen.Registers.MsrField("TOS", 0, 6)]
         public MsrLbrTos WithTos(byte value) => new((Value & 0xFFFFFFFFFFFFFFC0UL) | ((ulong)value & 0x3FUL));
 
@@ -613,9 +497,7 @@ namespace MsrGen.GeneratedUnderTest
         public static bool operator !=(MsrLbrTos left, MsrLbrTos right) => left.Value != right.Value;
     }
 
-    /// <summary>
-    /// IA32_DEBUGCTL (0x1D9). Debug control: LBR recording and freeze-on-PMI.
-    /// </summary>
+    /// <summary>IA32_DEBUGCTL (0x1D9). Debug control: LBR recording and freeze-on-PMI.</summary>
     /// <remarks>Source: SDM Vol. 4 table 2-2; KVM vmx_get_supported_debugctl (unsupported BTF/LBR dropped, other bits fault)</remarks>
     [global::MsrGen.Registers.MsrRegister("IA32_DEBUGCTL", 0x1D9u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFFFFFFFFFF2038UL, Gate = "intel")]
     [global::MsrGen.Registers.MsrConditionalBits(0x8000UL, "rtm")]
@@ -635,9 +517,7 @@ namespace MsrGen.GeneratedUnderTest
     {
         public const string RegisterName = "IA32_DEBUGCTL";
         public const uint Address = 0x1D9u;
-        /// <summary>
-        /// Bits reserved whatever the capabilities.
-        /// </summary>
+        /// <summary>Bits reserved whatever the capabilities.</summary>
         public const ulong StaticReservedBits = 0xFFFFFFFFFFFF2038UL;
         public const ulong ResetBits = 0x0UL;
 
@@ -647,9 +527,7 @@ namespace MsrGen.GeneratedUnderTest
 
         public static Ia32Debugctl Zero => default;
 
-        /// <summary>
-        /// Wraps a raw value with no access or reserved-bit check.
-        /// </summary>
+        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static Ia32Debugctl FromRawUnchecked(ulong value) => new(value);
 
         public static string InstanceName(int n) => RegisterName;
@@ -660,9 +538,7 @@ namespace MsrGen.GeneratedUnderTest
         static int global::MsrGen.Registers.IMsrRegister<Ia32Debugctl>.MaxInstances => 1;
         static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<Ia32Debugctl>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
 
-        /// <summary>
-        /// Bits a vCPU with these capabilities must not set (instance n of an array register).
-        /// </summary>
+        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0)
         {
             ulong reserved = StaticReservedBits | 0x57C2UL; // fields no vCPU is given ('when false')
@@ -685,20 +561,14 @@ namespace MsrGen.GeneratedUnderTest
             return reserved;
         }
 
-        /// <summary>
-        /// Which bits of a value break the reserved-bit rules for these capabilities.
-        /// </summary>
+        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
         public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
             new(InstanceName(n), value, ReservedMask(caps, n));
 
-        /// <summary>
-        /// Whether instance n exists on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => n == 0 && caps.IsIntel;
 
-        /// <summary>
-        /// The value after reset on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static Ia32Debugctl Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
 
         /// <summary>
@@ -717,9 +587,7 @@ namespace MsrGen.GeneratedUnderTest
             return global::MsrGen.Registers.MsrIntercept.ReadWrite;
         }
 
-        /// <summary>
-        /// The register as the catalog describes it.
-        /// </summary>
+        /// <summary>The register as the catalog describes it.</summary>
         public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
             "IA32_DEBUGCTL", 0x1D9u, 0x0u, 1, "",
             global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
@@ -741,39 +609,27 @@ namespace MsrGen.GeneratedUnderTest
                 new("LBR", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "lbr", 0, 0, "", "Record last branches"),
             });
 
-        /// <summary>
-        /// Bit 15 — RTM_DEBUG. Exists only when 'rtm' (reserved otherwise).
-        /// </summary>
+        /// <summary>Bit 15 — RTM_DEBUG. Exists only when 'rtm' (reserved otherwise).</summary>
         [global::MsrGen.Registers.MsrField("RTM_DEBUG", 15, 1)]
         public bool RtmDebug => (Value & (1UL << 15)) != 0;
 
-        /// <summary>
-        /// A copy with RTM_DEBUG replaced.
-        /// </summary>
+        /// <summary>A copy with RTM_DEBUG replaced.</summary>
         [global::MsrGen.Registers.MsrField("RTM_DEBUG", 15, 1)]
         public Ia32Debugctl WithRtmDebug(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 15, value));
 
-        /// <summary>
-        /// Bit 14 — FREEZE_IN_SMM: Host-owned in KVM Exists only when 'false' (reserved otherwise).
-        /// </summary>
+        /// <summary>Bit 14 — FREEZE_IN_SMM: Host-owned in KVM Exists only when 'false' (reserved otherwise).</summary>
         [global::MsrGen.Registers.MsrField("FREEZE_IN_SMM", 14, 1)]
         public bool FreezeInSmm => (Value & (1UL << 14)) != 0;
 
-        /// <summary>
-        /// A copy with FREEZE_IN_SMM replaced.
-        /// </summary>
+        /// <summary>A copy with FREEZE_IN_SMM replaced.</summary>
         [global::MsrGen.Registers.MsrField("FREEZE_IN_SMM", 14, 1)]
         public Ia32Debugctl WithFreezeInSmm(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 14, value));
 
-        /// <summary>
-        /// Bit 12 — FREEZE_PERFMON_ON_PMI. Exists only when 'false' (reserved otherwise).
-        /// </summary>
+        /// <summary>Bit 12 — FREEZE_PERFMON_ON_PMI. Exists only when 'false' (reserved otherwise).</summary>
         [global::MsrGen.Registers.MsrField("FREEZE_PERFMON_ON_PMI", 12, 1)]
         public bool FreezePerfmonOnPmi => (Value & (1UL << 12)) != 0;
 
-        /// <summary>
-        /// A copy with FREEZE_PERFMON_ON_PMI replaced.
-        /// </summary>
+        /// <summary>A copy with FREEZE_PERFMON_ON_PMI replaced.</summary>
         [global::MsrGen.Registers.MsrField("FREEZE_PERFMON_ON_PMI", 12, 1)]
         public Ia32Debugctl WithFreezePerfmonOnPmi(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 12, value));
 
@@ -783,105 +639,71 @@ namespace MsrGen.GeneratedUnderTest
         [global::MsrGen.Registers.MsrField("FREEZE_LBRS_ON_PMI", 11, 1)]
         public bool FreezeLbrsOnPmi => (Value & (1UL << 11)) != 0;
 
-        /// <summary>
-        /// A copy with FREEZE_LBRS_ON_PMI replaced.
-        /// </summary>
+        /// <summary>A copy with FREEZE_LBRS_ON_PMI replaced.</summary>
         [global::MsrGen.Registers.MsrField("FREEZE_LBRS_ON_PMI", 11, 1)]
         public Ia32Debugctl WithFreezeLbrsOnPmi(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 11, value));
 
-        /// <summary>
-        /// Bit 10 — BTS_OFF_USR. Exists only when 'false' (reserved otherwise).
-        /// </summary>
+        /// <summary>Bit 10 — BTS_OFF_USR. Exists only when 'false' (reserved otherwise).</summary>
         [global::MsrGen.Registers.MsrField("BTS_OFF_USR", 10, 1)]
         public bool BtsOffUsr => (Value & (1UL << 10)) != 0;
 
-        /// <summary>
-        /// A copy with BTS_OFF_USR replaced.
-        /// </summary>
+        /// <summary>A copy with BTS_OFF_USR replaced.</summary>
         [global::MsrGen.Registers.MsrField("BTS_OFF_USR", 10, 1)]
         public Ia32Debugctl WithBtsOffUsr(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 10, value));
 
-        /// <summary>
-        /// Bit 9 — BTS_OFF_OS. Exists only when 'false' (reserved otherwise).
-        /// </summary>
+        /// <summary>Bit 9 — BTS_OFF_OS. Exists only when 'false' (reserved otherwise).</summary>
         [global::MsrGen.Registers.MsrField("BTS_OFF_OS", 9, 1)]
         public bool BtsOffOs => (Value & (1UL << 9)) != 0;
 
-        /// <summary>
-        /// A copy with BTS_OFF_OS replaced.
-        /// </summary>
+        /// <summary>A copy with BTS_OFF_OS replaced.</summary>
         [global::MsrGen.Registers.MsrField("BTS_OFF_OS", 9, 1)]
         public Ia32Debugctl WithBtsOffOs(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 9, value));
 
-        /// <summary>
-        /// Bit 8 — BTINT. Exists only when 'false' (reserved otherwise).
-        /// </summary>
+        /// <summary>Bit 8 — BTINT. Exists only when 'false' (reserved otherwise).</summary>
         [global::MsrGen.Registers.MsrField("BTINT", 8, 1)]
         public bool Btint => (Value & (1UL << 8)) != 0;
 
-        /// <summary>
-        /// A copy with BTINT replaced.
-        /// </summary>
+        /// <summary>A copy with BTINT replaced.</summary>
         [global::MsrGen.Registers.MsrField("BTINT", 8, 1)]
         public Ia32Debugctl WithBtint(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 8, value));
 
-        /// <summary>
-        /// Bit 7 — BTS. Exists only when 'false' (reserved otherwise).
-        /// </summary>
+        /// <summary>Bit 7 — BTS. Exists only when 'false' (reserved otherwise).</summary>
         [global::MsrGen.Registers.MsrField("BTS", 7, 1)]
         public bool Bts => (Value & (1UL << 7)) != 0;
 
-        /// <summary>
-        /// A copy with BTS replaced.
-        /// </summary>
+        /// <summary>A copy with BTS replaced.</summary>
         [global::MsrGen.Registers.MsrField("BTS", 7, 1)]
         public Ia32Debugctl WithBts(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 7, value));
 
-        /// <summary>
-        /// Bit 6 — TR. Exists only when 'false' (reserved otherwise).
-        /// </summary>
+        /// <summary>Bit 6 — TR. Exists only when 'false' (reserved otherwise).</summary>
         [global::MsrGen.Registers.MsrField("TR", 6, 1)]
         public bool Tr => (Value & (1UL << 6)) != 0;
 
-        /// <summary>
-        /// A copy with TR replaced.
-        /// </summary>
+        /// <summary>A copy with TR replaced.</summary>
         [global::MsrGen.Registers.MsrField("TR", 6, 1)]
         public Ia32Debugctl WithTr(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 6, value));
 
-        /// <summary>
-        /// Bit 2 — BUS_LOCK_DETECT. Exists only when 'bus-lock-detect' (reserved otherwise).
-        /// </summary>
+        /// <summary>Bit 2 — BUS_LOCK_DETECT. Exists only when 'bus-lock-detect' (reserved otherwise).</summary>
         [global::MsrGen.Registers.MsrField("BUS_LOCK_DETECT", 2, 1)]
         public bool BusLockDetect => (Value & (1UL << 2)) != 0;
 
-        /// <summary>
-        /// A copy with BUS_LOCK_DETECT replaced.
-        /// </summary>
+        /// <summary>A copy with BUS_LOCK_DETECT replaced.</summary>
         [global::MsrGen.Registers.MsrField("BUS_LOCK_DETECT", 2, 1)]
         public Ia32Debugctl WithBusLockDetect(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 2, value));
 
-        /// <summary>
-        /// Bit 1 — BTF: Single-step on branches (KVM drops it) Exists only when 'false' (reserved otherwise).
-        /// </summary>
+        /// <summary>Bit 1 — BTF: Single-step on branches (KVM drops it) Exists only when 'false' (reserved otherwise).</summary>
         [global::MsrGen.Registers.MsrField("BTF", 1, 1)]
         public bool Btf => (Value & (1UL << 1)) != 0;
 
-        /// <summary>
-        /// A copy with BTF replaced.
-        /// </summary>
+        /// <summary>A copy with BTF replaced.</summary>
         [global::MsrGen.Registers.MsrField("BTF", 1, 1)]
         public Ia32Debugctl WithBtf(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 1, value));
 
-        /// <summary>
-        /// Bit 0 — LBR: Record last branches Exists only when 'lbr' (reserved otherwise).
-        /// </summary>
+        /// <summary>Bit 0 — LBR: Record last branches Exists only when 'lbr' (reserved otherwise).</summary>
         [global::MsrGen.Registers.MsrField("LBR", 0, 1)]
         public bool Lbr => (Value & (1UL << 0)) != 0;
 
-        /// <summary>
-        /// A copy with LBR replaced.
-        /// </summary>
+        /// <summary>A copy with LBR replaced.</summary>
         [global::MsrGen.Registers.MsrField("LBR", 0, 1)]
         public Ia32Debugctl WithLbr(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 0, value));
 
@@ -931,13 +753,9 @@ namespace MsrGen.GeneratedUnderTest
         public const string RegisterName = "MSR_LBR_NHM_FROM{n}";
         public const uint BaseAddress = 0x680u;
         public const uint Stride = 0x1u;
-        /// <summary>
-        /// Architectural maximum number of instances.
-        /// </summary>
+        /// <summary>Architectural maximum number of instances.</summary>
         public const int Maximum = 32;
-        /// <summary>
-        /// Bits reserved whatever the capabilities.
-        /// </summary>
+        /// <summary>Bits reserved whatever the capabilities.</summary>
         public const ulong StaticReservedBits = 0x0UL;
         public const ulong ResetBits = 0x0UL;
 
@@ -947,9 +765,7 @@ namespace MsrGen.GeneratedUnderTest
 
         public static MsrLbrNhmFrom Zero => default;
 
-        /// <summary>
-        /// Wraps a raw value with no access or reserved-bit check.
-        /// </summary>
+        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static MsrLbrNhmFrom FromRawUnchecked(ulong value) => new(value);
 
         public static uint AddressOf(int n) => BaseAddress + (uint)n * Stride;
@@ -962,25 +778,17 @@ namespace MsrGen.GeneratedUnderTest
         static int global::MsrGen.Registers.IMsrRegister<MsrLbrNhmFrom>.MaxInstances => Maximum;
         static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<MsrLbrNhmFrom>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
 
-        /// <summary>
-        /// Bits a vCPU with these capabilities must not set (instance n of an array register).
-        /// </summary>
+        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => StaticReservedBits;
 
-        /// <summary>
-        /// Which bits of a value break the reserved-bit rules for these capabilities.
-        /// </summary>
+        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
         public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
             new(InstanceName(n), value, ReservedMask(caps, n));
 
-        /// <summary>
-        /// Whether instance n exists on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => (uint)n < (uint)Maximum && n < caps.LbrDepth && caps.IsIntel && (caps.Lbr && caps.LbrDepth > 8);
 
-        /// <summary>
-        /// The value after reset on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static MsrLbrNhmFrom Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
 
         /// <summary>
@@ -995,9 +803,7 @@ namespace MsrGen.GeneratedUnderTest
             return global::MsrGen.Registers.MsrIntercept.ReadWrite;
         }
 
-        /// <summary>
-        /// The register as the catalog describes it.
-        /// </summary>
+        /// <summary>The register as the catalog describes it.</summary>
         public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
             "MSR_LBR_NHM_FROM{n}", 0x680u, 0x1u, 32, "lbr-depth",
             global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
@@ -1008,15 +814,11 @@ namespace MsrGen.GeneratedUnderTest
                 new("FROM_IP", 0, 64, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
             });
 
-        /// <summary>
-        /// Bits 63:0 — FROM_IP.
-        /// </summary>
+        /// <summary>Bits 63:0 — FROM_IP.</summary>
         [global::MsrGen.Registers.MsrField("FROM_IP", 0, 64)]
         public ulong FromIp => (ulong)((Value >> 0) & 0xFFFFFFFFFFFFFFFFUL);
 
-        /// <summary>
-        /// A copy with FROM_IP replaced (bits beyond the field's width are dropped).
-        /// </summary>
+        /// <summary>A copy with FROM_IP replaced (bits beyond the field's width are dropped).</summary>
         [global::MsrGen.Registers.MsrField("FROM_IP", 0, 64)]
         public MsrLbrNhmFrom WithFromIp(ulong value) => new((ulong)value);
 
@@ -1055,13 +857,9 @@ namespace MsrGen.GeneratedUnderTest
         public const string RegisterName = "MSR_LBR_NHM_TO{n}";
         public const uint BaseAddress = 0x6C0u;
         public const uint Stride = 0x1u;
-        /// <summary>
-        /// Architectural maximum number of instances.
-        /// </summary>
+        /// <summary>Architectural maximum number of instances.</summary>
         public const int Maximum = 32;
-        /// <summary>
-        /// Bits reserved whatever the capabilities.
-        /// </summary>
+        /// <summary>Bits reserved whatever the capabilities.</summary>
         public const ulong StaticReservedBits = 0x0UL;
         public const ulong ResetBits = 0x0UL;
 
@@ -1071,9 +869,7 @@ namespace MsrGen.GeneratedUnderTest
 
         public static MsrLbrNhmTo Zero => default;
 
-        /// <summary>
-        /// Wraps a raw value with no access or reserved-bit check.
-        /// </summary>
+        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static MsrLbrNhmTo FromRawUnchecked(ulong value) => new(value);
 
         public static uint AddressOf(int n) => BaseAddress + (uint)n * Stride;
@@ -1086,25 +882,17 @@ namespace MsrGen.GeneratedUnderTest
         static int global::MsrGen.Registers.IMsrRegister<MsrLbrNhmTo>.MaxInstances => Maximum;
         static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<MsrLbrNhmTo>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
 
-        /// <summary>
-        /// Bits a vCPU with these capabilities must not set (instance n of an array register).
-        /// </summary>
+        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => StaticReservedBits;
 
-        /// <summary>
-        /// Which bits of a value break the reserved-bit rules for these capabilities.
-        /// </summary>
+        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
         public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
             new(InstanceName(n), value, ReservedMask(caps, n));
 
-        /// <summary>
-        /// Whether instance n exists on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => (uint)n < (uint)Maximum && n < caps.LbrDepth && caps.IsIntel && (caps.Lbr && caps.LbrDepth > 8);
 
-        /// <summary>
-        /// The value after reset on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static MsrLbrNhmTo Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
 
         /// <summary>
@@ -1119,9 +907,7 @@ namespace MsrGen.GeneratedUnderTest
             return global::MsrGen.Registers.MsrIntercept.ReadWrite;
         }
 
-        /// <summary>
-        /// The register as the catalog describes it.
-        /// </summary>
+        /// <summary>The register as the catalog describes it.</summary>
         public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
             "MSR_LBR_NHM_TO{n}", 0x6C0u, 0x1u, 32, "lbr-depth",
             global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
@@ -1132,15 +918,11 @@ namespace MsrGen.GeneratedUnderTest
                 new("TO_IP", 0, 64, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
             });
 
-        /// <summary>
-        /// Bits 63:0 — TO_IP.
-        /// </summary>
+        /// <summary>Bits 63:0 — TO_IP.</summary>
         [global::MsrGen.Registers.MsrField("TO_IP", 0, 64)]
         public ulong ToIp => (ulong)((Value >> 0) & 0xFFFFFFFFFFFFFFFFUL);
 
-        /// <summary>
-        /// A copy with TO_IP replaced (bits beyond the field's width are dropped).
-        /// </summary>
+        /// <summary>A copy with TO_IP replaced (bits beyond the field's width are dropped).</summary>
         [global::MsrGen.Registers.MsrField("TO_IP", 0, 64)]
         public MsrLbrNhmTo WithToIp(ulong value) => new((ulong)value);
 
@@ -1179,13 +961,9 @@ namespace MsrGen.GeneratedUnderTest
         public const string RegisterName = "MSR_LBR_INFO_{n}";
         public const uint BaseAddress = 0xDC0u;
         public const uint Stride = 0x1u;
-        /// <summary>
-        /// Architectural maximum number of instances.
-        /// </summary>
+        /// <summary>Architectural maximum number of instances.</summary>
         public const int Maximum = 32;
-        /// <summary>
-        /// Bits reserved whatever the capabilities.
-        /// </summary>
+        /// <summary>Bits reserved whatever the capabilities.</summary>
         public const ulong StaticReservedBits = 0xFFFFFFFFFF0000UL;
         public const ulong ResetBits = 0x0UL;
 
@@ -1195,9 +973,7 @@ namespace MsrGen.GeneratedUnderTest
 
         public static MsrLbrInfo Zero => default;
 
-        /// <summary>
-        /// Wraps a raw value with no access or reserved-bit check.
-        /// </summary>
+        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static MsrLbrInfo FromRawUnchecked(ulong value) => new(value);
 
         public static uint AddressOf(int n) => BaseAddress + (uint)n * Stride;
@@ -1210,25 +986,17 @@ namespace MsrGen.GeneratedUnderTest
         static int global::MsrGen.Registers.IMsrRegister<MsrLbrInfo>.MaxInstances => Maximum;
         static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<MsrLbrInfo>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
 
-        /// <summary>
-        /// Bits a vCPU with these capabilities must not set (instance n of an array register).
-        /// </summary>
+        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => StaticReservedBits;
 
-        /// <summary>
-        /// Which bits of a value break the reserved-bit rules for these capabilities.
-        /// </summary>
+        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
         public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
             new(InstanceName(n), value, ReservedMask(caps, n));
 
-        /// <summary>
-        /// Whether instance n exists on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => (uint)n < (uint)Maximum && n < caps.LbrDepth && caps.IsIntel && caps.LbrInfo;
 
-        /// <summary>
-        /// The value after reset on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static MsrLbrInfo Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
 
         /// <summary>
@@ -1243,9 +1011,7 @@ namespace MsrGen.GeneratedUnderTest
             return global::MsrGen.Registers.MsrIntercept.ReadWrite;
         }
 
-        /// <summary>
-        /// The register as the catalog describes it.
-        /// </summary>
+        /// <summary>The register as the catalog describes it.</summary>
         public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
             "MSR_LBR_INFO_{n}", 0xDC0u, 0x1u, 32, "lbr-depth",
             global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
@@ -1261,75 +1027,51 @@ namespace MsrGen.GeneratedUnderTest
                 new("CYCLE_COUNT", 0, 16, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
             });
 
-        /// <summary>
-        /// Bit 63 — MISPRED.
-        /// </summary>
+        /// <summary>Bit 63 — MISPRED.</summary>
         [global::MsrGen.Registers.MsrField("MISPRED", 63, 1)]
         public bool Mispred => (Value & (1UL << 63)) != 0;
 
-        /// <summary>
-        /// A copy with MISPRED replaced.
-        /// </summary>
+        /// <summary>A copy with MISPRED replaced.</summary>
         [global::MsrGen.Registers.MsrField("MISPRED", 63, 1)]
         public MsrLbrInfo WithMispred(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 63, value));
 
-        /// <summary>
-        /// Bit 62 — IN_TX.
-        /// </summary>
+        /// <summary>Bit 62 — IN_TX.</summary>
         [global::MsrGen.Registers.MsrField("IN_TX", 62, 1)]
         public bool InTx => (Value & (1UL << 62)) != 0;
 
-        /// <summary>
-        /// A copy with IN_TX replaced.
-        /// </summary>
+        /// <summary>A copy with IN_TX replaced.</summary>
         [global::MsrGen.Registers.MsrField("IN_TX", 62, 1)]
         public MsrLbrInfo WithInTx(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 62, value));
 
-        /// <summary>
-        /// Bit 61 — ABORT.
-        /// </summary>
+        /// <summary>Bit 61 — ABORT.</summary>
         [global::MsrGen.Registers.MsrField("ABORT", 61, 1)]
         public bool Abort => (Value & (1UL << 61)) != 0;
 
-        /// <summary>
-        /// A copy with ABORT replaced.
-        /// </summary>
+        /// <summary>A copy with ABORT replaced.</summary>
         [global::MsrGen.Registers.MsrField("ABORT", 61, 1)]
         public MsrLbrInfo WithAbort(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 61, value));
 
-        /// <summary>
-        /// Bit 60 — CYC_CNT_VALID.
-        /// </summary>
+        /// <summary>Bit 60 — CYC_CNT_VALID.</summary>
         [global::MsrGen.Registers.MsrField("CYC_CNT_VALID", 60, 1)]
         public bool CycCntValid => (Value & (1UL << 60)) != 0;
 
-        /// <summary>
-        /// A copy with CYC_CNT_VALID replaced.
-        /// </summary>
+        /// <summary>A copy with CYC_CNT_VALID replaced.</summary>
         [global::MsrGen.Registers.MsrField("CYC_CNT_VALID", 60, 1)]
         public MsrLbrInfo WithCycCntValid(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 60, value));
 
-        /// <summary>
-        /// Bits 59:56 — BR_TYPE.
-        /// </summary>
+        /// <summary>Bits 59:56 — BR_TYPE.</summary>
         [global::MsrGen.Registers.MsrField("BR_TYPE", 56, 4)]
         public byte BrType => (byte)((Value >> 56) & 0xFUL);
 
-        /// <summary>
-        /// A copy with BR_TYPE replaced (bits beyond the field's width are dropped).
-        /// </summary>
+        /// <summary>A copy with BR_TYPE replaced (bits beyond the field's width are dropped).</summary>
         [global::MsrGen.Registers.MsrField("BR_TYPE", 56, 4)]
         public MsrLbrInfo WithBrType(byte value) => new((Value & 0xF0FFFFFFFFFFFFFFUL) | (((ulong)value << 56) & 0xF00000000000000UL));
 
-        /// <summary>
-        /// Bits 15:0 — CYCLE_COUNT.
-        /// </summary>
+        /// <summary>Bits 15:0 — CYCLE_COUNT.</summary>
         [global::MsrGen.Registers.MsrField("CYCLE_COUNT", 0, 16)]
         public ushort CycleCount => (ushort)((Value >> 0) & 0xFFFFUL);
 
-        /// <summary>
-        /// A copy with CYCLE_COUNT replaced (bits beyond the field's width are dropped).
-        /// </summary>
+        /// <summary>A copy with CYCLE_COUNT replaced (bits beyond the field's width are dropped).</summary>
         [global::MsrGen.Registers.MsrField("CYCLE_COUNT", 0, 16)]
         public MsrLbrInfo WithCycleCount(ushort value) => new((Value & 0xFFFFFFFFFFFF0000UL) | (ulong)value);
 
@@ -1362,9 +1104,7 @@ namespace MsrGen.GeneratedUnderTest
         public static bool operator !=(MsrLbrInfo left, MsrLbrInfo right) => left.Value != right.Value;
     }
 
-    /// <summary>
-    /// IA32_LBR_{n}_INFO: 32 instances at 0x1200 + 1·n, as many as 'lbr-depth'.
-    /// </summary>
+    /// <summary>IA32_LBR_{n}_INFO: 32 instances at 0x1200 + 1·n, as many as 'lbr-depth'.</summary>
     /// <remarks>Source: SDM Vol. 3B 19.1 (IA32_LBR_x_INFO)</remarks>
     [global::MsrGen.Registers.MsrRegister("IA32_LBR_{n}_INFO", 0x1200u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFFFFFFFF0000UL, Stride = 0x1u, MaxInstances = 32, Count = "lbr-depth", Gate = "intel && (arch-lbr)")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
@@ -1373,13 +1113,9 @@ namespace MsrGen.GeneratedUnderTest
         public const string RegisterName = "IA32_LBR_{n}_INFO";
         public const uint BaseAddress = 0x1200u;
         public const uint Stride = 0x1u;
-        /// <summary>
-        /// Architectural maximum number of instances.
-        /// </summary>
+        /// <summary>Architectural maximum number of instances.</summary>
         public const int Maximum = 32;
-        /// <summary>
-        /// Bits reserved whatever the capabilities.
-        /// </summary>
+        /// <summary>Bits reserved whatever the capabilities.</summary>
         public const ulong StaticReservedBits = 0xFFFFFFFFFF0000UL;
         public const ulong ResetBits = 0x0UL;
 
@@ -1389,9 +1125,7 @@ namespace MsrGen.GeneratedUnderTest
 
         public static Ia32LbrInfo Zero => default;
 
-        /// <summary>
-        /// Wraps a raw value with no access or reserved-bit check.
-        /// </summary>
+        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static Ia32LbrInfo FromRawUnchecked(ulong value) => new(value);
 
         public static uint AddressOf(int n) => BaseAddress + (uint)n * Stride;
@@ -1404,25 +1138,17 @@ namespace MsrGen.GeneratedUnderTest
         static int global::MsrGen.Registers.IMsrRegister<Ia32LbrInfo>.MaxInstances => Maximum;
         static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<Ia32LbrInfo>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
 
-        /// <summary>
-        /// Bits a vCPU with these capabilities must not set (instance n of an array register).
-        /// </summary>
+        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => StaticReservedBits;
 
-        /// <summary>
-        /// Which bits of a value break the reserved-bit rules for these capabilities.
-        /// </summary>
+        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
         public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
             new(InstanceName(n), value, ReservedMask(caps, n));
 
-        /// <summary>
-        /// Whether instance n exists on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => (uint)n < (uint)Maximum && n < caps.LbrDepth && caps.IsIntel && caps.Has(global::MsrGen.Registers.PmuFeatures.ArchLbr);
 
-        /// <summary>
-        /// The value after reset on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static Ia32LbrInfo Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
 
         /// <summary>
@@ -1441,9 +1167,7 @@ namespace MsrGen.GeneratedUnderTest
             return global::MsrGen.Registers.MsrIntercept.ReadWrite;
         }
 
-        /// <summary>
-        /// The register as the catalog describes it.
-        /// </summary>
+        /// <summary>The register as the catalog describes it.</summary>
         public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
             "IA32_LBR_{n}_INFO", 0x1200u, 0x1u, 32, "lbr-depth",
             global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
@@ -1459,75 +1183,51 @@ namespace MsrGen.GeneratedUnderTest
                 new("CYCLE_COUNT", 0, 16, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
             });
 
-        /// <summary>
-        /// Bit 63 — MISPRED.
-        /// </summary>
+        /// <summary>Bit 63 — MISPRED.</summary>
         [global::MsrGen.Registers.MsrField("MISPRED", 63, 1)]
         public bool Mispred => (Value & (1UL << 63)) != 0;
 
-        /// <summary>
-        /// A copy with MISPRED replaced.
-        /// </summary>
+        /// <summary>A copy with MISPRED replaced.</summary>
         [global::MsrGen.Registers.MsrField("MISPRED", 63, 1)]
         public Ia32LbrInfo WithMispred(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 63, value));
 
-        /// <summary>
-        /// Bit 62 — IN_TX.
-        /// </summary>
+        /// <summary>Bit 62 — IN_TX.</summary>
         [global::MsrGen.Registers.MsrField("IN_TX", 62, 1)]
         public bool InTx => (Value & (1UL << 62)) != 0;
 
-        /// <summary>
-        /// A copy with IN_TX replaced.
-        /// </summary>
+        /// <summary>A copy with IN_TX replaced.</summary>
         [global::MsrGen.Registers.MsrField("IN_TX", 62, 1)]
         public Ia32LbrInfo WithInTx(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 62, value));
 
-        /// <summary>
-        /// Bit 61 — TSX_ABORT.
-        /// </summary>
+        /// <summary>Bit 61 — TSX_ABORT.</summary>
         [global::MsrGen.Registers.MsrField("TSX_ABORT", 61, 1)]
         public bool TsxAbort => (Value & (1UL << 61)) != 0;
 
-        /// <summary>
-        /// A copy with TSX_ABORT replaced.
-        /// </summary>
+        /// <summary>A copy with TSX_ABORT replaced.</summary>
         [global::MsrGen.Registers.MsrField("TSX_ABORT", 61, 1)]
         public Ia32LbrInfo WithTsxAbort(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 61, value));
 
-        /// <summary>
-        /// Bit 60 — CYC_CNT_VALID.
-        /// </summary>
+        /// <summary>Bit 60 — CYC_CNT_VALID.</summary>
         [global::MsrGen.Registers.MsrField("CYC_CNT_VALID", 60, 1)]
         public bool CycCntValid => (Value & (1UL << 60)) != 0;
 
-        /// <summary>
-        /// A copy with CYC_CNT_VALID replaced.
-        /// </summary>
+        /// <summary>A copy with CYC_CNT_VALID replaced.</summary>
         [global::MsrGen.Registers.MsrField("CYC_CNT_VALID", 60, 1)]
         public Ia32LbrInfo WithCycCntValid(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 60, value));
 
-        /// <summary>
-        /// Bits 59:56 — BR_TYPE.
-        /// </summary>
+        /// <summary>Bits 59:56 — BR_TYPE.</summary>
         [global::MsrGen.Registers.MsrField("BR_TYPE", 56, 4)]
         public byte BrType => (byte)((Value >> 56) & 0xFUL);
 
-        /// <summary>
-        /// A copy with BR_TYPE replaced (bits beyond the field's width are dropped).
-        /// </summary>
+        /// <summary>A copy with BR_TYPE replaced (bits beyond the field's width are dropped).</summary>
         [global::MsrGen.Registers.MsrField("BR_TYPE", 56, 4)]
         public Ia32LbrInfo WithBrType(byte value) => new((Value & 0xF0FFFFFFFFFFFFFFUL) | (((ulong)value << 56) & 0xF00000000000000UL));
 
-        /// <summary>
-        /// Bits 15:0 — CYCLE_COUNT.
-        /// </summary>
+        /// <summary>Bits 15:0 — CYCLE_COUNT.</summary>
         [global::MsrGen.Registers.MsrField("CYCLE_COUNT", 0, 16)]
         public ushort CycleCount => (ushort)((Value >> 0) & 0xFFFFUL);
 
-        /// <summary>
-        /// A copy with CYCLE_COUNT replaced (bits beyond the field's width are dropped).
-        /// </summary>
+        /// <summary>A copy with CYCLE_COUNT replaced (bits beyond the field's width are dropped).</summary>
         [global::MsrGen.Registers.MsrField("CYCLE_COUNT", 0, 16)]
         public Ia32LbrInfo WithCycleCount(ushort value) => new((Value & 0xFFFFFFFFFFFF0000UL) | (ulong)value);
 
@@ -1560,9 +1260,7 @@ namespace MsrGen.GeneratedUnderTest
         public static bool operator !=(Ia32LbrInfo left, Ia32LbrInfo right) => left.Value != right.Value;
     }
 
-    /// <summary>
-    /// IA32_LBR_CTL (0x14CE). Architectural LBR control.
-    /// </summary>
+    /// <summary>IA32_LBR_CTL (0x14CE). Architectural LBR control.</summary>
     /// <remarks>Source: SDM Vol. 3B 19.1 (architectural LBR); not virtualised by upstream KVM</remarks>
     [global::MsrGen.Registers.MsrRegister("IA32_LBR_CTL", 0x14CEu, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFFFFFFFF80FFF0UL, Gate = "intel && (arch-lbr)")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
@@ -1570,9 +1268,7 @@ namespace MsrGen.GeneratedUnderTest
     {
         public const string RegisterName = "IA32_LBR_CTL";
         public const uint Address = 0x14CEu;
-        /// <summary>
-        /// Bits reserved whatever the capabilities.
-        /// </summary>
+        /// <summary>Bits reserved whatever the capabilities.</summary>
         public const ulong StaticReservedBits = 0xFFFFFFFFFF80FFF0UL;
         public const ulong ResetBits = 0x0UL;
 
@@ -1582,9 +1278,7 @@ namespace MsrGen.GeneratedUnderTest
 
         public static Ia32LbrCtl Zero => default;
 
-        /// <summary>
-        /// Wraps a raw value with no access or reserved-bit check.
-        /// </summary>
+        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static Ia32LbrCtl FromRawUnchecked(ulong value) => new(value);
 
         public static string InstanceName(int n) => RegisterName;
@@ -1595,25 +1289,17 @@ namespace MsrGen.GeneratedUnderTest
         static int global::MsrGen.Registers.IMsrRegister<Ia32LbrCtl>.MaxInstances => 1;
         static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<Ia32LbrCtl>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
 
-        /// <summary>
-        /// Bits a vCPU with these capabilities must not set (instance n of an array register).
-        /// </summary>
+        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => StaticReservedBits;
 
-        /// <summary>
-        /// Which bits of a value break the reserved-bit rules for these capabilities.
-        /// </summary>
+        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
         public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
             new(InstanceName(n), value, ReservedMask(caps, n));
 
-        /// <summary>
-        /// Whether instance n exists on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => n == 0 && caps.IsIntel && caps.Has(global::MsrGen.Registers.PmuFeatures.ArchLbr);
 
-        /// <summary>
-        /// The value after reset on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static Ia32LbrCtl Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
 
         /// <summary>
@@ -1632,9 +1318,7 @@ namespace MsrGen.GeneratedUnderTest
             return global::MsrGen.Registers.MsrIntercept.ReadWrite;
         }
 
-        /// <summary>
-        /// The register as the catalog describes it.
-        /// </summary>
+        /// <summary>The register as the catalog describes it.</summary>
         public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
             "IA32_LBR_CTL", 0x14CEu, 0x0u, 1, "",
             global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
@@ -1655,135 +1339,91 @@ namespace MsrGen.GeneratedUnderTest
                 new("LBR_EN", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
             });
 
-        /// <summary>
-        /// Bit 22 — OTHER_BRANCH.
-        /// </summary>
+        /// <summary>Bit 22 — OTHER_BRANCH.</summary>
         [global::MsrGen.Registers.MsrField("OTHER_BRANCH", 22, 1)]
         public bool OtherBranch => (Value & (1UL << 22)) != 0;
 
-        /// <summary>
-        /// A copy with OTHER_BRANCH replaced.
-        /// </summary>
+        /// <summary>A copy with OTHER_BRANCH replaced.</summary>
         [global::MsrGen.Registers.MsrField("OTHER_BRANCH", 22, 1)]
         public Ia32LbrCtl WithOtherBranch(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 22, value));
 
-        /// <summary>
-        /// Bit 21 — NEAR_RET.
-        /// </summary>
+        /// <summary>Bit 21 — NEAR_RET.</summary>
         [global::MsrGen.Registers.MsrField("NEAR_RET", 21, 1)]
         public bool NearRet => (Value & (1UL << 21)) != 0;
 
-        /// <summary>
-        /// A copy with NEAR_RET replaced.
-        /// </summary>
+        /// <summary>A copy with NEAR_RET replaced.</summary>
         [global::MsrGen.Registers.MsrField("NEAR_RET", 21, 1)]
         public Ia32LbrCtl WithNearRet(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 21, value));
 
-        /// <summary>
-        /// Bit 20 — NEAR_IND_CALL.
-        /// </summary>
+        /// <summary>Bit 20 — NEAR_IND_CALL.</summary>
         [global::MsrGen.Registers.MsrField("NEAR_IND_CALL", 20, 1)]
         public bool NearIndCall => (Value & (1UL << 20)) != 0;
 
-        /// <summary>
-        /// A copy with NEAR_IND_CALL replaced.
-        /// </summary>
+        /// <summary>A copy with NEAR_IND_CALL replaced.</summary>
         [global::MsrGen.Registers.MsrField("NEAR_IND_CALL", 20, 1)]
         public Ia32LbrCtl WithNearIndCall(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 20, value));
 
-        /// <summary>
-        /// Bit 19 — NEAR_REL_CALL.
-        /// </summary>
+        /// <summary>Bit 19 — NEAR_REL_CALL.</summary>
         [global::MsrGen.Registers.MsrField("NEAR_REL_CALL", 19, 1)]
         public bool NearRelCall => (Value & (1UL << 19)) != 0;
 
-        /// <summary>
-        /// A copy with NEAR_REL_CALL replaced.
-        /// </summary>
+        /// <summary>A copy with NEAR_REL_CALL replaced.</summary>
         [global::MsrGen.Registers.MsrField("NEAR_REL_CALL", 19, 1)]
         public Ia32LbrCtl WithNearRelCall(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 19, value));
 
-        /// <summary>
-        /// Bit 18 — NEAR_IND_JMP.
-        /// </summary>
+        /// <summary>Bit 18 — NEAR_IND_JMP.</summary>
         [global::MsrGen.Registers.MsrField("NEAR_IND_JMP", 18, 1)]
         public bool NearIndJmp => (Value & (1UL << 18)) != 0;
 
-        /// <summary>
-        /// A copy with NEAR_IND_JMP replaced.
-        /// </summary>
+        /// <summary>A copy with NEAR_IND_JMP replaced.</summary>
         [global::MsrGen.Registers.MsrField("NEAR_IND_JMP", 18, 1)]
         public Ia32LbrCtl WithNearIndJmp(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 18, value));
 
-        /// <summary>
-        /// Bit 17 — NEAR_REL_JMP.
-        /// </summary>
+        /// <summary>Bit 17 — NEAR_REL_JMP.</summary>
         [global::MsrGen.Registers.MsrField("NEAR_REL_JMP", 17, 1)]
         public bool NearRelJmp => (Value & (1UL << 17)) != 0;
 
-        /// <summary>
-        /// A copy with NEAR_REL_JMP replaced.
-        /// </summary>
+        /// <summary>A copy with NEAR_REL_JMP replaced.</summary>
         [global::MsrGen.Registers.MsrField("NEAR_REL_JMP", 17, 1)]
         public Ia32LbrCtl WithNearRelJmp(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 17, value));
 
-        /// <summary>
-        /// Bit 16 — JCC.
-        /// </summary>
+        /// <summary>Bit 16 — JCC.</summary>
         [global::MsrGen.Registers.MsrField("JCC", 16, 1)]
         public bool Jcc => (Value & (1UL << 16)) != 0;
 
-        /// <summary>
-        /// A copy with JCC replaced.
-        /// </summary>
+        /// <summary>A copy with JCC replaced.</summary>
         [global::MsrGen.Registers.MsrField("JCC", 16, 1)]
         public Ia32LbrCtl WithJcc(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 16, value));
 
-        /// <summary>
-        /// Bit 3 — CALL_STACK.
-        /// </summary>
+        /// <summary>Bit 3 — CALL_STACK.</summary>
         [global::MsrGen.Registers.MsrField("CALL_STACK", 3, 1)]
         public bool CallStack => (Value & (1UL << 3)) != 0;
 
-        /// <summary>
-        /// A copy with CALL_STACK replaced.
-        /// </summary>
+        /// <summary>A copy with CALL_STACK replaced.</summary>
         [global::MsrGen.Registers.MsrField("CALL_STACK", 3, 1)]
         public Ia32LbrCtl WithCallStack(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 3, value));
 
-        /// <summary>
-        /// Bit 2 — USR.
-        /// </summary>
+        /// <summary>Bit 2 — USR.</summary>
         [global::MsrGen.Registers.MsrField("USR", 2, 1)]
         public bool Usr => (Value & (1UL << 2)) != 0;
 
-        /// <summary>
-        /// A copy with USR replaced.
-        /// </summary>
+        /// <summary>A copy with USR replaced.</summary>
         [global::MsrGen.Registers.MsrField("USR", 2, 1)]
         public Ia32LbrCtl WithUsr(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 2, value));
 
-        /// <summary>
-        /// Bit 1 — OS.
-        /// </summary>
+        /// <summary>Bit 1 — OS.</summary>
         [global::MsrGen.Registers.MsrField("OS", 1, 1)]
         public bool Os => (Value & (1UL << 1)) != 0;
 
-        /// <summary>
-        /// A copy with OS replaced.
-        /// </summary>
+        /// <summary>A copy with OS replaced.</summary>
         [global::MsrGen.Registers.MsrField("OS", 1, 1)]
         public Ia32LbrCtl WithOs(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 1, value));
 
-        /// <summary>
-        /// Bit 0 — LBR_EN.
-        /// </summary>
+        /// <summary>Bit 0 — LBR_EN.</summary>
         [global::MsrGen.Registers.MsrField("LBR_EN", 0, 1)]
         public bool LbrEn => (Value & (1UL << 0)) != 0;
 
-        /// <summary>
-        /// A copy with LBR_EN replaced.
-        /// </summary>
+        /// <summary>A copy with LBR_EN replaced.</summary>
         [global::MsrGen.Registers.MsrField("LBR_EN", 0, 1)]
         public Ia32LbrCtl WithLbrEn(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 0, value));
 
@@ -1821,9 +1461,7 @@ namespace MsrGen.GeneratedUnderTest
         public static bool operator !=(Ia32LbrCtl left, Ia32LbrCtl right) => left.Value != right.Value;
     }
 
-    /// <summary>
-    /// IA32_LBR_DEPTH (0x14CF). Number of architectural LBR entries in use (multiple of 8).
-    /// </summary>
+    /// <summary>IA32_LBR_DEPTH (0x14CF). Number of architectural LBR entries in use (multiple of 8).</summary>
     /// <remarks>Source: SDM Vol. 3B 19.1</remarks>
     [global::MsrGen.Registers.MsrRegister("IA32_LBR_DEPTH", 0x14CFu, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFFFFFFFFFFFE00UL, Gate = "intel && (arch-lbr)")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
@@ -1831,9 +1469,7 @@ namespace MsrGen.GeneratedUnderTest
     {
         public const string RegisterName = "IA32_LBR_DEPTH";
         public const uint Address = 0x14CFu;
-        /// <summary>
-        /// Bits reserved whatever the capabilities.
-        /// </summary>
+        /// <summary>Bits reserved whatever the capabilities.</summary>
         public const ulong StaticReservedBits = 0xFFFFFFFFFFFFFE00UL;
         public const ulong ResetBits = 0x0UL;
 
@@ -1843,9 +1479,7 @@ namespace MsrGen.GeneratedUnderTest
 
         public static Ia32LbrDepth Zero => default;
 
-        /// <summary>
-        /// Wraps a raw value with no access or reserved-bit check.
-        /// </summary>
+        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static Ia32LbrDepth FromRawUnchecked(ulong value) => new(value);
 
         public static string InstanceName(int n) => RegisterName;
@@ -1856,25 +1490,17 @@ namespace MsrGen.GeneratedUnderTest
         static int global::MsrGen.Registers.IMsrRegister<Ia32LbrDepth>.MaxInstances => 1;
         static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<Ia32LbrDepth>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
 
-        /// <summary>
-        /// Bits a vCPU with these capabilities must not set (instance n of an array register).
-        /// </summary>
+        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => StaticReservedBits;
 
-        /// <summary>
-        /// Which bits of a value break the reserved-bit rules for these capabilities.
-        /// </summary>
+        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
         public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
             new(InstanceName(n), value, ReservedMask(caps, n));
 
-        /// <summary>
-        /// Whether instance n exists on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => n == 0 && caps.IsIntel && caps.Has(global::MsrGen.Registers.PmuFeatures.ArchLbr);
 
-        /// <summary>
-        /// The value after reset on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static Ia32LbrDepth Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
 
         /// <summary>
@@ -1893,9 +1519,7 @@ namespace MsrGen.GeneratedUnderTest
             return global::MsrGen.Registers.MsrIntercept.ReadWrite;
         }
 
-        /// <summary>
-        /// The register as the catalog describes it.
-        /// </summary>
+        /// <summary>The register as the catalog describes it.</summary>
         public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
             "IA32_LBR_DEPTH", 0x14CFu, 0x0u, 1, "",
             global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
@@ -1906,15 +1530,11 @@ namespace MsrGen.GeneratedUnderTest
                 new("DEPTH", 0, 9, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
             });
 
-        /// <summary>
-        /// Bits 8:0 — DEPTH.
-        /// </summary>
+        /// <summary>Bits 8:0 — DEPTH.</summary>
         [global::MsrGen.Registers.MsrField("DEPTH", 0, 9)]
         public ushort Depth => (ushort)((Value >> 0) & 0x1FFUL);
 
-        /// <summary>
-        /// A copy with DEPTH replaced (bits beyond the field's width are dropped).
-        /// </summary>
+        /// <summary>A copy with DEPTH replaced (bits beyond the field's width are dropped).</summary>
         [global::MsrGen.Registers.MsrField("DEPTH", 0, 9)]
         public Ia32LbrDepth WithDepth(ushort value) => new((Value & 0xFFFFFFFFFFFFFE00UL) | ((ulong)value & 0x1FFUL));
 
@@ -1942,9 +1562,7 @@ namespace MsrGen.GeneratedUnderTest
         public static bool operator !=(Ia32LbrDepth left, Ia32LbrDepth right) => left.Value != right.Value;
     }
 
-    /// <summary>
-    /// IA32_LBR_{n}_FROM_IP: 32 instances at 0x1500 + 1·n, as many as 'lbr-depth'.
-    /// </summary>
+    /// <summary>IA32_LBR_{n}_FROM_IP: 32 instances at 0x1500 + 1·n, as many as 'lbr-depth'.</summary>
     /// <remarks>Source: SDM Vol. 3B 19.1 (IA32_LBR_x_FROM_IP)</remarks>
     [global::MsrGen.Registers.MsrRegister("IA32_LBR_{n}_FROM_IP", 0x1500u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0x0UL, Stride = 0x1u, MaxInstances = 32, Count = "lbr-depth", Gate = "intel && (arch-lbr)")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
@@ -1953,13 +1571,9 @@ namespace MsrGen.GeneratedUnderTest
         public const string RegisterName = "IA32_LBR_{n}_FROM_IP";
         public const uint BaseAddress = 0x1500u;
         public const uint Stride = 0x1u;
-        /// <summary>
-        /// Architectural maximum number of instances.
-        /// </summary>
+        /// <summary>Architectural maximum number of instances.</summary>
         public const int Maximum = 32;
-        /// <summary>
-        /// Bits reserved whatever the capabilities.
-        /// </summary>
+        /// <summary>Bits reserved whatever the capabilities.</summary>
         public const ulong StaticReservedBits = 0x0UL;
         public const ulong ResetBits = 0x0UL;
 
@@ -1969,9 +1583,7 @@ namespace MsrGen.GeneratedUnderTest
 
         public static Ia32LbrFromIp Zero => default;
 
-        /// <summary>
-        /// Wraps a raw value with no access or reserved-bit check.
-        /// </summary>
+        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static Ia32LbrFromIp FromRawUnchecked(ulong value) => new(value);
 
         public static uint AddressOf(int n) => BaseAddress + (uint)n * Stride;
@@ -1984,25 +1596,17 @@ namespace MsrGen.GeneratedUnderTest
         static int global::MsrGen.Registers.IMsrRegister<Ia32LbrFromIp>.MaxInstances => Maximum;
         static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<Ia32LbrFromIp>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
 
-        /// <summary>
-        /// Bits a vCPU with these capabilities must not set (instance n of an array register).
-        /// </summary>
+        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => StaticReservedBits;
 
-        /// <summary>
-        /// Which bits of a value break the reserved-bit rules for these capabilities.
-        /// </summary>
+        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
         public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
             new(InstanceName(n), value, ReservedMask(caps, n));
 
-        /// <summary>
-        /// Whether instance n exists on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => (uint)n < (uint)Maximum && n < caps.LbrDepth && caps.IsIntel && caps.Has(global::MsrGen.Registers.PmuFeatures.ArchLbr);
 
-        /// <summary>
-        /// The value after reset on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static Ia32LbrFromIp Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
 
         /// <summary>
@@ -2021,9 +1625,7 @@ namespace MsrGen.GeneratedUnderTest
             return global::MsrGen.Registers.MsrIntercept.ReadWrite;
         }
 
-        /// <summary>
-        /// The register as the catalog describes it.
-        /// </summary>
+        /// <summary>The register as the catalog describes it.</summary>
         public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
             "IA32_LBR_{n}_FROM_IP", 0x1500u, 0x1u, 32, "lbr-depth",
             global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
@@ -2034,15 +1636,11 @@ namespace MsrGen.GeneratedUnderTest
                 new("FROM_IP", 0, 64, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
             });
 
-        /// <summary>
-        /// Bits 63:0 — FROM_IP.
-        /// </summary>
+        /// <summary>Bits 63:0 — FROM_IP.</summary>
         [global::MsrGen.Registers.MsrField("FROM_IP", 0, 64)]
         public ulong FromIp => (ulong)((Value >> 0) & 0xFFFFFFFFFFFFFFFFUL);
 
-        /// <summary>
-        /// A copy with FROM_IP replaced (bits beyond the field's width are dropped).
-        /// </summary>
+        /// <summary>A copy with FROM_IP replaced (bits beyond the field's width are dropped).</summary>
         [global::MsrGen.Registers.MsrField("FROM_IP", 0, 64)]
         public Ia32LbrFromIp WithFromIp(ulong value) => new((ulong)value);
 
@@ -2070,9 +1668,7 @@ namespace MsrGen.GeneratedUnderTest
         public static bool operator !=(Ia32LbrFromIp left, Ia32LbrFromIp right) => left.Value != right.Value;
     }
 
-    /// <summary>
-    /// IA32_LBR_{n}_TO_IP: 32 instances at 0x1600 + 1·n, as many as 'lbr-depth'.
-    /// </summary>
+    /// <summary>IA32_LBR_{n}_TO_IP: 32 instances at 0x1600 + 1·n, as many as 'lbr-depth'.</summary>
     /// <remarks>Source: SDM Vol. 3B 19.1 (IA32_LBR_x_TO_IP)</remarks>
     [global::MsrGen.Registers.MsrRegister("IA32_LBR_{n}_TO_IP", 0x1600u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0x0UL, Stride = 0x1u, MaxInstances = 32, Count = "lbr-depth", Gate = "intel && (arch-lbr)")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
@@ -2081,13 +1677,9 @@ namespace MsrGen.GeneratedUnderTest
         public const string RegisterName = "IA32_LBR_{n}_TO_IP";
         public const uint BaseAddress = 0x1600u;
         public const uint Stride = 0x1u;
-        /// <summary>
-        /// Architectural maximum number of instances.
-        /// </summary>
+        /// <summary>Architectural maximum number of instances.</summary>
         public const int Maximum = 32;
-        /// <summary>
-        /// Bits reserved whatever the capabilities.
-        /// </summary>
+        /// <summary>Bits reserved whatever the capabilities.</summary>
         public const ulong StaticReservedBits = 0x0UL;
         public const ulong ResetBits = 0x0UL;
 
@@ -2097,9 +1689,7 @@ namespace MsrGen.GeneratedUnderTest
 
         public static Ia32LbrToIp Zero => default;
 
-        /// <summary>
-        /// Wraps a raw value with no access or reserved-bit check.
-        /// </summary>
+        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static Ia32LbrToIp FromRawUnchecked(ulong value) => new(value);
 
         public static uint AddressOf(int n) => BaseAddress + (uint)n * Stride;
@@ -2112,25 +1702,17 @@ namespace MsrGen.GeneratedUnderTest
         static int global::MsrGen.Registers.IMsrRegister<Ia32LbrToIp>.MaxInstances => Maximum;
         static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<Ia32LbrToIp>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
 
-        /// <summary>
-        /// Bits a vCPU with these capabilities must not set (instance n of an array register).
-        /// </summary>
+        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => StaticReservedBits;
 
-        /// <summary>
-        /// Which bits of a value break the reserved-bit rules for these capabilities.
-        /// </summary>
+        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
         public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
             new(InstanceName(n), value, ReservedMask(caps, n));
 
-        /// <summary>
-        /// Whether instance n exists on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => (uint)n < (uint)Maximum && n < caps.LbrDepth && caps.IsIntel && caps.Has(global::MsrGen.Registers.PmuFeatures.ArchLbr);
 
-        /// <summary>
-        /// The value after reset on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static Ia32LbrToIp Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
 
         /// <summary>
@@ -2149,9 +1731,7 @@ namespace MsrGen.GeneratedUnderTest
             return global::MsrGen.Registers.MsrIntercept.ReadWrite;
         }
 
-        /// <summary>
-        /// The register as the catalog describes it.
-        /// </summary>
+        /// <summary>The register as the catalog describes it.</summary>
         public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
             "IA32_LBR_{n}_TO_IP", 0x1600u, 0x1u, 32, "lbr-depth",
             global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
@@ -2162,15 +1742,11 @@ namespace MsrGen.GeneratedUnderTest
                 new("TO_IP", 0, 64, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
             });
 
-        /// <summary>
-        /// Bits 63:0 — TO_IP.
-        /// </summary>
+        /// <summary>Bits 63:0 — TO_IP.</summary>
         [global::MsrGen.Registers.MsrField("TO_IP", 0, 64)]
         public ulong ToIp => (ulong)((Value >> 0) & 0xFFFFFFFFFFFFFFFFUL);
 
-        /// <summary>
-        /// A copy with TO_IP replaced (bits beyond the field's width are dropped).
-        /// </summary>
+        /// <summary>A copy with TO_IP replaced (bits beyond the field's width are dropped).</summary>
         [global::MsrGen.Registers.MsrField("TO_IP", 0, 64)]
         public Ia32LbrToIp WithToIp(ulong value) => new((ulong)value);
 

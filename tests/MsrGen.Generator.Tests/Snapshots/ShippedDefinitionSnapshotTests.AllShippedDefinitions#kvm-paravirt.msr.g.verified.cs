@@ -15,9 +15,7 @@ namespace MsrGen.GeneratedUnderTest
     {
         public const string RegisterName = "MSR_KVM_POLL_CONTROL";
         public const uint Address = 0x4B564D05u;
-        /// <summary>
-        /// Bits reserved whatever the capabilities.
-        /// </summary>
+        /// <summary>Bits reserved whatever the capabilities.</summary>
         public const ulong StaticReservedBits = 0xFFFFFFFFFFFFFFFEUL;
         public const ulong ResetBits = 0x1UL;
 
@@ -27,9 +25,7 @@ namespace MsrGen.GeneratedUnderTest
 
         public static MsrKvmPollControl Zero => default;
 
-        /// <summary>
-        /// Wraps a raw value with no access or reserved-bit check.
-        /// </summary>
+        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static MsrKvmPollControl FromRawUnchecked(ulong value) => new(value);
 
         public static string InstanceName(int n) => RegisterName;
@@ -40,25 +36,17 @@ namespace MsrGen.GeneratedUnderTest
         static int global::MsrGen.Registers.IMsrRegister<MsrKvmPollControl>.MaxInstances => 1;
         static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<MsrKvmPollControl>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
 
-        /// <summary>
-        /// Bits a vCPU with these capabilities must not set (instance n of an array register).
-        /// </summary>
+        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => StaticReservedBits;
 
-        /// <summary>
-        /// Which bits of a value break the reserved-bit rules for these capabilities.
-        /// </summary>
+        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
         public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
             new(InstanceName(n), value, ReservedMask(caps, n));
 
-        /// <summary>
-        /// Whether instance n exists on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => n == 0 && caps.Has(global::MsrGen.Registers.PmuFeatures.PollControl);
 
-        /// <summary>
-        /// The value after reset on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static MsrKvmPollControl Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
 
         /// <summary>
@@ -69,9 +57,7 @@ namespace MsrGen.GeneratedUnderTest
             return global::MsrGen.Registers.MsrIntercept.ReadWrite;
         }
 
-        /// <summary>
-        /// The register as the catalog describes it.
-        /// </summary>
+        /// <summary>The register as the catalog describes it.</summary>
         public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
             "MSR_KVM_POLL_CONTROL", 0x4B564D05u, 0x0u, 1, "",
             global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
@@ -82,15 +68,11 @@ namespace MsrGen.GeneratedUnderTest
                 new("HALT_POLL", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Host-side halt polling enabled"),
             });
 
-        /// <summary>
-        /// Bit 0 — HALT_POLL: Host-side halt polling enabled
-        /// </summary>
+        /// <summary>Bit 0 — HALT_POLL: Host-side halt polling enabled</summary>
         [global::MsrGen.Registers.MsrField("HALT_POLL", 0, 1)]
         public bool HaltPoll => (Value & (1UL << 0)) != 0;
 
-        /// <summary>
-        /// A copy with HALT_POLL replaced.
-        /// </summary>
+        /// <summary>A copy with HALT_POLL replaced.</summary>
         [global::MsrGen.Registers.MsrField("HALT_POLL", 0, 1)]
         public MsrKvmPollControl WithHaltPoll(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 0, value));
 
@@ -128,9 +110,7 @@ namespace MsrGen.GeneratedUnderTest
     {
         public const string RegisterName = "MSR_KVM_PV_LBR_CTRL";
         public const uint Address = 0x4B564D05u;
-        /// <summary>
-        /// Bits reserved whatever the capabilities.
-        /// </summary>
+        /// <summary>Bits reserved whatever the capabilities.</summary>
         public const ulong StaticReservedBits = 0xFFFFFFFFFFFFFFFEUL;
         public const ulong ResetBits = 0x0UL;
 
@@ -140,9 +120,7 @@ namespace MsrGen.GeneratedUnderTest
 
         public static MsrKvmPvLbrCtrl Zero => default;
 
-        /// <summary>
-        /// Wraps a raw value with no access or reserved-bit check.
-        /// </summary>
+        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static MsrKvmPvLbrCtrl FromRawUnchecked(ulong value) => new(value);
 
         public static string InstanceName(int n) => RegisterName;
@@ -153,25 +131,17 @@ namespace MsrGen.GeneratedUnderTest
         static int global::MsrGen.Registers.IMsrRegister<MsrKvmPvLbrCtrl>.MaxInstances => 1;
         static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<MsrKvmPvLbrCtrl>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
 
-        /// <summary>
-        /// Bits a vCPU with these capabilities must not set (instance n of an array register).
-        /// </summary>
+        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => StaticReservedBits;
 
-        /// <summary>
-        /// Which bits of a value break the reserved-bit rules for these capabilities.
-        /// </summary>
+        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
         public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
             new(InstanceName(n), value, ReservedMask(caps, n));
 
-        /// <summary>
-        /// Whether instance n exists on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => n == 0 && caps.Has(global::MsrGen.Registers.PmuFeatures.PvLbrCtrl);
 
-        /// <summary>
-        /// The value after reset on a vCPU with these capabilities.
-        /// </summary>
+        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static MsrKvmPvLbrCtrl Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
 
         /// <summary>
@@ -182,9 +152,7 @@ namespace MsrGen.GeneratedUnderTest
             return global::MsrGen.Registers.MsrIntercept.ReadWrite;
         }
 
-        /// <summary>
-        /// The register as the catalog describes it.
-        /// </summary>
+        /// <summary>The register as the catalog describes it.</summary>
         public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
             "MSR_KVM_PV_LBR_CTRL", 0x4B564D05u, 0x0u, 1, "",
             global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
@@ -195,15 +163,11 @@ namespace MsrGen.GeneratedUnderTest
                 new("ACTIVE", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Save and restore the guest LBR stack on vCPU switches"),
             });
 
-        /// <summary>
-        /// Bit 0 — ACTIVE: Save and restore the guest LBR stack on vCPU switches
-        /// </summary>
+        /// <summary>Bit 0 — ACTIVE: Save and restore the guest LBR stack on vCPU switches</summary>
         [global::MsrGen.Registers.MsrField("ACTIVE", 0, 1)]
         public bool Active => (Value & (1UL << 0)) != 0;
 
-        /// <summary>
-        /// A copy with ACTIVE replaced.
-        /// </summary>
+        /// <summary>A copy with ACTIVE replaced.</summary>
         [global::MsrGen.Registers.MsrField("ACTIVE", 0, 1)]
         public MsrKvmPvLbrCtrl WithActive(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 0, value));
 
