@@ -50,6 +50,21 @@ public sealed class MediatedComparisonTests
     }
 
     [TestMethod]
+    public void Every_placement_delivers_every_sample_interrupt()
+    {
+        // Regression: dirty-only left the resident LVTPC masked after the first PMI (the lazy load
+        // does not rewrite it), so the guest saw one sample interrupt per run instead of one per ms.
+        foreach (var workload in new[] { ComparisonWorkload.PerfRecord, ComparisonWorkload.Multiplex })
+        {
+            foreach (var placement in PlacementComparison.Placements)
+            {
+                var row = Row(workload, "mediated " + PlacementComparison.PlacementName(placement));
+                Assert.AreEqual(100.0, row.GuestAccuracyPercent, 0.01, $"{workload}, {row.Design}");
+            }
+        }
+    }
+
+    [TestMethod]
     public void Sampling_costs_the_legacy_vpmu_far_more_than_the_mediated_one()
     {
         foreach (var workload in new[] { ComparisonWorkload.PerfRecord, ComparisonWorkload.Multiplex })

@@ -2,7 +2,7 @@ using MsrGen.Registers;
 
 namespace MsrGen.Runtime.Mediated.Comparison;
 
-/// <summary>A modeled number next to the published one it should reproduce.</summary>
+/// <summary>A number measured on the runtime next to the published one it should reproduce.</summary>
 public sealed record AnchorCheck(string Row, string Quantity, double Modeled, double PublishedLow, double PublishedHigh)
 {
     /// <summary>Modeled / middle of the published range.</summary>
@@ -10,8 +10,8 @@ public sealed record AnchorCheck(string Row, string Quantity, double Modeled, do
 }
 
 /// <summary>
-/// The microbenchmarks behind cost-anchors B1-B4 rerun on the model: a CPUID exit on an idle PMU
-/// with the mediated PMU switched at the run loop, with and without the counter-write elision.
+/// The microbenchmarks behind cost-anchors B1-B4 rerun on the runtime: a CPUID exit on an idle PMU
+/// of a <c>vpmu=mediated placement=run-loop</c> VM, with and without the counter-write elision.
 /// </summary>
 public static class AnchorChecks
 {
@@ -19,17 +19,25 @@ public static class AnchorChecks
     public static double CpuidExitCycles(PmuCaps host, bool elide, MediatedCostTable? costs = null)
     {
         var table = costs ?? MediatedCostTable.Default;
-        var cpu = new RegisterFilePmu(host);
-        var access = new PmuAccess(cpu);
-        var guest = MediatedPmuSupport.DeriveGuest(host, host, mediated: true);
-        var perf = new HostPerfCpu(access);
-        var pmu = new MediatedVpmu(guest, access, perf, new MediatedIntercepts(guest, host, true, false)) { ElideMatchingCounterWrites = elide };
-        var vcpu = new MediatedVcpu(pmu, cpu, perf, SwitchPlacement.RunLoop, table);
-        vcpu.GuestExits(1, ExitKind.Slow);
-        ulong cyclesBefore = vcpu.Cycles;
+        var options = new System.Collections.Generic.Dictionary<string, string>(System.StringComparer.Ordinal)
+        {
+            ["placement"] = PlacementComparison.PlacementName(SwitchPlacement.RunLoop),
+        };
+        var vm = RuntimeSubstrate.CreateVm(host, VpmuMode.Mediated, options);
+        var vcpu = vm.Vcpus[0];
+        var pmu = vcpu.Pmu as Integration.MediatedRuntimeVpmu ?? throw new System.InvalidOperationException("vpmu=mediated did not create the mediated vPMU");
+        pmu.State.ElideMatchingCounterWrites = elide;
+        vcpu.GuestExits(fastpath: 0, slow: 1);
+        ulong cyclesBefore = Cycles(vm, pmu, table);
         const int Exits = 1000;
-        vcpu.GuestExits(Exits, ExitKind.Slow);
-        return (double)(vcpu.Cycles - cyclesBefore) / Exits;
+        vcpu.GuestExits(fastpath: 0, slow: Exits);
+        return (double)(Cycles(vm, pmu, table) - cyclesBefore) / Exits;
+    }
+
+    private static ulong Cycles(Kvm.Vm vm, Integration.MediatedRuntimeVpmu pmu, MediatedCostTable table)
+    {
+        var switchOps = pmu.State.Hardware.Counts;
+        return RuntimeSubstrate.HostCycles(vm.Metrics, RuntimeSubstrate.Ops(vm.Metrics, switchOps.LvtpcWrites, switchOps.VmcsGlobalCtrl), table);
     }
 
     public static System.Collections.Generic.IReadOnlyList<AnchorCheck> Run(MediatedCostTable? costs = null)

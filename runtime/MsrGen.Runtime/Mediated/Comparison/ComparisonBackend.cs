@@ -2,7 +2,10 @@ using MsrGen.Registers;
 
 namespace MsrGen.Runtime.Mediated.Comparison;
 
-/// <summary>What one design measured on one workload (totals; the table derives rates).</summary>
+/// <summary>
+/// What one design measured on one workload (totals; the table derives rates). Host blind cycles
+/// are the host work cycles run while host perf held its exclude_guest events off the PMU.
+/// </summary>
 public readonly record struct DesignMeasures(
     long Exits,
     long Switches,

@@ -8,17 +8,10 @@ namespace MsrGen.Runtime.Mediated.Comparison;
 
 /// <summary>
 /// The legacy perf-emulated vPMU, as the runtime implements it, driven by the same workload. Host
-/// cycles are recomputed with the mediated cost table for the primitives both designs share
-/// (exits, RDMSR/WRMSR/RDPMC) plus the runtime's own costs for what only the legacy design does
-/// (perf event create/release/period/pause, PMU requests, PMI handling).
+/// cycles come from the VM's metrics as for every design (<see cref="RuntimeSubstrate.HostCycles"/>).
 /// </summary>
 internal sealed class LegacyBackend : IComparisonBackend
 {
-    private static readonly HashSet<string> SharedPrimitives = new(System.StringComparer.Ordinal)
-    {
-        Cost.CostTable.VmExit, Cost.CostTable.VmExitFastpath, Cost.CostTable.Wrmsr, Cost.CostTable.Rdmsr, Cost.CostTable.Rdpmc,
-    };
-
     private readonly Vm _vm;
     private readonly Vcpu _vcpu;
     private readonly MediatedCostTable _costs;
@@ -29,10 +22,7 @@ internal sealed class LegacyBackend : IComparisonBackend
 
     public LegacyBackend(PmuCaps host, MediatedCostTable costs)
     {
-        var model = new HostCpuModel("comparison", host, LbrCallStack: false, PebsPdist: false, PebsPdir: false, Source: "placement comparison host");
-        var machine = new HostMachine(model);
-        var creation = Vm.Create(machine, new VmRequest { Mode = VpmuMode.Emulated, Lbr = "none" });
-        _vm = creation.Vm ?? throw new System.InvalidOperationException(creation.Message);
+        _vm = RuntimeSubstrate.CreateVm(host, VpmuMode.Emulated, new Dictionary<string, string>());
         _vcpu = _vm.Vcpus[0];
         _costs = costs;
         Guest = _vcpu.GuestCaps;
@@ -107,16 +97,7 @@ internal sealed class LegacyBackend : IComparisonBackend
     public DesignMeasures Measures()
     {
         var m = _vm.Metrics;
-        var ops = new PmuOpCounts(m.Hardware.MsrReads, m.Hardware.MsrWrites, m.Hardware.Rdpmcs, 0, 0);
-        ulong cycles = (ulong)(m.Exits - m.FastpathExits) * _costs.SlowExit + (ulong)m.FastpathExits * _costs.FastpathExit + _costs.Of(ops);
-        foreach (var (primitive, cost) in m.CostByPrimitive)
-        {
-            if (!SharedPrimitives.Contains(primitive))
-            {
-                cycles += cost;
-            }
-        }
-
-        return new DesignMeasures(m.Exits, 0, ops, cycles, _guestCycles, 0, _hostWorkCycles);
+        var ops = RuntimeSubstrate.Ops(m);
+        return new DesignMeasures(m.Exits, 0, ops, RuntimeSubstrate.HostCycles(m, ops, _costs), _guestCycles, 0, _hostWorkCycles);
     }
 }

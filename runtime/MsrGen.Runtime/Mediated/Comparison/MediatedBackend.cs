@@ -1,45 +1,59 @@
 using System.Collections.Generic;
 using MsrGen.Registers;
+using MsrGen.Runtime.Hardware;
+using MsrGen.Runtime.HostPerf;
+using MsrGen.Runtime.Kvm;
+using MsrGen.Runtime.Mediated.Integration;
 
 namespace MsrGen.Runtime.Mediated.Comparison;
 
-/// <summary>The mediated vPMU at one placement, on the register-file PMU and the per-CPU host perf model.</summary>
+/// <summary>
+/// The mediated vPMU at one placement, as the runtime implements it (<c>vpmu=mediated</c> with
+/// <c>placement=</c>), driven by the same workload on the same substrate as <see cref="LegacyBackend"/>.
+/// Host cycles come from the VM's metrics exactly as for the legacy design; switches are the vPMU's
+/// loads and puts; host blind time is the host work run while host perf's guest context was loaded.
+/// </summary>
 internal sealed class MediatedBackend : IComparisonBackend
 {
-    private readonly RegisterFilePmu _cpu;
-    private readonly PmuAccess _access;
-    private readonly HostPerfCpu _perf;
-    private readonly MediatedVpmu _pmu;
-    private readonly MediatedVcpu _vcpu;
-    private readonly List<HostCountingEvent> _hostEvents = new();
+    private readonly Vm _vm;
+    private readonly Vcpu _vcpu;
+    private readonly MediatedRuntimeVpmu _pmu;
+    private readonly MediatedCostTable _costs;
+    private readonly List<PerfEvent> _hostEvents = new();
+    private readonly EventBatch _batch = new();
+    private ulong _guestCycles;
     private ulong _hostWorkCycles;
+    private ulong _hostBlindCycles;
 
     public MediatedBackend(PmuCaps host, SwitchPlacement placement, MediatedCostTable costs)
     {
-        _cpu = new RegisterFilePmu(host);
-        _access = new PmuAccess(_cpu);
-        Guest = MediatedPmuSupport.DeriveGuest(host, host, mediated: true);
-        var intercepts = new MediatedIntercepts(Guest, host, mediated: true, vmwareBackdoor: false);
-        _perf = new HostPerfCpu(_access);
-        _pmu = new MediatedVpmu(Guest, _access, _perf, intercepts);
-        _vcpu = new MediatedVcpu(_pmu, _cpu, _perf, placement, costs);
+        var options = new Dictionary<string, string>(System.StringComparer.Ordinal) { ["placement"] = PlacementComparison.PlacementName(placement) };
+        _vm = RuntimeSubstrate.CreateVm(host, VpmuMode.Mediated, options);
+        _vcpu = _vm.Vcpus[0];
+        _pmu = _vcpu.Pmu as MediatedRuntimeVpmu ?? throw new System.InvalidOperationException("vpmu=mediated did not create the mediated vPMU");
+        _costs = costs;
+        Guest = _vcpu.GuestCaps;
         Design = "mediated " + PlacementComparison.PlacementName(placement);
-        _pmu.WriteGuestLvtpc(LvtpcValues.DeliveryNmi); // a Linux guest's perf uses NMI delivery, unmasked
+        _vcpu.Lvtpc = LvtpcValues.DeliveryNmi; // a Linux guest's perf uses NMI delivery, unmasked
     }
 
     public string Design { get; }
     public PmuCaps Guest { get; }
-    public long GuestPmisInjected => _pmu.PmisInjected;
+    public long GuestPmisInjected => _vm.Metrics.Pmis;
 
     private uint CounterAddress(int i) => Guest.IsIntel ? Ia32APmc.AddressOf(i) : MsrF15hPerfCtr.AddressOf(i);
 
     public void OpenHostEvents(int count)
     {
+        var perf = _vcpu.Cpu.Perf;
         for (int i = 0; i < count; i++)
         {
-            var ev = _perf.Open("host" + i, PmuEventSelect.Events.Instructions);
-            _vcpu.EnableHostEvent(ev, HostEnablePoint.Outside);
-            _hostEvents.Add(ev);
+            var attr = new PerfEventAttr { Config = PmuEventSelect.Events.Instructions, ExcludeGuest = true, Pinned = true };
+            if (perf.Open("host" + i, attr, null, null, null, out var ev) == PerfError.None && ev is not null)
+            {
+                perf.Enable(ev);
+                _hostEvents.Add(ev);
+            }
         }
     }
 
@@ -55,17 +69,14 @@ internal sealed class MediatedBackend : IComparisonBackend
 
     public void GuestRun(ulong instructions)
     {
-        _vcpu.RunGuest(cycles: instructions, instructions: instructions);
-        if (_pmu.PmiRequested)
-        {
-            _vcpu.Entry();
-        }
+        _guestCycles += instructions;
+        _vcpu.GuestRun(_batch.Clear().Add(PmuEventSelect.Events.Instructions, instructions).WithCycles(instructions));
     }
 
     public void GuestPmiHandler(ulong counterMask, ulong rearmValue)
     {
         bool intel = Guest.IsIntel;
-        _vcpu.GuestRdmsr(intel ? Ia32PerfGlobalStatus.Address : MsrAmd64PerfCntrGlobalStatus.Address, out ulong status);
+        ulong status = _vcpu.GuestRdmsr(intel ? Ia32PerfGlobalStatus.Address : MsrAmd64PerfCntrGlobalStatus.Address).Value;
         _vcpu.GuestWrmsr(intel ? Ia32PerfGlobalOvfCtrl.Address : MsrAmd64PerfCntrGlobalStatusClr.Address, status);
         for (int i = 0; i < Guest.GpCounters; i++)
         {
@@ -74,34 +85,39 @@ internal sealed class MediatedBackend : IComparisonBackend
                 _vcpu.GuestWrmsr(CounterAddress(i), rearmValue);
             }
         }
+
         // Unmasking LVTPC is an APIC write that exits (not a fastpath one).
-        _pmu.WriteGuestLvtpc(_pmu.GuestLvtpc & ~LvtpcValues.Masked);
-        _vcpu.GuestExits(1, ExitKind.Slow);
+        _vcpu.Lvtpc &= ~LvtpcValues.Masked;
+        _vcpu.GuestExits(fastpath: 0, slow: 1);
     }
 
-    public void Exits(ulong fastpath, ulong slow)
-    {
-        _vcpu.GuestExits(fastpath, ExitKind.Fastpath);
-        _vcpu.GuestExits(slow, ExitKind.Slow);
-    }
+    public void Exits(ulong fastpath, ulong slow) => _vcpu.GuestExits(fastpath, slow);
 
     public void HostRun(ulong instructions)
     {
-        // Host work inside KVM_RUN (halt-polling, interrupt handlers, a kernel thread on the CPU):
-        // the vCPU stays in its run loop, so placements that keep guest state loaded blind host perf.
-        _vcpu.GuestExits(1, ExitKind.ExternalInterrupt);
+        // Host work inside KVM_RUN (halt-polling, interrupt handlers, a kernel thread on the CPU): an
+        // external-interrupt exit leaves the vCPU in its run loop with whatever PMU state the
+        // placement keeps loaded there; host perf is blind for as long as the guest context is.
+        _vcpu.InterruptGuest();
         _hostWorkCycles += instructions;
-        _vcpu.RunHostInsideKvm(cycles: instructions, instructions: instructions);
+        if (_vcpu.Cpu.Perf.GuestContextLoaded)
+        {
+            _hostBlindCycles += instructions;
+        }
+
+        _vcpu.Cpu.Perf.RunHost(_batch.Clear().Add(PmuEventSelect.Events.Instructions, instructions).WithCycles(instructions), cpl: 0);
     }
 
-    public ulong GuestReadCounter(int counter)
+    public ulong GuestReadCounter(int counter) => _vcpu.GuestRdmsr(CounterAddress(counter)).Value;
+
+    public ulong HostEventCount(int index) => index < _hostEvents.Count ? _vcpu.Cpu.Perf.Read(_hostEvents[index]) : 0;
+
+    public DesignMeasures Measures()
     {
-        _vcpu.GuestRdmsr(CounterAddress(counter), out ulong value);
-        return value;
+        var m = _vm.Metrics;
+        var switchOps = _pmu.State.Hardware.Counts;
+        var ops = RuntimeSubstrate.Ops(m, switchOps.LvtpcWrites, switchOps.VmcsGlobalCtrl);
+        return new DesignMeasures(
+            m.Exits, _pmu.State.Loads + _pmu.State.Puts, ops, RuntimeSubstrate.HostCycles(m, ops, _costs), _guestCycles, _hostBlindCycles, _hostWorkCycles);
     }
-
-    public ulong HostEventCount(int index) => _perf.Read(_hostEvents[index]);
-
-    public DesignMeasures Measures() => new(
-        _vcpu.Exits, _pmu.Loads + _pmu.Puts, _access.Counts, _vcpu.Cycles - _vcpu.GuestCycles - _hostWorkCycles, _vcpu.GuestCycles, _vcpu.HostBlindCycles, _hostWorkCycles);
 }

@@ -207,7 +207,6 @@ public static class PlacementComparison
         }
 
         double exits = Math.Max(1, m.Exits);
-        ulong hostSide = m.HostCycles + m.HostWorkCycles;
         return new ComparisonRow(
             workload,
             backend.Design,
@@ -219,6 +218,6 @@ public static class PlacementComparison
             m.GuestCycles == 0 ? 0 : 100.0 * m.HostCycles / m.GuestCycles,
             guestInstructions == 0 ? 100 : guestAccuracy,
             hostAccuracy,
-            hostSide == 0 ? 0 : 100.0 * m.HostBlindCycles / hostSide);
+            m.HostWorkCycles == 0 ? 0 : 100.0 * m.HostBlindCycles / m.HostWorkCycles);
     }
 }

@@ -148,7 +148,10 @@ internal sealed class MediatedRuntimeVpmu : IVpmu, IGuestPmuOwner
 
     private void SyncLvtpc()
     {
-        if (State.GuestLvtpc != _vcpu.Lvtpc)
+        // The local APIC masks the loaded LVTPC when it delivers a PMI; a guest whose own LVTPC
+        // does not show that (or a lazy load, which leaves a resident LVTPC alone) needs it rewritten.
+        bool hardwareMaskStale = _vcpu.Cpu.Perf.GuestLvtpcLoaded && ((_cpu.Lvtpc ^ _vcpu.Lvtpc) & PhysicalPmu.LvtpcMasked) != 0;
+        if (hardwareMaskStale || State.GuestLvtpc != _vcpu.Lvtpc)
         {
             State.WriteGuestLvtpc(_vcpu.Lvtpc);
         }
@@ -279,14 +282,16 @@ internal sealed class MediatedRuntimeVpmu : IVpmu, IGuestPmuOwner
             return;
         }
 
-        State.SyncGuestLvtpc(_vcpu.Lvtpc);
         _vcpu.Cpu.Perf.GuestPmuOwner = this;
         if (Placement == SwitchPlacement.DirtyOnly)
         {
+            // The lazy load does not rewrite a resident LVTPC: the guest's current value goes to it now.
+            SyncLvtpc();
             State.LoadLazy();
         }
         else
         {
+            State.SyncGuestLvtpc(_vcpu.Lvtpc);
             State.Load();
         }
     }
