@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Diagnostics.CodeAnalysis;
@@ -32,7 +33,7 @@ public class GeneratorRunBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        string definitions = Path.GetFullPath(Path.Combine(SourceDirectory(), "..", "..", "..", "registers", "definitions"));
+        string definitions = DefinitionsDirectory();
         _texts = Directory.GetFiles(definitions, "*.msr").OrderBy(p => p, System.StringComparer.Ordinal)
             .Select(p => (AdditionalText)new Text(p, File.ReadAllText(p))).ToArray();
         _original = _texts.Single(t => t.Path.EndsWith("intel-lbr.msr", System.StringComparison.Ordinal));
@@ -58,7 +59,24 @@ public class GeneratorRunBenchmarks
         return _warm.GetRunResult().GeneratedTrees.Length;
     }
 
-    private static string SourceDirectory([CallerFilePath] string path = "") => Path.GetDirectoryName(path)!;
+    // Walk up from the benchmark's own binaries (BenchmarkDotNet runs a copy under bin/), then from this
+    // source file; a CI build maps [CallerFilePath] to /_/..., so that one is only the second choice.
+    private static string DefinitionsDirectory([CallerFilePath] string path = "")
+    {
+        foreach (string start in new[] { AppContext.BaseDirectory, Path.GetDirectoryName(path) ?? string.Empty })
+        {
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                string candidate = Path.Combine(dir.FullName, "registers", "definitions");
+                if (Directory.Exists(candidate))
+                {
+                    return candidate;
+                }
+            }
+        }
+
+        throw new DirectoryNotFoundException("registers/definitions not found above " + AppContext.BaseDirectory);
+    }
 
     private sealed class Text : AdditionalText
     {

@@ -42,6 +42,7 @@ internal static partial class Snapshot
     /// </summary>
     public static void VerifyRun(GeneratorRun run, [CallerFilePath] string callerFile = "", [CallerMemberName] string method = "")
     {
+        callerFile = TestPaths.SourceFile(callerFile);
         string directory = Path.Combine(Path.GetDirectoryName(callerFile)!, "Snapshots");
         string prefix = Path.GetFileNameWithoutExtension(callerFile) + "." + method;
         Verify(directory, prefix, FilesOf(run), AcceptRequested);

@@ -1,19 +1,65 @@
+using System;
 using System.IO;
 using System.Runtime.CompilerServices;
 
 namespace MsrGen.Generator.Tests.Infrastructure;
 
-/// <summary>Locations in the source tree, found from this file's own path so tests work from any working directory.</summary>
+/// <summary>
+/// Locations in the source tree. The repository root is found by walking up from the test assembly to the
+/// directory holding MsrGen.sln, so tests work from any working directory and also when the compiler maps
+/// source paths (a CI build with ContinuousIntegrationBuild=true turns every [CallerFilePath] into /_/...).
+/// </summary>
 internal static class TestPaths
 {
-    public static string TestProjectDirectory { get; } = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(ThisFile())!, ".."));
+    public static string RepositoryRoot { get; } = FindRepositoryRoot();
 
-    public static string RepositoryRoot { get; } = Path.GetFullPath(Path.Combine(TestProjectDirectory, "..", ".."));
+    public static string TestProjectDirectory { get; } = Path.Combine(RepositoryRoot, "tests", "MsrGen.Generator.Tests");
 
     /// <summary>The shipped definition files (registers/definitions).</summary>
     public static string DefinitionsDirectory { get; } = Path.Combine(RepositoryRoot, "registers", "definitions");
 
     public static string Definition(string fileName) => Path.Combine(DefinitionsDirectory, fileName);
+
+    /// <summary>
+    /// The real location of a source file named by [CallerFilePath]. A path the compiler wrote through a
+    /// path map ("/_/tests/...") does not exist on disk; its part below the mapped root is re-rooted here.
+    /// </summary>
+    public static string SourceFile(string callerFilePath)
+    {
+        if (File.Exists(callerFilePath))
+        {
+            return callerFilePath;
+        }
+
+        string normalized = callerFilePath.Replace('\\', '/');
+        int tests = normalized.IndexOf("/tests/", StringComparison.Ordinal);
+        if (tests >= 0)
+        {
+            string candidate = Path.Combine(RepositoryRoot, normalized.Substring(tests + 1));
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new FileNotFoundException("cannot map the test source path to the repository", callerFilePath);
+    }
+
+    private static string FindRepositoryRoot()
+    {
+        foreach (string start in new[] { AppContext.BaseDirectory, Path.GetDirectoryName(ThisFile()) ?? string.Empty })
+        {
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, "MsrGen.sln")))
+                {
+                    return dir.FullName;
+                }
+            }
+        }
+
+        throw new DirectoryNotFoundException("MsrGen.sln not found above " + AppContext.BaseDirectory);
+    }
 
     private static string ThisFile([CallerFilePath] string path = "") => path;
 }
