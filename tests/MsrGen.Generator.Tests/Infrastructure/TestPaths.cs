@@ -1,6 +1,5 @@
 using System;
 using System.IO;
-using System.Runtime.CompilerServices;
 
 namespace MsrGen.Generator.Tests.Infrastructure;
 
@@ -47,19 +46,14 @@ internal static class TestPaths
 
     private static string FindRepositoryRoot()
     {
-        foreach (string start in new[] { AppContext.BaseDirectory, Path.GetDirectoryName(ThisFile()) ?? string.Empty })
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "MsrGen.sln")))
             {
-                if (File.Exists(Path.Combine(dir.FullName, "MsrGen.sln")))
-                {
-                    return dir.FullName;
-                }
+                return dir.FullName;
             }
         }
 
         throw new DirectoryNotFoundException("MsrGen.sln not found above " + AppContext.BaseDirectory);
     }
-
-    private static string ThisFile([CallerFilePath] string path = "") => path;
 }

@@ -1,6 +1,5 @@
 using System.IO;
 using System.Linq;
-using System.Runtime.CompilerServices;
 using MsrGen.Runtime.Lbr;
 
 namespace MsrGen.Runtime.Tests.Lbr;
@@ -36,21 +35,5 @@ public sealed class LbrDocsTests
         Directory.Delete(directory, recursive: true);
     }
 
-    private static string DocsPath([CallerFilePath] string source = "")
-    {
-        foreach (string start in new[] { System.AppContext.BaseDirectory, Path.GetDirectoryName(source) ?? "" })
-        {
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                string candidate = Path.Combine(dir.FullName, "docs", "lbr.md");
-                if (File.Exists(candidate))
-                {
-                    return candidate;
-                }
-            }
-        }
-
-        Assert.Fail("docs/lbr.md not found");
-        return "";
-    }
+    private static string DocsPath() => Path.Combine(TestSupport.RepositoryRoot(), "docs", "lbr.md");
 }

@@ -1,7 +1,6 @@
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using System.Runtime.CompilerServices;
 using MsrGen.Runtime.Lbr;
 using MsrGen.Scenarios;
 
@@ -81,21 +80,5 @@ public sealed class LbrScenarioTests
         StringAssert.Contains(result.Failures[1], "not an LBR-related register");
     }
 
-    private static string ScenarioDirectory([CallerFilePath] string source = "")
-    {
-        foreach (string start in new[] { System.AppContext.BaseDirectory, Path.GetDirectoryName(source) ?? "" })
-        {
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                string candidate = Path.Combine(dir.FullName, "scenarios", "lbr");
-                if (Directory.Exists(candidate))
-                {
-                    return candidate;
-                }
-            }
-        }
-
-        Assert.Fail("scenarios/lbr not found above the test assembly or its source");
-        return "";
-    }
+    private static string ScenarioDirectory() => Path.Combine(TestSupport.RepositoryRoot(), "scenarios", "lbr");
 }
