@@ -7,7 +7,7 @@ namespace MsrGen.Scenarios;
 /// <summary>What the parser validates against: register names, host presets, cost primitives.</summary>
 public sealed record ScenarioParserOptions
 {
-    /// <summary>The presets the contract requires (<c>host PRESET</c>).</summary>
+    /// <summary>The presets the scenario language requires (<c>host PRESET</c>).</summary>
     public static IReadOnlyList<string> DefaultPresets { get; } =
         ["intel-v2", "skylake-server", "icelake-server", "sapphire-rapids", "zen4", "native"];
 

@@ -4,7 +4,7 @@ using MsrGen.Runtime.Runner;
 
 namespace MsrGen.Cli.Commands;
 
-/// <summary><c>msrgen run PATH...</c>: the contract's runner (exit 0 / 1 / 2).</summary>
+/// <summary><c>msrgen run PATH...</c>: the scenario runner (exit 0 / 1 / 2).</summary>
 internal static class RunCommand
 {
     public static Command Create(TextWriter output, TextWriter errors)

@@ -4,11 +4,14 @@ using System.Linq;
 
 namespace MsrGen.Runtime.Cost;
 
-/// <summary>One modeled primitive: its default in host cycles and the cost-anchors.md row it comes from.</summary>
-public sealed record CostEntry(string Name, ulong DefaultCycles, string Anchor, string Description);
+/// <summary>
+/// One modeled primitive: its default in host cycles and the public source of that default (a
+/// short name from docs/sources.md, such as "Kang 2019").
+/// </summary>
+public sealed record CostEntry(string Name, ulong DefaultCycles, string Source, string Description);
 
 /// <summary>
-/// Host cycles per primitive (docs/cost-model.md). Defaults cite their row in cost-anchors.md;
+/// Host cycles per primitive (docs/cost-model.md). Defaults cite their public source (docs/sources.md);
 /// a scenario's <c>cost NAME=N</c> overrides them. Designs may register their own primitives.
 /// </summary>
 public sealed class CostTable
@@ -31,21 +34,21 @@ public sealed class CostTable
 
     private static readonly CostEntry[] Defaults =
     {
-        new(VmExit, 1100, "C1, C2", "VM-exit + VM-entry round trip through the full exit path (CPUID exit ~1018-1098 cycles)"),
-        new(VmExitFastpath, 900, "C3", "fastpath exit handled in the inner run loop (~0.9k after the XCR0/XSS/PKRU change)"),
-        new(Wrmsr, 210, "C6", "one physical WRMSR (1668 cycles / 8 MSRs)"),
-        new(Rdmsr, 42, "C6", "one physical RDMSR (334 cycles / 8 MSRs)"),
-        new(Rdpmc, 25, "C7", "one physical RDPMC; only qualitative anchors (much cheaper than RDMSR)"),
-        new(PerfCreate, 50_000, "A7", "perf_event_create_kernel_counter: 25,000 ns (fixed) at 2 GHz; GP creations reach 30 ms under load"),
-        new(PerfRelease, 20_000, "A7", "perf_event_release_kernel; below pmc_stop_counter's 30,000 ns (gp) which includes reading"),
-        new(PerfPeriod, 10_756, "A11", "perf_event_period: 5,378 ns at 2 GHz"),
-        new(PerfPause, 2_000, "A8, A1", "perf_event_pause of a running counter (stop + read); no direct figure: below A8's 21,000 ns disable maximum, calibrated so A1 comes out"),
-        new(PerfEnable, 2_000, "A8, A1", "perf_event_enable of a paused event; no direct figure (A8 gives maxima only), calibrated with A1"),
-        new(PerfRead, 400, "A7", "perf_event_read_value from kvm_pmu_rdpmc (200 ns)"),
-        new(PmuRequest, 194, "A4", "one kvm_pmu_handle_event pass with nothing to reprogram (97 ns)"),
-        new(PmiInjection, 500, "A5", "injecting the LVTPC vector at VM-entry; A5's ~9,000 ns is the whole guest PMI round trip, whose exits and reprograms are modeled separately"),
-        new(HostPmi, 2_000, "C13", "host perf NMI handler around a guest-owned overflow"),
-        new(EmulatedEvent, 120, "A12, A13", "kvm_pmu_trigger_event per emulated instruction/branch when a vPMC counts it"),
+        new(VmExit, 1100, "Christopherson 2024", "VM-exit + VM-entry round trip through the full exit path (CPUID exit ~1018-1098 cycles)"),
+        new(VmExitFastpath, 900, "Christopherson 2025b", "fastpath exit handled in the inner run loop (~0.9k after the XCR0/XSS/PKRU change)"),
+        new(Wrmsr, 210, "Kang 2019", "one physical WRMSR (1668 cycles / 8 MSRs)"),
+        new(Rdmsr, 42, "Kang 2019", "one physical RDMSR (334 cycles / 8 MSRs)"),
+        new(Rdpmc, 25, "Mi 2024", "one physical RDPMC; only qualitative anchors (much cheaper than RDMSR)"),
+        new(PerfCreate, 50_000, "Xu 2019a", "perf_event_create_kernel_counter: 25,000 ns (fixed) at 2 GHz; GP creations reach 30 ms under load"),
+        new(PerfRelease, 20_000, "Xu 2019a", "perf_event_release_kernel; below pmc_stop_counter's 30,000 ns (gp) which includes reading"),
+        new(PerfPeriod, 10_756, "Xu 2020a", "perf_event_period: 5,378 ns at 2 GHz"),
+        new(PerfPause, 2_000, "Xu 2019a, Zhang 2024", "perf_event_pause of a running counter (stop + read); no direct figure: below the 21,000 ns disable maximum, calibrated so the published 33.62 % guest overhead comes out"),
+        new(PerfEnable, 2_000, "Xu 2019a, Zhang 2024", "perf_event_enable of a paused event; no direct figure (only maxima are published), calibrated with the 33.62 % guest overhead"),
+        new(PerfRead, 400, "Xu 2019a", "perf_event_read_value from kvm_pmu_rdpmc (200 ns)"),
+        new(PmuRequest, 194, "Liang 2018", "one kvm_pmu_handle_event pass with nothing to reprogram (97 ns)"),
+        new(PmiInjection, 500, "Wang 2018b", "injecting the LVTPC vector at VM-entry; the published ~9,000 ns is the whole guest PMI round trip, whose exits and reprograms are modeled separately"),
+        new(HostPmi, 2_000, "Landau 2011", "host perf NMI handler around a guest-owned overflow"),
+        new(EmulatedEvent, 120, "Khorenko 2023, Christopherson 2023b", "kvm_pmu_trigger_event per emulated instruction/branch when a vPMC counts it"),
     };
 
     private readonly Dictionary<string, CostEntry> _entries = Defaults.ToDictionary(e => e.Name, StringComparer.Ordinal);

@@ -46,7 +46,7 @@ public sealed partial class HostPerfContext : IPmiSink
     public bool GuestLvtpcLoaded { get; private set; }
 
     /// <summary>
-    /// The mediated vPMU whose guest state is loaded or resident on this CPU (the seed-000 hook):
+    /// The mediated vPMU whose guest state is loaded or resident on this CPU (the perf→KVM hook discussed in Dapeng Mi, "Re: [RFC PATCH 23/41] KVM: x86/pmu: Implement the save/restore of PMU state for Intel CPU", LKML, 2024-04-25):
     /// perf asks it how to treat exclude_guest events enabled meanwhile and calls it before it
     /// programs PMU MSRs. Null: 7.0's deferral, no calls.
     /// </summary>
@@ -349,7 +349,7 @@ public sealed partial class HostPerfContext : IPmiSink
     }
 
     /// <summary>
-    /// __perf_event_enable with the review's callback: an exclude_guest event enabled while a guest
+    /// __perf_event_enable with the perf→KVM callback proposed in the 2024 mediated-PMU review: an exclude_guest event enabled while a guest
     /// context is loaded makes perf call KVM, which puts the guest state before any PMU MSR is written.
     /// </summary>
     private void CallGuestOwnerBeforeEnable(PerfEvent perfEvent)

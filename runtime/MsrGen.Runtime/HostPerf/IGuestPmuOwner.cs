@@ -2,14 +2,14 @@ namespace MsrGen.Runtime.HostPerf;
 
 /// <summary>
 /// What perf does with an exclude_guest event that must be scheduled in while a guest's PMU
-/// context is loaded on its CPU (seed 000), chosen per VM with <c>vm ... host-callback=</c>.
+/// context is loaded on its CPU (Dapeng Mi, "Re: [RFC PATCH 23/41] KVM: x86/pmu: Implement the save/restore of PMU state for Intel CPU", LKML, 2024-04-25), chosen per VM with <c>vm ... host-callback=</c>.
 /// </summary>
 public enum GuestPmuHandoff
 {
     /// <summary>Linux 7.0 as merged (<c>host-callback=defer</c>, the default): the event waits until KVM puts the guest context.</summary>
     Defer,
 
-    /// <summary>The review's answer (<c>host-callback=on</c>): perf calls KVM, which puts the guest state before perf programs anything.</summary>
+    /// <summary>The answer proposed in that thread (<c>host-callback=on</c>): perf calls KVM, which puts the guest state before perf programs anything.</summary>
     Callback,
 
     /// <summary>No guard (<c>host-callback=off</c>): perf programs its counters over the loaded guest state and never calls KVM.</summary>

@@ -5,7 +5,7 @@ using MsrGen.Runtime.Hardware;
 namespace MsrGen.Runtime.Kvm;
 
 /// <summary>
-/// How KVM turns a host and a guest CPUID into the guest PMU (kvm-pmu.md A.1: intel_pmu_refresh,
+/// How KVM turns a host and a guest CPUID into the guest PMU (arch/x86/kvm/vmx/pmu_intel.c intel_pmu_refresh,
 /// amd_pmu_refresh, kvm_init_pmu_capability, vmx_get_perf_capabilities).
 /// </summary>
 public static class GuestPmuDerivation
@@ -44,7 +44,7 @@ public static class GuestPmuDerivation
 
         if (request.GroupedMetrics && caps.PerfMetrics)
         {
-            // The grouped-events option (seed 002) is what offers PERF_METRICS to a legacy guest.
+            // The grouped-events option (Like Xu, "[PATCH RFC 7/8] KVM: x86/pmu: Use flex *event arrays to implement grouped events", LKML, 2022-12-12) is what offers PERF_METRICS to a legacy guest.
             perfCaps |= PmuCaps.PerfCapPerfMetrics;
         }
 

@@ -13,7 +13,7 @@ public enum PmuFilterAction : byte
 }
 
 /// <summary>
-/// KVM_SET_PMU_EVENT_FILTER (kvm-pmu.md A.6 and C "Event filter"): include/exclude entries keyed
+/// KVM_SET_PMU_EVENT_FILTER (arch/x86/include/uapi/asm/kvm.h; arch/x86/kvm/pmu.c, check_pmu_event_filter()): include/exclude entries keyed
 /// on the event select with a umask mask/match (plain entries become exact-umask entries), and a
 /// fixed-counter bitmap. GP events are allowed when (an include matches and no exclude matches)
 /// for ALLOW, or when that is false for DENY.

@@ -8,7 +8,7 @@ namespace MsrGen.Runtime.Kvm;
 /// <summary>Guest instructions and execution.</summary>
 public sealed partial class Vcpu
 {
-    /// <summary>VMware backdoor pseudo-PMCs (RDPMC ECX 0x10000-0x10002, kvm-pmu.md A.6).</summary>
+    /// <summary>VMware backdoor pseudo-PMCs (RDPMC ECX 0x10000-0x10002, arch/x86/kvm/pmu.c kvm_pmu_rdpmc_vmware()).</summary>
     public const uint VmwareHostTsc = 0x10000, VmwareRealTime = 0x10001, VmwareApparentTime = 0x10002;
 
     /// <summary>Puts the vCPU in guest mode (the first call is its first KVM_RUN) without retiring anything.</summary>

@@ -20,7 +20,7 @@ public readonly record struct LbrReadVerdict(int Entries, int PollutedEntries, i
 }
 
 /// <summary>
-/// The guest's perf LBR driver as seed 001 describes it. In user call-stack mode the stack of each
+/// The guest's perf LBR driver as Wei Wang, "[PATCH v2 6/8] perf/x86/intel/lbr: guest requesting KVM for lbr stack save/restore", LKML, 2018-09-06 describes it. In user call-stack mode the stack of each
 /// task is saved and restored across the guest's own context switches (perf's sched-task path), and
 /// it writes MSR_KVM_PV_LBR_CTRL.ACTIVE, but only when KVM offers KVM_FEATURE_PV_LBR_CTRL (CPUID
 /// 0x40000001 EAX bit 12 in the 2018 profile). Before reading the stack, in the sched-task path and

@@ -194,7 +194,7 @@ public sealed class KvmGuestLbrModel : IGuestLbrModel
 
     /// <summary>
     /// The stack never moves on VM transitions in any strategy: it moves with the vCPU thread, never
-    /// per entry/exit (cost-anchors L3). Before an entry the model looks at the clock (a timer may
+    /// per entry/exit (Like Xu, "[PATCH v12 00/11] Guest Last Branch Recording Enabling", 2020-06-13). Before an entry the model looks at the clock (a timer may
     /// have expired) and makes sure the MSR bitmap still says what the strategy says (the vCPU
     /// rebuilds its bitmap from the catalog when it attaches the model or its caps change).
     /// </summary>

@@ -33,7 +33,7 @@ public sealed record LbrComparisonReport(IReadOnlyList<LbrComparisonRow> Rows, s
 }
 
 /// <summary>
-/// All six strategies on the four workloads of seed 001, as a pure function: same inputs, same
+/// All six strategies on the four workloads debated around Wei Wang, "[PATCH v2 6/8] perf/x86/intel/lbr: guest requesting KVM for lbr stack save/restore", LKML, 2018-09-06, as a pure function: same inputs, same
 /// rows, byte-identical table and SVG. The CLI's default report includes it.
 /// </summary>
 public static class LbrComparison

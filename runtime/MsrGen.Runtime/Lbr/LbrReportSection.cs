@@ -7,7 +7,7 @@ using MsrGen.Runtime.Reporting;
 namespace MsrGen.Runtime.Lbr;
 
 /// <summary>
-/// The default report's guest LBR comparison (seed 001): the table of <see cref="LbrComparison"/>
+/// The default report's guest LBR comparison (the strategies debated around Wei Wang, "[PATCH v2 6/8] perf/x86/intel/lbr: guest requesting KVM for lbr stack save/restore", LKML, 2018-09-06): the table of <see cref="LbrComparison"/>
 /// and its chart, written next to the report as <c>lbr-strategies.svg</c> in
 /// the report's chart directory.
 /// </summary>
@@ -17,7 +17,7 @@ public sealed class LbrReportSection : IReportSection
 
     public int Order => 400;
 
-    public string Title => "Guest LBR virtualisation: six strategies on the seed-001 workloads";
+    public string Title => "Guest LBR virtualisation: six strategies on four guest workloads";
 
     public void Write(ReportContext context, TextWriter writer)
     {

@@ -23,7 +23,7 @@ public sealed class NoLbrStrategy : LbrStrategy
 /// <summary>
 /// <c>pv</c> (2018 v2 series): the guest sets MSR_KVM_PV_LBR_CTRL.ACTIVE in user call-stack mode;
 /// while it is set the stack is saved and restored on vCPU switches. Stack MSRs are intercepted
-/// until the first guest access, then passed through (cost-anchors L5).
+/// until the first guest access, then passed through (Wei Wang and Like Xu, "[PATCH v2 0/8] Guest LBR Enabling", 2018-09-06).
 /// </summary>
 public sealed class PvLbrStrategy : LbrStrategy
 {

@@ -3,7 +3,7 @@ using MsrGen.Registers;
 
 namespace MsrGen.Runtime.Lbr;
 
-/// <summary>The workloads seed 001 argues about.</summary>
+/// <summary>The workloads debated around Wei Wang, "[PATCH v2 6/8] perf/x86/intel/lbr: guest requesting KVM for lbr stack save/restore", LKML, 2018-09-06.</summary>
 public enum LbrWorkload : byte
 {
     /// <summary>Guest perf in user call-stack mode with frequent guest context switches; vCPU preempted now and then.</summary>

@@ -20,7 +20,7 @@ public sealed record LbrVmOptions
 {
     public LbrStrategyKind Strategy { get; init; } = LbrStrategyKind.Kvm;
 
-    /// <summary>Hysteresis of the <c>timer</c> strategy in cycles: 10 ms at 3 GHz (the seed's example).</summary>
+    /// <summary>Hysteresis of the <c>timer</c> strategy in cycles: 10 ms at 3 GHz (the example of the 2018 guest LBR review).</summary>
     public long TimerWindow { get; init; } = 30_000_000;
 
     public MsrProfile Profile { get; init; } = MsrProfile.Upstream;

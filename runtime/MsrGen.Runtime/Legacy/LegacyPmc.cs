@@ -25,7 +25,7 @@ public sealed class LegacyPmc
 
     public PerfEvent? PerfEvent { get; internal set; }
 
-    /// <summary>Grouped events (seed 002): the group's members after the leader, or null.</summary>
+    /// <summary>Grouped events (Like Xu, "[PATCH RFC 7/8] KVM: x86/pmu: Use flex *event arrays to implement grouped events", LKML, 2022-12-12): the group's members after the leader, or null.</summary>
     public PerfEvent[]? Siblings { get; internal set; }
 
     public ulong CurrentConfig { get; internal set; }

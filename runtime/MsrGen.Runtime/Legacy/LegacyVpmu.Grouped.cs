@@ -7,7 +7,7 @@ using MsrGen.Runtime.HostPerf;
 namespace MsrGen.Runtime.Legacy;
 
 /// <summary>
-/// Grouped events (seed 002, opt-in with <c>vm grouped-metrics=on</c>): IA32_FIXED_CTR3
+/// Grouped events (Like Xu, "[PATCH RFC 7/8] KVM: x86/pmu: Use flex *event arrays to implement grouped events", LKML, 2022-12-12; opt-in with <c>vm grouped-metrics=on</c>): IA32_FIXED_CTR3
 /// (TOPDOWN.SLOTS) is backed by a group whose leader counts slots and whose four siblings count
 /// the level-1 topdown events; their counts are spliced into MSR_PERF_METRICS's four 8-bit
 /// fields, readable with RDMSR 0x329 or RDPMC with ECX bit 29. The group is created disabled,

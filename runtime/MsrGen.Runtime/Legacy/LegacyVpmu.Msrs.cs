@@ -5,7 +5,7 @@ using MsrGen.Runtime.Kvm;
 namespace MsrGen.Runtime.Legacy;
 
 /// <summary>
-/// The MSR and RDPMC semantics of the legacy vPMU (kvm-pmu.md A.2/A.3; intel_pmu_get/set_msr,
+/// The MSR and RDPMC semantics of the legacy vPMU (arch/x86/kvm/vmx/pmu_intel.c intel_pmu_get/set_msr,
 /// amd_pmu_get/set_msr, kvm_pmu_get/set_msr). Existence and reserved bits come from the catalog.
 /// </summary>
 public sealed partial class LegacyVpmu

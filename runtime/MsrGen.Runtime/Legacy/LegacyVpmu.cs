@@ -9,7 +9,7 @@ using MsrGen.Scenarios;
 namespace MsrGen.Runtime.Legacy;
 
 /// <summary>
-/// KVM's perf-emulated vPMU (kvm-pmu.md section C): every PMU MSR access and RDPMC exits; each
+/// KVM's perf-emulated vPMU (arch/x86/kvm/pmu.c, reprogram_counter() and kvm_pmu_handle_event()): every PMU MSR access and RDPMC exits; each
 /// guest counter is backed by a pinned, exclude_host host perf event that is paused and resumed
 /// or re-created (only when its configuration changed) in a deferred KVM_REQ_PMU pass before
 /// the next VM-entry; overflows come back through perf's callback and become guest PMIs.
@@ -218,7 +218,7 @@ public sealed partial class LegacyVpmu : IVpmu
         {
             if (pmc.Siblings is not null)
             {
-                // Seed 002: perf_event_pause() does not suit a group; the group is stopped (read and released).
+                // As in Like Xu's grouped-events RFC (2022-12-12): perf_event_pause() does not suit a group; the group is stopped (read and released).
                 counter += Perf.Read(pmc.PerfEvent);
                 ReleasePerfEvent(pmc);
             }

@@ -3,10 +3,10 @@ using MsrGen.Registers;
 
 namespace MsrGen.Runtime.Mediated;
 
-/// <summary>What perf does when it must program the PMU while a guest's PMU state may be loaded (seed 000).</summary>
+/// <summary>What perf does when it must program the PMU while a guest's PMU state may be loaded (Dapeng Mi, "Re: [RFC PATCH 23/41] KVM: x86/pmu: Implement the save/restore of PMU state for Intel CPU", LKML, 2024-04-25).</summary>
 public enum HostEventCallbackMode
 {
-    /// <summary>perf calls into KVM to put the guest state before it touches a PMU MSR (the review's answer).</summary>
+    /// <summary>perf calls into KVM to put the guest state before it touches a PMU MSR (the answer proposed in that review).</summary>
     Callback,
     /// <summary>Linux 7.0 as merged: exclude_guest events are not scheduled in while guest context is loaded; they start at put.</summary>
     DeferUntilPut,
@@ -65,7 +65,7 @@ public sealed class HostPerfCpu : IGuestContextHost
 
     public HostEventCallbackMode Mode { get; set; }
 
-    /// <summary>KVM registers itself here (the perf→KVM callback of seed 000).</summary>
+    /// <summary>KVM registers itself here (the perf→KVM callback proposed in the 2024 mediated-PMU review).</summary>
     public IHostPmuClient? Kvm { get; set; }
 
     /// <summary>perf's per-CPU <c>guest_ctx_loaded</c>.</summary>

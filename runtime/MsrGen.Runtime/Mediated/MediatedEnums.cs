@@ -3,7 +3,7 @@ namespace MsrGen.Runtime.Mediated;
 /// <summary>Where the mediated PMU switches between host perf and the guest (the <c>placement</c> key).</summary>
 public enum SwitchPlacement
 {
-    /// <summary>At every VM-exit and VM-entry, fastpath exits included (RFC v1; seed 003's "too expensive").</summary>
+    /// <summary>At every VM-exit and VM-entry, fastpath exits included (Xiong Zhang's RFC v1, 2024-01-26; the "too expensive" of Sean Christopherson, "Re: [Patch v4 07/13] perf/x86: Add constraint for guest perf metrics event", LKML, 2023-10-02).</summary>
     Exit,
     /// <summary>Around KVM's inner run loop: fastpath exits do not switch (Linux 7.0).</summary>
     RunLoop,
@@ -37,7 +37,7 @@ public enum ExitKind
     ExternalInterrupt,
 }
 
-/// <summary>Where the vCPU task is when host perf enables an event on its CPU (seed 000).</summary>
+/// <summary>Where the vCPU task is when host perf enables an event on its CPU (Dapeng Mi, "Re: [RFC PATCH 23/41] KVM: x86/pmu: Implement the save/restore of PMU state for Intel CPU", LKML, 2024-04-25).</summary>
 public enum HostEnablePoint
 {
     Outside,

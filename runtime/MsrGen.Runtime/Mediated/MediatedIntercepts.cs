@@ -8,7 +8,7 @@ public readonly record struct GlobalCtrlTransitionControls(bool EntryLoad, bool 
 /// <summary>
 /// The mediated vPMU's intercept decisions for one vCPU: the MSR bitmap (VMX) or permission map
 /// (SVM) in hardware layout, built by the generated catalog from the definitions' policies, and
-/// the RDPMC and GLOBAL_CTRL rules of kvm-pmu.md D.
+/// the RDPMC and GLOBAL_CTRL rules of arch/x86/kvm/vmx/vmx.c vmx_recalc_pmu_msr_intercepts().
 /// </summary>
 public sealed class MediatedIntercepts
 {

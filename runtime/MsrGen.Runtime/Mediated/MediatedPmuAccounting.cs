@@ -63,13 +63,13 @@ public sealed class KernelLog
 }
 
 /// <summary>
-/// perf's side of mediated-vPMU accounting (seed 004, kernel/events/core.c as merged after the
+/// perf's side of mediated-vPMU accounting (Kan Liang, "[PATCH v6 04/44] perf: Add APIs to create/release mediated guest vPMUs", LKML, December 2025; kernel/events/core.c as merged after the
 /// review): <c>nr_include_guest_events</c> counts <c>!exclude_guest</c> events on PMUs with
 /// PERF_PMU_CAP_MEDIATED_VPMU, <c>nr_mediated_pmu_vms</c> counts VMs with a mediated PMU, and the
 /// two may never both be non-zero.
 /// </summary>
 /// <remarks>
-/// The review asked for one shape on both sides. Getting: increment without the mutex when the
+/// The v6 review asked for one shape on both sides. Getting: increment without the mutex when the
 /// count is already non-zero (the other count is then necessarily zero and cannot become
 /// non-zero, because its 0→1 step happens under the mutex after checking this count); otherwise
 /// take the mutex, refuse when the other count is non-zero, increment. Putting: report underflow,

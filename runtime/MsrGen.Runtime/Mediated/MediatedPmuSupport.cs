@@ -25,7 +25,7 @@ public enum MediatedEnablement
 }
 
 /// <summary>
-/// The enablement rules and the guest PMU model KVM derives (kvm-pmu.md A.1 and D "Enablement").
+/// The enablement rules and the guest PMU model KVM derives (arch/x86/kvm/pmu.c kvm_init_pmu_capability(), intel_pmu_refresh(), and the enable_mediated_pmu checks of the mediated vPMU series v6).
 /// </summary>
 public static class MediatedPmuSupport
 {

@@ -244,7 +244,7 @@ public sealed partial class MediatedVcpu : IHostPmuClient
     }
 
     /// <summary>
-    /// Host perf enables an event while the vCPU task is at <paramref name="where"/> (seed 000).
+    /// Host perf enables an event while the vCPU task is at <paramref name="where"/> (Dapeng Mi, "Re: [RFC PATCH 23/41] KVM: x86/pmu: Implement the save/restore of PMU state for Intel CPU", LKML, 2024-04-25).
     /// In guest mode the enabling IPI forces an exit first; in the run loop, placements that keep
     /// state loaded only with interrupts off leave the inner loop before the IPI handler runs.
     /// </summary>

@@ -14,8 +14,8 @@ public sealed partial class MediatedVpmu
     private bool _globalCtrlResident;
 
     /// <summary>
-    /// MED-v6 34 (in 7.0): skip a counter WRMSR when RDPMC shows the value already; off models the
-    /// series before that patch (cost-anchors B1's "before").
+    /// "KVM: x86/pmu: Elide WRMSRs when loading guest PMCs if values already match" (mediated vPMU series v6, in 7.0): skip a counter WRMSR when RDPMC shows the value already; off models the
+    /// series before that patch (the "before" figure of that patch: 4k cycles per CPUID exit on Emerald Rapids).
     /// </summary>
     public bool ElideMatchingCounterWrites { get; set; } = true;
 

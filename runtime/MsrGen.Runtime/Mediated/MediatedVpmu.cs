@@ -19,7 +19,7 @@ public interface IGuestContextHost
 public sealed record GuestPmuView(ulong[] Counters, ulong[] EventSelects, ulong[] FixedCounters, ulong FixedCtrCtrl, ulong GlobalCtrl, ulong GlobalStatus);
 
 /// <summary>
-/// The mediated vPMU of one vCPU (kvm-pmu.md D): the guest's values as plain stores
+/// The mediated vPMU of one vCPU (arch/x86/kvm/pmu.c kvm_mediated_pmu_load/put, mediated vPMU series v6): the guest's values as plain stores
 /// (<c>pmc-&gt;counter</c>, <c>eventsel</c>, <c>global_ctrl</c>, <c>global_status</c>), what is
 /// programmed into hardware (<c>eventsel_hw</c>, <c>fixed_ctr_ctrl_hw</c>) with the event filter
 /// applied through the enable bits, the world switch, emulated instruction counting and the
@@ -153,7 +153,7 @@ public sealed partial class MediatedVpmu
     // ---- emulated instructions, fastpath, PMIs ---------------------------------------------------
 
     /// <summary>
-    /// MED-v6 28: fastpath emulation is refused when any globally enabled counter counts
+    /// Mediated vPMU series v6, patch 28/44: fastpath emulation is refused when any globally enabled counter counts
     /// instructions, because skipping the instruction would have to bump a loaded counter.
     /// </summary>
     public bool FastpathEmulationAllowed()

@@ -17,7 +17,7 @@ internal sealed class GroupedEventsSection : IReportSection
 
     public int Order => 200;
 
-    public string Title => "Grouped events (seed 002): one PERF_METRICS read against four counters";
+    public string Title => "Grouped events: one PERF_METRICS read against four counters";
 
     public void Write(ReportContext context, TextWriter writer)
     {

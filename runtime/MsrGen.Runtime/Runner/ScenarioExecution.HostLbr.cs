@@ -8,7 +8,7 @@ namespace MsrGen.Runtime.Runner;
 /// <summary>
 /// Host perf LBR users (<c>host perf open NAME EVENT lbr pinned</c>): a CPU-pinned branch-stack
 /// event outranks KVM's task-pinned guest LBR event, so while it is enabled on a CPU the guest
-/// LBR event of every vCPU there is not ACTIVE (kvm-pmu.md A.4: intercepted reads return 0, writes
+/// LBR event of every vCPU there is not ACTIVE (arch/x86/kvm/vmx/pmu_intel.c intel_pmu_handle_lbr_msrs_access(): intercepted reads return 0, writes
 /// are dropped); when it is disabled or closed the guest event runs again and gets its stack back.
 /// A flexible (not pinned) branch-stack event ranks below the task-pinned guest event and takes
 /// nothing from it.

@@ -18,7 +18,7 @@ internal sealed class ScenarioRuntimeError : Exception
     }
 }
 
-/// <summary>Stops a file after a failed <c>vm</c> line, as the contract requires.</summary>
+/// <summary>Stops a file after a failed <c>vm</c> line, as the scenario language requires.</summary>
 internal sealed class ScenarioStop : Exception
 {
 }

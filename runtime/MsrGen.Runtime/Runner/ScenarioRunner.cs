@@ -6,7 +6,7 @@ using MsrGen.Scenarios;
 
 namespace MsrGen.Runtime.Runner;
 
-/// <summary>The totals of a run and the exit code the contract assigns them.</summary>
+/// <summary>The totals of a run and the exit code the scenario language assigns them.</summary>
 public sealed record RunSummary(int Scenarios, int Expectations, int Failed, bool AnyMalformed)
 {
     /// <summary>0 all held, 1 an expectation failed, 2 a scenario was malformed.</summary>
@@ -17,7 +17,7 @@ public sealed record RunSummary(int Scenarios, int Expectations, int Failed, boo
 }
 
 /// <summary>
-/// Runs scenario files (spec/scenario-language.md): malformed files are reported with located
+/// Runs scenario files (the scenario language, docs/scenarios.md): malformed files are reported with located
 /// errors and skipped, failed expectations print <c>PATH:LINE: expected X, got Y</c>, and the
 /// last line is the summary. Deterministic: each file runs on its own fresh simulated host.
 /// </summary>

@@ -123,7 +123,7 @@ public sealed record MsrOperand(SourceSpan Span, uint Address, string? Name)
 /// <summary>A metric name of <c>expect</c>: lower-case, dotted. Unknown names are the runtime's to reject.</summary>
 public sealed record Metric(SourceSpan Span, string Name)
 {
-    /// <summary>The metrics of the contract.</summary>
+    /// <summary>The metrics the scenario language defines.</summary>
     public static EquatableList<string> ContractNames { get; } = new(
     [
         "entries", "exits", "exits.msr", "exits.rdpmc", "gp", "pmis",

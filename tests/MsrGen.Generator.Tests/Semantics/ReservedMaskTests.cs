@@ -4,7 +4,7 @@ using Xunit;
 
 namespace MsrGen.Generator.Tests.Semantics;
 
-/// <summary>Reserved masks of the generated registers against KVM's *_rsvd computations (kvm-pmu.md section A).</summary>
+/// <summary>Reserved masks of the generated registers against KVM's *_rsvd computations (arch/x86/kvm/vmx/pmu_intel.c intel_pmu_refresh, arch/x86/kvm/svm/pmu.c amd_pmu_refresh).</summary>
 public sealed class ReservedMaskTests
 {
     [Fact]

@@ -4,7 +4,7 @@ using MsrGen.Runtime.HostPerf;
 
 namespace MsrGen.Runtime.Tests.HostPerf;
 
-/// <summary>Host perf's seed-000 hook: when it asks the guest PMU's owner, and with which counters.</summary>
+/// <summary>Host perf's hook into the mediated vPMU (perf→KVM, as discussed in the 2024 mediated-PMU review): when it asks the guest PMU's owner, and with which counters.</summary>
 [TestClass]
 public sealed class GuestPmuOwnerHookTests
 {

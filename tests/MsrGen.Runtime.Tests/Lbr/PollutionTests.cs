@@ -65,7 +65,7 @@ public sealed class PollutionTests
     }
 
     [TestMethod]
-    public void ComparisonCoversEveryStrategyOnEveryWorkloadAndMatchesTheIssue()
+    public void ComparisonCoversEveryStrategyOnEveryWorkloadAndReproducesThePollutionCase()
     {
         var report = LbrComparison.Run();
         Assert.AreEqual(24, report.Rows.Count);
@@ -78,7 +78,7 @@ public sealed class PollutionTests
 
         var always = report.Find(LbrWorkload.CallstackSwitching, LbrStrategyKind.Always);
         Assert.AreEqual(196.0, always.MsrOpsPerSwitch, 1e-9);
-        Assert.AreEqual(24_500.0, always.CyclesPerSwitch, 1e-9, "98 RDMSR × 42 + 98 WRMSR × 208, cf. L2's ~24k");
+        Assert.AreEqual(24_500.0, always.CyclesPerSwitch, 1e-9, "98 RDMSR × 42 + 98 WRMSR × 208, cf. the ~24k of 96 × 42 + 96 × 208");
 
         var idle = LbrWorkload.UsedOnceThenIdle;
         Assert.AreEqual(0.0, report.Find(idle, LbrStrategyKind.Pv).MsrOpsPerSwitch);

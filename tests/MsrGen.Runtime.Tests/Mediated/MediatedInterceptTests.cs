@@ -3,7 +3,7 @@ using MsrGen.Runtime.Mediated;
 
 namespace MsrGen.Runtime.Tests.Mediated;
 
-/// <summary>The pass-through rules of kvm-pmu.md D "Intercepts", read from the real bitmap layouts.</summary>
+/// <summary>The pass-through rules of arch/x86/kvm/vmx/vmx.c vmx_recalc_pmu_msr_intercepts() and arch/x86/kvm/svm/svm.c svm_recalc_pmu_msr_intercepts(), read from the real bitmap layouts.</summary>
 [TestClass]
 public sealed class MediatedInterceptTests
 {

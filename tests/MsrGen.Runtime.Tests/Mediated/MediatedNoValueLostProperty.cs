@@ -43,7 +43,7 @@ public sealed class MediatedNoValueLostProperty
     [TestMethod]
     public void Without_the_callback_the_same_check_finds_a_lost_value()
     {
-        // The property has teeth: the seed-000 sequence (guest counts on PMC7, host perf enables
+        // The property has teeth: the sequence from the 2024 mediated-PMU review (guest counts on PMC7, host perf enables
         // an event on PMC7 from the run loop while vcpu-load keeps guest state loaded) passes with
         // perf's callback and is caught without it.
         var sequence = new[]

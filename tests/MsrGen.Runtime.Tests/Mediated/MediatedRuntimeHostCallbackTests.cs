@@ -4,7 +4,7 @@ using MsrGen.Runtime.Runner;
 namespace MsrGen.Runtime.Tests.Mediated;
 
 /// <summary>
-/// Seed 000 through the runtime's scenario runner and host perf: <c>host-callback=on|defer|off</c>
+/// Host events enabled while guest PMU state is loaded (Dapeng Mi, "Re: [RFC PATCH 23/41] KVM: x86/pmu: Implement the save/restore of PMU state for Intel CPU", LKML, 2024-04-25) through the runtime's scenario runner and host perf: <c>host-callback=on|defer|off</c>
 /// at each enable point, under each placement, on both vendors; and dirty-only's precise hand-back.
 /// </summary>
 [TestClass]

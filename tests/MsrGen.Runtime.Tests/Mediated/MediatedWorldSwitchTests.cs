@@ -5,7 +5,7 @@ using MsrGen.Runtime.Mediated;
 
 namespace MsrGen.Runtime.Tests.Mediated;
 
-/// <summary>Load and put in KVM's order (kvm-pmu.md D "World switch"), checked op by op on the trace.</summary>
+/// <summary>Load and put in KVM's order (arch/x86/kvm/pmu.c kvm_mediated_pmu_load/put; vcpu_enter_guest() in arch/x86/kvm/x86.c), checked op by op on the trace.</summary>
 [TestClass]
 public sealed class MediatedWorldSwitchTests
 {

@@ -9,11 +9,11 @@ namespace MsrGen.Runtime.Tests.Metrics;
 public sealed class MetricsAndCostTests
 {
     [TestMethod]
-    public void EveryDefaultCitesAnAnchorRow()
+    public void EveryDefaultCitesAPublishedSourceByAuthorAndYear()
     {
         foreach (var entry in CostTable.BuiltIn)
         {
-            StringAssert.Matches(entry.Anchor, new System.Text.RegularExpressions.Regex("^[A-Z][0-9]+"), entry.Name);
+            StringAssert.Matches(entry.Source, new System.Text.RegularExpressions.Regex("^[A-Z][a-z]+ (19|20)[0-9]{2}[a-z]?(, [A-Z][a-z]+ (19|20)[0-9]{2}[a-z]?)*$"), entry.Name);
             Assert.IsTrue(entry.DefaultCycles > 0, entry.Name);
         }
     }
@@ -25,7 +25,7 @@ public sealed class MetricsAndCostTests
         Assert.IsTrue(table.TryOverride("VMEXIT", 1600));
         Assert.AreEqual(1600UL, table[CostTable.VmExit]);
         Assert.IsFalse(table.TryOverride("teleport", 1));
-        table.Register(new CostEntry("design.switch", 3000, "B4", "a design's own primitive"));
+        table.Register(new CostEntry("design.switch", 3000, "Christopherson 2025a", "a design's own primitive"));
         Assert.IsTrue(table.TryOverride("design.switch", 10));
     }
 

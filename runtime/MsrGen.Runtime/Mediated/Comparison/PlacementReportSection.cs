@@ -17,7 +17,7 @@ internal sealed class PlacementReportSection : IReportSection
 
     public int Order => 300;
 
-    public string Title => "Mediated vPMU: switch placements vs the legacy vPMU (seed 003)";
+    public string Title => "Mediated vPMU: switch placements vs the legacy vPMU";
 
     public void Write(ReportContext context, TextWriter writer)
     {
@@ -30,11 +30,11 @@ internal sealed class PlacementReportSection : IReportSection
         var table = PlacementComparison.Run();
         WriteTable(table, writer);
         writer.WriteLine();
-        writer.WriteLine("checks against published numbers (shared/reference/cost-anchors.md):");
+        writer.WriteLine("checks against published numbers (sources in docs/sources.md):");
         foreach (var check in AnchorChecks.Run())
         {
             string published = check.PublishedLow == check.PublishedHigh ? F(check.PublishedLow, "0") : $"{F(check.PublishedLow, "0")}-{F(check.PublishedHigh, "0")}";
-            writer.WriteLine($"  {check.Row}: {check.Quantity}: modeled {F(check.Modeled, "0")}, published {published} (x{F(check.Ratio, "0.00")})");
+            writer.WriteLine($"  {check.Source}: {check.Quantity}: modeled {F(check.Modeled, "0")}, published {published} (x{F(check.Ratio, "0.00")})");
         }
 
         ReportCharts.Write(writer, directory, ChartFileName, PlacementChart.Svg(table));

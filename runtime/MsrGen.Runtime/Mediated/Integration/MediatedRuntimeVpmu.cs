@@ -190,7 +190,7 @@ internal sealed class MediatedRuntimeVpmu : IVpmu, IGuestPmuOwner
 
         if (bailOut)
         {
-            // MED-v6 28: the fastpath refuses, the exit takes the full path, and the instruction it
+            // Mediated vPMU series v6, patch 28/44: the fastpath refuses, the exit takes the full path, and the instruction it
             // skips is counted there (the runtime's fastpath exits carry no emulated instruction
             // of their own; it only matters when a counter counts instructions, i.e. exactly here).
             State.RetireEmulatedInstruction(kernelMode: _vcpu.Cpl == 0);

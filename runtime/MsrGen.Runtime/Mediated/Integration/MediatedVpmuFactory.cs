@@ -94,7 +94,7 @@ public sealed class MediatedVpmuFactory : IVpmuFactory
     }
 
     /// <summary>
-    /// The <c>host-callback</c> keyword of a <c>vm</c> line: <c>on</c> is the review's perf→KVM
+    /// The <c>host-callback</c> keyword of a <c>vm</c> line: <c>on</c> is the perf→KVM
     /// callback, <c>off</c> no guard at all, and a missing one or <c>defer</c> Linux 7.0's deferral.
     /// </summary>
     public static bool TryParseHostCallback(string? text, out GuestPmuHandoff handoff)

@@ -4,12 +4,12 @@ using MsrGen.Runtime.Mediated;
 namespace MsrGen.Runtime.Tests.Mediated;
 
 /// <summary>
-/// Seed 000: host perf enables an exclude_guest event while the vCPU task is in guest mode, in
+/// Dapeng Mi, "Re: [RFC PATCH 23/41] KVM: x86/pmu: Implement the save/restore of PMU state for Intel CPU", LKML, 2024-04-25: host perf enables an exclude_guest event while the vCPU task is in guest mode, in
 /// the run loop, or outside it. With perf's callback into KVM the host event counts only host
 /// work and the guest loses nothing; without it, counts are corrupted.
 /// </summary>
 [TestClass]
-public sealed class MediatedSeed000Tests
+public sealed class MediatedHostEventWhileLoadedTests
 {
     private const ulong GuestWork = 5_000, HostWork = 7_000;
 
