@@ -2,6 +2,7 @@ using System;
 using System.CommandLine;
 using System.IO;
 using MsrGen.Cli.Commands;
+using MsrGen.Cli.Output;
 
 namespace MsrGen.Cli;
 
@@ -17,22 +18,12 @@ public static class Program
 
     public static int Run(string[] args, TextWriter output, TextWriter errors)
     {
-        var root = new RootCommand("MsrGen: typed x86 PMU registers and a model of KVM's vPMU designs. With no command, runs the built-in scenarios and prints a report.");
-        root.Subcommands.Add(RunCommand.Create(output, errors));
-        root.Subcommands.Add(ListCommand.Create(output));
-        root.Subcommands.Add(DecodeCommand.Create(output, errors));
-        var charts = new Option<string>("--charts")
-        {
-            Description = "Directory for the report's SVG charts",
-            DefaultValueFactory = _ => DefaultReport.DefaultChartDirectory,
-        };
-        root.Options.Add(charts);
-        root.SetAction(result => DefaultReport.Run(output, errors, result.GetValue(charts) ?? DefaultReport.DefaultChartDirectory));
-
-        var parsed = root.Parse(args);
+        var parsed = CreateRoot(output, errors).Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            errors.WriteLine($"msrgen: {parsed.Errors[0].Message}");
+            // One line, whatever the parser's message looks like (value lists come one per line).
+            string message = string.Join(" ", parsed.Errors[0].Message.Split(new[] { '\r', '\n' }, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            errors.WriteLine($"msrgen: {message}");
             return BadInput;
         }
 
@@ -45,5 +36,30 @@ public static class Program
             errors.WriteLine($"msrgen: {e.Message}");
             return BadInput;
         }
+    }
+
+    /// <summary>The command tree (also what shell completion reads).</summary>
+    internal static RootCommand CreateRoot(TextWriter output, TextWriter errors)
+    {
+        var root = new RootCommand(
+            "MsrGen: typed x86 PMU registers and a model of KVM's vPMU designs. With no command, runs the built-in scenarios and "
+            + "prints the report: the verdict, the modelled host and kernel, the headline table per workload and design, the LBR strategies.\n"
+            + CommandLineRules.ExitCodes);
+        root.Subcommands.Add(RunCommand.Create(output, errors));
+        root.Subcommands.Add(ListCommand.Create(output));
+        root.Subcommands.Add(DecodeCommand.Create(output, errors));
+        var charts = new Option<string>("--charts")
+        {
+            Description = "Directory for the report's SVG charts",
+            DefaultValueFactory = _ => DefaultReport.DefaultChartDirectory,
+            HelpName = "DIR",
+        };
+        root.Options.Add(charts);
+        var options = new OutputOptions();
+        options.AddTo(root);
+        root.SetAction(result => DefaultReport.Run(
+            output, errors, result.GetValue(charts) ?? DefaultReport.DefaultChartDirectory,
+            OutputOptions.Parse(result.GetValue(options.Format)), result.GetValue(options.Verbose), result.GetValue(options.JUnit)));
+        return root;
     }
 }

@@ -2,16 +2,16 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using System.Reflection;
-using MsrGen.Runtime.Kvm;
+using MsrGen.Cli.Output;
 using MsrGen.Runtime.Reporting;
 using MsrGen.Runtime.Runner;
 
 namespace MsrGen.Cli.Commands;
 
 /// <summary>
-/// Plain <c>msrgen</c>: runs the scenarios embedded in the tool and prints what each one shows,
-/// its expectations, then the report sections (the metrics per design and any a design adds).
+/// Plain <c>msrgen</c>: runs the scenarios embedded in the tool and reports, results first: the
+/// verdict, the modelled host and kernel, the headline table, the LBR strategies; the rest with
+/// <c>--verbose</c> or as JSON / TAP.
 /// </summary>
 internal static class DefaultReport
 {
@@ -34,58 +34,35 @@ internal static class DefaultReport
     /// <summary>Where charts go unless --charts says otherwise: under artifacts/, which git ignores.</summary>
     public const string DefaultChartDirectory = "artifacts/report";
 
-    public static int Run(TextWriter output, TextWriter errors, string chartDirectory = DefaultChartDirectory)
+    public static int Run(TextWriter output, TextWriter errors, string chartDirectory = DefaultChartDirectory,
+        OutputFormat format = OutputFormat.Text, bool verbose = false, string? junit = null)
     {
         var outcomes = BuiltInScenarios().Select(s => ScenarioRunner.RunText(s.Name, s.Text)).ToList();
-        output.WriteLine("MsrGen: KVM vPMU designs on the built-in scenarios");
-        output.WriteLine();
-        foreach (var outcome in outcomes)
+        foreach (var warning in outcomes.SelectMany(o => o.Warnings))
         {
-            WriteScenario(outcome, output);
+            errors.WriteLine(warning);
         }
 
-        foreach (var section in VpmuRegistry.Discover<IReportSection>().OrderBy(s => s.Order).ThenBy(s => s.Title, StringComparer.Ordinal))
+        var charts = new ChartFiles(Path.GetFullPath(chartDirectory));
+        var report = DefaultReportModel.Build(outcomes, Path.GetFullPath(chartDirectory));
+        switch (format)
         {
-            output.WriteLine($"== {section.Title}");
-            section.Write(new ReportContext(outcomes, Path.GetFullPath(chartDirectory)), output);
-            output.WriteLine();
+            case OutputFormat.Json:
+                JsonOutput.WriteReport(report, charts, output);
+                break;
+            case OutputFormat.Tap:
+                TapOutput.Write(outcomes, new[] { "msrgen: " + report.Verdict, "modelled host: " + report.Host, "modelled kernel: " + report.Kernel }, output);
+                break;
+            default:
+                TextReport.Write(report, charts, verbose, output);
+                break;
         }
 
-        return ScenarioRunner.Print(outcomes, output, errors).ExitCode;
-    }
-
-    private static void WriteScenario(ScenarioOutcome outcome, TextWriter output)
-    {
-        output.WriteLine($"== {outcome.Title ?? outcome.Path} ({outcome.Path})");
-        foreach (var line in outcome.Descriptions)
+        if (junit is not null)
         {
-            output.WriteLine($"   {line}");
+            JUnitOutput.Write(outcomes, junit);
         }
 
-        // Set-up steps that merely succeeded are counted, not listed, so the checks that matter stand out.
-        int quiet = 0;
-        foreach (var e in outcome.Expectations)
-        {
-            if (e.Passed && e.Expected == "ok")
-            {
-                quiet++;
-                continue;
-            }
-
-            string mark = e.Passed ? "ok  " : "FAIL";
-            output.WriteLine($"   {mark} line {e.Line}: expected {e.Expected}, got {e.Actual}");
-        }
-
-        if (quiet > 0)
-        {
-            output.WriteLine($"   ({quiet} set-up step(s) succeeded as expected)");
-        }
-
-        foreach (var error in outcome.Errors)
-        {
-            output.WriteLine($"   {error}");
-        }
-
-        output.WriteLine();
+        return report.Summary.ExitCode;
     }
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.IO;
+using MsrGen.Cli.Output;
 using MsrGen.Runtime.Runner;
 
 namespace MsrGen.Cli.Commands;
@@ -14,8 +15,20 @@ internal static class RunCommand
             Description = "Scenario files (*.pmu) or directories (every *.pmu below, in ordinal path order)",
             Arity = ArgumentArity.OneOrMore,
         };
-        var command = new Command("run", "Run scenario files and check their expectations.") { paths };
-        command.SetAction(result => ScenarioRunner.Run(result.GetValue(paths) ?? [], output, errors).ExitCode);
+        paths.Validators.Add(CommandLineRules.RejectOptionLikeTokens);
+        var metrics = new Option<bool>("--metrics") { Description = "Print each VM's exits, MSR operations, #GP faults and modelled cost" };
+        var options = new OutputOptions();
+        var command = new Command("run", "Run scenario files and check their expectations.\n" + CommandLineRules.ExitCodes) { paths, metrics };
+        options.AddTo(command);
+        command.SetAction(result =>
+        {
+            var format = OutputOptions.Parse(result.GetValue(options.Format));
+            bool showMetrics = result.GetValue(metrics), verbose = result.GetValue(options.Verbose);
+            string? junit = result.GetValue(options.JUnit);
+            return RunOutput.IsPlain(format, showMetrics, verbose, junit)
+                ? ScenarioRunner.Run(result.GetValue(paths) ?? [], output, errors).ExitCode
+                : RunOutput.Run(result.GetValue(paths) ?? [], format, showMetrics, verbose, junit, output, errors);
+        });
         return command;
     }
 }

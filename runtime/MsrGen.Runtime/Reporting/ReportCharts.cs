@@ -3,26 +3,29 @@ using System.IO;
 
 namespace MsrGen.Runtime.Reporting;
 
-/// <summary>Writes a report section's chart next to the report and says where it went.</summary>
+/// <summary>Writes a report section's chart next to the report.</summary>
 public static class ReportCharts
 {
     /// <summary>
-    /// Writes <paramref name="svg"/> as <paramref name="fileName"/> in <paramref name="directory"/>
-    /// and prints the path; a directory that cannot be written costs the chart, never the report.
+    /// Writes <paramref name="chart"/> into <paramref name="directory"/> and returns its path, or
+    /// null with <paramref name="problem"/> set: a directory that cannot be written costs the
+    /// chart, never the report.
     /// </summary>
-    public static void Write(TextWriter writer, string directory, string fileName, string svg)
+    public static string? Write(string directory, ReportChart chart, out string? problem)
     {
-        ArgumentNullException.ThrowIfNull(writer);
-        string path = Path.Combine(directory, fileName);
+        ArgumentNullException.ThrowIfNull(chart);
+        string path = Path.Combine(directory, chart.FileName);
         try
         {
             Directory.CreateDirectory(directory);
-            File.WriteAllText(path, svg);
-            writer.WriteLine($"chart: {path}");
+            File.WriteAllText(path, chart.Svg);
+            problem = null;
+            return path;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            writer.WriteLine($"chart not written ({e.Message})");
+            problem = e.Message;
+            return null;
         }
     }
 }

@@ -69,8 +69,7 @@ public sealed class CliTests
     {
         var (exit, output, _) = Run();
         Assert.AreEqual(0, exit, output);
-        StringAssert.Contains(output, "Metrics per vPMU design");
-        StringAssert.Contains(output, "Grouped events");
-        StringAssert.Contains(output, "0 failed");
+        StringAssert.StartsWith(output, "msrgen: PASS: all ");
+        StringAssert.Contains(output, "Guest LBR strategies");
     }
 }

@@ -22,7 +22,7 @@ public sealed class MediatedComparisonTests
             var designs = Table.Rows.Where(r => r.Workload == workload).Select(r => r.Design).ToList();
             CollectionAssert.AreEqual(new[]
             {
-                "legacy (perf-emulated)", "mediated exit", "mediated run-loop", "mediated vcpu-load", "mediated owned", "mediated dirty-only",
+                "emulated", "mediated exit", "mediated run-loop", "mediated vcpu-load", "mediated owned", "mediated dirty-only",
             }, designs);
         }
     }
@@ -35,13 +35,15 @@ public sealed class MediatedComparisonTests
         Assert.AreEqual(PlacementChart.Svg(Table), PlacementChart.Svg(again));
         var svg = XDocument.Parse(PlacementChart.Svg(Table));
         Assert.AreEqual("svg", svg.Root!.Name.LocalName);
-        Assert.AreEqual(Table.Rows.Count, svg.Descendants().Count(e => e.Name.LocalName == "circle"));
+        // One bar per row in each of the three panels (overhead, accuracy, blind time), plus one legend swatch per design.
+        int designs = Table.Rows.Select(r => r.Design).Distinct().Count();
+        Assert.AreEqual(Table.Rows.Count * 3 + designs, svg.Descendants().Count(e => e.Name.LocalName == "rect" && (string?)e.Attribute("class") == "series"));
     }
 
     [TestMethod]
     public void Mediated_guests_count_exactly_while_the_legacy_vpmu_loses_counts_under_host_contention()
     {
-        Assert.IsTrue(Row(ComparisonWorkload.PerfStat, "legacy (perf-emulated)").GuestAccuracyPercent < 99.0);
+        Assert.IsTrue(Row(ComparisonWorkload.PerfStat, "emulated").GuestAccuracyPercent < 99.0);
         foreach (var placement in PlacementComparison.Placements)
         {
             var row = Row(ComparisonWorkload.PerfStat, "mediated " + PlacementComparison.PlacementName(placement));
@@ -69,7 +71,7 @@ public sealed class MediatedComparisonTests
     {
         foreach (var workload in new[] { ComparisonWorkload.PerfRecord, ComparisonWorkload.Multiplex })
         {
-            double legacy = Row(workload, "legacy (perf-emulated)").OverheadPercent;
+            double legacy = Row(workload, "emulated").OverheadPercent;
             double mediated = Row(workload, "mediated run-loop").OverheadPercent;
             Assert.IsTrue(legacy > 4 * mediated, $"{workload}: legacy {legacy:0.0}% vs mediated {mediated:0.0}%");
         }
@@ -85,7 +87,7 @@ public sealed class MediatedComparisonTests
         Assert.AreEqual(0.0, Row(idle, "mediated owned").HostAccuracyPercent, 0.01, "host perf has no PMU");
         Assert.AreEqual(100.0, Row(idle, "mediated run-loop").HostAccuracyPercent, 0.01);
         Assert.IsTrue(Row(idle, "mediated run-loop").HostBlindPercent < 5);
-        Assert.AreEqual(0.0, Row(idle, "legacy (perf-emulated)").HostBlindPercent);
+        Assert.AreEqual(0.0, Row(idle, "emulated").HostBlindPercent);
     }
 
     [TestMethod]
@@ -109,24 +111,14 @@ public sealed class MediatedComparisonTests
 public sealed class MediatedReportSectionTests
 {
     [TestMethod]
-    public void The_section_prints_every_design_and_writes_the_chart()
+    public void The_section_has_every_design_and_the_published_checks()
     {
         Assert.AreEqual(1, MsrGen.Runtime.Kvm.VpmuRegistry.Discover<MsrGen.Runtime.Reporting.IReportSection>().OfType<PlacementReportSection>().Count());
-        string directory = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "msrgen-mediated-report-" + System.Guid.NewGuid().ToString("N"));
-        System.IO.Directory.CreateDirectory(directory);
-        var writer = new System.IO.StringWriter();
-        PlacementReportSection.WriteTo(writer, directory);
-        string text = writer.ToString();
-        foreach (var design in new[] { "legacy (perf-emulated)", "mediated exit", "mediated run-loop", "mediated vcpu-load", "mediated owned", "mediated dirty-only" })
-        {
-            StringAssert.Contains(text, design);
-        }
-
-        StringAssert.Contains(text, "Christopherson 2025a: CPUID exit");
-        string chartLine = text.Split('\n').Single(l => l.StartsWith("chart: ", System.StringComparison.Ordinal)).TrimEnd('\r');
-        string path = chartLine["chart: ".Length..];
-        Assert.AreEqual(System.IO.Path.Combine(directory, PlacementReportSection.ChartFileName), path);
-        Assert.AreEqual(PlacementChart.Svg(PlacementComparison.Run()), System.IO.File.ReadAllText(path));
-        System.IO.Directory.Delete(directory, recursive: true);
+        var result = PlacementReportSection.Build(PlacementComparison.Run());
+        var details = result.Tables.Single(t => t.Id == "placement-details");
+        var designs = details.Rows.Select(r => r[1].Text).Distinct().ToList();
+        CollectionAssert.AreEquivalent(new[] { "emulated", "mediated exit", "mediated run-loop", "mediated vcpu-load", "mediated owned", "mediated dirty-only" }, designs);
+        var checks = result.Tables.Single(t => t.Id == "published-checks");
+        Assert.IsTrue(checks.Rows.Any(r => r[1].Text == "Christopherson 2025a" && r[0].Text!.StartsWith("CPUID exit", System.StringComparison.Ordinal)));
     }
 }

@@ -15,7 +15,7 @@ internal sealed class LegacyBackend : RuntimeBackend
     {
     }
 
-    public override string Design => "legacy (perf-emulated)";
+    public override string Design => MsrGen.Runtime.Reporting.DesignNames.Emulated;
 
     // The guest's counters are host perf events; host work needs no PMU switch, only the vCPU off the CPU.
     protected override void LeaveGuestForHostWork(ulong instructions) => Vcpu.Idle(0);

@@ -21,7 +21,7 @@ internal sealed class MediatedBackend : RuntimeBackend
         : base(host, VpmuMode.Mediated, Options(placement), costs)
     {
         _pmu = Vcpu.Pmu as MediatedRuntimeVpmu ?? throw new System.InvalidOperationException("vpmu=mediated did not create the mediated vPMU");
-        Design = "mediated " + PlacementComparison.PlacementName(placement);
+        Design = MsrGen.Runtime.Reporting.DesignNames.Mediated(PlacementComparison.PlacementName(placement));
     }
 
     public override string Design { get; }

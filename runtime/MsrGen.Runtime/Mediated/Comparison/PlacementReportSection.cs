@@ -8,58 +8,101 @@ using MsrGen.Runtime.Reporting;
 namespace MsrGen.Runtime.Mediated.Comparison;
 
 /// <summary>
-/// The default report's placement comparison: the table, and the chart written next to the
-/// report as <c>mediated-placements.svg</c> in the report's chart directory.
+/// The placement comparison in the report: the headline table built from it, the detailed table,
+/// and the checks against published numbers (the trade-offs chart is drawn from the headline).
 /// </summary>
 internal sealed class PlacementReportSection : IReportSection
 {
-    public const string ChartFileName = "mediated-placements.svg";
+    private static readonly Lazy<ComparisonTable> DefaultRun = new(() => PlacementComparison.Run());
 
     public int Order => 300;
 
-    public string Title => "Mediated vPMU: switch placements vs the legacy vPMU";
+    public string Id => "placements";
 
-    public void Write(ReportContext context, TextWriter writer)
+    public string Title => "Mediated vPMU switch placements against the emulated vPMU: details";
+
+    public bool Essential => false;
+
+    /// <summary>The comparison on the default host, run once per process (it is a pure function).</summary>
+    public static ComparisonTable Default => DefaultRun.Value;
+
+    /// <summary>The modelled host in one line.</summary>
+    public static string HostLine(ComparisonTable table)
     {
-        WriteTo(writer, context.ChartDirectory);
+        ArgumentNullException.ThrowIfNull(table);
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{table.Host.Vendor} PMU v{table.Host.Version}, {table.Host.GpCounters} GP + {table.Host.FixedCounters} fixed counters (Emerald Rapids-like), 2 GHz nominal clock, {table.Milliseconds} simulated ms per workload");
     }
 
-    /// <summary>The table, the checks against published numbers, and the chart written into <paramref name="directory"/>.</summary>
-    public static void WriteTo(TextWriter writer, string directory)
+    /// <summary>The headline (overhead, exits, MSR operations, accuracy, blindness) of a comparison run.</summary>
+    public static HeadlineTable Headline(ComparisonTable table)
     {
-        var table = PlacementComparison.Run();
-        WriteTable(table, writer);
-        writer.WriteLine();
-        writer.WriteLine("checks against published numbers (sources in docs/sources.md):");
-        foreach (var check in AnchorChecks.Run())
+        ArgumentNullException.ThrowIfNull(table);
+        double seconds = table.Milliseconds / 1000.0;
+        return new HeadlineTable(
+            "Guest overhead, VM-exits, MSR traffic and accuracy per workload and vPMU design",
+            table.Rows.Select(r => new HeadlineRow(
+                PlacementComparison.WorkloadName(r.Workload), r.Design, r.OverheadPercent, r.Exits / seconds,
+                r.MsrOpsPerExit, r.GuestAccuracyPercent, r.HostBlindPercent)));
+    }
+
+    public ReportSectionResult Build(ReportContext context) => Build(Default);
+
+    public static ReportSectionResult Build(ComparisonTable table)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        return new ReportSectionResult(
+            new[] { "host: " + HostLine(table) },
+            new[] { Details(table), Checks(AnchorChecks.Run()) },
+            Array.Empty<string>(),
+            Array.Empty<ReportChart>());
+    }
+
+    public static ReportTable Details(ComparisonTable table)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        var columns = new[]
         {
-            string published = check.PublishedLow == check.PublishedHigh ? F(check.PublishedLow, "0") : $"{F(check.PublishedLow, "0")}-{F(check.PublishedHigh, "0")}";
-            writer.WriteLine($"  {check.Source}: {check.Quantity}: modeled {F(check.Modeled, "0")}, published {published} (x{F(check.Ratio, "0.00")})");
-        }
-
-        ReportCharts.Write(writer, directory, ChartFileName, PlacementChart.Svg(table));
-    }
-
-    public static void WriteTable(ComparisonTable table, TextWriter writer)
-    {
-        writer.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"host: {table.Host.Vendor} PMU v{table.Host.Version}, {table.Host.GpCounters} GP + {table.Host.FixedCounters} fixed; {table.Milliseconds} simulated ms per workload"));
-        var header = new[] { "workload", "design", "exits", "switches", "ops/switch", "ops/exit", "cycles/exit", "overhead %", "guest acc %", "host acc %", "host blind %" };
-        var rows = new List<string[]>();
-        foreach (var r in table.Rows)
+            new ReportColumn("workload", "workload", "", ColumnFormat.Text),
+            new ReportColumn("design", "design", "", ColumnFormat.Text),
+            new ReportColumn("vm_exits", "VM-exits", "count", ColumnFormat.Integer),
+            new ReportColumn("switches", "PMU switches", "count", ColumnFormat.Integer),
+            new ReportColumn("msr_ops_per_switch", "MSR ops", "/switch", ColumnFormat.Decimal),
+            new ReportColumn("msr_ops_per_exit", "MSR ops", "/exit", ColumnFormat.Decimal),
+            new ReportColumn("cycles_per_exit", "host cost", "cycles/exit", ColumnFormat.Integer),
+            new ReportColumn("guest_overhead_pct", "guest overhead", "%", ColumnFormat.Percent),
+            new ReportColumn("guest_count_accuracy_pct", "guest accuracy", "%", ColumnFormat.Percent),
+            new ReportColumn("host_count_accuracy_pct", "host accuracy", "%", ColumnFormat.Percent),
+            new ReportColumn("host_perf_blind_pct", "host blind", "%", ColumnFormat.Percent),
+        };
+        var rows = table.Rows.Select(r => (IReadOnlyList<ReportCell>)new[]
         {
-            rows.Add(new[]
-            {
-                PlacementComparison.WorkloadName(r.Workload), r.Design, N(r.Exits), N(r.Switches),
-                r.Switches == 0 ? "-" : F(r.MsrOpsPerSwitch), F(r.MsrOpsPerExit), F(r.CyclesPerExit, "0"),
-                F(r.OverheadPercent, "0.00"), F(r.GuestAccuracyPercent, "0.00"), F(r.HostAccuracyPercent, "0.0"), F(r.HostBlindPercent, "0.0"),
-            });
-        }
-
-        TextTable.Write(writer, header, rows);
+            ReportCell.Of(PlacementComparison.WorkloadName(r.Workload)), ReportCell.Of(r.Design), ReportCell.Of(r.Exits), ReportCell.Of(r.Switches),
+            r.Switches == 0 ? ReportCell.Empty : ReportCell.Of(r.MsrOpsPerSwitch), ReportCell.Of(r.MsrOpsPerExit), ReportCell.Of(r.CyclesPerExit),
+            ReportCell.Of(r.OverheadPercent), ReportCell.Of(r.GuestAccuracyPercent), ReportCell.Of(r.HostAccuracyPercent), ReportCell.Of(r.HostBlindPercent),
+        }).ToList();
+        return new ReportTable("placement-details", "Every design on every workload", columns, rows);
     }
 
-    private static string N(long v) => v.ToString("N0", CultureInfo.InvariantCulture);
-
-    private static string F(double v, string format = "0.0") => v.ToString(format, CultureInfo.InvariantCulture);
+    public static ReportTable Checks(IReadOnlyList<AnchorCheck> checks)
+    {
+        ArgumentNullException.ThrowIfNull(checks);
+        var columns = new[]
+        {
+            new ReportColumn("quantity", "quantity", "", ColumnFormat.Text),
+            new ReportColumn("source", "published in (docs/sources.md)", "", ColumnFormat.Text),
+            new ReportColumn("modelled", "modelled", "unit of the quantity", ColumnFormat.Decimal),
+            new ReportColumn("published", "published", "unit of the quantity", ColumnFormat.Text),
+            new ReportColumn("ratio", "modelled / published", "x", ColumnFormat.Decimal),
+        };
+        var rows = checks.Select(c => (IReadOnlyList<ReportCell>)new[]
+        {
+            ReportCell.Of(c.Quantity), ReportCell.Of(c.Source), ReportCell.Of(c.Modeled),
+            ReportCell.Of(c.PublishedLow == c.PublishedHigh
+                ? c.PublishedLow.ToString("N0", CultureInfo.InvariantCulture)
+                : c.PublishedLow.ToString("N0", CultureInfo.InvariantCulture) + "-" + c.PublishedHigh.ToString("N0", CultureInfo.InvariantCulture)),
+            ReportCell.Of(c.Ratio),
+        }).ToList();
+        return new ReportTable("published-checks", "Checks against published numbers", columns, rows);
+    }
 }
