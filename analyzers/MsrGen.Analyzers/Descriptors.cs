@@ -17,8 +17,11 @@ internal static class Descriptors
         Style,
     }
 
-    /// <summary>Help pages live in the repository beside the code: docs/rules/ID.md.</summary>
-    public const string HelpLinkBase = "docs/rules/";
+    /// <summary>
+    /// Help pages: docs/rules/ID.md at the project's published docs location (the MsrGenDocsUrl
+    /// MSBuild property), so an IDE opens them from a rule id.
+    /// </summary>
+    public const string HelpLinkBase = DocsLocation.Url + "rules/";
 
     public const string WriteToReadOnlyId = "MSR1001";
     public const string ReservedBitsId = "MSR1002";

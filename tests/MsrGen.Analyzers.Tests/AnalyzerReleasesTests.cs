@@ -38,12 +38,21 @@ public sealed class AnalyzerReleasesTests
         string root = RepositoryRoot();
         foreach (var descriptor in Supported)
         {
-            Assert.AreEqual("docs/rules/" + descriptor.Id + ".md", descriptor.HelpLinkUri);
+            Assert.AreEqual(PublishedDocsUrl(root) + "rules/" + descriptor.Id + ".md", descriptor.HelpLinkUri);
+            StringAssert.StartsWith(descriptor.HelpLinkUri, "https://");
             string page = Path.Combine(root, "docs", "rules", descriptor.Id + ".md");
             Assert.IsTrue(File.Exists(page), "missing " + page);
             string text = File.ReadAllText(page);
             StringAssert.Contains(text, "#pragma warning disable " + descriptor.Id, "the page says how to suppress " + descriptor.Id);
         }
+    }
+
+    /// <summary>The published docs location, read from Directory.Build.props the way MSBuild expands it.</summary>
+    private static string PublishedDocsUrl(string root)
+    {
+        var props = System.Xml.Linq.XDocument.Load(Path.Combine(root, "Directory.Build.props"));
+        string Value(string name) => props.Descendants(name).First().Value;
+        return Value("MsrGenDocsUrl").Replace("$(MsrGenRepositoryUrl)", Value("MsrGenRepositoryUrl"), System.StringComparison.Ordinal);
     }
 
     private static List<(string Id, string Category, string Severity)> ReadRows()

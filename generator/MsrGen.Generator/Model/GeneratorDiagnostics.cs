@@ -50,7 +50,7 @@ internal static class GeneratorDiagnostics
 
     private static DiagnosticDescriptor Make(string id, string title) =>
         new(id, title, "{0}", Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
-            helpLinkUri: "docs/definition-diagnostics.md#" + id.ToLowerInvariant());
+            helpLinkUri: DocsLocation.Url + "definition-diagnostics.md#" + id.ToLowerInvariant());
 
     public static Diagnostic ToDiagnostic(DiagnosticInfo info)
     {

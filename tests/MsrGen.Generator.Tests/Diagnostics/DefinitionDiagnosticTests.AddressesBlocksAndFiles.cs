@@ -241,7 +241,8 @@ public sealed partial class DefinitionDiagnosticTests
         string docs = System.IO.File.ReadAllText(System.IO.Path.Combine(TestPaths.RepositoryRoot, "docs", "definition-diagnostics.md"));
         foreach (var descriptor in MsrGen.Generator.Model.GeneratorDiagnostics.All)
         {
-            Assert.Equal("docs/definition-diagnostics.md#" + descriptor.Id.ToLowerInvariant(), descriptor.HelpLinkUri);
+            Assert.Equal(PublishedDocs.Url + "definition-diagnostics.md#" + descriptor.Id.ToLowerInvariant(), descriptor.HelpLinkUri);
+            Assert.StartsWith("https://", descriptor.HelpLinkUri);
             Assert.Contains("## " + descriptor.Id, docs);
         }
     }

@@ -40,7 +40,7 @@ public sealed partial class DefinitionDiagnosticTests
         Assert.Equal(ColumnOf(source, line, token, occurrence), span.StartLinePosition.Character + 1);
         Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
         Assert.False(string.IsNullOrWhiteSpace(diagnostic.GetMessage()));
-        Assert.Equal("docs/definition-diagnostics.md#" + id.ToLowerInvariant(), diagnostic.Descriptor.HelpLinkUri);
+        Assert.Equal(PublishedDocs.Url + "definition-diagnostics.md#" + id.ToLowerInvariant(), diagnostic.Descriptor.HelpLinkUri);
 
         Assert.Contains("public readonly partial struct StillValid", run.Source("case.msr.g.cs"));
         GeneratorHarness.AssertCompilesCleanly(run);
