@@ -8,6 +8,8 @@ internal static class CommandLineRules
     public const string ExitCodes =
         "Exit codes: 0 every expectation held; 1 an expectation failed; 2 bad input (unknown option or value, malformed scenario, unreadable file).";
 
+    public const string DecodeExitCodes = "Exit codes: 0 decoded; 2 bad input (unknown register, option or value, or a value that is not a 64-bit number).";
+
     /// <summary>
     /// An argument token that starts with '-' is an option the command does not have, not a file
     /// name (a file named so can be given as ./-name).

@@ -19,12 +19,12 @@ internal static class DecodeCommand
         var value = new Argument<string>("value") { Description = "Value, decimal or 0x hex (_ separators allowed)" };
         var cpu = new Option<string>("--cpu")
         {
-            Description = $"CPU preset whose capabilities decide the reserved bits: {string.Join(", ", PmuPresets.Names)} (default {PmuPresets.Default})",
+            Description = $"CPU preset whose capabilities decide the reserved bits: {string.Join(", ", PmuPresets.Names)}",
             DefaultValueFactory = _ => PmuPresets.Default,
             HelpName = "PRESET",
         };
         cpu.AcceptOnlyFromAmong([.. PmuPresets.Names]);
-        var command = new Command("decode", "Decode an MSR value field by field and show its reserved bits for a CPU.\n" + CommandLineRules.ExitCodes) { msr, value, cpu };
+        var command = new Command("decode", "Decode an MSR value field by field and show its reserved bits for a CPU.\n" + CommandLineRules.DecodeExitCodes) { msr, value, cpu };
         command.SetAction(result => Run(result.GetValue(msr) ?? "", result.GetValue(value) ?? "", result.GetValue(cpu) ?? PmuPresets.Default, output, errors));
         return command;
     }

@@ -23,6 +23,9 @@ public enum ColumnFormat
 
     /// <summary>yes / no.</summary>
     Flag,
+
+    /// <summary>A ratio of two like quantities with two decimal places (1.02).</summary>
+    Ratio,
 }
 
 /// <summary>A column: its name, its unit (empty for text and counts of things named by the column) and its format.</summary>
@@ -31,7 +34,7 @@ public sealed record ReportColumn(string Id, string Name, string Unit, ColumnFor
     /// <summary>The header a text table prints: the name with its unit in parentheses.</summary>
     public string Header => Unit.Length == 0 ? Name : $"{Name} ({Unit})";
 
-    public bool Numeric => Format is ColumnFormat.Integer or ColumnFormat.Decimal or ColumnFormat.Percent;
+    public bool Numeric => Format is ColumnFormat.Integer or ColumnFormat.Decimal or ColumnFormat.Percent or ColumnFormat.Ratio;
 }
 
 /// <summary>One cell: the value as data (a number, text or flag) and the way it prints.</summary>
@@ -69,6 +72,7 @@ public readonly record struct ReportCell(string? Text, double? Number, bool? Fla
         {
             ColumnFormat.Integer => Math.Round(value).ToString("N0", CultureInfo.InvariantCulture),
             ColumnFormat.Percent or ColumnFormat.Decimal => value.ToString("N1", CultureInfo.InvariantCulture),
+            ColumnFormat.Ratio => value.ToString("N2", CultureInfo.InvariantCulture),
             _ => value.ToString("G", CultureInfo.InvariantCulture),
         };
     }

@@ -93,7 +93,7 @@ internal sealed class PlacementReportSection : IReportSection
             new ReportColumn("source", "published in (docs/sources.md)", "", ColumnFormat.Text),
             new ReportColumn("modelled", "modelled", "unit of the quantity", ColumnFormat.Decimal),
             new ReportColumn("published", "published", "unit of the quantity", ColumnFormat.Text),
-            new ReportColumn("ratio", "modelled / published", "x", ColumnFormat.Decimal),
+            new ReportColumn("ratio", "modelled / published", "x", ColumnFormat.Ratio),
         };
         var rows = checks.Select(c => (IReadOnlyList<ReportCell>)new[]
         {
