@@ -80,10 +80,27 @@ public sealed class MediatedScenarioTests
         Assert.AreEqual(1, outcome.Failed, "run-loop does not switch on fastpath exits");
     }
 
+    /// <summary>
+    /// The scenario language: <c>vm vpmu=mediated</c> on a host that can support it succeeds with no
+    /// other key, so a file that never mentions <c>mediated=</c> runs with enable_mediated_pmu on.
+    /// </summary>
+    [TestMethod]
+    [DataRow("host sapphire-rapids\n")]
+    [DataRow("host zen4\n")]
+    [DataRow("host icelake-server gp=8\n")]
+    [DataRow("")]
+    public void A_capable_host_gives_a_mediated_vm_without_the_module_key(string host)
+    {
+        var outcome = ScenarioRunner.RunText("default.pmu", host + "vm vpmu=mediated => ok\nguest rdmsr IA32_PERF_CAPABILITIES\n");
+        Assert.IsFalse(outcome.Malformed, string.Join("\n", outcome.Errors));
+        Assert.AreEqual(0, outcome.Failed, string.Join("\n", outcome.Expectations.Where(e => !e.Passed)));
+        Assert.AreEqual(1, outcome.Expectations.Count);
+    }
+
     [TestMethod]
     public void Mediated_needs_the_module_parameter()
     {
-        var outcome = ScenarioRunner.RunText("off.pmu", "host sapphire-rapids\nvm vpmu=mediated => error\n");
+        var outcome = ScenarioRunner.RunText("off.pmu", "host sapphire-rapids mediated=off\nvm vpmu=mediated => error\n");
         Assert.AreEqual(0, outcome.Failed, string.Join("\n", outcome.Expectations.Where(e => !e.Passed)));
         var refused = ScenarioRunner.RunText("v3.pmu", "host skylake-server mediated=on version=3\nvm vpmu=mediated => error\n");
         Assert.AreEqual(0, refused.Failed, "Intel needs PMU v4");
