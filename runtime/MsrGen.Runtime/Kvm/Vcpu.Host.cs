@@ -184,6 +184,14 @@ public sealed partial class Vcpu
             return MsrAccessResult.Ok;
         }
 
+        if (GuestCaps.IsAmd && register.Id is MsrId.MsrIa32Lastbranchfromip or MsrId.MsrIa32Lastbranchtoip
+                or MsrId.MsrIa32Lastintfromip or MsrId.MsrIa32Lastinttoip)
+        {
+            // svm_get_msr serves the LBR v1 MSRs from the VMCB save area; the model records no AMD
+            // guest branches there, so they read 0. There is no write case: a WRMSR #GPs.
+            return MsrAccessResult.Ok;
+        }
+
         return MsrAccessResult.GeneralProtection;
     }
 

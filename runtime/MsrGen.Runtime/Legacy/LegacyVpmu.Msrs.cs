@@ -12,6 +12,14 @@ public sealed partial class LegacyVpmu
 {
     private ulong _perfMetricsBase;
 
+    /// <summary>MSR_IA32_DS_AREA as the guest wrote it (pmu->ds_area).</summary>
+    public ulong DsArea { get; private set; }
+
+    /// <summary>MSR_PEBS_DATA_CFG as the guest wrote it (pmu->pebs_data_cfg).</summary>
+    public ulong PebsDataCfg { get; private set; }
+
+    private static bool IsCanonical(ulong address) => (ulong)((long)(address << 16) >> 16) == address;
+
     public bool IsValidMsr(MsrRef register, bool hostInitiated)
     {
         var caps = Caps;
@@ -25,6 +33,8 @@ public sealed partial class LegacyVpmu
                 MsrId.Ia32FixedCtrCtrl or MsrId.Ia32PerfGlobalStatus or MsrId.Ia32PerfGlobalCtrl or MsrId.Ia32PerfGlobalOvfCtrl =>
                     caps.Version > 1,
                 MsrId.Ia32PebsEnable => caps.PebsFormat != 0,
+                // intel_pmu_is_valid_msr: DS_AREA with the guest's DS, PEBS_DATA_CFG with baseline PEBS format 4+.
+                MsrId.MsrIa32DsArea or MsrId.MsrPebsDataCfg => MsrCatalog.Exists(register, caps),
                 // kvm_get_msr_common: a guest without PDCM has no PERF_CAPABILITIES; the host always may.
                 MsrId.Ia32PerfCapabilities => hostInitiated || caps.Has(PmuFeatures.Pdcm),
                 MsrId.MsrPerfMetrics => GroupedMetrics && MsrCatalog.Exists(register, caps),
@@ -77,6 +87,12 @@ public sealed partial class LegacyVpmu
                 return MsrAccessResult.Ok;
             case MsrId.Ia32PebsEnable:
                 value = PebsEnable;
+                return MsrAccessResult.Ok;
+            case MsrId.MsrIa32DsArea:
+                value = DsArea;
+                return MsrAccessResult.Ok;
+            case MsrId.MsrPebsDataCfg:
+                value = PebsDataCfg;
                 return MsrAccessResult.Ok;
             case MsrId.Ia32PerfCapabilities:
                 value = Caps.PerfCapabilities;
@@ -209,6 +225,24 @@ public sealed partial class LegacyVpmu
                 ulong pebsDiff = PebsEnable ^ value;
                 PebsEnable = value;
                 RequestReprogram(pebsDiff);
+                return MsrAccessResult.Ok;
+            case MsrId.MsrIa32DsArea:
+                // intel_pmu_set_msr: a non-canonical linear address faults (48-bit: bits 63:47 equal).
+                if (!IsCanonical(value))
+                {
+                    return MsrAccessResult.GeneralProtection;
+                }
+
+                DsArea = value;
+                return MsrAccessResult.Ok;
+            case MsrId.MsrPebsDataCfg:
+                // pebs_data_cfg_rsvd = ~0xff00000f: reserved bits fault, an unchanged value is accepted.
+                if (value != PebsDataCfg && (value & reserved) != 0)
+                {
+                    return MsrAccessResult.GeneralProtection;
+                }
+
+                PebsDataCfg = value;
                 return MsrAccessResult.Ok;
             case MsrId.Ia32PerfCapabilities:
                 return SetPerfCapabilities(value, hostInitiated);

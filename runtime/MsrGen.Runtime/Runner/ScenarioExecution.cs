@@ -229,6 +229,7 @@ internal sealed partial class ScenarioExecution
             EnablePmu = o.Switch("pmu") ?? ScenarioDefaultParameters.EnablePmu,
             EnableMediatedPmu = o.Switch("mediated") ?? ScenarioDefaultParameters.EnableMediatedPmu,
             VmwareBackdoor = o.Switch("vmware-backdoor") ?? ScenarioDefaultParameters.VmwareBackdoor,
+            PtHostGuest = (o.Switch("pt-host-guest") ?? false) && vendor == CpuVendor.Intel,
         };
         foreach (var vm in _allVms)
         {
