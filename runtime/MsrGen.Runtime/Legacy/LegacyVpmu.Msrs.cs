@@ -262,9 +262,10 @@ public sealed partial class LegacyVpmu
     }
 
     /// <summary>
-    /// PERF_CAPABILITIES (kvm_set_msr_common): guest writes #GP; the host may set KVM-supported
-    /// bits with LBR_FMT / PEBS_FORMAT either 0 or the host's, needs PDCM for a non-zero value,
-    /// and cannot change it after the first KVM_RUN.
+    /// PERF_CAPABILITIES (kvm_set_msr_common, vmx_set_msr): guest writes #GP; the host may set
+    /// nothing outside kvm_caps.supported_perf_cap, LBR_FMT either 0 or KVM's, PEBS either off or
+    /// exactly KVM's PEBS bits (with DS in the guest), needs PDCM for a non-zero value, and cannot
+    /// change it after the first KVM_RUN.
     /// </summary>
     private MsrAccessResult SetPerfCapabilities(ulong value, bool hostInitiated)
     {
@@ -295,15 +296,17 @@ public sealed partial class LegacyVpmu
             return MsrAccessResult.GeneralProtection;
         }
 
-        var host = _vcpu.Host.Caps;
+        // vmx_set_msr: a non-zero LBR_FMT must be KVM's; with a PEBS format, all the PEBS bits
+        // (PERF_CAP_PEBS_MASK) must be KVM's and the guest needs DS.
         var asked = Ia32PerfCapabilities.FromRawUnchecked(value);
-        var hostCaps = Ia32PerfCapabilities.FromRawUnchecked(host.PerfCapabilities);
-        if ((asked.Value & 0x3F) != 0 && (asked.Value & 0x3F) != (hostCaps.Value & 0x3F))
+        const ulong lbrFormat = 0x3F;
+        ulong pebsMask = Ia32PerfCapabilities.Zero.WithPebsTrap(true).WithPebsArchReg(true).WithPebsFormat(0xF).WithPebsBaseline(true).Value;
+        if ((value & lbrFormat) != 0 && (value & lbrFormat) != (supported & lbrFormat))
         {
             return MsrAccessResult.GeneralProtection;
         }
 
-        if (asked.PebsFormat != 0 && asked.PebsFormat != hostCaps.PebsFormat)
+        if (asked.PebsFormat != 0 && ((value & pebsMask) != (supported & pebsMask) || !caps.Has(PmuFeatures.Ds)))
         {
             return MsrAccessResult.GeneralProtection;
         }
