@@ -37,6 +37,7 @@ internal sealed class CapabilityExpression
             ["perfmon-v2"] = ("Has(global::MsrGen.Registers.PmuFeatures.PerfmonV2)", ValueKind.Boolean),
             ["pv-lbr-ctrl"] = ("Has(global::MsrGen.Registers.PmuFeatures.PvLbrCtrl)", ValueKind.Boolean),
             ["poll-control"] = ("Has(global::MsrGen.Registers.PmuFeatures.PollControl)", ValueKind.Boolean),
+            ["pt-host-guest"] = ("Has(global::MsrGen.Registers.PmuFeatures.PtHostGuest)", ValueKind.Boolean),
             ["arch-lbr"] = ("Has(global::MsrGen.Registers.PmuFeatures.ArchLbr)", ValueKind.Boolean),
             ["ds"] = ("Has(global::MsrGen.Registers.PmuFeatures.Ds)", ValueKind.Boolean),
             ["bus-lock-detect"] = ("Has(global::MsrGen.Registers.PmuFeatures.BusLockDetect)", ValueKind.Boolean),

@@ -12,7 +12,7 @@ public static class CapabilityNames
     {
         "amd", "arch-lbr", "bus-lock-detect", "ds", "fixed", "fixed-width", "fw-writes", "gp", "gp-width",
         "intel", "lbr", "lbr-depth", "lbr-format", "lbr-info", "pdcm", "pebs-baseline", "pebs-format",
-        "perf-metrics", "perfctr-core", "perfmon-v2", "poll-control", "pv-lbr-ctrl", "rtm", "tsx", "version",
+        "perf-metrics", "perfctr-core", "perfmon-v2", "poll-control", "pt-host-guest", "pv-lbr-ctrl", "rtm", "tsx", "version",
     };
 
     public static long? Evaluate(in PmuCaps caps, string name) => name switch
@@ -34,6 +34,7 @@ public static class CapabilityNames
         "perfmon-v2" => B(caps.Has(PmuFeatures.PerfmonV2)),
         "pv-lbr-ctrl" => B(caps.Has(PmuFeatures.PvLbrCtrl)),
         "poll-control" => B(caps.Has(PmuFeatures.PollControl)),
+        "pt-host-guest" => B(caps.Has(PmuFeatures.PtHostGuest)),
         "arch-lbr" => B(caps.Has(PmuFeatures.ArchLbr)),
         "ds" => B(caps.Has(PmuFeatures.Ds)),
         "bus-lock-detect" => B(caps.Has(PmuFeatures.BusLockDetect)),

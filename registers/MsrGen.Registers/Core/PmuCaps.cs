@@ -34,6 +34,8 @@ public enum PmuFeatures : uint
     Rtm = 1u << 8,
     /// <summary>KVM CPUID 0x40000001:EAX bit 12 in upstream KVM: KVM_FEATURE_POLL_CONTROL.</summary>
     PollControl = 1u << 9,
+    /// <summary>Intel PT in host-guest mode (kvm_intel pt_mode=1) with PT in the guest CPUID: GLOBAL_STATUS.TRACE_TOPA_PMI exists.</summary>
+    PtHostGuest = 1u << 10,
 }
 
 /// <summary>

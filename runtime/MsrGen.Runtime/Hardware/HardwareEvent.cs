@@ -1,3 +1,4 @@
+using System;
 using MsrGen.Registers;
 using MsrGen.Scenarios;
 
@@ -19,6 +20,19 @@ public static class HardwareEvent
     public const ulong TopdownFrontendBound = 0x019C;
     public const ulong TopdownBackendBound = 0x02A4;
 
+    /// <summary>
+    /// UnHalted Reference Cycles as an architectural event (0x3C / umask 0x01, SDM Vol. 3B 20.2.1.2):
+    /// programmable on any GP counter; fixed counter 2 counts the same reference cycles.
+    /// </summary>
+    public const ulong RefCycles = 0x013C;
+
+    /// <summary>
+    /// perf's encoding of PERF_COUNT_HW_REF_CPU_CYCLES on Intel (intel_perfmon_event_map, event 0x00
+    /// umask 0x03, a pseudo-encoding): it fits only fixed counter 2. KVM asks perf for it to back a
+    /// guest's fixed counter 2 (intel_get_fixed_pmc_eventsel uses perf_get_hw_event_config).
+    /// </summary>
+    public const ulong PerfRefCycles = 0x0300;
+
     /// <summary>Marks a named event that the vendor does not define: it matches no counter.</summary>
     public const ulong Undefined = ulong.MaxValue;
 
@@ -39,28 +53,141 @@ public static class HardwareEvent
 
     public static ulong Encode(EventKind kind, CpuVendor vendor) => Encode(EventSpec.Named(kind), vendor);
 
-    /// <summary>The event an Intel fixed counter counts (SDM Vol. 3B 20.2.2; fixed 3 is TOPDOWN.SLOTS).</summary>
+    /// <summary>
+    /// The event an Intel fixed counter counts (SDM Vol. 3B 20.2.2): 0 instructions, 1 core cycles,
+    /// 2 reference cycles, 3 TOPDOWN.SLOTS.
+    /// </summary>
     public static ulong FixedCounterEvent(int index) => index switch
     {
         0 => 0x00C0,
         1 => 0x003C,
-        2 => 0x013C,
+        2 => RefCycles,
         3 => TopdownSlots,
         _ => Undefined,
     };
 
-    /// <summary>The fixed counter that counts <paramref name="encoding"/>, or -1.</summary>
+    /// <summary>
+    /// The event select KVM gives a guest fixed counter and asks perf for (intel_get_fixed_pmc_eventsel:
+    /// PERF_COUNT_HW_INSTRUCTIONS, _CPU_CYCLES, _REF_CPU_CYCLES through perf_get_hw_event_config), so
+    /// fixed counter 2 is backed by perf's reference-cycles encoding, which only fixed counter 2 takes.
+    /// </summary>
+    public static ulong KvmFixedEventSelect(int index) => index == 2 ? PerfRefCycles : FixedCounterEvent(index);
+
+    /// <summary>
+    /// The fixed counter perf may place <paramref name="encoding"/> on, or -1 (the fixed-counter
+    /// constraints: instructions, core cycles, perf's reference-cycles encoding, TOPDOWN.SLOTS).
+    /// </summary>
     public static int FixedCounterFor(ulong encoding)
     {
+        ulong identity = encoding & IdentityMask;
         for (int i = 0; i < 4; i++)
         {
-            if (FixedCounterEvent(i) == (encoding & IdentityMask))
+            if (KvmFixedEventSelect(i) == identity)
             {
                 return i;
             }
         }
 
         return -1;
+    }
+
+    /// <summary>Events perf can place only on their fixed counter (reference cycles and TOPDOWN.SLOTS).</summary>
+    public static bool IsFixedOnly(ulong encoding)
+    {
+        ulong identity = encoding & IdentityMask;
+        return identity == PerfRefCycles || identity == TopdownSlots;
+    }
+
+    /// <summary>
+    /// What a host perf event asks for: as <see cref="Encode(EventSpec, CpuVendor)"/>, except that a
+    /// named <c>ref-cycles</c> on Intel is perf's generic hardware event (PERF_COUNT_HW_REF_CPU_CYCLES),
+    /// i.e. its fixed-counter-2 encoding. A raw event stays as written.
+    /// </summary>
+    public static ulong EncodeForPerf(EventSpec spec, CpuVendor vendor)
+    {
+        ulong encoding = Encode(spec, vendor);
+        return !spec.IsRaw && vendor == CpuVendor.Intel && encoding == RefCycles ? PerfRefCycles : encoding;
+    }
+
+    /// <summary>
+    /// Whether a counter that counts <paramref name="wanted"/> (perf's view) counts the hardware
+    /// event <paramref name="retired"/>: perf's reference-cycles encoding counts reference cycles.
+    /// </summary>
+    public static bool Counts(ulong wanted, ulong retired) => wanted == retired || (wanted == PerfRefCycles && retired == RefCycles);
+
+    /// <summary>
+    /// How many counts a general-purpose counter programmed with <paramref name="eventSelect"/> gains
+    /// over steps [<paramref name="from"/>, <paramref name="to"/>) of a stretch: the matching events,
+    /// or, with a non-zero CMASK (bits 31:24, same place on Intel and AMD), cycles. The model, for
+    /// what kvm-unit-tests check_gp_counter_cmask can observe: the stretch spreads each event evenly
+    /// over its cycles, so every cycle retires q = N / C or q + 1 events (the first k cycles retire
+    /// floor(N·k / C)). A counter with CMASK = c counts the cycles that retire at least c events; with
+    /// INV (bit 23) those that retire fewer than c; with EDGE (bit 18) the starts of runs of such
+    /// cycles (no two cycles of the rarer kind are adjacent, which makes the runs countable in closed
+    /// form). A stretch without cycles gives a CMASK counter nothing. With CMASK 0, INV and EDGE are
+    /// not evaluated (the counter counts events).
+    /// </summary>
+    public static ulong GpCount(ulong eventSelect, CpuVendor vendor, EventBatch batch, ulong from, ulong to)
+    {
+        ulong wanted = FromEventSelect(eventSelect, vendor);
+        ulong total = 0;
+        for (int e = 0; e < batch.Count; e++)
+        {
+            if (Counts(wanted, batch.EventAt(e)))
+            {
+                total += batch.CountAt(e);
+            }
+        }
+
+        uint cmask = (uint)(eventSelect >> 24) & 0xFF;
+        if (cmask == 0)
+        {
+            return EventBatch.Portion(total, to, batch.Steps) - EventBatch.Portion(total, from, batch.Steps);
+        }
+
+        bool invert = (eventSelect & (1UL << 23)) != 0;
+        bool edge = (eventSelect & (1UL << 18)) != 0;
+        return ThresholdCount(total, batch.Cycles, batch.CyclesAt(to), cmask, invert, edge)
+             - ThresholdCount(total, batch.Cycles, batch.CyclesAt(from), cmask, invert, edge);
+    }
+
+    /// <summary>The CMASK model's count after the first <paramref name="elapsed"/> of <paramref name="cycles"/> cycles (see <see cref="GpCount"/>).</summary>
+    public static ulong ThresholdCount(ulong events, ulong cycles, ulong elapsed, uint cmask, bool invert, bool edge)
+    {
+        if (cycles == 0 || elapsed == 0)
+        {
+            return 0;
+        }
+
+        ulong perCycle = events / cycles;
+        ulong remainder = events % cycles;
+
+        // Busier(k): how many of the first k cycles retire perCycle + 1 events.
+        ulong Busier(ulong k) => (ulong)((UInt128)events * k / cycles) - perCycle * k;
+        bool Qualifies(ulong count) => invert ? count < cmask : count >= cmask;
+        bool busierCount = Qualifies(perCycle + 1), plainCount = Qualifies(perCycle);
+        ulong busier = Busier(elapsed);
+        if (!edge)
+        {
+            return (busierCount ? busier : 0) + (plainCount ? elapsed - busier : 0);
+        }
+
+        if (busierCount == plainCount)
+        {
+            return busierCount ? 1UL : 0UL;
+        }
+
+        // Runs of the qualifying kind. The rarer kind's cycles are isolated: if it is the qualifying
+        // one, each of its cycles is a run; otherwise every non-qualifying cycle before the last
+        // starts a run after it, plus one if the first cycle qualifies.
+        bool busierIsolated = 2 * (UInt128)remainder <= cycles;
+        bool firstIsBusier = Busier(1) == 1;
+        if (busierCount)
+        {
+            return busierIsolated ? busier : (elapsed - 1 - Busier(elapsed - 1)) + (firstIsBusier ? 1UL : 0UL);
+        }
+
+        return !busierIsolated ? elapsed - busier : Busier(elapsed - 1) + (firstIsBusier ? 0UL : 1UL);
     }
 
     /// <summary>The event an event-select value asks for.</summary>

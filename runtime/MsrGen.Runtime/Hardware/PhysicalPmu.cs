@@ -276,8 +276,7 @@ public sealed partial class PhysicalPmu
             return 0;
         }
 
-        ulong wanted = HardwareEvent.FromEventSelect(sel, Caps.Vendor);
-        return Matching(batch, wanted, from, to);
+        return HardwareEvent.GpCount(sel, Caps.Vendor, batch, from, to);
     }
 
     private bool GpCounts(int i, ulong sel, int cpl)

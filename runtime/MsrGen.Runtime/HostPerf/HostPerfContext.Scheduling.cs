@@ -204,7 +204,8 @@ public sealed partial class HostPerfContext
     }
 
     /// <summary>
-    /// Counter constraints: ref-cycles and TOPDOWN.SLOTS only on their fixed counters, instructions
+    /// Counter constraints: perf's ref-cycles encoding (0x0300) and TOPDOWN.SLOTS only on their fixed
+    /// counters (the architectural 0x013C event runs on any GP counter), instructions
     /// and cycles preferably on theirs, IN_TXCP only on GP counter 2 (HSW+ constraint tables).
     /// </summary>
     private int Pick(PerfEvent e, PerfEvent?[] gpUsed, PerfEvent?[] fixedUsed)
@@ -218,7 +219,7 @@ public sealed partial class HostPerfContext
             return FixedBase + fixedIndex;
         }
 
-        if (intel && (identity == HardwareEvent.FixedCounterEvent(2) || identity == HardwareEvent.TopdownSlots))
+        if (intel && HardwareEvent.IsFixedOnly(identity))
         {
             return -1;
         }

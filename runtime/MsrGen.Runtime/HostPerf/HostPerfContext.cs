@@ -459,7 +459,7 @@ public sealed partial class HostPerfContext : IPmiSink
         }
 
         int fixedIndex = HardwareEvent.FixedCounterFor(identity);
-        bool fixedOnly = Pmu.Caps.IsIntel && (identity == HardwareEvent.FixedCounterEvent(2) || identity == HardwareEvent.TopdownSlots);
+        bool fixedOnly = Pmu.Caps.IsIntel && HardwareEvent.IsFixedOnly(identity);
         return !fixedOnly || fixedIndex < Pmu.FixedCount;
     }
 

@@ -31,7 +31,7 @@ public static class GuestPmuDerivation
         }
 
         ulong perfCaps = PmuCaps.PerfCapFullWidthWrites;
-        if (!caps.Has(PmuFeatures.ArchLbr) && caps.LbrFormat != 0)
+        if (HostLbrUsable(host))
         {
             perfCaps |= caps.PerfCapabilities & LbrFormatMask;
         }
@@ -50,6 +50,17 @@ public static class GuestPmuDerivation
 
         int fixedCap = request.GroupedMetrics && caps.PerfMetrics ? Math.Min(caps.FixedCounters, 4) : Math.Min(caps.FixedCounters, MaxIntelFixed);
         return new KvmPmuCapabilities(Math.Min(caps.Version, 2), Math.Min(caps.GpCounters, MaxIntelGp), fixedCap, caps.GpWidth, caps.FixedWidth, perfCaps);
+    }
+
+    /// <summary>
+    /// vmx_get_perf_capabilities: LBR_FMT is reported only when the host has model-specific LBRs
+    /// (no architectural LBR, x86_perf_get_lbr finds entries) with call-stack support, which KVM
+    /// requires; a format of 0x3F means "no LBR".
+    /// </summary>
+    public static bool HostLbrUsable(HostMachine host)
+    {
+        var caps = host.Caps;
+        return caps.IsIntel && !caps.Has(PmuFeatures.ArchLbr) && caps.LbrDepth > 0 && caps.LbrFormat is not 0 and not 0x3F && host.Model.LbrCallStack;
     }
 
     /// <summary>Derives the guest PMU; an error message when KVM would refuse the settings.</summary>
@@ -107,7 +118,20 @@ public static class GuestPmuDerivation
         int lbrDepth = (perfCaps & LbrFormatMask) != 0 ? request.LbrDepth ?? hostCaps.LbrDepth : 0;
         int maskLength = Math.Min(request.EventsMaskLength ?? 7, 7);
         ulong available = ~(request.EventsUnavailable ?? 0) & Bits.LowOnes(maskLength);
-        var caps = new PmuCaps(CpuVendor.Intel, version, gp, fixedCount, gpWidth, fixedWidth, pdcm ? perfCaps : 0, lbrDepth, Features(request, hostCaps, pdcm));
+        var features = Features(request, hostCaps, pdcm);
+        if (hostCaps.Has(PmuFeatures.Ds) && (supported.SupportedPerfCapabilities & PebsFormatMask) != 0)
+        {
+            // vmx_set_cpu_caps: DS (and DTES64) are offered when KVM supports PEBS for guests.
+            features |= PmuFeatures.Ds;
+        }
+
+        if (host.Parameters.PtHostGuest)
+        {
+            // vmx_set_cpu_caps: Intel PT is offered in host-guest mode (pt_mode=1).
+            features |= PmuFeatures.PtHostGuest;
+        }
+
+        var caps = new PmuCaps(CpuVendor.Intel, version, gp, fixedCount, gpWidth, fixedWidth, pdcm ? perfCaps : 0, lbrDepth, features);
         config = config with { GuestCaps = caps, EventsMaskLength = maskLength, AvailableEventTypes = available };
         return null;
     }

@@ -34,6 +34,8 @@ public sealed record KvmModuleParameters
     public bool EnableMediatedPmu { get; init; }
     /// <summary>enable_vmware_backdoor (default off).</summary>
     public bool VmwareBackdoor { get; init; }
+    /// <summary>kvm_intel pt_mode=1 (host-guest): guests get Intel PT and GLOBAL_STATUS.TRACE_TOPA_PMI (default off, pt_mode=0).</summary>
+    public bool PtHostGuest { get; init; }
 }
 
 /// <summary>

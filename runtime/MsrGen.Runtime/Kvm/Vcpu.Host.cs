@@ -45,6 +45,23 @@ public sealed partial class Vcpu
     }
 
     /// <summary>
+    /// kvm_make_all_cpus_request's kick: a vCPU in guest mode takes the IPI as an external-interrupt
+    /// VM-exit (<c>exits.irq</c>), handles its pending requests (KVM_REQ_PMU) in vcpu_enter_guest
+    /// and re-enters; a vCPU outside guest mode finds the request at its next entry.
+    /// </summary>
+    internal void Kick()
+    {
+        if (!InGuestMode)
+        {
+            return;
+        }
+
+        using var scope = Attribute();
+        VmExit(ExitReason.ExternalInterrupt, VmExitKind.Slow);
+        VmEnter();
+    }
+
+    /// <summary>
     /// An interrupt (e.g. perf's enabling IPI) arrives while the vCPU is in guest mode: an
     /// external-interrupt VM-exit (<c>exits.irq</c>) through the full exit path; the handler runs
     /// after it, with whatever PMU state the placement keeps loaded there.
@@ -164,6 +181,14 @@ public sealed partial class Vcpu
         if (register.Id == MsrId.Ia32MiscEnable && GuestCaps.IsIntel)
         {
             value = MiscEnable;
+            return MsrAccessResult.Ok;
+        }
+
+        if (GuestCaps.IsAmd && register.Id is MsrId.MsrIa32Lastbranchfromip or MsrId.MsrIa32Lastbranchtoip
+                or MsrId.MsrIa32Lastintfromip or MsrId.MsrIa32Lastinttoip)
+        {
+            // svm_get_msr serves the LBR v1 MSRs from the VMCB save area; the model records no AMD
+            // guest branches there, so they read 0. There is no write case: a WRMSR #GPs.
             return MsrAccessResult.Ok;
         }
 

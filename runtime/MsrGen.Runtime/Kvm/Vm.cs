@@ -102,7 +102,12 @@ public sealed class Vm
         return new VmCreation(vm, PerfError.None, null);
     }
 
-    /// <summary>KVM_SET_PMU_EVENT_FILTER; on success every vCPU reprograms its counters before the next entry.</summary>
+    /// <summary>
+    /// KVM_SET_PMU_EVENT_FILTER (kvm_vm_ioctl_set_pmu_event_filter): on success every PMC of every
+    /// vCPU is marked for reprogramming and KVM_REQ_PMU is raised on all vCPUs with a kick, so the
+    /// new lists and fixed bitmap apply to counters that are already running from the next entry:
+    /// a newly denied event stops, a newly allowed one resumes, and the count so far is kept.
+    /// </summary>
     public PerfError SetEventFilter(PmuFilterAction action, IReadOnlyList<ulong> events, ulong fixedBitmap, bool masked)
     {
         var error = PmuEventFilter.TryCreate(action, events, fixedBitmap, masked, Config.GuestCaps.Vendor, out var filter);
@@ -115,6 +120,7 @@ public sealed class Vm
         foreach (var vcpu in _vcpus)
         {
             vcpu.Pmu.OnEventFilterChanged();
+            vcpu.Kick();
         }
 
         return PerfError.None;

@@ -40,8 +40,9 @@ public sealed partial class LegacyVpmu
                 continue;
             }
 
-            ulong wanted = pmc.IsFixed ? HardwareEvent.FixedCounterEvent(pmc.Index) : HardwareEvent.FromEventSelect(pmc.Eventsel, Caps.Vendor);
-            expected += batch.CountOf(wanted);
+            expected += pmc.IsFixed
+                ? batch.CountOf(HardwareEvent.FixedCounterEvent(pmc.Index))
+                : HardwareEvent.GpCount(pmc.Eventsel, Caps.Vendor, batch, 0, batch.Steps);
             observed += (Peek(pmc) - start) & MaskOf(pmc);
         }
 

@@ -12,6 +12,14 @@ public sealed partial class LegacyVpmu
 {
     private ulong _perfMetricsBase;
 
+    /// <summary>MSR_IA32_DS_AREA as the guest wrote it (pmu->ds_area).</summary>
+    public ulong DsArea { get; private set; }
+
+    /// <summary>MSR_PEBS_DATA_CFG as the guest wrote it (pmu->pebs_data_cfg).</summary>
+    public ulong PebsDataCfg { get; private set; }
+
+    private static bool IsCanonical(ulong address) => (ulong)((long)(address << 16) >> 16) == address;
+
     public bool IsValidMsr(MsrRef register, bool hostInitiated)
     {
         var caps = Caps;
@@ -25,6 +33,8 @@ public sealed partial class LegacyVpmu
                 MsrId.Ia32FixedCtrCtrl or MsrId.Ia32PerfGlobalStatus or MsrId.Ia32PerfGlobalCtrl or MsrId.Ia32PerfGlobalOvfCtrl =>
                     caps.Version > 1,
                 MsrId.Ia32PebsEnable => caps.PebsFormat != 0,
+                // intel_pmu_is_valid_msr: DS_AREA with the guest's DS, PEBS_DATA_CFG with baseline PEBS format 4+.
+                MsrId.MsrIa32DsArea or MsrId.MsrPebsDataCfg => MsrCatalog.Exists(register, caps),
                 // kvm_get_msr_common: a guest without PDCM has no PERF_CAPABILITIES; the host always may.
                 MsrId.Ia32PerfCapabilities => hostInitiated || caps.Has(PmuFeatures.Pdcm),
                 MsrId.MsrPerfMetrics => GroupedMetrics && MsrCatalog.Exists(register, caps),
@@ -77,6 +87,12 @@ public sealed partial class LegacyVpmu
                 return MsrAccessResult.Ok;
             case MsrId.Ia32PebsEnable:
                 value = PebsEnable;
+                return MsrAccessResult.Ok;
+            case MsrId.MsrIa32DsArea:
+                value = DsArea;
+                return MsrAccessResult.Ok;
+            case MsrId.MsrPebsDataCfg:
+                value = PebsDataCfg;
                 return MsrAccessResult.Ok;
             case MsrId.Ia32PerfCapabilities:
                 value = Caps.PerfCapabilities;
@@ -210,6 +226,24 @@ public sealed partial class LegacyVpmu
                 PebsEnable = value;
                 RequestReprogram(pebsDiff);
                 return MsrAccessResult.Ok;
+            case MsrId.MsrIa32DsArea:
+                // intel_pmu_set_msr: a non-canonical linear address faults (48-bit: bits 63:47 equal).
+                if (!IsCanonical(value))
+                {
+                    return MsrAccessResult.GeneralProtection;
+                }
+
+                DsArea = value;
+                return MsrAccessResult.Ok;
+            case MsrId.MsrPebsDataCfg:
+                // pebs_data_cfg_rsvd = ~0xff00000f: reserved bits fault, an unchanged value is accepted.
+                if (value != PebsDataCfg && (value & reserved) != 0)
+                {
+                    return MsrAccessResult.GeneralProtection;
+                }
+
+                PebsDataCfg = value;
+                return MsrAccessResult.Ok;
             case MsrId.Ia32PerfCapabilities:
                 return SetPerfCapabilities(value, hostInitiated);
             case MsrId.MsrPerfMetrics:
@@ -228,9 +262,10 @@ public sealed partial class LegacyVpmu
     }
 
     /// <summary>
-    /// PERF_CAPABILITIES (kvm_set_msr_common): guest writes #GP; the host may set KVM-supported
-    /// bits with LBR_FMT / PEBS_FORMAT either 0 or the host's, needs PDCM for a non-zero value,
-    /// and cannot change it after the first KVM_RUN.
+    /// PERF_CAPABILITIES (kvm_set_msr_common, vmx_set_msr): guest writes #GP; the host may set
+    /// nothing outside kvm_caps.supported_perf_cap, LBR_FMT either 0 or KVM's, PEBS either off or
+    /// exactly KVM's PEBS bits (with DS in the guest), needs PDCM for a non-zero value, and cannot
+    /// change it after the first KVM_RUN.
     /// </summary>
     private MsrAccessResult SetPerfCapabilities(ulong value, bool hostInitiated)
     {
@@ -261,15 +296,17 @@ public sealed partial class LegacyVpmu
             return MsrAccessResult.GeneralProtection;
         }
 
-        var host = _vcpu.Host.Caps;
+        // vmx_set_msr: a non-zero LBR_FMT must be KVM's; with a PEBS format, all the PEBS bits
+        // (PERF_CAP_PEBS_MASK) must be KVM's and the guest needs DS.
         var asked = Ia32PerfCapabilities.FromRawUnchecked(value);
-        var hostCaps = Ia32PerfCapabilities.FromRawUnchecked(host.PerfCapabilities);
-        if ((asked.Value & 0x3F) != 0 && (asked.Value & 0x3F) != (hostCaps.Value & 0x3F))
+        const ulong lbrFormat = 0x3F;
+        ulong pebsMask = Ia32PerfCapabilities.Zero.WithPebsTrap(true).WithPebsArchReg(true).WithPebsFormat(0xF).WithPebsBaseline(true).Value;
+        if ((value & lbrFormat) != 0 && (value & lbrFormat) != (supported & lbrFormat))
         {
             return MsrAccessResult.GeneralProtection;
         }
 
-        if (asked.PebsFormat != 0 && asked.PebsFormat != hostCaps.PebsFormat)
+        if (asked.PebsFormat != 0 && ((value & pebsMask) != (supported & pebsMask) || !caps.Has(PmuFeatures.Ds)))
         {
             return MsrAccessResult.GeneralProtection;
         }

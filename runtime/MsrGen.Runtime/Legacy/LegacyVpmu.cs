@@ -38,7 +38,7 @@ public sealed partial class LegacyVpmu : IVpmu
         _fixed = new LegacyPmc[caps.IsIntel ? caps.FixedCounters : 0];
         for (int i = 0; i < _fixed.Length; i++)
         {
-            _fixed[i] = new LegacyPmc(LegacyPmc.FixedBase + i) { Eventsel = HardwareEvent.FixedCounterEvent(i) };
+            _fixed[i] = new LegacyPmc(LegacyPmc.FixedBase + i) { Eventsel = HardwareEvent.KvmFixedEventSelect(i) };
         }
 
         // kvm_pmu_refresh: GLOBAL_CTRL resets to GENMASK(nr_gp - 1, 0) when the guest has it.
@@ -155,7 +155,7 @@ public sealed partial class LegacyVpmu : IVpmu
         }
 
         var nibble = Ia32FixedCtrCtrl.FromRawUnchecked(FixedNibble(pmc.Index));
-        return Ia32Perfevtsel.FromRawUnchecked(HardwareEvent.FixedCounterEvent(pmc.Index))
+        return Ia32Perfevtsel.FromRawUnchecked(HardwareEvent.KvmFixedEventSelect(pmc.Index))
             .WithOs(nibble.FixedOs(0)).WithUsr(nibble.FixedUsr(0)).WithInt(nibble.FixedPmi(0)).WithEn(true).Value;
     }
 

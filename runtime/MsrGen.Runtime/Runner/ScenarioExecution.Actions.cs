@@ -181,7 +181,7 @@ internal sealed partial class ScenarioExecution
 
         var attr = new PerfEventAttr
         {
-            Config = HardwareEvent.Encode(open.Event, Host.Caps.Vendor),
+            Config = HardwareEvent.EncodeForPerf(open.Event, Host.Caps.Vendor),
             ExcludeGuest = (open.Flags & HostPerfFlags.ExcludeGuest) != 0,
             ExcludeHost = (open.Flags & HostPerfFlags.ExcludeHost) != 0,
             Pinned = (open.Flags & HostPerfFlags.Pinned) != 0,

@@ -82,7 +82,14 @@ internal sealed partial class ScenarioExecution
         return vm.LbrStrategy is { } lbr ? $"{design}, lbr={lbr}" : design;
     }
 
-    private HostMachine Host => _host ??= new HostMachine(PmuPresets.Get(PmuPresets.Default), costs: _costs);
+    /// <summary>
+    /// The module parameters a scenario's host starts with: KVM's defaults, except
+    /// enable_mediated_pmu, which is on so that <c>vm vpmu=mediated</c> works on a capable host as
+    /// the scenario language says (<c>host ... mediated=off</c> turns it off).
+    /// </summary>
+    internal static readonly KvmModuleParameters ScenarioDefaultParameters = new() { EnableMediatedPmu = true };
+
+    private HostMachine Host => _host ??= new HostMachine(PmuPresets.Get(PmuPresets.Default), ScenarioDefaultParameters, _costs);
 
     private Vm CurrentVm => _vm ?? throw new ScenarioRuntimeError("no VM: a 'vm' line must come first");
 
@@ -219,9 +226,10 @@ internal sealed partial class ScenarioExecution
 
         var parameters = new KvmModuleParameters
         {
-            EnablePmu = o.Switch("pmu") ?? true,
-            EnableMediatedPmu = o.Switch("mediated") ?? false,
-            VmwareBackdoor = o.Switch("vmware-backdoor") ?? false,
+            EnablePmu = o.Switch("pmu") ?? ScenarioDefaultParameters.EnablePmu,
+            EnableMediatedPmu = o.Switch("mediated") ?? ScenarioDefaultParameters.EnableMediatedPmu,
+            VmwareBackdoor = o.Switch("vmware-backdoor") ?? ScenarioDefaultParameters.VmwareBackdoor,
+            PtHostGuest = (o.Switch("pt-host-guest") ?? false) && vendor == CpuVendor.Intel,
         };
         foreach (var vm in _allVms)
         {

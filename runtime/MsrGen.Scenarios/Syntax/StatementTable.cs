@@ -22,7 +22,7 @@ internal static class StatementTable
         S("host").Operand(OperandKind.Preset, "PRESET")
             .Key("vendor", ValueKind.Choice, "intel", "amd")
             .NumberKeys("version", "gp", "fixed", "gp-width", "fixed-width", "perf-caps", "lbr-depth")
-            .SwitchKeys("tsx", "arch-lbr", "vmware-backdoor", "mediated", "pmu")
+            .SwitchKeys("tsx", "arch-lbr", "vmware-backdoor", "mediated", "pmu", "pt-host-guest")
             .Builds(s => new HostStatement(s.Span, s.Word(0), s.AllSettings)),
         S("vm").RequiredKey("vpmu", ValueKind.Choice, "off", "emulated", "mediated")
             .NumberKeys("version", "gp", "fixed", "gp-width", "fixed-width", "perf-caps", "events-mask-len", "events-unavailable", "vcpus")

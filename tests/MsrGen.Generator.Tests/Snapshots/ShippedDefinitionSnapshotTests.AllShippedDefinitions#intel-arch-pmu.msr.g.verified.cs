@@ -1100,7 +1100,7 @@ namespace MsrGen.GeneratedUnderTest
     /// <remarks>Source: SDM Vol. 3B 20.2.2; KVM fixed_ctr_ctrl_rsvd (0xB per existing counter)</remarks>
     [global::MsrGen.Registers.MsrRegister("IA32_FIXED_CTR_CTRL", 0x38Du, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFFEEEEFFFF0000UL, Gate = "intel && (version >= 2)", HostPmu = true)]
     [global::MsrGen.Registers.MsrConditionalBits(0x100000000UL, "true", ElementStride = 4, ElementCount = 4, ElementBound = "fixed")]
-    [global::MsrGen.Registers.MsrConditionalBits(0x100000000UL, "pebs-baseline", ElementStride = 4, ElementCount = 4)]
+    [global::MsrGen.Registers.MsrConditionalBits(0x100000000UL, "pebs-baseline && pebs-format != 0", ElementStride = 4, ElementCount = 4)]
     [global::MsrGen.Registers.MsrConditionalBits(0xFUL, "true", ElementStride = 4, ElementCount = 4, ElementBound = "fixed")]
     [global::MsrGen.Registers.MsrConditionalBits(0x4UL, "false", ElementStride = 4, ElementCount = 4)]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
@@ -1144,7 +1144,7 @@ namespace MsrGen.GeneratedUnderTest
                         reserved |= 0x1UL << shift;
                         continue;
                     }
-                    if (!(caps.PebsBaseline))
+                    if (!(caps.PebsBaseline && caps.PebsFormat != 0))
                     {
                         reserved |= 0x1UL << shift;
                     }
@@ -1204,15 +1204,15 @@ namespace MsrGen.GeneratedUnderTest
             "SDM Vol. 3B 20.2.2; KVM fixed_ctr_ctrl_rsvd (0xB per existing counter)", "Controls of the fixed counters, one 4-bit group per counter and an adaptive-PEBS bit per counter.",
             new global::MsrGen.Registers.MsrFieldDescriptor[]
             {
-                new("ADAPTIVE{n}", 32, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "pebs-baseline", 4, 4, "fixed", "Adaptive PEBS for fixed counter n"),
+                new("ADAPTIVE{n}", 32, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "pebs-baseline && pebs-format != 0", 4, 4, "fixed", "ICL_FIXED_0_ADAPTIVE: only with a PEBS format (intel_pmu_refresh)"),
                 new("FIXED{n}.PMI", 3, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 4, 4, "fixed", "Raise a PMI on overflow"),
-                new("FIXED{n}.ANY", 2, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 4, 4, "fixed", "AnyThread (KVM reserves it)"),
+                new("FIXED{n}.ANY", 2, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 4, 4, "fixed", "AnyThread (KVM reserves it); in fixed counter 3's group the same bit is INTEL_FIXED_3_METRICS_CLEAR, also reserved by KVM"),
                 new("FIXED{n}.USR", 1, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 4, 4, "fixed", "Count at CPL > 0"),
                 new("FIXED{n}.OS", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 4, 4, "fixed", "Count at CPL 0"),
             });
 
         /// <summary>
-        /// Bit 32 + 4·n, n &lt; 4 — ADAPTIVE{n}: Adaptive PEBS for fixed counter n Elements ('fixed' exist on a vCPU). Exists only when 'pebs-baseline' (reserved otherwise).
+        /// Bit 32 + 4·n, n &lt; 4 — ADAPTIVE{n}: ICL_FIXED_0_ADAPTIVE: only with a PEBS format (intel_pmu_refresh) Elements ('fixed' exist on a vCPU). Exists only when 'pebs-baseline &amp;&amp; pebs-format != 0' (reserved otherwise).
         /// </summary>
         [global::MsrGen.Registers.MsrField("ADAPTIVE{n}", 32, 1, ElementStride = 4, ElementCount = 4)]
         public bool Adaptive(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 4, 32, 4);
@@ -1234,7 +1234,7 @@ namespace MsrGen.GeneratedUnderTest
         public Ia32FixedCtrCtrl WithFixedPmi(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 4, 3, 4, value));
 
         /// <summary>
-        /// Bit 2 + 4·n, n &lt; 4 — FIXED{n}.ANY: AnyThread (KVM reserves it) Elements ('fixed' exist on a vCPU). Exists only when 'false' (reserved otherwise).
+        /// Bit 2 + 4·n, n &lt; 4 — FIXED{n}.ANY: AnyThread (KVM reserves it); in fixed counter 3's group the same bit is INTEL_FIXED_3_METRICS_CLEAR, also reserved by KVM Elements ('fixed' exist on a vCPU). Exists only when 'false' (reserved otherwise).
         /// </summary>
         [global::MsrGen.Registers.MsrField("FIXED{n}.ANY", 2, 1, ElementStride = 4, ElementCount = 4)]
         public bool FixedAny(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 4, 2, 4);
@@ -1306,14 +1306,15 @@ namespace MsrGen.GeneratedUnderTest
     /// <summary>
     /// IA32_PERF_GLOBAL_STATUS (0x38E). Overflow status; read-only to the guest (cleared through IA32_PERF_GLOBAL_OVF_CTRL).
     /// </summary>
-    /// <remarks>Source: SDM Vol. 3B 20.2.2; KVM global_status_rsvd = global_ctrl_rsvd &amp; ~(BIT 62 | BIT 63)</remarks>
-    [global::MsrGen.Registers.MsrRegister("IA32_PERF_GLOBAL_STATUS", 0x38Eu, Access = global::MsrGen.Registers.MsrAccess.ReadOnly, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0x37E000000000000UL, Gate = "intel && (version >= 2)", HostPmu = true)]
+    /// <remarks>Source: SDM Vol. 3B 20.2.2; arch/x86/include/asm/perf_event.h GLOBAL_STATUS_*; KVM intel_pmu_refresh: global_status_rsvd = global_ctrl_rsvd &amp; ~(BIT 62 | BIT 63), minus TRACE_TOPA_PMI with Intel PT in host-guest mode</remarks>
+    [global::MsrGen.Registers.MsrRegister("IA32_PERF_GLOBAL_STATUS", 0x38Eu, Access = global::MsrGen.Registers.MsrAccess.ReadOnly, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0x33E000000000000UL, Gate = "intel && (version >= 2)", HostPmu = true)]
     [global::MsrGen.Registers.MsrConditionalBits(0x2000000000000000UL, "false")]
     [global::MsrGen.Registers.MsrConditionalBits(0x1000000000000000UL, "false")]
     [global::MsrGen.Registers.MsrConditionalBits(0x800000000000000UL, "false")]
     [global::MsrGen.Registers.MsrConditionalBits(0x400000000000000UL, "false")]
-    [global::MsrGen.Registers.MsrConditionalBits(0x80000000000000UL, "false")]
-    [global::MsrGen.Registers.MsrConditionalBits(0x1000000000000UL, "false")]
+    [global::MsrGen.Registers.MsrConditionalBits(0x80000000000000UL, "pt-host-guest")]
+    [global::MsrGen.Registers.MsrConditionalBits(0x40000000000000UL, "false")]
+    [global::MsrGen.Registers.MsrConditionalBits(0x1000000000000UL, "perf-metrics")]
     [global::MsrGen.Registers.MsrConditionalBits(0x100000000UL, "true", ElementStride = 1, ElementCount = 16, ElementBound = "fixed")]
     [global::MsrGen.Registers.MsrConditionalBits(0x1UL, "true", ElementStride = 1, ElementCount = 32, ElementBound = "gp")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
@@ -1322,7 +1323,7 @@ namespace MsrGen.GeneratedUnderTest
         public const string RegisterName = "IA32_PERF_GLOBAL_STATUS";
         public const uint Address = 0x38Eu;
         /// <summary>Bits reserved whatever the capabilities.</summary>
-        public const ulong StaticReservedBits = 0x37E000000000000UL;
+        public const ulong StaticReservedBits = 0x33E000000000000UL;
         public const ulong ResetBits = 0x0UL;
 
         public ulong Value { get; }
@@ -1345,7 +1346,15 @@ namespace MsrGen.GeneratedUnderTest
         /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0)
         {
-            ulong reserved = StaticReservedBits | 0x3C81000000000000UL; // fields no vCPU is given ('when false')
+            ulong reserved = StaticReservedBits | 0x3C40000000000000UL; // fields no vCPU is given ('when false')
+            if (!(caps.Has(global::MsrGen.Registers.PmuFeatures.PtHostGuest)))
+            {
+                reserved |= 0x80000000000000UL;
+            }
+            if (!(caps.PerfMetrics))
+            {
+                reserved |= 0x1000000000000UL;
+            }
             {
                 int count = caps.FixedCounters;
                 bool present = true;
@@ -1409,17 +1418,18 @@ namespace MsrGen.GeneratedUnderTest
             "IA32_PERF_GLOBAL_STATUS", 0x38Eu, 0x0u, 1, "",
             global::MsrGen.Registers.MsrAccess.ReadOnly, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
             global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel && (version >= 2)", true, 0x0UL,
-            "SDM Vol. 3B 20.2.2; KVM global_status_rsvd = global_ctrl_rsvd & ~(BIT 62 | BIT 63)", "Overflow status; read-only to the guest (cleared through IA32_PERF_GLOBAL_OVF_CTRL).",
+            "SDM Vol. 3B 20.2.2; arch/x86/include/asm/perf_event.h GLOBAL_STATUS_*; KVM intel_pmu_refresh: global_status_rsvd = global_ctrl_rsvd & ~(BIT 62 | BIT 63), minus TRACE_TOPA_PMI with Intel PT in host-guest mode", "Overflow status; read-only to the guest (cleared through IA32_PERF_GLOBAL_OVF_CTRL).",
             new global::MsrGen.Registers.MsrFieldDescriptor[]
             {
                 new("COND_CHGD", 63, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Condition changed"),
                 new("OVF_BUF", 62, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "DS buffer overflow"),
                 new("UNC_OVF", 61, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", "Uncore overflow"),
-                new("ASCI", 60, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", "Anti-side-channel interference"),
+                new("ASIF", 60, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", "GLOBAL_STATUS_ASIF"),
                 new("CTR_FRZ", 59, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", "Counters frozen"),
                 new("LBR_FRZ", 58, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", "LBRs frozen"),
-                new("TRACE_TOPA_PMI", 55, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", "Intel PT ToPA PMI"),
-                new("PERF_METRICS_OVF", 48, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", "PERF_METRICS overflow"),
+                new("TRACE_TOPA_PMI", 55, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "pt-host-guest", 0, 0, "", "Intel PT ToPA PMI (KVM: only with pt_mode host-guest)"),
+                new("ARCH_PEBS_THRESHOLD", 54, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", "GLOBAL_STATUS_ARCH_PEBS_THRESHOLD_BIT: architectural PEBS buffer threshold"),
+                new("PERF_METRICS_OVF", 48, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "perf-metrics", 0, 0, "", "PERF_METRICS overflow"),
                 new("OVF_FIXED{n}", 32, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 1, 16, "fixed", "Fixed counter n overflowed"),
                 new("OVF_PMC{n}", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 1, 32, "gp", "GP counter n overflowed"),
             });
@@ -1448,13 +1458,13 @@ namespace MsrGen.GeneratedUnderTest
         [global::MsrGen.Registers.MsrField("UNC_OVF", 61, 1)]
         public Ia32PerfGlobalStatus WithUncOvf(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 61, value));
 
-        /// <summary>Bit 60 — ASCI: Anti-side-channel interference Exists only when 'false' (reserved otherwise).</summary>
-        [global::MsrGen.Registers.MsrField("ASCI", 60, 1)]
-        public bool Asci => (Value & (1UL << 60)) != 0;
+        /// <summary>Bit 60 — ASIF: GLOBAL_STATUS_ASIF Exists only when 'false' (reserved otherwise).</summary>
+        [global::MsrGen.Registers.MsrField("ASIF", 60, 1)]
+        public bool Asif => (Value & (1UL << 60)) != 0;
 
-        /// <summary>A copy with ASCI replaced.</summary>
-        [global::MsrGen.Registers.MsrField("ASCI", 60, 1)]
-        public Ia32PerfGlobalStatus WithAsci(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 60, value));
+        /// <summary>A copy with ASIF replaced.</summary>
+        [global::MsrGen.Registers.MsrField("ASIF", 60, 1)]
+        public Ia32PerfGlobalStatus WithAsif(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 60, value));
 
         /// <summary>Bit 59 — CTR_FRZ: Counters frozen Exists only when 'false' (reserved otherwise).</summary>
         [global::MsrGen.Registers.MsrField("CTR_FRZ", 59, 1)]
@@ -1472,7 +1482,9 @@ namespace MsrGen.GeneratedUnderTest
         [global::MsrGen.Registers.MsrField("LBR_FRZ", 58, 1)]
         public Ia32PerfGlobalStatus WithLbrFrz(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 58, value));
 
-        /// <summary>Bit 55 — TRACE_TOPA_PMI: Intel PT ToPA PMI Exists only when 'false' (reserved otherwise).</summary>
+        /// <summary>
+        /// Bit 55 — TRACE_TOPA_PMI: Intel PT ToPA PMI (KVM: only with pt_mode host-guest) Exists only when 'pt-host-guest' (reserved otherwise).
+        /// </summary>
         [global::MsrGen.Registers.MsrField("TRACE_TOPA_PMI", 55, 1)]
         public bool TraceTopaPmi => (Value & (1UL << 55)) != 0;
 
@@ -1480,7 +1492,19 @@ namespace MsrGen.GeneratedUnderTest
         [global::MsrGen.Registers.MsrField("TRACE_TOPA_PMI", 55, 1)]
         public Ia32PerfGlobalStatus WithTraceTopaPmi(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 55, value));
 
-        /// <summary>Bit 48 — PERF_METRICS_OVF: PERF_METRICS overflow Exists only when 'false' (reserved otherwise).</summary>
+        /// <summary>
+        /// Bit 54 — ARCH_PEBS_THRESHOLD: GLOBAL_STATUS_ARCH_PEBS_THRESHOLD_BIT: architectural PEBS buffer threshold Exists only when 'false' (reserved otherwise).
+        /// </summary>
+        [global::MsrGen.Registers.MsrField("ARCH_PEBS_THRESHOLD", 54, 1)]
+        public bool ArchPebsThreshold => (Value & (1UL << 54)) != 0;
+
+        /// <summary>A copy with ARCH_PEBS_THRESHOLD replaced.</summary>
+        [global::MsrGen.Registers.MsrField("ARCH_PEBS_THRESHOLD", 54, 1)]
+        public Ia32PerfGlobalStatus WithArchPebsThreshold(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 54, value));
+
+        /// <summary>
+        /// Bit 48 — PERF_METRICS_OVF: PERF_METRICS overflow Exists only when 'perf-metrics' (reserved otherwise).
+        /// </summary>
         [global::MsrGen.Registers.MsrField("PERF_METRICS_OVF", 48, 1)]
         public bool PerfMetricsOvf => (Value & (1UL << 48)) != 0;
 
@@ -1524,10 +1548,11 @@ namespace MsrGen.GeneratedUnderTest
             if (OvfPmcBits != 0) sb.Append(" OVF_PMC=0b").Append(global::System.Convert.ToString((long)OvfPmcBits, 2));
             if (OvfFixedBits != 0) sb.Append(" OVF_FIXED=0b").Append(global::System.Convert.ToString((long)OvfFixedBits, 2));
             if (PerfMetricsOvf) sb.Append(" PERF_METRICS_OVF");
+            if (ArchPebsThreshold) sb.Append(" ARCH_PEBS_THRESHOLD");
             if (TraceTopaPmi) sb.Append(" TRACE_TOPA_PMI");
             if (LbrFrz) sb.Append(" LBR_FRZ");
             if (CtrFrz) sb.Append(" CTR_FRZ");
-            if (Asci) sb.Append(" ASCI");
+            if (Asif) sb.Append(" ASIF");
             if (UncOvf) sb.Append(" UNC_OVF");
             if (OvfBuf) sb.Append(" OVF_BUF");
             if (CondChgd) sb.Append(" COND_CHGD");
@@ -1550,7 +1575,7 @@ namespace MsrGen.GeneratedUnderTest
     /// <summary>IA32_PERF_GLOBAL_CTRL (0x38F). Global enables: GP counter n at bit n, fixed counter n at bit 32 + n.</summary>
     /// <remarks>Source: SDM Vol. 3B 20.2.2; KVM global_ctrl_rsvd; reset GENMASK(nr_gp - 1, 0) (kvm_pmu_refresh)</remarks>
     [global::MsrGen.Registers.MsrRegister("IA32_PERF_GLOBAL_CTRL", 0x38Fu, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFE000000000000UL, Gate = "intel && (version >= 2)", HostPmu = true)]
-    [global::MsrGen.Registers.MsrConditionalBits(0x1000000000000UL, "false")]
+    [global::MsrGen.Registers.MsrConditionalBits(0x1000000000000UL, "perf-metrics")]
     [global::MsrGen.Registers.MsrConditionalBits(0x100000000UL, "true", ElementStride = 1, ElementCount = 16, ElementBound = "fixed")]
     [global::MsrGen.Registers.MsrConditionalBits(0x1UL, "true", ElementStride = 1, ElementCount = 32, ElementBound = "gp")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
@@ -1582,7 +1607,11 @@ namespace MsrGen.GeneratedUnderTest
         /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0)
         {
-            ulong reserved = StaticReservedBits | 0x1000000000000UL; // fields no vCPU is given ('when false')
+            ulong reserved = StaticReservedBits;
+            if (!(caps.PerfMetrics))
+            {
+                reserved |= 0x1000000000000UL;
+            }
             {
                 int count = caps.FixedCounters;
                 bool present = true;
@@ -1657,13 +1686,13 @@ namespace MsrGen.GeneratedUnderTest
             "SDM Vol. 3B 20.2.2; KVM global_ctrl_rsvd; reset GENMASK(nr_gp - 1, 0) (kvm_pmu_refresh)", "Global enables: GP counter n at bit n, fixed counter n at bit 32 + n.",
             new global::MsrGen.Registers.MsrFieldDescriptor[]
             {
-                new("EN_PERF_METRICS", 48, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", "Enable PERF_METRICS (not exposed by KVM 7.0)"),
+                new("EN_PERF_METRICS", 48, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "perf-metrics", 0, 0, "", "Enable PERF_METRICS (GLOBAL_CTRL_EN_PERF_METRICS; only when PERF_CAPABILITIES offers PERF_METRICS)"),
                 new("EN_FIXED{n}", 32, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 1, 16, "fixed", "Enable fixed counter n"),
                 new("EN_PMC{n}", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 1, 32, "gp", "Enable GP counter n"),
             });
 
         /// <summary>
-        /// Bit 48 — EN_PERF_METRICS: Enable PERF_METRICS (not exposed by KVM 7.0) Exists only when 'false' (reserved otherwise).
+        /// Bit 48 — EN_PERF_METRICS: Enable PERF_METRICS (GLOBAL_CTRL_EN_PERF_METRICS; only when PERF_CAPABILITIES offers PERF_METRICS) Exists only when 'perf-metrics' (reserved otherwise).
         /// </summary>
         [global::MsrGen.Registers.MsrField("EN_PERF_METRICS", 48, 1)]
         public bool EnPerfMetrics => (Value & (1UL << 48)) != 0;
@@ -1728,8 +1757,9 @@ namespace MsrGen.GeneratedUnderTest
     /// IA32_PERF_GLOBAL_OVF_CTRL (0x390). Writing 1 clears the matching IA32_PERF_GLOBAL_STATUS bit; reads return 0.
     /// </summary>
     /// <remarks>Source: SDM Vol. 3B 20.2.2 (a.k.a. IA32_PERF_GLOBAL_STATUS_RESET); KVM: reserved = global_status_rsvd, reads 0</remarks>
-    [global::MsrGen.Registers.MsrRegister("IA32_PERF_GLOBAL_OVF_CTRL", 0x390u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.WriteOneToClear | global::MsrGen.Registers.MsrSideEffects.ReadsAsZero, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0x3FFE000000000000UL, Gate = "intel && (version >= 2)", HostPmu = true)]
-    [global::MsrGen.Registers.MsrConditionalBits(0x1000000000000UL, "false")]
+    [global::MsrGen.Registers.MsrRegister("IA32_PERF_GLOBAL_OVF_CTRL", 0x390u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.WriteOneToClear | global::MsrGen.Registers.MsrSideEffects.ReadsAsZero, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0x3F7E000000000000UL, Gate = "intel && (version >= 2)", HostPmu = true)]
+    [global::MsrGen.Registers.MsrConditionalBits(0x80000000000000UL, "pt-host-guest")]
+    [global::MsrGen.Registers.MsrConditionalBits(0x1000000000000UL, "perf-metrics")]
     [global::MsrGen.Registers.MsrConditionalBits(0x100000000UL, "true", ElementStride = 1, ElementCount = 16, ElementBound = "fixed")]
     [global::MsrGen.Registers.MsrConditionalBits(0x1UL, "true", ElementStride = 1, ElementCount = 32, ElementBound = "gp")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
@@ -1738,7 +1768,7 @@ namespace MsrGen.GeneratedUnderTest
         public const string RegisterName = "IA32_PERF_GLOBAL_OVF_CTRL";
         public const uint Address = 0x390u;
         /// <summary>Bits reserved whatever the capabilities.</summary>
-        public const ulong StaticReservedBits = 0x3FFE000000000000UL;
+        public const ulong StaticReservedBits = 0x3F7E000000000000UL;
         public const ulong ResetBits = 0x0UL;
 
         public ulong Value { get; }
@@ -1761,7 +1791,15 @@ namespace MsrGen.GeneratedUnderTest
         /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0)
         {
-            ulong reserved = StaticReservedBits | 0x1000000000000UL; // fields no vCPU is given ('when false')
+            ulong reserved = StaticReservedBits;
+            if (!(caps.Has(global::MsrGen.Registers.PmuFeatures.PtHostGuest)))
+            {
+                reserved |= 0x80000000000000UL;
+            }
+            if (!(caps.PerfMetrics))
+            {
+                reserved |= 0x1000000000000UL;
+            }
             {
                 int count = caps.FixedCounters;
                 bool present = true;
@@ -1830,7 +1868,8 @@ namespace MsrGen.GeneratedUnderTest
             {
                 new("CLR_COND_CHGD", 63, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
                 new("CLR_OVF_BUF", 62, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-                new("CLR_PERF_METRICS_OVF", 48, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", ""),
+                new("CLR_TRACE_TOPA_PMI", 55, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "pt-host-guest", 0, 0, "", "Same reserved bits as IA32_PERF_GLOBAL_STATUS (intel_pmu_refresh)"),
+                new("CLR_PERF_METRICS_OVF", 48, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "perf-metrics", 0, 0, "", ""),
                 new("CLR_OVF_FIXED{n}", 32, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 1, 16, "fixed", ""),
                 new("CLR_OVF_PMC{n}", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 1, 32, "gp", ""),
             });
@@ -1851,7 +1890,17 @@ namespace MsrGen.GeneratedUnderTest
         [global::MsrGen.Registers.MsrField("CLR_OVF_BUF", 62, 1)]
         public Ia32PerfGlobalOvfCtrl WithClrOvfBuf(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 62, value));
 
-        /// <summary>Bit 48 — CLR_PERF_METRICS_OVF. Exists only when 'false' (reserved otherwise).</summary>
+        /// <summary>
+        /// Bit 55 — CLR_TRACE_TOPA_PMI: Same reserved bits as IA32_PERF_GLOBAL_STATUS (intel_pmu_refresh) Exists only when 'pt-host-guest' (reserved otherwise).
+        /// </summary>
+        [global::MsrGen.Registers.MsrField("CLR_TRACE_TOPA_PMI", 55, 1)]
+        public bool ClrTraceTopaPmi => (Value & (1UL << 55)) != 0;
+
+        /// <summary>A copy with CLR_TRACE_TOPA_PMI replaced.</summary>
+        [global::MsrGen.Registers.MsrField("CLR_TRACE_TOPA_PMI", 55, 1)]
+        public Ia32PerfGlobalOvfCtrl WithClrTraceTopaPmi(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 55, value));
+
+        /// <summary>Bit 48 — CLR_PERF_METRICS_OVF. Exists only when 'perf-metrics' (reserved otherwise).</summary>
         [global::MsrGen.Registers.MsrField("CLR_PERF_METRICS_OVF", 48, 1)]
         public bool ClrPerfMetricsOvf => (Value & (1UL << 48)) != 0;
 
@@ -1895,6 +1944,7 @@ namespace MsrGen.GeneratedUnderTest
             if (ClrOvfPmcBits != 0) sb.Append(" CLR_OVF_PMC=0b").Append(global::System.Convert.ToString((long)ClrOvfPmcBits, 2));
             if (ClrOvfFixedBits != 0) sb.Append(" CLR_OVF_FIXED=0b").Append(global::System.Convert.ToString((long)ClrOvfFixedBits, 2));
             if (ClrPerfMetricsOvf) sb.Append(" CLR_PERF_METRICS_OVF");
+            if (ClrTraceTopaPmi) sb.Append(" CLR_TRACE_TOPA_PMI");
             if (ClrOvfBuf) sb.Append(" CLR_OVF_BUF");
             if (ClrCondChgd) sb.Append(" CLR_COND_CHGD");
             ulong reserved = Value & StaticReservedBits;
@@ -1916,7 +1966,7 @@ namespace MsrGen.GeneratedUnderTest
     /// <summary>
     /// IA32_PERF_GLOBAL_STATUS_SET (0x391). Writing 1 sets the matching IA32_PERF_GLOBAL_STATUS bit; reads return 0.
     /// </summary>
-    /// <remarks>Source: SDM Vol. 3B 20.2.4 (PMU v4); not guest-visible in KVM, used by the mediated load</remarks>
+    /// <remarks>Source: SDM Vol. 3B 20.2.4 (PMU v4); MSR_CORE_PERF_GLOBAL_STATUS_SET; kvm_pmu_is_valid_msr and intel_pmu_get_msr / intel_pmu_set_msr have no case for it, so a guest access #GPs in both vPMU designs; the mediated load writes it</remarks>
     [global::MsrGen.Registers.MsrRegister("IA32_PERF_GLOBAL_STATUS_SET", 0x391u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.WriteOneToSet | global::MsrGen.Registers.MsrSideEffects.ReadsAsZero, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0x3FFE000000000000UL, Gate = "intel && (version >= 4)", HostPmu = true)]
     [global::MsrGen.Registers.MsrConditionalBits(0x1000000000000UL, "false")]
     [global::MsrGen.Registers.MsrConditionalBits(0x100000000UL, "true", ElementStride = 1, ElementCount = 16, ElementBound = "fixed")]
@@ -2011,7 +2061,7 @@ namespace MsrGen.GeneratedUnderTest
             "IA32_PERF_GLOBAL_STATUS_SET", 0x391u, 0x0u, 1, "",
             global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.WriteOneToSet | global::MsrGen.Registers.MsrSideEffects.ReadsAsZero,
             global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel && (version >= 4)", true, 0x0UL,
-            "SDM Vol. 3B 20.2.4 (PMU v4); not guest-visible in KVM, used by the mediated load", "Writing 1 sets the matching IA32_PERF_GLOBAL_STATUS bit; reads return 0.",
+            "SDM Vol. 3B 20.2.4 (PMU v4); MSR_CORE_PERF_GLOBAL_STATUS_SET; kvm_pmu_is_valid_msr and intel_pmu_get_msr / intel_pmu_set_msr have no case for it, so a guest access #GPs in both vPMU designs; the mediated load writes it", "Writing 1 sets the matching IA32_PERF_GLOBAL_STATUS bit; reads return 0.",
             new global::MsrGen.Registers.MsrFieldDescriptor[]
             {
                 new("SET_COND_CHGD", 63, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
@@ -2254,6 +2304,147 @@ namespace MsrGen.GeneratedUnderTest
         public static bool operator !=(Ia32PebsEnable left, Ia32PebsEnable right) => left.Value != right.Value;
     }
 
+    /// <summary>MSR_PEBS_DATA_CFG (0x3F2). Which groups an adaptive PEBS record carries.</summary>
+    /// <remarks>Source: arch/x86/include/asm/msr-index.h MSR_PEBS_DATA_CFG, perf_event.h PEBS_DATACFG_*; KVM intel_pmu_refresh pebs_data_cfg_rsvd = ~0xff00000f, intel_pmu_is_valid_msr (PEBS_BASELINE and PEBS_FORMAT &gt; 3)</remarks>
+    [global::MsrGen.Registers.MsrRegister("MSR_PEBS_DATA_CFG", 0x3F2u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFFFFFF00FFFFF0UL, Gate = "intel && (pebs-baseline && pebs-format > 3)")]
+    [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
+    public readonly partial struct MsrPebsDataCfg : global::MsrGen.Registers.IReadableMsr<MsrPebsDataCfg>, global::MsrGen.Registers.IWritableMsr<MsrPebsDataCfg>, global::MsrGen.Registers.IHostWritableMsr<MsrPebsDataCfg>, global::System.IEquatable<MsrPebsDataCfg>
+    {
+        public const string RegisterName = "MSR_PEBS_DATA_CFG";
+        public const uint Address = 0x3F2u;
+        /// <summary>Bits reserved whatever the capabilities.</summary>
+        public const ulong StaticReservedBits = 0xFFFFFFFF00FFFFF0UL;
+        public const ulong ResetBits = 0x0UL;
+
+        public ulong Value { get; }
+
+        private MsrPebsDataCfg(ulong value) => Value = value;
+
+        public static MsrPebsDataCfg Zero => default;
+
+        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
+        public static MsrPebsDataCfg FromRawUnchecked(ulong value) => new(value);
+
+        public static string InstanceName(int n) => RegisterName;
+
+        static string global::MsrGen.Registers.IMsrRegister<MsrPebsDataCfg>.Name => RegisterName;
+        static uint global::MsrGen.Registers.IMsrRegister<MsrPebsDataCfg>.BaseAddress => Address;
+        static uint global::MsrGen.Registers.IMsrRegister<MsrPebsDataCfg>.AddressStride => 0u;
+        static int global::MsrGen.Registers.IMsrRegister<MsrPebsDataCfg>.MaxInstances => 1;
+        static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<MsrPebsDataCfg>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
+
+        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
+        public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => StaticReservedBits;
+
+        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
+        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
+            new(InstanceName(n), value, ReservedMask(caps, n));
+
+        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
+        public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => n == 0 && caps.IsIntel && (caps.PebsBaseline && caps.PebsFormat > 3);
+
+        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
+        public static MsrPebsDataCfg Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
+
+        /// <summary>
+        /// Which guest accesses of instance n exit under a vPMU mode (first matching rule of the definition; unlisted: all exit).
+        /// </summary>
+        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0)
+        {
+            if (mode == global::MsrGen.Registers.VpmuMode.Emulated)
+            {
+                return global::MsrGen.Registers.MsrIntercept.ReadWrite;
+            }
+            if (mode == global::MsrGen.Registers.VpmuMode.Mediated)
+            {
+                return global::MsrGen.Registers.MsrIntercept.ReadWrite;
+            }
+            return global::MsrGen.Registers.MsrIntercept.ReadWrite;
+        }
+
+        /// <summary>The register as the catalog describes it.</summary>
+        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
+            "MSR_PEBS_DATA_CFG", 0x3F2u, 0x0u, 1, "",
+            global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
+            global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel && (pebs-baseline && pebs-format > 3)", true, 0x0UL,
+            "arch/x86/include/asm/msr-index.h MSR_PEBS_DATA_CFG, perf_event.h PEBS_DATACFG_*; KVM intel_pmu_refresh pebs_data_cfg_rsvd = ~0xff00000f, intel_pmu_is_valid_msr (PEBS_BASELINE and PEBS_FORMAT > 3)", "Which groups an adaptive PEBS record carries.",
+            new global::MsrGen.Registers.MsrFieldDescriptor[]
+            {
+                new("LBR_ENTRIES", 24, 8, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "PEBS_DATACFG_LBR_SHIFT: LBR entries to record, minus one"),
+                new("LBRS", 3, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "PEBS_DATACFG_LBRS"),
+                new("XMMS", 2, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "PEBS_DATACFG_XMMS"),
+                new("GP", 1, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "PEBS_DATACFG_GP"),
+                new("MEMINFO", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "PEBS_DATACFG_MEMINFO"),
+            });
+
+        /// <summary>Bits 31:24 — LBR_ENTRIES: PEBS_DATACFG_LBR_SHIFT: LBR entries to record, minus one</summary>
+        [global::MsrGen.Registers.MsrField("LBR_ENTRIES", 24, 8)]
+        public byte LbrEntries => (byte)((Value >> 24) & 0xFFUL);
+
+        /// <summary>A copy with LBR_ENTRIES replaced (bits beyond the field's width are dropped).</summary>
+        [global::MsrGen.Registers.MsrField("LBR_ENTRIES", 24, 8)]
+        public MsrPebsDataCfg WithLbrEntries(byte value) => new((Value & 0xFFFFFFFF00FFFFFFUL) | ((ulong)value << 24));
+
+        /// <summary>Bit 3 — LBRS: PEBS_DATACFG_LBRS</summary>
+        [global::MsrGen.Registers.MsrField("LBRS", 3, 1)]
+        public bool Lbrs => (Value & (1UL << 3)) != 0;
+
+        /// <summary>A copy with LBRS replaced.</summary>
+        [global::MsrGen.Registers.MsrField("LBRS", 3, 1)]
+        public MsrPebsDataCfg WithLbrs(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 3, value));
+
+        /// <summary>Bit 2 — XMMS: PEBS_DATACFG_XMMS</summary>
+        [global::MsrGen.Registers.MsrField("XMMS", 2, 1)]
+        public bool Xmms => (Value & (1UL << 2)) != 0;
+
+        /// <summary>A copy with XMMS replaced.</summary>
+        [global::MsrGen.Registers.MsrField("XMMS", 2, 1)]
+        public MsrPebsDataCfg WithXmms(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 2, value));
+
+        /// <summary>Bit 1 — GP: PEBS_DATACFG_GP</summary>
+        [global::MsrGen.Registers.MsrField("GP", 1, 1)]
+        public bool Gp => (Value & (1UL << 1)) != 0;
+
+        /// <summary>A copy with GP replaced.</summary>
+        [global::MsrGen.Registers.MsrField("GP", 1, 1)]
+        public MsrPebsDataCfg WithGp(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 1, value));
+
+        /// <summary>Bit 0 — MEMINFO: PEBS_DATACFG_MEMINFO</summary>
+        [global::MsrGen.Registers.MsrField("MEMINFO", 0, 1)]
+        public bool Meminfo => (Value & (1UL << 0)) != 0;
+
+        /// <summary>A copy with MEMINFO replaced.</summary>
+        [global::MsrGen.Registers.MsrField("MEMINFO", 0, 1)]
+        public MsrPebsDataCfg WithMeminfo(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 0, value));
+
+        /// <summary>
+        /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
+        /// </summary>
+        public override string ToString()
+        {
+            var sb = new global::System.Text.StringBuilder(RegisterName);
+            sb.Append(" = 0x").Append(Value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture));
+            if (Meminfo) sb.Append(" MEMINFO");
+            if (Gp) sb.Append(" GP");
+            if (Xmms) sb.Append(" XMMS");
+            if (Lbrs) sb.Append(" LBRS");
+            if (LbrEntries != 0) sb.Append(" LBR_ENTRIES=0x").Append(((ulong)LbrEntries).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
+            ulong reserved = Value & StaticReservedBits;
+            if (reserved != 0) sb.Append(" reserved=0x").Append(reserved.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
+            return sb.ToString();
+        }
+
+        public bool Equals(MsrPebsDataCfg other) => Value == other.Value;
+
+        public override bool Equals(object? obj) => obj is MsrPebsDataCfg other && Equals(other);
+
+        public override int GetHashCode() => Value.GetHashCode();
+
+        public static bool operator ==(MsrPebsDataCfg left, MsrPebsDataCfg right) => left.Value == right.Value;
+
+        public static bool operator !=(MsrPebsDataCfg left, MsrPebsDataCfg right) => left.Value != right.Value;
+    }
+
     /// <summary>
     /// IA32_A_PMC{n}: 8 instances at 0x4C1 + 1·n, as many as 'gp'. General-purpose counter, full-width alias: a write above the counter width faults.
     /// </summary>
@@ -2369,5 +2560,106 @@ namespace MsrGen.GeneratedUnderTest
         public static bool operator ==(Ia32APmc left, Ia32APmc right) => left.Value == right.Value;
 
         public static bool operator !=(Ia32APmc left, Ia32APmc right) => left.Value != right.Value;
+    }
+
+    /// <summary>MSR_IA32_DS_AREA (0x600). Linear address of the debug store save area (PEBS and BTS buffers).</summary>
+    /// <remarks>Source: arch/x86/include/asm/msr-index.h MSR_IA32_DS_AREA; KVM intel_pmu_is_valid_msr (guest CPUID DS), intel_pmu_set_msr (non-canonical address #GP)</remarks>
+    [global::MsrGen.Registers.MsrRegister("MSR_IA32_DS_AREA", 0x600u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0x0UL, Gate = "intel && (ds)")]
+    [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
+    public readonly partial struct MsrIa32DsArea : global::MsrGen.Registers.IReadableMsr<MsrIa32DsArea>, global::MsrGen.Registers.IWritableMsr<MsrIa32DsArea>, global::MsrGen.Registers.IHostWritableMsr<MsrIa32DsArea>, global::System.IEquatable<MsrIa32DsArea>
+    {
+        public const string RegisterName = "MSR_IA32_DS_AREA";
+        public const uint Address = 0x600u;
+        /// <summary>Bits reserved whatever the capabilities.</summary>
+        public const ulong StaticReservedBits = 0x0UL;
+        public const ulong ResetBits = 0x0UL;
+
+        public ulong Value { get; }
+
+        private MsrIa32DsArea(ulong value) => Value = value;
+
+        public static MsrIa32DsArea Zero => default;
+
+        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
+        public static MsrIa32DsArea FromRawUnchecked(ulong value) => new(value);
+
+        public static string InstanceName(int n) => RegisterName;
+
+        static string global::MsrGen.Registers.IMsrRegister<MsrIa32DsArea>.Name => RegisterName;
+        static uint global::MsrGen.Registers.IMsrRegister<MsrIa32DsArea>.BaseAddress => Address;
+        static uint global::MsrGen.Registers.IMsrRegister<MsrIa32DsArea>.AddressStride => 0u;
+        static int global::MsrGen.Registers.IMsrRegister<MsrIa32DsArea>.MaxInstances => 1;
+        static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<MsrIa32DsArea>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
+
+        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
+        public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => StaticReservedBits;
+
+        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
+        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
+            new(InstanceName(n), value, ReservedMask(caps, n));
+
+        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
+        public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => n == 0 && caps.IsIntel && caps.Has(global::MsrGen.Registers.PmuFeatures.Ds);
+
+        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
+        public static MsrIa32DsArea Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
+
+        /// <summary>
+        /// Which guest accesses of instance n exit under a vPMU mode (first matching rule of the definition; unlisted: all exit).
+        /// </summary>
+        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0)
+        {
+            if (mode == global::MsrGen.Registers.VpmuMode.Emulated)
+            {
+                return global::MsrGen.Registers.MsrIntercept.ReadWrite;
+            }
+            if (mode == global::MsrGen.Registers.VpmuMode.Mediated)
+            {
+                return global::MsrGen.Registers.MsrIntercept.ReadWrite;
+            }
+            return global::MsrGen.Registers.MsrIntercept.ReadWrite;
+        }
+
+        /// <summary>The register as the catalog describes it.</summary>
+        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
+            "MSR_IA32_DS_AREA", 0x600u, 0x0u, 1, "",
+            global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
+            global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel && (ds)", true, 0x0UL,
+            "arch/x86/include/asm/msr-index.h MSR_IA32_DS_AREA; KVM intel_pmu_is_valid_msr (guest CPUID DS), intel_pmu_set_msr (non-canonical address #GP)", "Linear address of the debug store save area (PEBS and BTS buffers).",
+            new global::MsrGen.Registers.MsrFieldDescriptor[]
+            {
+                new("ADDRESS", 0, 64, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Linear address; a non-canonical one faults"),
+            });
+
+        /// <summary>Bits 63:0 — ADDRESS: Linear address; a non-canonical one faults</summary>
+        [global::MsrGen.Registers.MsrField("ADDRESS", 0, 64)]
+        public ulong AddressField => (ulong)((Value >> 0) & 0xFFFFFFFFFFFFFFFFUL);
+
+        /// <summary>A copy with ADDRESS replaced (bits beyond the field's width are dropped).</summary>
+        [global::MsrGen.Registers.MsrField("ADDRESS", 0, 64)]
+        public MsrIa32DsArea WithAddressField(ulong value) => new((ulong)value);
+
+        /// <summary>
+        /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
+        /// </summary>
+        public override string ToString()
+        {
+            var sb = new global::System.Text.StringBuilder(RegisterName);
+            sb.Append(" = 0x").Append(Value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture));
+            if (AddressField != 0) sb.Append(" ADDRESS=0x").Append(((ulong)AddressField).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
+            ulong reserved = Value & StaticReservedBits;
+            if (reserved != 0) sb.Append(" reserved=0x").Append(reserved.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
+            return sb.ToString();
+        }
+
+        public bool Equals(MsrIa32DsArea other) => Value == other.Value;
+
+        public override bool Equals(object? obj) => obj is MsrIa32DsArea other && Equals(other);
+
+        public override int GetHashCode() => Value.GetHashCode();
+
+        public static bool operator ==(MsrIa32DsArea left, MsrIa32DsArea right) => left.Value == right.Value;
+
+        public static bool operator !=(MsrIa32DsArea left, MsrIa32DsArea right) => left.Value != right.Value;
     }
 }

@@ -953,8 +953,9 @@ namespace MsrGen.GeneratedUnderTest
     /// <summary>
     /// MSR_LBR_INFO_{n}: 32 instances at 0xDC0 + 1·n, as many as 'lbr-depth'. Flags and timing of LBR entry n.
     /// </summary>
-    /// <remarks>Source: SDM Vol. 4 (MSR_LBR_INFO_n); KVM: valid iff records.info and n &lt; depth</remarks>
-    [global::MsrGen.Registers.MsrRegister("MSR_LBR_INFO_{n}", 0xDC0u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFFFFFFFF0000UL, Stride = 0x1u, MaxInstances = 32, Count = "lbr-depth", Gate = "intel && (lbr-info)")]
+    /// <remarks>Source: SDM Vol. 4 (MSR_LBR_INFO_n); arch/x86/events/intel/lbr.c x86_perf_get_lbr (info only for LBR_FORMAT_INFO = 5); KVM intel_pmu_is_valid_lbr_msr: valid iff records.info and n &lt; depth</remarks>
+    [global::MsrGen.Registers.MsrRegister("MSR_LBR_INFO_{n}", 0xDC0u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFF00FFFF0000UL, Stride = 0x1u, MaxInstances = 32, Count = "lbr-depth", Gate = "intel && (lbr && lbr-format == 5)")]
+    [global::MsrGen.Registers.MsrConditionalBits(0xFF00000000UL, "false")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
     public readonly partial struct MsrLbrInfo : global::MsrGen.Registers.IReadableMsr<MsrLbrInfo>, global::MsrGen.Registers.IWritableMsr<MsrLbrInfo>, global::MsrGen.Registers.IHostWritableMsr<MsrLbrInfo>, global::System.IEquatable<MsrLbrInfo>
     {
@@ -964,7 +965,7 @@ namespace MsrGen.GeneratedUnderTest
         /// <summary>Architectural maximum number of instances.</summary>
         public const int Maximum = 32;
         /// <summary>Bits reserved whatever the capabilities.</summary>
-        public const ulong StaticReservedBits = 0xFFFFFFFFFF0000UL;
+        public const ulong StaticReservedBits = 0xFFFF00FFFF0000UL;
         public const ulong ResetBits = 0x0UL;
 
         public ulong Value { get; }
@@ -987,14 +988,18 @@ namespace MsrGen.GeneratedUnderTest
         static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<MsrLbrInfo>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
 
         /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
-        public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => StaticReservedBits;
+        public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0)
+        {
+            ulong reserved = StaticReservedBits | 0xFF00000000UL; // fields no vCPU is given ('when false')
+            return reserved;
+        }
 
         /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
         public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
             new(InstanceName(n), value, ReservedMask(caps, n));
 
         /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
-        public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => (uint)n < (uint)Maximum && n < caps.LbrDepth && caps.IsIntel && caps.LbrInfo;
+        public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => (uint)n < (uint)Maximum && n < caps.LbrDepth && caps.IsIntel && (caps.Lbr && caps.LbrFormat == 5);
 
         /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static MsrLbrInfo Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
@@ -1015,8 +1020,8 @@ namespace MsrGen.GeneratedUnderTest
         public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
             "MSR_LBR_INFO_{n}", 0xDC0u, 0x1u, 32, "lbr-depth",
             global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
-            global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel && (lbr-info)", true, 0x0UL,
-            "SDM Vol. 4 (MSR_LBR_INFO_n); KVM: valid iff records.info and n < depth", "Flags and timing of LBR entry n.",
+            global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel && (lbr && lbr-format == 5)", true, 0x0UL,
+            "SDM Vol. 4 (MSR_LBR_INFO_n); arch/x86/events/intel/lbr.c x86_perf_get_lbr (info only for LBR_FORMAT_INFO = 5); KVM intel_pmu_is_valid_lbr_msr: valid iff records.info and n < depth", "Flags and timing of LBR entry n.",
             new global::MsrGen.Registers.MsrFieldDescriptor[]
             {
                 new("MISPRED", 63, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
@@ -1024,6 +1029,7 @@ namespace MsrGen.GeneratedUnderTest
                 new("ABORT", 61, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
                 new("CYC_CNT_VALID", 60, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
                 new("BR_TYPE", 56, 4, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+                new("BR_CNTR", 32, 8, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", "LBR_INFO_BR_CNTR: branch counters (arch/x86/include/asm/perf_event.h)"),
                 new("CYCLE_COUNT", 0, 16, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
             });
 
@@ -1067,6 +1073,16 @@ namespace MsrGen.GeneratedUnderTest
         [global::MsrGen.Registers.MsrField("BR_TYPE", 56, 4)]
         public MsrLbrInfo WithBrType(byte value) => new((Value & 0xF0FFFFFFFFFFFFFFUL) | (((ulong)value << 56) & 0xF00000000000000UL));
 
+        /// <summary>
+        /// Bits 39:32 — BR_CNTR: LBR_INFO_BR_CNTR: branch counters (arch/x86/include/asm/perf_event.h) Exists only when 'false' (reserved otherwise).
+        /// </summary>
+        [global::MsrGen.Registers.MsrField("BR_CNTR", 32, 8)]
+        public byte BrCntr => (byte)((Value >> 32) & 0xFFUL);
+
+        /// <summary>A copy with BR_CNTR replaced (bits beyond the field's width are dropped).</summary>
+        [global::MsrGen.Registers.MsrField("BR_CNTR", 32, 8)]
+        public MsrLbrInfo WithBrCntr(byte value) => new((Value & 0xFFFFFF00FFFFFFFFUL) | ((ulong)value << 32));
+
         /// <summary>Bits 15:0 — CYCLE_COUNT.</summary>
         [global::MsrGen.Registers.MsrField("CYCLE_COUNT", 0, 16)]
         public ushort CycleCount => (ushort)((Value >> 0) & 0xFFFFUL);
@@ -1083,6 +1099,7 @@ namespace MsrGen.GeneratedUnderTest
             var sb = new global::System.Text.StringBuilder(RegisterName);
             sb.Append(" = 0x").Append(Value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture));
             if (CycleCount != 0) sb.Append(" CYCLE_COUNT=0x").Append(((ulong)CycleCount).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
+            if (BrCntr != 0) sb.Append(" BR_CNTR=0x").Append(((ulong)BrCntr).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
             if (BrType != 0) sb.Append(" BR_TYPE=0x").Append(((ulong)BrType).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
             if (CycCntValid) sb.Append(" CYC_CNT_VALID");
             if (Abort) sb.Append(" ABORT");
@@ -1105,8 +1122,9 @@ namespace MsrGen.GeneratedUnderTest
     }
 
     /// <summary>IA32_LBR_{n}_INFO: 32 instances at 0x1200 + 1·n, as many as 'lbr-depth'.</summary>
-    /// <remarks>Source: SDM Vol. 3B 19.1 (IA32_LBR_x_INFO)</remarks>
-    [global::MsrGen.Registers.MsrRegister("IA32_LBR_{n}_INFO", 0x1200u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFFFFFFFF0000UL, Stride = 0x1u, MaxInstances = 32, Count = "lbr-depth", Gate = "intel && (arch-lbr)")]
+    /// <remarks>Source: SDM Vol. 3B 19.1 (IA32_LBR_x_INFO); perf_event.h LBR_INFO_BR_CNTR_*</remarks>
+    [global::MsrGen.Registers.MsrRegister("IA32_LBR_{n}_INFO", 0x1200u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFF00FFFF0000UL, Stride = 0x1u, MaxInstances = 32, Count = "lbr-depth", Gate = "intel && (arch-lbr)")]
+    [global::MsrGen.Registers.MsrConditionalBits(0xFF00000000UL, "false")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
     public readonly partial struct Ia32LbrInfo : global::MsrGen.Registers.IReadableMsr<Ia32LbrInfo>, global::MsrGen.Registers.IWritableMsr<Ia32LbrInfo>, global::MsrGen.Registers.IHostWritableMsr<Ia32LbrInfo>, global::System.IEquatable<Ia32LbrInfo>
     {
@@ -1116,7 +1134,7 @@ namespace MsrGen.GeneratedUnderTest
         /// <summary>Architectural maximum number of instances.</summary>
         public const int Maximum = 32;
         /// <summary>Bits reserved whatever the capabilities.</summary>
-        public const ulong StaticReservedBits = 0xFFFFFFFFFF0000UL;
+        public const ulong StaticReservedBits = 0xFFFF00FFFF0000UL;
         public const ulong ResetBits = 0x0UL;
 
         public ulong Value { get; }
@@ -1139,7 +1157,11 @@ namespace MsrGen.GeneratedUnderTest
         static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<Ia32LbrInfo>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
 
         /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
-        public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => StaticReservedBits;
+        public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0)
+        {
+            ulong reserved = StaticReservedBits | 0xFF00000000UL; // fields no vCPU is given ('when false')
+            return reserved;
+        }
 
         /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
         public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
@@ -1172,7 +1194,7 @@ namespace MsrGen.GeneratedUnderTest
             "IA32_LBR_{n}_INFO", 0x1200u, 0x1u, 32, "lbr-depth",
             global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
             global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel && (arch-lbr)", true, 0x0UL,
-            "SDM Vol. 3B 19.1 (IA32_LBR_x_INFO)", "",
+            "SDM Vol. 3B 19.1 (IA32_LBR_x_INFO); perf_event.h LBR_INFO_BR_CNTR_*", "",
             new global::MsrGen.Registers.MsrFieldDescriptor[]
             {
                 new("MISPRED", 63, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
@@ -1180,6 +1202,7 @@ namespace MsrGen.GeneratedUnderTest
                 new("TSX_ABORT", 61, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
                 new("CYC_CNT_VALID", 60, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
                 new("BR_TYPE", 56, 4, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+                new("BR_CNTR", 32, 8, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", "Branch counters (LBR_INFO_BR_CNTR, 4 x 2 bits)"),
                 new("CYCLE_COUNT", 0, 16, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
             });
 
@@ -1223,6 +1246,16 @@ namespace MsrGen.GeneratedUnderTest
         [global::MsrGen.Registers.MsrField("BR_TYPE", 56, 4)]
         public Ia32LbrInfo WithBrType(byte value) => new((Value & 0xF0FFFFFFFFFFFFFFUL) | (((ulong)value << 56) & 0xF00000000000000UL));
 
+        /// <summary>
+        /// Bits 39:32 — BR_CNTR: Branch counters (LBR_INFO_BR_CNTR, 4 x 2 bits) Exists only when 'false' (reserved otherwise).
+        /// </summary>
+        [global::MsrGen.Registers.MsrField("BR_CNTR", 32, 8)]
+        public byte BrCntr => (byte)((Value >> 32) & 0xFFUL);
+
+        /// <summary>A copy with BR_CNTR replaced (bits beyond the field's width are dropped).</summary>
+        [global::MsrGen.Registers.MsrField("BR_CNTR", 32, 8)]
+        public Ia32LbrInfo WithBrCntr(byte value) => new((Value & 0xFFFFFF00FFFFFFFFUL) | ((ulong)value << 32));
+
         /// <summary>Bits 15:0 — CYCLE_COUNT.</summary>
         [global::MsrGen.Registers.MsrField("CYCLE_COUNT", 0, 16)]
         public ushort CycleCount => (ushort)((Value >> 0) & 0xFFFFUL);
@@ -1239,6 +1272,7 @@ namespace MsrGen.GeneratedUnderTest
             var sb = new global::System.Text.StringBuilder(RegisterName);
             sb.Append(" = 0x").Append(Value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture));
             if (CycleCount != 0) sb.Append(" CYCLE_COUNT=0x").Append(((ulong)CycleCount).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
+            if (BrCntr != 0) sb.Append(" BR_CNTR=0x").Append(((ulong)BrCntr).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
             if (BrType != 0) sb.Append(" BR_TYPE=0x").Append(((ulong)BrType).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
             if (CycCntValid) sb.Append(" CYC_CNT_VALID");
             if (TsxAbort) sb.Append(" TSX_ABORT");

@@ -53,6 +53,12 @@ public sealed class PresetAndBatchTests
         Assert.AreEqual(0xC4UL, HardwareEvent.Encode(MsrGen.Scenarios.EventKind.Branches, CpuVendor.Intel));
         Assert.AreEqual(0xC2UL, HardwareEvent.Encode(MsrGen.Scenarios.EventKind.Branches, CpuVendor.Amd));
         Assert.AreEqual(HardwareEvent.Undefined, HardwareEvent.Encode(MsrGen.Scenarios.EventKind.RefCycles, CpuVendor.Amd));
-        Assert.AreEqual(2, HardwareEvent.FixedCounterFor(0x013C));
+        // perf's PERF_COUNT_HW_REF_CPU_CYCLES on Intel is the pseudo-encoding 0x0300 (fixed counter 2
+        // only); the architectural event 0x3C/0x01 is a GP event that fixed counter 2 also counts.
+        Assert.AreEqual(2, HardwareEvent.FixedCounterFor(0x0300));
+        Assert.AreEqual(-1, HardwareEvent.FixedCounterFor(0x013C));
+        Assert.AreEqual(0x013CUL, HardwareEvent.FixedCounterEvent(2));
+        Assert.AreEqual(0x0300UL, HardwareEvent.KvmFixedEventSelect(2));
+        Assert.AreEqual(0x0300UL, HardwareEvent.EncodeForPerf(MsrGen.Scenarios.EventSpec.Named(MsrGen.Scenarios.EventKind.RefCycles), CpuVendor.Intel));
     }
 }

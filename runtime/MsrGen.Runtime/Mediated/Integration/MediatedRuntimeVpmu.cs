@@ -27,9 +27,7 @@ internal sealed class MediatedRuntimeVpmu : IVpmu, IGuestPmuOwner
         Placement = placement;
         // The guest owns the PMU under `owned`: host perf has none to program, whatever the VM asks.
         Handoff = placement == SwitchPlacement.Owned ? GuestPmuHandoff.Defer : handoff;
-        var access = new PmuAccess(new PhysicalPmuBridge(vcpu.Cpu.Pmu, vcpu.Cpu.Perf));
-        var intercepts = new MediatedIntercepts(vcpu.GuestCaps, vcpu.Host.Caps, mediated: true, vcpu.Host.Parameters.VmwareBackdoor, vcpu.Vm.Profile);
-        State = new MediatedVpmu(vcpu.GuestCaps, access, new HostPerfContextBridge(vcpu.Cpu.Perf), intercepts);
+        State = CreateState(vcpu);
         vcpu.Cpu.Perf.MediatedPmiHandler = OnMediatedPmi;
         if (placement == SwitchPlacement.Owned)
         {
@@ -40,7 +38,45 @@ internal sealed class MediatedRuntimeVpmu : IVpmu, IGuestPmuOwner
         OnEventFilterChanged();
     }
 
-    public MediatedVpmu State { get; }
+    public MediatedVpmu State { get; private set; }
+
+    private static MediatedVpmu CreateState(Vcpu vcpu)
+    {
+        var access = new PmuAccess(new PhysicalPmuBridge(vcpu.Cpu.Pmu, vcpu.Cpu.Perf));
+        var intercepts = new MediatedIntercepts(vcpu.GuestCaps, vcpu.Host.Caps, mediated: true, vcpu.Host.Parameters.VmwareBackdoor, vcpu.Vm.Profile);
+        return new MediatedVpmu(vcpu.GuestCaps, access, new HostPerfContextBridge(vcpu.Cpu.Perf), intercepts);
+    }
+
+    /// <summary>
+    /// KVM_SET_MSRS of PERF_CAPABILITIES (kvm_set_msr_common): needs PDCM for a non-zero value, may
+    /// set nothing outside kvm_caps.supported_perf_cap (with the mediated PMU: FW_WRITES), is
+    /// immutable once the vCPU has run, and an accepted change refreshes the PMU (kvm_pmu_refresh
+    /// resets it and recalculates the intercepts).
+    /// </summary>
+    private MsrAccessResult SetPerfCapabilities(ulong value)
+    {
+        var caps = _vcpu.GuestCaps;
+        if ((!caps.Has(PmuFeatures.Pdcm) && value != 0) || (value & ~_vcpu.Vm.Config.Supported.SupportedPerfCapabilities) != 0)
+        {
+            return MsrAccessResult.GeneralProtection;
+        }
+
+        if (value == caps.PerfCapabilities)
+        {
+            return MsrAccessResult.Ok;
+        }
+
+        if (_vcpu.HasRun || State.Loaded || State.AnyResident)
+        {
+            return MsrAccessResult.GeneralProtection;
+        }
+
+        _vcpu.GuestCaps = caps with { PerfCapabilities = value };
+        State = CreateState(_vcpu);
+        OnEventFilterChanged();
+        _vcpu.RebuildIntercepts();
+        return MsrAccessResult.Ok;
+    }
     public SwitchPlacement Placement { get; }
 
     /// <summary>The VM's <c>host-callback=</c>: what host perf does when it needs the PMU while this vCPU's state is loaded.</summary>
@@ -94,8 +130,7 @@ internal sealed class MediatedRuntimeVpmu : IVpmu, IGuestPmuOwner
     {
         if (hostInitiated && register.Id == MsrId.Ia32PerfCapabilities)
         {
-            // Userspace sets what the vCPU was built with; the runtime derived it already.
-            return value == State.Guest.PerfCapabilities ? MsrAccessResult.Ok : MsrAccessResult.GeneralProtection;
+            return SetPerfCapabilities(value);
         }
 
         var result = hostInitiated ? State.HandleHostWrmsr(register.Address, value) : State.HandleWrmsr(register.Address, value);
