@@ -247,6 +247,10 @@ internal sealed class CapabilityExpression
         private readonly bool _allowHost;
         private int _pos;
         private int _depth;
+        private int _operators;
+
+        /// <summary>Nesting (parentheses and '!') and operators an expression may have, so that parsing, emitting and evaluating stay shallow.</summary>
+        public const int MaxDepth = 64, MaxOperators = 256;
 
         public Parser(string text, bool allowIndex, bool allowHost)
         {
@@ -290,14 +294,11 @@ internal sealed class CapabilityExpression
 
         public Node ParseOr()
         {
-            if (++_depth > 64)
-            {
-                throw new ExpressionException("expression nests too deeply", _pos);
-            }
-
+            Enter();
             var left = ParseAnd();
             while (Accept("||"))
             {
+                CountOperator();
                 left = new Binary("||", RequireBool(left), RequireBool(ParseAnd()));
             }
 
@@ -305,11 +306,28 @@ internal sealed class CapabilityExpression
             return left;
         }
 
+        private void Enter()
+        {
+            if (++_depth > MaxDepth)
+            {
+                throw new ExpressionException($"expression nests too deeply (more than {MaxDepth} levels of parentheses and '!')", _pos);
+            }
+        }
+
+        private void CountOperator()
+        {
+            if (++_operators > MaxOperators)
+            {
+                throw new ExpressionException($"expression is too long (more than {MaxOperators} operators)", _pos);
+            }
+        }
+
         private Node ParseAnd()
         {
             var left = ParseComparison();
             while (Accept("&&"))
             {
+                CountOperator();
                 left = new Binary("&&", RequireBool(left), RequireBool(ParseComparison()));
             }
 
@@ -330,6 +348,7 @@ internal sealed class CapabilityExpression
                         throw new ExpressionException($"'{op}' compares numbers, not conditions", at);
                     }
 
+                    CountOperator();
                     return new Binary(op, left, right);
                 }
             }
@@ -343,7 +362,12 @@ internal sealed class CapabilityExpression
             int at = _pos;
             if (Accept("!"))
             {
-                return new Not(RequireBool(ParseUnary(), at));
+                // '!' recurses like a parenthesis: it counts towards the nesting bound.
+                Enter();
+                CountOperator();
+                var operand = ParseUnary();
+                _depth--;
+                return new Not(RequireBool(operand, at));
             }
 
             if (Accept("("))

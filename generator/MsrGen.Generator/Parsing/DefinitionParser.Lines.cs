@@ -225,7 +225,24 @@ internal sealed partial class DefinitionParser
         reg.Stride = 1;
         if (tail.Keys.TryGetValue("stride", out var strideToken) && TryNumber(strideToken, out ulong stride, 0x1000))
         {
-            reg.Stride = (uint)stride;
+            if (stride == 0)
+            {
+                // Every instance would sit at one address: the catalog could not tell them apart.
+                Report(GeneratorDiagnostics.BadValue, "'stride' must be at least 1 (stride=0 puts every instance at one address)", strideToken);
+                MarkRegisterBroken();
+            }
+            else
+            {
+                reg.Stride = (uint)stride;
+            }
+        }
+
+        ulong last = reg.Address + ((ulong)reg.Stride * (ulong)(Math.Max(reg.Max, 1) - 1));
+        if (last > uint.MaxValue)
+        {
+            Report(GeneratorDiagnostics.BadValue,
+                $"{reg.Max} instances {reg.Stride} apart from 0x{reg.Address:X} run past the last MSR address 0xFFFFFFFF", maxToken);
+            MarkRegisterBroken();
         }
 
         if (CheckExpression(countToken.Text, countToken, allowIndex: false, allowHost: false, CapabilityExpression.ValueKind.Integer))
