@@ -118,6 +118,30 @@ internal sealed class CapabilityExpression
         return sb.ToString();
     }
 
+    /// <summary>
+    /// The value when the expression reads no capability and no index (<c>true</c>, <c>!false</c>,
+    /// <c>53 == 30</c>), else null. Such a condition would be a C# constant, and <c>if (!(true))</c>
+    /// in generated code is a CS0162 warning, so the parser replaces it by "always" or "false".
+    /// </summary>
+    public long? ConstantValue => Fold(_root);
+
+    private static long? Fold(Node node)
+    {
+        switch (node)
+        {
+            case Literal l:
+                return l.Value;
+            case Not n:
+                return Fold(n.Operand) is long v ? (v == 0 ? 1 : 0) : null;
+            case Binary b:
+                return Fold(b.Left) is long left && Fold(b.Right) is long right
+                    ? Eval(new Binary(b.Op, new Literal(left, ValueKind.Integer), new Literal(right, ValueKind.Integer)), _ => null, null, 0)
+                    : null;
+            default:
+                return null;
+        }
+    }
+
     /// <summary>Evaluates with a lookup of capability values (booleans as 0/1); null when a name is unknown to the lookup.</summary>
     public long? Evaluate(Func<string, long?> guest, Func<string, long?>? host, long index) => Eval(_root, guest, host, index);
 
@@ -346,6 +370,12 @@ internal sealed class CapabilityExpression
                     if (KindOf(left) != ValueKind.Integer || KindOf(right) != ValueKind.Integer)
                     {
                         throw new ExpressionException($"'{op}' compares numbers, not conditions", at);
+                    }
+
+                    if ((left is IndexRef && right is IndexRef) || (left is Identifier l && right is Identifier r && l.Name == r.Name && l.Host == r.Host))
+                    {
+                        // Always true or always false, and a C# warning (CS1718) in the generated code.
+                        throw new ExpressionException($"'{op}' compares a value with itself", at);
                     }
 
                     CountOperator();

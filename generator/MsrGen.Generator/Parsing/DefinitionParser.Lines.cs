@@ -118,7 +118,7 @@ internal sealed partial class DefinitionParser
                 string gate = RestOfLine(tokens, 1);
                 if (CheckExpression(gate, tokens.Skip(1).Where(t => !t.Quoted).ToList(), allowIndex: false, allowHost: false, CapabilityExpression.ValueKind.Boolean))
                 {
-                    reg.Gate = gate;
+                    reg.Gate = ConstantFolded(gate);
                 }
 
                 break;
@@ -294,6 +294,12 @@ internal sealed partial class DefinitionParser
         if (tail.Condition.Length > 0 &&
             !CheckExpression(tail.Condition, tail.ConditionTokens, allowIndex: true, allowHost: true, CapabilityExpression.ValueKind.Boolean))
         {
+            return;
+        }
+
+        if (tail.Condition == "false")
+        {
+            // A rule whose condition can never hold never applies (and would be unreachable code).
             return;
         }
 
