@@ -6,7 +6,7 @@ namespace MsrGen.Cli;
 internal static class CommandLineRules
 {
     public const string ExitCodes =
-        "Exit codes: 0 every expectation held; 1 an expectation failed; 2 bad input (unknown option or value, malformed scenario, unreadable file).";
+        "Exit codes: 0 every expectation held; 1 an expectation or a host-side action without '=>' failed; 2 bad input (unknown option or value, malformed scenario, unreadable file, work limit exceeded); 3 an internal error of MsrGen on some file.";
 
     public const string DecodeExitCodes = "Exit codes: 0 decoded; 2 bad input (unknown register, option or value, or a value that is not a 64-bit number).";
 

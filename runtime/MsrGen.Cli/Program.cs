@@ -14,6 +14,9 @@ public static class Program
 {
     public const int BadInput = 2;
 
+    /// <summary>MsrGen itself failed (a bug), as opposed to bad input.</summary>
+    public const int InternalError = 3;
+
     public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
 
     public static int Run(string[] args, TextWriter output, TextWriter errors)
@@ -31,10 +34,22 @@ public static class Program
         {
             return parsed.Invoke(new InvocationConfiguration { Output = output, Error = errors, EnableDefaultExceptionHandler = false });
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or FormatException or InvalidOperationException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            // A path the user gave (a chart directory, an output file) that cannot be written.
             errors.WriteLine($"msrgen: {e.Message}");
             return BadInput;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Anything else is MsrGen's own failure, never reported as the user's bad input.
+            errors.WriteLine($"msrgen: internal error: {e.GetType().Name}: {e.Message}");
+            if (Array.IndexOf(args, "--verbose") >= 0)
+            {
+                errors.WriteLine(e.ToString());
+            }
+
+            return InternalError;
         }
     }
 

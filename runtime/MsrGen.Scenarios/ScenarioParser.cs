@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.IO;
-using System.Linq;
 using System.Security;
 using System.Text;
 
@@ -11,43 +11,156 @@ namespace MsrGen.Scenarios;
 public static class ScenarioParser
 {
     /// <summary>
-    /// Parses <paramref name="text"/>. Never throws on any text: a malformed file gives every
-    /// diagnostic it has (sorted by line and column) and no scenario.
+    /// Parses <paramref name="text"/>. Never throws on any text: a malformed file gives its
+    /// diagnostics (sorted by line and column, at most <see cref="ScenarioLimits.MaxDiagnosticsPerFile"/>
+    /// followed by one "and N more") and no scenario.
     /// </summary>
     public static ScenarioParseResult Parse(string path, string text, ScenarioParserOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(text);
-        var diagnostics = new List<ScenarioDiagnostic>();
-        var reader = new StatementReader(path, options ?? ScenarioParserOptions.Default, diagnostics);
-        var statements = new List<Statement>();
-        foreach (var line in SourceText.Lex(text))
-        {
-            if (reader.Read(line) is { } statement)
-            {
-                statements.Add(statement);
-            }
-        }
-
-        var sorted = diagnostics.OrderBy(d => d.Line).ThenBy(d => d.Column).ToList();
-        return ScenarioParseResult.From(path, statements, sorted);
+        using var reader = new StringReader(text);
+        return Parse(path, reader, options, keepStatements: true);
     }
 
     /// <summary>Reads the file as UTF-8 and parses it; an unreadable file is a diagnostic at 1:1.</summary>
-    public static ScenarioParseResult ParseFile(string path, ScenarioParserOptions? options = null)
+    public static ScenarioParseResult ParseFile(string path, ScenarioParserOptions? options = null) =>
+        WithFile(path, reader => Parse(path, reader, options, keepStatements: true));
+
+    /// <summary>
+    /// Checks a file without keeping its statements: memory stays within a small multiple of its
+    /// longest line. A file that passes has no diagnostics; run it with <see cref="ReadFile"/>.
+    /// </summary>
+    public static ScenarioParseResult CheckFile(string path, ScenarioParserOptions? options = null) =>
+        WithFile(path, reader => Parse(path, reader, options, keepStatements: false));
+
+    /// <summary>
+    /// The statements of a file one at a time, read as they are needed. A line that does not parse
+    /// (the file changed after <see cref="CheckFile"/>) ends the sequence with its diagnostics
+    /// added to <paramref name="diagnostics"/>.
+    /// </summary>
+    public static IEnumerable<Statement> ReadFile(string path, List<ScenarioDiagnostic> diagnostics, ScenarioParserOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(path);
-        string text;
+        ArgumentNullException.ThrowIfNull(diagnostics);
+        return Read(path, diagnostics, options ?? ScenarioParserOptions.Default);
+    }
+
+    private static IEnumerable<Statement> Read(string path, List<ScenarioDiagnostic> diagnostics, ScenarioParserOptions options)
+    {
+        StreamReader reader;
         try
         {
-            text = File.ReadAllText(path, Encoding.UTF8);
+            reader = new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or SecurityException or ArgumentException or NotSupportedException)
+        catch (Exception e) when (IsFileError(e))
         {
-            var diagnostic = new ScenarioDiagnostic(path, 1, 1, $"cannot read the file: {e.Message}");
-            return new ScenarioParseResult(null, new EquatableList<ScenarioDiagnostic>([diagnostic]));
+            diagnostics.Add(CannotRead(path, e));
+            yield break;
         }
 
-        return Parse(path, text, options);
+        using (reader)
+        {
+            var statementReader = new StatementReader(path, options, diagnostics);
+            using var lines = SourceText.Lex(reader).GetEnumerator();
+            while (true)
+            {
+                SourceLine line;
+                try
+                {
+                    if (!lines.MoveNext())
+                    {
+                        yield break;
+                    }
+
+                    line = lines.Current;
+                }
+                catch (Exception e) when (IsFileError(e))
+                {
+                    diagnostics.Add(CannotRead(path, e));
+                    yield break;
+                }
+
+                int before = diagnostics.Count;
+                var statement = statementReader.Read(line);
+                if (diagnostics.Count > before || statement is null)
+                {
+                    yield break;
+                }
+
+                yield return statement;
+            }
+        }
     }
+
+    private static ScenarioParseResult WithFile(string path, Func<TextReader, ScenarioParseResult> parse)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        try
+        {
+            using var reader = new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+            return parse(reader);
+        }
+        catch (Exception e) when (IsFileError(e))
+        {
+            return new ScenarioParseResult(null, new EquatableList<ScenarioDiagnostic>([CannotRead(path, e)]));
+        }
+    }
+
+    private static ScenarioParseResult Parse(string path, TextReader reader, ScenarioParserOptions? options, bool keepStatements)
+    {
+        var kept = new List<ScenarioDiagnostic>();
+        var lineDiagnostics = new List<ScenarioDiagnostic>();
+        var statementReader = new StatementReader(path, options ?? ScenarioParserOptions.Default, lineDiagnostics);
+        var statements = new List<Statement>();
+        long omitted = 0;
+        ScenarioDiagnostic? firstOmitted = null;
+        foreach (var line in SourceText.Lex(reader))
+        {
+            var statement = statementReader.Read(line);
+            if (lineDiagnostics.Count == 0)
+            {
+                if (keepStatements && statement is not null)
+                {
+                    statements.Add(statement);
+                }
+
+                continue;
+            }
+
+            // One line's diagnostics in column order; lines already come in order.
+            lineDiagnostics.Sort((a, b) => a.Column.CompareTo(b.Column) is var c && c != 0 ? c : a.Line.CompareTo(b.Line));
+            foreach (var diagnostic in lineDiagnostics)
+            {
+                if (kept.Count < ScenarioLimits.MaxDiagnosticsPerFile)
+                {
+                    kept.Add(diagnostic);
+                }
+                else
+                {
+                    firstOmitted ??= diagnostic;
+                    omitted++;
+                }
+            }
+
+            lineDiagnostics.Clear();
+            statements.Clear();
+            keepStatements = false;
+        }
+
+        if (firstOmitted is not null)
+        {
+            kept.Add(firstOmitted with
+            {
+                Message = string.Create(CultureInfo.InvariantCulture, $"and {omitted} more error(s) in this file, the first of them here: {firstOmitted.Message}"),
+            });
+        }
+
+        return ScenarioParseResult.From(path, statements, kept);
+    }
+
+    private static bool IsFileError(Exception e) =>
+        e is IOException or UnauthorizedAccessException or SecurityException or ArgumentException or NotSupportedException;
+
+    private static ScenarioDiagnostic CannotRead(string path, Exception e) => new(path, 1, 1, $"cannot read the file: {e.Message}");
 }

@@ -41,7 +41,7 @@ public sealed class DiagnosticTests
     [DataRow("filter deny events=1,,3", "t.pmu:1:22: error: empty entry in 'events' list")]
     [DataRow("filter deny events=1,0xq", "t.pmu:1:22: error: bad number '0xq'")]
     [DataRow("expect exits = 3", "t.pmu:1:14: error: expected a comparison operator (== != < <= > >=), found '='")]
-    [DataRow("expect exits_msr == 3", "t.pmu:1:8: error: bad metric name 'exits_msr'; a metric is a dotted lower-case name such as exits.msr")]
+    [DataRow("expect exits/msr == 3", "t.pmu:1:8: error: bad metric name 'exits/msr'; a metric is a dotted lower-case name such as exits.msr or hw.writes.ia32_pmc0")]
     [DataRow("guest pmi now", "t.pmu:1:11: error: unexpected 'now'; 'guest pmi' takes no more operands")]
     [DataRow("vm vpmu=off gp= 4", "t.pmu:1:16: error: unexpected space after 'gp='; write KEY=VALUE without spaces")]
     [DataRow("expect == 3", "t.pmu:1:8: error: missing METRIC before '=='")]

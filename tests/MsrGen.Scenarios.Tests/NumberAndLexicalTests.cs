@@ -22,8 +22,8 @@ public sealed class NumberAndLexicalTests
     [DataRow("007", 7UL)]
     public void NumbersParse(string text, ulong expected)
     {
-        var statement = (GuestLvtpcWrite)Scenarios.ParseOne("guest lvtpc write " + text);
-        Assert.AreEqual(expected, statement.Value);
+        var statement = (IdleStatement)Scenarios.ParseOne("idle " + text);
+        Assert.AreEqual(expected, statement.Cycles);
     }
 
     [TestMethod]

@@ -119,6 +119,30 @@ internal sealed class CapabilityExpression
         return sb.ToString();
     }
 
+    /// <summary>
+    /// The value when the expression reads no capability and no index (<c>true</c>, <c>!false</c>,
+    /// <c>53 == 30</c>), else null. Such a condition would be a C# constant, and <c>if (!(true))</c>
+    /// in generated code is a CS0162 warning, so the parser replaces it by "always" or "false".
+    /// </summary>
+    public long? ConstantValue => Fold(_root);
+
+    private static long? Fold(Node node)
+    {
+        switch (node)
+        {
+            case Literal l:
+                return l.Value;
+            case Not n:
+                return Fold(n.Operand) is long v ? (v == 0 ? 1 : 0) : null;
+            case Binary b:
+                return Fold(b.Left) is long left && Fold(b.Right) is long right
+                    ? Eval(new Binary(b.Op, new Literal(left, ValueKind.Integer), new Literal(right, ValueKind.Integer)), _ => null, null, 0)
+                    : null;
+            default:
+                return null;
+        }
+    }
+
     /// <summary>Evaluates with a lookup of capability values (booleans as 0/1); null when a name is unknown to the lookup.</summary>
     public long? Evaluate(Func<string, long?> guest, Func<string, long?>? host, long index) => Eval(_root, guest, host, index);
 
@@ -248,6 +272,10 @@ internal sealed class CapabilityExpression
         private readonly bool _allowHost;
         private int _pos;
         private int _depth;
+        private int _operators;
+
+        /// <summary>Nesting (parentheses and '!') and operators an expression may have, so that parsing, emitting and evaluating stay shallow.</summary>
+        public const int MaxDepth = 64, MaxOperators = 256;
 
         public Parser(string text, bool allowIndex, bool allowHost)
         {
@@ -291,14 +319,11 @@ internal sealed class CapabilityExpression
 
         public Node ParseOr()
         {
-            if (++_depth > 64)
-            {
-                throw new ExpressionException("expression nests too deeply", _pos);
-            }
-
+            Enter();
             var left = ParseAnd();
             while (Accept("||"))
             {
+                CountOperator();
                 left = new Binary("||", RequireBool(left), RequireBool(ParseAnd()));
             }
 
@@ -306,11 +331,28 @@ internal sealed class CapabilityExpression
             return left;
         }
 
+        private void Enter()
+        {
+            if (++_depth > MaxDepth)
+            {
+                throw new ExpressionException($"expression nests too deeply (more than {MaxDepth} levels of parentheses and '!')", _pos);
+            }
+        }
+
+        private void CountOperator()
+        {
+            if (++_operators > MaxOperators)
+            {
+                throw new ExpressionException($"expression is too long (more than {MaxOperators} operators)", _pos);
+            }
+        }
+
         private Node ParseAnd()
         {
             var left = ParseComparison();
             while (Accept("&&"))
             {
+                CountOperator();
                 left = new Binary("&&", RequireBool(left), RequireBool(ParseComparison()));
             }
 
@@ -331,6 +373,13 @@ internal sealed class CapabilityExpression
                         throw new ExpressionException($"'{op}' compares numbers, not conditions", at);
                     }
 
+                    if ((left is IndexRef && right is IndexRef) || (left is Identifier l && right is Identifier r && l.Name == r.Name && l.Host == r.Host))
+                    {
+                        // Always true or always false, and a C# warning (CS1718) in the generated code.
+                        throw new ExpressionException($"'{op}' compares a value with itself", at);
+                    }
+
+                    CountOperator();
                     return new Binary(op, left, right);
                 }
             }
@@ -344,7 +393,12 @@ internal sealed class CapabilityExpression
             int at = _pos;
             if (Accept("!"))
             {
-                return new Not(RequireBool(ParseUnary(), at));
+                // '!' recurses like a parenthesis: it counts towards the nesting bound.
+                Enter();
+                CountOperator();
+                var operand = ParseUnary();
+                _depth--;
+                return new Not(RequireBool(operand, at));
             }
 
             if (Accept("("))

@@ -118,7 +118,7 @@ internal sealed partial class DefinitionParser
                 string gate = RestOfLine(tokens, 1);
                 if (CheckExpression(gate, tokens.Skip(1).Where(t => !t.Quoted).ToList(), allowIndex: false, allowHost: false, CapabilityExpression.ValueKind.Boolean))
                 {
-                    reg.Gate = gate;
+                    reg.Gate = ConstantFolded(gate);
                 }
 
                 break;
@@ -225,7 +225,24 @@ internal sealed partial class DefinitionParser
         reg.Stride = 1;
         if (tail.Keys.TryGetValue("stride", out var strideToken) && TryNumber(strideToken, out ulong stride, 0x1000))
         {
-            reg.Stride = (uint)stride;
+            if (stride == 0)
+            {
+                // Every instance would sit at one address: the catalog could not tell them apart.
+                Report(GeneratorDiagnostics.BadValue, "'stride' must be at least 1 (stride=0 puts every instance at one address)", strideToken);
+                MarkRegisterBroken();
+            }
+            else
+            {
+                reg.Stride = (uint)stride;
+            }
+        }
+
+        ulong last = reg.Address + ((ulong)reg.Stride * (ulong)(Math.Max(reg.Max, 1) - 1));
+        if (last > uint.MaxValue)
+        {
+            Report(GeneratorDiagnostics.BadValue,
+                $"{reg.Max} instances {reg.Stride} apart from 0x{reg.Address:X} run past the last MSR address 0xFFFFFFFF", maxToken);
+            MarkRegisterBroken();
         }
 
         if (CheckExpression(countToken.Text, countToken, allowIndex: false, allowHost: false, CapabilityExpression.ValueKind.Integer))
@@ -277,6 +294,12 @@ internal sealed partial class DefinitionParser
         if (tail.Condition.Length > 0 &&
             !CheckExpression(tail.Condition, tail.ConditionTokens, allowIndex: true, allowHost: true, CapabilityExpression.ValueKind.Boolean))
         {
+            return;
+        }
+
+        if (tail.Condition == "false")
+        {
+            // A rule whose condition can never hold never applies (and would be unreachable code).
             return;
         }
 

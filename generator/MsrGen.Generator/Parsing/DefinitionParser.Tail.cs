@@ -54,7 +54,7 @@ internal sealed partial class DefinitionParser
                     ok = false;
                 }
 
-                tail.Condition = string.Join(" ", words);
+                tail.Condition = ConstantFolded(string.Join(" ", words));
                 tail.ConditionTokens.AddRange(tokens.Skip(i + 1).Take(words.Count));
                 i = j - 1;
                 continue;

@@ -108,6 +108,17 @@ internal sealed partial class DefinitionParser
     }
 
     /// <summary>Checks an expression; <paramref name="at"/> locates errors.</summary>
+    /// <summary>
+    /// A condition that reads no capability is "always" (empty) or "false": generated code then has
+    /// no constant <c>if</c> whose body the compiler would flag as unreachable (CS0162).
+    /// </summary>
+    private static string ConstantFolded(string condition) =>
+        CapabilityExpression.TryParse(condition, allowIndex: true, allowHost: true, out var expression, out _)
+        && expression!.Kind == CapabilityExpression.ValueKind.Boolean
+        && expression.ConstantValue is long value
+            ? (value != 0 ? string.Empty : "false")
+            : condition;
+
     private bool CheckExpression(string text, Token at, bool allowIndex, bool allowHost, CapabilityExpression.ValueKind kind) =>
         CheckExpression(text, new[] { at }, allowIndex, allowHost, kind);
 

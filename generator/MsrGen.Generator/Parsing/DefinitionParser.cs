@@ -13,7 +13,12 @@ namespace MsrGen.Generator.Parsing;
 internal sealed partial class DefinitionParser
 {
     private readonly string _path;
+    /// <summary>Diagnostics reported per file; the rest are summed up in one "and N more".</summary>
+    public const int MaxDiagnosticsPerFile = 100;
+
     private readonly List<DiagnosticInfo> _diagnostics = new();
+    private int _reported;
+    private DiagnosticInfo? _firstOmitted;
     private readonly List<RegisterModel> _registers = new();
     private readonly List<CatalogEntry> _catalog = new();
     private readonly HashSet<string> _registerNames = new(StringComparer.Ordinal);
@@ -40,6 +45,13 @@ internal sealed partial class DefinitionParser
             parser._diagnostics.Add(new DiagnosticInfo(GeneratorDiagnostics.InternalError,
                 $"internal error while reading this file at line {parser._line}: {ex.GetType().Name}: {ex.Message}",
                 new SourcePosition(path, Math.Max(parser._line, 1), 1, 0, 0)));
+        }
+
+        if (parser._firstOmitted is { } omitted)
+        {
+            int more = parser._reported - MaxDiagnosticsPerFile;
+            parser._diagnostics.Add(new DiagnosticInfo(omitted.Id,
+                $"and {more} more error(s) in this file, the first of them here: {omitted.Message}", omitted.Position));
         }
 
         return new DefinitionFile(
@@ -117,12 +129,12 @@ internal sealed partial class DefinitionParser
 
         // A rejected line that declared bits leaves a hole in the layout: the register is already in error,
         // so its 'unaccounted bits' would only repeat the first diagnostic.
-        int reportedBefore = _diagnostics.Count;
+        int reportedBefore = _reported;
         var register = _register;
         bool declaresBits = _enum is not null || _group is not null ||
                             (register is not null && word is "field" or "enum" or "reserved" or "array-field" or "group");
         Dispatch(word, tokens);
-        if (declaresBits && register is not null && _diagnostics.Count > reportedBefore)
+        if (declaresBits && register is not null && _reported > reportedBefore)
         {
             register.LayoutIncomplete = true;
         }
@@ -262,7 +274,16 @@ internal sealed partial class DefinitionParser
 
     private void Report(string id, string message, Token at)
     {
-        _diagnostics.Add(new DiagnosticInfo(id, message, Position(at)));
+        _reported++;
+        var diagnostic = new DiagnosticInfo(id, message, Position(at));
+        if (_diagnostics.Count < MaxDiagnosticsPerFile)
+        {
+            _diagnostics.Add(diagnostic);
+        }
+        else
+        {
+            _firstOmitted ??= diagnostic;
+        }
     }
 
     // Register-level findings are made at 'end' but belong to the token they name (often lines earlier).

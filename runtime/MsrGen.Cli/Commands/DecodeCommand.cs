@@ -94,21 +94,6 @@ internal static class DecodeCommand
             && (MsrCatalog.TryFind((uint)address, MsrProfile.Upstream, out register) || MsrCatalog.TryFind((uint)address, MsrProfile.PvLbr2018, out register));
     }
 
-    /// <summary>Decimal or 0x hex with _ separators; -N is the 64-bit two's complement, as in scenarios.</summary>
-    internal static bool TryParseNumber(string text, out ulong value)
-    {
-        if (text.StartsWith('-') && TryParseNumber(text[1..], out ulong magnitude) && !text[1..].StartsWith('-'))
-        {
-            value = 0 - magnitude;
-            return true;
-        }
-
-        string digits = text.Replace("_", "", StringComparison.Ordinal);
-        if (digits.StartsWith("0x", StringComparison.OrdinalIgnoreCase))
-        {
-            return ulong.TryParse(digits.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out value) && digits.Length > 2;
-        }
-
-        return ulong.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out value);
-    }
+    /// <summary>The scenario language's number lexer: decimal or 0x hex, '_' only between digits, -N the two's complement.</summary>
+    internal static bool TryParseNumber(string text, out ulong value) => MsrGen.Scenarios.NumberLiteral.TryParseValue(text, out value);
 }

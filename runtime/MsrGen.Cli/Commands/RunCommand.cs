@@ -1,11 +1,16 @@
 using System.CommandLine;
 using System.IO;
 using MsrGen.Cli.Output;
+using MsrGen.Runtime.Metrics;
 using MsrGen.Runtime.Runner;
 
 namespace MsrGen.Cli.Commands;
 
-/// <summary><c>msrgen run PATH...</c>: the scenario runner (exit 0 / 1 / 2).</summary>
+/// <summary>
+/// <c>msrgen run PATH...</c>: runs each file, printing its report as soon as it has run (exit 0 all
+/// held, 1 an expectation or a host-side action failed, 2 a file is malformed or over its work
+/// limit, 3 MsrGen itself failed on a file).
+/// </summary>
 internal static class RunCommand
 {
     public static Command Create(TextWriter output, TextWriter errors)
@@ -17,17 +22,23 @@ internal static class RunCommand
         };
         paths.Validators.Add(CommandLineRules.RejectOptionLikeTokens);
         var metrics = new Option<bool>("--metrics") { Description = "Print each VM's exits, MSR operations, #GP faults and modelled cost" };
+        var workLimit = new Option<ulong>("--work-limit")
+        {
+            Description = "Per-event work one file may do (PMIs, emulated instructions, VM-exits, LBR records)",
+            DefaultValueFactory = _ => WorkMeter.DefaultLimit,
+        };
         var options = new OutputOptions();
-        var command = new Command("run", "Run scenario files and check their expectations.\n" + CommandLineRules.ExitCodes) { paths, metrics };
+        var command = new Command("run", "Run scenario files and check their expectations.\n" + CommandLineRules.ExitCodes) { paths, metrics, workLimit };
         options.AddTo(command);
         command.SetAction(result =>
         {
             var format = OutputOptions.Parse(result.GetValue(options.Format));
             bool showMetrics = result.GetValue(metrics), verbose = result.GetValue(options.Verbose);
             string? junit = result.GetValue(options.JUnit);
+            var runOptions = new ScenarioRunOptions { Verbose = verbose, WorkLimit = result.GetValue(workLimit) };
             return RunOutput.IsPlain(format, showMetrics, verbose, junit)
-                ? ScenarioRunner.Run(result.GetValue(paths) ?? [], output, errors).ExitCode
-                : RunOutput.Run(result.GetValue(paths) ?? [], format, showMetrics, verbose, junit, output, errors);
+                ? ScenarioRunner.Run(result.GetValue(paths) ?? [], output, errors, runOptions).ExitCode
+                : RunOutput.Run(result.GetValue(paths) ?? [], runOptions, format, showMetrics, junit, output, errors);
         });
         return command;
     }

@@ -32,7 +32,7 @@ internal sealed class OutputOptions
 
     public Option<bool> Verbose { get; } = new("--verbose", "-v")
     {
-        Description = "Also print every expectation of every scenario (text format)",
+        Description = "Also print every expectation of every scenario (text format) and the stack trace of an internal error",
     };
 
     public OutputOptions()

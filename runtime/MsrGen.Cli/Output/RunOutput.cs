@@ -14,9 +14,16 @@ internal static class RunOutput
     public static bool IsPlain(OutputFormat format, bool metrics, bool verbose, string? junit) =>
         format == OutputFormat.Text && !metrics && !verbose && junit is null;
 
-    public static int Run(IEnumerable<string> paths, OutputFormat format, bool metrics, bool verbose, string? junit, TextWriter output, TextWriter errors)
+    public static int Run(IEnumerable<string> paths, ScenarioRunOptions options, OutputFormat format, bool metrics, string? junit, TextWriter output, TextWriter errors)
     {
-        var outcomes = ScenarioDiscovery.Expand(paths).Select(ScenarioRunner.RunFile).ToList();
+        bool verbose = options.Verbose;
+        var discovery = ScenarioDiscovery.Find(paths);
+        foreach (var problem in discovery.Problems)
+        {
+            errors.WriteLine(problem.ToString());
+        }
+
+        var outcomes = discovery.Files.Select(path => ScenarioRunner.RunFile(path, options)).ToList();
         RunSummary summary;
         switch (format)
         {
@@ -52,6 +59,7 @@ internal static class RunOutput
             JUnitOutput.Write(outcomes, junit);
         }
 
-        return summary.ExitCode;
+        // A directory that could not be read is bad input even when every file found ran cleanly.
+        return discovery.Problems.Count > 0 && summary.ExitCode < 2 ? 2 : summary.ExitCode;
     }
 }

@@ -111,6 +111,8 @@ public sealed partial class PhysicalPmu
         limit = Math.Min(limit, batch.Steps);
         while (step < limit)
         {
+            // Each pass ends at an interrupting overflow (or the limit): per-PMI work is real, so it is metered.
+            global::MsrGen.Runtime.Metrics.WorkMeter.Charge(1, "PMIs and timer stops while counting");
             ulong target = Math.Min(limit, FirstInterruptingOverflow(batch, step, limit, cpl));
             ulong overflowed = Advance(batch, step, target, cpl);
             Clock.Advance(batch.CyclesAt(target) - batch.CyclesAt(step));

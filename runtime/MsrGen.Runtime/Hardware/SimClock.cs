@@ -11,7 +11,8 @@ public sealed class SimClock
 
     public ulong Cycles { get; private set; }
 
-    public void Advance(ulong cycles) => Cycles += cycles;
+    /// <summary>Time passes; the clock stops at 2^64-1 cycles rather than wrapping back to the past (<c>idle -1</c>).</summary>
+    public void Advance(ulong cycles) => Cycles = cycles > ulong.MaxValue - Cycles ? ulong.MaxValue : Cycles + cycles;
 
-    public ulong Nanoseconds => Cycles * 1000 / CyclesPerMicrosecond;
+    public ulong Nanoseconds => (ulong)((System.UInt128)Cycles * 1000 / CyclesPerMicrosecond);
 }

@@ -156,6 +156,7 @@ public sealed partial class Vcpu
         using var scope = Attribute();
         VmEnter();
         ulong total = instructions > branches ? instructions : branches;
+        global::MsrGen.Runtime.Metrics.WorkMeter.Charge(total, "instructions KVM emulates, one VM-exit each");
         for (ulong i = 0; i < total; i++)
         {
             VmExit(ExitReason.Other, VmExitKind.Slow);
@@ -174,6 +175,8 @@ public sealed partial class Vcpu
     public void GuestExits(ulong fastpath, ulong slow)
     {
         using var scope = Attribute();
+        global::MsrGen.Runtime.Metrics.WorkMeter.Charge(fastpath, "fastpath VM-exits");
+        global::MsrGen.Runtime.Metrics.WorkMeter.Charge(slow, "VM-exits");
         VmEnter();
         for (ulong i = 0; i < fastpath; i++)
         {

@@ -120,6 +120,7 @@ public sealed partial class GuestPerfLbrDriver
         bool callstack = shadow.Select.EnCallstack || cpu.Hardware.Select.EnCallstack;
         ulong keep = (ulong)(4 * Math.Max(shadow.Depth, cpu.Hardware.Depth));
         ulong drawn = !callstack && count > keep ? keep : count;
+        global::MsrGen.Runtime.Metrics.WorkMeter.Charge(drawn, "LBR records");
         for (ulong i = 0; i < drawn; i++)
         {
             var branch = source.Next();

@@ -85,6 +85,7 @@ public sealed class LbrStack
     public void RecordMany(LbrBranchSource source, ulong count, LbrOwner by)
     {
         ulong kept = !Select.EnCallstack && count > (ulong)(2 * Depth) ? (ulong)(2 * Depth) : count;
+        global::MsrGen.Runtime.Metrics.WorkMeter.Charge(kept, "LBR records");
         for (ulong i = 0; i < kept; i++)
         {
             Record(source.Next(), by);

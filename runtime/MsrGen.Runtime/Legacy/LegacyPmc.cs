@@ -20,6 +20,9 @@ public sealed class LegacyPmc
     public ulong Counter { get; internal set; }
     public ulong EmulatedCounter { get; internal set; }
 
+    /// <summary>Overflows of the backing perf event so far: each is one wrap of the guest counter.</summary>
+    public ulong Wraps { get; internal set; }
+
     /// <summary>GP: the guest's event select. Fixed: the preset event plus OS/USR/INT/EN from the nibble.</summary>
     public ulong Eventsel { get; internal set; }
 

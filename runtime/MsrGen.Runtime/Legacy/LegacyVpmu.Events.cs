@@ -17,6 +17,7 @@ public sealed partial class LegacyVpmu
             return;
         }
 
+        pmc.Wraps++;
         ulong bit = 1UL << pmc.Idx;
         if ((_reprogramPmi & bit) != 0)
         {

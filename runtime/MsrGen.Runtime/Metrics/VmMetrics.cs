@@ -71,19 +71,31 @@ public sealed class VmMetrics
             return;
         }
 
-        ulong cycles = table[primitive] * (ulong)times;
-        Cost += cycles;
-        _costByPrimitive[primitive] = _costByPrimitive.GetValueOrDefault(primitive) + cycles;
+        // Cost saturates at 2^64-1 instead of wrapping (a cost override near 2^63 times two exits is not 0).
+        ulong cycles = SaturatingMultiply(table[primitive], (ulong)times);
+        Cost = SaturatingAdd(Cost, cycles);
+        _costByPrimitive[primitive] = SaturatingAdd(_costByPrimitive.GetValueOrDefault(primitive), cycles);
     }
 
     public void AddCounting(ulong expected, ulong observed)
     {
-        CountExpected += expected;
-        CountObserved += observed;
+        CountExpected = SaturatingAdd(CountExpected, expected);
+        CountObserved = SaturatingAdd(CountObserved, observed);
     }
 
+    /// <summary>a + b, or 2^64-1 when the sum does not fit.</summary>
+    public static ulong SaturatingAdd(ulong a, ulong b) => a > ulong.MaxValue - b ? ulong.MaxValue : a + b;
+
+    /// <summary>a × b, or 2^64-1 when the product does not fit.</summary>
+    public static ulong SaturatingMultiply(ulong a, ulong b) => b != 0 && a > ulong.MaxValue / b ? ulong.MaxValue : a * b;
+
     /// <summary>A design's own metric (lower-case dotted name, e.g. <c>lbr.entries-lost</c>).</summary>
-    public void Add(string name, long delta = 1) => _custom[name] = _custom.GetValueOrDefault(name) + delta;
+    public void Add(string name, long delta = 1)
+    {
+        long current = _custom.GetValueOrDefault(name);
+        // Saturates at long.MaxValue rather than wrapping negative.
+        _custom[name] = delta > 0 && current > long.MaxValue - delta ? long.MaxValue : current + delta;
+    }
 
     public IReadOnlyDictionary<string, ulong> CostByPrimitive => _costByPrimitive;
 

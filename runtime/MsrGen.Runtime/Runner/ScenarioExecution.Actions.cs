@@ -176,7 +176,8 @@ internal sealed partial class ScenarioExecution
         }
         else
         {
-            context = open.Cpu is ulong cpu ? Host.Cpu((int)System.Math.Min(cpu, 255)).Perf : CurrentCpu.Perf;
+            // cpu= is bounded by the front end (ScenarioLimits.MaxCpus).
+            context = open.Cpu is ulong cpu ? Host.Cpu((int)cpu).Perf : CurrentCpu.Perf;
         }
 
         var attr = new PerfEventAttr
@@ -187,7 +188,7 @@ internal sealed partial class ScenarioExecution
             Pinned = (open.Flags & HostPerfFlags.Pinned) != 0,
             Disabled = (open.Flags & HostPerfFlags.Disabled) != 0,
             SamplePeriod = open.Period ?? 0,
-            Cpu = open.Cpu is ulong c ? (int)System.Math.Min(c, 255) : -1,
+            Cpu = open.Cpu is ulong c ? (int)c : -1,
         };
         var error = context.Open(open.Name, attr, leader, null, null, out var perfEvent);
         if (perfEvent is not null)
@@ -251,6 +252,11 @@ internal sealed partial class ScenarioExecution
     {
         if (expect is null)
         {
+            if (result.Failed)
+            {
+                RecordUnexpectedFailure(statement, "error");
+            }
+
             return;
         }
 
@@ -270,6 +276,11 @@ internal sealed partial class ScenarioExecution
     {
         if (expect is null)
         {
+            if (error != PerfError.None)
+            {
+                RecordUnexpectedFailure(statement, ErrnoName(error) ?? "error");
+            }
+
             return;
         }
 

@@ -6,6 +6,7 @@ using MsrGen.Runtime.Cost;
 using MsrGen.Runtime.Hardware;
 using MsrGen.Runtime.HostPerf;
 using MsrGen.Runtime.Kvm;
+using MsrGen.Runtime.Metrics;
 using MsrGen.Scenarios;
 
 namespace MsrGen.Runtime.Runner;
@@ -16,6 +17,11 @@ internal sealed class ScenarioRuntimeError : Exception
     public ScenarioRuntimeError(string message) : base(message)
     {
     }
+
+    /// <summary>An error at a place inside the statement (a key's value) rather than its start.</summary>
+    public ScenarioRuntimeError(string message, SourceSpan at) : base(message) => At = at;
+
+    public SourceSpan? At { get; }
 }
 
 /// <summary>Stops a file after a failed <c>vm</c> line, as the scenario language requires.</summary>
@@ -26,7 +32,10 @@ internal sealed class ScenarioStop : Exception
 /// <summary>Runs the statements of one scenario file against a fresh host.</summary>
 internal sealed partial class ScenarioExecution
 {
-    private readonly ScenarioFile _file;
+    private readonly string _path;
+    private readonly IEnumerable<Statement> _statements;
+    private readonly List<ScenarioDiagnostic> _late;
+    private readonly ScenarioRunOptions _options;
     private readonly ScenarioOutcome _outcome;
     private readonly CostTable _costs = new();
     private readonly Dictionary<string, Vm> _vms = new(StringComparer.Ordinal);
@@ -38,18 +47,52 @@ internal sealed partial class ScenarioExecution
     private Vm? _vm;
     private int _vcpuIndex;
 
-    public ScenarioExecution(ScenarioFile file)
+    /// <param name="late">Where a streamed reader reports a line that no longer parses (the file changed).</param>
+    public ScenarioExecution(string path, IEnumerable<Statement> statements, List<ScenarioDiagnostic> late, ScenarioRunOptions options)
     {
-        _file = file;
-        _outcome = new ScenarioOutcome(file.Path);
+        _path = path;
+        _statements = statements;
+        _late = late;
+        _options = options;
+        _outcome = new ScenarioOutcome(path);
     }
 
+    /// <summary>
+    /// Runs the statements in order until the end, a stop or an error. No exception leaves: the
+    /// file's own problems are located errors, anything unexpected a located internal error.
+    /// </summary>
     public ScenarioOutcome Run()
     {
-        foreach (var statement in _file.Statements)
+        var meter = new WorkMeter(_options.WorkLimit);
+        using (WorkMeter.Install(meter))
+        {
+            RunStatements();
+        }
+
+        _outcome.WorkUsed = meter.Used;
+        _outcome.Errors.AddRange(_late);
+        try
+        {
+            foreach (var vm in _allVms)
+            {
+                _outcome.Vms.Add(new VmSummary(vm.Name, vm.Mode, Design(vm), vm.Metrics.Snapshot()));
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _outcome.InternalErrors.Add(ScenarioRunner.InternalError(_path, 1, 1, e));
+        }
+
+        return _outcome;
+    }
+
+    private void RunStatements()
+    {
+        foreach (var statement in _statements)
         {
             try
             {
+                _options.BeforeStatement?.Invoke(statement);
                 Execute(statement);
             }
             catch (ScenarioStop)
@@ -58,17 +101,21 @@ internal sealed partial class ScenarioExecution
             }
             catch (ScenarioRuntimeError e)
             {
-                _outcome.Errors.Add(new ScenarioDiagnostic(_file.Path, statement.Span.Line, statement.Span.Column, e.Message));
+                var at = e.At ?? statement.Span;
+                _outcome.Errors.Add(new ScenarioDiagnostic(_path, at.Line, at.Column, e.Message));
+                break;
+            }
+            catch (WorkLimitExceededException e)
+            {
+                _outcome.Errors.Add(new ScenarioDiagnostic(_path, statement.Span.Line, statement.Span.Column, e.Message));
+                break;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                _outcome.InternalErrors.Add(ScenarioRunner.InternalError(_path, statement.Span.Line, statement.Span.Column, e));
                 break;
             }
         }
-
-        foreach (var vm in _allVms)
-        {
-            _outcome.Vms.Add(new VmSummary(vm.Name, vm.Mode, Design(vm), vm.Metrics.Snapshot()));
-        }
-
-        return _outcome;
     }
 
     private static string Design(Vm vm)
@@ -188,7 +235,7 @@ internal sealed partial class ScenarioExecution
 
         if (model.Warning is { } warning)
         {
-            _outcome.Warnings.Add(string.Create(CultureInfo.InvariantCulture, $"{_file.Path}:{h.Span.Line}: warning: {warning}"));
+            _outcome.Warnings.Add(string.Create(CultureInfo.InvariantCulture, $"{_path}:{h.Span.Line}: warning: {warning}"));
         }
 
         var o = h.Overrides;
@@ -207,22 +254,21 @@ internal sealed partial class ScenarioExecution
 
         features = Toggle(features, PmuFeatures.Tsx | PmuFeatures.Rtm, o.Switch("tsx"));
         features = Toggle(features, PmuFeatures.ArchLbr, o.Switch("arch-lbr"));
+        bool switched = vendor != model.Caps.Vendor;
         caps = caps with
         {
             Vendor = vendor,
-            Version = (int?)o.Number("version") ?? caps.Version,
-            GpCounters = (int?)o.Number("gp") ?? caps.GpCounters,
-            FixedCounters = vendor == CpuVendor.Amd ? 0 : (int?)o.Number("fixed") ?? caps.FixedCounters,
-            GpWidth = (int?)o.Number("gp-width") ?? caps.GpWidth,
-            FixedWidth = (int?)o.Number("fixed-width") ?? caps.FixedWidth,
+            Version = HostNumber(o, "version", caps.Version),
+            GpCounters = HostNumber(o, "gp", caps.GpCounters),
+            // An AMD part has no fixed counters; switching an Intel preset to AMD drops its fixed ones.
+            FixedCounters = HostNumber(o, "fixed", vendor == CpuVendor.Amd && switched ? 0 : caps.FixedCounters),
+            GpWidth = HostNumber(o, "gp-width", caps.GpWidth),
+            FixedWidth = HostNumber(o, "fixed-width", vendor == CpuVendor.Amd && switched ? 0 : caps.FixedWidth),
             PerfCapabilities = o.Number("perf-caps") ?? caps.PerfCapabilities,
-            LbrDepth = (int?)o.Number("lbr-depth") ?? caps.LbrDepth,
+            LbrDepth = HostNumber(o, "lbr-depth", caps.LbrDepth),
             Features = features,
         };
-        if (caps.GpCounters > 32 || caps.FixedCounters > 16 || caps.GpWidth is < 1 or > 64 || caps.FixedWidth > 64)
-        {
-            throw new ScenarioRuntimeError("host counter counts or widths are out of range");
-        }
+        CheckHostLimits(h, caps);
 
         var parameters = new KvmModuleParameters
         {
@@ -241,6 +287,43 @@ internal sealed partial class ScenarioExecution
         _perfContexts.Clear();
         _vm = null;
         _host = new HostMachine(model with { Caps = caps }, parameters, _costs);
+    }
+
+    /// <summary>A host key's value; the front end has already bounded it to an int-sized range.</summary>
+    private static int HostNumber(SettingList o, string key, int preset) => o.Number(key) is ulong v ? (int)v : preset;
+
+    /// <summary>
+    /// What each vendor allows (the front end checks what holds for both). A value out of range is
+    /// an error at the key that set it, or at the preset (or <c>vendor=</c>) it came from.
+    /// </summary>
+    private static void CheckHostLimits(HostStatement h, PmuCaps caps)
+    {
+        bool amd = caps.IsAmd;
+        string vendor = amd ? "an AMD host" : "an Intel host";
+        Limit(h, "version", caps.Version, amd ? 1 : 0, amd ? 2 : ScenarioLimits.MaxHostVersion, vendor, amd ? "PerfMonV1 or PerfMonV2" : "architectural PMU versions, 0 for none");
+        Limit(h, "gp", caps.GpCounters, amd ? 1 : 0, amd ? ScenarioLimits.MaxAmdGp : ScenarioLimits.MaxHostGp, vendor, amd ? "CPUID 0x80000022 EBX[3:0]" : "IA32_PERF_GLOBAL_CTRL bits 31:0");
+        Limit(h, "fixed", caps.FixedCounters, 0, amd ? 0 : ScenarioLimits.MaxHostFixed, vendor, amd ? "AMD has no fixed counters" : "IA32_PERF_GLOBAL_CTRL bits 47:32");
+        Limit(h, "gp-width", caps.GpWidth, amd ? ScenarioLimits.AmdCounterWidth : 1, amd ? ScenarioLimits.AmdCounterWidth : 64, vendor, amd ? "AMD counters are 48 bits wide" : "bits");
+        Limit(h, "fixed-width", caps.FixedWidth, 0, amd ? 0 : 64, vendor, amd ? "AMD has no fixed counters" : "bits");
+        Limit(h, "lbr-depth", caps.LbrDepth, 0, ScenarioLimits.MaxLbrDepth, vendor, "LBR entries");
+    }
+
+    private static void Limit(HostStatement h, string key, int value, int min, int max, string vendor, string meaning)
+    {
+        if (value >= min && value <= max)
+        {
+            return;
+        }
+
+        var o = h.Overrides;
+        string range = min == max ? $"{min}" : $"{min}..{max}";
+        if (o.Find(key) is { } written)
+        {
+            throw new ScenarioRuntimeError($"value '{value}' for '{key}' is out of range for {vendor}; allowed {range} ({meaning})", written.Span);
+        }
+
+        var at = o.Find("vendor")?.Span ?? h.Span;
+        throw new ScenarioRuntimeError($"preset '{h.Preset}' has {key} {value}, out of range for {vendor}; allowed {range} ({meaning}): write {key}=", at);
     }
 
     private static PmuFeatures Toggle(PmuFeatures features, PmuFeatures bits, bool? on) =>
@@ -275,7 +358,8 @@ internal sealed partial class ScenarioExecution
                 _ => VpmuMode.Emulated,
             },
             Name = k.Word("name"),
-            Vcpus = (int)Math.Clamp(k.Number("vcpus") ?? 1, 1, 64),
+            // The front end bounds vcpus to 1..ScenarioLimits.MaxVcpus; nothing is clamped here.
+            Vcpus = (int)(k.Number("vcpus") ?? 1),
             Version = ToInt(k.Number("version")),
             GpCounters = ToInt(k.Number("gp")),
             FixedCounters = ToInt(k.Number("fixed")),
@@ -295,6 +379,11 @@ internal sealed partial class ScenarioExecution
             Options = options,
         };
 
+        if (Host.Caps.IsAmd && k.Find("gp") is { Value: NumberValue { Value: > ScenarioLimits.MaxAmdGp } gp } gpSetting)
+        {
+            throw new ScenarioRuntimeError($"value '{gp.Value}' for 'gp' is out of range for an AMD guest; allowed 0..{ScenarioLimits.MaxAmdGp} (CPUID 0x80000022 EBX[3:0])", gpSetting.Span);
+        }
+
         var creation = Vm.Create(Host, request);
         string actual = creation.Succeeded ? "ok" : ErrnoName(creation.Error) ?? "error";
         if (v.Expect is not null)
@@ -307,6 +396,11 @@ internal sealed partial class ScenarioExecution
                 _ => false,
             };
             Record(v, Describe(v.Expect), creation.Succeeded ? "ok" : $"{actual} ({creation.Message})", passed);
+        }
+        else if (!creation.Succeeded)
+        {
+            // Without '=>' a refused VM is still a failure at its line: the file cannot go on.
+            RecordUnexpectedFailure(v, $"{actual} ({creation.Message})");
         }
 
         if (!creation.Succeeded || creation.Vm is null)
@@ -350,6 +444,10 @@ internal sealed partial class ScenarioExecution
         bool passed = expect.Operator.Holds(value, expect.Value);
         Record(expect, $"{expect.Metric.Name} {expect.Operator.ToSymbol()} {Number(expect.Value)}", Number(value), passed);
     }
+
+    /// <summary>A host-side action without <c>=&gt;</c> failed: that is a failure at its line, never silence.</summary>
+    private void RecordUnexpectedFailure(Statement statement, string actual) =>
+        Record(statement, "success (the line has no '=>' result)", actual, passed: false);
 
     private void Record(Statement statement, string expected, string actual, bool passed)
     {

@@ -25,8 +25,15 @@ public sealed class ScenarioOutcome
     /// <summary>Parse diagnostics, or run-time errors that make the scenario malformed (exit code 2).</summary>
     public List<ScenarioDiagnostic> Errors { get; } = new();
 
+    /// <summary>Unexpected failures of the tool while this file ran (exit code 3); never the file's fault.</summary>
+    public List<ScenarioDiagnostic> InternalErrors { get; } = new();
+
     public List<string> Warnings { get; } = new();
 
+    /// <summary>Per-event work the file used (see <see cref="Metrics.WorkMeter"/>).</summary>
+    public ulong WorkUsed { get; internal set; }
+
     public bool Malformed => Errors.Count > 0;
+    public bool Internal => InternalErrors.Count > 0;
     public int Failed => Expectations.FindAll(e => !e.Passed).Count;
 }

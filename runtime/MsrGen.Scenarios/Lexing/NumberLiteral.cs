@@ -2,15 +2,23 @@ using System.Globalization;
 
 namespace MsrGen.Scenarios;
 
-/// <summary>Numbers: decimal or 0x hex, '_' between digits, 64-bit unsigned, "-N" = two's complement of N.</summary>
-internal static class NumberLiteral
+/// <summary>
+/// The one number lexer of MsrGen's text inputs (scenario files and the CLI's <c>decode</c>):
+/// decimal or <c>0x</c> hex, <c>_</c> only between two digits (so <c>_1</c>, <c>1_</c>, <c>0_x10</c>
+/// and <c>0x_10</c> are rejected), 64-bit unsigned, <c>-N</c> the 64-bit two's complement of N.
+/// </summary>
+public static class NumberLiteral
 {
     /// <summary>Whether a word is meant as a number (so a failed parse is a "bad number", not a name).</summary>
     public static bool LooksNumeric(string text) => text.Length > 0 && (char.IsAsciiDigit(text[0]) || text[0] == '-');
 
+    /// <summary>True and the value when <paramref name="text"/> is a well-formed 64-bit number.</summary>
+    public static bool TryParseValue(string text, out ulong value) => TryParse(text, out value) is null;
+
     /// <returns>Null on success, else the error message.</returns>
     public static string? TryParse(string text, out ulong value)
     {
+        System.ArgumentNullException.ThrowIfNull(text);
         value = 0;
         bool negative = text.StartsWith('-');
         var body = negative ? text[1..] : text;

@@ -7,36 +7,27 @@ internal static class SourceText
 {
     private const char ByteOrderMark = '\uFEFF';
 
-    public static IReadOnlyList<SourceLine> Lex(string text)
+    /// <summary>
+    /// The lines of a reader one at a time (LF, CRLF and CR end a line; a leading byte-order mark
+    /// is dropped), skipping lines without tokens. Only the current line is held in memory.
+    /// </summary>
+    public static IEnumerable<SourceLine> Lex(System.IO.TextReader reader)
     {
-        var lines = new List<SourceLine>();
-        int start = text.Length > 0 && text[0] == ByteOrderMark ? 1 : 0;
-        int number = 1;
-        while (start <= text.Length)
+        int number = 0;
+        while (reader.ReadLine() is { } line)
         {
-            int end = start;
-            while (end < text.Length && text[end] != '\n' && text[end] != '\r')
+            number++;
+            if (number == 1 && line.Length > 0 && line[0] == ByteOrderMark)
             {
-                end++;
+                line = line[1..];
             }
 
-            var line = text[start..end];
             var tokens = LexLine(line, number);
             if (tokens.Count > 0)
             {
-                lines.Add(new SourceLine(number, line, tokens));
+                yield return new SourceLine(number, line, tokens);
             }
-
-            if (end >= text.Length)
-            {
-                break;
-            }
-
-            start = end + (text[end] == '\r' && end + 1 < text.Length && text[end + 1] == '\n' ? 2 : 1);
-            number++;
         }
-
-        return lines;
     }
 
     public static int CodePointCount(string text)

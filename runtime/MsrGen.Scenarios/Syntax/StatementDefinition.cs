@@ -73,9 +73,31 @@ internal enum ResultKinds
     AnyErrno = Ebusy | Eopnotsupp | Einval | E2big,
 }
 
-internal sealed record OperandSpec(OperandKind Kind, string Label, IReadOnlyList<string> Choices);
+internal sealed record OperandSpec(OperandKind Kind, string Label, IReadOnlyList<string> Choices)
+{
+    /// <summary>The values a number operand may take (inclusive); the whole 64-bit range by default.</summary>
+    public NumberRange Range { get; init; } = NumberRange.Any;
+}
 
-internal sealed record KeySpec(string Name, ValueKind Kind, IReadOnlyList<string> Choices, bool Required);
+internal sealed record KeySpec(string Name, ValueKind Kind, IReadOnlyList<string> Choices, bool Required)
+{
+    /// <summary>The values a number key may take (inclusive); the whole 64-bit range by default.</summary>
+    public NumberRange Range { get; init; } = NumberRange.Any;
+}
+
+/// <summary>An inclusive range of numbers and what it stands for (shown in the error message).</summary>
+internal sealed record NumberRange(ulong Min, ulong Max, string? Meaning = null)
+{
+    public static NumberRange Any { get; } = new(0, ulong.MaxValue);
+
+    public bool Contains(ulong value) => value >= Min && value <= Max;
+
+    public string Describe()
+    {
+        string range = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Min}..{Max}");
+        return Meaning is null ? range : $"{range} ({Meaning})";
+    }
+}
 
 /// <summary>
 /// One row of the statement table: the keyword path, what may follow it, and how to build the AST
@@ -114,6 +136,20 @@ internal sealed class StatementDefinition
     public StatementDefinition Operand(OperandKind kind, string label, params string[] choices)
     {
         operands.Add(new OperandSpec(kind, label, choices));
+        return this;
+    }
+
+    /// <summary>A number operand limited to <paramref name="min"/>..<paramref name="max"/>.</summary>
+    public StatementDefinition NumberOperand(string label, ulong min, ulong max, string meaning)
+    {
+        operands.Add(new OperandSpec(OperandKind.Number, label, []) { Range = new NumberRange(min, max, meaning) });
+        return this;
+    }
+
+    /// <summary>A number key limited to <paramref name="min"/>..<paramref name="max"/>.</summary>
+    public StatementDefinition RangedKey(string name, ulong min, ulong max, string meaning)
+    {
+        keys.Add(new KeySpec(name, ValueKind.Number, [], Required: false) { Range = new NumberRange(min, max, meaning) });
         return this;
     }
 

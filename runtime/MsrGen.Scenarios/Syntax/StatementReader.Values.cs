@@ -24,6 +24,19 @@ internal sealed partial class StatementReader
         return value;
     }
 
+    /// <summary>A number that must lie in <paramref name="range"/>; the error names what it is for, the value and the range.</summary>
+    private ulong? ParseNumberIn(Token token, NumberRange range, string what)
+    {
+        var value = ParseNumber(token);
+        if (value is ulong v && !range.Contains(v))
+        {
+            Error(token, $"value '{token.Text}' for {what} is out of range; allowed {range.Describe()}");
+            return null;
+        }
+
+        return value;
+    }
+
     private ulong? ParseNumber32(Token token)
     {
         var value = ParseNumber(token);
@@ -123,7 +136,7 @@ internal sealed partial class StatementReader
             return new Metric(token.Span, name);
         }
 
-        Error(token, $"bad metric name '{token.Text}'; a metric is a dotted lower-case name such as exits.msr");
+        Error(token, $"bad metric name '{token.Text}'; a metric is a dotted lower-case name such as exits.msr or hw.writes.ia32_pmc0");
         return null;
     }
 
@@ -268,6 +281,7 @@ internal sealed partial class StatementReader
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_.-]*$")]
     private static partial Regex NamePattern();
 
-    [GeneratedRegex("^[a-z][a-z0-9.-]*$")]
+    // '_' appears in the per-register metrics (hw.writes.ia32_perfevtsel0).
+    [GeneratedRegex("^[a-z][a-z0-9._-]*$")]
     private static partial Regex MetricPattern();
 }

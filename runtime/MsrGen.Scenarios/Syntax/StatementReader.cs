@@ -217,7 +217,7 @@ internal sealed partial class StatementReader
 
         object? value = spec.Kind switch
         {
-            OperandKind.Number => ParseNumber(token),
+            OperandKind.Number => ParseNumberIn(token, spec.Range, $"'{spec.Label}'"),
             OperandKind.Number32 => ParseNumber32(token),
             OperandKind.Msr => ParseMsr(token),
             OperandKind.Name => ParseName(token),
@@ -247,7 +247,7 @@ internal sealed partial class StatementReader
             return;
         }
 
-        if (syntax.Settings.Exists(s => s.Key == name))
+        if (!syntax.SettingKeys.Add(name))
         {
             Error(key, $"duplicate key '{key.Text}'");
             return;
@@ -255,7 +255,7 @@ internal sealed partial class StatementReader
 
         SettingValue? parsed = spec?.Kind switch
         {
-            ValueKind.Number => ParseNumber(token: value) is ulong n ? new NumberValue(n) : null,
+            ValueKind.Number => ParseNumberIn(value, spec.Range, $"'{key.Text}'") is ulong n ? new NumberValue(n) : null,
             ValueKind.Switch => ParseChoice(value, ["on", "off"], name) is string s ? new SwitchValue(s == "on") : null,
             ValueKind.Choice => ParseChoice(value, spec.Choices, name) is string c ? new WordValue(c) : null,
             ValueKind.Name => ParseName(value) is string w ? new WordValue(w) : null,
@@ -307,7 +307,7 @@ internal sealed partial class StatementReader
             return;
         }
 
-        if (syntax.Events.Exists(e => e.Event == eventSpec))
+        if (!syntax.EventSpecs.Add(eventSpec))
         {
             Error(key, $"duplicate event '{key.Text}'");
             return;

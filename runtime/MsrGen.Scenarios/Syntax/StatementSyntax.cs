@@ -19,6 +19,12 @@ internal sealed class StatementSyntax(SourceSpan span)
 
     public HashSet<string> Flags { get; } = [];
 
+    /// <summary>Keys seen so far (lower-case), so that duplicate checks stay linear in the line's length.</summary>
+    public HashSet<string> SettingKeys { get; } = new(System.StringComparer.Ordinal);
+
+    /// <summary>Events seen so far in EVENT=COUNT pairs.</summary>
+    public HashSet<EventSpec> EventSpecs { get; } = [];
+
     public Expectation? Expect { get; set; }
 
     public string Text { get; set; } = string.Empty;

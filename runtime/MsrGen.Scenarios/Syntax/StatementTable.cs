@@ -21,18 +21,33 @@ internal static class StatementTable
         // Set-up.
         S("host").Operand(OperandKind.Preset, "PRESET")
             .Key("vendor", ValueKind.Choice, "intel", "amd")
-            .NumberKeys("version", "gp", "fixed", "gp-width", "fixed-width", "perf-caps", "lbr-depth")
+            .RangedKey("version", 0, ScenarioLimits.MaxHostVersion, "architectural PMU versions; AMD 1..2")
+            .RangedKey("gp", 0, ScenarioLimits.MaxHostGp, "IA32_PERF_GLOBAL_CTRL bits 31:0; AMD 1..15")
+            .RangedKey("fixed", 0, ScenarioLimits.MaxHostFixed, "IA32_PERF_GLOBAL_CTRL bits 47:32; AMD 0")
+            .RangedKey("gp-width", 1, 64, "bits; AMD 48")
+            .RangedKey("fixed-width", 0, 64, "bits; AMD 0")
+            .NumberKeys("perf-caps")
+            .RangedKey("lbr-depth", 0, ScenarioLimits.MaxLbrDepth, "LBR entries")
             .SwitchKeys("tsx", "arch-lbr", "vmware-backdoor", "mediated", "pmu", "pt-host-guest")
             .Builds(s => new HostStatement(s.Span, s.Word(0), s.AllSettings)),
         S("vm").RequiredKey("vpmu", ValueKind.Choice, "off", "emulated", "mediated")
-            .NumberKeys("version", "gp", "fixed", "gp-width", "fixed-width", "perf-caps", "events-mask-len", "events-unavailable", "vcpus")
+            .RangedKey("version", 0, 255, "CPUID.0AH EAX[7:0]")
+            .RangedKey("gp", 0, 255, "CPUID.0AH EAX[15:8]; AMD CPUID 0x80000022 EBX[3:0], 0..15")
+            .RangedKey("fixed", 0, 31, "CPUID.0AH EDX[4:0]")
+            .RangedKey("gp-width", 0, 255, "CPUID.0AH EAX[23:16]")
+            .RangedKey("fixed-width", 0, 255, "CPUID.0AH EDX[12:5]")
+            .NumberKeys("perf-caps")
+            .RangedKey("events-mask-len", 0, 255, "CPUID.0AH EAX[31:24]")
+            .RangedKey("events-unavailable", 0, uint.MaxValue, "CPUID.0AH EBX")
+            .RangedKey("vcpus", 1, ScenarioLimits.MaxVcpus, "vCPUs per VM")
             .SwitchKeys("pdcm", "tsx", "perfctr-core")
             .Key("name", ValueKind.Name)
             .Key("placement", ValueKind.Choice, "exit", "run-loop", "vcpu-load", "owned", "dirty-only")
             .SwitchKeys("grouped-metrics", "pv-lbr", "irqchip")
             .Key("host-callback", ValueKind.Choice, "on", "defer", "off")
             .Key("lbr", ValueKind.Choice, "pv", "lazy", "timer", "kvm", "always", "none")
-            .NumberKeys("lbr-window", "lbr-depth")
+            .RangedKey("lbr-window", 0, long.MaxValue, "cycles")
+            .RangedKey("lbr-depth", 0, ScenarioLimits.MaxLbrDepth, "LBR entries")
             .Key("profile", ValueKind.Choice, "upstream", "pv-lbr-2018")
             .Result(ResultKinds.Ok | ResultKinds.Ebusy | ResultKinds.Error)
             .Builds(s => new VmStatement(s.Span, ParseVpmu(s.Word("vpmu")), s.SettingsExcept("vpmu"), s.Expect)),
@@ -41,7 +56,7 @@ internal static class StatementTable
         S("cost").Extra(ExtraKeys.CostPrimitives, atLeastOne: true).Builds(s => new CostStatement(s.Span, s.AllSettings)),
 
         // vCPU scheduling.
-        S("vcpu").Operand(OperandKind.Number, "N").Builds(s => new VcpuSelect(s.Span, s.Number(0))),
+        S("vcpu").NumberOperand("N", 0, ScenarioLimits.MaxVcpus - 1, "vCPU index").Builds(s => new VcpuSelect(s.Span, s.Number(0))),
         S("vcpu", "sched-out").Builds(s => new VcpuSchedOut(s.Span)),
         S("vcpu", "sched-in").Builds(s => new VcpuSchedIn(s.Span)),
         S("vcpu", "userspace").Builds(s => new VcpuUserspace(s.Span)),
@@ -59,7 +74,7 @@ internal static class StatementTable
             .Builds(s => new GuestCpl(s.Span, s.Word(0) == "3" ? 3 : 0)),
         S("guest", "cr4.pce").Operand(OperandKind.Choice, "on|off", "on", "off")
             .Builds(s => new GuestCr4Pce(s.Span, s.Word(0) == "on")),
-        S("guest", "lvtpc", "write").Operand(OperandKind.Number, "VALUE").Builds(s => new GuestLvtpcWrite(s.Span, s.Number(0))),
+        S("guest", "lvtpc", "write").NumberOperand("VALUE", 0, uint.MaxValue, "the 32-bit LVTPC register").Builds(s => new GuestLvtpcWrite(s.Span, s.Number(0))),
         S("guest", "lvtpc", "read").Result(ResultKinds.Read).Builds(s => new GuestLvtpcRead(s.Span, s.Expect)),
         S("guest", "run").Extra(ExtraKeys.Events, atLeastOne: true).Builds(s => new GuestRun(s.Span, s.EventCounts)),
         S("guest", "emulate").Extra(ExtraKeys.Events, atLeastOne: true).Builds(s => new GuestEmulate(s.Span, s.EventCounts)),
@@ -80,7 +95,7 @@ internal static class StatementTable
             .Builds(s => new HostRdmsr(s.Span, s.Msr(0), s.Expect)),
         S("host", "perf", "open").Operand(OperandKind.Name, "NAME").Operand(OperandKind.Event, "EVENT")
             .Flag("exclude-guest", "pinned", "disabled", "exclude-host", "lbr")
-            .NumberKeys("period", "cpu").Key("group", ValueKind.Name)
+            .NumberKeys("period").RangedKey("cpu", 0, ScenarioLimits.MaxCpus - 1, "physical CPU index").Key("group", ValueKind.Name)
             .Result(HostCall)
             .Builds(s => new HostPerfOpen(s.Span, s.Word(0), s.Event(1), PerfFlags(s), s.Number("period"), s.Number("cpu"), s.Word("group"), s.Expect)),
         S("host", "perf", "close").Operand(OperandKind.Name, "NAME").Builds(s => new HostPerfClose(s.Span, s.Word(0))),
@@ -96,7 +111,7 @@ internal static class StatementTable
         S("host", "thread").RequiredKey("branches", ValueKind.Number)
             .Builds(s => new HostThreadBranches(s.Span, s.Number("branches") ?? 0)),
         S("filter").Operand(OperandKind.Choice, "allow|deny", "allow", "deny")
-            .Key("events", ValueKind.NumberList).Key("fixed-bitmap", ValueKind.Number).Flag("masked")
+            .Key("events", ValueKind.NumberList).RangedKey("fixed-bitmap", 0, uint.MaxValue, "KVM's 32-bit fixed_counter_bitmap").Flag("masked")
             .Result(ResultKinds.Ok | ResultKinds.Error | ResultKinds.AnyErrno)
             .Builds(s => new FilterStatement(
                 s.Span,

@@ -57,6 +57,73 @@ public sealed class CliTests
     }
 
     [TestMethod]
+    [DataRow("_1")]
+    [DataRow("1_")]
+    [DataRow("0_x10")]
+    [DataRow("0x_10")]
+    public void DecodeReadsNumbersLikeScenarios(string value)
+    {
+        // The scenario lexer rejects these; decode shares its number lexer.
+        var (exit, _, errors) = Run("decode", "IA32_PERFEVTSEL0", value);
+        Assert.AreEqual(2, exit);
+        StringAssert.Contains(errors, $"'{value}' is not a 64-bit number");
+    }
+
+    [TestMethod]
+    public void AFailedExpectationIsExitCodeOneThroughTheCli()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"msrgen-cli-{System.Guid.NewGuid():N}.pmu");
+        File.WriteAllText(path, "vm vpmu=emulated\nexpect exits == 5\n");
+        try
+        {
+            var (exit, output, _) = Run("run", path);
+            Assert.AreEqual(1, exit, output);
+            StringAssert.Contains(output, $"{path}:2: expected exits == 5, got 0");
+            StringAssert.Contains(output, "1 scenarios, 1 expectations, 1 failed");
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [TestMethod]
+    public void ARefusedVmLineIsExitCodeOneThroughTheCli()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"msrgen-cli-{System.Guid.NewGuid():N}.pmu");
+        File.WriteAllText(path, "host sapphire-rapids\nvm vpmu=mediated\n");
+        try
+        {
+            var (exit, output, _) = Run("run", path);
+            Assert.AreEqual(1, exit, output);
+            StringAssert.Contains(output, $"{path}:2: expected success");
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [TestMethod]
+    public void TheWorkLimitIsAnOption()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"msrgen-cli-{System.Guid.NewGuid():N}.pmu");
+        File.WriteAllText(path, "vm vpmu=emulated\nguest emulate instructions=5000\nexpect exits == 5000\n");
+        try
+        {
+            var (limited, output, _) = Run("run", path, "--work-limit", "1000");
+            Assert.AreEqual(2, limited, output);
+            StringAssert.Contains(output, $"{path}:2:1: error: this statement needs 5000 step(s)");
+            var (raised, output2, _) = Run("run", path, "--work-limit", "10000");
+            Assert.AreEqual(0, raised, output2);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [TestMethod]
     public void RunOfMissingFileIsMalformed()
     {
         var (exit, output, _) = Run("run", "/nonexistent/file.pmu");

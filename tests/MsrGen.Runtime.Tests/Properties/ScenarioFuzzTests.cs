@@ -47,7 +47,10 @@ public sealed class ScenarioFuzzTests
         {
             string text = host + "vm vpmu=emulated\n" + string.Join("\n", lines) + "\n";
             var outcome = ScenarioRunner.RunText("fuzz.pmu", text);
-            Assert.IsTrue(outcome.Expectations.All(e => e.Passed), "every generated expectation is a tautology");
+            // Host-side actions without '=>' that fail are failures of their own (a KVM_SET_MSRS the vCPU refuses).
+            Assert.IsTrue(
+                outcome.Expectations.All(e => e.Passed || e.Expected.StartsWith("success (the line has no '=>'", StringComparison.Ordinal)),
+                "every generated expectation is a tautology");
         }, iter: 300);
     }
 }
