@@ -16,8 +16,14 @@ internal static class Verify
 {
     public const string Usings = "using MsrGen.Registers;\n";
 
+    /// <summary>A diagnostic at the rule's default severity (written out here, not read from the descriptors).</summary>
     public static DiagnosticResult Diagnostic(string id) =>
-        new(id, id == Descriptors.RawAccessPathId ? DiagnosticSeverity.Info : DiagnosticSeverity.Warning);
+        new(id, id switch
+        {
+            "MSR2001" => DiagnosticSeverity.Info,
+            "MSR1001" or "MSR1008" => DiagnosticSeverity.Error,
+            _ => DiagnosticSeverity.Warning,
+        });
 
     public static Task AnalyzerAsync(string source, params DiagnosticResult[] expected)
     {

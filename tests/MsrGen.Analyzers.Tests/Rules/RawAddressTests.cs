@@ -79,4 +79,40 @@ class Driver
 {
     void Probe(IMsrBus bus, uint base_, uint i) => bus.WriteMsr(base_ + i, 1);
 }");
+
+    [TestMethod]
+    public Task ConstAliasOfANamedAddress_DoesNotTrigger() => AnalyzerAsync(Usings + @"
+[AssumePmuCaps]
+class Driver
+{
+    const uint Ctrl = Ia32PerfGlobalCtrl.Address;
+    const uint SameCtrl = Ctrl;
+
+    void Dump(IMsrBus bus)
+    {
+        const uint LocalCtrl = Ia32PerfGlobalCtrl.Address;
+        const uint Chained = LocalCtrl;
+        bus.ReadMsr(Ctrl, out _);
+        bus.ReadMsr(SameCtrl, out _);
+        bus.ReadMsr(LocalCtrl, out _);
+        bus.ReadMsr(Chained, out _);
+    }
+}");
+
+    [TestMethod]
+    public Task ConstFieldHoldingARawNumber_Triggers() => AnalyzerAsync(Usings + @"
+[AssumePmuCaps]
+class Driver
+{
+    const uint Ctrl = 0x38F;
+    const uint SameCtrl = Ctrl;
+
+    void Dump(IMsrBus bus)
+    {
+        bus.ReadMsr({|#0:Ctrl|}, out _);
+        bus.ReadMsr({|#1:SameCtrl|}, out _);
+    }
+}",
+        Diagnostic("MSR1004").WithLocation(0).WithArguments("38F", "IA32_PERF_GLOBAL_CTRL", "Ia32PerfGlobalCtrl.Address"),
+        Diagnostic("MSR1004").WithLocation(1).WithArguments("38F", "IA32_PERF_GLOBAL_CTRL", "Ia32PerfGlobalCtrl.Address"));
 }
