@@ -199,7 +199,7 @@ public sealed partial class MsrAccessAnalyzer : DiagnosticAnalyzer
                 address.Value.Syntax.GetLocation(),
                 properties,
                 hex,
-                register.InstanceName(index),
+                register.InstanceNameWithAliases(index),
                 register.AddressExpression(index, fullyQualified: false)));
         }
 

@@ -82,7 +82,19 @@ internal static partial class CatalogEmitter
         w.Doc("The register instance with this name (case-insensitive; arrays take the index: IA32_PMC3).");
         w.Open("public static bool TryFindByName(string name, " + Core + "MsrProfile profile, out MsrRef register)");
         w.Line("string upper = name.ToUpperInvariant();");
-        var scalars = entries.Where(e => !e.Name.Contains("{n}")).GroupBy(e => e.Name).OrderBy(g => g.Key, System.StringComparer.Ordinal).ToList();
+        // Every name a register answers to: its own (arrays as a {n} pattern), then its aliases; NAME@k is one instance.
+        var names = new List<(string Name, CatalogEntry Entry, int Index)>();
+        foreach (var e in entries)
+        {
+            names.Add((e.Name, e, 0));
+            foreach (string alias in e.Aliases)
+            {
+                int at = alias.IndexOf('@');
+                names.Add(at < 0 ? (alias, e, 0) : (alias.Substring(0, at), e, int.Parse(alias.Substring(at + 1), System.Globalization.CultureInfo.InvariantCulture)));
+            }
+        }
+
+        var scalars = names.Where(n => !n.Name.Contains("{n}")).GroupBy(n => n.Name.ToUpperInvariant()).OrderBy(g => g.Key, System.StringComparer.Ordinal).ToList();
 
         // A switch without cases is warning CS1522 in the consumer's build: only arrays means no switch.
         if (scalars.Count > 0)
@@ -90,14 +102,16 @@ internal static partial class CatalogEmitter
             EmitScalarNameSwitch(w, scalars);
         }
 
-        foreach (var e in entries.Where(e => e.Name.Contains("{n}")).OrderByDescending(e => e.Name.Length).ThenBy(e => e.Name, System.StringComparer.Ordinal))
+        int k = 0;
+        foreach (var (pattern, e, _) in names.Where(n => n.Name.Contains("{n}")).OrderByDescending(n => n.Name.Length).ThenBy(n => n.Name, System.StringComparer.Ordinal))
         {
-            int at = e.Name.IndexOf("{n}", System.StringComparison.Ordinal);
-            string prefix = e.Name.Substring(0, at);
-            string suffix = e.Name.Substring(at + 3);
+            int at = pattern.IndexOf("{n}", System.StringComparison.Ordinal);
+            string prefix = pattern.Substring(0, at).ToUpperInvariant();
+            string suffix = pattern.Substring(at + 3).ToUpperInvariant();
             string test = ProfileTest(e.Profile);
+            string index = "i" + Int(k++);
             w.Line("if (" + (test.Length > 0 ? test + " && " : "") + "TryIndex(upper, " + SourceWriter.Literal(prefix) + ", " + SourceWriter.Literal(suffix) + ", " +
-                   Int(e.Max) + ", out int " + "i" + e.TypeName + ")) { register = new(MsrId." + e.TypeName + ", i" + e.TypeName + "); return true; }");
+                   Int(e.Max) + ", out int " + index + ")) { register = new(MsrId." + e.TypeName + ", " + index + "); return true; }");
         }
 
         w.Line("register = default;");
@@ -118,17 +132,17 @@ internal static partial class CatalogEmitter
         w.Line();
     }
 
-    private static void EmitScalarNameSwitch(SourceWriter w, List<IGrouping<string, CatalogEntry>> scalars)
+    private static void EmitScalarNameSwitch(SourceWriter w, List<IGrouping<string, (string Name, CatalogEntry Entry, int Index)>> scalars)
     {
         w.Open("switch (upper)");
         foreach (var group in scalars)
         {
             w.Line("case " + SourceWriter.Literal(group.Key) + ":");
             bool unconditional = false;
-            foreach (var e in group)
+            foreach (var (_, e, index) in group)
             {
                 string test = ProfileTest(e.Profile);
-                string assign = "register = new(MsrId." + e.TypeName + ", 0); return true;";
+                string assign = "register = new(MsrId." + e.TypeName + ", " + Int(index) + "); return true;";
                 w.Line("    " + (test.Length == 0 ? assign : "if (" + test + ") { " + assign + " }"));
                 unconditional |= test.Length == 0;
             }

@@ -178,7 +178,7 @@ internal static partial class RegisterEmitter
             }
         }
 
-        w.Line("    });");
+        w.Line("    })" + (reg.Aliases.Count > 0 ? " { Aliases = new[] { " + string.Join(", ", reg.Aliases.Select(SourceWriter.Literal)) + " } }" : "") + ";");
         w.Line();
     }
 }

@@ -120,6 +120,11 @@ internal static partial class RegisterEmitter
             args.Add("HostPmu = true");
         }
 
+        if (reg.Aliases.Count > 0)
+        {
+            args.Add("Aliases = " + SourceWriter.Literal(string.Join(" ", reg.Aliases)));
+        }
+
         w.Line("[" + Core + "MsrRegister(" + string.Join(", ", args) + ")]");
         foreach (var field in reg.Fields.Where(f => f.Condition.Length > 0))
         {

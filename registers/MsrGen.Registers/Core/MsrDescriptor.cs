@@ -44,4 +44,28 @@ public sealed record MsrDescriptor(
         IsArray ? Name.Replace("{n}", index.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal) : Name;
 
     public uint AddressOf(int index) => BaseAddress + (uint)index * Stride;
+
+    /// <summary>Other names (the kernel's msr-index.h names): NAME, NAME{n} (every instance) or NAME@k (instance k).</summary>
+    public string[] Aliases { get; init; } = [];
+
+    /// <summary>The aliases that name instance <paramref name="index"/> (MSR_ARCH_PERFMON_PERFCTR1 for IA32_PMC1).</summary>
+    public string[] AliasesOf(int index)
+    {
+        var names = new System.Collections.Generic.List<string>();
+        string number = index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        foreach (string alias in Aliases)
+        {
+            int at = alias.IndexOf('@', StringComparison.Ordinal);
+            if (at < 0)
+            {
+                names.Add(alias.Replace("{n}", number, StringComparison.Ordinal));
+            }
+            else if (alias.AsSpan(at + 1).SequenceEqual(number))
+            {
+                names.Add(alias[..at]);
+            }
+        }
+
+        return names.ToArray();
+    }
 }

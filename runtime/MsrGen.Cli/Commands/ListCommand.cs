@@ -42,9 +42,10 @@ internal static class ListCommand
                 _ => "rw",
             };
             string profile = d.Profile == MsrProfile.All ? "" : d.Profile == MsrProfile.Upstream ? " (upstream)" : " (pv-lbr-2018)";
-            rows.Add(new[] { address, d.Name + profile, d.Vendor.ToString().ToLowerInvariant(), access, d.Gate.Length == 0 ? "-" : d.Gate });
+            string aliases = d.Aliases.Length == 0 ? "-" : string.Join(" ", d.Aliases);
+            rows.Add(new[] { address, d.Name + profile, d.Vendor.ToString().ToLowerInvariant(), access, d.Gate.Length == 0 ? "-" : d.Gate, aliases });
         }
 
-        TextTable.Write(output, new[] { "address", "name", "vendor", "access", "gate" }, rows, leftAligned: 5);
+        TextTable.Write(output, new[] { "address", "name", "vendor", "access", "gate", "kernel names" }, rows, leftAligned: 6);
     }
 }

@@ -103,7 +103,7 @@ namespace MsrGen.GeneratedUnderTest
         public static bool TryFindByName(string name, global::MsrGen.Registers.MsrProfile profile, out MsrRef register)
         {
             string upper = name.ToUpperInvariant();
-            if (TryIndex(upper, "TEST_EVTSEL", "", 8, out int iTestEvtsel)) { register = new(MsrId.TestEvtsel, iTestEvtsel); return true; }
+            if (TryIndex(upper, "TEST_EVTSEL", "", 8, out int i0)) { register = new(MsrId.TestEvtsel, i0); return true; }
             register = default;
             return false;
         }

@@ -119,7 +119,7 @@ namespace MsrGen.GeneratedUnderTest
                 case "TEST_GROUPS":
                     register = new(MsrId.TestGroups, 0); return true;
             }
-            if (TryIndex(upper, "TEST_LANES", "", 4, out int iTestLanes)) { register = new(MsrId.TestLanes, iTestLanes); return true; }
+            if (TryIndex(upper, "TEST_LANES", "", 4, out int i0)) { register = new(MsrId.TestLanes, i0); return true; }
             register = default;
             return false;
         }

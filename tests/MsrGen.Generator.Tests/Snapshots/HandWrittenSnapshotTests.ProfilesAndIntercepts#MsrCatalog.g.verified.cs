@@ -140,7 +140,7 @@ namespace MsrGen.GeneratedUnderTest
                     if ((profile & global::MsrGen.Registers.MsrProfile.Upstream) != 0) { register = new(MsrId.TestUpstream, 0); return true; }
                     break;
             }
-            if (TryIndex(upper, "TEST_PMC", "", 4, out int iTestPmc)) { register = new(MsrId.TestPmc, iTestPmc); return true; }
+            if (TryIndex(upper, "TEST_PMC", "", 4, out int i0)) { register = new(MsrId.TestPmc, i0); return true; }
             register = default;
             return false;
         }

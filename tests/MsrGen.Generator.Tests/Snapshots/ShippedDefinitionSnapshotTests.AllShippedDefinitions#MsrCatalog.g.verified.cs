@@ -337,35 +337,95 @@ namespace MsrGen.GeneratedUnderTest
                     register = new(MsrId.MsrAmd64PerfCntrGlobalStatusClr, 0); return true;
                 case "MSR_AMD64_PERF_CNTR_GLOBAL_STATUS_SET":
                     register = new(MsrId.MsrAmd64PerfCntrGlobalStatusSet, 0); return true;
+                case "MSR_ARCH_LBR_CTL":
+                    register = new(MsrId.Ia32LbrCtl, 0); return true;
+                case "MSR_ARCH_LBR_DEPTH":
+                    register = new(MsrId.Ia32LbrDepth, 0); return true;
+                case "MSR_ARCH_PERFMON_EVENTSEL0":
+                    register = new(MsrId.Ia32Perfevtsel, 0); return true;
+                case "MSR_ARCH_PERFMON_EVENTSEL1":
+                    register = new(MsrId.Ia32Perfevtsel, 1); return true;
+                case "MSR_ARCH_PERFMON_PERFCTR0":
+                    register = new(MsrId.Ia32Pmc, 0); return true;
+                case "MSR_ARCH_PERFMON_PERFCTR1":
+                    register = new(MsrId.Ia32Pmc, 1); return true;
+                case "MSR_CORE_PERF_FIXED_CTR_CTRL":
+                    register = new(MsrId.Ia32FixedCtrCtrl, 0); return true;
+                case "MSR_CORE_PERF_GLOBAL_CTRL":
+                    register = new(MsrId.Ia32PerfGlobalCtrl, 0); return true;
+                case "MSR_CORE_PERF_GLOBAL_OVF_CTRL":
+                    register = new(MsrId.Ia32PerfGlobalOvfCtrl, 0); return true;
+                case "MSR_CORE_PERF_GLOBAL_STATUS":
+                    register = new(MsrId.Ia32PerfGlobalStatus, 0); return true;
+                case "MSR_CORE_PERF_GLOBAL_STATUS_SET":
+                    register = new(MsrId.Ia32PerfGlobalStatusSet, 0); return true;
+                case "MSR_F15H_PERF_CTL":
+                    register = new(MsrId.MsrF15hPerfCtl, 0); return true;
+                case "MSR_F15H_PERF_CTR":
+                    register = new(MsrId.MsrF15hPerfCtr, 0); return true;
+                case "MSR_IA32_DEBUGCTLMSR":
+                    register = new(MsrId.Ia32Debugctl, 0); return true;
+                case "MSR_IA32_MISC_ENABLE":
+                    register = new(MsrId.Ia32MiscEnable, 0); return true;
+                case "MSR_IA32_PEBS_ENABLE":
+                    register = new(MsrId.Ia32PebsEnable, 0); return true;
+                case "MSR_IA32_PERFCTR0":
+                    register = new(MsrId.Ia32Pmc, 0); return true;
+                case "MSR_IA32_PERFCTR1":
+                    register = new(MsrId.Ia32Pmc, 1); return true;
+                case "MSR_IA32_PERF_CAPABILITIES":
+                    register = new(MsrId.Ia32PerfCapabilities, 0); return true;
+                case "MSR_IA32_PMC0":
+                    register = new(MsrId.Ia32APmc, 0); return true;
                 case "MSR_KVM_POLL_CONTROL":
                     if ((profile & global::MsrGen.Registers.MsrProfile.Upstream) != 0) { register = new(MsrId.MsrKvmPollControl, 0); return true; }
                     break;
                 case "MSR_KVM_PV_LBR_CTRL":
                     if ((profile & global::MsrGen.Registers.MsrProfile.PvLbr2018) != 0) { register = new(MsrId.MsrKvmPvLbrCtrl, 0); return true; }
                     break;
+                case "MSR_LBR_CORE_FROM":
+                    register = new(MsrId.MsrLbrCoreFrom, 0); return true;
+                case "MSR_LBR_CORE_TO":
+                    register = new(MsrId.MsrLbrCoreTo, 0); return true;
+                case "MSR_LBR_NHM_FROM":
+                    register = new(MsrId.MsrLbrNhmFrom, 0); return true;
+                case "MSR_LBR_NHM_TO":
+                    register = new(MsrId.MsrLbrNhmTo, 0); return true;
                 case "MSR_LBR_SELECT":
                     register = new(MsrId.MsrLbrSelect, 0); return true;
                 case "MSR_LBR_TOS":
                     register = new(MsrId.MsrLbrTos, 0); return true;
+                case "MSR_P6_EVNTSEL0":
+                    register = new(MsrId.Ia32Perfevtsel, 0); return true;
+                case "MSR_P6_EVNTSEL1":
+                    register = new(MsrId.Ia32Perfevtsel, 1); return true;
+                case "MSR_P6_PERFCTR0":
+                    register = new(MsrId.Ia32Pmc, 0); return true;
+                case "MSR_P6_PERFCTR1":
+                    register = new(MsrId.Ia32Pmc, 1); return true;
                 case "MSR_PERF_METRICS":
                     register = new(MsrId.MsrPerfMetrics, 0); return true;
             }
-            if (TryIndex(upper, "IA32_LBR_", "_FROM_IP", 32, out int iIa32LbrFromIp)) { register = new(MsrId.Ia32LbrFromIp, iIa32LbrFromIp); return true; }
-            if (TryIndex(upper, "MSR_F15H_PERF_CTL", "", 6, out int iMsrF15hPerfCtl)) { register = new(MsrId.MsrF15hPerfCtl, iMsrF15hPerfCtl); return true; }
-            if (TryIndex(upper, "MSR_F15H_PERF_CTR", "", 6, out int iMsrF15hPerfCtr)) { register = new(MsrId.MsrF15hPerfCtr, iMsrF15hPerfCtr); return true; }
-            if (TryIndex(upper, "MSR_LBR_CORE_FROM", "", 8, out int iMsrLbrCoreFrom)) { register = new(MsrId.MsrLbrCoreFrom, iMsrLbrCoreFrom); return true; }
-            if (TryIndex(upper, "MSR_LBR_NHM_FROM", "", 32, out int iMsrLbrNhmFrom)) { register = new(MsrId.MsrLbrNhmFrom, iMsrLbrNhmFrom); return true; }
-            if (TryIndex(upper, "IA32_LBR_", "_TO_IP", 32, out int iIa32LbrToIp)) { register = new(MsrId.Ia32LbrToIp, iIa32LbrToIp); return true; }
-            if (TryIndex(upper, "IA32_PERFEVTSEL", "", 8, out int iIa32Perfevtsel)) { register = new(MsrId.Ia32Perfevtsel, iIa32Perfevtsel); return true; }
-            if (TryIndex(upper, "MSR_LBR_CORE_TO", "", 8, out int iMsrLbrCoreTo)) { register = new(MsrId.MsrLbrCoreTo, iMsrLbrCoreTo); return true; }
-            if (TryIndex(upper, "IA32_FIXED_CTR", "", 4, out int iIa32FixedCtr)) { register = new(MsrId.Ia32FixedCtr, iIa32FixedCtr); return true; }
-            if (TryIndex(upper, "IA32_LBR_", "_INFO", 32, out int iIa32LbrInfo)) { register = new(MsrId.Ia32LbrInfo, iIa32LbrInfo); return true; }
-            if (TryIndex(upper, "MSR_K7_EVNTSEL", "", 4, out int iMsrK7Evntsel)) { register = new(MsrId.MsrK7Evntsel, iMsrK7Evntsel); return true; }
-            if (TryIndex(upper, "MSR_K7_PERFCTR", "", 4, out int iMsrK7Perfctr)) { register = new(MsrId.MsrK7Perfctr, iMsrK7Perfctr); return true; }
-            if (TryIndex(upper, "MSR_LBR_NHM_TO", "", 32, out int iMsrLbrNhmTo)) { register = new(MsrId.MsrLbrNhmTo, iMsrLbrNhmTo); return true; }
-            if (TryIndex(upper, "MSR_LBR_INFO_", "", 32, out int iMsrLbrInfo)) { register = new(MsrId.MsrLbrInfo, iMsrLbrInfo); return true; }
-            if (TryIndex(upper, "IA32_A_PMC", "", 8, out int iIa32APmc)) { register = new(MsrId.Ia32APmc, iIa32APmc); return true; }
-            if (TryIndex(upper, "IA32_PMC", "", 8, out int iIa32Pmc)) { register = new(MsrId.Ia32Pmc, iIa32Pmc); return true; }
+            if (TryIndex(upper, "MSR_CORE_PERF_FIXED_CTR", "", 4, out int i0)) { register = new(MsrId.Ia32FixedCtr, i0); return true; }
+            if (TryIndex(upper, "MSR_ARCH_LBR_FROM_", "", 32, out int i1)) { register = new(MsrId.Ia32LbrFromIp, i1); return true; }
+            if (TryIndex(upper, "MSR_ARCH_LBR_INFO_", "", 32, out int i2)) { register = new(MsrId.Ia32LbrInfo, i2); return true; }
+            if (TryIndex(upper, "IA32_LBR_", "_FROM_IP", 32, out int i3)) { register = new(MsrId.Ia32LbrFromIp, i3); return true; }
+            if (TryIndex(upper, "MSR_F15H_PERF_CTL", "", 6, out int i4)) { register = new(MsrId.MsrF15hPerfCtl, i4); return true; }
+            if (TryIndex(upper, "MSR_F15H_PERF_CTR", "", 6, out int i5)) { register = new(MsrId.MsrF15hPerfCtr, i5); return true; }
+            if (TryIndex(upper, "MSR_LBR_CORE_FROM", "", 8, out int i6)) { register = new(MsrId.MsrLbrCoreFrom, i6); return true; }
+            if (TryIndex(upper, "MSR_ARCH_LBR_TO_", "", 32, out int i7)) { register = new(MsrId.Ia32LbrToIp, i7); return true; }
+            if (TryIndex(upper, "MSR_LBR_NHM_FROM", "", 32, out int i8)) { register = new(MsrId.MsrLbrNhmFrom, i8); return true; }
+            if (TryIndex(upper, "IA32_LBR_", "_TO_IP", 32, out int i9)) { register = new(MsrId.Ia32LbrToIp, i9); return true; }
+            if (TryIndex(upper, "IA32_PERFEVTSEL", "", 8, out int i10)) { register = new(MsrId.Ia32Perfevtsel, i10); return true; }
+            if (TryIndex(upper, "MSR_LBR_CORE_TO", "", 8, out int i11)) { register = new(MsrId.MsrLbrCoreTo, i11); return true; }
+            if (TryIndex(upper, "IA32_FIXED_CTR", "", 4, out int i12)) { register = new(MsrId.Ia32FixedCtr, i12); return true; }
+            if (TryIndex(upper, "IA32_LBR_", "_INFO", 32, out int i13)) { register = new(MsrId.Ia32LbrInfo, i13); return true; }
+            if (TryIndex(upper, "MSR_K7_EVNTSEL", "", 4, out int i14)) { register = new(MsrId.MsrK7Evntsel, i14); return true; }
+            if (TryIndex(upper, "MSR_K7_PERFCTR", "", 4, out int i15)) { register = new(MsrId.MsrK7Perfctr, i15); return true; }
+            if (TryIndex(upper, "MSR_LBR_NHM_TO", "", 32, out int i16)) { register = new(MsrId.MsrLbrNhmTo, i16); return true; }
+            if (TryIndex(upper, "MSR_LBR_INFO_", "", 32, out int i17)) { register = new(MsrId.MsrLbrInfo, i17); return true; }
+            if (TryIndex(upper, "IA32_A_PMC", "", 8, out int i18)) { register = new(MsrId.Ia32APmc, i18); return true; }
+            if (TryIndex(upper, "IA32_PMC", "", 8, out int i19)) { register = new(MsrId.Ia32Pmc, i19); return true; }
             register = default;
             return false;
         }

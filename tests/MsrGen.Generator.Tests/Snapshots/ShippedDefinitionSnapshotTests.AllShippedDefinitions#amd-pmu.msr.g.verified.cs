@@ -879,7 +879,7 @@ namespace MsrGen.GeneratedUnderTest
 
     /// <summary>MSR_F15H_PERF_CTL{n}: 6 instances at 0xC0010200 + 2·n, as many as 'gp'. Core event select n.</summary>
     /// <remarks>Source: AMD APM Vol. 2 13.2.1 (PerfEvtSel0-5 at C001_0200h + 2n); KVM get_gp_pmc_amd</remarks>
-    [global::MsrGen.Registers.MsrRegister("MSR_F15H_PERF_CTL{n}", 0xC0010200u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Amd, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFFFCE000280000UL, Stride = 0x2u, MaxInstances = 6, Count = "gp", Gate = "amd && (perfctr-core)", HostPmu = true)]
+    [global::MsrGen.Registers.MsrRegister("MSR_F15H_PERF_CTL{n}", 0xC0010200u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Amd, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFFFCE000280000UL, Stride = 0x2u, MaxInstances = 6, Count = "gp", Gate = "amd && (perfctr-core)", HostPmu = true, Aliases = "MSR_F15H_PERF_CTL@0")]
     [global::MsrGen.Registers.MsrConditionalBits(0x20000000000UL, "false")]
     [global::MsrGen.Registers.MsrConditionalBits(0x10000000000UL, "false")]
     [global::MsrGen.Registers.MsrConditionalBits(0x1000000000UL, "false")]
@@ -968,7 +968,7 @@ namespace MsrGen.GeneratedUnderTest
                 new("USR", 16, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
                 new("UMASK", 8, 8, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
                 new("EVENT_SELECT", 0, 8, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-            });
+            }) { Aliases = new[] { "MSR_F15H_PERF_CTL@0" } };
 
         /// <summary>Bit 41 — HOST_ONLY. Exists only when 'false' (reserved otherwise).</summary>
         [global::MsrGen.Registers.MsrField("HOST_ONLY", 41, 1)]
@@ -1112,7 +1112,7 @@ namespace MsrGen.GeneratedUnderTest
 
     /// <summary>MSR_F15H_PERF_CTR{n}: 6 instances at 0xC0010201 + 2·n, as many as 'gp'. Core counter n, 48 bits.</summary>
     /// <remarks>Source: AMD APM Vol. 2 13.2.1 (PerfCtr0-5 at C001_0201h + 2n)</remarks>
-    [global::MsrGen.Registers.MsrRegister("MSR_F15H_PERF_CTR{n}", 0xC0010201u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Amd, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0x0UL, Stride = 0x2u, MaxInstances = 6, Count = "gp", Gate = "amd && (perfctr-core)", HostPmu = true)]
+    [global::MsrGen.Registers.MsrRegister("MSR_F15H_PERF_CTR{n}", 0xC0010201u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Amd, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0x0UL, Stride = 0x2u, MaxInstances = 6, Count = "gp", Gate = "amd && (perfctr-core)", HostPmu = true, Aliases = "MSR_F15H_PERF_CTR@0")]
     [global::MsrGen.Registers.MsrVariableWidth(0xFFFFFFFFFFFFFFFFUL, 0, "gp-width")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
     public readonly partial struct MsrF15hPerfCtr : global::MsrGen.Registers.IReadableMsr<MsrF15hPerfCtr>, global::MsrGen.Registers.IWritableMsr<MsrF15hPerfCtr>, global::MsrGen.Registers.IHostWritableMsr<MsrF15hPerfCtr>, global::System.IEquatable<MsrF15hPerfCtr>
@@ -1191,7 +1191,7 @@ namespace MsrGen.GeneratedUnderTest
             new global::MsrGen.Registers.MsrFieldDescriptor[]
             {
                 new("COUNT", 0, 64, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-            });
+            }) { Aliases = new[] { "MSR_F15H_PERF_CTR@0" } };
 
         /// <summary>Bits 63:0 — COUNT. Bits at and above 'gp-width' are reserved.</summary>
         [global::MsrGen.Registers.MsrField("COUNT", 0, 64)]

@@ -9,7 +9,7 @@ namespace MsrGen.GeneratedUnderTest
     /// IA32_PMC{n}: 8 instances at 0xC1 + 1·n, as many as 'gp'. General-purpose counter, legacy alias: writes are 32 bits sign-extended and truncated to the width.
     /// </summary>
     /// <remarks>Source: SDM Vol. 4 table 2-2; KVM pmu_intel.c (legacy alias: guest writes sign-extend bit 31)</remarks>
-    [global::MsrGen.Registers.MsrRegister("IA32_PMC{n}", 0xC1u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0x0UL, Stride = 0x1u, MaxInstances = 8, Count = "gp", Gate = "intel", HostPmu = true)]
+    [global::MsrGen.Registers.MsrRegister("IA32_PMC{n}", 0xC1u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0x0UL, Stride = 0x1u, MaxInstances = 8, Count = "gp", Gate = "intel", HostPmu = true, Aliases = "MSR_IA32_PERFCTR0@0 MSR_IA32_PERFCTR1@1 MSR_P6_PERFCTR0@0 MSR_P6_PERFCTR1@1 MSR_ARCH_PERFMON_PERFCTR0@0 MSR_ARCH_PERFMON_PERFCTR1@1")]
     [global::MsrGen.Registers.MsrVariableWidth(0xFFFFFFFFFFFFFFFFUL, 0, "gp-width")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
     public readonly partial struct Ia32Pmc : global::MsrGen.Registers.IReadableMsr<Ia32Pmc>, global::MsrGen.Registers.IWritableMsr<Ia32Pmc>, global::MsrGen.Registers.IHostWritableMsr<Ia32Pmc>, global::System.IEquatable<Ia32Pmc>
@@ -88,7 +88,7 @@ namespace MsrGen.GeneratedUnderTest
             new global::MsrGen.Registers.MsrFieldDescriptor[]
             {
                 new("COUNT", 0, 64, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Counter value"),
-            });
+            }) { Aliases = new[] { "MSR_IA32_PERFCTR0@0", "MSR_IA32_PERFCTR1@1", "MSR_P6_PERFCTR0@0", "MSR_P6_PERFCTR1@1", "MSR_ARCH_PERFMON_PERFCTR0@0", "MSR_ARCH_PERFMON_PERFCTR1@1" } };
 
         /// <summary>Bits 63:0 — COUNT: Counter value Bits at and above 'gp-width' are reserved.</summary>
         [global::MsrGen.Registers.MsrField("COUNT", 0, 64)]
@@ -126,7 +126,7 @@ namespace MsrGen.GeneratedUnderTest
     /// IA32_PERFEVTSEL{n}: 8 instances at 0x186 + 1·n, as many as 'gp'. Event select for general-purpose counter n.
     /// </summary>
     /// <remarks>Source: SDM Vol. 3B 20.2.1.1; arch/x86/include/asm/perf_event.h; KVM pmu_intel.c reserved_bits 0xffffffff00200000</remarks>
-    [global::MsrGen.Registers.MsrRegister("IA32_PERFEVTSEL{n}", 0x186u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFF00E000000000UL, Stride = 0x1u, MaxInstances = 8, Count = "gp", Gate = "intel", HostPmu = true)]
+    [global::MsrGen.Registers.MsrRegister("IA32_PERFEVTSEL{n}", 0x186u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFF00E000000000UL, Stride = 0x1u, MaxInstances = 8, Count = "gp", Gate = "intel", HostPmu = true, Aliases = "MSR_P6_EVNTSEL0@0 MSR_P6_EVNTSEL1@1 MSR_ARCH_PERFMON_EVENTSEL0@0 MSR_ARCH_PERFMON_EVENTSEL1@1")]
     [global::MsrGen.Registers.MsrConditionalBits(0xFF0000000000UL, "false")]
     [global::MsrGen.Registers.MsrConditionalBits(0x1000000000UL, "false")]
     [global::MsrGen.Registers.MsrConditionalBits(0x800000000UL, "false")]
@@ -235,7 +235,7 @@ namespace MsrGen.GeneratedUnderTest
                 new("USR", 16, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Count at CPL > 0"),
                 new("UMASK", 8, 8, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Unit mask"),
                 new("EVENT_SELECT", 0, 8, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Event select"),
-            });
+            }) { Aliases = new[] { "MSR_P6_EVNTSEL0@0", "MSR_P6_EVNTSEL1@1", "MSR_ARCH_PERFMON_EVENTSEL0@0", "MSR_ARCH_PERFMON_EVENTSEL1@1" } };
 
         /// <summary>
         /// Bits 47:40 — UMASK2: Second unit mask (not exposed by KVM) Exists only when 'false' (reserved otherwise).
@@ -427,7 +427,7 @@ namespace MsrGen.GeneratedUnderTest
     /// IA32_MISC_ENABLE (0x1A0). Miscellaneous enables; only the PMU bits matter here, and the guest cannot change them.
     /// </summary>
     /// <remarks>Source: SDM Vol. 4 table 2-2; KVM MSR_IA32_MISC_ENABLE_PMU_RO_MASK = PEBS_UNAVAIL | BTS_UNAVAIL</remarks>
-    [global::MsrGen.Registers.MsrRegister("IA32_MISC_ENABLE", 0x1A0u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFFFFFBFF3AE776UL, Gate = "intel")]
+    [global::MsrGen.Registers.MsrRegister("IA32_MISC_ENABLE", 0x1A0u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFFFFFBFF3AE776UL, Gate = "intel", Aliases = "MSR_IA32_MISC_ENABLE")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
     public readonly partial struct Ia32MiscEnable : global::MsrGen.Registers.IReadableMsr<Ia32MiscEnable>, global::MsrGen.Registers.IWritableMsr<Ia32MiscEnable>, global::MsrGen.Registers.IHostWritableMsr<Ia32MiscEnable>, global::System.IEquatable<Ia32MiscEnable>
     {
@@ -501,7 +501,7 @@ namespace MsrGen.GeneratedUnderTest
                 new("EMON", 7, 1, global::MsrGen.Registers.MsrAccess.ReadOnly, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Performance monitoring available"),
                 new("AUTO_THERMAL", 3, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
                 new("FAST_STRINGS", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-            });
+            }) { Aliases = new[] { "MSR_IA32_MISC_ENABLE" } };
 
         /// <summary>Bit 34 — XD_DISABLE.</summary>
         [global::MsrGen.Registers.MsrField("XD_DISABLE", 34, 1)]
@@ -620,7 +620,7 @@ namespace MsrGen.GeneratedUnderTest
     /// IA32_FIXED_CTR{n}: 4 instances at 0x309 + 1·n, as many as 'fixed'. Fixed-function counter n; writes are truncated to the fixed-counter width.
     /// </summary>
     /// <remarks>Source: SDM Vol. 3B 20.2.2; 0x309 INST_RETIRED.ANY, 0x30A CPU_CLK_UNHALTED.CORE, 0x30B CPU_CLK_UNHALTED.REF_TSC, 0x30C TOPDOWN.SLOTS</remarks>
-    [global::MsrGen.Registers.MsrRegister("IA32_FIXED_CTR{n}", 0x309u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0x0UL, Stride = 0x1u, MaxInstances = 4, Count = "fixed", Gate = "intel", HostPmu = true)]
+    [global::MsrGen.Registers.MsrRegister("IA32_FIXED_CTR{n}", 0x309u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0x0UL, Stride = 0x1u, MaxInstances = 4, Count = "fixed", Gate = "intel", HostPmu = true, Aliases = "MSR_CORE_PERF_FIXED_CTR{n}")]
     [global::MsrGen.Registers.MsrVariableWidth(0xFFFFFFFFFFFFFFFFUL, 0, "fixed-width")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
     public readonly partial struct Ia32FixedCtr : global::MsrGen.Registers.IReadableMsr<Ia32FixedCtr>, global::MsrGen.Registers.IWritableMsr<Ia32FixedCtr>, global::MsrGen.Registers.IHostWritableMsr<Ia32FixedCtr>, global::System.IEquatable<Ia32FixedCtr>
@@ -699,7 +699,7 @@ namespace MsrGen.GeneratedUnderTest
             new global::MsrGen.Registers.MsrFieldDescriptor[]
             {
                 new("COUNT", 0, 64, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Counter value"),
-            });
+            }) { Aliases = new[] { "MSR_CORE_PERF_FIXED_CTR{n}" } };
 
         /// <summary>Bits 63:0 — COUNT: Counter value Bits at and above 'fixed-width' are reserved.</summary>
         [global::MsrGen.Registers.MsrField("COUNT", 0, 64)]
@@ -870,7 +870,7 @@ namespace MsrGen.GeneratedUnderTest
     /// IA32_PERF_CAPABILITIES (0x345). What the PMU supports; the guest may only read it, host userspace sets it before the first run.
     /// </summary>
     /// <remarks>Source: SDM Vol. 4 table 2-2; arch/x86/events/intel/lbr.c LBR formats; KVM: guest writes fault, immutable after first KVM_RUN</remarks>
-    [global::MsrGen.Registers.MsrRegister("IA32_PERF_CAPABILITIES", 0x345u, Access = global::MsrGen.Registers.MsrAccess.ReadOnly, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFFFFFFFFFC0000UL, Gate = "intel && (pdcm)")]
+    [global::MsrGen.Registers.MsrRegister("IA32_PERF_CAPABILITIES", 0x345u, Access = global::MsrGen.Registers.MsrAccess.ReadOnly, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFFFFFFFFFC0000UL, Gate = "intel && (pdcm)", Aliases = "MSR_IA32_PERF_CAPABILITIES")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
     public readonly partial struct Ia32PerfCapabilities : global::MsrGen.Registers.IReadableMsr<Ia32PerfCapabilities>, global::MsrGen.Registers.IHostWritableMsr<Ia32PerfCapabilities>, global::System.IEquatable<Ia32PerfCapabilities>
     {
@@ -944,7 +944,7 @@ namespace MsrGen.GeneratedUnderTest
                 new("PEBS_ARCH_REG", 7, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
                 new("PEBS_TRAP", 6, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
                 new("LBR_FMT", 0, 6, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "LBR record format"),
-            });
+            }) { Aliases = new[] { "MSR_IA32_PERF_CAPABILITIES" } };
 
         /// <summary>Bit 17 — PEBS_TIMING_INFO.</summary>
         [global::MsrGen.Registers.MsrField("PEBS_TIMING_INFO", 17, 1)]
@@ -1098,7 +1098,7 @@ namespace MsrGen.GeneratedUnderTest
     /// IA32_FIXED_CTR_CTRL (0x38D). Controls of the fixed counters, one 4-bit group per counter and an adaptive-PEBS bit per counter.
     /// </summary>
     /// <remarks>Source: SDM Vol. 3B 20.2.2; KVM fixed_ctr_ctrl_rsvd (0xB per existing counter)</remarks>
-    [global::MsrGen.Registers.MsrRegister("IA32_FIXED_CTR_CTRL", 0x38Du, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFFEEEEFFFF0000UL, Gate = "intel && (version >= 2)", HostPmu = true)]
+    [global::MsrGen.Registers.MsrRegister("IA32_FIXED_CTR_CTRL", 0x38Du, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFFEEEEFFFF0000UL, Gate = "intel && (version >= 2)", HostPmu = true, Aliases = "MSR_CORE_PERF_FIXED_CTR_CTRL")]
     [global::MsrGen.Registers.MsrConditionalBits(0x100000000UL, "true", ElementStride = 4, ElementCount = 4, ElementBound = "fixed")]
     [global::MsrGen.Registers.MsrConditionalBits(0x100000000UL, "pebs-baseline", ElementStride = 4, ElementCount = 4)]
     [global::MsrGen.Registers.MsrConditionalBits(0xFUL, "true", ElementStride = 4, ElementCount = 4, ElementBound = "fixed")]
@@ -1209,7 +1209,7 @@ namespace MsrGen.GeneratedUnderTest
                 new("FIXED{n}.ANY", 2, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 4, 4, "fixed", "AnyThread (KVM reserves it)"),
                 new("FIXED{n}.USR", 1, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 4, 4, "fixed", "Count at CPL > 0"),
                 new("FIXED{n}.OS", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 4, 4, "fixed", "Count at CPL 0"),
-            });
+            }) { Aliases = new[] { "MSR_CORE_PERF_FIXED_CTR_CTRL" } };
 
         /// <summary>
         /// Bit 32 + 4·n, n &lt; 4 — ADAPTIVE{n}: Adaptive PEBS for fixed counter n Elements ('fixed' exist on a vCPU). Exists only when 'pebs-baseline' (reserved otherwise).
@@ -1307,7 +1307,7 @@ namespace MsrGen.GeneratedUnderTest
     /// IA32_PERF_GLOBAL_STATUS (0x38E). Overflow status; read-only to the guest (cleared through IA32_PERF_GLOBAL_OVF_CTRL).
     /// </summary>
     /// <remarks>Source: SDM Vol. 3B 20.2.2; KVM global_status_rsvd = global_ctrl_rsvd &amp; ~(BIT 62 | BIT 63)</remarks>
-    [global::MsrGen.Registers.MsrRegister("IA32_PERF_GLOBAL_STATUS", 0x38Eu, Access = global::MsrGen.Registers.MsrAccess.ReadOnly, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0x37E000000000000UL, Gate = "intel && (version >= 2)", HostPmu = true)]
+    [global::MsrGen.Registers.MsrRegister("IA32_PERF_GLOBAL_STATUS", 0x38Eu, Access = global::MsrGen.Registers.MsrAccess.ReadOnly, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0x37E000000000000UL, Gate = "intel && (version >= 2)", HostPmu = true, Aliases = "MSR_CORE_PERF_GLOBAL_STATUS")]
     [global::MsrGen.Registers.MsrConditionalBits(0x2000000000000000UL, "false")]
     [global::MsrGen.Registers.MsrConditionalBits(0x1000000000000000UL, "false")]
     [global::MsrGen.Registers.MsrConditionalBits(0x800000000000000UL, "false")]
@@ -1422,7 +1422,7 @@ namespace MsrGen.GeneratedUnderTest
                 new("PERF_METRICS_OVF", 48, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", "PERF_METRICS overflow"),
                 new("OVF_FIXED{n}", 32, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 1, 16, "fixed", "Fixed counter n overflowed"),
                 new("OVF_PMC{n}", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 1, 32, "gp", "GP counter n overflowed"),
-            });
+            }) { Aliases = new[] { "MSR_CORE_PERF_GLOBAL_STATUS" } };
 
         /// <summary>Bit 63 — COND_CHGD: Condition changed</summary>
         [global::MsrGen.Registers.MsrField("COND_CHGD", 63, 1)]
@@ -1549,7 +1549,7 @@ namespace MsrGen.GeneratedUnderTest
 
     /// <summary>IA32_PERF_GLOBAL_CTRL (0x38F). Global enables: GP counter n at bit n, fixed counter n at bit 32 + n.</summary>
     /// <remarks>Source: SDM Vol. 3B 20.2.2; KVM global_ctrl_rsvd; reset GENMASK(nr_gp - 1, 0) (kvm_pmu_refresh)</remarks>
-    [global::MsrGen.Registers.MsrRegister("IA32_PERF_GLOBAL_CTRL", 0x38Fu, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFE000000000000UL, Gate = "intel && (version >= 2)", HostPmu = true)]
+    [global::MsrGen.Registers.MsrRegister("IA32_PERF_GLOBAL_CTRL", 0x38Fu, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFE000000000000UL, Gate = "intel && (version >= 2)", HostPmu = true, Aliases = "MSR_CORE_PERF_GLOBAL_CTRL")]
     [global::MsrGen.Registers.MsrConditionalBits(0x1000000000000UL, "false")]
     [global::MsrGen.Registers.MsrConditionalBits(0x100000000UL, "true", ElementStride = 1, ElementCount = 16, ElementBound = "fixed")]
     [global::MsrGen.Registers.MsrConditionalBits(0x1UL, "true", ElementStride = 1, ElementCount = 32, ElementBound = "gp")]
@@ -1660,7 +1660,7 @@ namespace MsrGen.GeneratedUnderTest
                 new("EN_PERF_METRICS", 48, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", "Enable PERF_METRICS (not exposed by KVM 7.0)"),
                 new("EN_FIXED{n}", 32, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 1, 16, "fixed", "Enable fixed counter n"),
                 new("EN_PMC{n}", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 1, 32, "gp", "Enable GP counter n"),
-            });
+            }) { Aliases = new[] { "MSR_CORE_PERF_GLOBAL_CTRL" } };
 
         /// <summary>
         /// Bit 48 — EN_PERF_METRICS: Enable PERF_METRICS (not exposed by KVM 7.0) Exists only when 'false' (reserved otherwise).
@@ -1728,7 +1728,7 @@ namespace MsrGen.GeneratedUnderTest
     /// IA32_PERF_GLOBAL_OVF_CTRL (0x390). Writing 1 clears the matching IA32_PERF_GLOBAL_STATUS bit; reads return 0.
     /// </summary>
     /// <remarks>Source: SDM Vol. 3B 20.2.2 (a.k.a. IA32_PERF_GLOBAL_STATUS_RESET); KVM: reserved = global_status_rsvd, reads 0</remarks>
-    [global::MsrGen.Registers.MsrRegister("IA32_PERF_GLOBAL_OVF_CTRL", 0x390u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.WriteOneToClear | global::MsrGen.Registers.MsrSideEffects.ReadsAsZero, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0x3FFE000000000000UL, Gate = "intel && (version >= 2)", HostPmu = true)]
+    [global::MsrGen.Registers.MsrRegister("IA32_PERF_GLOBAL_OVF_CTRL", 0x390u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.WriteOneToClear | global::MsrGen.Registers.MsrSideEffects.ReadsAsZero, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0x3FFE000000000000UL, Gate = "intel && (version >= 2)", HostPmu = true, Aliases = "MSR_CORE_PERF_GLOBAL_OVF_CTRL")]
     [global::MsrGen.Registers.MsrConditionalBits(0x1000000000000UL, "false")]
     [global::MsrGen.Registers.MsrConditionalBits(0x100000000UL, "true", ElementStride = 1, ElementCount = 16, ElementBound = "fixed")]
     [global::MsrGen.Registers.MsrConditionalBits(0x1UL, "true", ElementStride = 1, ElementCount = 32, ElementBound = "gp")]
@@ -1833,7 +1833,7 @@ namespace MsrGen.GeneratedUnderTest
                 new("CLR_PERF_METRICS_OVF", 48, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", ""),
                 new("CLR_OVF_FIXED{n}", 32, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 1, 16, "fixed", ""),
                 new("CLR_OVF_PMC{n}", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 1, 32, "gp", ""),
-            });
+            }) { Aliases = new[] { "MSR_CORE_PERF_GLOBAL_OVF_CTRL" } };
 
         /// <summary>Bit 63 — CLR_COND_CHGD.</summary>
         [global::MsrGen.Registers.MsrField("CLR_COND_CHGD", 63, 1)]
@@ -1917,7 +1917,7 @@ namespace MsrGen.GeneratedUnderTest
     /// IA32_PERF_GLOBAL_STATUS_SET (0x391). Writing 1 sets the matching IA32_PERF_GLOBAL_STATUS bit; reads return 0.
     /// </summary>
     /// <remarks>Source: SDM Vol. 3B 20.2.4 (PMU v4); not guest-visible in KVM, used by the mediated load</remarks>
-    [global::MsrGen.Registers.MsrRegister("IA32_PERF_GLOBAL_STATUS_SET", 0x391u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.WriteOneToSet | global::MsrGen.Registers.MsrSideEffects.ReadsAsZero, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0x3FFE000000000000UL, Gate = "intel && (version >= 4)", HostPmu = true)]
+    [global::MsrGen.Registers.MsrRegister("IA32_PERF_GLOBAL_STATUS_SET", 0x391u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.WriteOneToSet | global::MsrGen.Registers.MsrSideEffects.ReadsAsZero, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0x3FFE000000000000UL, Gate = "intel && (version >= 4)", HostPmu = true, Aliases = "MSR_CORE_PERF_GLOBAL_STATUS_SET")]
     [global::MsrGen.Registers.MsrConditionalBits(0x1000000000000UL, "false")]
     [global::MsrGen.Registers.MsrConditionalBits(0x100000000UL, "true", ElementStride = 1, ElementCount = 16, ElementBound = "fixed")]
     [global::MsrGen.Registers.MsrConditionalBits(0x1UL, "true", ElementStride = 1, ElementCount = 32, ElementBound = "gp")]
@@ -2019,7 +2019,7 @@ namespace MsrGen.GeneratedUnderTest
                 new("SET_PERF_METRICS_OVF", 48, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", ""),
                 new("SET_OVF_FIXED{n}", 32, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 1, 16, "fixed", ""),
                 new("SET_OVF_PMC{n}", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 1, 32, "gp", ""),
-            });
+            }) { Aliases = new[] { "MSR_CORE_PERF_GLOBAL_STATUS_SET" } };
 
         /// <summary>Bit 63 — SET_COND_CHGD.</summary>
         [global::MsrGen.Registers.MsrField("SET_COND_CHGD", 63, 1)]
@@ -2101,7 +2101,7 @@ namespace MsrGen.GeneratedUnderTest
 
     /// <summary>IA32_PEBS_ENABLE (0x3F1). PEBS enables per counter.</summary>
     /// <remarks>Source: SDM Vol. 3B 20.3; KVM: baseline PEBS allows fixed counters</remarks>
-    [global::MsrGen.Registers.MsrRegister("IA32_PEBS_ENABLE", 0x3F1u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFF000000000000UL, Gate = "intel && (pebs-format != 0)", HostPmu = true)]
+    [global::MsrGen.Registers.MsrRegister("IA32_PEBS_ENABLE", 0x3F1u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFF000000000000UL, Gate = "intel && (pebs-format != 0)", HostPmu = true, Aliases = "MSR_IA32_PEBS_ENABLE")]
     [global::MsrGen.Registers.MsrConditionalBits(0x100000000UL, "pebs-baseline", ElementStride = 1, ElementCount = 16, ElementBound = "fixed")]
     [global::MsrGen.Registers.MsrConditionalBits(0x1UL, "true", ElementStride = 1, ElementCount = 32, ElementBound = "gp")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
@@ -2199,7 +2199,7 @@ namespace MsrGen.GeneratedUnderTest
             {
                 new("PEBS_EN_FIXED{n}", 32, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "pebs-baseline", 1, 16, "fixed", "PEBS on fixed counter n"),
                 new("PEBS_EN_PMC{n}", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 1, 32, "gp", "PEBS on GP counter n"),
-            });
+            }) { Aliases = new[] { "MSR_IA32_PEBS_ENABLE" } };
 
         /// <summary>
         /// Bit 32 + 1·n, n &lt; 16 — PEBS_EN_FIXED{n}: PEBS on fixed counter n Elements ('fixed' exist on a vCPU). Exists only when 'pebs-baseline' (reserved otherwise).
@@ -2258,7 +2258,7 @@ namespace MsrGen.GeneratedUnderTest
     /// IA32_A_PMC{n}: 8 instances at 0x4C1 + 1·n, as many as 'gp'. General-purpose counter, full-width alias: a write above the counter width faults.
     /// </summary>
     /// <remarks>Source: SDM Vol. 4 table 2-2 (IA32_A_PMCx); KVM get_fw_gp_pmc (needs PDCM and PERF_CAPABILITIES.FW_WRITES)</remarks>
-    [global::MsrGen.Registers.MsrRegister("IA32_A_PMC{n}", 0x4C1u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0x0UL, Stride = 0x1u, MaxInstances = 8, Count = "gp", Gate = "intel && (fw-writes)", HostPmu = true)]
+    [global::MsrGen.Registers.MsrRegister("IA32_A_PMC{n}", 0x4C1u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0x0UL, Stride = 0x1u, MaxInstances = 8, Count = "gp", Gate = "intel && (fw-writes)", HostPmu = true, Aliases = "MSR_IA32_PMC0@0")]
     [global::MsrGen.Registers.MsrVariableWidth(0xFFFFFFFFFFFFFFFFUL, 0, "gp-width")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
     public readonly partial struct Ia32APmc : global::MsrGen.Registers.IReadableMsr<Ia32APmc>, global::MsrGen.Registers.IWritableMsr<Ia32APmc>, global::MsrGen.Registers.IHostWritableMsr<Ia32APmc>, global::System.IEquatable<Ia32APmc>
@@ -2337,7 +2337,7 @@ namespace MsrGen.GeneratedUnderTest
             new global::MsrGen.Registers.MsrFieldDescriptor[]
             {
                 new("COUNT", 0, 64, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Counter value"),
-            });
+            }) { Aliases = new[] { "MSR_IA32_PMC0@0" } };
 
         /// <summary>Bits 63:0 — COUNT: Counter value Bits at and above 'gp-width' are reserved.</summary>
         [global::MsrGen.Registers.MsrField("COUNT", 0, 64)]

@@ -9,7 +9,7 @@ namespace MsrGen.GeneratedUnderTest
     /// MSR_LBR_CORE_FROM{n}: 8 instances at 0x40 + 1·n, as many as 'lbr-depth'. Branch-from address of LBR entry n (Core-era alias).
     /// </summary>
     /// <remarks>Source: SDM Vol. 4 (Core/Atom LBR stack, 0x40-0x47)</remarks>
-    [global::MsrGen.Registers.MsrRegister("MSR_LBR_CORE_FROM{n}", 0x40u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0x0UL, Stride = 0x1u, MaxInstances = 8, Count = "lbr-depth", Gate = "intel && (lbr && lbr-depth <= 8)")]
+    [global::MsrGen.Registers.MsrRegister("MSR_LBR_CORE_FROM{n}", 0x40u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0x0UL, Stride = 0x1u, MaxInstances = 8, Count = "lbr-depth", Gate = "intel && (lbr && lbr-depth <= 8)", Aliases = "MSR_LBR_CORE_FROM@0")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
     public readonly partial struct MsrLbrCoreFrom : global::MsrGen.Registers.IReadableMsr<MsrLbrCoreFrom>, global::MsrGen.Registers.IWritableMsr<MsrLbrCoreFrom>, global::MsrGen.Registers.IHostWritableMsr<MsrLbrCoreFrom>, global::System.IEquatable<MsrLbrCoreFrom>
     {
@@ -75,7 +75,7 @@ namespace MsrGen.GeneratedUnderTest
             new global::MsrGen.Registers.MsrFieldDescriptor[]
             {
                 new("FROM_IP", 0, 64, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-            });
+            }) { Aliases = new[] { "MSR_LBR_CORE_FROM@0" } };
 
         /// <summary>Bits 63:0 — FROM_IP.</summary>
         [global::MsrGen.Registers.MsrField("FROM_IP", 0, 64)]
@@ -113,7 +113,7 @@ namespace MsrGen.GeneratedUnderTest
     /// MSR_LBR_CORE_TO{n}: 8 instances at 0x60 + 1·n, as many as 'lbr-depth'. Branch-to address of LBR entry n (Core-era alias).
     /// </summary>
     /// <remarks>Source: SDM Vol. 4 (Core/Atom LBR stack, 0x60-0x67)</remarks>
-    [global::MsrGen.Registers.MsrRegister("MSR_LBR_CORE_TO{n}", 0x60u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0x0UL, Stride = 0x1u, MaxInstances = 8, Count = "lbr-depth", Gate = "intel && (lbr && lbr-depth <= 8)")]
+    [global::MsrGen.Registers.MsrRegister("MSR_LBR_CORE_TO{n}", 0x60u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0x0UL, Stride = 0x1u, MaxInstances = 8, Count = "lbr-depth", Gate = "intel && (lbr && lbr-depth <= 8)", Aliases = "MSR_LBR_CORE_TO@0")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
     public readonly partial struct MsrLbrCoreTo : global::MsrGen.Registers.IReadableMsr<MsrLbrCoreTo>, global::MsrGen.Registers.IWritableMsr<MsrLbrCoreTo>, global::MsrGen.Registers.IHostWritableMsr<MsrLbrCoreTo>, global::System.IEquatable<MsrLbrCoreTo>
     {
@@ -179,7 +179,7 @@ namespace MsrGen.GeneratedUnderTest
             new global::MsrGen.Registers.MsrFieldDescriptor[]
             {
                 new("TO_IP", 0, 64, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-            });
+            }) { Aliases = new[] { "MSR_LBR_CORE_TO@0" } };
 
         /// <summary>Bits 63:0 — TO_IP.</summary>
         [global::MsrGen.Registers.MsrField("TO_IP", 0, 64)]
@@ -499,7 +499,7 @@ namespace MsrGen.GeneratedUnderTest
 
     /// <summary>IA32_DEBUGCTL (0x1D9). Debug control: LBR recording and freeze-on-PMI.</summary>
     /// <remarks>Source: SDM Vol. 4 table 2-2; KVM vmx_get_supported_debugctl (unsupported BTF/LBR dropped, other bits fault)</remarks>
-    [global::MsrGen.Registers.MsrRegister("IA32_DEBUGCTL", 0x1D9u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFFFFFFFFFF2038UL, Gate = "intel")]
+    [global::MsrGen.Registers.MsrRegister("IA32_DEBUGCTL", 0x1D9u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFFFFFFFFFF2038UL, Gate = "intel", Aliases = "MSR_IA32_DEBUGCTLMSR")]
     [global::MsrGen.Registers.MsrConditionalBits(0x8000UL, "rtm")]
     [global::MsrGen.Registers.MsrConditionalBits(0x4000UL, "false")]
     [global::MsrGen.Registers.MsrConditionalBits(0x1000UL, "false")]
@@ -607,7 +607,7 @@ namespace MsrGen.GeneratedUnderTest
                 new("BUS_LOCK_DETECT", 2, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "bus-lock-detect", 0, 0, "", ""),
                 new("BTF", 1, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", "Single-step on branches (KVM drops it)"),
                 new("LBR", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "lbr", 0, 0, "", "Record last branches"),
-            });
+            }) { Aliases = new[] { "MSR_IA32_DEBUGCTLMSR" } };
 
         /// <summary>Bit 15 — RTM_DEBUG. Exists only when 'rtm' (reserved otherwise).</summary>
         [global::MsrGen.Registers.MsrField("RTM_DEBUG", 15, 1)]
@@ -746,7 +746,7 @@ namespace MsrGen.GeneratedUnderTest
     /// MSR_LBR_NHM_FROM{n}: 32 instances at 0x680 + 1·n, as many as 'lbr-depth'. Branch-from address of LBR entry n (bit 63 is the mispredict flag on formats with flags).
     /// </summary>
     /// <remarks>Source: SDM Vol. 4 (MSR_LASTBRANCH_n_FROM_IP, Nehalem and later)</remarks>
-    [global::MsrGen.Registers.MsrRegister("MSR_LBR_NHM_FROM{n}", 0x680u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0x0UL, Stride = 0x1u, MaxInstances = 32, Count = "lbr-depth", Gate = "intel && (lbr && lbr-depth > 8)")]
+    [global::MsrGen.Registers.MsrRegister("MSR_LBR_NHM_FROM{n}", 0x680u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0x0UL, Stride = 0x1u, MaxInstances = 32, Count = "lbr-depth", Gate = "intel && (lbr && lbr-depth > 8)", Aliases = "MSR_LBR_NHM_FROM@0")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
     public readonly partial struct MsrLbrNhmFrom : global::MsrGen.Registers.IReadableMsr<MsrLbrNhmFrom>, global::MsrGen.Registers.IWritableMsr<MsrLbrNhmFrom>, global::MsrGen.Registers.IHostWritableMsr<MsrLbrNhmFrom>, global::System.IEquatable<MsrLbrNhmFrom>
     {
@@ -812,7 +812,7 @@ namespace MsrGen.GeneratedUnderTest
             new global::MsrGen.Registers.MsrFieldDescriptor[]
             {
                 new("FROM_IP", 0, 64, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-            });
+            }) { Aliases = new[] { "MSR_LBR_NHM_FROM@0" } };
 
         /// <summary>Bits 63:0 — FROM_IP.</summary>
         [global::MsrGen.Registers.MsrField("FROM_IP", 0, 64)]
@@ -850,7 +850,7 @@ namespace MsrGen.GeneratedUnderTest
     /// MSR_LBR_NHM_TO{n}: 32 instances at 0x6C0 + 1·n, as many as 'lbr-depth'. Branch-to address of LBR entry n.
     /// </summary>
     /// <remarks>Source: SDM Vol. 4 (MSR_LASTBRANCH_n_TO_IP, Nehalem and later)</remarks>
-    [global::MsrGen.Registers.MsrRegister("MSR_LBR_NHM_TO{n}", 0x6C0u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0x0UL, Stride = 0x1u, MaxInstances = 32, Count = "lbr-depth", Gate = "intel && (lbr && lbr-depth > 8)")]
+    [global::MsrGen.Registers.MsrRegister("MSR_LBR_NHM_TO{n}", 0x6C0u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0x0UL, Stride = 0x1u, MaxInstances = 32, Count = "lbr-depth", Gate = "intel && (lbr && lbr-depth > 8)", Aliases = "MSR_LBR_NHM_TO@0")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
     public readonly partial struct MsrLbrNhmTo : global::MsrGen.Registers.IReadableMsr<MsrLbrNhmTo>, global::MsrGen.Registers.IWritableMsr<MsrLbrNhmTo>, global::MsrGen.Registers.IHostWritableMsr<MsrLbrNhmTo>, global::System.IEquatable<MsrLbrNhmTo>
     {
@@ -916,7 +916,7 @@ namespace MsrGen.GeneratedUnderTest
             new global::MsrGen.Registers.MsrFieldDescriptor[]
             {
                 new("TO_IP", 0, 64, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-            });
+            }) { Aliases = new[] { "MSR_LBR_NHM_TO@0" } };
 
         /// <summary>Bits 63:0 — TO_IP.</summary>
         [global::MsrGen.Registers.MsrField("TO_IP", 0, 64)]
@@ -1106,7 +1106,7 @@ namespace MsrGen.GeneratedUnderTest
 
     /// <summary>IA32_LBR_{n}_INFO: 32 instances at 0x1200 + 1·n, as many as 'lbr-depth'.</summary>
     /// <remarks>Source: SDM Vol. 3B 19.1 (IA32_LBR_x_INFO)</remarks>
-    [global::MsrGen.Registers.MsrRegister("IA32_LBR_{n}_INFO", 0x1200u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFFFFFFFF0000UL, Stride = 0x1u, MaxInstances = 32, Count = "lbr-depth", Gate = "intel && (arch-lbr)")]
+    [global::MsrGen.Registers.MsrRegister("IA32_LBR_{n}_INFO", 0x1200u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFFFFFFFF0000UL, Stride = 0x1u, MaxInstances = 32, Count = "lbr-depth", Gate = "intel && (arch-lbr)", Aliases = "MSR_ARCH_LBR_INFO_{n}")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
     public readonly partial struct Ia32LbrInfo : global::MsrGen.Registers.IReadableMsr<Ia32LbrInfo>, global::MsrGen.Registers.IWritableMsr<Ia32LbrInfo>, global::MsrGen.Registers.IHostWritableMsr<Ia32LbrInfo>, global::System.IEquatable<Ia32LbrInfo>
     {
@@ -1181,7 +1181,7 @@ namespace MsrGen.GeneratedUnderTest
                 new("CYC_CNT_VALID", 60, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
                 new("BR_TYPE", 56, 4, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
                 new("CYCLE_COUNT", 0, 16, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-            });
+            }) { Aliases = new[] { "MSR_ARCH_LBR_INFO_{n}" } };
 
         /// <summary>Bit 63 — MISPRED.</summary>
         [global::MsrGen.Registers.MsrField("MISPRED", 63, 1)]
@@ -1262,7 +1262,7 @@ namespace MsrGen.GeneratedUnderTest
 
     /// <summary>IA32_LBR_CTL (0x14CE). Architectural LBR control.</summary>
     /// <remarks>Source: SDM Vol. 3B 19.1 (architectural LBR); not virtualised by upstream KVM</remarks>
-    [global::MsrGen.Registers.MsrRegister("IA32_LBR_CTL", 0x14CEu, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFFFFFFFF80FFF0UL, Gate = "intel && (arch-lbr)")]
+    [global::MsrGen.Registers.MsrRegister("IA32_LBR_CTL", 0x14CEu, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFFFFFFFF80FFF0UL, Gate = "intel && (arch-lbr)", Aliases = "MSR_ARCH_LBR_CTL")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
     public readonly partial struct Ia32LbrCtl : global::MsrGen.Registers.IReadableMsr<Ia32LbrCtl>, global::MsrGen.Registers.IWritableMsr<Ia32LbrCtl>, global::MsrGen.Registers.IHostWritableMsr<Ia32LbrCtl>, global::System.IEquatable<Ia32LbrCtl>
     {
@@ -1337,7 +1337,7 @@ namespace MsrGen.GeneratedUnderTest
                 new("USR", 2, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
                 new("OS", 1, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
                 new("LBR_EN", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-            });
+            }) { Aliases = new[] { "MSR_ARCH_LBR_CTL" } };
 
         /// <summary>Bit 22 — OTHER_BRANCH.</summary>
         [global::MsrGen.Registers.MsrField("OTHER_BRANCH", 22, 1)]
@@ -1463,7 +1463,7 @@ namespace MsrGen.GeneratedUnderTest
 
     /// <summary>IA32_LBR_DEPTH (0x14CF). Number of architectural LBR entries in use (multiple of 8).</summary>
     /// <remarks>Source: SDM Vol. 3B 19.1</remarks>
-    [global::MsrGen.Registers.MsrRegister("IA32_LBR_DEPTH", 0x14CFu, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFFFFFFFFFFFE00UL, Gate = "intel && (arch-lbr)")]
+    [global::MsrGen.Registers.MsrRegister("IA32_LBR_DEPTH", 0x14CFu, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFFFFFFFFFFFE00UL, Gate = "intel && (arch-lbr)", Aliases = "MSR_ARCH_LBR_DEPTH")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
     public readonly partial struct Ia32LbrDepth : global::MsrGen.Registers.IReadableMsr<Ia32LbrDepth>, global::MsrGen.Registers.IWritableMsr<Ia32LbrDepth>, global::MsrGen.Registers.IHostWritableMsr<Ia32LbrDepth>, global::System.IEquatable<Ia32LbrDepth>
     {
@@ -1528,7 +1528,7 @@ namespace MsrGen.GeneratedUnderTest
             new global::MsrGen.Registers.MsrFieldDescriptor[]
             {
                 new("DEPTH", 0, 9, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-            });
+            }) { Aliases = new[] { "MSR_ARCH_LBR_DEPTH" } };
 
         /// <summary>Bits 8:0 — DEPTH.</summary>
         [global::MsrGen.Registers.MsrField("DEPTH", 0, 9)]
@@ -1564,7 +1564,7 @@ namespace MsrGen.GeneratedUnderTest
 
     /// <summary>IA32_LBR_{n}_FROM_IP: 32 instances at 0x1500 + 1·n, as many as 'lbr-depth'.</summary>
     /// <remarks>Source: SDM Vol. 3B 19.1 (IA32_LBR_x_FROM_IP)</remarks>
-    [global::MsrGen.Registers.MsrRegister("IA32_LBR_{n}_FROM_IP", 0x1500u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0x0UL, Stride = 0x1u, MaxInstances = 32, Count = "lbr-depth", Gate = "intel && (arch-lbr)")]
+    [global::MsrGen.Registers.MsrRegister("IA32_LBR_{n}_FROM_IP", 0x1500u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0x0UL, Stride = 0x1u, MaxInstances = 32, Count = "lbr-depth", Gate = "intel && (arch-lbr)", Aliases = "MSR_ARCH_LBR_FROM_{n}")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
     public readonly partial struct Ia32LbrFromIp : global::MsrGen.Registers.IReadableMsr<Ia32LbrFromIp>, global::MsrGen.Registers.IWritableMsr<Ia32LbrFromIp>, global::MsrGen.Registers.IHostWritableMsr<Ia32LbrFromIp>, global::System.IEquatable<Ia32LbrFromIp>
     {
@@ -1634,7 +1634,7 @@ namespace MsrGen.GeneratedUnderTest
             new global::MsrGen.Registers.MsrFieldDescriptor[]
             {
                 new("FROM_IP", 0, 64, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-            });
+            }) { Aliases = new[] { "MSR_ARCH_LBR_FROM_{n}" } };
 
         /// <summary>Bits 63:0 — FROM_IP.</summary>
         [global::MsrGen.Registers.MsrField("FROM_IP", 0, 64)]
@@ -1670,7 +1670,7 @@ namespace MsrGen.GeneratedUnderTest
 
     /// <summary>IA32_LBR_{n}_TO_IP: 32 instances at 0x1600 + 1·n, as many as 'lbr-depth'.</summary>
     /// <remarks>Source: SDM Vol. 3B 19.1 (IA32_LBR_x_TO_IP)</remarks>
-    [global::MsrGen.Registers.MsrRegister("IA32_LBR_{n}_TO_IP", 0x1600u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0x0UL, Stride = 0x1u, MaxInstances = 32, Count = "lbr-depth", Gate = "intel && (arch-lbr)")]
+    [global::MsrGen.Registers.MsrRegister("IA32_LBR_{n}_TO_IP", 0x1600u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0x0UL, Stride = 0x1u, MaxInstances = 32, Count = "lbr-depth", Gate = "intel && (arch-lbr)", Aliases = "MSR_ARCH_LBR_TO_{n}")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
     public readonly partial struct Ia32LbrToIp : global::MsrGen.Registers.IReadableMsr<Ia32LbrToIp>, global::MsrGen.Registers.IWritableMsr<Ia32LbrToIp>, global::MsrGen.Registers.IHostWritableMsr<Ia32LbrToIp>, global::System.IEquatable<Ia32LbrToIp>
     {
@@ -1740,7 +1740,7 @@ namespace MsrGen.GeneratedUnderTest
             new global::MsrGen.Registers.MsrFieldDescriptor[]
             {
                 new("TO_IP", 0, 64, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-            });
+            }) { Aliases = new[] { "MSR_ARCH_LBR_TO_{n}" } };
 
         /// <summary>Bits 63:0 — TO_IP.</summary>
         [global::MsrGen.Registers.MsrField("TO_IP", 0, 64)]
