@@ -16,6 +16,9 @@ public sealed record MsrFieldDescriptor(
     string Description)
 {
     public bool IsArray => ArrayMax > 0;
+
+    /// <summary>An enum field's encodings and their names (empty for other fields).</summary>
+    public (ulong Value, string Name)[] Values { get; init; } = [];
 }
 
 /// <summary>A register as the generated catalog describes it: everything but the per-caps masks.</summary>
@@ -47,6 +50,24 @@ public sealed record MsrDescriptor(
 
     /// <summary>Other names (the kernel's msr-index.h names): NAME, NAME{n} (every instance) or NAME@k (instance k).</summary>
     public string[] Aliases { get; init; } = [];
+
+    /// <summary>Bits reserved whatever the capabilities.</summary>
+    public ulong StaticReserved { get; init; }
+
+    /// <summary>Indices into <see cref="Fields"/>, lowest bit first (the order a decoded value lists them in).</summary>
+    public int[] FieldsByLsb { get; } = SortByLsb(Fields);
+
+    private static int[] SortByLsb(MsrFieldDescriptor[] fields)
+    {
+        var order = new int[fields.Length];
+        for (int i = 0; i < order.Length; i++)
+        {
+            order[i] = i;
+        }
+
+        // Stable: fields never share a lowest bit, but keep declaration order if a definition ever does.
+        return System.Linq.Enumerable.ToArray(System.Linq.Enumerable.OrderBy(order, i => fields[i].Lsb));
+    }
 
     /// <summary>The aliases that name instance <paramref name="index"/> (MSR_ARCH_PERFMON_PERFCTR1 for IA32_PMC1).</summary>
     public string[] AliasesOf(int index)
