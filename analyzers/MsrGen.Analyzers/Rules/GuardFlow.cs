@@ -38,6 +38,19 @@ internal sealed class GuardFlow
     /// <summary>What holds at <paramref name="access"/>; empty knowledge when the graph cannot be built.</summary>
     public static Knowledge At(IOperation access, ControlFlowGraph? graph, KnownSymbols symbols)
     {
+        try
+        {
+            return Compute(access, graph, symbols);
+        }
+        catch (ArgumentException)
+        {
+            // A nested graph Roslyn cannot give for this function: judge as if nothing were checked.
+            return Knowledge.Empty;
+        }
+    }
+
+    private static Knowledge Compute(IOperation access, ControlFlowGraph? graph, KnownSymbols symbols)
+    {
         IOperation root = access;
         while (root.Parent is not null)
         {

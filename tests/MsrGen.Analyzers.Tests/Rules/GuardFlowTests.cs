@@ -226,4 +226,17 @@ class Driver
     public Task LambdaCreatedOutsideTheGuard_Triggers() => Body(@"
         System.Action preset = () => {|#0:bus.Write(Ia32APmc.Zero)|};
         if (caps.FullWidthWrites) preset();", FullWidth(0));
+
+    [TestMethod]
+    public Task LocalFunction_IsJudgedByItsOwnBodyNotByItsCallers() => Body(@"
+        if (caps.FullWidthWrites) Preset();
+        Guarded();
+
+        void Preset() => {|#0:bus.Write(Ia32APmc.Zero)|};
+
+        void Guarded()
+        {
+            if (!caps.FullWidthWrites) return;
+            bus.Write(Ia32APmc.Zero);
+        }", FullWidth(0));
 }
