@@ -224,12 +224,49 @@ public sealed partial class MsrAccessAnalyzer : DiagnosticAnalyzer
             case IFieldReferenceOperation field when catalog.Get(field.Field.ContainingType) is not null:
                 return true;
             case IFieldReferenceOperation { Field.IsConst: true } constField:
-                return ConstInitializer(constField.Field, address) is { } fieldValue && IsNamedAddress(fieldValue, catalog, depth + 1);
+                return ConstInitializer(constField.Field, address) is { } fieldValue
+                    ? IsNamedAddress(fieldValue, catalog, depth + 1)
+                    : NamesAddressElsewhere(constField.Field, address, catalog);
             case ILocalReferenceOperation { Local.IsConst: true } constLocal:
                 return ConstInitializer(constLocal.Local, address) is { } localValue && IsNamedAddress(localValue, catalog, depth + 1);
             default:
                 return false;
         }
+    }
+
+    /// <summary>
+    /// A constant declared in another file, whose initializer the analyzer may not bind: it names a
+    /// register when it reads <c>Register.Address</c> of a register type the catalog has.
+    /// </summary>
+    private static bool NamesAddressElsewhere(ISymbol constant, IOperation use, RegisterCatalog catalog)
+    {
+        foreach (var reference in constant.DeclaringSyntaxReferences)
+        {
+            if (reference.SyntaxTree == use.Syntax.SyntaxTree ||
+                reference.GetSyntax() is not VariableDeclaratorSyntax { Initializer.Value: { } value })
+            {
+                continue;
+            }
+
+            while (value is ParenthesizedExpressionSyntax or CastExpressionSyntax)
+            {
+                value = value is ParenthesizedExpressionSyntax p ? p.Expression : ((CastExpressionSyntax)value).Expression;
+            }
+
+            if (value is MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Address" } member)
+            {
+                string type = member.Expression switch
+                {
+                    MemberAccessExpressionSyntax qualified => qualified.Name.Identifier.ValueText,
+                    SimpleNameSyntax simple => simple.Identifier.ValueText,
+                    AliasQualifiedNameSyntax alias => alias.Name.Identifier.ValueText,
+                    _ => "",
+                };
+                return type.Length > 0 && catalog.HasRegisterTypeNamed(type);
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The initializer of a constant declared in the syntax tree being analysed; null elsewhere.</summary>

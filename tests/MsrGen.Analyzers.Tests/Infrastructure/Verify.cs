@@ -32,6 +32,19 @@ internal static class Verify
         return test.RunAsync(CancellationToken.None);
     }
 
+    /// <summary>The same over several files (/0/Test0.cs, /0/Test1.cs, …); markup locations may sit in any of them.</summary>
+    public static Task AnalyzerAsync(string[] sources, params DiagnosticResult[] expected)
+    {
+        var test = new AnalyzerTest();
+        foreach (string source in sources)
+        {
+            test.TestState.Sources.Add(source);
+        }
+
+        test.ExpectedDiagnostics.AddRange(expected);
+        return test.RunAsync(CancellationToken.None);
+    }
+
     /// <summary>
     /// The fix turns <paramref name="source"/> into <paramref name="fixedSource"/>, one diagnostic at a time
     /// and through Fix All (document, project, solution); <paramref name="remaining"/> are the

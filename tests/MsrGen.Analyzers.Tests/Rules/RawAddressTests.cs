@@ -130,4 +130,29 @@ class Driver
         Diagnostic("MSR1004").WithLocation(0).WithArguments(
             "C1", "IA32_PMC0 (MSR_IA32_PERFCTR0, MSR_P6_PERFCTR0, MSR_ARCH_PERFMON_PERFCTR0)", "Ia32Pmc.AddressOf(0)"),
         Diagnostic("MSR1004").WithLocation(1).WithArguments("30A", "IA32_FIXED_CTR1 (MSR_CORE_PERF_FIXED_CTR1)", "Ia32FixedCtr.AddressOf(1)"));
+
+    [TestMethod]
+    public Task ConstAliasDeclaredInAnotherFile_DoesNotTrigger()
+    {
+        return AnalyzerAsync(new[]
+        {
+            Usings + @"
+static class Msrs
+{
+    public const uint Ctrl = Ia32PerfGlobalCtrl.Address;
+    public const uint Raw = 0x38F;
+}",
+            Usings + @"
+[AssumePmuCaps]
+class Driver
+{
+    void Dump(IMsrBus bus)
+    {
+        bus.ReadMsr(Msrs.Ctrl, out _);
+        bus.ReadMsr({|#0:Msrs.Raw|}, out _);
+    }
+}",
+        },
+        Diagnostic("MSR1004").WithLocation(0).WithArguments("38F", "IA32_PERF_GLOBAL_CTRL (MSR_CORE_PERF_GLOBAL_CTRL)", "Ia32PerfGlobalCtrl.Address"));
+    }
 }
