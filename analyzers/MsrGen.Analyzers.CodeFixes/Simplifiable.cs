@@ -18,4 +18,12 @@ internal static class Simplifiable
             expression.DescendantNodesAndSelf(),
             (_, rewritten) => rewritten.WithAdditionalAnnotations(Simplifier.Annotation));
     }
+
+    public static TypeSyntax ParseType(string text)
+    {
+        var type = SyntaxFactory.ParseTypeName(text);
+        return type.ReplaceNodes(
+            type.DescendantNodesAndSelf(),
+            (_, rewritten) => rewritten.WithAdditionalAnnotations(Simplifier.Annotation));
+    }
 }

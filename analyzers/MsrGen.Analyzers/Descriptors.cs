@@ -47,7 +47,7 @@ internal static class Descriptors
         WriteToReadOnlyId,
         "Write to a read-only register or field",
         Category.Correctness,
-        DiagnosticSeverity.Warning,
+        DiagnosticSeverity.Error,
         "{0} is read-only {1}; the write raises #GP or is ignored. Remove the write, or write it from host userspace outside the guest's context.");
 
     public static DiagnosticDescriptor MSR1002_ReservedBits { get; } = Rule(
@@ -83,7 +83,7 @@ internal static class Descriptors
         "Capability-gated register used without a guard",
         Category.Correctness,
         DiagnosticSeverity.Warning,
-        "{0} exists only when '{1}', but no enclosing condition checks {2}; on a vCPU without it the access raises #GP. Guard the access with {3}.");
+        "{0} exists only when '{1}', but no check that dominates this access establishes {2}; on a vCPU without it the access raises #GP. Guard the access with {3}.");
 
     public static DiagnosticDescriptor MSR1007_HostPmuInGuestRegion { get; } = Rule(
         HostPmuInGuestRegionId,
@@ -96,7 +96,7 @@ internal static class Descriptors
         IndexBeyondMaximumId,
         "Constant index beyond the architectural maximum",
         Category.Correctness,
-        DiagnosticSeverity.Warning,
+        DiagnosticSeverity.Error,
         "Index {0} is outside {1}, which has {2} architectural {3} (0..{4}); no CPU has this instance. Use an index below {2}.");
 
     public static DiagnosticDescriptor MSR2001_RawAccessPath { get; } = Rule(

@@ -4,9 +4,12 @@ using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 using MsrGen.Analyzers.Model;
 using MsrGen.Analyzers.Rules;
+using MsrGen.Generator.Parsing;
+using System.Collections.Generic;
 
 namespace MsrGen.Analyzers;
 
@@ -72,8 +75,8 @@ public sealed partial class MsrAccessAnalyzer
     }
 
     private static void ReportUnguarded(
-        OperationAnalysisContext context, IInvocationOperation invocation, RegisterInfo register, Generator.Parsing.CapabilityExpression gate,
-        long index, KnownSymbols symbols)
+        OperationAnalysisContext context, IInvocationOperation invocation, RegisterInfo register, CapabilityExpression gate,
+        long index, bool indexKnown, KnownSymbols symbols)
     {
         var needed = register.GateNamesNeedingGuard;
         if (needed.Count == 0)
@@ -87,14 +90,13 @@ public sealed partial class MsrAccessAnalyzer
             return;
         }
 
-        var checkedNames = CapabilityGuards.CheckedAround(invocation, symbols);
-        if (register.IsAmdGated && checkedNames.Contains("perfmon-v2"))
+        var known = GuardFlow.At(invocation, GraphOf(context), symbols);
+        if (known.ExistsChecked(register.Type))
         {
-            // KVM gives an AMD vCPU PMU version 2 exactly when it has PERFMON_V2 (CPUID 0x80000022).
-            checkedNames.Add("version");
+            return;
         }
 
-        var missing = needed.Where(name => !CapabilityGuards.IsChecked(name, checkedNames)).ToList();
+        var missing = MissingGuards(register, gate, known, needed, indexKnown ? index : null);
         if (missing.Count == 0)
         {
             return;
@@ -116,6 +118,76 @@ public sealed partial class MsrAccessAnalyzer
             gate.Text,
             string.Join(", ", missing.Select(name => "'" + name + "'")),
             "if (" + guard.Replace("global::MsrGen.Registers.", "") + ") { … }"));
+    }
+
+    /// <summary>
+    /// The gate's capabilities the code has not established at the access: the names of every
+    /// top-level part of the gate that does not hold for all values the guards leave possible. Vendor
+    /// names are implied by the register (an Intel register is used on Intel); on AMD, a known
+    /// PERFMON_V2 means version 2 (KVM sets one exactly when the other).
+    /// </summary>
+    private static List<string> MissingGuards(
+        RegisterInfo register, CapabilityExpression gate, GuardFlow.Knowledge known, IReadOnlyList<string> needed, long? index)
+    {
+        var parts = gate.JudgeConjuncts(
+            name =>
+            {
+                var range = known.RangeOf(name);
+                if (name is "intel" or "amd")
+                {
+                    return range ?? CapabilityExpression.Range.True;
+                }
+
+                if (name == "version" && register.IsAmdGated && known.RangeOf("perfmon-v2") is { Lo: 1 })
+                {
+                    var v2 = new CapabilityExpression.Range(2, long.MaxValue);
+                    return range is { } r ? r.Intersect(v2) : v2;
+                }
+
+                return range;
+            },
+            index);
+        var missing = new List<string>();
+        foreach (var part in parts)
+        {
+            if (part.Holds == true)
+            {
+                continue;
+            }
+
+            foreach (var name in needed)
+            {
+                if (part.Names.Contains(name) && !missing.Contains(name))
+                {
+                    missing.Add(name);
+                }
+            }
+        }
+
+        bool holds = true;
+        foreach (var part in parts)
+        {
+            holds &= part.Holds == true;
+        }
+
+        return holds ? new List<string>() : missing.Count > 0 ? missing : needed.ToList();
+    }
+
+    /// <summary>The control-flow graph of the body the access is in; null where none can be built.</summary>
+    private static ControlFlowGraph? GraphOf(OperationAnalysisContext context)
+    {
+        try
+        {
+            return context.GetControlFlowGraph();
+        }
+        catch (System.ArgumentException)
+        {
+            return null;
+        }
+        catch (System.InvalidOperationException)
+        {
+            return null;
+        }
     }
 
     private static void AnalyzeRegisterMember(

@@ -150,7 +150,7 @@ public sealed partial class MsrAccessAnalyzer : DiagnosticAnalyzer
             }
         }
 
-        JudgeAccess(context, invocation, catalog, regionPossible, register, indexKnown ? index : 0, kind, value?.Value);
+        JudgeAccess(context, invocation, catalog, regionPossible, register, indexKnown ? index : 0, kind, value?.Value, indexKnown);
     }
 
     private static void AnalyzeRawAccess(
@@ -199,20 +199,101 @@ public sealed partial class MsrAccessAnalyzer : DiagnosticAnalyzer
                 address.Value.Syntax.GetLocation(),
                 properties,
                 hex,
-                register.InstanceName(index),
+                register.InstanceNameWithAliases(index),
                 register.AddressExpression(index, fullyQualified: false)));
         }
 
         JudgeAccess(context, invocation, catalog, regionPossible, register, index, isWrite ? AccessKind.Write : AccessKind.Read, value?.Value);
     }
 
-    /// <summary>A constant that already names the register (<c>Ia32PerfGlobalCtrl.Address</c>) is not a raw number.</summary>
-    private static bool IsNamedAddress(IOperation address, RegisterCatalog catalog) =>
-        address is IFieldReferenceOperation field && catalog.Get(field.Field.ContainingType) is not null;
+    /// <summary>
+    /// A constant that already names the register (<c>Ia32PerfGlobalCtrl.Address</c>) is not a raw
+    /// number, and neither is a <c>const</c> local or field whose initializer names it
+    /// (<c>const uint Ctrl = Ia32PerfGlobalCtrl.Address;</c>), however many constants it flows through.
+    /// </summary>
+    private static bool IsNamedAddress(IOperation address, RegisterCatalog catalog, int depth = 0)
+    {
+        address = ValueFolder.Unwrap(address);
+        if (depth > 8)
+        {
+            return false;
+        }
+
+        switch (address)
+        {
+            case IFieldReferenceOperation field when catalog.Get(field.Field.ContainingType) is not null:
+                return true;
+            case IFieldReferenceOperation { Field.IsConst: true } constField:
+                return ConstInitializer(constField.Field, address) is { } fieldValue
+                    ? IsNamedAddress(fieldValue, catalog, depth + 1)
+                    : NamesAddressElsewhere(constField.Field, address, catalog);
+            case ILocalReferenceOperation { Local.IsConst: true } constLocal:
+                return ConstInitializer(constLocal.Local, address) is { } localValue && IsNamedAddress(localValue, catalog, depth + 1);
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>
+    /// A constant declared in another file, whose initializer the analyzer may not bind: it names a
+    /// register when it reads <c>Register.Address</c> of a register type the catalog has.
+    /// </summary>
+    private static bool NamesAddressElsewhere(ISymbol constant, IOperation use, RegisterCatalog catalog)
+    {
+        foreach (var reference in constant.DeclaringSyntaxReferences)
+        {
+            if (reference.SyntaxTree == use.Syntax.SyntaxTree ||
+                reference.GetSyntax() is not VariableDeclaratorSyntax { Initializer.Value: { } value })
+            {
+                continue;
+            }
+
+            while (value is ParenthesizedExpressionSyntax or CastExpressionSyntax)
+            {
+                value = value is ParenthesizedExpressionSyntax p ? p.Expression : ((CastExpressionSyntax)value).Expression;
+            }
+
+            if (value is MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Address" } member)
+            {
+                string type = member.Expression switch
+                {
+                    MemberAccessExpressionSyntax qualified => qualified.Name.Identifier.ValueText,
+                    SimpleNameSyntax simple => simple.Identifier.ValueText,
+                    AliasQualifiedNameSyntax alias => alias.Name.Identifier.ValueText,
+                    _ => "",
+                };
+                return type.Length > 0 && catalog.HasRegisterTypeNamed(type);
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The initializer of a constant declared in the syntax tree being analysed; null elsewhere.</summary>
+    private static IOperation? ConstInitializer(ISymbol constant, IOperation use)
+    {
+        if (use.SemanticModel is not { } model)
+        {
+            return null;
+        }
+
+        foreach (var reference in constant.DeclaringSyntaxReferences)
+        {
+            if (reference.SyntaxTree != model.SyntaxTree ||
+                reference.GetSyntax() is not VariableDeclaratorSyntax { Initializer.Value: { } value })
+            {
+                continue;
+            }
+
+            return model.GetOperation(value);
+        }
+
+        return null;
+    }
 
     private static void JudgeAccess(
         OperationAnalysisContext context, IInvocationOperation invocation, RegisterCatalog catalog, bool regionPossible, RegisterInfo register,
-        long index, AccessKind kind, IOperation? value)
+        long index, AccessKind kind, IOperation? value, bool indexKnown = true)
     {
         var symbols = catalog.Symbols;
         bool regionMatters = register.HostPmu || (kind == AccessKind.HostWrite && register.Access == RegisterAccess.ReadOnly);
@@ -263,7 +344,7 @@ public sealed partial class MsrAccessAnalyzer : DiagnosticAnalyzer
 
         if (register.Gate is { } gate)
         {
-            ReportUnguarded(context, invocation, register, gate, index, symbols);
+            ReportUnguarded(context, invocation, register, gate, index, indexKnown, symbols);
         }
 
         if (register.HostPmu && guestRegion is not null)

@@ -11,6 +11,14 @@ public sealed class UnguardedGates
     public void TellKvmAboutLbr(IMsrBus bus, PmuCaps caps) =>
         bus.Write(MsrKvmPvLbrCtrl.Zero.WithActive(true)); // expect: MSR1006
 
+    public void GuardPointingTheWrongWay(IMsrBus bus, PmuCaps caps)
+    {
+        if (!caps.FullWidthWrites)
+        {
+            bus.Write(Ia32APmc.Zero, 0); // expect: MSR1006
+        }
+    }
+
     public void Guarded(IMsrBus bus, PmuCaps caps)
     {
         if (caps.FullWidthWrites)

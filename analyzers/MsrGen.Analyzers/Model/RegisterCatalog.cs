@@ -36,6 +36,20 @@ internal sealed class RegisterCatalog
         return _byType.GetOrAdd(named.OriginalDefinition, t => RegisterInfo.TryCreate(t, _symbols));
     }
 
+    /// <summary>Whether a register type of this simple name is in the catalog (for constants declared in another file).</summary>
+    public bool HasRegisterTypeNamed(string name)
+    {
+        foreach (var register in All())
+        {
+            if (register.Type.Name == name)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>The register instance at an address: upstream profile first when two profiles share one.</summary>
     public bool TryResolve(uint address, out RegisterInfo? register, out long index)
     {

@@ -120,6 +120,30 @@ internal sealed class RegisterInfo
     /// <summary>The gate names the AMD vendor (its 'version &gt;= 2' is what CPUID calls PERFMON_V2).</summary>
     public bool IsAmdGated { get; }
 
+    /// <summary>Other names from the definition's 'alias' lines: NAME, NAME{n} or NAME@k.</summary>
+    public string[] Aliases { get; init; } = Array.Empty<string>();
+
+    /// <summary>The instance name followed by the kernel's names for it: <c>IA32_PMC1 (MSR_IA32_PERFCTR1, …)</c>.</summary>
+    public string InstanceNameWithAliases(long index)
+    {
+        string number = index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var names = new List<string>();
+        foreach (string alias in Aliases)
+        {
+            int at = alias.IndexOf('@');
+            if (at < 0)
+            {
+                names.Add(alias.Replace("{n}", number));
+            }
+            else if (alias.Substring(at + 1) == number)
+            {
+                names.Add(alias.Substring(0, at));
+            }
+        }
+
+        return names.Count == 0 ? InstanceName(index) : InstanceName(index) + " (" + string.Join(", ", names) + ")";
+    }
+
     /// <summary>The instance name: <c>IA32_PMC{n}</c> with the index put in.</summary>
     public string InstanceName(long index) =>
         IsArray ? Name.Replace("{n}", index.ToString(System.Globalization.CultureInfo.InvariantCulture)) : Name;
@@ -153,6 +177,7 @@ internal sealed class RegisterInfo
         ulong staticReserved = 0;
         CapabilityExpression? gate = null;
         bool hostPmu = false;
+        string[] aliases = Array.Empty<string>();
         foreach (var named in register.NamedArguments)
         {
             object? value = named.Value.Value;
@@ -184,6 +209,9 @@ internal sealed class RegisterInfo
                     break;
                 case "HostPmu" when value is bool h:
                     hostPmu = h;
+                    break;
+                case "Aliases" when value is string a:
+                    aliases = a.Split(new[] { ' ' }, StringSplitOptions.RemoveEmptyEntries);
                     break;
             }
         }
@@ -235,7 +263,7 @@ internal sealed class RegisterInfo
 
         return new RegisterInfo(
             type, name, address, stride, max, access, hostAccess, effects, profile, staticReserved, gate, hostPmu,
-            conditional.ToImmutable(), widths.ToImmutable());
+            conditional.ToImmutable(), widths.ToImmutable()) { Aliases = aliases };
     }
 
     private static string[] NamesNeedingGuard(CapabilityExpression gate)

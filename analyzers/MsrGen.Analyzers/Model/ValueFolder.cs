@@ -97,31 +97,37 @@ internal static class ValueFolder
     /// </summary>
     private static IOperation? OnlyValueOf(ILocalReferenceOperation reference)
     {
-        var root = reference;
         IOperation top = reference;
-        // Deconstruction, assignment, ref/out and address-of each end the search: the local may change.
         while (top.Parent is not null)
         {
             top = top.Parent;
         }
 
+        return OnlyValueOf(top, reference.Local);
+    }
+
+    /// <summary>The same search for <paramref name="local"/> anywhere below <paramref name="top"/> (the body's operation tree).</summary>
+    internal static IOperation? OnlyValueOf(IOperation top, ILocalSymbol local)
+    {
         IOperation? initializer = null;
+        // Deconstruction, assignment, ref/out and address-of each end the search: the local may change.
         foreach (var op in top.Descendants())
         {
             switch (op)
             {
-                case IVariableDeclaratorOperation declarator when SymbolEqualityComparer.Default.Equals(declarator.Symbol, root.Local):
+                case IVariableDeclaratorOperation declarator when SymbolEqualityComparer.Default.Equals(declarator.Symbol, local):
                     initializer = declarator.Initializer?.Value;
                     break;
-                case IDeconstructionAssignmentOperation deconstruction when Mentions(deconstruction.Target, root.Local):
-                case IAssignmentOperation { Target: ILocalReferenceOperation target } when SymbolEqualityComparer.Default.Equals(target.Local, root.Local):
-                case IArgumentOperation { Parameter.RefKind: not RefKind.None, Value: ILocalReferenceOperation byRef } when SymbolEqualityComparer.Default.Equals(byRef.Local, root.Local):
-                case IAddressOfOperation { Reference: ILocalReferenceOperation pointed } when SymbolEqualityComparer.Default.Equals(pointed.Local, root.Local):
+                case IDeconstructionAssignmentOperation deconstruction when Mentions(deconstruction.Target, local):
+                case IAssignmentOperation { Target: ILocalReferenceOperation target } when SymbolEqualityComparer.Default.Equals(target.Local, local):
+                case IArgumentOperation { Parameter.RefKind: not RefKind.None, Value: ILocalReferenceOperation byRef } when SymbolEqualityComparer.Default.Equals(byRef.Local, local):
+                case IAddressOfOperation { Reference: ILocalReferenceOperation pointed } when SymbolEqualityComparer.Default.Equals(pointed.Local, local):
+                case IIncrementOrDecrementOperation { Target: ILocalReferenceOperation stepped } when SymbolEqualityComparer.Default.Equals(stepped.Local, local):
                     return null;
             }
         }
 
-        return root.Local.IsRef ? null : initializer;
+        return local.IsRef ? null : initializer;
     }
 
     private static bool Mentions(IOperation target, ILocalSymbol local)

@@ -59,6 +59,23 @@ internal static class CatalogBuilder
 
                 names[entry.Name] = entry;
                 typeNames[entry.TypeName] = entry;
+                var aliases = new List<string>();
+                foreach (string alias in entry.Aliases)
+                {
+                    string key = AliasKey(alias);
+                    if (names.TryGetValue(key, out var owner) && (owner.Profile & entry.Profile) != 0)
+                    {
+                        diagnostics.Add(new DiagnosticInfo(GeneratorDiagnostics.DuplicateName,
+                            $"alias '{alias}' of '{entry.Name}' is already a name of '{owner.Name}' ({Where(owner.Position)}): a name must find one register",
+                            entry.Position));
+                        continue;
+                    }
+
+                    names[key] = entry;
+                    aliases.Add(alias);
+                }
+
+                var kept1 = aliases.Count == entry.Aliases.Count ? entry : entry with { Aliases = aliases.ToEquatableArray() };
                 for (int n = 0; n < entry.Max; n++)
                 {
                     uint address = entry.Address + (uint)n * entry.Stride;
@@ -68,7 +85,7 @@ internal static class CatalogBuilder
                     }
                 }
 
-                kept.Add(entry);
+                kept.Add(kept1);
             }
         }
 
@@ -95,6 +112,13 @@ internal static class CatalogBuilder
         }
 
         return null;
+    }
+
+    /// <summary>The name an alias claims: NAME@k claims its instance's name, NAME{n} the pattern.</summary>
+    private static string AliasKey(string alias)
+    {
+        int at = alias.IndexOf('@');
+        return at < 0 ? alias : alias.Substring(0, at);
     }
 
     private static IEnumerable<ProfileKinds> Profiles(ProfileKinds profiles)

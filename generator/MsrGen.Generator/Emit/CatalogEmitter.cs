@@ -6,13 +6,15 @@ using static MsrGen.Generator.Emit.Naming;
 namespace MsrGen.Generator.Emit;
 
 /// <summary>
-/// Emits the cross-file catalog: <c>MsrId</c>, <c>MsrRef</c> and <c>MsrCatalog</c> with the address
-/// dispatch as a switch (every instance of every array expanded, so the compiler builds jump tables),
-/// name lookup, per-register dispatch to the generated types, and the VMX/SVM intercept builders.
+/// Emits the cross-file catalog: <c>MsrId</c>, <c>MsrRef</c> and <c>MsrCatalog</c> as data: one table
+/// row per register (<c>MsrCatalogEntry.Of&lt;T&gt;()</c>), from which the hand-written core builds the
+/// address and name index once. Every per-register question is a row lookup, not a switch.
 /// </summary>
-internal static partial class CatalogEmitter
+internal static class CatalogEmitter
 {
     public const string HintName = "MsrCatalog.g.cs";
+
+    private const string Caps = "in " + Core + "PmuCaps";
 
     public static string Emit(CatalogSourceModel model)
     {
@@ -39,172 +41,94 @@ internal static partial class CatalogEmitter
         w.Line(RegisterEmitter.GeneratedCode);
         w.Open("public readonly record struct MsrRef(MsrId Id, int Index)");
         w.Line("public string Name => MsrCatalog.InstanceName(this);");
-        w.Line();
         w.Line("public uint Address => MsrCatalog.AddressOf(this);");
-        w.Line();
         w.Line("public override string ToString() => Name;");
         w.Close();
         w.Line();
-        w.Doc("Address → register, name → register, and per-register facts, as generated code.");
+        w.Doc("Address → register, name → register, and per-register facts: a table with one row per MsrId (row = id - 1).");
         w.Line(RegisterEmitter.GeneratedCode);
         w.Open("public static partial class MsrCatalog");
         w.Line("public const int RegisterCount = " + Int(entries.Count) + ";");
         w.Line();
-        EmitIds(w, entries);
-        EmitTryFind(w, entries);
-        EmitTryFindByName(w, entries);
-        EmitDispatch(w, entries);
+        w.Line("private static readonly " + Core + "MsrCatalogEntry[] s_rows =");
+        w.Line("{");
+        foreach (var e in entries)
+        {
+            w.Line("    " + Core + "MsrCatalogEntry.Of<" + e.TypeName + ">(),");
+        }
+
+        w.Line("};");
+        w.Line();
+        w.Line("private static readonly " + Core + "MsrAddressIndex s_index = new(global::System.Array.ConvertAll(s_rows, row => row.Descriptor));");
+        w.Line();
+        w.Doc("All register ids in address order.");
+        w.Line("public static global::System.Collections.Generic.IReadOnlyList<MsrId> Ids { get; } = global::System.Linq.Enumerable.ToArray(global::System.Linq.Enumerable.Select(global::System.Linq.Enumerable.Range(1, RegisterCount), i => (MsrId)i));");
+        w.Line();
+        w.Doc("The register at an address in a profile (instances up to the architectural maximum; whether one exists for a vCPU is Exists()).");
+        w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
+        w.Line("public static bool TryFind(uint address, " + Core + "MsrProfile profile, out MsrRef register) => Unpack(s_index.Find(address, profile), out register);");
+        w.Line();
+        w.Line("public static bool TryFind(uint address, out MsrRef register) => TryFind(address, " + Core + "MsrProfile.Upstream, out register);");
+        w.Line();
+        w.Doc("The register instance with this name or kernel alias (case-insensitive; arrays take the index: IA32_PMC3, MSR_CORE_PERF_FIXED_CTR1).");
+        w.Line("public static bool TryFindByName(string name, " + Core + "MsrProfile profile, out MsrRef register) => Unpack(s_index.FindByName(name, profile), out register);");
+        w.Line();
+        w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
+        w.Open("private static bool Unpack(uint slot, out MsrRef register)");
+        w.Line("register = new((MsrId)(slot >> 16), (int)(slot & 0xFFFFu));");
+        w.Line("return slot != 0;");
+        w.Close();
+        w.Line();
+        w.Line("private static " + Core + "MsrCatalogEntry? Row(MsrId id) => (uint)(id - 1) < (uint)s_rows.Length ? s_rows[(int)id - 1] : null;");
+        w.Line();
+        w.Line("public static " + Core + "MsrDescriptor? Describe(MsrId id) => Row(id)?.Descriptor;");
+        w.Line("public static string InstanceName(MsrRef register) => Row(register.Id)?.Descriptor.InstanceName(register.Index) ?? \"?\";");
+        w.Line("public static uint AddressOf(MsrRef register) => Row(register.Id)?.Descriptor.AddressOf(register.Index) ?? 0u;");
+        w.Line("public static ulong ReservedMask(MsrRef register, " + Caps + " caps) => Row(register.Id) is { } row ? row.ReservedMask(caps, register.Index) : ulong.MaxValue;");
+        w.Line("public static bool Exists(MsrRef register, " + Caps + " caps) => Row(register.Id) is { } row && row.Exists(caps, register.Index);");
+        w.Line("public static ulong ResetValue(MsrId id, " + Caps + " caps) => Row(id) is { } row ? row.ResetValue(caps) : 0UL;");
+        w.Line("public static " + Core + "MsrIntercept InterceptPolicy(MsrRef register, " + Core + "VpmuMode mode, " + Caps + " guest, " + Caps + " host) =>");
+        w.Line("    Row(register.Id) is { } row ? row.InterceptPolicy(mode, guest, host, register.Index) : " + Core + "MsrIntercept.ReadWrite;");
+        w.Line();
+        w.Doc("The value decoded field by field, under the instance's name.");
+        w.Line("public static string Decode(MsrRef register, ulong value) => Row(register.Id) is { } row");
+        w.Line("    ? " + Core + "MsrFormatter.Format(row.Descriptor, InstanceName(register), value)");
+        w.Line("    : \"? = 0x\" + value.ToString(\"X16\", global::System.Globalization.CultureInfo.InvariantCulture);");
+        w.Line();
         EmitBitmaps(w);
         w.Close();
         w.Close();
         return w.ToString();
     }
 
-    private static void EmitIds(SourceWriter w, List<CatalogEntry> entries)
-    {
-        w.Doc("All register ids in address order.");
-        w.Line("public static global::System.Collections.Generic.IReadOnlyList<MsrId> Ids { get; } = new MsrId[]");
-        w.Line("{");
-        foreach (var e in entries)
-        {
-            w.Line("    MsrId." + e.TypeName + ",");
-        }
-
-        w.Line("};");
-        w.Line();
-    }
-
-    private static string ProfileTest(ProfileKinds profile) =>
-        profile == ProfileKinds.All ? "" : "(profile & " + Profile(profile) + ") != 0";
-
-    private static void EmitTryFindByName(SourceWriter w, List<CatalogEntry> entries)
-    {
-        w.Doc("The register instance with this name (case-insensitive; arrays take the index: IA32_PMC3).");
-        w.Open("public static bool TryFindByName(string name, " + Core + "MsrProfile profile, out MsrRef register)");
-        w.Line("string upper = name.ToUpperInvariant();");
-        var scalars = entries.Where(e => !e.Name.Contains("{n}")).GroupBy(e => e.Name).OrderBy(g => g.Key, System.StringComparer.Ordinal).ToList();
-
-        // A switch without cases is warning CS1522 in the consumer's build: only arrays means no switch.
-        if (scalars.Count > 0)
-        {
-            EmitScalarNameSwitch(w, scalars);
-        }
-
-        foreach (var e in entries.Where(e => e.Name.Contains("{n}")).OrderByDescending(e => e.Name.Length).ThenBy(e => e.Name, System.StringComparer.Ordinal))
-        {
-            int at = e.Name.IndexOf("{n}", System.StringComparison.Ordinal);
-            string prefix = e.Name.Substring(0, at);
-            string suffix = e.Name.Substring(at + 3);
-            string test = ProfileTest(e.Profile);
-            w.Line("if (" + (test.Length > 0 ? test + " && " : "") + "TryIndex(upper, " + SourceWriter.Literal(prefix) + ", " + SourceWriter.Literal(suffix) + ", " +
-                   Int(e.Max) + ", out int " + "i" + e.TypeName + ")) { register = new(MsrId." + e.TypeName + ", i" + e.TypeName + "); return true; }");
-        }
-
-        w.Line("register = default;");
-        w.Line("return false;");
-        w.Close();
-        w.Line();
-        w.Open("private static bool TryIndex(string name, string prefix, string suffix, int max, out int index)");
-        w.Line("index = -1;");
-        w.Open("if (name.Length <= prefix.Length + suffix.Length || !name.StartsWith(prefix, global::System.StringComparison.Ordinal) || !name.EndsWith(suffix, global::System.StringComparison.Ordinal))");
-        w.Line("return false;");
-        w.Close();
-        w.Line("string digits = name.Substring(prefix.Length, name.Length - prefix.Length - suffix.Length);");
-        w.Open("if (digits.Length > 1 && digits[0] == '0')");
-        w.Line("return false;");
-        w.Close();
-        w.Line("return int.TryParse(digits, global::System.Globalization.NumberStyles.None, global::System.Globalization.CultureInfo.InvariantCulture, out index) && index < max;");
-        w.Close();
-        w.Line();
-    }
-
-    private static void EmitScalarNameSwitch(SourceWriter w, List<IGrouping<string, CatalogEntry>> scalars)
-    {
-        w.Open("switch (upper)");
-        foreach (var group in scalars)
-        {
-            w.Line("case " + SourceWriter.Literal(group.Key) + ":");
-            bool unconditional = false;
-            foreach (var e in group)
-            {
-                string test = ProfileTest(e.Profile);
-                string assign = "register = new(MsrId." + e.TypeName + ", 0); return true;";
-                w.Line("    " + (test.Length == 0 ? assign : "if (" + test + ") { " + assign + " }"));
-                unconditional |= test.Length == 0;
-            }
-
-            if (!unconditional)
-            {
-                w.Line("    break;");
-            }
-        }
-
-        w.Close();
-    }
-
-    private static void Switch(SourceWriter w, List<CatalogEntry> entries, string signature, string subject, System.Func<CatalogEntry, string> arm, string fallback)
-    {
-        w.Line(signature + " => " + subject + " switch");
-        w.Line("{");
-        foreach (var e in entries)
-        {
-            w.Line("    MsrId." + e.TypeName + " => " + arm(e) + ",");
-        }
-
-        w.Line("    _ => " + fallback + ",");
-        w.Line("};");
-        w.Line();
-    }
-
-    private static void EmitDispatch(SourceWriter w, List<CatalogEntry> entries)
-    {
-        const string caps = "in " + Core + "PmuCaps";
-        Switch(w, entries, "public static " + Core + "MsrDescriptor? Describe(MsrId id)", "id", e => e.TypeName + ".Descriptor", "null");
-        Switch(w, entries, "public static string InstanceName(MsrRef register)", "register.Id", e => e.TypeName + ".InstanceName(register.Index)", "\"?\"");
-        Switch(w, entries, "public static uint AddressOf(MsrRef register)", "register.Id",
-            e => e.Stride == 0 ? e.TypeName + ".Address" : e.TypeName + ".AddressOf(register.Index)", "0u");
-        Switch(w, entries, "public static ulong ReservedMask(MsrRef register, " + caps + " caps)", "register.Id", e => e.TypeName + ".ReservedMask(caps, register.Index)", "ulong.MaxValue");
-        Switch(w, entries, "public static bool Exists(MsrRef register, " + caps + " caps)", "register.Id", e => e.TypeName + ".Exists(caps, register.Index)", "false");
-        Switch(w, entries, "public static ulong ResetValue(MsrId id, " + caps + " caps)", "id", e => e.TypeName + ".Reset(caps).Value", "0UL");
-        Switch(w, entries, "public static " + Core + "MsrIntercept InterceptPolicy(MsrRef register, " + Core + "VpmuMode mode, " + caps + " guest, " + caps + " host)",
-            "register.Id", e => e.TypeName + ".InterceptPolicy(mode, guest, host, register.Index)", Core + "MsrIntercept.ReadWrite");
-        w.Doc("The value decoded field by field, under the instance's name.");
-        w.Line("public static string Decode(MsrRef register, ulong value) => InstanceName(register) + DecodeFields(register.Id, value);");
-        w.Line();
-        Switch(w, entries, "private static string DecodeFields(MsrId id, ulong value)", "id",
-            e => e.TypeName + ".FromRawUnchecked(value).ToString().Substring(" + e.TypeName + ".RegisterName.Length)", "\" = 0x\" + value.ToString(\"X16\", global::System.Globalization.CultureInfo.InvariantCulture)");
-    }
-
     private static void EmitBitmaps(SourceWriter w)
     {
-        const string caps = "in " + Core + "PmuCaps";
         w.Doc("The VMX MSR bitmap KVM would load for a vCPU: registers that exist follow their intercept policy, everything else exits.");
-        w.Open("public static " + Core + "VmxMsrBitmap BuildVmxBitmap(" + Core + "VpmuMode mode, " + caps + " guest, " + caps + " host, " + Core + "MsrProfile profile)");
+        w.Open("public static " + Core + "VmxMsrBitmap BuildVmxBitmap(" + Core + "VpmuMode mode, " + Caps + " guest, " + Caps + " host, " + Core + "MsrProfile profile)");
         w.Line("var bitmap = new " + Core + "VmxMsrBitmap();");
         w.Line("Apply(mode, guest, host, profile, (address, policy) => bitmap.Set(address, policy));");
         w.Line("return bitmap;");
         w.Close();
         w.Line();
         w.Doc("The SVM MSR permission map KVM would load for a vCPU.");
-        w.Open("public static " + Core + "SvmMsrPermissionMap BuildSvmPermissionMap(" + Core + "VpmuMode mode, " + caps + " guest, " + caps + " host, " + Core + "MsrProfile profile)");
+        w.Open("public static " + Core + "SvmMsrPermissionMap BuildSvmPermissionMap(" + Core + "VpmuMode mode, " + Caps + " guest, " + Caps + " host, " + Core + "MsrProfile profile)");
         w.Line("var map = new " + Core + "SvmMsrPermissionMap();");
         w.Line("Apply(mode, guest, host, profile, (address, policy) => map.Set(address, policy));");
         w.Line("return map;");
         w.Close();
         w.Line();
-        w.Open("private static void Apply(" + Core + "VpmuMode mode, " + caps + " guest, " + caps + " host, " + Core + "MsrProfile profile, global::System.Func<uint, " + Core + "MsrIntercept, bool> set)");
+        w.Open("private static void Apply(" + Core + "VpmuMode mode, " + Caps + " guest, " + Caps + " host, " + Core + "MsrProfile profile, global::System.Func<uint, " + Core + "MsrIntercept, bool> set)");
         w.Open("if (mode == " + Core + "VpmuMode.Off)");
         w.Line("return;");
         w.Close();
-        w.Open("foreach (var id in Ids)");
-        w.Line("var descriptor = Describe(id)!;");
+        w.Open("foreach (var row in s_rows)");
+        w.Line("var descriptor = row.Descriptor;");
         w.Open("if ((descriptor.Profile & profile) == 0)");
         w.Line("continue;");
         w.Close();
         w.Open("for (int n = 0; n < descriptor.MaxInstances; n++)");
-        w.Line("var register = new MsrRef(id, n);");
-        w.Open("if (Exists(register, guest))");
-        w.Line("set(descriptor.AddressOf(n), InterceptPolicy(register, mode, guest, host));");
+        w.Open("if (row.Exists(guest, n))");
+        w.Line("set(descriptor.AddressOf(n), row.InterceptPolicy(mode, guest, host, n));");
         w.Close();
         w.Close();
         w.Close();

@@ -58,27 +58,24 @@ internal static partial class RegisterEmitter
             }
 
             w.Close();
-            w.Line();
         }
 
         string suffix = field.WidthExpression.Length > 0 ? " Bits at and above '" + field.WidthExpression + "' are reserved." : "";
+        // One doc line, then the getter and the With… copy-setter (bits beyond the field's width are dropped), each with its metadata.
         FieldDoc(w, BitsDoc(msb, field.Lsb), field.Name, field.Description, field.Condition, suffix);
-        w.Line(FieldAttribute(field.Name, field.Lsb, field.Width, field.Access));
+        string attribute = FieldAttribute(field.Name, field.Lsb, field.Width, field.Access) + " ";
         if (type == "bool")
         {
-            w.Line("public bool " + member + " => (Value & (1UL << " + Int(field.Lsb) + ")) != 0;");
+            w.Line(attribute + "public bool " + member + " => (Value & (1UL << " + Int(field.Lsb) + ")) != 0;");
         }
         else
         {
-            w.Line("public " + type + " " + member + " => (" + type + ")((Value >> " + Int(field.Lsb) + ") & " + mask + ");");
+            w.Line(attribute + "public " + type + " " + member + " => (" + type + ")((Value >> " + Int(field.Lsb) + ") & " + mask + ");");
         }
 
-        w.Line();
-        w.Doc("A copy with " + field.Name + " replaced" + (type == "bool" ? "." : " (bits beyond the field's width are dropped)."));
-        w.Line(FieldAttribute(field.Name, field.Lsb, field.Width, field.Access));
         if (type == "bool")
         {
-            w.Line("public " + t + " With" + member + "(bool value) => new(" + Core + "Bits.SetBit(Value, " + Int(field.Lsb) + ", value));");
+            w.Line(attribute + "public " + t + " With" + member + "(bool value) => new(" + Core + "Bits.SetBit(Value, " + Int(field.Lsb) + ", value));");
         }
         else
         {
@@ -87,10 +84,8 @@ internal static partial class RegisterEmitter
             string shifted = field.Lsb == 0 ? "(ulong)value" : "((ulong)value << " + Int(field.Lsb) + ")";
             string placed = field.Width == TypeBits(field.Width) ? shifted : "(" + shifted + " & " + Hex(fieldMask) + ")";
             string kept = field.Width >= 64 ? "" : "(Value & " + Hex(~fieldMask) + ") | ";
-            w.Line("public " + t + " With" + member + "(" + type + " value) => new(" + kept + placed + ");");
+            w.Line(attribute + "public " + t + " With" + member + "(" + type + " value) => new(" + kept + placed + ");");
         }
-
-        w.Line();
     }
 
     private static void EmitFieldArray(SourceWriter w, RegisterModel reg, FieldArrayModel array)
@@ -110,33 +105,28 @@ internal static partial class RegisterEmitter
             string condition = field.Condition.Length > 0 ? field.Condition : array.Condition;
             string description = field.Description.Length > 0 ? field.Description : array.Description;
             FieldDoc(w, where, label, description, condition, count.Length > 0 ? " Elements" + count + "." : "");
-            string attribute = FieldAttribute(label, array.BaseLsb + field.Lsb, field.Width, field.Access, array.Stride, array.Max);
-            w.Line(attribute);
-            // The Bits element helpers check the index (out of range: read 0/false, change nothing) and inline.
+            string attribute = FieldAttribute(label, array.BaseLsb + field.Lsb, field.Width, field.Access, array.Stride, array.Max) + " ";
+            // The Bits element helpers check the index (out of range: read 0/false, change nothing) and inline;
+            // With…(n, value) beyond the architectural maximum changes nothing.
             if (type == "bool")
             {
-                w.Line("public bool " + member + "(int n) => " + Core + "Bits.TestElement(Value, " + element + ");");
+                w.Line(attribute + "public bool " + member + "(int n) => " + Core + "Bits.TestElement(Value, " + element + ");");
             }
             else
             {
-                w.Line("public " + type + " " + member + "(int n) => (" + type + ")" + Core + "Bits.GetElement(Value, " + element + ", " + Int(field.Width) + ");");
+                w.Line(attribute + "public " + type + " " + member + "(int n) => (" + type + ")" + Core + "Bits.GetElement(Value, " + element + ", " + Int(field.Width) + ");");
             }
 
-            w.Line();
-            w.Doc("A copy with element n of " + label + " replaced (an index beyond the architectural maximum changes nothing).");
-            w.Line(attribute);
             string set = type == "bool"
                 ? Core + "Bits.SetElementBit(Value, " + element + ", value)"
                 : Core + "Bits.SetElement(Value, " + element + ", " + Int(field.Width) + ", (ulong)value)";
-            w.Line("public " + t + " With" + member + "(int n, " + type + " value) => new(" + set + ");");
-            w.Line();
+            w.Line(attribute + "public " + t + " With" + member + "(int n, " + type + " value) => new(" + set + ");");
         }
 
         if (single && array.Stride == 1)
         {
-            w.Doc("All elements of " + array.Name + " packed: bit k is element k.");
+            // All elements packed: bit k is element k.
             w.Line("public ulong " + Member(prefix) + "Bits => (Value >> " + Int(array.BaseLsb) + ") & " + Hex(array.Max >= 64 ? ulong.MaxValue : (1UL << array.Max) - 1) + ";");
-            w.Line();
         }
     }
 }

@@ -12,14 +12,13 @@ internal static partial class RegisterEmitter
     {
         string t = reg.TypeName;
         bool conditional = reg.Fields.Any(f => f.Condition.Length > 0 || f.WidthExpression.Length > 0) || reg.FieldArrays.Count > 0;
-
-        w.Doc("Bits a vCPU with these capabilities must not set (instance n of an array register).");
         if (!conditional)
         {
             w.Line("public static ulong ReservedMask(" + Caps + " caps, int n = 0) => StaticReservedBits;");
         }
         else
         {
+            // The reserved rules, one line each: a conditional field, a variable width, an array's absent elements.
             w.Open("public static ulong ReservedMask(" + Caps + " caps, int n = 0)");
             ulong never = reg.Fields.Where(f => f.Condition == "false").Aggregate(0UL, (m, f) => m | f.Mask);
             w.Line(never == 0 ? "ulong reserved = StaticReservedBits;"
@@ -28,9 +27,7 @@ internal static partial class RegisterEmitter
             {
                 if (field.Condition.Length > 0 && field.Condition != "false")
                 {
-                    w.Open("if (!(" + Expression(field.Condition) + "))");
-                    w.Line("reserved |= " + Hex(field.Mask) + ";");
-                    w.Close();
+                    w.Line("if (!(" + Expression(field.Condition) + ")) reserved |= " + Hex(field.Mask) + ";");
                 }
 
                 if (field.WidthExpression.Length > 0)
@@ -39,39 +36,24 @@ internal static partial class RegisterEmitter
                 }
             }
 
+            int k = 0;
             foreach (var array in reg.FieldArrays)
             {
                 string count = array.Count.Length > 0 ? Expression(array.Count) : Int(array.Max);
-                string on = array.Condition.Length > 0 ? Expression(array.Condition) : "true";
-                w.Open("");
-                w.Line("int count = " + count + ";");
-                w.Line("bool present = " + on + ";");
-                w.Open("for (int k = 0; k < " + Int(array.Max) + "; k++)");
-                w.Line("int shift = " + Int(array.BaseLsb) + " + k * " + Int(array.Stride) + ";");
-                w.Open("if (!present || k >= count)");
-                w.Line("reserved |= " + Hex(array.ElementFieldMask) + " << shift;");
-                w.Line("continue;");
-                w.Close();
+                string present = array.Condition.Length > 0 ? "(" + Expression(array.Condition) + ") ? " + count + " : 0" : count;
+                string c = "c" + Int(k++);
+                string at = Int(array.BaseLsb) + ", " + Int(array.Stride);
+                w.Line("int " + c + " = global::System.Math.Clamp(" + present + ", 0, " + Int(array.Max) + ");");
+                w.Line("reserved |= " + Core + "Bits.Repeat(" + Hex(array.ElementFieldMask) + ", " + at + ", " + c + ", " + Int(array.Max) + ");");
                 foreach (var field in array.Fields.Where(f => f.Condition.Length > 0))
                 {
-                    w.Open("if (!(" + Expression(field.Condition) + "))");
-                    w.Line("reserved |= " + Hex(field.Mask) + " << shift;");
-                    w.Close();
+                    w.Line("if (!(" + Expression(field.Condition) + ")) reserved |= " + Core + "Bits.Repeat(" + Hex(field.Mask) + ", " + at + ", 0, " + c + ");");
                 }
-
-                w.Close();
-                w.Close();
             }
 
             w.Line("return reserved;");
             w.Close();
         }
-
-        w.Line();
-        w.Doc("Which bits of a value break the reserved-bit rules for these capabilities.");
-        w.Line("public static " + Core + "ReservedBitViolation CheckReserved(ulong value, " + Caps + " caps, int n = 0) =>");
-        w.Line("    new(InstanceName(n), value, ReservedMask(caps, n));");
-        w.Line();
 
         string gate = GateExpression(reg);
         string exists = gate.Length > 0 ? Expression(gate) : "true";
@@ -85,85 +67,68 @@ internal static partial class RegisterEmitter
             exists = "n == 0" + (gate.Length > 0 ? " && " + exists : "");
         }
 
-        w.Doc("Whether instance n exists on a vCPU with these capabilities.");
         w.Line("public static bool Exists(" + Caps + " caps, int n = 0) => " + exists + ";");
-        w.Line();
-
         var resetArrays = reg.FieldArrays.Where(a => a.ElementReset != 0).ToList();
-        w.Doc("The value after reset on a vCPU with these capabilities.");
-        if (resetArrays.Count == 0)
+        string reset = "ResetBits";
+        foreach (var array in resetArrays)
         {
-            w.Line("public static " + t + " Reset(" + Caps + " caps) => new(ResetBits);");
-        }
-        else
-        {
-            w.Open("public static " + t + " Reset(" + Caps + " caps)");
-            w.Line("ulong value = ResetBits;");
-            foreach (var array in resetArrays)
-            {
-                string count = array.Count.Length > 0 ? Expression(array.Count) : Int(array.Max);
-                w.Open("for (int k = 0; k < " + Int(array.Max) + " && k < " + count + "; k++)");
-                w.Line("value |= (" + Hex(array.ElementReset) + " & " + Hex(array.ElementFieldMask) + ") << (" + Int(array.BaseLsb) + " + k * " + Int(array.Stride) + ");");
-                w.Close();
-            }
-
-            w.Line("return new(value);");
-            w.Close();
+            string count = array.Count.Length > 0 ? "global::System.Math.Clamp(" + Expression(array.Count) + ", 0, " + Int(array.Max) + ")" : Int(array.Max);
+            reset += " | " + Core + "Bits.Repeat(" + Hex(array.ElementReset & array.ElementFieldMask) + ", " + Int(array.BaseLsb) + ", " + Int(array.Stride) + ", 0, " + count + ")";
         }
 
-        w.Line();
+        w.Line("public static " + t + " Reset(" + Caps + " caps) => new(" + reset + ");");
         EmitInterceptPolicy(w, reg);
         EmitDescriptor(w, reg);
     }
 
+    /// <summary>First matching rule of the definition per mode, as one expression; unlisted: every access exits.</summary>
     private static void EmitInterceptPolicy(SourceWriter w, RegisterModel reg)
     {
-        w.Doc("Which guest accesses of instance n exit under a vPMU mode (first matching rule of the definition; unlisted: all exit).");
-        w.Open("public static " + Core + "MsrIntercept InterceptPolicy(" + Core + "VpmuMode mode, " + Caps + " caps, " + Caps + " host, int n = 0)");
-        foreach (var mode in new[] { ModeKind.Emulated, ModeKind.Mediated })
+        string Rules(ModeKind mode)
         {
-            var rules = reg.Intercepts.Where(r => r.Mode == mode).ToList();
-            if (rules.Count == 0)
+            string result = Intercept(3);
+            foreach (var rule in reg.Intercepts.Where(r => r.Mode == mode).Reverse())
             {
-                continue;
+                result = rule.Condition.Length == 0 ? Intercept(rule.Policy) : "(" + Expression(rule.Condition) + ") ? " + Intercept(rule.Policy) + " : " + result;
             }
 
-            w.Open("if (mode == " + Core + "VpmuMode." + mode + ")");
-            foreach (var rule in rules)
-            {
-                if (rule.Condition.Length == 0)
-                {
-                    w.Line("return " + Intercept(rule.Policy) + ";");
-                    break;
-                }
-
-                w.Open("if (" + Expression(rule.Condition) + ")");
-                w.Line("return " + Intercept(rule.Policy) + ";");
-                w.Close();
-            }
-
-            w.Close();
+            return result;
         }
 
-        w.Line("return " + Intercept(3) + ";");
-        w.Close();
-        w.Line();
+        string signature = "public static " + Core + "MsrIntercept InterceptPolicy(" + Core + "VpmuMode mode, " + Caps + " caps, " + Caps + " host, int n = 0) => ";
+        if (reg.Intercepts.Count == 0)
+        {
+            w.Line(signature + Intercept(3) + ";");
+            return;
+        }
+
+        w.Line(signature + "mode switch");
+        w.Line("{");
+        foreach (var mode in new[] { ModeKind.Emulated, ModeKind.Mediated })
+        {
+            if (reg.Intercepts.Any(r => r.Mode == mode))
+            {
+                w.Line("    " + Core + "VpmuMode." + mode + " => " + Rules(mode) + ",");
+            }
+        }
+
+        w.Line("    _ => " + Intercept(3) + ",");
+        w.Line("};");
     }
 
     private static void EmitDescriptor(SourceWriter w, RegisterModel reg)
     {
-        w.Doc("The register as the catalog describes it.");
-        w.Line("public static " + Core + "MsrDescriptor Descriptor { get; } = new(");
-        w.Line("    " + SourceWriter.Literal(reg.Name) + ", " + Hex32(reg.Address) + ", " + Hex32(reg.Stride) + ", " + Int(reg.Max) + ", " + SourceWriter.Literal(reg.Count) + ",");
-        w.Line("    " + Access(reg.Access) + ", " + Access(reg.HostAccess) + ", " + Effects(reg.Effects) + ",");
-        w.Line("    " + Vendor(reg.Vendor) + ", " + Profile(reg.Profile) + ", " + SourceWriter.Literal(GateExpression(reg)) + ", " + (reg.ReservedWritesFault ? "true" : "false") + ", " + Hex(reg.Reset) + ",");
-        w.Line("    " + SourceWriter.Literal(reg.Source) + ", " + SourceWriter.Literal(reg.Description) + ",");
-        w.Line("    new " + Core + "MsrFieldDescriptor[]");
-        w.Line("    {");
+        w.Line("public static " + Core + "MsrDescriptor Descriptor { get; } = new(" + SourceWriter.Literal(reg.Name) + ", " + Hex32(reg.Address) + ", " + Hex32(reg.Stride) + ", " + Int(reg.Max) + ", " +
+               SourceWriter.Literal(reg.Count) + ", " + Access(reg.Access) + ", " + Access(reg.HostAccess) + ", " + Effects(reg.Effects) + ", " + Vendor(reg.Vendor) + ", " + Profile(reg.Profile) + ", " +
+               SourceWriter.Literal(GateExpression(reg)) + ", " + (reg.ReservedWritesFault ? "true" : "false") + ", ResetBits, " + SourceWriter.Literal(reg.Source) + ", " + SourceWriter.Literal(reg.Description) + ", new " + Core + "MsrFieldDescriptor[]");
+        w.Line("{");
         foreach (var field in reg.Fields)
         {
-            w.Line("        new(" + SourceWriter.Literal(field.Name) + ", " + Int(field.Lsb) + ", " + Int(field.Width) + ", " + Access(field.Access) + ", " +
-                   Effects(field.Effects) + ", " + SourceWriter.Literal(field.Condition) + ", 0, 0, \"\", " + SourceWriter.Literal(field.Description) + "),");
+            string values = field.IsEnum
+                ? " { Values = new (ulong, string)[] { " + string.Join(", ", field.EnumValues.Select(v => "(" + Hex(v.Value) + ", " + SourceWriter.Literal(v.Name) + ")")) + " } }"
+                : "";
+            w.Line("    new(" + SourceWriter.Literal(field.Name) + ", " + Int(field.Lsb) + ", " + Int(field.Width) + ", " + Access(field.Access) + ", " +
+                   Effects(field.Effects) + ", " + SourceWriter.Literal(field.Condition) + ", 0, 0, \"\", " + SourceWriter.Literal(field.Description) + ")" + values + ",");
         }
 
         foreach (var array in reg.FieldArrays)
@@ -172,13 +137,13 @@ internal static partial class RegisterEmitter
             foreach (var field in array.Fields)
             {
                 string name = array.Fields.Count == 1 ? array.Name : prefix + "{n}." + field.Name;
-                w.Line("        new(" + SourceWriter.Literal(name) + ", " + Int(array.BaseLsb + field.Lsb) + ", " + Int(field.Width) + ", " + Access(field.Access) + ", " +
+                w.Line("    new(" + SourceWriter.Literal(name) + ", " + Int(array.BaseLsb + field.Lsb) + ", " + Int(field.Width) + ", " + Access(field.Access) + ", " +
                        Effects(field.Effects) + ", " + SourceWriter.Literal(field.Condition.Length > 0 ? field.Condition : array.Condition) + ", " + Int(array.Stride) + ", " + Int(array.Max) + ", " +
                        SourceWriter.Literal(array.Count) + ", " + SourceWriter.Literal(field.Description.Length > 0 ? field.Description : array.Description) + "),");
             }
         }
 
-        w.Line("    });");
-        w.Line();
+        string aliases = reg.Aliases.Count > 0 ? ", Aliases = new[] { " + string.Join(", ", reg.Aliases.Select(SourceWriter.Literal)) + " }" : "";
+        w.Line("}) { StaticReserved = StaticReservedBits" + aliases + " };");
     }
 }

@@ -69,9 +69,8 @@ internal static partial class RegisterEmitter
             interfaces.Add(Core + "IHostWritableMsr<" + t + ">");
         }
 
-        interfaces.Add("global::System.IEquatable<" + t + ">");
-        w.Open("public readonly partial struct " + t + " : " + string.Join(", ", interfaces));
-
+        // A record struct: value equality, ==, != and GetHashCode come from the compiler, not from us.
+        w.Open("public readonly partial record struct " + t + " : " + string.Join(", ", interfaces));
         EmitConstants(w, reg);
         EmitStaticMembers(w, reg);
         foreach (var field in reg.Fields)
@@ -84,8 +83,6 @@ internal static partial class RegisterEmitter
             EmitFieldArray(w, reg, array);
         }
 
-        EmitToString(w, reg);
-        EmitEquality(w, reg);
         w.Close();
     }
 
@@ -118,6 +115,11 @@ internal static partial class RegisterEmitter
         if (reg.Switched && (reg.Vendor == VendorKind.Intel || reg.Vendor == VendorKind.Amd))
         {
             args.Add("HostPmu = true");
+        }
+
+        if (reg.Aliases.Count > 0)
+        {
+            args.Add("Aliases = " + SourceWriter.Literal(string.Join(" ", reg.Aliases)));
         }
 
         w.Line("[" + Core + "MsrRegister(" + string.Join(", ", args) + ")]");
@@ -166,15 +168,18 @@ internal static partial class RegisterEmitter
         return string.Join(" && ", parts);
     }
 
+    /// <summary>
+    /// What differs per register and what the runtime names directly: the address, the masks, the
+    /// descriptor (the metadata, once) and one-line forwards to the generic core for the rest.
+    /// </summary>
     private static void EmitConstants(SourceWriter w, RegisterModel reg)
     {
         string t = reg.TypeName;
+        string ops = Core + "MsrRegisterOps<" + t + ">";
         w.Line("public const string RegisterName = " + SourceWriter.Literal(reg.Name) + ";");
         if (reg.IsArray)
         {
-            w.Line("public const uint BaseAddress = " + Hex32(reg.Address) + ";");
-            w.Line("public const uint Stride = " + Hex32(reg.Stride) + ";");
-            w.Doc("Architectural maximum number of instances.");
+            w.Line("public const uint BaseAddress = " + Hex32(reg.Address) + ", Stride = " + Hex32(reg.Stride) + ";");
             w.Line("public const int Maximum = " + Int(reg.Max) + ";");
         }
         else
@@ -182,39 +187,18 @@ internal static partial class RegisterEmitter
             w.Line("public const uint Address = " + Hex32(reg.Address) + ";");
         }
 
-        w.Doc("Bits reserved whatever the capabilities.");
-        w.Line("public const ulong StaticReservedBits = " + Hex(reg.StaticReserved) + ";");
-        w.Line("public const ulong ResetBits = " + Hex(reg.Reset) + ";");
-        w.Line();
+        w.Line("public const ulong StaticReservedBits = " + Hex(reg.StaticReserved) + ", ResetBits = " + Hex(reg.Reset) + ";");
         w.Line("public ulong Value { get; }");
-        w.Line();
         w.Line("private " + t + "(ulong value) => Value = value;");
-        w.Line();
         w.Line("public static " + t + " Zero => default;");
-        w.Line();
-        w.Doc("Wraps a raw value with no access or reserved-bit check.");
         w.Line("public static " + t + " FromRawUnchecked(ulong value) => new(value);");
-        w.Line();
         if (reg.IsArray)
         {
-            w.Line("public static uint AddressOf(int n) => BaseAddress + (uint)n * Stride;");
-            w.Line();
-            w.Line("public static string InstanceName(int n) => " +
-                   SourceWriter.Literal(reg.Name.Substring(0, reg.Name.IndexOf("{n}", System.StringComparison.Ordinal))) +
-                   " + n.ToString(global::System.Globalization.CultureInfo.InvariantCulture)" +
-                   (reg.Name.EndsWith("{n}", System.StringComparison.Ordinal) ? "" : " + " + SourceWriter.Literal(reg.Name.Substring(reg.Name.IndexOf("{n}", System.StringComparison.Ordinal) + 3))) + ";");
-        }
-        else
-        {
-            w.Line("public static string InstanceName(int n) => RegisterName;");
+            w.Line("public static uint AddressOf(int n) => " + ops + ".AddressOf(n);");
         }
 
-        w.Line();
-        w.Line("static string " + Core + "IMsrRegister<" + t + ">.Name => RegisterName;");
-        w.Line("static uint " + Core + "IMsrRegister<" + t + ">.BaseAddress => " + (reg.IsArray ? "BaseAddress" : "Address") + ";");
-        w.Line("static uint " + Core + "IMsrRegister<" + t + ">.AddressStride => " + (reg.IsArray ? "Stride" : "0u") + ";");
-        w.Line("static int " + Core + "IMsrRegister<" + t + ">.MaxInstances => " + (reg.IsArray ? "Maximum" : "1") + ";");
-        w.Line("static " + Core + "MsrAccess " + Core + "IMsrRegister<" + t + ">.Access => " + Access(reg.Access) + ";");
-        w.Line();
+        w.Line("public static string InstanceName(int n) => " + ops + ".InstanceName(n);");
+        w.Line("public static " + Core + "ReservedBitViolation CheckReserved(ulong value, in " + Core + "PmuCaps caps, int n = 0) => " + ops + ".CheckReserved(value, caps, n);");
+        w.Line("public override string ToString() => " + ops + ".Format(Value);");
     }
 }

@@ -104,6 +104,9 @@ internal sealed record RegisterModel(
     EquatableArray<InterceptRule> Intercepts)
 {
     public bool IsArray => Max > 1 || Name.Contains("{n}");
+
+    /// <summary>Other names of the register ('alias' lines): NAME, NAME{n} (every instance) or NAME@k (instance k).</summary>
+    public EquatableArray<string> Aliases { get; init; }
 }
 
 /// <summary>Where something sits in a definition file (for diagnostics only).</summary>
@@ -121,7 +124,11 @@ internal sealed record CatalogEntry(
     int Max,
     VendorKind Vendor,
     ProfileKinds Profile,
-    SourcePosition Position);
+    SourcePosition Position)
+{
+    /// <summary>The register's 'alias' names, as in <see cref="RegisterModel.Aliases"/>.</summary>
+    public EquatableArray<string> Aliases { get; init; }
+}
 
 /// <summary>One parsed definition file.</summary>
 internal sealed record DefinitionFile(

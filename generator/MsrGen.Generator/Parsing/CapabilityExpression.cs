@@ -12,7 +12,7 @@ namespace MsrGen.Generator.Parsing;
 /// Parsed once, then either emitted as C# or evaluated (the analyzers evaluate it against stated caps).
 /// This file is shared with the analyzers, so it depends on nothing but the BCL.
 /// </summary>
-internal sealed class CapabilityExpression
+internal sealed partial class CapabilityExpression
 {
     public enum ValueKind { Boolean, Integer }
 

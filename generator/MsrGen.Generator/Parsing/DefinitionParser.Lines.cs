@@ -125,6 +125,9 @@ internal sealed partial class DefinitionParser
             case "intercept":
                 ReadIntercept(reg, tokens);
                 break;
+            case "alias":
+                ReadAliases(reg, tokens);
+                break;
             case "source":
             case "doc":
                 if (tokens.Count != 2 || !tokens[1].Quoted)

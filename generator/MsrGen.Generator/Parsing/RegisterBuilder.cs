@@ -39,6 +39,7 @@ internal sealed class RegisterBuilder
     public Token? ResetToken { get; set; }
     public string Source { get; set; } = "";
     public string Description { get; set; } = "";
+    public List<string> Aliases { get; } = new();
 
     public List<(FieldModel Field, Token At)> Fields { get; } = new();
     public List<(FieldArrayModel Array, Token At)> FieldArrays { get; } = new();

@@ -66,6 +66,29 @@ public static class Bits
     public static ulong SetElementBit(ulong value, int index, int count, int lsb, int stride, bool on) =>
         (uint)index < (uint)count ? SetBit(value, lsb + index * stride, on) : value;
 
+    /// <summary>
+    /// <paramref name="elementMask"/> placed at elements <paramref name="from"/> (inclusive) to
+    /// <paramref name="to"/> (exclusive) of a field array whose element k starts at bit lsb + k·stride;
+    /// elements starting at bit 64 or above contribute nothing. Generated reserved masks and reset values
+    /// use it for the elements a vCPU does not have.
+    /// </summary>
+    public static ulong Repeat(ulong elementMask, int lsb, int stride, int from, int to)
+    {
+        ulong result = 0;
+        for (int k = from; k < to; k++)
+        {
+            int shift = lsb + k * stride;
+            if (shift >= 64)
+            {
+                break;
+            }
+
+            result |= elementMask << shift;
+        }
+
+        return result;
+    }
+
     /// <summary>"bits 63:49, 33" style list of the set bits, high to low, runs collapsed.</summary>
     public static string Describe(ulong bits)
     {

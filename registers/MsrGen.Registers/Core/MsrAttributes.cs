@@ -28,6 +28,8 @@ public sealed class MsrRegisterAttribute : Attribute
     public string Gate { get; set; } = "";
     /// <summary>True when the register belongs to the host's PMU (what a guest-loaded region must not touch).</summary>
     public bool HostPmu { get; set; }
+    /// <summary>Other names (the kernel's msr-index.h names), space-separated: NAME, NAME{n} (every instance) or NAME@k (instance k).</summary>
+    public string Aliases { get; set; } = "";
 }
 
 /// <summary>

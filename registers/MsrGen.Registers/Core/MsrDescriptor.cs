@@ -16,6 +16,9 @@ public sealed record MsrFieldDescriptor(
     string Description)
 {
     public bool IsArray => ArrayMax > 0;
+
+    /// <summary>An enum field's encodings and their names (empty for other fields).</summary>
+    public (ulong Value, string Name)[] Values { get; init; } = [];
 }
 
 /// <summary>A register as the generated catalog describes it: everything but the per-caps masks.</summary>
@@ -44,4 +47,46 @@ public sealed record MsrDescriptor(
         IsArray ? Name.Replace("{n}", index.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal) : Name;
 
     public uint AddressOf(int index) => BaseAddress + (uint)index * Stride;
+
+    /// <summary>Other names (the kernel's msr-index.h names): NAME, NAME{n} (every instance) or NAME@k (instance k).</summary>
+    public string[] Aliases { get; init; } = [];
+
+    /// <summary>Bits reserved whatever the capabilities.</summary>
+    public ulong StaticReserved { get; init; }
+
+    /// <summary>Indices into <see cref="Fields"/>, lowest bit first (the order a decoded value lists them in).</summary>
+    public int[] FieldsByLsb { get; } = SortByLsb(Fields);
+
+    private static int[] SortByLsb(MsrFieldDescriptor[] fields)
+    {
+        var order = new int[fields.Length];
+        for (int i = 0; i < order.Length; i++)
+        {
+            order[i] = i;
+        }
+
+        // Stable: fields never share a lowest bit, but keep declaration order if a definition ever does.
+        return System.Linq.Enumerable.ToArray(System.Linq.Enumerable.OrderBy(order, i => fields[i].Lsb));
+    }
+
+    /// <summary>The aliases that name instance <paramref name="index"/> (MSR_ARCH_PERFMON_PERFCTR1 for IA32_PMC1).</summary>
+    public string[] AliasesOf(int index)
+    {
+        var names = new System.Collections.Generic.List<string>();
+        string number = index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        foreach (string alias in Aliases)
+        {
+            int at = alias.IndexOf('@', StringComparison.Ordinal);
+            if (at < 0)
+            {
+                names.Add(alias.Replace("{n}", number, StringComparison.Ordinal));
+            }
+            else if (alias.AsSpan(at + 1).SequenceEqual(number))
+            {
+                names.Add(alias[..at]);
+            }
+        }
+
+        return names.ToArray();
+    }
 }

@@ -6,15 +6,17 @@ namespace MsrGen.Registers;
 /// </summary>
 public interface IMsrRegister<TSelf> where TSelf : struct, IMsrRegister<TSelf>
 {
+    /// <summary>The register as the catalog describes it: the one place a generated type states its facts.</summary>
+    static abstract MsrDescriptor Descriptor { get; }
     /// <summary>The SDM / kernel name (for arrays, with <c>{n}</c> where the index goes).</summary>
-    static abstract string Name { get; }
+    static virtual string Name => TSelf.Descriptor.Name;
     /// <summary>Address of instance 0 (the only instance of a scalar register).</summary>
-    static abstract uint BaseAddress { get; }
+    static virtual uint BaseAddress => TSelf.Descriptor.BaseAddress;
     /// <summary>Distance between consecutive instances of an array register (0 for scalars).</summary>
-    static abstract uint AddressStride { get; }
+    static virtual uint AddressStride => TSelf.Descriptor.Stride;
     /// <summary>Architectural maximum number of instances (1 for scalars).</summary>
-    static abstract int MaxInstances { get; }
-    static abstract MsrAccess Access { get; }
+    static virtual int MaxInstances => TSelf.Descriptor.MaxInstances;
+    static virtual MsrAccess Access => TSelf.Descriptor.Access;
     /// <summary>Bits that are reserved for a vCPU with these capabilities (instance <paramref name="index"/>).</summary>
     static abstract ulong ReservedMask(in PmuCaps caps, int index);
     /// <summary>Whether instance <paramref name="index"/> exists for a vCPU with these capabilities.</summary>
@@ -23,6 +25,8 @@ public interface IMsrRegister<TSelf> where TSelf : struct, IMsrRegister<TSelf>
     static abstract TSelf Reset(in PmuCaps caps);
     /// <summary>Wraps a raw value with no access or reserved-bit check (decoding reads, tests).</summary>
     static abstract TSelf FromRawUnchecked(ulong value);
+    /// <summary>Which guest accesses of instance <paramref name="index"/> exit under a vPMU mode.</summary>
+    static abstract MsrIntercept InterceptPolicy(VpmuMode mode, in PmuCaps caps, in PmuCaps host, int index);
 
     ulong Value { get; }
 }

@@ -53,6 +53,11 @@ internal static class DecodeCommand
         var descriptor = MsrCatalog.Describe(register.Id)!;
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{MsrCatalog.Decode(register, value)}"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  address 0x{register.Address:X}, {descriptor.Vendor.ToString().ToLowerInvariant()}, {descriptor.Source}"));
+        if (descriptor.AliasesOf(register.Index) is { Length: > 0 } aliases)
+        {
+            output.WriteLine($"  also known as {string.Join(", ", aliases)}");
+        }
+
         if (!MsrCatalog.Exists(register, caps))
         {
             bool alias = register.Id switch

@@ -42,9 +42,18 @@ internal static class ListCommand
                 _ => "rw",
             };
             string profile = d.Profile == MsrProfile.All ? "" : d.Profile == MsrProfile.Upstream ? " (upstream)" : " (pv-lbr-2018)";
-            rows.Add(new[] { address, d.Name + profile, d.Vendor.ToString().ToLowerInvariant(), access, d.Gate.Length == 0 ? "-" : d.Gate });
+            // NAME@k names instance k only: shown as "NAME (n=k)".
+            var names = new List<string>();
+            foreach (string alias in d.Aliases)
+            {
+                int at = alias.IndexOf('@', System.StringComparison.Ordinal);
+                names.Add(at < 0 ? alias : alias[..at] + " (n=" + alias[(at + 1)..] + ")");
+            }
+
+            string aliases = names.Count == 0 ? "-" : string.Join(", ", names);
+            rows.Add(new[] { address, d.Name + profile, d.Vendor.ToString().ToLowerInvariant(), access, d.Gate.Length == 0 ? "-" : d.Gate, aliases });
         }
 
-        TextTable.Write(output, new[] { "address", "name", "vendor", "access", "gate" }, rows, leftAligned: 5);
+        TextTable.Write(output, new[] { "address", "name", "vendor", "access", "gate", "kernel names" }, rows, leftAligned: 6);
     }
 }

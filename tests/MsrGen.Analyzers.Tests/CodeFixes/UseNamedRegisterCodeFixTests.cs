@@ -20,7 +20,7 @@ class Driver
 }",
         new[]
         {
-            Diagnostic("MSR1004").WithLocation(0).WithArguments("38F", "IA32_PERF_GLOBAL_CTRL", "Ia32PerfGlobalCtrl.Address"),
+            Diagnostic("MSR1004").WithLocation(0).WithArguments("38F", "IA32_PERF_GLOBAL_CTRL (MSR_CORE_PERF_GLOBAL_CTRL)", "Ia32PerfGlobalCtrl.Address"),
             Diagnostic("MSR1004").WithLocation(1).WithArguments("C3", "IA32_PMC2", "Ia32Pmc.AddressOf(2)"),
         },
         Usings + @"
@@ -43,7 +43,7 @@ class Driver
 }",
         new[]
         {
-            Diagnostic("MSR1004").WithLocation(0).WithArguments("38F", "IA32_PERF_GLOBAL_CTRL", "Ia32PerfGlobalCtrl.Address"),
+            Diagnostic("MSR1004").WithLocation(0).WithArguments("38F", "IA32_PERF_GLOBAL_CTRL (MSR_CORE_PERF_GLOBAL_CTRL)", "Ia32PerfGlobalCtrl.Address"),
             Diagnostic("MSR2001").WithLocation(1).WithArguments("WriteRawUnchecked"),
         },
         Usings + @"

@@ -16,12 +16,31 @@ internal static class Verify
 {
     public const string Usings = "using MsrGen.Registers;\n";
 
+    /// <summary>A diagnostic at the rule's default severity (written out here, not read from the descriptors).</summary>
     public static DiagnosticResult Diagnostic(string id) =>
-        new(id, id == Descriptors.RawAccessPathId ? DiagnosticSeverity.Info : DiagnosticSeverity.Warning);
+        new(id, id switch
+        {
+            "MSR2001" => DiagnosticSeverity.Info,
+            "MSR1001" or "MSR1008" => DiagnosticSeverity.Error,
+            _ => DiagnosticSeverity.Warning,
+        });
 
     public static Task AnalyzerAsync(string source, params DiagnosticResult[] expected)
     {
         var test = new AnalyzerTest { TestCode = source };
+        test.ExpectedDiagnostics.AddRange(expected);
+        return test.RunAsync(CancellationToken.None);
+    }
+
+    /// <summary>The same over several files (/0/Test0.cs, /0/Test1.cs, …); markup locations may sit in any of them.</summary>
+    public static Task AnalyzerAsync(string[] sources, params DiagnosticResult[] expected)
+    {
+        var test = new AnalyzerTest();
+        foreach (string source in sources)
+        {
+            test.TestState.Sources.Add(source);
+        }
+
         test.ExpectedDiagnostics.AddRange(expected);
         return test.RunAsync(CancellationToken.None);
     }

@@ -19,9 +19,9 @@ class Driver
         {|#3:bus.WriteRawUnchecked({|#2:evtsel1|}, 0)|};
     }
 }",
-        Diagnostic("MSR1004").WithLocation(0).WithArguments("38F", "IA32_PERF_GLOBAL_CTRL", "Ia32PerfGlobalCtrl.Address"),
+        Diagnostic("MSR1004").WithLocation(0).WithArguments("38F", "IA32_PERF_GLOBAL_CTRL (MSR_CORE_PERF_GLOBAL_CTRL)", "Ia32PerfGlobalCtrl.Address"),
         Diagnostic("MSR1004").WithLocation(1).WithArguments("C3", "IA32_PMC2", "Ia32Pmc.AddressOf(2)"),
-        Diagnostic("MSR1004").WithLocation(2).WithArguments("187", "IA32_PERFEVTSEL1", "Ia32Perfevtsel.AddressOf(1)"),
+        Diagnostic("MSR1004").WithLocation(2).WithArguments("187", "IA32_PERFEVTSEL1 (MSR_P6_EVNTSEL1, MSR_ARCH_PERFMON_EVENTSEL1)", "Ia32Perfevtsel.AddressOf(1)"),
         Diagnostic("MSR2001").WithLocation(3).WithArguments("WriteRawUnchecked"));
 
     [TestMethod]
@@ -55,7 +55,7 @@ class Driver
         cpu.WriteMsr(0x38F, 0);
     }
 }",
-        Diagnostic("MSR1004").WithLocation(0).WithArguments("38F", "IA32_PERF_GLOBAL_CTRL", "Ia32PerfGlobalCtrl.Address"));
+        Diagnostic("MSR1004").WithLocation(0).WithArguments("38F", "IA32_PERF_GLOBAL_CTRL (MSR_CORE_PERF_GLOBAL_CTRL)", "Ia32PerfGlobalCtrl.Address"));
 
     [TestMethod]
     public Task UnknownConstantAddress_Triggers() => AnalyzerAsync(Usings + @"
@@ -79,4 +79,80 @@ class Driver
 {
     void Probe(IMsrBus bus, uint base_, uint i) => bus.WriteMsr(base_ + i, 1);
 }");
+
+    [TestMethod]
+    public Task ConstAliasOfANamedAddress_DoesNotTrigger() => AnalyzerAsync(Usings + @"
+[AssumePmuCaps]
+class Driver
+{
+    const uint Ctrl = Ia32PerfGlobalCtrl.Address;
+    const uint SameCtrl = Ctrl;
+
+    void Dump(IMsrBus bus)
+    {
+        const uint LocalCtrl = Ia32PerfGlobalCtrl.Address;
+        const uint Chained = LocalCtrl;
+        bus.ReadMsr(Ctrl, out _);
+        bus.ReadMsr(SameCtrl, out _);
+        bus.ReadMsr(LocalCtrl, out _);
+        bus.ReadMsr(Chained, out _);
+    }
+}");
+
+    [TestMethod]
+    public Task ConstFieldHoldingARawNumber_Triggers() => AnalyzerAsync(Usings + @"
+[AssumePmuCaps]
+class Driver
+{
+    const uint Ctrl = 0x38F;
+    const uint SameCtrl = Ctrl;
+
+    void Dump(IMsrBus bus)
+    {
+        bus.ReadMsr({|#0:Ctrl|}, out _);
+        bus.ReadMsr({|#1:SameCtrl|}, out _);
+    }
+}",
+        Diagnostic("MSR1004").WithLocation(0).WithArguments("38F", "IA32_PERF_GLOBAL_CTRL (MSR_CORE_PERF_GLOBAL_CTRL)", "Ia32PerfGlobalCtrl.Address"),
+        Diagnostic("MSR1004").WithLocation(1).WithArguments("38F", "IA32_PERF_GLOBAL_CTRL (MSR_CORE_PERF_GLOBAL_CTRL)", "Ia32PerfGlobalCtrl.Address"));
+
+    [TestMethod]
+    public Task RawAddressMessage_NamesTheKernelsNamesOfTheInstance() => AnalyzerAsync(Usings + @"
+[AssumePmuCaps]
+class Driver
+{
+    void Dump(IMsrBus bus)
+    {
+        bus.ReadMsr({|#0:0xC1|}, out _);
+        bus.ReadMsr({|#1:0x30A|}, out _);
+    }
+}",
+        Diagnostic("MSR1004").WithLocation(0).WithArguments(
+            "C1", "IA32_PMC0 (MSR_IA32_PERFCTR0, MSR_P6_PERFCTR0, MSR_ARCH_PERFMON_PERFCTR0)", "Ia32Pmc.AddressOf(0)"),
+        Diagnostic("MSR1004").WithLocation(1).WithArguments("30A", "IA32_FIXED_CTR1 (MSR_CORE_PERF_FIXED_CTR1)", "Ia32FixedCtr.AddressOf(1)"));
+
+    [TestMethod]
+    public Task ConstAliasDeclaredInAnotherFile_DoesNotTrigger()
+    {
+        return AnalyzerAsync(new[]
+        {
+            Usings + @"
+static class Msrs
+{
+    public const uint Ctrl = Ia32PerfGlobalCtrl.Address;
+    public const uint Raw = 0x38F;
+}",
+            Usings + @"
+[AssumePmuCaps]
+class Driver
+{
+    void Dump(IMsrBus bus)
+    {
+        bus.ReadMsr(Msrs.Ctrl, out _);
+        bus.ReadMsr({|#0:Msrs.Raw|}, out _);
+    }
+}",
+        },
+        Diagnostic("MSR1004").WithLocation(0).WithArguments("38F", "IA32_PERF_GLOBAL_CTRL (MSR_CORE_PERF_GLOBAL_CTRL)", "Ia32PerfGlobalCtrl.Address"));
+    }
 }

@@ -228,7 +228,7 @@ public sealed partial class DefinitionDiagnosticTests
         Assert.Equal("/b/same.msr", span.Path);
         Assert.Equal(0, span.StartLinePosition.Line);
         Assert.Equal(0, span.StartLinePosition.Character);
-        Assert.Contains("public readonly partial struct FromA", run.Source("same.msr.g.cs"));
+        Assert.Contains("public readonly partial record struct FromA", run.Source("same.msr.g.cs"));
         GeneratorHarness.AssertCompilesCleanly(run);
     }
 

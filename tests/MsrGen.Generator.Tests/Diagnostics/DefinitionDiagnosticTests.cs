@@ -42,7 +42,7 @@ public sealed partial class DefinitionDiagnosticTests
         Assert.False(string.IsNullOrWhiteSpace(diagnostic.GetMessage()));
         Assert.Equal(PublishedDocs.Url + "definition-diagnostics.md#" + id.ToLowerInvariant(), diagnostic.Descriptor.HelpLinkUri);
 
-        Assert.Contains("public readonly partial struct StillValid", run.Source("case.msr.g.cs"));
+        Assert.Contains("public readonly partial record struct StillValid", run.Source("case.msr.g.cs"));
         GeneratorHarness.AssertCompilesCleanly(run);
         return diagnostic;
     }

@@ -140,7 +140,7 @@ public sealed class IncrementalityTests
     }
 
     [Fact]
-    public void Address_change_modifies_the_catalog()
+    public void Address_change_reaches_the_catalog_model_but_only_the_register_file_text()
     {
         var setup = FirstRun();
         string before = GeneratorHarness.Run(setup.Texts).Source("MsrCatalog.g.cs");
@@ -150,8 +150,10 @@ public sealed class IncrementalityTests
         Assert.Equal(IncrementalStepRunReason.Modified, SourceReason(result, "intel-lbr.msr.g.cs"));
         Assert.Equal(IncrementalStepRunReason.Modified, Single(result, StepNames.Catalog));
         Assert.Equal(IncrementalStepRunReason.Modified, Single(result, StepNames.CatalogSource));
+        // The catalog is a table of register types (rows in address order); addresses live in each type's
+        // descriptor, so moving a register without reordering the catalog leaves the catalog text as it was.
         string catalog = driver.GetRunResult().Results.Single().GeneratedSources.Single(s => s.HintName == "MsrCatalog.g.cs").SourceText.ToString();
-        Assert.NotEqual(before, catalog);
+        Assert.Equal(before, catalog);
         Assert.Contains("public const uint Address = 0x1CAu;", driver.GetRunResult().Results.Single().GeneratedSources
             .Single(s => s.HintName == "intel-lbr.msr.g.cs").SourceText.ToString());
     }

@@ -8,316 +8,100 @@ namespace MsrGen.GeneratedUnderTest
     /// <summary>TEST_STATUS (0x500).</summary>
     [global::MsrGen.Registers.MsrRegister("TEST_STATUS", 0x500u, Access = global::MsrGen.Registers.MsrAccess.ReadOnly, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFFFFFFFFFFFFFCUL, Gate = "intel", HostPmu = true)]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
-    public readonly partial struct TestStatus : global::MsrGen.Registers.IReadableMsr<TestStatus>, global::MsrGen.Registers.IHostWritableMsr<TestStatus>, global::System.IEquatable<TestStatus>
+    public readonly partial record struct TestStatus : global::MsrGen.Registers.IReadableMsr<TestStatus>, global::MsrGen.Registers.IHostWritableMsr<TestStatus>
     {
         public const string RegisterName = "TEST_STATUS";
         public const uint Address = 0x500u;
-        /// <summary>Bits reserved whatever the capabilities.</summary>
-        public const ulong StaticReservedBits = 0xFFFFFFFFFFFFFFFCUL;
-        public const ulong ResetBits = 0x0UL;
-
+        public const ulong StaticReservedBits = 0xFFFFFFFFFFFFFFFCUL, ResetBits = 0x0UL;
         public ulong Value { get; }
-
         private TestStatus(ulong value) => Value = value;
-
         public static TestStatus Zero => default;
-
-        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static TestStatus FromRawUnchecked(ulong value) => new(value);
-
-        public static string InstanceName(int n) => RegisterName;
-
-        static string global::MsrGen.Registers.IMsrRegister<TestStatus>.Name => RegisterName;
-        static uint global::MsrGen.Registers.IMsrRegister<TestStatus>.BaseAddress => Address;
-        static uint global::MsrGen.Registers.IMsrRegister<TestStatus>.AddressStride => 0u;
-        static int global::MsrGen.Registers.IMsrRegister<TestStatus>.MaxInstances => 1;
-        static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<TestStatus>.Access => global::MsrGen.Registers.MsrAccess.ReadOnly;
-
-        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
+        public static string InstanceName(int n) => global::MsrGen.Registers.MsrRegisterOps<TestStatus>.InstanceName(n);
+        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) => global::MsrGen.Registers.MsrRegisterOps<TestStatus>.CheckReserved(value, caps, n);
+        public override string ToString() => global::MsrGen.Registers.MsrRegisterOps<TestStatus>.Format(Value);
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => StaticReservedBits;
-
-        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
-        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
-            new(InstanceName(n), value, ReservedMask(caps, n));
-
-        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => n == 0 && caps.IsIntel;
-
-        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static TestStatus Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
-
-        /// <summary>
-        /// Which guest accesses of instance n exit under a vPMU mode (first matching rule of the definition; unlisted: all exit).
-        /// </summary>
-        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0)
+        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0) => global::MsrGen.Registers.MsrIntercept.ReadWrite;
+        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("TEST_STATUS", 0x500u, 0x0u, 1, "", global::MsrGen.Registers.MsrAccess.ReadOnly, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel", true, ResetBits, "", "", new global::MsrGen.Registers.MsrFieldDescriptor[]
         {
-            return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-        }
-
-        /// <summary>The register as the catalog describes it.</summary>
-        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
-            "TEST_STATUS", 0x500u, 0x0u, 1, "",
-            global::MsrGen.Registers.MsrAccess.ReadOnly, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
-            global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel", true, 0x0UL,
-            "", "",
-            new global::MsrGen.Registers.MsrFieldDescriptor[]
-            {
-                new("OVF", 1, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-                new("READY", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-            });
-
+            new("OVF", 1, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+            new("READY", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+        }) { StaticReserved = StaticReservedBits };
         /// <summary>Bit 1 — OVF.</summary>
-        [global::MsrGen.Registers.MsrField("OVF", 1, 1)]
-        public bool Ovf => (Value & (1UL << 1)) != 0;
-
-        /// <summary>A copy with OVF replaced.</summary>
-        [global::MsrGen.Registers.MsrField("OVF", 1, 1)]
-        public TestStatus WithOvf(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 1, value));
-
+        [global::MsrGen.Registers.MsrField("OVF", 1, 1)] public bool Ovf => (Value & (1UL << 1)) != 0;
+        [global::MsrGen.Registers.MsrField("OVF", 1, 1)] public TestStatus WithOvf(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 1, value));
         /// <summary>Bit 0 — READY.</summary>
-        [global::MsrGen.Registers.MsrField("READY", 0, 1)]
-        public bool Ready => (Value & (1UL << 0)) != 0;
-
-        /// <summary>A copy with READY replaced.</summary>
-        [global::MsrGen.Registers.MsrField("READY", 0, 1)]
-        public TestStatus WithReady(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 0, value));
-
-        /// <summary>
-        /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
-        /// </summary>
-        public override string ToString()
-        {
-            var sb = new global::System.Text.StringBuilder(RegisterName);
-            sb.Append(" = 0x").Append(Value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (Ready) sb.Append(" READY");
-            if (Ovf) sb.Append(" OVF");
-            ulong reserved = Value & StaticReservedBits;
-            if (reserved != 0) sb.Append(" reserved=0x").Append(reserved.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            return sb.ToString();
-        }
-
-        public bool Equals(TestStatus other) => Value == other.Value;
-
-        public override bool Equals(object? obj) => obj is TestStatus other && Equals(other);
-
-        public override int GetHashCode() => Value.GetHashCode();
-
-        public static bool operator ==(TestStatus left, TestStatus right) => left.Value == right.Value;
-
-        public static bool operator !=(TestStatus left, TestStatus right) => left.Value != right.Value;
+        [global::MsrGen.Registers.MsrField("READY", 0, 1)] public bool Ready => (Value & (1UL << 0)) != 0;
+        [global::MsrGen.Registers.MsrField("READY", 0, 1)] public TestStatus WithReady(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 0, value));
     }
 
     /// <summary>TEST_CLEAR (0x501).</summary>
     [global::MsrGen.Registers.MsrRegister("TEST_CLEAR", 0x501u, Access = global::MsrGen.Registers.MsrAccess.WriteOnly, HostAccess = global::MsrGen.Registers.MsrAccess.WriteOnly, SideEffects = global::MsrGen.Registers.MsrSideEffects.WriteOneToClear, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFFFFFFFFFFFFFCUL, Gate = "intel", HostPmu = true)]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
-    public readonly partial struct TestClear : global::MsrGen.Registers.IWritableMsr<TestClear>, global::MsrGen.Registers.IHostWritableMsr<TestClear>, global::System.IEquatable<TestClear>
+    public readonly partial record struct TestClear : global::MsrGen.Registers.IWritableMsr<TestClear>, global::MsrGen.Registers.IHostWritableMsr<TestClear>
     {
         public const string RegisterName = "TEST_CLEAR";
         public const uint Address = 0x501u;
-        /// <summary>Bits reserved whatever the capabilities.</summary>
-        public const ulong StaticReservedBits = 0xFFFFFFFFFFFFFFFCUL;
-        public const ulong ResetBits = 0x0UL;
-
+        public const ulong StaticReservedBits = 0xFFFFFFFFFFFFFFFCUL, ResetBits = 0x0UL;
         public ulong Value { get; }
-
         private TestClear(ulong value) => Value = value;
-
         public static TestClear Zero => default;
-
-        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static TestClear FromRawUnchecked(ulong value) => new(value);
-
-        public static string InstanceName(int n) => RegisterName;
-
-        static string global::MsrGen.Registers.IMsrRegister<TestClear>.Name => RegisterName;
-        static uint global::MsrGen.Registers.IMsrRegister<TestClear>.BaseAddress => Address;
-        static uint global::MsrGen.Registers.IMsrRegister<TestClear>.AddressStride => 0u;
-        static int global::MsrGen.Registers.IMsrRegister<TestClear>.MaxInstances => 1;
-        static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<TestClear>.Access => global::MsrGen.Registers.MsrAccess.WriteOnly;
-
-        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
+        public static string InstanceName(int n) => global::MsrGen.Registers.MsrRegisterOps<TestClear>.InstanceName(n);
+        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) => global::MsrGen.Registers.MsrRegisterOps<TestClear>.CheckReserved(value, caps, n);
+        public override string ToString() => global::MsrGen.Registers.MsrRegisterOps<TestClear>.Format(Value);
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => StaticReservedBits;
-
-        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
-        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
-            new(InstanceName(n), value, ReservedMask(caps, n));
-
-        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => n == 0 && caps.IsIntel;
-
-        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static TestClear Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
-
-        /// <summary>
-        /// Which guest accesses of instance n exit under a vPMU mode (first matching rule of the definition; unlisted: all exit).
-        /// </summary>
-        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0)
+        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0) => global::MsrGen.Registers.MsrIntercept.ReadWrite;
+        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("TEST_CLEAR", 0x501u, 0x0u, 1, "", global::MsrGen.Registers.MsrAccess.WriteOnly, global::MsrGen.Registers.MsrAccess.WriteOnly, global::MsrGen.Registers.MsrSideEffects.WriteOneToClear, global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel", true, ResetBits, "", "", new global::MsrGen.Registers.MsrFieldDescriptor[]
         {
-            return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-        }
-
-        /// <summary>The register as the catalog describes it.</summary>
-        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
-            "TEST_CLEAR", 0x501u, 0x0u, 1, "",
-            global::MsrGen.Registers.MsrAccess.WriteOnly, global::MsrGen.Registers.MsrAccess.WriteOnly, global::MsrGen.Registers.MsrSideEffects.WriteOneToClear,
-            global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel", true, 0x0UL,
-            "", "",
-            new global::MsrGen.Registers.MsrFieldDescriptor[]
-            {
-                new("CLR_OVF", 1, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.WriteOneToClear, "", 0, 0, "", ""),
-                new("CLR_READY", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.WriteOneToClear, "", 0, 0, "", ""),
-            });
-
+            new("CLR_OVF", 1, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.WriteOneToClear, "", 0, 0, "", ""),
+            new("CLR_READY", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.WriteOneToClear, "", 0, 0, "", ""),
+        }) { StaticReserved = StaticReservedBits };
         /// <summary>Bit 1 — CLR_OVF.</summary>
-        [global::MsrGen.Registers.MsrField("CLR_OVF", 1, 1)]
-        public bool ClrOvf => (Value & (1UL << 1)) != 0;
-
-        /// <summary>A copy with CLR_OVF replaced.</summary>
-        [global::MsrGen.Registers.MsrField("CLR_OVF", 1, 1)]
-        public TestClear WithClrOvf(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 1, value));
-
+        [global::MsrGen.Registers.MsrField("CLR_OVF", 1, 1)] public bool ClrOvf => (Value & (1UL << 1)) != 0;
+        [global::MsrGen.Registers.MsrField("CLR_OVF", 1, 1)] public TestClear WithClrOvf(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 1, value));
         /// <summary>Bit 0 — CLR_READY.</summary>
-        [global::MsrGen.Registers.MsrField("CLR_READY", 0, 1)]
-        public bool ClrReady => (Value & (1UL << 0)) != 0;
-
-        /// <summary>A copy with CLR_READY replaced.</summary>
-        [global::MsrGen.Registers.MsrField("CLR_READY", 0, 1)]
-        public TestClear WithClrReady(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 0, value));
-
-        /// <summary>
-        /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
-        /// </summary>
-        public override string ToString()
-        {
-            var sb = new global::System.Text.StringBuilder(RegisterName);
-            sb.Append(" = 0x").Append(Value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (ClrReady) sb.Append(" CLR_READY");
-            if (ClrOvf) sb.Append(" CLR_OVF");
-            ulong reserved = Value & StaticReservedBits;
-            if (reserved != 0) sb.Append(" reserved=0x").Append(reserved.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            return sb.ToString();
-        }
-
-        public bool Equals(TestClear other) => Value == other.Value;
-
-        public override bool Equals(object? obj) => obj is TestClear other && Equals(other);
-
-        public override int GetHashCode() => Value.GetHashCode();
-
-        public static bool operator ==(TestClear left, TestClear right) => left.Value == right.Value;
-
-        public static bool operator !=(TestClear left, TestClear right) => left.Value != right.Value;
+        [global::MsrGen.Registers.MsrField("CLR_READY", 0, 1)] public bool ClrReady => (Value & (1UL << 0)) != 0;
+        [global::MsrGen.Registers.MsrField("CLR_READY", 0, 1)] public TestClear WithClrReady(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 0, value));
     }
 
     /// <summary>TEST_MIXED (0x502).</summary>
     [global::MsrGen.Registers.MsrRegister("TEST_MIXED", 0x502u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.WriteOneToSet | global::MsrGen.Registers.MsrSideEffects.ReadsAsZero, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFFFFFFFFFFFFF8UL, Gate = "intel", HostPmu = true)]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
-    public readonly partial struct TestMixed : global::MsrGen.Registers.IReadableMsr<TestMixed>, global::MsrGen.Registers.IWritableMsr<TestMixed>, global::MsrGen.Registers.IHostWritableMsr<TestMixed>, global::System.IEquatable<TestMixed>
+    public readonly partial record struct TestMixed : global::MsrGen.Registers.IReadableMsr<TestMixed>, global::MsrGen.Registers.IWritableMsr<TestMixed>, global::MsrGen.Registers.IHostWritableMsr<TestMixed>
     {
         public const string RegisterName = "TEST_MIXED";
         public const uint Address = 0x502u;
-        /// <summary>Bits reserved whatever the capabilities.</summary>
-        public const ulong StaticReservedBits = 0xFFFFFFFFFFFFFFF8UL;
-        public const ulong ResetBits = 0x0UL;
-
+        public const ulong StaticReservedBits = 0xFFFFFFFFFFFFFFF8UL, ResetBits = 0x0UL;
         public ulong Value { get; }
-
         private TestMixed(ulong value) => Value = value;
-
         public static TestMixed Zero => default;
-
-        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static TestMixed FromRawUnchecked(ulong value) => new(value);
-
-        public static string InstanceName(int n) => RegisterName;
-
-        static string global::MsrGen.Registers.IMsrRegister<TestMixed>.Name => RegisterName;
-        static uint global::MsrGen.Registers.IMsrRegister<TestMixed>.BaseAddress => Address;
-        static uint global::MsrGen.Registers.IMsrRegister<TestMixed>.AddressStride => 0u;
-        static int global::MsrGen.Registers.IMsrRegister<TestMixed>.MaxInstances => 1;
-        static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<TestMixed>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
-
-        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
+        public static string InstanceName(int n) => global::MsrGen.Registers.MsrRegisterOps<TestMixed>.InstanceName(n);
+        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) => global::MsrGen.Registers.MsrRegisterOps<TestMixed>.CheckReserved(value, caps, n);
+        public override string ToString() => global::MsrGen.Registers.MsrRegisterOps<TestMixed>.Format(Value);
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => StaticReservedBits;
-
-        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
-        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
-            new(InstanceName(n), value, ReservedMask(caps, n));
-
-        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => n == 0 && caps.IsIntel;
-
-        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static TestMixed Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
-
-        /// <summary>
-        /// Which guest accesses of instance n exit under a vPMU mode (first matching rule of the definition; unlisted: all exit).
-        /// </summary>
-        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0)
+        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0) => global::MsrGen.Registers.MsrIntercept.ReadWrite;
+        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("TEST_MIXED", 0x502u, 0x0u, 1, "", global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.WriteOneToSet | global::MsrGen.Registers.MsrSideEffects.ReadsAsZero, global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel", false, ResetBits, "", "", new global::MsrGen.Registers.MsrFieldDescriptor[]
         {
-            return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-        }
-
-        /// <summary>The register as the catalog describes it.</summary>
-        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
-            "TEST_MIXED", 0x502u, 0x0u, 1, "",
-            global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.WriteOneToSet | global::MsrGen.Registers.MsrSideEffects.ReadsAsZero,
-            global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel", false, 0x0UL,
-            "", "",
-            new global::MsrGen.Registers.MsrFieldDescriptor[]
-            {
-                new("STICKY", 2, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.ReadClears, "", 0, 0, "", ""),
-                new("LOCKED", 1, 1, global::MsrGen.Registers.MsrAccess.ReadOnly, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-                new("SET_ME", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.WriteOneToSet, "", 0, 0, "", ""),
-            });
-
+            new("STICKY", 2, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.ReadClears, "", 0, 0, "", ""),
+            new("LOCKED", 1, 1, global::MsrGen.Registers.MsrAccess.ReadOnly, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+            new("SET_ME", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.WriteOneToSet, "", 0, 0, "", ""),
+        }) { StaticReserved = StaticReservedBits };
         /// <summary>Bit 2 — STICKY.</summary>
-        [global::MsrGen.Registers.MsrField("STICKY", 2, 1)]
-        public bool Sticky => (Value & (1UL << 2)) != 0;
-
-        /// <summary>A copy with STICKY replaced.</summary>
-        [global::MsrGen.Registers.MsrField("STICKY", 2, 1)]
-        public TestMixed WithSticky(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 2, value));
-
+        [global::MsrGen.Registers.MsrField("STICKY", 2, 1)] public bool Sticky => (Value & (1UL << 2)) != 0;
+        [global::MsrGen.Registers.MsrField("STICKY", 2, 1)] public TestMixed WithSticky(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 2, value));
         /// <summary>Bit 1 — LOCKED.</summary>
-        [global::MsrGen.Registers.MsrField("LOCKED", 1, 1, Access = global::MsrGen.Registers.MsrAccess.ReadOnly)]
-        public bool Locked => (Value & (1UL << 1)) != 0;
-
-        /// <summary>A copy with LOCKED replaced.</summary>
-        [global::MsrGen.Registers.MsrField("LOCKED", 1, 1, Access = global::MsrGen.Registers.MsrAccess.ReadOnly)]
-        public TestMixed WithLocked(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 1, value));
-
+        [global::MsrGen.Registers.MsrField("LOCKED", 1, 1, Access = global::MsrGen.Registers.MsrAccess.ReadOnly)] public bool Locked => (Value & (1UL << 1)) != 0;
+        [global::MsrGen.Registers.MsrField("LOCKED", 1, 1, Access = global::MsrGen.Registers.MsrAccess.ReadOnly)] public TestMixed WithLocked(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 1, value));
         /// <summary>Bit 0 — SET_ME.</summary>
-        [global::MsrGen.Registers.MsrField("SET_ME", 0, 1)]
-        public bool SetMe => (Value & (1UL << 0)) != 0;
-
-        /// <summary>A copy with SET_ME replaced.</summary>
-        [global::MsrGen.Registers.MsrField("SET_ME", 0, 1)]
-        public TestMixed WithSetMe(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 0, value));
-
-        /// <summary>
-        /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
-        /// </summary>
-        public override string ToString()
-        {
-            var sb = new global::System.Text.StringBuilder(RegisterName);
-            sb.Append(" = 0x").Append(Value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (SetMe) sb.Append(" SET_ME");
-            if (Locked) sb.Append(" LOCKED");
-            if (Sticky) sb.Append(" STICKY");
-            ulong reserved = Value & StaticReservedBits;
-            if (reserved != 0) sb.Append(" reserved=0x").Append(reserved.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            return sb.ToString();
-        }
-
-        public bool Equals(TestMixed other) => Value == other.Value;
-
-        public override bool Equals(object? obj) => obj is TestMixed other && Equals(other);
-
-        public override int GetHashCode() => Value.GetHashCode();
-
-        public static bool operator ==(TestMixed left, TestMixed right) => left.Value == right.Value;
-
-        public static bool operator !=(TestMixed left, TestMixed right) => left.Value != right.Value;
+        [global::MsrGen.Registers.MsrField("SET_ME", 0, 1)] public bool SetMe => (Value & (1UL << 0)) != 0;
+        [global::MsrGen.Registers.MsrField("SET_ME", 0, 1)] public TestMixed WithSetMe(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 0, value));
     }
 }

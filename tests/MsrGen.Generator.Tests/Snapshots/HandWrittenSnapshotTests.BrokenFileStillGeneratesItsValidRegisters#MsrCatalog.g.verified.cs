@@ -19,176 +19,64 @@ namespace MsrGen.GeneratedUnderTest
     public readonly record struct MsrRef(MsrId Id, int Index)
     {
         public string Name => MsrCatalog.InstanceName(this);
-
         public uint Address => MsrCatalog.AddressOf(this);
-
         public override string ToString() => Name;
     }
 
-    /// <summary>Address → register, name → register, and per-register facts, as generated code.</summary>
+    /// <summary>
+    /// Address → register, name → register, and per-register facts: a table with one row per MsrId (row = id - 1).
+    /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
     public static partial class MsrCatalog
     {
         public const int RegisterCount = 2;
 
-        /// <summary>All register ids in address order.</summary>
-        public static global::System.Collections.Generic.IReadOnlyList<MsrId> Ids { get; } = new MsrId[]
+        private static readonly global::MsrGen.Registers.MsrCatalogEntry[] s_rows =
         {
-            MsrId.GoodBefore,
-            MsrId.GoodAfter,
+            global::MsrGen.Registers.MsrCatalogEntry.Of<GoodBefore>(),
+            global::MsrGen.Registers.MsrCatalogEntry.Of<GoodAfter>(),
         };
+
+        private static readonly global::MsrGen.Registers.MsrAddressIndex s_index = new(global::System.Array.ConvertAll(s_rows, row => row.Descriptor));
+
+        /// <summary>All register ids in address order.</summary>
+        public static global::System.Collections.Generic.IReadOnlyList<MsrId> Ids { get; } = global::System.Linq.Enumerable.ToArray(global::System.Linq.Enumerable.Select(global::System.Linq.Enumerable.Range(1, RegisterCount), i => (MsrId)i));
 
         /// <summary>
         /// The register at an address in a profile (instances up to the architectural maximum; whether one exists for a vCPU is Exists()).
         /// </summary>
-        public static bool TryFind(uint address, global::MsrGen.Registers.MsrProfile profile, out MsrRef register)
-        {
-            int block;
-            if (address < 0x2000u)
-            {
-                block = global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(LowBlocks), (int)(address >> 5)) - 1;
-            }
-            else
-            {
-                block = (address >> 5) switch
-                {
-                    _ => -1,
-                };
-            }
-
-            uint entry = block < 0 ? 0u : global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(
-                ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(AddressTable), ((block << 5) | (int)(address & 0x1Fu)) * 4));
-            if (!global::System.BitConverter.IsLittleEndian)
-            {
-                entry = global::System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(entry);
-            }
-            register = new((MsrId)(entry >> 16), (int)(entry & 0xFFFFu));
-            return entry != 0;
-        }
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public static bool TryFind(uint address, global::MsrGen.Registers.MsrProfile profile, out MsrRef register) => Unpack(s_index.Find(address, profile), out register);
 
         public static bool TryFind(uint address, out MsrRef register) => TryFind(address, global::MsrGen.Registers.MsrProfile.Upstream, out register);
 
-        /// <summary>Block number + 1 of each 32-address block below 0x2000u (0: no register there).</summary>
-        private static global::System.ReadOnlySpan<byte> LowBlocks => new byte[]
-        {
-            // 0x0u - 0x3FFu
-            1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-            // 0x400u - 0x7FFu
-            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-            // 0x800u - 0xBFFu
-            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-            // 0xC00u - 0xFFFu
-            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-            // 0x1000u - 0x13FFu
-            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-            // 0x1400u - 0x17FFu
-            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-            // 0x1800u - 0x1BFFu
-            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-            // 0x1C00u - 0x1FFFu
-            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        };
-
         /// <summary>
-        /// Per block of 32 addresses, 4 little-endian bytes per address: (id &lt;&lt; 16) | index, 0 for no register, 0xFFFFFFFF when the profile decides.
+        /// The register instance with this name or kernel alias (case-insensitive; arrays take the index: IA32_PMC3, MSR_CORE_PERF_FIXED_CTR1).
         /// </summary>
-        private static global::System.ReadOnlySpan<byte> AddressTable => new byte[]
-        {
-            // 0x0u - 0x1Fu
-            0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
-            0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
-            0, 0, 0x01, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0x02, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
-            0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
-        };
+        public static bool TryFindByName(string name, global::MsrGen.Registers.MsrProfile profile, out MsrRef register) => Unpack(s_index.FindByName(name, profile), out register);
 
-        /// <summary>The register instance with this name (case-insensitive; arrays take the index: IA32_PMC3).</summary>
-        public static bool TryFindByName(string name, global::MsrGen.Registers.MsrProfile profile, out MsrRef register)
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static bool Unpack(uint slot, out MsrRef register)
         {
-            string upper = name.ToUpperInvariant();
-            switch (upper)
-            {
-                case "GOOD_AFTER":
-                    register = new(MsrId.GoodAfter, 0); return true;
-                case "GOOD_BEFORE":
-                    register = new(MsrId.GoodBefore, 0); return true;
-            }
-            register = default;
-            return false;
+            register = new((MsrId)(slot >> 16), (int)(slot & 0xFFFFu));
+            return slot != 0;
         }
 
-        private static bool TryIndex(string name, string prefix, string suffix, int max, out int index)
-        {
-            index = -1;
-            if (name.Length <= prefix.Length + suffix.Length || !name.StartsWith(prefix, global::System.StringComparison.Ordinal) || !name.EndsWith(suffix, global::System.StringComparison.Ordinal))
-            {
-                return false;
-            }
-            string digits = name.Substring(prefix.Length, name.Length - prefix.Length - suffix.Length);
-            if (digits.Length > 1 && digits[0] == '0')
-            {
-                return false;
-            }
-            return int.TryParse(digits, global::System.Globalization.NumberStyles.None, global::System.Globalization.CultureInfo.InvariantCulture, out index) && index < max;
-        }
+        private static global::MsrGen.Registers.MsrCatalogEntry? Row(MsrId id) => (uint)(id - 1) < (uint)s_rows.Length ? s_rows[(int)id - 1] : null;
 
-        public static global::MsrGen.Registers.MsrDescriptor? Describe(MsrId id) => id switch
-        {
-            MsrId.GoodBefore => GoodBefore.Descriptor,
-            MsrId.GoodAfter => GoodAfter.Descriptor,
-            _ => null,
-        };
-
-        public static string InstanceName(MsrRef register) => register.Id switch
-        {
-            MsrId.GoodBefore => GoodBefore.InstanceName(register.Index),
-            MsrId.GoodAfter => GoodAfter.InstanceName(register.Index),
-            _ => "?",
-        };
-
-        public static uint AddressOf(MsrRef register) => register.Id switch
-        {
-            MsrId.GoodBefore => GoodBefore.Address,
-            MsrId.GoodAfter => GoodAfter.Address,
-            _ => 0u,
-        };
-
-        public static ulong ReservedMask(MsrRef register, in global::MsrGen.Registers.PmuCaps caps) => register.Id switch
-        {
-            MsrId.GoodBefore => GoodBefore.ReservedMask(caps, register.Index),
-            MsrId.GoodAfter => GoodAfter.ReservedMask(caps, register.Index),
-            _ => ulong.MaxValue,
-        };
-
-        public static bool Exists(MsrRef register, in global::MsrGen.Registers.PmuCaps caps) => register.Id switch
-        {
-            MsrId.GoodBefore => GoodBefore.Exists(caps, register.Index),
-            MsrId.GoodAfter => GoodAfter.Exists(caps, register.Index),
-            _ => false,
-        };
-
-        public static ulong ResetValue(MsrId id, in global::MsrGen.Registers.PmuCaps caps) => id switch
-        {
-            MsrId.GoodBefore => GoodBefore.Reset(caps).Value,
-            MsrId.GoodAfter => GoodAfter.Reset(caps).Value,
-            _ => 0UL,
-        };
-
-        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(MsrRef register, global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps guest, in global::MsrGen.Registers.PmuCaps host) => register.Id switch
-        {
-            MsrId.GoodBefore => GoodBefore.InterceptPolicy(mode, guest, host, register.Index),
-            MsrId.GoodAfter => GoodAfter.InterceptPolicy(mode, guest, host, register.Index),
-            _ => global::MsrGen.Registers.MsrIntercept.ReadWrite,
-        };
+        public static global::MsrGen.Registers.MsrDescriptor? Describe(MsrId id) => Row(id)?.Descriptor;
+        public static string InstanceName(MsrRef register) => Row(register.Id)?.Descriptor.InstanceName(register.Index) ?? "?";
+        public static uint AddressOf(MsrRef register) => Row(register.Id)?.Descriptor.AddressOf(register.Index) ?? 0u;
+        public static ulong ReservedMask(MsrRef register, in global::MsrGen.Registers.PmuCaps caps) => Row(register.Id) is { } row ? row.ReservedMask(caps, register.Index) : ulong.MaxValue;
+        public static bool Exists(MsrRef register, in global::MsrGen.Registers.PmuCaps caps) => Row(register.Id) is { } row && row.Exists(caps, register.Index);
+        public static ulong ResetValue(MsrId id, in global::MsrGen.Registers.PmuCaps caps) => Row(id) is { } row ? row.ResetValue(caps) : 0UL;
+        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(MsrRef register, global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps guest, in global::MsrGen.Registers.PmuCaps host) =>
+            Row(register.Id) is { } row ? row.InterceptPolicy(mode, guest, host, register.Index) : global::MsrGen.Registers.MsrIntercept.ReadWrite;
 
         /// <summary>The value decoded field by field, under the instance's name.</summary>
-        public static string Decode(MsrRef register, ulong value) => InstanceName(register) + DecodeFields(register.Id, value);
-
-        private static string DecodeFields(MsrId id, ulong value) => id switch
-        {
-            MsrId.GoodBefore => GoodBefore.FromRawUnchecked(value).ToString().Substring(GoodBefore.RegisterName.Length),
-            MsrId.GoodAfter => GoodAfter.FromRawUnchecked(value).ToString().Substring(GoodAfter.RegisterName.Length),
-            _ => " = 0x" + value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture),
-        };
+        public static string Decode(MsrRef register, ulong value) => Row(register.Id) is { } row
+            ? global::MsrGen.Registers.MsrFormatter.Format(row.Descriptor, InstanceName(register), value)
+            : "? = 0x" + value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture);
 
         /// <summary>
         /// The VMX MSR bitmap KVM would load for a vCPU: registers that exist follow their intercept policy, everything else exits.
@@ -214,19 +102,18 @@ namespace MsrGen.GeneratedUnderTest
             {
                 return;
             }
-            foreach (var id in Ids)
+            foreach (var row in s_rows)
             {
-                var descriptor = Describe(id)!;
+                var descriptor = row.Descriptor;
                 if ((descriptor.Profile & profile) == 0)
                 {
                     continue;
                 }
                 for (int n = 0; n < descriptor.MaxInstances; n++)
                 {
-                    var register = new MsrRef(id, n);
-                    if (Exists(register, guest))
+                    if (row.Exists(guest, n))
                     {
-                        set(descriptor.AddressOf(n), InterceptPolicy(register, mode, guest, host));
+                        set(descriptor.AddressOf(n), row.InterceptPolicy(mode, guest, host, n));
                     }
                 }
             }

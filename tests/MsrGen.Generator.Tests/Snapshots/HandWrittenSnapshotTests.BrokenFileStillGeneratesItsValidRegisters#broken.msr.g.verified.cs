@@ -8,184 +8,56 @@ namespace MsrGen.GeneratedUnderTest
     /// <summary>GOOD_BEFORE (0x10).</summary>
     [global::MsrGen.Registers.MsrRegister("GOOD_BEFORE", 0x10u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFFFFFFFFFFFF00UL, Gate = "intel", HostPmu = true)]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
-    public readonly partial struct GoodBefore : global::MsrGen.Registers.IReadableMsr<GoodBefore>, global::MsrGen.Registers.IWritableMsr<GoodBefore>, global::MsrGen.Registers.IHostWritableMsr<GoodBefore>, global::System.IEquatable<GoodBefore>
+    public readonly partial record struct GoodBefore : global::MsrGen.Registers.IReadableMsr<GoodBefore>, global::MsrGen.Registers.IWritableMsr<GoodBefore>, global::MsrGen.Registers.IHostWritableMsr<GoodBefore>
     {
         public const string RegisterName = "GOOD_BEFORE";
         public const uint Address = 0x10u;
-        /// <summary>Bits reserved whatever the capabilities.</summary>
-        public const ulong StaticReservedBits = 0xFFFFFFFFFFFFFF00UL;
-        public const ulong ResetBits = 0x0UL;
-
+        public const ulong StaticReservedBits = 0xFFFFFFFFFFFFFF00UL, ResetBits = 0x0UL;
         public ulong Value { get; }
-
         private GoodBefore(ulong value) => Value = value;
-
         public static GoodBefore Zero => default;
-
-        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static GoodBefore FromRawUnchecked(ulong value) => new(value);
-
-        public static string InstanceName(int n) => RegisterName;
-
-        static string global::MsrGen.Registers.IMsrRegister<GoodBefore>.Name => RegisterName;
-        static uint global::MsrGen.Registers.IMsrRegister<GoodBefore>.BaseAddress => Address;
-        static uint global::MsrGen.Registers.IMsrRegister<GoodBefore>.AddressStride => 0u;
-        static int global::MsrGen.Registers.IMsrRegister<GoodBefore>.MaxInstances => 1;
-        static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<GoodBefore>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
-
-        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
+        public static string InstanceName(int n) => global::MsrGen.Registers.MsrRegisterOps<GoodBefore>.InstanceName(n);
+        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) => global::MsrGen.Registers.MsrRegisterOps<GoodBefore>.CheckReserved(value, caps, n);
+        public override string ToString() => global::MsrGen.Registers.MsrRegisterOps<GoodBefore>.Format(Value);
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => StaticReservedBits;
-
-        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
-        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
-            new(InstanceName(n), value, ReservedMask(caps, n));
-
-        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => n == 0 && caps.IsIntel;
-
-        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static GoodBefore Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
-
-        /// <summary>
-        /// Which guest accesses of instance n exit under a vPMU mode (first matching rule of the definition; unlisted: all exit).
-        /// </summary>
-        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0)
+        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0) => global::MsrGen.Registers.MsrIntercept.ReadWrite;
+        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("GOOD_BEFORE", 0x10u, 0x0u, 1, "", global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel", true, ResetBits, "", "", new global::MsrGen.Registers.MsrFieldDescriptor[]
         {
-            return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-        }
-
-        /// <summary>The register as the catalog describes it.</summary>
-        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
-            "GOOD_BEFORE", 0x10u, 0x0u, 1, "",
-            global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
-            global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel", true, 0x0UL,
-            "", "",
-            new global::MsrGen.Registers.MsrFieldDescriptor[]
-            {
-                new("VALUE", 0, 8, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-            });
-
+            new("VALUE", 0, 8, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+        }) { StaticReserved = StaticReservedBits };
         /// <summary>Bits 7:0 — VALUE.</summary>
-        [global::MsrGen.Registers.MsrField("VALUE", 0, 8)]
-        public byte ValueField => (byte)((Value >> 0) & 0xFFUL);
-
-        /// <summary>A copy with VALUE replaced (bits beyond the field's width are dropped).</summary>
-        [global::MsrGen.Registers.MsrField("VALUE", 0, 8)]
-        public GoodBefore WithValueField(byte value) => new((Value & 0xFFFFFFFFFFFFFF00UL) | (ulong)value);
-
-        /// <summary>
-        /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
-        /// </summary>
-        public override string ToString()
-        {
-            var sb = new global::System.Text.StringBuilder(RegisterName);
-            sb.Append(" = 0x").Append(Value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (ValueField != 0) sb.Append(" VALUE=0x").Append(((ulong)ValueField).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            ulong reserved = Value & StaticReservedBits;
-            if (reserved != 0) sb.Append(" reserved=0x").Append(reserved.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            return sb.ToString();
-        }
-
-        public bool Equals(GoodBefore other) => Value == other.Value;
-
-        public override bool Equals(object? obj) => obj is GoodBefore other && Equals(other);
-
-        public override int GetHashCode() => Value.GetHashCode();
-
-        public static bool operator ==(GoodBefore left, GoodBefore right) => left.Value == right.Value;
-
-        public static bool operator !=(GoodBefore left, GoodBefore right) => left.Value != right.Value;
+        [global::MsrGen.Registers.MsrField("VALUE", 0, 8)] public byte ValueField => (byte)((Value >> 0) & 0xFFUL);
+        [global::MsrGen.Registers.MsrField("VALUE", 0, 8)] public GoodBefore WithValueField(byte value) => new((Value & 0xFFFFFFFFFFFFFF00UL) | (ulong)value);
     }
 
     /// <summary>GOOD_AFTER (0x14).</summary>
     [global::MsrGen.Registers.MsrRegister("GOOD_AFTER", 0x14u, Access = global::MsrGen.Registers.MsrAccess.ReadOnly, HostAccess = global::MsrGen.Registers.MsrAccess.ReadOnly, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFFFFFFFFFFFFFEUL, Gate = "intel", HostPmu = true)]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
-    public readonly partial struct GoodAfter : global::MsrGen.Registers.IReadableMsr<GoodAfter>, global::System.IEquatable<GoodAfter>
+    public readonly partial record struct GoodAfter : global::MsrGen.Registers.IReadableMsr<GoodAfter>
     {
         public const string RegisterName = "GOOD_AFTER";
         public const uint Address = 0x14u;
-        /// <summary>Bits reserved whatever the capabilities.</summary>
-        public const ulong StaticReservedBits = 0xFFFFFFFFFFFFFFFEUL;
-        public const ulong ResetBits = 0x0UL;
-
+        public const ulong StaticReservedBits = 0xFFFFFFFFFFFFFFFEUL, ResetBits = 0x0UL;
         public ulong Value { get; }
-
         private GoodAfter(ulong value) => Value = value;
-
         public static GoodAfter Zero => default;
-
-        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static GoodAfter FromRawUnchecked(ulong value) => new(value);
-
-        public static string InstanceName(int n) => RegisterName;
-
-        static string global::MsrGen.Registers.IMsrRegister<GoodAfter>.Name => RegisterName;
-        static uint global::MsrGen.Registers.IMsrRegister<GoodAfter>.BaseAddress => Address;
-        static uint global::MsrGen.Registers.IMsrRegister<GoodAfter>.AddressStride => 0u;
-        static int global::MsrGen.Registers.IMsrRegister<GoodAfter>.MaxInstances => 1;
-        static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<GoodAfter>.Access => global::MsrGen.Registers.MsrAccess.ReadOnly;
-
-        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
+        public static string InstanceName(int n) => global::MsrGen.Registers.MsrRegisterOps<GoodAfter>.InstanceName(n);
+        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) => global::MsrGen.Registers.MsrRegisterOps<GoodAfter>.CheckReserved(value, caps, n);
+        public override string ToString() => global::MsrGen.Registers.MsrRegisterOps<GoodAfter>.Format(Value);
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => StaticReservedBits;
-
-        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
-        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
-            new(InstanceName(n), value, ReservedMask(caps, n));
-
-        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => n == 0 && caps.IsIntel;
-
-        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static GoodAfter Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
-
-        /// <summary>
-        /// Which guest accesses of instance n exit under a vPMU mode (first matching rule of the definition; unlisted: all exit).
-        /// </summary>
-        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0)
+        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0) => global::MsrGen.Registers.MsrIntercept.ReadWrite;
+        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("GOOD_AFTER", 0x14u, 0x0u, 1, "", global::MsrGen.Registers.MsrAccess.ReadOnly, global::MsrGen.Registers.MsrAccess.ReadOnly, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel", true, ResetBits, "", "", new global::MsrGen.Registers.MsrFieldDescriptor[]
         {
-            return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-        }
-
-        /// <summary>The register as the catalog describes it.</summary>
-        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
-            "GOOD_AFTER", 0x14u, 0x0u, 1, "",
-            global::MsrGen.Registers.MsrAccess.ReadOnly, global::MsrGen.Registers.MsrAccess.ReadOnly, global::MsrGen.Registers.MsrSideEffects.None,
-            global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel", true, 0x0UL,
-            "", "",
-            new global::MsrGen.Registers.MsrFieldDescriptor[]
-            {
-                new("READY", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-            });
-
+            new("READY", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+        }) { StaticReserved = StaticReservedBits };
         /// <summary>Bit 0 — READY.</summary>
-        [global::MsrGen.Registers.MsrField("READY", 0, 1)]
-        public bool Ready => (Value & (1UL << 0)) != 0;
-
-        /// <summary>A copy with READY replaced.</summary>
-        [global::MsrGen.Registers.MsrField("READY", 0, 1)]
-        public GoodAfter WithReady(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 0, value));
-
-        /// <summary>
-        /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
-        /// </summary>
-        public override string ToString()
-        {
-            var sb = new global::System.Text.StringBuilder(RegisterName);
-            sb.Append(" = 0x").Append(Value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (Ready) sb.Append(" READY");
-            ulong reserved = Value & StaticReservedBits;
-            if (reserved != 0) sb.Append(" reserved=0x").Append(reserved.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            return sb.ToString();
-        }
-
-        public bool Equals(GoodAfter other) => Value == other.Value;
-
-        public override bool Equals(object? obj) => obj is GoodAfter other && Equals(other);
-
-        public override int GetHashCode() => Value.GetHashCode();
-
-        public static bool operator ==(GoodAfter left, GoodAfter right) => left.Value == right.Value;
-
-        public static bool operator !=(GoodAfter left, GoodAfter right) => left.Value != right.Value;
+        [global::MsrGen.Registers.MsrField("READY", 0, 1)] public bool Ready => (Value & (1UL << 0)) != 0;
+        [global::MsrGen.Registers.MsrField("READY", 0, 1)] public GoodAfter WithReady(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 0, value));
     }
 }

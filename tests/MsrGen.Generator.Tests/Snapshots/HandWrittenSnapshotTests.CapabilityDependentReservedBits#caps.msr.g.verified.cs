@@ -14,168 +14,59 @@ namespace MsrGen.GeneratedUnderTest
     [global::MsrGen.Registers.MsrConditionalBits(0xFFFF0000UL, "version >= 2 || perfmon-v2")]
     [global::MsrGen.Registers.MsrVariableWidth(0xFFFFUL, 0, "gp-width")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
-    public readonly partial struct TestEvtsel : global::MsrGen.Registers.IReadableMsr<TestEvtsel>, global::MsrGen.Registers.IWritableMsr<TestEvtsel>, global::MsrGen.Registers.IHostWritableMsr<TestEvtsel>, global::System.IEquatable<TestEvtsel>
+    public readonly partial record struct TestEvtsel : global::MsrGen.Registers.IReadableMsr<TestEvtsel>, global::MsrGen.Registers.IWritableMsr<TestEvtsel>, global::MsrGen.Registers.IHostWritableMsr<TestEvtsel>
     {
         public const string RegisterName = "TEST_EVTSEL{n}";
-        public const uint BaseAddress = 0x300u;
-        public const uint Stride = 0x1u;
-        /// <summary>Architectural maximum number of instances.</summary>
+        public const uint BaseAddress = 0x300u, Stride = 0x1u;
         public const int Maximum = 8;
-        /// <summary>Bits reserved whatever the capabilities.</summary>
-        public const ulong StaticReservedBits = 0xFFFFFFF000000000UL;
-        public const ulong ResetBits = 0x0UL;
-
+        public const ulong StaticReservedBits = 0xFFFFFFF000000000UL, ResetBits = 0x0UL;
         public ulong Value { get; }
-
         private TestEvtsel(ulong value) => Value = value;
-
         public static TestEvtsel Zero => default;
-
-        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static TestEvtsel FromRawUnchecked(ulong value) => new(value);
-
-        public static uint AddressOf(int n) => BaseAddress + (uint)n * Stride;
-
-        public static string InstanceName(int n) => "TEST_EVTSEL" + n.ToString(global::System.Globalization.CultureInfo.InvariantCulture);
-
-        static string global::MsrGen.Registers.IMsrRegister<TestEvtsel>.Name => RegisterName;
-        static uint global::MsrGen.Registers.IMsrRegister<TestEvtsel>.BaseAddress => BaseAddress;
-        static uint global::MsrGen.Registers.IMsrRegister<TestEvtsel>.AddressStride => Stride;
-        static int global::MsrGen.Registers.IMsrRegister<TestEvtsel>.MaxInstances => Maximum;
-        static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<TestEvtsel>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
-
-        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
+        public static uint AddressOf(int n) => global::MsrGen.Registers.MsrRegisterOps<TestEvtsel>.AddressOf(n);
+        public static string InstanceName(int n) => global::MsrGen.Registers.MsrRegisterOps<TestEvtsel>.InstanceName(n);
+        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) => global::MsrGen.Registers.MsrRegisterOps<TestEvtsel>.CheckReserved(value, caps, n);
+        public override string ToString() => global::MsrGen.Registers.MsrRegisterOps<TestEvtsel>.Format(Value);
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0)
         {
             ulong reserved = StaticReservedBits | 0x800000000UL; // fields no vCPU is given ('when false')
-            if (!(caps.PebsBaseline && caps.PebsFormat != 0))
-            {
-                reserved |= 0x400000000UL;
-            }
-            if (!(caps.Has(global::MsrGen.Registers.PmuFeatures.Tsx) && n == 2))
-            {
-                reserved |= 0x200000000UL;
-            }
-            if (!(caps.Has(global::MsrGen.Registers.PmuFeatures.Tsx)))
-            {
-                reserved |= 0x100000000UL;
-            }
-            if (!(caps.Version >= 2 || caps.Has(global::MsrGen.Registers.PmuFeatures.PerfmonV2)))
-            {
-                reserved |= 0xFFFF0000UL;
-            }
+            if (!(caps.PebsBaseline && caps.PebsFormat != 0)) reserved |= 0x400000000UL;
+            if (!(caps.Has(global::MsrGen.Registers.PmuFeatures.Tsx) && n == 2)) reserved |= 0x200000000UL;
+            if (!(caps.Has(global::MsrGen.Registers.PmuFeatures.Tsx))) reserved |= 0x100000000UL;
+            if (!(caps.Version >= 2 || caps.Has(global::MsrGen.Registers.PmuFeatures.PerfmonV2))) reserved |= 0xFFFF0000UL;
             reserved |= 0xFFFFUL & ~global::MsrGen.Registers.Bits.LowOnes(0 + caps.GpWidth);
             return reserved;
         }
-
-        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
-        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
-            new(InstanceName(n), value, ReservedMask(caps, n));
-
-        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => (uint)n < (uint)Maximum && n < caps.GpCounters && caps.IsIntel;
-
-        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static TestEvtsel Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
-
-        /// <summary>
-        /// Which guest accesses of instance n exit under a vPMU mode (first matching rule of the definition; unlisted: all exit).
-        /// </summary>
-        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0)
+        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0) => global::MsrGen.Registers.MsrIntercept.ReadWrite;
+        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("TEST_EVTSEL{n}", 0x300u, 0x1u, 8, "gp", global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel", true, ResetBits, "", "", new global::MsrGen.Registers.MsrFieldDescriptor[]
         {
-            return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-        }
-
-        /// <summary>The register as the catalog describes it.</summary>
-        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
-            "TEST_EVTSEL{n}", 0x300u, 0x1u, 8, "gp",
-            global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
-            global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel", true, 0x0UL,
-            "", "",
-            new global::MsrGen.Registers.MsrFieldDescriptor[]
-            {
-                new("NEVER", 35, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", "Defined, never given to a guest"),
-                new("BASELINE", 34, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "pebs-baseline && pebs-format != 0", 0, 0, "", ""),
-                new("ONLY_TWO", 33, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "tsx && n == 2", 0, 0, "", ""),
-                new("TSX_ONLY", 32, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "tsx", 0, 0, "", ""),
-                new("RATIO", 16, 16, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "version >= 2 || perfmon-v2", 0, 0, "", ""),
-                new("COUNT", 0, 16, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-            });
-
+            new("NEVER", 35, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", "Defined, never given to a guest"),
+            new("BASELINE", 34, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "pebs-baseline && pebs-format != 0", 0, 0, "", ""),
+            new("ONLY_TWO", 33, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "tsx && n == 2", 0, 0, "", ""),
+            new("TSX_ONLY", 32, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "tsx", 0, 0, "", ""),
+            new("RATIO", 16, 16, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "version >= 2 || perfmon-v2", 0, 0, "", ""),
+            new("COUNT", 0, 16, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+        }) { StaticReserved = StaticReservedBits };
         /// <summary>Bit 35 — NEVER: Defined, never given to a guest Exists only when 'false' (reserved otherwise).</summary>
-        [global::MsrGen.Registers.MsrField("NEVER", 35, 1)]
-        public bool Never => (Value & (1UL << 35)) != 0;
-
-        /// <summary>A copy with NEVER replaced.</summary>
-        [global::MsrGen.Registers.MsrField("NEVER", 35, 1)]
-        public TestEvtsel WithNever(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 35, value));
-
+        [global::MsrGen.Registers.MsrField("NEVER", 35, 1)] public bool Never => (Value & (1UL << 35)) != 0;
+        [global::MsrGen.Registers.MsrField("NEVER", 35, 1)] public TestEvtsel WithNever(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 35, value));
         /// <summary>Bit 34 — BASELINE. Exists only when 'pebs-baseline &amp;&amp; pebs-format != 0' (reserved otherwise).</summary>
-        [global::MsrGen.Registers.MsrField("BASELINE", 34, 1)]
-        public bool Baseline => (Value & (1UL << 34)) != 0;
-
-        /// <summary>A copy with BASELINE replaced.</summary>
-        [global::MsrGen.Registers.MsrField("BASELINE", 34, 1)]
-        public TestEvtsel WithBaseline(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 34, value));
-
+        [global::MsrGen.Registers.MsrField("BASELINE", 34, 1)] public bool Baseline => (Value & (1UL << 34)) != 0;
+        [global::MsrGen.Registers.MsrField("BASELINE", 34, 1)] public TestEvtsel WithBaseline(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 34, value));
         /// <summary>Bit 33 — ONLY_TWO. Exists only when 'tsx &amp;&amp; n == 2' (reserved otherwise).</summary>
-        [global::MsrGen.Registers.MsrField("ONLY_TWO", 33, 1)]
-        public bool OnlyTwo => (Value & (1UL << 33)) != 0;
-
-        /// <summary>A copy with ONLY_TWO replaced.</summary>
-        [global::MsrGen.Registers.MsrField("ONLY_TWO", 33, 1)]
-        public TestEvtsel WithOnlyTwo(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 33, value));
-
+        [global::MsrGen.Registers.MsrField("ONLY_TWO", 33, 1)] public bool OnlyTwo => (Value & (1UL << 33)) != 0;
+        [global::MsrGen.Registers.MsrField("ONLY_TWO", 33, 1)] public TestEvtsel WithOnlyTwo(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 33, value));
         /// <summary>Bit 32 — TSX_ONLY. Exists only when 'tsx' (reserved otherwise).</summary>
-        [global::MsrGen.Registers.MsrField("TSX_ONLY", 32, 1)]
-        public bool TsxOnly => (Value & (1UL << 32)) != 0;
-
-        /// <summary>A copy with TSX_ONLY replaced.</summary>
-        [global::MsrGen.Registers.MsrField("TSX_ONLY", 32, 1)]
-        public TestEvtsel WithTsxOnly(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 32, value));
-
+        [global::MsrGen.Registers.MsrField("TSX_ONLY", 32, 1)] public bool TsxOnly => (Value & (1UL << 32)) != 0;
+        [global::MsrGen.Registers.MsrField("TSX_ONLY", 32, 1)] public TestEvtsel WithTsxOnly(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 32, value));
         /// <summary>Bits 31:16 — RATIO. Exists only when 'version &gt;= 2 || perfmon-v2' (reserved otherwise).</summary>
-        [global::MsrGen.Registers.MsrField("RATIO", 16, 16)]
-        public ushort Ratio => (ushort)((Value >> 16) & 0xFFFFUL);
-
-        /// <summary>A copy with RATIO replaced (bits beyond the field's width are dropped).</summary>
-        [global::MsrGen.Registers.MsrField("RATIO", 16, 16)]
-        public TestEvtsel WithRatio(ushort value) => new((Value & 0xFFFFFFFF0000FFFFUL) | ((ulong)value << 16));
-
+        [global::MsrGen.Registers.MsrField("RATIO", 16, 16)] public ushort Ratio => (ushort)((Value >> 16) & 0xFFFFUL);
+        [global::MsrGen.Registers.MsrField("RATIO", 16, 16)] public TestEvtsel WithRatio(ushort value) => new((Value & 0xFFFFFFFF0000FFFFUL) | ((ulong)value << 16));
         /// <summary>Bits 15:0 — COUNT. Bits at and above 'gp-width' are reserved.</summary>
-        [global::MsrGen.Registers.MsrField("COUNT", 0, 16)]
-        public ushort Count => (ushort)((Value >> 0) & 0xFFFFUL);
-
-        /// <summary>A copy with COUNT replaced (bits beyond the field's width are dropped).</summary>
-        [global::MsrGen.Registers.MsrField("COUNT", 0, 16)]
-        public TestEvtsel WithCount(ushort value) => new((Value & 0xFFFFFFFFFFFF0000UL) | (ulong)value);
-
-        /// <summary>
-        /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
-        /// </summary>
-        public override string ToString()
-        {
-            var sb = new global::System.Text.StringBuilder(RegisterName);
-            sb.Append(" = 0x").Append(Value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (Count != 0) sb.Append(" COUNT=0x").Append(((ulong)Count).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (Ratio != 0) sb.Append(" RATIO=0x").Append(((ulong)Ratio).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (TsxOnly) sb.Append(" TSX_ONLY");
-            if (OnlyTwo) sb.Append(" ONLY_TWO");
-            if (Baseline) sb.Append(" BASELINE");
-            if (Never) sb.Append(" NEVER");
-            ulong reserved = Value & StaticReservedBits;
-            if (reserved != 0) sb.Append(" reserved=0x").Append(reserved.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            return sb.ToString();
-        }
-
-        public bool Equals(TestEvtsel other) => Value == other.Value;
-
-        public override bool Equals(object? obj) => obj is TestEvtsel other && Equals(other);
-
-        public override int GetHashCode() => Value.GetHashCode();
-
-        public static bool operator ==(TestEvtsel left, TestEvtsel right) => left.Value == right.Value;
-
-        public static bool operator !=(TestEvtsel left, TestEvtsel right) => left.Value != right.Value;
+        [global::MsrGen.Registers.MsrField("COUNT", 0, 16)] public ushort Count => (ushort)((Value >> 0) & 0xFFFFUL);
+        [global::MsrGen.Registers.MsrField("COUNT", 0, 16)] public TestEvtsel WithCount(ushort value) => new((Value & 0xFFFFFFFFFFFF0000UL) | (ulong)value);
     }
 }

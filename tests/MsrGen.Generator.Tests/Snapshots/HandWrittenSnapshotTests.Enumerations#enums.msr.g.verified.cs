@@ -8,64 +8,27 @@ namespace MsrGen.GeneratedUnderTest
     /// <summary>TEST_MODE (0x400).</summary>
     [global::MsrGen.Registers.MsrRegister("TEST_MODE", 0x400u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Amd, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFFFFFFFFFFFF00UL, Gate = "amd", HostPmu = true)]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
-    public readonly partial struct TestMode : global::MsrGen.Registers.IReadableMsr<TestMode>, global::MsrGen.Registers.IWritableMsr<TestMode>, global::MsrGen.Registers.IHostWritableMsr<TestMode>, global::System.IEquatable<TestMode>
+    public readonly partial record struct TestMode : global::MsrGen.Registers.IReadableMsr<TestMode>, global::MsrGen.Registers.IWritableMsr<TestMode>, global::MsrGen.Registers.IHostWritableMsr<TestMode>
     {
         public const string RegisterName = "TEST_MODE";
         public const uint Address = 0x400u;
-        /// <summary>Bits reserved whatever the capabilities.</summary>
-        public const ulong StaticReservedBits = 0xFFFFFFFFFFFFFF00UL;
-        public const ulong ResetBits = 0x2UL;
-
+        public const ulong StaticReservedBits = 0xFFFFFFFFFFFFFF00UL, ResetBits = 0x2UL;
         public ulong Value { get; }
-
         private TestMode(ulong value) => Value = value;
-
         public static TestMode Zero => default;
-
-        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static TestMode FromRawUnchecked(ulong value) => new(value);
-
-        public static string InstanceName(int n) => RegisterName;
-
-        static string global::MsrGen.Registers.IMsrRegister<TestMode>.Name => RegisterName;
-        static uint global::MsrGen.Registers.IMsrRegister<TestMode>.BaseAddress => Address;
-        static uint global::MsrGen.Registers.IMsrRegister<TestMode>.AddressStride => 0u;
-        static int global::MsrGen.Registers.IMsrRegister<TestMode>.MaxInstances => 1;
-        static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<TestMode>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
-
-        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
+        public static string InstanceName(int n) => global::MsrGen.Registers.MsrRegisterOps<TestMode>.InstanceName(n);
+        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) => global::MsrGen.Registers.MsrRegisterOps<TestMode>.CheckReserved(value, caps, n);
+        public override string ToString() => global::MsrGen.Registers.MsrRegisterOps<TestMode>.Format(Value);
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => StaticReservedBits;
-
-        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
-        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
-            new(InstanceName(n), value, ReservedMask(caps, n));
-
-        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => n == 0 && caps.IsAmd;
-
-        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static TestMode Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
-
-        /// <summary>
-        /// Which guest accesses of instance n exit under a vPMU mode (first matching rule of the definition; unlisted: all exit).
-        /// </summary>
-        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0)
+        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0) => global::MsrGen.Registers.MsrIntercept.ReadWrite;
+        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("TEST_MODE", 0x400u, 0x0u, 1, "", global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Amd, global::MsrGen.Registers.MsrProfile.All, "amd", true, ResetBits, "", "", new global::MsrGen.Registers.MsrFieldDescriptor[]
         {
-            return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-        }
-
-        /// <summary>The register as the catalog describes it.</summary>
-        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
-            "TEST_MODE", 0x400u, 0x0u, 1, "",
-            global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
-            global::MsrGen.Registers.MsrVendor.Amd, global::MsrGen.Registers.MsrProfile.All, "amd", true, 0x2UL,
-            "", "",
-            new global::MsrGen.Registers.MsrFieldDescriptor[]
-            {
-                new("SPEED", 4, 4, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Clock speed"),
-                new("KIND", 0, 4, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-            });
-
+            new("SPEED", 4, 4, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Clock speed") { Values = new (ulong, string)[] { (0x0UL, "SLOW"), (0x1UL, "MEDIUM"), (0xFUL, "FAST") } },
+            new("KIND", 0, 4, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "") { Values = new (ulong, string)[] { (0x2UL, "DEFAULT_KIND"), (0x3UL, "OTHER") } },
+        }) { StaticReserved = StaticReservedBits };
         /// <summary>Encodings of SPEED.</summary>
         public enum SpeedValue : byte
         {
@@ -75,63 +38,17 @@ namespace MsrGen.GeneratedUnderTest
             /// <summary>Fast</summary>
             Fast = 15,
         }
-
         /// <summary>Bits 7:4 — SPEED: Clock speed</summary>
-        [global::MsrGen.Registers.MsrField("SPEED", 4, 4)]
-        public SpeedValue Speed => (SpeedValue)((Value >> 4) & 0xFUL);
-
-        /// <summary>A copy with SPEED replaced (bits beyond the field's width are dropped).</summary>
-        [global::MsrGen.Registers.MsrField("SPEED", 4, 4)]
-        public TestMode WithSpeed(SpeedValue value) => new((Value & 0xFFFFFFFFFFFFFF0FUL) | (((ulong)value << 4) & 0xF0UL));
-
+        [global::MsrGen.Registers.MsrField("SPEED", 4, 4)] public SpeedValue Speed => (SpeedValue)((Value >> 4) & 0xFUL);
+        [global::MsrGen.Registers.MsrField("SPEED", 4, 4)] public TestMode WithSpeed(SpeedValue value) => new((Value & 0xFFFFFFFFFFFFFF0FUL) | (((ulong)value << 4) & 0xF0UL));
         /// <summary>Encodings of KIND.</summary>
         public enum KindValue : byte
         {
             DefaultKind = 2,
             Other = 3,
         }
-
         /// <summary>Bits 3:0 — KIND.</summary>
-        [global::MsrGen.Registers.MsrField("KIND", 0, 4)]
-        public KindValue Kind => (KindValue)((Value >> 0) & 0xFUL);
-
-        /// <summary>A copy with KIND replaced (bits beyond the field's width are dropped).</summary>
-        [global::MsrGen.Registers.MsrField("KIND", 0, 4)]
-        public TestMode WithKind(KindValue value) => new((Value & 0xFFFFFFFFFFFFFFF0UL) | ((ulong)value & 0xFUL));
-
-        /// <summary>
-        /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
-        /// </summary>
-        public override string ToString()
-        {
-            var sb = new global::System.Text.StringBuilder(RegisterName);
-            sb.Append(" = 0x").Append(Value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture));
-            sb.Append(" KIND=").Append(Kind switch
-            {
-                KindValue.DefaultKind => "DEFAULT_KIND",
-                KindValue.Other => "OTHER",
-                _ => "0x" + ((ulong)Kind).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture),
-            });
-            sb.Append(" SPEED=").Append(Speed switch
-            {
-                SpeedValue.Slow => "SLOW",
-                SpeedValue.Medium => "MEDIUM",
-                SpeedValue.Fast => "FAST",
-                _ => "0x" + ((ulong)Speed).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture),
-            });
-            ulong reserved = Value & StaticReservedBits;
-            if (reserved != 0) sb.Append(" reserved=0x").Append(reserved.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            return sb.ToString();
-        }
-
-        public bool Equals(TestMode other) => Value == other.Value;
-
-        public override bool Equals(object? obj) => obj is TestMode other && Equals(other);
-
-        public override int GetHashCode() => Value.GetHashCode();
-
-        public static bool operator ==(TestMode left, TestMode right) => left.Value == right.Value;
-
-        public static bool operator !=(TestMode left, TestMode right) => left.Value != right.Value;
+        [global::MsrGen.Registers.MsrField("KIND", 0, 4)] public KindValue Kind => (KindValue)((Value >> 0) & 0xFUL);
+        [global::MsrGen.Registers.MsrField("KIND", 0, 4)] public TestMode WithKind(KindValue value) => new((Value & 0xFFFFFFFFFFFFFFF0UL) | ((ulong)value & 0xFUL));
     }
 }

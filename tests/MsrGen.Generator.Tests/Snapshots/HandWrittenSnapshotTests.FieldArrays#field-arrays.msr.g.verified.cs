@@ -9,129 +9,39 @@ namespace MsrGen.GeneratedUnderTest
     [global::MsrGen.Registers.MsrRegister("TEST_GROUPS", 0x100u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFFFFFFFFFF4444UL, Gate = "intel", HostPmu = true)]
     [global::MsrGen.Registers.MsrConditionalBits(0xBUL, "true", ElementStride = 4, ElementCount = 4, ElementBound = "fixed")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
-    public readonly partial struct TestGroups : global::MsrGen.Registers.IReadableMsr<TestGroups>, global::MsrGen.Registers.IWritableMsr<TestGroups>, global::MsrGen.Registers.IHostWritableMsr<TestGroups>, global::System.IEquatable<TestGroups>
+    public readonly partial record struct TestGroups : global::MsrGen.Registers.IReadableMsr<TestGroups>, global::MsrGen.Registers.IWritableMsr<TestGroups>, global::MsrGen.Registers.IHostWritableMsr<TestGroups>
     {
         public const string RegisterName = "TEST_GROUPS";
         public const uint Address = 0x100u;
-        /// <summary>Bits reserved whatever the capabilities.</summary>
-        public const ulong StaticReservedBits = 0xFFFFFFFFFFFF4444UL;
-        public const ulong ResetBits = 0x0UL;
-
+        public const ulong StaticReservedBits = 0xFFFFFFFFFFFF4444UL, ResetBits = 0x0UL;
         public ulong Value { get; }
-
         private TestGroups(ulong value) => Value = value;
-
         public static TestGroups Zero => default;
-
-        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static TestGroups FromRawUnchecked(ulong value) => new(value);
-
-        public static string InstanceName(int n) => RegisterName;
-
-        static string global::MsrGen.Registers.IMsrRegister<TestGroups>.Name => RegisterName;
-        static uint global::MsrGen.Registers.IMsrRegister<TestGroups>.BaseAddress => Address;
-        static uint global::MsrGen.Registers.IMsrRegister<TestGroups>.AddressStride => 0u;
-        static int global::MsrGen.Registers.IMsrRegister<TestGroups>.MaxInstances => 1;
-        static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<TestGroups>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
-
-        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
+        public static string InstanceName(int n) => global::MsrGen.Registers.MsrRegisterOps<TestGroups>.InstanceName(n);
+        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) => global::MsrGen.Registers.MsrRegisterOps<TestGroups>.CheckReserved(value, caps, n);
+        public override string ToString() => global::MsrGen.Registers.MsrRegisterOps<TestGroups>.Format(Value);
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0)
         {
             ulong reserved = StaticReservedBits;
-            {
-                int count = caps.FixedCounters;
-                bool present = true;
-                for (int k = 0; k < 4; k++)
-                {
-                    int shift = 0 + k * 4;
-                    if (!present || k >= count)
-                    {
-                        reserved |= 0xBUL << shift;
-                        continue;
-                    }
-                }
-            }
+            int c0 = global::System.Math.Clamp(caps.FixedCounters, 0, 4);
+            reserved |= global::MsrGen.Registers.Bits.Repeat(0xBUL, 0, 4, c0, 4);
             return reserved;
         }
-
-        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
-        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
-            new(InstanceName(n), value, ReservedMask(caps, n));
-
-        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => n == 0 && caps.IsIntel;
-
-        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static TestGroups Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
-
-        /// <summary>
-        /// Which guest accesses of instance n exit under a vPMU mode (first matching rule of the definition; unlisted: all exit).
-        /// </summary>
-        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0)
+        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0) => global::MsrGen.Registers.MsrIntercept.ReadWrite;
+        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("TEST_GROUPS", 0x100u, 0x0u, 1, "", global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel", true, ResetBits, "", "", new global::MsrGen.Registers.MsrFieldDescriptor[]
         {
-            return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-        }
-
-        /// <summary>The register as the catalog describes it.</summary>
-        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
-            "TEST_GROUPS", 0x100u, 0x0u, 1, "",
-            global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
-            global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel", true, 0x0UL,
-            "", "",
-            new global::MsrGen.Registers.MsrFieldDescriptor[]
-            {
-                new("CTRL{n}.PMI", 3, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 4, 4, "fixed", "Interrupt on overflow"),
-                new("CTRL{n}.RING", 0, 2, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 4, 4, "fixed", "Per-counter controls"),
-            });
-
+            new("CTRL{n}.PMI", 3, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 4, 4, "fixed", "Interrupt on overflow"),
+            new("CTRL{n}.RING", 0, 2, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 4, 4, "fixed", "Per-counter controls"),
+        }) { StaticReserved = StaticReservedBits };
         /// <summary>Bit 3 + 4·n, n &lt; 4 — CTRL{n}.PMI: Interrupt on overflow Elements ('fixed' exist on a vCPU).</summary>
-        [global::MsrGen.Registers.MsrField("CTRL{n}.PMI", 3, 1, ElementStride = 4, ElementCount = 4)]
-        public bool CtrlPmi(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 4, 3, 4);
-
-        /// <summary>
-        /// A copy with element n of CTRL{n}.PMI replaced (an index beyond the architectural maximum changes nothing).
-        /// </summary>
-        [global::MsrGen.Registers.MsrField("CTRL{n}.PMI", 3, 1, ElementStride = 4, ElementCount = 4)]
-        public TestGroups WithCtrlPmi(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 4, 3, 4, value));
-
+        [global::MsrGen.Registers.MsrField("CTRL{n}.PMI", 3, 1, ElementStride = 4, ElementCount = 4)] public bool CtrlPmi(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 4, 3, 4);
+        [global::MsrGen.Registers.MsrField("CTRL{n}.PMI", 3, 1, ElementStride = 4, ElementCount = 4)] public TestGroups WithCtrlPmi(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 4, 3, 4, value));
         /// <summary>Bits 1:0 + 4·n, n &lt; 4 — CTRL{n}.RING: Per-counter controls Elements ('fixed' exist on a vCPU).</summary>
-        [global::MsrGen.Registers.MsrField("CTRL{n}.RING", 0, 2, ElementStride = 4, ElementCount = 4)]
-        public byte CtrlRing(int n) => (byte)global::MsrGen.Registers.Bits.GetElement(Value, n, 4, 0, 4, 2);
-
-        /// <summary>
-        /// A copy with element n of CTRL{n}.RING replaced (an index beyond the architectural maximum changes nothing).
-        /// </summary>
-        [global::MsrGen.Registers.MsrField("CTRL{n}.RING", 0, 2, ElementStride = 4, ElementCount = 4)]
-        public TestGroups WithCtrlRing(int n, byte value) => new(global::MsrGen.Registers.Bits.SetElement(Value, n, 4, 0, 4, 2, (ulong)value));
-
-        /// <summary>
-        /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
-        /// </summary>
-        public override string ToString()
-        {
-            var sb = new global::System.Text.StringBuilder(RegisterName);
-            sb.Append(" = 0x").Append(Value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture));
-            for (int k = 0; k < 4; k++)
-            {
-                var parts = new global::System.Collections.Generic.List<string>();
-                if (CtrlPmi(k)) parts.Add("PMI");
-                if (CtrlRing(k) != 0) parts.Add("RING:0x" + ((ulong)CtrlRing(k)).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-                if (parts.Count > 0) sb.Append(" CTRL").Append(k.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('=').Append(string.Join("|", parts));
-            }
-            ulong reserved = Value & StaticReservedBits;
-            if (reserved != 0) sb.Append(" reserved=0x").Append(reserved.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            return sb.ToString();
-        }
-
-        public bool Equals(TestGroups other) => Value == other.Value;
-
-        public override bool Equals(object? obj) => obj is TestGroups other && Equals(other);
-
-        public override int GetHashCode() => Value.GetHashCode();
-
-        public static bool operator ==(TestGroups left, TestGroups right) => left.Value == right.Value;
-
-        public static bool operator !=(TestGroups left, TestGroups right) => left.Value != right.Value;
+        [global::MsrGen.Registers.MsrField("CTRL{n}.RING", 0, 2, ElementStride = 4, ElementCount = 4)] public byte CtrlRing(int n) => (byte)global::MsrGen.Registers.Bits.GetElement(Value, n, 4, 0, 4, 2);
+        [global::MsrGen.Registers.MsrField("CTRL{n}.RING", 0, 2, ElementStride = 4, ElementCount = 4)] public TestGroups WithCtrlRing(int n, byte value) => new(global::MsrGen.Registers.Bits.SetElement(Value, n, 4, 0, 4, 2, (ulong)value));
     }
 
     /// <summary>TEST_BITS (0x101).</summary>
@@ -139,270 +49,79 @@ namespace MsrGen.GeneratedUnderTest
     [global::MsrGen.Registers.MsrConditionalBits(0x100000000UL, "true", ElementStride = 1, ElementCount = 8, ElementBound = "fixed")]
     [global::MsrGen.Registers.MsrConditionalBits(0x1UL, "true", ElementStride = 1, ElementCount = 32, ElementBound = "gp")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
-    public readonly partial struct TestBits : global::MsrGen.Registers.IReadableMsr<TestBits>, global::MsrGen.Registers.IWritableMsr<TestBits>, global::MsrGen.Registers.IHostWritableMsr<TestBits>, global::System.IEquatable<TestBits>
+    public readonly partial record struct TestBits : global::MsrGen.Registers.IReadableMsr<TestBits>, global::MsrGen.Registers.IWritableMsr<TestBits>, global::MsrGen.Registers.IHostWritableMsr<TestBits>
     {
         public const string RegisterName = "TEST_BITS";
         public const uint Address = 0x101u;
-        /// <summary>Bits reserved whatever the capabilities.</summary>
-        public const ulong StaticReservedBits = 0xFFFFFF0000000000UL;
-        public const ulong ResetBits = 0x0UL;
-
+        public const ulong StaticReservedBits = 0xFFFFFF0000000000UL, ResetBits = 0x0UL;
         public ulong Value { get; }
-
         private TestBits(ulong value) => Value = value;
-
         public static TestBits Zero => default;
-
-        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static TestBits FromRawUnchecked(ulong value) => new(value);
-
-        public static string InstanceName(int n) => RegisterName;
-
-        static string global::MsrGen.Registers.IMsrRegister<TestBits>.Name => RegisterName;
-        static uint global::MsrGen.Registers.IMsrRegister<TestBits>.BaseAddress => Address;
-        static uint global::MsrGen.Registers.IMsrRegister<TestBits>.AddressStride => 0u;
-        static int global::MsrGen.Registers.IMsrRegister<TestBits>.MaxInstances => 1;
-        static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<TestBits>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
-
-        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
+        public static string InstanceName(int n) => global::MsrGen.Registers.MsrRegisterOps<TestBits>.InstanceName(n);
+        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) => global::MsrGen.Registers.MsrRegisterOps<TestBits>.CheckReserved(value, caps, n);
+        public override string ToString() => global::MsrGen.Registers.MsrRegisterOps<TestBits>.Format(Value);
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0)
         {
             ulong reserved = StaticReservedBits;
-            {
-                int count = caps.FixedCounters;
-                bool present = true;
-                for (int k = 0; k < 8; k++)
-                {
-                    int shift = 32 + k * 1;
-                    if (!present || k >= count)
-                    {
-                        reserved |= 0x1UL << shift;
-                        continue;
-                    }
-                }
-            }
-            {
-                int count = caps.GpCounters;
-                bool present = true;
-                for (int k = 0; k < 32; k++)
-                {
-                    int shift = 0 + k * 1;
-                    if (!present || k >= count)
-                    {
-                        reserved |= 0x1UL << shift;
-                        continue;
-                    }
-                }
-            }
+            int c0 = global::System.Math.Clamp(caps.FixedCounters, 0, 8);
+            reserved |= global::MsrGen.Registers.Bits.Repeat(0x1UL, 32, 1, c0, 8);
+            int c1 = global::System.Math.Clamp(caps.GpCounters, 0, 32);
+            reserved |= global::MsrGen.Registers.Bits.Repeat(0x1UL, 0, 1, c1, 32);
             return reserved;
         }
-
-        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
-        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
-            new(InstanceName(n), value, ReservedMask(caps, n));
-
-        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => n == 0 && caps.IsIntel;
-
-        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
-        public static TestBits Reset(in global::MsrGen.Registers.PmuCaps caps)
+        public static TestBits Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits | global::MsrGen.Registers.Bits.Repeat(0x1UL, 0, 1, 0, global::System.Math.Clamp(caps.GpCounters, 0, 32)));
+        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0) => global::MsrGen.Registers.MsrIntercept.ReadWrite;
+        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("TEST_BITS", 0x101u, 0x0u, 1, "", global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel", true, ResetBits, "", "", new global::MsrGen.Registers.MsrFieldDescriptor[]
         {
-            ulong value = ResetBits;
-            for (int k = 0; k < 32 && k < caps.GpCounters; k++)
-            {
-                value |= (0x1UL & 0x1UL) << (0 + k * 1);
-            }
-            return new(value);
-        }
-
-        /// <summary>
-        /// Which guest accesses of instance n exit under a vPMU mode (first matching rule of the definition; unlisted: all exit).
-        /// </summary>
-        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0)
-        {
-            return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-        }
-
-        /// <summary>The register as the catalog describes it.</summary>
-        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
-            "TEST_BITS", 0x101u, 0x0u, 1, "",
-            global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
-            global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel", true, 0x0UL,
-            "", "",
-            new global::MsrGen.Registers.MsrFieldDescriptor[]
-            {
-                new("EN_HI{n}", 32, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 1, 8, "fixed", "High enables"),
-                new("EN{n}", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 1, 32, "gp", "Enables"),
-            });
-
+            new("EN_HI{n}", 32, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 1, 8, "fixed", "High enables"),
+            new("EN{n}", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 1, 32, "gp", "Enables"),
+        }) { StaticReserved = StaticReservedBits };
         /// <summary>Bit 32 + 1·n, n &lt; 8 — EN_HI{n}: High enables Elements ('fixed' exist on a vCPU).</summary>
-        [global::MsrGen.Registers.MsrField("EN_HI{n}", 32, 1, ElementStride = 1, ElementCount = 8)]
-        public bool EnHi(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 8, 32, 1);
-
-        /// <summary>
-        /// A copy with element n of EN_HI{n} replaced (an index beyond the architectural maximum changes nothing).
-        /// </summary>
-        [global::MsrGen.Registers.MsrField("EN_HI{n}", 32, 1, ElementStride = 1, ElementCount = 8)]
-        public TestBits WithEnHi(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 8, 32, 1, value));
-
-        /// <summary>All elements of EN_HI{n} packed: bit k is element k.</summary>
+        [global::MsrGen.Registers.MsrField("EN_HI{n}", 32, 1, ElementStride = 1, ElementCount = 8)] public bool EnHi(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 8, 32, 1);
+        [global::MsrGen.Registers.MsrField("EN_HI{n}", 32, 1, ElementStride = 1, ElementCount = 8)] public TestBits WithEnHi(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 8, 32, 1, value));
         public ulong EnHiBits => (Value >> 32) & 0xFFUL;
-
         /// <summary>Bit 0 + 1·n, n &lt; 32 — EN{n}: Enables Elements ('gp' exist on a vCPU).</summary>
-        [global::MsrGen.Registers.MsrField("EN{n}", 0, 1, ElementStride = 1, ElementCount = 32)]
-        public bool En(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 32, 0, 1);
-
-        /// <summary>A copy with element n of EN{n} replaced (an index beyond the architectural maximum changes nothing).</summary>
-        [global::MsrGen.Registers.MsrField("EN{n}", 0, 1, ElementStride = 1, ElementCount = 32)]
-        public TestBits WithEn(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 32, 0, 1, value));
-
-        /// <summary>All elements of EN{n} packed: bit k is element k.</summary>
+        [global::MsrGen.Registers.MsrField("EN{n}", 0, 1, ElementStride = 1, ElementCount = 32)] public bool En(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 32, 0, 1);
+        [global::MsrGen.Registers.MsrField("EN{n}", 0, 1, ElementStride = 1, ElementCount = 32)] public TestBits WithEn(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 32, 0, 1, value));
         public ulong EnBits => (Value >> 0) & 0xFFFFFFFFUL;
-
-        /// <summary>
-        /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
-        /// </summary>
-        public override string ToString()
-        {
-            var sb = new global::System.Text.StringBuilder(RegisterName);
-            sb.Append(" = 0x").Append(Value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (EnBits != 0) sb.Append(" EN=0b").Append(global::System.Convert.ToString((long)EnBits, 2));
-            if (EnHiBits != 0) sb.Append(" EN_HI=0b").Append(global::System.Convert.ToString((long)EnHiBits, 2));
-            ulong reserved = Value & StaticReservedBits;
-            if (reserved != 0) sb.Append(" reserved=0x").Append(reserved.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            return sb.ToString();
-        }
-
-        public bool Equals(TestBits other) => Value == other.Value;
-
-        public override bool Equals(object? obj) => obj is TestBits other && Equals(other);
-
-        public override int GetHashCode() => Value.GetHashCode();
-
-        public static bool operator ==(TestBits left, TestBits right) => left.Value == right.Value;
-
-        public static bool operator !=(TestBits left, TestBits right) => left.Value != right.Value;
     }
 
     /// <summary>TEST_LANES{n}: 4 instances at 0x200 + 2·n, as many as 'gp'.</summary>
     [global::MsrGen.Registers.MsrRegister("TEST_LANES{n}", 0x200u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFFFFFFFFFF0000UL, Stride = 0x2u, MaxInstances = 4, Count = "gp", Gate = "intel", HostPmu = true)]
     [global::MsrGen.Registers.MsrConditionalBits(0xFUL, "true", ElementStride = 4, ElementCount = 4, ElementBound = "")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
-    public readonly partial struct TestLanes : global::MsrGen.Registers.IReadableMsr<TestLanes>, global::MsrGen.Registers.IWritableMsr<TestLanes>, global::MsrGen.Registers.IHostWritableMsr<TestLanes>, global::System.IEquatable<TestLanes>
+    public readonly partial record struct TestLanes : global::MsrGen.Registers.IReadableMsr<TestLanes>, global::MsrGen.Registers.IWritableMsr<TestLanes>, global::MsrGen.Registers.IHostWritableMsr<TestLanes>
     {
         public const string RegisterName = "TEST_LANES{n}";
-        public const uint BaseAddress = 0x200u;
-        public const uint Stride = 0x2u;
-        /// <summary>Architectural maximum number of instances.</summary>
+        public const uint BaseAddress = 0x200u, Stride = 0x2u;
         public const int Maximum = 4;
-        /// <summary>Bits reserved whatever the capabilities.</summary>
-        public const ulong StaticReservedBits = 0xFFFFFFFFFFFF0000UL;
-        public const ulong ResetBits = 0x0UL;
-
+        public const ulong StaticReservedBits = 0xFFFFFFFFFFFF0000UL, ResetBits = 0x0UL;
         public ulong Value { get; }
-
         private TestLanes(ulong value) => Value = value;
-
         public static TestLanes Zero => default;
-
-        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static TestLanes FromRawUnchecked(ulong value) => new(value);
-
-        public static uint AddressOf(int n) => BaseAddress + (uint)n * Stride;
-
-        public static string InstanceName(int n) => "TEST_LANES" + n.ToString(global::System.Globalization.CultureInfo.InvariantCulture);
-
-        static string global::MsrGen.Registers.IMsrRegister<TestLanes>.Name => RegisterName;
-        static uint global::MsrGen.Registers.IMsrRegister<TestLanes>.BaseAddress => BaseAddress;
-        static uint global::MsrGen.Registers.IMsrRegister<TestLanes>.AddressStride => Stride;
-        static int global::MsrGen.Registers.IMsrRegister<TestLanes>.MaxInstances => Maximum;
-        static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<TestLanes>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
-
-        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
+        public static uint AddressOf(int n) => global::MsrGen.Registers.MsrRegisterOps<TestLanes>.AddressOf(n);
+        public static string InstanceName(int n) => global::MsrGen.Registers.MsrRegisterOps<TestLanes>.InstanceName(n);
+        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) => global::MsrGen.Registers.MsrRegisterOps<TestLanes>.CheckReserved(value, caps, n);
+        public override string ToString() => global::MsrGen.Registers.MsrRegisterOps<TestLanes>.Format(Value);
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0)
         {
             ulong reserved = StaticReservedBits;
-            {
-                int count = 4;
-                bool present = true;
-                for (int k = 0; k < 4; k++)
-                {
-                    int shift = 0 + k * 4;
-                    if (!present || k >= count)
-                    {
-                        reserved |= 0xFUL << shift;
-                        continue;
-                    }
-                }
-            }
+            int c0 = global::System.Math.Clamp(4, 0, 4);
+            reserved |= global::MsrGen.Registers.Bits.Repeat(0xFUL, 0, 4, c0, 4);
             return reserved;
         }
-
-        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
-        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
-            new(InstanceName(n), value, ReservedMask(caps, n));
-
-        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => (uint)n < (uint)Maximum && n < caps.GpCounters && caps.IsIntel;
-
-        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static TestLanes Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
-
-        /// <summary>
-        /// Which guest accesses of instance n exit under a vPMU mode (first matching rule of the definition; unlisted: all exit).
-        /// </summary>
-        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0)
+        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0) => global::MsrGen.Registers.MsrIntercept.ReadWrite;
+        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("TEST_LANES{n}", 0x200u, 0x2u, 4, "gp", global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel", true, ResetBits, "", "", new global::MsrGen.Registers.MsrFieldDescriptor[]
         {
-            return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-        }
-
-        /// <summary>The register as the catalog describes it.</summary>
-        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
-            "TEST_LANES{n}", 0x200u, 0x2u, 4, "gp",
-            global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
-            global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel", true, 0x0UL,
-            "", "",
-            new global::MsrGen.Registers.MsrFieldDescriptor[]
-            {
-                new("LANE{n}", 0, 4, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 4, 4, "", ""),
-            });
-
+            new("LANE{n}", 0, 4, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 4, 4, "", ""),
+        }) { StaticReserved = StaticReservedBits };
         /// <summary>Bits 3:0 + 4·n, n &lt; 4 — LANE{n}.</summary>
-        [global::MsrGen.Registers.MsrField("LANE{n}", 0, 4, ElementStride = 4, ElementCount = 4)]
-        public byte Lane(int n) => (byte)global::MsrGen.Registers.Bits.GetElement(Value, n, 4, 0, 4, 4);
-
-        /// <summary>
-        /// A copy with element n of LANE{n} replaced (an index beyond the architectural maximum changes nothing).
-        /// </summary>
-        [global::MsrGen.Registers.MsrField("LANE{n}", 0, 4, ElementStride = 4, ElementCount = 4)]
-        public TestLanes WithLane(int n, byte value) => new(global::MsrGen.Registers.Bits.SetElement(Value, n, 4, 0, 4, 4, (ulong)value));
-
-        /// <summary>
-        /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
-        /// </summary>
-        public override string ToString()
-        {
-            var sb = new global::System.Text.StringBuilder(RegisterName);
-            sb.Append(" = 0x").Append(Value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture));
-            for (int k = 0; k < 4; k++)
-            {
-                var parts = new global::System.Collections.Generic.List<string>();
-                if (Lane(k) != 0) parts.Add("LANE:0x" + ((ulong)Lane(k)).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-                if (parts.Count > 0) sb.Append(" LANE").Append(k.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('=').Append(string.Join("|", parts));
-            }
-            ulong reserved = Value & StaticReservedBits;
-            if (reserved != 0) sb.Append(" reserved=0x").Append(reserved.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            return sb.ToString();
-        }
-
-        public bool Equals(TestLanes other) => Value == other.Value;
-
-        public override bool Equals(object? obj) => obj is TestLanes other && Equals(other);
-
-        public override int GetHashCode() => Value.GetHashCode();
-
-        public static bool operator ==(TestLanes left, TestLanes right) => left.Value == right.Value;
-
-        public static bool operator !=(TestLanes left, TestLanes right) => left.Value != right.Value;
+        [global::MsrGen.Registers.MsrField("LANE{n}", 0, 4, ElementStride = 4, ElementCount = 4)] public byte Lane(int n) => (byte)global::MsrGen.Registers.Bits.GetElement(Value, n, 4, 0, 4, 4);
+        [global::MsrGen.Registers.MsrField("LANE{n}", 0, 4, ElementStride = 4, ElementCount = 4)] public TestLanes WithLane(int n, byte value) => new(global::MsrGen.Registers.Bits.SetElement(Value, n, 4, 0, 4, 4, (ulong)value));
     }
 }

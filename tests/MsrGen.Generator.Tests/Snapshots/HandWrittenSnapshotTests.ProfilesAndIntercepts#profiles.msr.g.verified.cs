@@ -9,301 +9,96 @@ namespace MsrGen.GeneratedUnderTest
     [global::MsrGen.Registers.MsrRegister("TEST_PMC{n}", 0xC1u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0x0UL, Stride = 0x1u, MaxInstances = 4, Count = "gp", Gate = "intel", HostPmu = true)]
     [global::MsrGen.Registers.MsrVariableWidth(0xFFFFFFFFFFFFFFFFUL, 0, "gp-width")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
-    public readonly partial struct TestPmc : global::MsrGen.Registers.IReadableMsr<TestPmc>, global::MsrGen.Registers.IWritableMsr<TestPmc>, global::MsrGen.Registers.IHostWritableMsr<TestPmc>, global::System.IEquatable<TestPmc>
+    public readonly partial record struct TestPmc : global::MsrGen.Registers.IReadableMsr<TestPmc>, global::MsrGen.Registers.IWritableMsr<TestPmc>, global::MsrGen.Registers.IHostWritableMsr<TestPmc>
     {
         public const string RegisterName = "TEST_PMC{n}";
-        public const uint BaseAddress = 0xC1u;
-        public const uint Stride = 0x1u;
-        /// <summary>Architectural maximum number of instances.</summary>
+        public const uint BaseAddress = 0xC1u, Stride = 0x1u;
         public const int Maximum = 4;
-        /// <summary>Bits reserved whatever the capabilities.</summary>
-        public const ulong StaticReservedBits = 0x0UL;
-        public const ulong ResetBits = 0x0UL;
-
+        public const ulong StaticReservedBits = 0x0UL, ResetBits = 0x0UL;
         public ulong Value { get; }
-
         private TestPmc(ulong value) => Value = value;
-
         public static TestPmc Zero => default;
-
-        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static TestPmc FromRawUnchecked(ulong value) => new(value);
-
-        public static uint AddressOf(int n) => BaseAddress + (uint)n * Stride;
-
-        public static string InstanceName(int n) => "TEST_PMC" + n.ToString(global::System.Globalization.CultureInfo.InvariantCulture);
-
-        static string global::MsrGen.Registers.IMsrRegister<TestPmc>.Name => RegisterName;
-        static uint global::MsrGen.Registers.IMsrRegister<TestPmc>.BaseAddress => BaseAddress;
-        static uint global::MsrGen.Registers.IMsrRegister<TestPmc>.AddressStride => Stride;
-        static int global::MsrGen.Registers.IMsrRegister<TestPmc>.MaxInstances => Maximum;
-        static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<TestPmc>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
-
-        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
+        public static uint AddressOf(int n) => global::MsrGen.Registers.MsrRegisterOps<TestPmc>.AddressOf(n);
+        public static string InstanceName(int n) => global::MsrGen.Registers.MsrRegisterOps<TestPmc>.InstanceName(n);
+        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) => global::MsrGen.Registers.MsrRegisterOps<TestPmc>.CheckReserved(value, caps, n);
+        public override string ToString() => global::MsrGen.Registers.MsrRegisterOps<TestPmc>.Format(Value);
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0)
         {
             ulong reserved = StaticReservedBits;
             reserved |= 0xFFFFFFFFFFFFFFFFUL & ~global::MsrGen.Registers.Bits.LowOnes(0 + caps.GpWidth);
             return reserved;
         }
-
-        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
-        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
-            new(InstanceName(n), value, ReservedMask(caps, n));
-
-        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => (uint)n < (uint)Maximum && n < caps.GpCounters && caps.IsIntel;
-
-        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static TestPmc Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
-
-        /// <summary>
-        /// Which guest accesses of instance n exit under a vPMU mode (first matching rule of the definition; unlisted: all exit).
-        /// </summary>
-        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0)
+        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0) => mode switch
         {
-            if (mode == global::MsrGen.Registers.VpmuMode.Emulated)
-            {
-                return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-            }
-            if (mode == global::MsrGen.Registers.VpmuMode.Mediated)
-            {
-                if (n < caps.GpCounters)
-                {
-                    return global::MsrGen.Registers.MsrIntercept.None;
-                }
-                if (n < host.GpCounters)
-                {
-                    return global::MsrGen.Registers.MsrIntercept.Read;
-                }
-            }
-            return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-        }
-
-        /// <summary>The register as the catalog describes it.</summary>
-        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
-            "TEST_PMC{n}", 0xC1u, 0x1u, 4, "gp",
-            global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
-            global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel", true, 0x0UL,
-            "", "",
-            new global::MsrGen.Registers.MsrFieldDescriptor[]
-            {
-                new("COUNT", 0, 64, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-            });
-
+            global::MsrGen.Registers.VpmuMode.Emulated => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            global::MsrGen.Registers.VpmuMode.Mediated => (n < caps.GpCounters) ? global::MsrGen.Registers.MsrIntercept.None : (n < host.GpCounters) ? global::MsrGen.Registers.MsrIntercept.Read : global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            _ => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+        };
+        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("TEST_PMC{n}", 0xC1u, 0x1u, 4, "gp", global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel", true, ResetBits, "", "", new global::MsrGen.Registers.MsrFieldDescriptor[]
+        {
+            new("COUNT", 0, 64, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+        }) { StaticReserved = StaticReservedBits };
         /// <summary>Bits 63:0 — COUNT. Bits at and above 'gp-width' are reserved.</summary>
-        [global::MsrGen.Registers.MsrField("COUNT", 0, 64)]
-        public ulong Count => (ulong)((Value >> 0) & 0xFFFFFFFFFFFFFFFFUL);
-
-        /// <summary>A copy with COUNT replaced (bits beyond the field's width are dropped).</summary>
-        [global::MsrGen.Registers.MsrField("COUNT", 0, 64)]
-        public TestPmc WithCount(ulong value) => new((ulong)value);
-
-        /// <summary>
-        /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
-        /// </summary>
-        public override string ToString()
-        {
-            var sb = new global::System.Text.StringBuilder(RegisterName);
-            sb.Append(" = 0x").Append(Value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (Count != 0) sb.Append(" COUNT=0x").Append(((ulong)Count).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            ulong reserved = Value & StaticReservedBits;
-            if (reserved != 0) sb.Append(" reserved=0x").Append(reserved.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            return sb.ToString();
-        }
-
-        public bool Equals(TestPmc other) => Value == other.Value;
-
-        public override bool Equals(object? obj) => obj is TestPmc other && Equals(other);
-
-        public override int GetHashCode() => Value.GetHashCode();
-
-        public static bool operator ==(TestPmc left, TestPmc right) => left.Value == right.Value;
-
-        public static bool operator !=(TestPmc left, TestPmc right) => left.Value != right.Value;
+        [global::MsrGen.Registers.MsrField("COUNT", 0, 64)] public ulong Count => (ulong)((Value >> 0) & 0xFFFFFFFFFFFFFFFFUL);
+        [global::MsrGen.Registers.MsrField("COUNT", 0, 64)] public TestPmc WithCount(ulong value) => new((ulong)value);
     }
 
     /// <summary>TEST_PROPOSAL (0x4B564DF1).</summary>
     [global::MsrGen.Registers.MsrRegister("TEST_PROPOSAL", 0x4B564DF1u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Synthetic, Profile = global::MsrGen.Registers.MsrProfile.PvLbr2018, StaticReserved = 0xFFFFFFFFFFFFFFFEUL)]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
-    public readonly partial struct TestProposal : global::MsrGen.Registers.IReadableMsr<TestProposal>, global::MsrGen.Registers.IWritableMsr<TestProposal>, global::MsrGen.Registers.IHostWritableMsr<TestProposal>, global::System.IEquatable<TestProposal>
+    public readonly partial record struct TestProposal : global::MsrGen.Registers.IReadableMsr<TestProposal>, global::MsrGen.Registers.IWritableMsr<TestProposal>, global::MsrGen.Registers.IHostWritableMsr<TestProposal>
     {
         public const string RegisterName = "TEST_PROPOSAL";
         public const uint Address = 0x4B564DF1u;
-        /// <summary>Bits reserved whatever the capabilities.</summary>
-        public const ulong StaticReservedBits = 0xFFFFFFFFFFFFFFFEUL;
-        public const ulong ResetBits = 0x0UL;
-
+        public const ulong StaticReservedBits = 0xFFFFFFFFFFFFFFFEUL, ResetBits = 0x0UL;
         public ulong Value { get; }
-
         private TestProposal(ulong value) => Value = value;
-
         public static TestProposal Zero => default;
-
-        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static TestProposal FromRawUnchecked(ulong value) => new(value);
-
-        public static string InstanceName(int n) => RegisterName;
-
-        static string global::MsrGen.Registers.IMsrRegister<TestProposal>.Name => RegisterName;
-        static uint global::MsrGen.Registers.IMsrRegister<TestProposal>.BaseAddress => Address;
-        static uint global::MsrGen.Registers.IMsrRegister<TestProposal>.AddressStride => 0u;
-        static int global::MsrGen.Registers.IMsrRegister<TestProposal>.MaxInstances => 1;
-        static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<TestProposal>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
-
-        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
+        public static string InstanceName(int n) => global::MsrGen.Registers.MsrRegisterOps<TestProposal>.InstanceName(n);
+        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) => global::MsrGen.Registers.MsrRegisterOps<TestProposal>.CheckReserved(value, caps, n);
+        public override string ToString() => global::MsrGen.Registers.MsrRegisterOps<TestProposal>.Format(Value);
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => StaticReservedBits;
-
-        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
-        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
-            new(InstanceName(n), value, ReservedMask(caps, n));
-
-        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => n == 0;
-
-        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static TestProposal Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
-
-        /// <summary>
-        /// Which guest accesses of instance n exit under a vPMU mode (first matching rule of the definition; unlisted: all exit).
-        /// </summary>
-        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0)
+        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0) => global::MsrGen.Registers.MsrIntercept.ReadWrite;
+        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("TEST_PROPOSAL", 0x4B564DF1u, 0x0u, 1, "", global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Synthetic, global::MsrGen.Registers.MsrProfile.PvLbr2018, "", true, ResetBits, "", "", new global::MsrGen.Registers.MsrFieldDescriptor[]
         {
-            return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-        }
-
-        /// <summary>The register as the catalog describes it.</summary>
-        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
-            "TEST_PROPOSAL", 0x4B564DF1u, 0x0u, 1, "",
-            global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
-            global::MsrGen.Registers.MsrVendor.Synthetic, global::MsrGen.Registers.MsrProfile.PvLbr2018, "", true, 0x0UL,
-            "", "",
-            new global::MsrGen.Registers.MsrFieldDescriptor[]
-            {
-                new("ON", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-            });
-
+            new("ON", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+        }) { StaticReserved = StaticReservedBits };
         /// <summary>Bit 0 — ON.</summary>
-        [global::MsrGen.Registers.MsrField("ON", 0, 1)]
-        public bool On => (Value & (1UL << 0)) != 0;
-
-        /// <summary>A copy with ON replaced.</summary>
-        [global::MsrGen.Registers.MsrField("ON", 0, 1)]
-        public TestProposal WithOn(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 0, value));
-
-        /// <summary>
-        /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
-        /// </summary>
-        public override string ToString()
-        {
-            var sb = new global::System.Text.StringBuilder(RegisterName);
-            sb.Append(" = 0x").Append(Value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (On) sb.Append(" ON");
-            ulong reserved = Value & StaticReservedBits;
-            if (reserved != 0) sb.Append(" reserved=0x").Append(reserved.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            return sb.ToString();
-        }
-
-        public bool Equals(TestProposal other) => Value == other.Value;
-
-        public override bool Equals(object? obj) => obj is TestProposal other && Equals(other);
-
-        public override int GetHashCode() => Value.GetHashCode();
-
-        public static bool operator ==(TestProposal left, TestProposal right) => left.Value == right.Value;
-
-        public static bool operator !=(TestProposal left, TestProposal right) => left.Value != right.Value;
+        [global::MsrGen.Registers.MsrField("ON", 0, 1)] public bool On => (Value & (1UL << 0)) != 0;
+        [global::MsrGen.Registers.MsrField("ON", 0, 1)] public TestProposal WithOn(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 0, value));
     }
 
     /// <summary>TEST_UPSTREAM (0x4B564DF1).</summary>
     [global::MsrGen.Registers.MsrRegister("TEST_UPSTREAM", 0x4B564DF1u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Kvm, Profile = global::MsrGen.Registers.MsrProfile.Upstream, StaticReserved = 0xFFFFFFFFFFFFFFFEUL)]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
-    public readonly partial struct TestUpstream : global::MsrGen.Registers.IReadableMsr<TestUpstream>, global::MsrGen.Registers.IWritableMsr<TestUpstream>, global::MsrGen.Registers.IHostWritableMsr<TestUpstream>, global::System.IEquatable<TestUpstream>
+    public readonly partial record struct TestUpstream : global::MsrGen.Registers.IReadableMsr<TestUpstream>, global::MsrGen.Registers.IWritableMsr<TestUpstream>, global::MsrGen.Registers.IHostWritableMsr<TestUpstream>
     {
         public const string RegisterName = "TEST_UPSTREAM";
         public const uint Address = 0x4B564DF1u;
-        /// <summary>Bits reserved whatever the capabilities.</summary>
-        public const ulong StaticReservedBits = 0xFFFFFFFFFFFFFFFEUL;
-        public const ulong ResetBits = 0x0UL;
-
+        public const ulong StaticReservedBits = 0xFFFFFFFFFFFFFFFEUL, ResetBits = 0x0UL;
         public ulong Value { get; }
-
         private TestUpstream(ulong value) => Value = value;
-
         public static TestUpstream Zero => default;
-
-        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static TestUpstream FromRawUnchecked(ulong value) => new(value);
-
-        public static string InstanceName(int n) => RegisterName;
-
-        static string global::MsrGen.Registers.IMsrRegister<TestUpstream>.Name => RegisterName;
-        static uint global::MsrGen.Registers.IMsrRegister<TestUpstream>.BaseAddress => Address;
-        static uint global::MsrGen.Registers.IMsrRegister<TestUpstream>.AddressStride => 0u;
-        static int global::MsrGen.Registers.IMsrRegister<TestUpstream>.MaxInstances => 1;
-        static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<TestUpstream>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
-
-        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
+        public static string InstanceName(int n) => global::MsrGen.Registers.MsrRegisterOps<TestUpstream>.InstanceName(n);
+        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) => global::MsrGen.Registers.MsrRegisterOps<TestUpstream>.CheckReserved(value, caps, n);
+        public override string ToString() => global::MsrGen.Registers.MsrRegisterOps<TestUpstream>.Format(Value);
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => StaticReservedBits;
-
-        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
-        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
-            new(InstanceName(n), value, ReservedMask(caps, n));
-
-        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => n == 0;
-
-        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static TestUpstream Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
-
-        /// <summary>
-        /// Which guest accesses of instance n exit under a vPMU mode (first matching rule of the definition; unlisted: all exit).
-        /// </summary>
-        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0)
+        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0) => global::MsrGen.Registers.MsrIntercept.ReadWrite;
+        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("TEST_UPSTREAM", 0x4B564DF1u, 0x0u, 1, "", global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Kvm, global::MsrGen.Registers.MsrProfile.Upstream, "", true, ResetBits, "", "", new global::MsrGen.Registers.MsrFieldDescriptor[]
         {
-            return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-        }
-
-        /// <summary>The register as the catalog describes it.</summary>
-        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
-            "TEST_UPSTREAM", 0x4B564DF1u, 0x0u, 1, "",
-            global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
-            global::MsrGen.Registers.MsrVendor.Kvm, global::MsrGen.Registers.MsrProfile.Upstream, "", true, 0x0UL,
-            "", "",
-            new global::MsrGen.Registers.MsrFieldDescriptor[]
-            {
-                new("ON", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-            });
-
+            new("ON", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+        }) { StaticReserved = StaticReservedBits };
         /// <summary>Bit 0 — ON.</summary>
-        [global::MsrGen.Registers.MsrField("ON", 0, 1)]
-        public bool On => (Value & (1UL << 0)) != 0;
-
-        /// <summary>A copy with ON replaced.</summary>
-        [global::MsrGen.Registers.MsrField("ON", 0, 1)]
-        public TestUpstream WithOn(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 0, value));
-
-        /// <summary>
-        /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
-        /// </summary>
-        public override string ToString()
-        {
-            var sb = new global::System.Text.StringBuilder(RegisterName);
-            sb.Append(" = 0x").Append(Value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (On) sb.Append(" ON");
-            ulong reserved = Value & StaticReservedBits;
-            if (reserved != 0) sb.Append(" reserved=0x").Append(reserved.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            return sb.ToString();
-        }
-
-        public bool Equals(TestUpstream other) => Value == other.Value;
-
-        public override bool Equals(object? obj) => obj is TestUpstream other && Equals(other);
-
-        public override int GetHashCode() => Value.GetHashCode();
-
-        public static bool operator ==(TestUpstream left, TestUpstream right) => left.Value == right.Value;
-
-        public static bool operator !=(TestUpstream left, TestUpstream right) => left.Value != right.Value;
+        [global::MsrGen.Registers.MsrField("ON", 0, 1)] public bool On => (Value & (1UL << 0)) != 0;
+        [global::MsrGen.Registers.MsrField("ON", 0, 1)] public TestUpstream WithOn(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 0, value));
     }
 }

@@ -9,92 +9,28 @@ namespace MsrGen.GeneratedUnderTest
     /// <remarks>Source: hand-written test case</remarks>
     [global::MsrGen.Registers.MsrRegister("MSR_TEST_PV_CTRL", 0x4B564DF0u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Synthetic, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFFFFFFFFFFFFFEUL, Gate = "pv-lbr-ctrl")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
-    public readonly partial struct MsrTestPvCtrl : global::MsrGen.Registers.IReadableMsr<MsrTestPvCtrl>, global::MsrGen.Registers.IWritableMsr<MsrTestPvCtrl>, global::MsrGen.Registers.IHostWritableMsr<MsrTestPvCtrl>, global::System.IEquatable<MsrTestPvCtrl>
+    public readonly partial record struct MsrTestPvCtrl : global::MsrGen.Registers.IReadableMsr<MsrTestPvCtrl>, global::MsrGen.Registers.IWritableMsr<MsrTestPvCtrl>, global::MsrGen.Registers.IHostWritableMsr<MsrTestPvCtrl>
     {
         public const string RegisterName = "MSR_TEST_PV_CTRL";
         public const uint Address = 0x4B564DF0u;
-        /// <summary>Bits reserved whatever the capabilities.</summary>
-        public const ulong StaticReservedBits = 0xFFFFFFFFFFFFFFFEUL;
-        public const ulong ResetBits = 0x0UL;
-
+        public const ulong StaticReservedBits = 0xFFFFFFFFFFFFFFFEUL, ResetBits = 0x0UL;
         public ulong Value { get; }
-
         private MsrTestPvCtrl(ulong value) => Value = value;
-
         public static MsrTestPvCtrl Zero => default;
-
-        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static MsrTestPvCtrl FromRawUnchecked(ulong value) => new(value);
-
-        public static string InstanceName(int n) => RegisterName;
-
-        static string global::MsrGen.Registers.IMsrRegister<MsrTestPvCtrl>.Name => RegisterName;
-        static uint global::MsrGen.Registers.IMsrRegister<MsrTestPvCtrl>.BaseAddress => Address;
-        static uint global::MsrGen.Registers.IMsrRegister<MsrTestPvCtrl>.AddressStride => 0u;
-        static int global::MsrGen.Registers.IMsrRegister<MsrTestPvCtrl>.MaxInstances => 1;
-        static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<MsrTestPvCtrl>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
-
-        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
+        public static string InstanceName(int n) => global::MsrGen.Registers.MsrRegisterOps<MsrTestPvCtrl>.InstanceName(n);
+        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) => global::MsrGen.Registers.MsrRegisterOps<MsrTestPvCtrl>.CheckReserved(value, caps, n);
+        public override string ToString() => global::MsrGen.Registers.MsrRegisterOps<MsrTestPvCtrl>.Format(Value);
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => StaticReservedBits;
-
-        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
-        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
-            new(InstanceName(n), value, ReservedMask(caps, n));
-
-        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => n == 0 && caps.Has(global::MsrGen.Registers.PmuFeatures.PvLbrCtrl);
-
-        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static MsrTestPvCtrl Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
-
-        /// <summary>
-        /// Which guest accesses of instance n exit under a vPMU mode (first matching rule of the definition; unlisted: all exit).
-        /// </summary>
-        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0)
+        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0) => global::MsrGen.Registers.MsrIntercept.ReadWrite;
+        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("MSR_TEST_PV_CTRL", 0x4B564DF0u, 0x0u, 1, "", global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Synthetic, global::MsrGen.Registers.MsrProfile.All, "pv-lbr-ctrl", true, ResetBits, "hand-written test case", "A synthetic paravirtual MSR <with> markup & quotes \"inside\".", new global::MsrGen.Registers.MsrFieldDescriptor[]
         {
-            return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-        }
-
-        /// <summary>The register as the catalog describes it.</summary>
-        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
-            "MSR_TEST_PV_CTRL", 0x4B564DF0u, 0x0u, 1, "",
-            global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
-            global::MsrGen.Registers.MsrVendor.Synthetic, global::MsrGen.Registers.MsrProfile.All, "pv-lbr-ctrl", true, 0x0UL,
-            "hand-written test case", "A synthetic paravirtual MSR <with> markup & quotes \"inside\".",
-            new global::MsrGen.Registers.MsrFieldDescriptor[]
-            {
-                new("ENABLE", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-            });
-
+            new("ENABLE", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+        }) { StaticReserved = StaticReservedBits };
         /// <summary>Bit 0 — ENABLE.</summary>
-        [global::MsrGen.Registers.MsrField("ENABLE", 0, 1)]
-        public bool Enable => (Value & (1UL << 0)) != 0;
-
-        /// <summary>A copy with ENABLE replaced.</summary>
-        [global::MsrGen.Registers.MsrField("ENABLE", 0, 1)]
-        public MsrTestPvCtrl WithEnable(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 0, value));
-
-        /// <summary>
-        /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
-        /// </summary>
-        public override string ToString()
-        {
-            var sb = new global::System.Text.StringBuilder(RegisterName);
-            sb.Append(" = 0x").Append(Value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (Enable) sb.Append(" ENABLE");
-            ulong reserved = Value & StaticReservedBits;
-            if (reserved != 0) sb.Append(" reserved=0x").Append(reserved.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            return sb.ToString();
-        }
-
-        public bool Equals(MsrTestPvCtrl other) => Value == other.Value;
-
-        public override bool Equals(object? obj) => obj is MsrTestPvCtrl other && Equals(other);
-
-        public override int GetHashCode() => Value.GetHashCode();
-
-        public static bool operator ==(MsrTestPvCtrl left, MsrTestPvCtrl right) => left.Value == right.Value;
-
-        public static bool operator !=(MsrTestPvCtrl left, MsrTestPvCtrl right) => left.Value != right.Value;
+        [global::MsrGen.Registers.MsrField("ENABLE", 0, 1)] public bool Enable => (Value & (1UL << 0)) != 0;
+        [global::MsrGen.Registers.MsrField("ENABLE", 0, 1)] public MsrTestPvCtrl WithEnable(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 0, value));
     }
 }

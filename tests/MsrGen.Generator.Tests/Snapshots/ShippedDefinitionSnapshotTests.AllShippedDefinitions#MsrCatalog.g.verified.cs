@@ -18,44 +18,34 @@ namespace MsrGen.GeneratedUnderTest
         MsrLbrSelect = 6,
         MsrLbrTos = 7,
         Ia32Debugctl = 8,
-        MsrIa32Lastbranchfromip = 9,
-        MsrIa32Lastbranchtoip = 10,
-        MsrIa32Lastintfromip = 11,
-        MsrIa32Lastinttoip = 12,
-        Ia32FixedCtr = 13,
-        MsrPerfMetrics = 14,
-        Ia32PerfCapabilities = 15,
-        Ia32FixedCtrCtrl = 16,
-        Ia32PerfGlobalStatus = 17,
-        Ia32PerfGlobalCtrl = 18,
-        Ia32PerfGlobalOvfCtrl = 19,
-        Ia32PerfGlobalStatusSet = 20,
-        Ia32PebsEnable = 21,
-        MsrPebsDataCfg = 22,
-        Ia32APmc = 23,
-        MsrIa32DsArea = 24,
-        MsrLbrNhmFrom = 25,
-        MsrLbrNhmTo = 26,
-        MsrLbrInfo = 27,
-        Ia32LbrInfo = 28,
-        Ia32LbrCtl = 29,
-        Ia32LbrDepth = 30,
-        Ia32LbrFromIp = 31,
-        Ia32LbrToIp = 32,
-        MsrKvmPollControl = 33,
-        MsrKvmPvLbrCtrl = 34,
-        MsrAmd64LbrSelect = 35,
-        MsrAmdDbgExtnCfg = 36,
-        MsrAmd64PerfCntrGlobalStatus = 37,
-        MsrAmd64PerfCntrGlobalCtl = 38,
-        MsrAmd64PerfCntrGlobalStatusClr = 39,
-        MsrAmd64PerfCntrGlobalStatusSet = 40,
-        MsrK7Evntsel = 41,
-        MsrK7Perfctr = 42,
-        MsrF15hPerfCtl = 43,
-        MsrF15hPerfCtr = 44,
-        MsrAmdSampBrFrom = 45,
-        MsrAmdSampBrTo = 46,
+        Ia32FixedCtr = 9,
+        MsrPerfMetrics = 10,
+        Ia32PerfCapabilities = 11,
+        Ia32FixedCtrCtrl = 12,
+        Ia32PerfGlobalStatus = 13,
+        Ia32PerfGlobalCtrl = 14,
+        Ia32PerfGlobalOvfCtrl = 15,
+        Ia32PerfGlobalStatusSet = 16,
+        Ia32PebsEnable = 17,
+        Ia32APmc = 18,
+        MsrLbrNhmFrom = 19,
+        MsrLbrNhmTo = 20,
+        MsrLbrInfo = 21,
+        Ia32LbrInfo = 22,
+        Ia32LbrCtl = 23,
+        Ia32LbrDepth = 24,
+        Ia32LbrFromIp = 25,
+        Ia32LbrToIp = 26,
+        MsrKvmPollControl = 27,
+        MsrKvmPvLbrCtrl = 28,
+        MsrAmd64PerfCntrGlobalStatus = 29,
+        MsrAmd64PerfCntrGlobalCtl = 30,
+        MsrAmd64PerfCntrGlobalStatusClr = 31,
+        MsrAmd64PerfCntrGlobalStatusSet = 32,
+        MsrK7Evntsel = 33,
+        MsrK7Perfctr = 34,
+        MsrF15hPerfCtl = 35,
+        MsrF15hPerfCtr = 36,
     }
 
     /// <summary>One register instance: which register and, for arrays, which index.</summary>
@@ -63,793 +53,98 @@ namespace MsrGen.GeneratedUnderTest
     public readonly record struct MsrRef(MsrId Id, int Index)
     {
         public string Name => MsrCatalog.InstanceName(this);
-
         public uint Address => MsrCatalog.AddressOf(this);
-
         public override string ToString() => Name;
     }
 
-    /// <summary>Address → register, name → register, and per-register facts, as generated code.</summary>
+    /// <summary>
+    /// Address → register, name → register, and per-register facts: a table with one row per MsrId (row = id - 1).
+    /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
     public static partial class MsrCatalog
     {
-        public const int RegisterCount = 46;
+        public const int RegisterCount = 36;
+
+        private static readonly global::MsrGen.Registers.MsrCatalogEntry[] s_rows =
+        {
+            global::MsrGen.Registers.MsrCatalogEntry.Of<MsrLbrCoreFrom>(),
+            global::MsrGen.Registers.MsrCatalogEntry.Of<MsrLbrCoreTo>(),
+            global::MsrGen.Registers.MsrCatalogEntry.Of<Ia32Pmc>(),
+            global::MsrGen.Registers.MsrCatalogEntry.Of<Ia32Perfevtsel>(),
+            global::MsrGen.Registers.MsrCatalogEntry.Of<Ia32MiscEnable>(),
+            global::MsrGen.Registers.MsrCatalogEntry.Of<MsrLbrSelect>(),
+            global::MsrGen.Registers.MsrCatalogEntry.Of<MsrLbrTos>(),
+            global::MsrGen.Registers.MsrCatalogEntry.Of<Ia32Debugctl>(),
+            global::MsrGen.Registers.MsrCatalogEntry.Of<Ia32FixedCtr>(),
+            global::MsrGen.Registers.MsrCatalogEntry.Of<MsrPerfMetrics>(),
+            global::MsrGen.Registers.MsrCatalogEntry.Of<Ia32PerfCapabilities>(),
+            global::MsrGen.Registers.MsrCatalogEntry.Of<Ia32FixedCtrCtrl>(),
+            global::MsrGen.Registers.MsrCatalogEntry.Of<Ia32PerfGlobalStatus>(),
+            global::MsrGen.Registers.MsrCatalogEntry.Of<Ia32PerfGlobalCtrl>(),
+            global::MsrGen.Registers.MsrCatalogEntry.Of<Ia32PerfGlobalOvfCtrl>(),
+            global::MsrGen.Registers.MsrCatalogEntry.Of<Ia32PerfGlobalStatusSet>(),
+            global::MsrGen.Registers.MsrCatalogEntry.Of<Ia32PebsEnable>(),
+            global::MsrGen.Registers.MsrCatalogEntry.Of<Ia32APmc>(),
+            global::MsrGen.Registers.MsrCatalogEntry.Of<MsrLbrNhmFrom>(),
+            global::MsrGen.Registers.MsrCatalogEntry.Of<MsrLbrNhmTo>(),
+            global::MsrGen.Registers.MsrCatalogEntry.Of<MsrLbrInfo>(),
+            global::MsrGen.Registers.MsrCatalogEntry.Of<Ia32LbrInfo>(),
+            global::MsrGen.Registers.MsrCatalogEntry.Of<Ia32LbrCtl>(),
+            global::MsrGen.Registers.MsrCatalogEntry.Of<Ia32LbrDepth>(),
+            global::MsrGen.Registers.MsrCatalogEntry.Of<Ia32LbrFromIp>(),
+            global::MsrGen.Registers.MsrCatalogEntry.Of<Ia32LbrToIp>(),
+            global::MsrGen.Registers.MsrCatalogEntry.Of<MsrKvmPollControl>(),
+            global::MsrGen.Registers.MsrCatalogEntry.Of<MsrKvmPvLbrCtrl>(),
+            global::MsrGen.Registers.MsrCatalogEntry.Of<MsrAmd64PerfCntrGlobalStatus>(),
+            global::MsrGen.Registers.MsrCatalogEntry.Of<MsrAmd64PerfCntrGlobalCtl>(),
+            global::MsrGen.Registers.MsrCatalogEntry.Of<MsrAmd64PerfCntrGlobalStatusClr>(),
+            global::MsrGen.Registers.MsrCatalogEntry.Of<MsrAmd64PerfCntrGlobalStatusSet>(),
+            global::MsrGen.Registers.MsrCatalogEntry.Of<MsrK7Evntsel>(),
+            global::MsrGen.Registers.MsrCatalogEntry.Of<MsrK7Perfctr>(),
+            global::MsrGen.Registers.MsrCatalogEntry.Of<MsrF15hPerfCtl>(),
+            global::MsrGen.Registers.MsrCatalogEntry.Of<MsrF15hPerfCtr>(),
+        };
+
+        private static readonly global::MsrGen.Registers.MsrAddressIndex s_index = new(global::System.Array.ConvertAll(s_rows, row => row.Descriptor));
 
         /// <summary>All register ids in address order.</summary>
-        public static global::System.Collections.Generic.IReadOnlyList<MsrId> Ids { get; } = new MsrId[]
-        {
-            MsrId.MsrLbrCoreFrom,
-            MsrId.MsrLbrCoreTo,
-            MsrId.Ia32Pmc,
-            MsrId.Ia32Perfevtsel,
-            MsrId.Ia32MiscEnable,
-            MsrId.MsrLbrSelect,
-            MsrId.MsrLbrTos,
-            MsrId.Ia32Debugctl,
-            MsrId.MsrIa32Lastbranchfromip,
-            MsrId.MsrIa32Lastbranchtoip,
-            MsrId.MsrIa32Lastintfromip,
-            MsrId.MsrIa32Lastinttoip,
-            MsrId.Ia32FixedCtr,
-            MsrId.MsrPerfMetrics,
-            MsrId.Ia32PerfCapabilities,
-            MsrId.Ia32FixedCtrCtrl,
-            MsrId.Ia32PerfGlobalStatus,
-            MsrId.Ia32PerfGlobalCtrl,
-            MsrId.Ia32PerfGlobalOvfCtrl,
-            MsrId.Ia32PerfGlobalStatusSet,
-            MsrId.Ia32PebsEnable,
-            MsrId.MsrPebsDataCfg,
-            MsrId.Ia32APmc,
-            MsrId.MsrIa32DsArea,
-            MsrId.MsrLbrNhmFrom,
-            MsrId.MsrLbrNhmTo,
-            MsrId.MsrLbrInfo,
-            MsrId.Ia32LbrInfo,
-            MsrId.Ia32LbrCtl,
-            MsrId.Ia32LbrDepth,
-            MsrId.Ia32LbrFromIp,
-            MsrId.Ia32LbrToIp,
-            MsrId.MsrKvmPollControl,
-            MsrId.MsrKvmPvLbrCtrl,
-            MsrId.MsrAmd64LbrSelect,
-            MsrId.MsrAmdDbgExtnCfg,
-            MsrId.MsrAmd64PerfCntrGlobalStatus,
-            MsrId.MsrAmd64PerfCntrGlobalCtl,
-            MsrId.MsrAmd64PerfCntrGlobalStatusClr,
-            MsrId.MsrAmd64PerfCntrGlobalStatusSet,
-            MsrId.MsrK7Evntsel,
-            MsrId.MsrK7Perfctr,
-            MsrId.MsrF15hPerfCtl,
-            MsrId.MsrF15hPerfCtr,
-            MsrId.MsrAmdSampBrFrom,
-            MsrId.MsrAmdSampBrTo,
-        };
+        public static global::System.Collections.Generic.IReadOnlyList<MsrId> Ids { get; } = global::System.Linq.Enumerable.ToArray(global::System.Linq.Enumerable.Select(global::System.Linq.Enumerable.Range(1, RegisterCount), i => (MsrId)i));
 
         /// <summary>
         /// The register at an address in a profile (instances up to the architectural maximum; whether one exists for a vCPU is Exists()).
         /// </summary>
-        public static bool TryFind(uint address, global::MsrGen.Registers.MsrProfile profile, out MsrRef register)
-        {
-            int block;
-            if (address < 0x2000u)
-            {
-                block = global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(LowBlocks), (int)(address >> 5)) - 1;
-            }
-            else
-            {
-                block = (address >> 5) switch
-                {
-                    0x25AB268u => 20,
-                    0x6000008u => 21,
-                    0x6000018u => 22,
-                    0x6000800u => 23,
-                    0x6000810u => 24,
-                    0x6000818u => 25,
-                    _ => -1,
-                };
-            }
-
-            uint entry = block < 0 ? 0u : global::System.Runtime.CompilerServices.Unsafe.ReadUnaligned<uint>(ref global::System.Runtime.CompilerServices.Unsafe.Add(
-                ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(AddressTable), ((block << 5) | (int)(address & 0x1Fu)) * 4));
-            if (!global::System.BitConverter.IsLittleEndian)
-            {
-                entry = global::System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(entry);
-            }
-            if (entry == 0xFFFFFFFFu)
-            {
-                return TryFindByProfile(address, profile, out register);
-            }
-
-            register = new((MsrId)(entry >> 16), (int)(entry & 0xFFFFu));
-            return entry != 0;
-        }
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public static bool TryFind(uint address, global::MsrGen.Registers.MsrProfile profile, out MsrRef register) => Unpack(s_index.Find(address, profile), out register);
 
         public static bool TryFind(uint address, out MsrRef register) => TryFind(address, global::MsrGen.Registers.MsrProfile.Upstream, out register);
 
-        /// <summary>Block number + 1 of each 32-address block below 0x2000u (0: no register there).</summary>
-        private static global::System.ReadOnlySpan<byte> LowBlocks => new byte[]
-        {
-            // 0x0u - 0x3FFu
-            0, 0, 1, 2, 0, 0, 3, 0, 0, 0, 0, 0, 4, 5, 6, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7, 8, 9, 0, 10, 0, 0, 11,
-            // 0x400u - 0x7FFu
-            0, 0, 0, 0, 0, 0, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 13, 0, 0, 0, 14, 0, 15, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-            // 0x800u - 0xBFFu
-            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-            // 0xC00u - 0xFFFu
-            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 16, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-            // 0x1000u - 0x13FFu
-            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 17, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-            // 0x1400u - 0x17FFu
-            0, 0, 0, 0, 0, 0, 18, 0, 19, 0, 0, 0, 0, 0, 0, 0, 20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-            // 0x1800u - 0x1BFFu
-            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-            // 0x1C00u - 0x1FFFu
-            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        };
-
         /// <summary>
-        /// Per block of 32 addresses, 4 little-endian bytes per address: (id &lt;&lt; 16) | index, 0 for no register, 0xFFFFFFFF when the profile decides.
+        /// The register instance with this name or kernel alias (case-insensitive; arrays take the index: IA32_PMC3, MSR_CORE_PERF_FIXED_CTR1).
         /// </summary>
-        private static global::System.ReadOnlySpan<byte> AddressTable => new byte[]
-        {
-            // 0x40u - 0x5Fu
-            0, 0, 0x01, 0,  0x01, 0, 0x01, 0,  0x02, 0, 0x01, 0,  0x03, 0, 0x01, 0,  0x04, 0, 0x01, 0,  0x05, 0, 0x01, 0,  0x06, 0, 0x01, 0,  0x07, 0, 0x01, 0,
-            0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
-            0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
-            0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
-            // 0x60u - 0x7Fu
-            0, 0, 0x02, 0,  0x01, 0, 0x02, 0,  0x02, 0, 0x02, 0,  0x03, 0, 0x02, 0,  0x04, 0, 0x02, 0,  0x05, 0, 0x02, 0,  0x06, 0, 0x02, 0,  0x07, 0, 0x02, 0,
-            0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
-            0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
-            0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
-            // 0xC0u - 0xDFu
-            0, 0, 0, 0,  0, 0, 0x03, 0,  0x01, 0, 0x03, 0,  0x02, 0, 0x03, 0,  0x03, 0, 0x03, 0,  0x04, 0, 0x03, 0,  0x05, 0, 0x03, 0,  0x06, 0, 0x03, 0,
-            0x07, 0, 0x03, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
-            0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
-            0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
-            // 0x180u - 0x19Fu
-            0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0x04, 0,  0x01, 0, 0x04, 0,
-            0x02, 0, 0x04, 0,  0x03, 0, 0x04, 0,  0x04, 0, 0x04, 0,  0x05, 0, 0x04, 0,  0x06, 0, 0x04, 0,  0x07, 0, 0x04, 0,  0, 0, 0, 0,  0, 0, 0, 0,
-            0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
-            0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
-            // 0x1A0u - 0x1BFu
-            0, 0, 0x05, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
-            0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
-            0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
-            0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
-            // 0x1C0u - 0x1DFu
-            0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
-            0, 0, 0x06, 0,  0, 0, 0x07, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
-            0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
-            0, 0, 0, 0,  0, 0, 0x08, 0,  0, 0, 0, 0,  0, 0, 0x09, 0,  0, 0, 0x0A, 0,  0, 0, 0x0B, 0,  0, 0, 0x0C, 0,  0, 0, 0, 0,
-            // 0x300u - 0x31Fu
-            0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
-            0, 0, 0, 0,  0, 0, 0x0D, 0,  0x01, 0, 0x0D, 0,  0x02, 0, 0x0D, 0,  0x03, 0, 0x0D, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
-            0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
-            0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
-            // 0x320u - 0x33Fu
-            0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
-            0, 0, 0, 0,  0, 0, 0x0E, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
-            0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
-            0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
-            // 0x340u - 0x35Fu
-            0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0x0F, 0,  0, 0, 0, 0,  0, 0, 0, 0,
-            0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
-            0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
-            0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
-            // 0x380u - 0x39Fu
-            0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
-            0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0x10, 0,  0, 0, 0x11, 0,  0, 0, 0x12, 0,
-            0, 0, 0x13, 0,  0, 0, 0x14, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
-            0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
-            // 0x3E0u - 0x3FFu
-            0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
-            0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
-            0, 0, 0, 0,  0, 0, 0x15, 0,  0, 0, 0x16, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
-            0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
-            // 0x4C0u - 0x4DFu
-            0, 0, 0, 0,  0, 0, 0x17, 0,  0x01, 0, 0x17, 0,  0x02, 0, 0x17, 0,  0x03, 0, 0x17, 0,  0x04, 0, 0x17, 0,  0x05, 0, 0x17, 0,  0x06, 0, 0x17, 0,
-            0x07, 0, 0x17, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
-            0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
-            0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
-            // 0x600u - 0x61Fu
-            0, 0, 0x18, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
-            0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
-            0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
-            0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
-            // 0x680u - 0x69Fu
-            0, 0, 0x19, 0,  0x01, 0, 0x19, 0,  0x02, 0, 0x19, 0,  0x03, 0, 0x19, 0,  0x04, 0, 0x19, 0,  0x05, 0, 0x19, 0,  0x06, 0, 0x19, 0,  0x07, 0, 0x19, 0,
-            0x08, 0, 0x19, 0,  0x09, 0, 0x19, 0,  0x0A, 0, 0x19, 0,  0x0B, 0, 0x19, 0,  0x0C, 0, 0x19, 0,  0x0D, 0, 0x19, 0,  0x0E, 0, 0x19, 0,  0x0F, 0, 0x19, 0,
-            0x10, 0, 0x19, 0,  0x11, 0, 0x19, 0,  0x12, 0, 0x19, 0,  0x13, 0, 0x19, 0,  0x14, 0, 0x19, 0,  0x15, 0, 0x19, 0,  0x16, 0, 0x19, 0,  0x17, 0, 0x19, 0,
-            0x18, 0, 0x19, 0,  0x19, 0, 0x19, 0,  0x1A, 0, 0x19, 0,  0x1B, 0, 0x19, 0,  0x1C, 0, 0x19, 0,  0x1D, 0, 0x19, 0,  0x1E, 0, 0x19, 0,  0x1F, 0, 0x19, 0,
-            // 0x6C0u - 0x6DFu
-            0, 0, 0x1A, 0,  0x01, 0, 0x1A, 0,  0x02, 0, 0x1A, 0,  0x03, 0, 0x1A, 0,  0x04, 0, 0x1A, 0,  0x05, 0, 0x1A, 0,  0x06, 0, 0x1A, 0,  0x07, 0, 0x1A, 0,
-            0x08, 0, 0x1A, 0,  0x09, 0, 0x1A, 0,  0x0A, 0, 0x1A, 0,  0x0B, 0, 0x1A, 0,  0x0C, 0, 0x1A, 0,  0x0D, 0, 0x1A, 0,  0x0E, 0, 0x1A, 0,  0x0F, 0, 0x1A, 0,
-            0x10, 0, 0x1A, 0,  0x11, 0, 0x1A, 0,  0x12, 0, 0x1A, 0,  0x13, 0, 0x1A, 0,  0x14, 0, 0x1A, 0,  0x15, 0, 0x1A, 0,  0x16, 0, 0x1A, 0,  0x17, 0, 0x1A, 0,
-            0x18, 0, 0x1A, 0,  0x19, 0, 0x1A, 0,  0x1A, 0, 0x1A, 0,  0x1B, 0, 0x1A, 0,  0x1C, 0, 0x1A, 0,  0x1D, 0, 0x1A, 0,  0x1E, 0, 0x1A, 0,  0x1F, 0, 0x1A, 0,
-            // 0xDC0u - 0xDDFu
-            0, 0, 0x1B, 0,  0x01, 0, 0x1B, 0,  0x02, 0, 0x1B, 0,  0x03, 0, 0x1B, 0,  0x04, 0, 0x1B, 0,  0x05, 0, 0x1B, 0,  0x06, 0, 0x1B, 0,  0x07, 0, 0x1B, 0,
-            0x08, 0, 0x1B, 0,  0x09, 0, 0x1B, 0,  0x0A, 0, 0x1B, 0,  0x0B, 0, 0x1B, 0,  0x0C, 0, 0x1B, 0,  0x0D, 0, 0x1B, 0,  0x0E, 0, 0x1B, 0,  0x0F, 0, 0x1B, 0,
-            0x10, 0, 0x1B, 0,  0x11, 0, 0x1B, 0,  0x12, 0, 0x1B, 0,  0x13, 0, 0x1B, 0,  0x14, 0, 0x1B, 0,  0x15, 0, 0x1B, 0,  0x16, 0, 0x1B, 0,  0x17, 0, 0x1B, 0,
-            0x18, 0, 0x1B, 0,  0x19, 0, 0x1B, 0,  0x1A, 0, 0x1B, 0,  0x1B, 0, 0x1B, 0,  0x1C, 0, 0x1B, 0,  0x1D, 0, 0x1B, 0,  0x1E, 0, 0x1B, 0,  0x1F, 0, 0x1B, 0,
-            // 0x1200u - 0x121Fu
-            0, 0, 0x1C, 0,  0x01, 0, 0x1C, 0,  0x02, 0, 0x1C, 0,  0x03, 0, 0x1C, 0,  0x04, 0, 0x1C, 0,  0x05, 0, 0x1C, 0,  0x06, 0, 0x1C, 0,  0x07, 0, 0x1C, 0,
-            0x08, 0, 0x1C, 0,  0x09, 0, 0x1C, 0,  0x0A, 0, 0x1C, 0,  0x0B, 0, 0x1C, 0,  0x0C, 0, 0x1C, 0,  0x0D, 0, 0x1C, 0,  0x0E, 0, 0x1C, 0,  0x0F, 0, 0x1C, 0,
-            0x10, 0, 0x1C, 0,  0x11, 0, 0x1C, 0,  0x12, 0, 0x1C, 0,  0x13, 0, 0x1C, 0,  0x14, 0, 0x1C, 0,  0x15, 0, 0x1C, 0,  0x16, 0, 0x1C, 0,  0x17, 0, 0x1C, 0,
-            0x18, 0, 0x1C, 0,  0x19, 0, 0x1C, 0,  0x1A, 0, 0x1C, 0,  0x1B, 0, 0x1C, 0,  0x1C, 0, 0x1C, 0,  0x1D, 0, 0x1C, 0,  0x1E, 0, 0x1C, 0,  0x1F, 0, 0x1C, 0,
-            // 0x14C0u - 0x14DFu
-            0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
-            0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0x1D, 0,  0, 0, 0x1E, 0,
-            0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
-            0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
-            // 0x1500u - 0x151Fu
-            0, 0, 0x1F, 0,  0x01, 0, 0x1F, 0,  0x02, 0, 0x1F, 0,  0x03, 0, 0x1F, 0,  0x04, 0, 0x1F, 0,  0x05, 0, 0x1F, 0,  0x06, 0, 0x1F, 0,  0x07, 0, 0x1F, 0,
-            0x08, 0, 0x1F, 0,  0x09, 0, 0x1F, 0,  0x0A, 0, 0x1F, 0,  0x0B, 0, 0x1F, 0,  0x0C, 0, 0x1F, 0,  0x0D, 0, 0x1F, 0,  0x0E, 0, 0x1F, 0,  0x0F, 0, 0x1F, 0,
-            0x10, 0, 0x1F, 0,  0x11, 0, 0x1F, 0,  0x12, 0, 0x1F, 0,  0x13, 0, 0x1F, 0,  0x14, 0, 0x1F, 0,  0x15, 0, 0x1F, 0,  0x16, 0, 0x1F, 0,  0x17, 0, 0x1F, 0,
-            0x18, 0, 0x1F, 0,  0x19, 0, 0x1F, 0,  0x1A, 0, 0x1F, 0,  0x1B, 0, 0x1F, 0,  0x1C, 0, 0x1F, 0,  0x1D, 0, 0x1F, 0,  0x1E, 0, 0x1F, 0,  0x1F, 0, 0x1F, 0,
-            // 0x1600u - 0x161Fu
-            0, 0, 0x20, 0,  0x01, 0, 0x20, 0,  0x02, 0, 0x20, 0,  0x03, 0, 0x20, 0,  0x04, 0, 0x20, 0,  0x05, 0, 0x20, 0,  0x06, 0, 0x20, 0,  0x07, 0, 0x20, 0,
-            0x08, 0, 0x20, 0,  0x09, 0, 0x20, 0,  0x0A, 0, 0x20, 0,  0x0B, 0, 0x20, 0,  0x0C, 0, 0x20, 0,  0x0D, 0, 0x20, 0,  0x0E, 0, 0x20, 0,  0x0F, 0, 0x20, 0,
-            0x10, 0, 0x20, 0,  0x11, 0, 0x20, 0,  0x12, 0, 0x20, 0,  0x13, 0, 0x20, 0,  0x14, 0, 0x20, 0,  0x15, 0, 0x20, 0,  0x16, 0, 0x20, 0,  0x17, 0, 0x20, 0,
-            0x18, 0, 0x20, 0,  0x19, 0, 0x20, 0,  0x1A, 0, 0x20, 0,  0x1B, 0, 0x20, 0,  0x1C, 0, 0x20, 0,  0x1D, 0, 0x20, 0,  0x1E, 0, 0x20, 0,  0x1F, 0, 0x20, 0,
-            // 0x4B564D00u - 0x4B564D1Fu
-            0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0xFF, 0xFF, 0xFF, 0xFF,  0, 0, 0, 0,  0, 0, 0, 0,
-            0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
-            0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
-            0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
-            // 0xC0000100u - 0xC000011Fu
-            0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
-            0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0x23, 0,  0, 0, 0x24, 0,
-            0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
-            0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
-            // 0xC0000300u - 0xC000031Fu
-            0, 0, 0x25, 0,  0, 0, 0x26, 0,  0, 0, 0x27, 0,  0, 0, 0x28, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
-            0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
-            0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
-            0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
-            // 0xC0010000u - 0xC001001Fu
-            0, 0, 0x29, 0,  0x01, 0, 0x29, 0,  0x02, 0, 0x29, 0,  0x03, 0, 0x29, 0,  0, 0, 0x2A, 0,  0x01, 0, 0x2A, 0,  0x02, 0, 0x2A, 0,  0x03, 0, 0x2A, 0,
-            0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
-            0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
-            0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
-            // 0xC0010200u - 0xC001021Fu
-            0, 0, 0x2B, 0,  0, 0, 0x2C, 0,  0x01, 0, 0x2B, 0,  0x01, 0, 0x2C, 0,  0x02, 0, 0x2B, 0,  0x02, 0, 0x2C, 0,  0x03, 0, 0x2B, 0,  0x03, 0, 0x2C, 0,
-            0x04, 0, 0x2B, 0,  0x04, 0, 0x2C, 0,  0x05, 0, 0x2B, 0,  0x05, 0, 0x2C, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
-            0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
-            0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
-            // 0xC0010300u - 0xC001031Fu
-            0, 0, 0x2D, 0,  0, 0, 0x2E, 0,  0x01, 0, 0x2D, 0,  0x01, 0, 0x2E, 0,  0x02, 0, 0x2D, 0,  0x02, 0, 0x2E, 0,  0x03, 0, 0x2D, 0,  0x03, 0, 0x2E, 0,
-            0x04, 0, 0x2D, 0,  0x04, 0, 0x2E, 0,  0x05, 0, 0x2D, 0,  0x05, 0, 0x2E, 0,  0x06, 0, 0x2D, 0,  0x06, 0, 0x2E, 0,  0x07, 0, 0x2D, 0,  0x07, 0, 0x2E, 0,
-            0x08, 0, 0x2D, 0,  0x08, 0, 0x2E, 0,  0x09, 0, 0x2D, 0,  0x09, 0, 0x2E, 0,  0x0A, 0, 0x2D, 0,  0x0A, 0, 0x2E, 0,  0x0B, 0, 0x2D, 0,  0x0B, 0, 0x2E, 0,
-            0x0C, 0, 0x2D, 0,  0x0C, 0, 0x2E, 0,  0x0D, 0, 0x2D, 0,  0x0D, 0, 0x2E, 0,  0x0E, 0, 0x2D, 0,  0x0E, 0, 0x2E, 0,  0x0F, 0, 0x2D, 0,  0x0F, 0, 0x2E, 0,
-        };
+        public static bool TryFindByName(string name, global::MsrGen.Registers.MsrProfile profile, out MsrRef register) => Unpack(s_index.FindByName(name, profile), out register);
 
-        private static bool TryFindByProfile(uint address, global::MsrGen.Registers.MsrProfile profile, out MsrRef register)
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static bool Unpack(uint slot, out MsrRef register)
         {
-            switch (address)
-            {
-                case 0x4B564D05u:
-                    if ((profile & global::MsrGen.Registers.MsrProfile.Upstream) != 0) { register = new(MsrId.MsrKvmPollControl, 0); return true; }
-                    if ((profile & global::MsrGen.Registers.MsrProfile.PvLbr2018) != 0) { register = new(MsrId.MsrKvmPvLbrCtrl, 0); return true; }
-                    break;
-            }
-            register = default;
-            return false;
+            register = new((MsrId)(slot >> 16), (int)(slot & 0xFFFFu));
+            return slot != 0;
         }
 
-        /// <summary>The register instance with this name (case-insensitive; arrays take the index: IA32_PMC3).</summary>
-        public static bool TryFindByName(string name, global::MsrGen.Registers.MsrProfile profile, out MsrRef register)
-        {
-            string upper = name.ToUpperInvariant();
-            switch (upper)
-            {
-                case "IA32_DEBUGCTL":
-                    register = new(MsrId.Ia32Debugctl, 0); return true;
-                case "IA32_FIXED_CTR_CTRL":
-                    register = new(MsrId.Ia32FixedCtrCtrl, 0); return true;
-                case "IA32_LBR_CTL":
-                    register = new(MsrId.Ia32LbrCtl, 0); return true;
-                case "IA32_LBR_DEPTH":
-                    register = new(MsrId.Ia32LbrDepth, 0); return true;
-                case "IA32_MISC_ENABLE":
-                    register = new(MsrId.Ia32MiscEnable, 0); return true;
-                case "IA32_PEBS_ENABLE":
-                    register = new(MsrId.Ia32PebsEnable, 0); return true;
-                case "IA32_PERF_CAPABILITIES":
-                    register = new(MsrId.Ia32PerfCapabilities, 0); return true;
-                case "IA32_PERF_GLOBAL_CTRL":
-                    register = new(MsrId.Ia32PerfGlobalCtrl, 0); return true;
-                case "IA32_PERF_GLOBAL_OVF_CTRL":
-                    register = new(MsrId.Ia32PerfGlobalOvfCtrl, 0); return true;
-                case "IA32_PERF_GLOBAL_STATUS":
-                    register = new(MsrId.Ia32PerfGlobalStatus, 0); return true;
-                case "IA32_PERF_GLOBAL_STATUS_SET":
-                    register = new(MsrId.Ia32PerfGlobalStatusSet, 0); return true;
-                case "MSR_AMD64_LBR_SELECT":
-                    register = new(MsrId.MsrAmd64LbrSelect, 0); return true;
-                case "MSR_AMD64_PERF_CNTR_GLOBAL_CTL":
-                    register = new(MsrId.MsrAmd64PerfCntrGlobalCtl, 0); return true;
-                case "MSR_AMD64_PERF_CNTR_GLOBAL_STATUS":
-                    register = new(MsrId.MsrAmd64PerfCntrGlobalStatus, 0); return true;
-                case "MSR_AMD64_PERF_CNTR_GLOBAL_STATUS_CLR":
-                    register = new(MsrId.MsrAmd64PerfCntrGlobalStatusClr, 0); return true;
-                case "MSR_AMD64_PERF_CNTR_GLOBAL_STATUS_SET":
-                    register = new(MsrId.MsrAmd64PerfCntrGlobalStatusSet, 0); return true;
-                case "MSR_AMD_DBG_EXTN_CFG":
-                    register = new(MsrId.MsrAmdDbgExtnCfg, 0); return true;
-                case "MSR_IA32_DS_AREA":
-                    register = new(MsrId.MsrIa32DsArea, 0); return true;
-                case "MSR_IA32_LASTBRANCHFROMIP":
-                    register = new(MsrId.MsrIa32Lastbranchfromip, 0); return true;
-                case "MSR_IA32_LASTBRANCHTOIP":
-                    register = new(MsrId.MsrIa32Lastbranchtoip, 0); return true;
-                case "MSR_IA32_LASTINTFROMIP":
-                    register = new(MsrId.MsrIa32Lastintfromip, 0); return true;
-                case "MSR_IA32_LASTINTTOIP":
-                    register = new(MsrId.MsrIa32Lastinttoip, 0); return true;
-                case "MSR_KVM_POLL_CONTROL":
-                    if ((profile & global::MsrGen.Registers.MsrProfile.Upstream) != 0) { register = new(MsrId.MsrKvmPollControl, 0); return true; }
-                    break;
-                case "MSR_KVM_PV_LBR_CTRL":
-                    if ((profile & global::MsrGen.Registers.MsrProfile.PvLbr2018) != 0) { register = new(MsrId.MsrKvmPvLbrCtrl, 0); return true; }
-                    break;
-                case "MSR_LBR_SELECT":
-                    register = new(MsrId.MsrLbrSelect, 0); return true;
-                case "MSR_LBR_TOS":
-                    register = new(MsrId.MsrLbrTos, 0); return true;
-                case "MSR_PEBS_DATA_CFG":
-                    register = new(MsrId.MsrPebsDataCfg, 0); return true;
-                case "MSR_PERF_METRICS":
-                    register = new(MsrId.MsrPerfMetrics, 0); return true;
-            }
-            if (TryIndex(upper, "MSR_AMD_SAMP_BR_FROM", "", 16, out int iMsrAmdSampBrFrom)) { register = new(MsrId.MsrAmdSampBrFrom, iMsrAmdSampBrFrom); return true; }
-            if (TryIndex(upper, "MSR_AMD_SAMP_BR_TO", "", 16, out int iMsrAmdSampBrTo)) { register = new(MsrId.MsrAmdSampBrTo, iMsrAmdSampBrTo); return true; }
-            if (TryIndex(upper, "IA32_LBR_", "_FROM_IP", 32, out int iIa32LbrFromIp)) { register = new(MsrId.Ia32LbrFromIp, iIa32LbrFromIp); return true; }
-            if (TryIndex(upper, "MSR_F15H_PERF_CTL", "", 6, out int iMsrF15hPerfCtl)) { register = new(MsrId.MsrF15hPerfCtl, iMsrF15hPerfCtl); return true; }
-            if (TryIndex(upper, "MSR_F15H_PERF_CTR", "", 6, out int iMsrF15hPerfCtr)) { register = new(MsrId.MsrF15hPerfCtr, iMsrF15hPerfCtr); return true; }
-            if (TryIndex(upper, "MSR_LBR_CORE_FROM", "", 8, out int iMsrLbrCoreFrom)) { register = new(MsrId.MsrLbrCoreFrom, iMsrLbrCoreFrom); return true; }
-            if (TryIndex(upper, "MSR_LBR_NHM_FROM", "", 32, out int iMsrLbrNhmFrom)) { register = new(MsrId.MsrLbrNhmFrom, iMsrLbrNhmFrom); return true; }
-            if (TryIndex(upper, "IA32_LBR_", "_TO_IP", 32, out int iIa32LbrToIp)) { register = new(MsrId.Ia32LbrToIp, iIa32LbrToIp); return true; }
-            if (TryIndex(upper, "IA32_PERFEVTSEL", "", 8, out int iIa32Perfevtsel)) { register = new(MsrId.Ia32Perfevtsel, iIa32Perfevtsel); return true; }
-            if (TryIndex(upper, "MSR_LBR_CORE_TO", "", 8, out int iMsrLbrCoreTo)) { register = new(MsrId.MsrLbrCoreTo, iMsrLbrCoreTo); return true; }
-            if (TryIndex(upper, "IA32_FIXED_CTR", "", 4, out int iIa32FixedCtr)) { register = new(MsrId.Ia32FixedCtr, iIa32FixedCtr); return true; }
-            if (TryIndex(upper, "IA32_LBR_", "_INFO", 32, out int iIa32LbrInfo)) { register = new(MsrId.Ia32LbrInfo, iIa32LbrInfo); return true; }
-            if (TryIndex(upper, "MSR_K7_EVNTSEL", "", 4, out int iMsrK7Evntsel)) { register = new(MsrId.MsrK7Evntsel, iMsrK7Evntsel); return true; }
-            if (TryIndex(upper, "MSR_K7_PERFCTR", "", 4, out int iMsrK7Perfctr)) { register = new(MsrId.MsrK7Perfctr, iMsrK7Perfctr); return true; }
-            if (TryIndex(upper, "MSR_LBR_NHM_TO", "", 32, out int iMsrLbrNhmTo)) { register = new(MsrId.MsrLbrNhmTo, iMsrLbrNhmTo); return true; }
-            if (TryIndex(upper, "MSR_LBR_INFO_", "", 32, out int iMsrLbrInfo)) { register = new(MsrId.MsrLbrInfo, iMsrLbrInfo); return true; }
-            if (TryIndex(upper, "IA32_A_PMC", "", 8, out int iIa32APmc)) { register = new(MsrId.Ia32APmc, iIa32APmc); return true; }
-            if (TryIndex(upper, "IA32_PMC", "", 8, out int iIa32Pmc)) { register = new(MsrId.Ia32Pmc, iIa32Pmc); return true; }
-            register = default;
-            return false;
-        }
+        private static global::MsrGen.Registers.MsrCatalogEntry? Row(MsrId id) => (uint)(id - 1) < (uint)s_rows.Length ? s_rows[(int)id - 1] : null;
 
-        private static bool TryIndex(string name, string prefix, string suffix, int max, out int index)
-        {
-            index = -1;
-            if (name.Length <= prefix.Length + suffix.Length || !name.StartsWith(prefix, global::System.StringComparison.Ordinal) || !name.EndsWith(suffix, global::System.StringComparison.Ordinal))
-            {
-                return false;
-            }
-            string digits = name.Substring(prefix.Length, name.Length - prefix.Length - suffix.Length);
-            if (digits.Length > 1 && digits[0] == '0')
-            {
-                return false;
-            }
-            return int.TryParse(digits, global::System.Globalization.NumberStyles.None, global::System.Globalization.CultureInfo.InvariantCulture, out index) && index < max;
-        }
-
-        public static global::MsrGen.Registers.MsrDescriptor? Describe(MsrId id) => id switch
-        {
-            MsrId.MsrLbrCoreFrom => MsrLbrCoreFrom.Descriptor,
-            MsrId.MsrLbrCoreTo => MsrLbrCoreTo.Descriptor,
-            MsrId.Ia32Pmc => Ia32Pmc.Descriptor,
-            MsrId.Ia32Perfevtsel => Ia32Perfevtsel.Descriptor,
-            MsrId.Ia32MiscEnable => Ia32MiscEnable.Descriptor,
-            MsrId.MsrLbrSelect => MsrLbrSelect.Descriptor,
-            MsrId.MsrLbrTos => MsrLbrTos.Descriptor,
-            MsrId.Ia32Debugctl => Ia32Debugctl.Descriptor,
-            MsrId.MsrIa32Lastbranchfromip => MsrIa32Lastbranchfromip.Descriptor,
-            MsrId.MsrIa32Lastbranchtoip => MsrIa32Lastbranchtoip.Descriptor,
-            MsrId.MsrIa32Lastintfromip => MsrIa32Lastintfromip.Descriptor,
-            MsrId.MsrIa32Lastinttoip => MsrIa32Lastinttoip.Descriptor,
-            MsrId.Ia32FixedCtr => Ia32FixedCtr.Descriptor,
-            MsrId.MsrPerfMetrics => MsrPerfMetrics.Descriptor,
-            MsrId.Ia32PerfCapabilities => Ia32PerfCapabilities.Descriptor,
-            MsrId.Ia32FixedCtrCtrl => Ia32FixedCtrCtrl.Descriptor,
-            MsrId.Ia32PerfGlobalStatus => Ia32PerfGlobalStatus.Descriptor,
-            MsrId.Ia32PerfGlobalCtrl => Ia32PerfGlobalCtrl.Descriptor,
-            MsrId.Ia32PerfGlobalOvfCtrl => Ia32PerfGlobalOvfCtrl.Descriptor,
-            MsrId.Ia32PerfGlobalStatusSet => Ia32PerfGlobalStatusSet.Descriptor,
-            MsrId.Ia32PebsEnable => Ia32PebsEnable.Descriptor,
-            MsrId.MsrPebsDataCfg => MsrPebsDataCfg.Descriptor,
-            MsrId.Ia32APmc => Ia32APmc.Descriptor,
-            MsrId.MsrIa32DsArea => MsrIa32DsArea.Descriptor,
-            MsrId.MsrLbrNhmFrom => MsrLbrNhmFrom.Descriptor,
-            MsrId.MsrLbrNhmTo => MsrLbrNhmTo.Descriptor,
-            MsrId.MsrLbrInfo => MsrLbrInfo.Descriptor,
-            MsrId.Ia32LbrInfo => Ia32LbrInfo.Descriptor,
-            MsrId.Ia32LbrCtl => Ia32LbrCtl.Descriptor,
-            MsrId.Ia32LbrDepth => Ia32LbrDepth.Descriptor,
-            MsrId.Ia32LbrFromIp => Ia32LbrFromIp.Descriptor,
-            MsrId.Ia32LbrToIp => Ia32LbrToIp.Descriptor,
-            MsrId.MsrKvmPollControl => MsrKvmPollControl.Descriptor,
-            MsrId.MsrKvmPvLbrCtrl => MsrKvmPvLbrCtrl.Descriptor,
-            MsrId.MsrAmd64LbrSelect => MsrAmd64LbrSelect.Descriptor,
-            MsrId.MsrAmdDbgExtnCfg => MsrAmdDbgExtnCfg.Descriptor,
-            MsrId.MsrAmd64PerfCntrGlobalStatus => MsrAmd64PerfCntrGlobalStatus.Descriptor,
-            MsrId.MsrAmd64PerfCntrGlobalCtl => MsrAmd64PerfCntrGlobalCtl.Descriptor,
-            MsrId.MsrAmd64PerfCntrGlobalStatusClr => MsrAmd64PerfCntrGlobalStatusClr.Descriptor,
-            MsrId.MsrAmd64PerfCntrGlobalStatusSet => MsrAmd64PerfCntrGlobalStatusSet.Descriptor,
-            MsrId.MsrK7Evntsel => MsrK7Evntsel.Descriptor,
-            MsrId.MsrK7Perfctr => MsrK7Perfctr.Descriptor,
-            MsrId.MsrF15hPerfCtl => MsrF15hPerfCtl.Descriptor,
-            MsrId.MsrF15hPerfCtr => MsrF15hPerfCtr.Descriptor,
-            MsrId.MsrAmdSampBrFrom => MsrAmdSampBrFrom.Descriptor,
-            MsrId.MsrAmdSampBrTo => MsrAmdSampBrTo.Descriptor,
-            _ => null,
-        };
-
-        public static string InstanceName(MsrRef register) => register.Id switch
-        {
-            MsrId.MsrLbrCoreFrom => MsrLbrCoreFrom.InstanceName(register.Index),
-            MsrId.MsrLbrCoreTo => MsrLbrCoreTo.InstanceName(register.Index),
-            MsrId.Ia32Pmc => Ia32Pmc.InstanceName(register.Index),
-            MsrId.Ia32Perfevtsel => Ia32Perfevtsel.InstanceName(register.Index),
-            MsrId.Ia32MiscEnable => Ia32MiscEnable.InstanceName(register.Index),
-            MsrId.MsrLbrSelect => MsrLbrSelect.InstanceName(register.Index),
-            MsrId.MsrLbrTos => MsrLbrTos.InstanceName(register.Index),
-            MsrId.Ia32Debugctl => Ia32Debugctl.InstanceName(register.Index),
-            MsrId.MsrIa32Lastbranchfromip => MsrIa32Lastbranchfromip.InstanceName(register.Index),
-            MsrId.MsrIa32Lastbranchtoip => MsrIa32Lastbranchtoip.InstanceName(register.Index),
-            MsrId.MsrIa32Lastintfromip => MsrIa32Lastintfromip.InstanceName(register.Index),
-            MsrId.MsrIa32Lastinttoip => MsrIa32Lastinttoip.InstanceName(register.Index),
-            MsrId.Ia32FixedCtr => Ia32FixedCtr.InstanceName(register.Index),
-            MsrId.MsrPerfMetrics => MsrPerfMetrics.InstanceName(register.Index),
-            MsrId.Ia32PerfCapabilities => Ia32PerfCapabilities.InstanceName(register.Index),
-            MsrId.Ia32FixedCtrCtrl => Ia32FixedCtrCtrl.InstanceName(register.Index),
-            MsrId.Ia32PerfGlobalStatus => Ia32PerfGlobalStatus.InstanceName(register.Index),
-            MsrId.Ia32PerfGlobalCtrl => Ia32PerfGlobalCtrl.InstanceName(register.Index),
-            MsrId.Ia32PerfGlobalOvfCtrl => Ia32PerfGlobalOvfCtrl.InstanceName(register.Index),
-            MsrId.Ia32PerfGlobalStatusSet => Ia32PerfGlobalStatusSet.InstanceName(register.Index),
-            MsrId.Ia32PebsEnable => Ia32PebsEnable.InstanceName(register.Index),
-            MsrId.MsrPebsDataCfg => MsrPebsDataCfg.InstanceName(register.Index),
-            MsrId.Ia32APmc => Ia32APmc.InstanceName(register.Index),
-            MsrId.MsrIa32DsArea => MsrIa32DsArea.InstanceName(register.Index),
-            MsrId.MsrLbrNhmFrom => MsrLbrNhmFrom.InstanceName(register.Index),
-            MsrId.MsrLbrNhmTo => MsrLbrNhmTo.InstanceName(register.Index),
-            MsrId.MsrLbrInfo => MsrLbrInfo.InstanceName(register.Index),
-            MsrId.Ia32LbrInfo => Ia32LbrInfo.InstanceName(register.Index),
-            MsrId.Ia32LbrCtl => Ia32LbrCtl.InstanceName(register.Index),
-            MsrId.Ia32LbrDepth => Ia32LbrDepth.InstanceName(register.Index),
-            MsrId.Ia32LbrFromIp => Ia32LbrFromIp.InstanceName(register.Index),
-            MsrId.Ia32LbrToIp => Ia32LbrToIp.InstanceName(register.Index),
-            MsrId.MsrKvmPollControl => MsrKvmPollControl.InstanceName(register.Index),
-            MsrId.MsrKvmPvLbrCtrl => MsrKvmPvLbrCtrl.InstanceName(register.Index),
-            MsrId.MsrAmd64LbrSelect => MsrAmd64LbrSelect.InstanceName(register.Index),
-            MsrId.MsrAmdDbgExtnCfg => MsrAmdDbgExtnCfg.InstanceName(register.Index),
-            MsrId.MsrAmd64PerfCntrGlobalStatus => MsrAmd64PerfCntrGlobalStatus.InstanceName(register.Index),
-            MsrId.MsrAmd64PerfCntrGlobalCtl => MsrAmd64PerfCntrGlobalCtl.InstanceName(register.Index),
-            MsrId.MsrAmd64PerfCntrGlobalStatusClr => MsrAmd64PerfCntrGlobalStatusClr.InstanceName(register.Index),
-            MsrId.MsrAmd64PerfCntrGlobalStatusSet => MsrAmd64PerfCntrGlobalStatusSet.InstanceName(register.Index),
-            MsrId.MsrK7Evntsel => MsrK7Evntsel.InstanceName(register.Index),
-            MsrId.MsrK7Perfctr => MsrK7Perfctr.InstanceName(register.Index),
-            MsrId.MsrF15hPerfCtl => MsrF15hPerfCtl.InstanceName(register.Index),
-            MsrId.MsrF15hPerfCtr => MsrF15hPerfCtr.InstanceName(register.Index),
-            MsrId.MsrAmdSampBrFrom => MsrAmdSampBrFrom.InstanceName(register.Index),
-            MsrId.MsrAmdSampBrTo => MsrAmdSampBrTo.InstanceName(register.Index),
-            _ => "?",
-        };
-
-        public static uint AddressOf(MsrRef register) => register.Id switch
-        {
-            MsrId.MsrLbrCoreFrom => MsrLbrCoreFrom.AddressOf(register.Index),
-            MsrId.MsrLbrCoreTo => MsrLbrCoreTo.AddressOf(register.Index),
-            MsrId.Ia32Pmc => Ia32Pmc.AddressOf(register.Index),
-            MsrId.Ia32Perfevtsel => Ia32Perfevtsel.AddressOf(register.Index),
-            MsrId.Ia32MiscEnable => Ia32MiscEnable.Address,
-            MsrId.MsrLbrSelect => MsrLbrSelect.Address,
-            MsrId.MsrLbrTos => MsrLbrTos.Address,
-            MsrId.Ia32Debugctl => Ia32Debugctl.Address,
-            MsrId.MsrIa32Lastbranchfromip => MsrIa32Lastbranchfromip.Address,
-            MsrId.MsrIa32Lastbranchtoip => MsrIa32Lastbranchtoip.Address,
-            MsrId.MsrIa32Lastintfromip => MsrIa32Lastintfromip.Address,
-            MsrId.MsrIa32Lastinttoip => MsrIa32Lastinttoip.Address,
-            MsrId.Ia32FixedCtr => Ia32FixedCtr.AddressOf(register.Index),
-            MsrId.MsrPerfMetrics => MsrPerfMetrics.Address,
-            MsrId.Ia32PerfCapabilities => Ia32PerfCapabilities.Address,
-            MsrId.Ia32FixedCtrCtrl => Ia32FixedCtrCtrl.Address,
-            MsrId.Ia32PerfGlobalStatus => Ia32PerfGlobalStatus.Address,
-            MsrId.Ia32PerfGlobalCtrl => Ia32PerfGlobalCtrl.Address,
-            MsrId.Ia32PerfGlobalOvfCtrl => Ia32PerfGlobalOvfCtrl.Address,
-            MsrId.Ia32PerfGlobalStatusSet => Ia32PerfGlobalStatusSet.Address,
-            MsrId.Ia32PebsEnable => Ia32PebsEnable.Address,
-            MsrId.MsrPebsDataCfg => MsrPebsDataCfg.Address,
-            MsrId.Ia32APmc => Ia32APmc.AddressOf(register.Index),
-            MsrId.MsrIa32DsArea => MsrIa32DsArea.Address,
-            MsrId.MsrLbrNhmFrom => MsrLbrNhmFrom.AddressOf(register.Index),
-            MsrId.MsrLbrNhmTo => MsrLbrNhmTo.AddressOf(register.Index),
-            MsrId.MsrLbrInfo => MsrLbrInfo.AddressOf(register.Index),
-            MsrId.Ia32LbrInfo => Ia32LbrInfo.AddressOf(register.Index),
-            MsrId.Ia32LbrCtl => Ia32LbrCtl.Address,
-            MsrId.Ia32LbrDepth => Ia32LbrDepth.Address,
-            MsrId.Ia32LbrFromIp => Ia32LbrFromIp.AddressOf(register.Index),
-            MsrId.Ia32LbrToIp => Ia32LbrToIp.AddressOf(register.Index),
-            MsrId.MsrKvmPollControl => MsrKvmPollControl.Address,
-            MsrId.MsrKvmPvLbrCtrl => MsrKvmPvLbrCtrl.Address,
-            MsrId.MsrAmd64LbrSelect => MsrAmd64LbrSelect.Address,
-            MsrId.MsrAmdDbgExtnCfg => MsrAmdDbgExtnCfg.Address,
-            MsrId.MsrAmd64PerfCntrGlobalStatus => MsrAmd64PerfCntrGlobalStatus.Address,
-            MsrId.MsrAmd64PerfCntrGlobalCtl => MsrAmd64PerfCntrGlobalCtl.Address,
-            MsrId.MsrAmd64PerfCntrGlobalStatusClr => MsrAmd64PerfCntrGlobalStatusClr.Address,
-            MsrId.MsrAmd64PerfCntrGlobalStatusSet => MsrAmd64PerfCntrGlobalStatusSet.Address,
-            MsrId.MsrK7Evntsel => MsrK7Evntsel.AddressOf(register.Index),
-            MsrId.MsrK7Perfctr => MsrK7Perfctr.AddressOf(register.Index),
-            MsrId.MsrF15hPerfCtl => MsrF15hPerfCtl.AddressOf(register.Index),
-            MsrId.MsrF15hPerfCtr => MsrF15hPerfCtr.AddressOf(register.Index),
-            MsrId.MsrAmdSampBrFrom => MsrAmdSampBrFrom.AddressOf(register.Index),
-            MsrId.MsrAmdSampBrTo => MsrAmdSampBrTo.AddressOf(register.Index),
-            _ => 0u,
-        };
-
-        public static ulong ReservedMask(MsrRef register, in global::MsrGen.Registers.PmuCaps caps) => register.Id switch
-        {
-            MsrId.MsrLbrCoreFrom => MsrLbrCoreFrom.ReservedMask(caps, register.Index),
-            MsrId.MsrLbrCoreTo => MsrLbrCoreTo.ReservedMask(caps, register.Index),
-            MsrId.Ia32Pmc => Ia32Pmc.ReservedMask(caps, register.Index),
-            MsrId.Ia32Perfevtsel => Ia32Perfevtsel.ReservedMask(caps, register.Index),
-            MsrId.Ia32MiscEnable => Ia32MiscEnable.ReservedMask(caps, register.Index),
-            MsrId.MsrLbrSelect => MsrLbrSelect.ReservedMask(caps, register.Index),
-            MsrId.MsrLbrTos => MsrLbrTos.ReservedMask(caps, register.Index),
-            MsrId.Ia32Debugctl => Ia32Debugctl.ReservedMask(caps, register.Index),
-            MsrId.MsrIa32Lastbranchfromip => MsrIa32Lastbranchfromip.ReservedMask(caps, register.Index),
-            MsrId.MsrIa32Lastbranchtoip => MsrIa32Lastbranchtoip.ReservedMask(caps, register.Index),
-            MsrId.MsrIa32Lastintfromip => MsrIa32Lastintfromip.ReservedMask(caps, register.Index),
-            MsrId.MsrIa32Lastinttoip => MsrIa32Lastinttoip.ReservedMask(caps, register.Index),
-            MsrId.Ia32FixedCtr => Ia32FixedCtr.ReservedMask(caps, register.Index),
-            MsrId.MsrPerfMetrics => MsrPerfMetrics.ReservedMask(caps, register.Index),
-            MsrId.Ia32PerfCapabilities => Ia32PerfCapabilities.ReservedMask(caps, register.Index),
-            MsrId.Ia32FixedCtrCtrl => Ia32FixedCtrCtrl.ReservedMask(caps, register.Index),
-            MsrId.Ia32PerfGlobalStatus => Ia32PerfGlobalStatus.ReservedMask(caps, register.Index),
-            MsrId.Ia32PerfGlobalCtrl => Ia32PerfGlobalCtrl.ReservedMask(caps, register.Index),
-            MsrId.Ia32PerfGlobalOvfCtrl => Ia32PerfGlobalOvfCtrl.ReservedMask(caps, register.Index),
-            MsrId.Ia32PerfGlobalStatusSet => Ia32PerfGlobalStatusSet.ReservedMask(caps, register.Index),
-            MsrId.Ia32PebsEnable => Ia32PebsEnable.ReservedMask(caps, register.Index),
-            MsrId.MsrPebsDataCfg => MsrPebsDataCfg.ReservedMask(caps, register.Index),
-            MsrId.Ia32APmc => Ia32APmc.ReservedMask(caps, register.Index),
-            MsrId.MsrIa32DsArea => MsrIa32DsArea.ReservedMask(caps, register.Index),
-            MsrId.MsrLbrNhmFrom => MsrLbrNhmFrom.ReservedMask(caps, register.Index),
-            MsrId.MsrLbrNhmTo => MsrLbrNhmTo.ReservedMask(caps, register.Index),
-            MsrId.MsrLbrInfo => MsrLbrInfo.ReservedMask(caps, register.Index),
-            MsrId.Ia32LbrInfo => Ia32LbrInfo.ReservedMask(caps, register.Index),
-            MsrId.Ia32LbrCtl => Ia32LbrCtl.ReservedMask(caps, register.Index),
-            MsrId.Ia32LbrDepth => Ia32LbrDepth.ReservedMask(caps, register.Index),
-            MsrId.Ia32LbrFromIp => Ia32LbrFromIp.ReservedMask(caps, register.Index),
-            MsrId.Ia32LbrToIp => Ia32LbrToIp.ReservedMask(caps, register.Index),
-            MsrId.MsrKvmPollControl => MsrKvmPollControl.ReservedMask(caps, register.Index),
-            MsrId.MsrKvmPvLbrCtrl => MsrKvmPvLbrCtrl.ReservedMask(caps, register.Index),
-            MsrId.MsrAmd64LbrSelect => MsrAmd64LbrSelect.ReservedMask(caps, register.Index),
-            MsrId.MsrAmdDbgExtnCfg => MsrAmdDbgExtnCfg.ReservedMask(caps, register.Index),
-            MsrId.MsrAmd64PerfCntrGlobalStatus => MsrAmd64PerfCntrGlobalStatus.ReservedMask(caps, register.Index),
-            MsrId.MsrAmd64PerfCntrGlobalCtl => MsrAmd64PerfCntrGlobalCtl.ReservedMask(caps, register.Index),
-            MsrId.MsrAmd64PerfCntrGlobalStatusClr => MsrAmd64PerfCntrGlobalStatusClr.ReservedMask(caps, register.Index),
-            MsrId.MsrAmd64PerfCntrGlobalStatusSet => MsrAmd64PerfCntrGlobalStatusSet.ReservedMask(caps, register.Index),
-            MsrId.MsrK7Evntsel => MsrK7Evntsel.ReservedMask(caps, register.Index),
-            MsrId.MsrK7Perfctr => MsrK7Perfctr.ReservedMask(caps, register.Index),
-            MsrId.MsrF15hPerfCtl => MsrF15hPerfCtl.ReservedMask(caps, register.Index),
-            MsrId.MsrF15hPerfCtr => MsrF15hPerfCtr.ReservedMask(caps, register.Index),
-            MsrId.MsrAmdSampBrFrom => MsrAmdSampBrFrom.ReservedMask(caps, register.Index),
-            MsrId.MsrAmdSampBrTo => MsrAmdSampBrTo.ReservedMask(caps, register.Index),
-            _ => ulong.MaxValue,
-        };
-
-        public static bool Exists(MsrRef register, in global::MsrGen.Registers.PmuCaps caps) => register.Id switch
-        {
-            MsrId.MsrLbrCoreFrom => MsrLbrCoreFrom.Exists(caps, register.Index),
-            MsrId.MsrLbrCoreTo => MsrLbrCoreTo.Exists(caps, register.Index),
-            MsrId.Ia32Pmc => Ia32Pmc.Exists(caps, register.Index),
-            MsrId.Ia32Perfevtsel => Ia32Perfevtsel.Exists(caps, register.Index),
-            MsrId.Ia32MiscEnable => Ia32MiscEnable.Exists(caps, register.Index),
-            MsrId.MsrLbrSelect => MsrLbrSelect.Exists(caps, register.Index),
-            MsrId.MsrLbrTos => MsrLbrTos.Exists(caps, register.Index),
-            MsrId.Ia32Debugctl => Ia32Debugctl.Exists(caps, register.Index),
-            MsrId.MsrIa32Lastbranchfromip => MsrIa32Lastbranchfromip.Exists(caps, register.Index),
-            MsrId.MsrIa32Lastbranchtoip => MsrIa32Lastbranchtoip.Exists(caps, register.Index),
-            MsrId.MsrIa32Lastintfromip => MsrIa32Lastintfromip.Exists(caps, register.Index),
-            MsrId.MsrIa32Lastinttoip => MsrIa32Lastinttoip.Exists(caps, register.Index),
-            MsrId.Ia32FixedCtr => Ia32FixedCtr.Exists(caps, register.Index),
-            MsrId.MsrPerfMetrics => MsrPerfMetrics.Exists(caps, register.Index),
-            MsrId.Ia32PerfCapabilities => Ia32PerfCapabilities.Exists(caps, register.Index),
-            MsrId.Ia32FixedCtrCtrl => Ia32FixedCtrCtrl.Exists(caps, register.Index),
-            MsrId.Ia32PerfGlobalStatus => Ia32PerfGlobalStatus.Exists(caps, register.Index),
-            MsrId.Ia32PerfGlobalCtrl => Ia32PerfGlobalCtrl.Exists(caps, register.Index),
-            MsrId.Ia32PerfGlobalOvfCtrl => Ia32PerfGlobalOvfCtrl.Exists(caps, register.Index),
-            MsrId.Ia32PerfGlobalStatusSet => Ia32PerfGlobalStatusSet.Exists(caps, register.Index),
-            MsrId.Ia32PebsEnable => Ia32PebsEnable.Exists(caps, register.Index),
-            MsrId.MsrPebsDataCfg => MsrPebsDataCfg.Exists(caps, register.Index),
-            MsrId.Ia32APmc => Ia32APmc.Exists(caps, register.Index),
-            MsrId.MsrIa32DsArea => MsrIa32DsArea.Exists(caps, register.Index),
-            MsrId.MsrLbrNhmFrom => MsrLbrNhmFrom.Exists(caps, register.Index),
-            MsrId.MsrLbrNhmTo => MsrLbrNhmTo.Exists(caps, register.Index),
-            MsrId.MsrLbrInfo => MsrLbrInfo.Exists(caps, register.Index),
-            MsrId.Ia32LbrInfo => Ia32LbrInfo.Exists(caps, register.Index),
-            MsrId.Ia32LbrCtl => Ia32LbrCtl.Exists(caps, register.Index),
-            MsrId.Ia32LbrDepth => Ia32LbrDepth.Exists(caps, register.Index),
-            MsrId.Ia32LbrFromIp => Ia32LbrFromIp.Exists(caps, register.Index),
-            MsrId.Ia32LbrToIp => Ia32LbrToIp.Exists(caps, register.Index),
-            MsrId.MsrKvmPollControl => MsrKvmPollControl.Exists(caps, register.Index),
-            MsrId.MsrKvmPvLbrCtrl => MsrKvmPvLbrCtrl.Exists(caps, register.Index),
-            MsrId.MsrAmd64LbrSelect => MsrAmd64LbrSelect.Exists(caps, register.Index),
-            MsrId.MsrAmdDbgExtnCfg => MsrAmdDbgExtnCfg.Exists(caps, register.Index),
-            MsrId.MsrAmd64PerfCntrGlobalStatus => MsrAmd64PerfCntrGlobalStatus.Exists(caps, register.Index),
-            MsrId.MsrAmd64PerfCntrGlobalCtl => MsrAmd64PerfCntrGlobalCtl.Exists(caps, register.Index),
-            MsrId.MsrAmd64PerfCntrGlobalStatusClr => MsrAmd64PerfCntrGlobalStatusClr.Exists(caps, register.Index),
-            MsrId.MsrAmd64PerfCntrGlobalStatusSet => MsrAmd64PerfCntrGlobalStatusSet.Exists(caps, register.Index),
-            MsrId.MsrK7Evntsel => MsrK7Evntsel.Exists(caps, register.Index),
-            MsrId.MsrK7Perfctr => MsrK7Perfctr.Exists(caps, register.Index),
-            MsrId.MsrF15hPerfCtl => MsrF15hPerfCtl.Exists(caps, register.Index),
-            MsrId.MsrF15hPerfCtr => MsrF15hPerfCtr.Exists(caps, register.Index),
-            MsrId.MsrAmdSampBrFrom => MsrAmdSampBrFrom.Exists(caps, register.Index),
-            MsrId.MsrAmdSampBrTo => MsrAmdSampBrTo.Exists(caps, register.Index),
-            _ => false,
-        };
-
-        public static ulong ResetValue(MsrId id, in global::MsrGen.Registers.PmuCaps caps) => id switch
-        {
-            MsrId.MsrLbrCoreFrom => MsrLbrCoreFrom.Reset(caps).Value,
-            MsrId.MsrLbrCoreTo => MsrLbrCoreTo.Reset(caps).Value,
-            MsrId.Ia32Pmc => Ia32Pmc.Reset(caps).Value,
-            MsrId.Ia32Perfevtsel => Ia32Perfevtsel.Reset(caps).Value,
-            MsrId.Ia32MiscEnable => Ia32MiscEnable.Reset(caps).Value,
-            MsrId.MsrLbrSelect => MsrLbrSelect.Reset(caps).Value,
-            MsrId.MsrLbrTos => MsrLbrTos.Reset(caps).Value,
-            MsrId.Ia32Debugctl => Ia32Debugctl.Reset(caps).Value,
-            MsrId.MsrIa32Lastbranchfromip => MsrIa32Lastbranchfromip.Reset(caps).Value,
-            MsrId.MsrIa32Lastbranchtoip => MsrIa32Lastbranchtoip.Reset(caps).Value,
-            MsrId.MsrIa32Lastintfromip => MsrIa32Lastintfromip.Reset(caps).Value,
-            MsrId.MsrIa32Lastinttoip => MsrIa32Lastinttoip.Reset(caps).Value,
-            MsrId.Ia32FixedCtr => Ia32FixedCtr.Reset(caps).Value,
-            MsrId.MsrPerfMetrics => MsrPerfMetrics.Reset(caps).Value,
-            MsrId.Ia32PerfCapabilities => Ia32PerfCapabilities.Reset(caps).Value,
-            MsrId.Ia32FixedCtrCtrl => Ia32FixedCtrCtrl.Reset(caps).Value,
-            MsrId.Ia32PerfGlobalStatus => Ia32PerfGlobalStatus.Reset(caps).Value,
-            MsrId.Ia32PerfGlobalCtrl => Ia32PerfGlobalCtrl.Reset(caps).Value,
-            MsrId.Ia32PerfGlobalOvfCtrl => Ia32PerfGlobalOvfCtrl.Reset(caps).Value,
-            MsrId.Ia32PerfGlobalStatusSet => Ia32PerfGlobalStatusSet.Reset(caps).Value,
-            MsrId.Ia32PebsEnable => Ia32PebsEnable.Reset(caps).Value,
-            MsrId.MsrPebsDataCfg => MsrPebsDataCfg.Reset(caps).Value,
-            MsrId.Ia32APmc => Ia32APmc.Reset(caps).Value,
-            MsrId.MsrIa32DsArea => MsrIa32DsArea.Reset(caps).Value,
-            MsrId.MsrLbrNhmFrom => MsrLbrNhmFrom.Reset(caps).Value,
-            MsrId.MsrLbrNhmTo => MsrLbrNhmTo.Reset(caps).Value,
-            MsrId.MsrLbrInfo => MsrLbrInfo.Reset(caps).Value,
-            MsrId.Ia32LbrInfo => Ia32LbrInfo.Reset(caps).Value,
-            MsrId.Ia32LbrCtl => Ia32LbrCtl.Reset(caps).Value,
-            MsrId.Ia32LbrDepth => Ia32LbrDepth.Reset(caps).Value,
-            MsrId.Ia32LbrFromIp => Ia32LbrFromIp.Reset(caps).Value,
-            MsrId.Ia32LbrToIp => Ia32LbrToIp.Reset(caps).Value,
-            MsrId.MsrKvmPollControl => MsrKvmPollControl.Reset(caps).Value,
-            MsrId.MsrKvmPvLbrCtrl => MsrKvmPvLbrCtrl.Reset(caps).Value,
-            MsrId.MsrAmd64LbrSelect => MsrAmd64LbrSelect.Reset(caps).Value,
-            MsrId.MsrAmdDbgExtnCfg => MsrAmdDbgExtnCfg.Reset(caps).Value,
-            MsrId.MsrAmd64PerfCntrGlobalStatus => MsrAmd64PerfCntrGlobalStatus.Reset(caps).Value,
-            MsrId.MsrAmd64PerfCntrGlobalCtl => MsrAmd64PerfCntrGlobalCtl.Reset(caps).Value,
-            MsrId.MsrAmd64PerfCntrGlobalStatusClr => MsrAmd64PerfCntrGlobalStatusClr.Reset(caps).Value,
-            MsrId.MsrAmd64PerfCntrGlobalStatusSet => MsrAmd64PerfCntrGlobalStatusSet.Reset(caps).Value,
-            MsrId.MsrK7Evntsel => MsrK7Evntsel.Reset(caps).Value,
-            MsrId.MsrK7Perfctr => MsrK7Perfctr.Reset(caps).Value,
-            MsrId.MsrF15hPerfCtl => MsrF15hPerfCtl.Reset(caps).Value,
-            MsrId.MsrF15hPerfCtr => MsrF15hPerfCtr.Reset(caps).Value,
-            MsrId.MsrAmdSampBrFrom => MsrAmdSampBrFrom.Reset(caps).Value,
-            MsrId.MsrAmdSampBrTo => MsrAmdSampBrTo.Reset(caps).Value,
-            _ => 0UL,
-        };
-
-        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(MsrRef register, global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps guest, in global::MsrGen.Registers.PmuCaps host) => register.Id switch
-        {
-            MsrId.MsrLbrCoreFrom => MsrLbrCoreFrom.InterceptPolicy(mode, guest, host, register.Index),
-            MsrId.MsrLbrCoreTo => MsrLbrCoreTo.InterceptPolicy(mode, guest, host, register.Index),
-            MsrId.Ia32Pmc => Ia32Pmc.InterceptPolicy(mode, guest, host, register.Index),
-            MsrId.Ia32Perfevtsel => Ia32Perfevtsel.InterceptPolicy(mode, guest, host, register.Index),
-            MsrId.Ia32MiscEnable => Ia32MiscEnable.InterceptPolicy(mode, guest, host, register.Index),
-            MsrId.MsrLbrSelect => MsrLbrSelect.InterceptPolicy(mode, guest, host, register.Index),
-            MsrId.MsrLbrTos => MsrLbrTos.InterceptPolicy(mode, guest, host, register.Index),
-            MsrId.Ia32Debugctl => Ia32Debugctl.InterceptPolicy(mode, guest, host, register.Index),
-            MsrId.MsrIa32Lastbranchfromip => MsrIa32Lastbranchfromip.InterceptPolicy(mode, guest, host, register.Index),
-            MsrId.MsrIa32Lastbranchtoip => MsrIa32Lastbranchtoip.InterceptPolicy(mode, guest, host, register.Index),
-            MsrId.MsrIa32Lastintfromip => MsrIa32Lastintfromip.InterceptPolicy(mode, guest, host, register.Index),
-            MsrId.MsrIa32Lastinttoip => MsrIa32Lastinttoip.InterceptPolicy(mode, guest, host, register.Index),
-            MsrId.Ia32FixedCtr => Ia32FixedCtr.InterceptPolicy(mode, guest, host, register.Index),
-            MsrId.MsrPerfMetrics => MsrPerfMetrics.InterceptPolicy(mode, guest, host, register.Index),
-            MsrId.Ia32PerfCapabilities => Ia32PerfCapabilities.InterceptPolicy(mode, guest, host, register.Index),
-            MsrId.Ia32FixedCtrCtrl => Ia32FixedCtrCtrl.InterceptPolicy(mode, guest, host, register.Index),
-            MsrId.Ia32PerfGlobalStatus => Ia32PerfGlobalStatus.InterceptPolicy(mode, guest, host, register.Index),
-            MsrId.Ia32PerfGlobalCtrl => Ia32PerfGlobalCtrl.InterceptPolicy(mode, guest, host, register.Index),
-            MsrId.Ia32PerfGlobalOvfCtrl => Ia32PerfGlobalOvfCtrl.InterceptPolicy(mode, guest, host, register.Index),
-            MsrId.Ia32PerfGlobalStatusSet => Ia32PerfGlobalStatusSet.InterceptPolicy(mode, guest, host, register.Index),
-            MsrId.Ia32PebsEnable => Ia32PebsEnable.InterceptPolicy(mode, guest, host, register.Index),
-            MsrId.MsrPebsDataCfg => MsrPebsDataCfg.InterceptPolicy(mode, guest, host, register.Index),
-            MsrId.Ia32APmc => Ia32APmc.InterceptPolicy(mode, guest, host, register.Index),
-            MsrId.MsrIa32DsArea => MsrIa32DsArea.InterceptPolicy(mode, guest, host, register.Index),
-            MsrId.MsrLbrNhmFrom => MsrLbrNhmFrom.InterceptPolicy(mode, guest, host, register.Index),
-            MsrId.MsrLbrNhmTo => MsrLbrNhmTo.InterceptPolicy(mode, guest, host, register.Index),
-            MsrId.MsrLbrInfo => MsrLbrInfo.InterceptPolicy(mode, guest, host, register.Index),
-            MsrId.Ia32LbrInfo => Ia32LbrInfo.InterceptPolicy(mode, guest, host, register.Index),
-            MsrId.Ia32LbrCtl => Ia32LbrCtl.InterceptPolicy(mode, guest, host, register.Index),
-            MsrId.Ia32LbrDepth => Ia32LbrDepth.InterceptPolicy(mode, guest, host, register.Index),
-            MsrId.Ia32LbrFromIp => Ia32LbrFromIp.InterceptPolicy(mode, guest, host, register.Index),
-            MsrId.Ia32LbrToIp => Ia32LbrToIp.InterceptPolicy(mode, guest, host, register.Index),
-            MsrId.MsrKvmPollControl => MsrKvmPollControl.InterceptPolicy(mode, guest, host, register.Index),
-            MsrId.MsrKvmPvLbrCtrl => MsrKvmPvLbrCtrl.InterceptPolicy(mode, guest, host, register.Index),
-            MsrId.MsrAmd64LbrSelect => MsrAmd64LbrSelect.InterceptPolicy(mode, guest, host, register.Index),
-            MsrId.MsrAmdDbgExtnCfg => MsrAmdDbgExtnCfg.InterceptPolicy(mode, guest, host, register.Index),
-            MsrId.MsrAmd64PerfCntrGlobalStatus => MsrAmd64PerfCntrGlobalStatus.InterceptPolicy(mode, guest, host, register.Index),
-            MsrId.MsrAmd64PerfCntrGlobalCtl => MsrAmd64PerfCntrGlobalCtl.InterceptPolicy(mode, guest, host, register.Index),
-            MsrId.MsrAmd64PerfCntrGlobalStatusClr => MsrAmd64PerfCntrGlobalStatusClr.InterceptPolicy(mode, guest, host, register.Index),
-            MsrId.MsrAmd64PerfCntrGlobalStatusSet => MsrAmd64PerfCntrGlobalStatusSet.InterceptPolicy(mode, guest, host, register.Index),
-            MsrId.MsrK7Evntsel => MsrK7Evntsel.InterceptPolicy(mode, guest, host, register.Index),
-            MsrId.MsrK7Perfctr => MsrK7Perfctr.InterceptPolicy(mode, guest, host, register.Index),
-            MsrId.MsrF15hPerfCtl => MsrF15hPerfCtl.InterceptPolicy(mode, guest, host, register.Index),
-            MsrId.MsrF15hPerfCtr => MsrF15hPerfCtr.InterceptPolicy(mode, guest, host, register.Index),
-            MsrId.MsrAmdSampBrFrom => MsrAmdSampBrFrom.InterceptPolicy(mode, guest, host, register.Index),
-            MsrId.MsrAmdSampBrTo => MsrAmdSampBrTo.InterceptPolicy(mode, guest, host, register.Index),
-            _ => global::MsrGen.Registers.MsrIntercept.ReadWrite,
-        };
+        public static global::MsrGen.Registers.MsrDescriptor? Describe(MsrId id) => Row(id)?.Descriptor;
+        public static string InstanceName(MsrRef register) => Row(register.Id)?.Descriptor.InstanceName(register.Index) ?? "?";
+        public static uint AddressOf(MsrRef register) => Row(register.Id)?.Descriptor.AddressOf(register.Index) ?? 0u;
+        public static ulong ReservedMask(MsrRef register, in global::MsrGen.Registers.PmuCaps caps) => Row(register.Id) is { } row ? row.ReservedMask(caps, register.Index) : ulong.MaxValue;
+        public static bool Exists(MsrRef register, in global::MsrGen.Registers.PmuCaps caps) => Row(register.Id) is { } row && row.Exists(caps, register.Index);
+        public static ulong ResetValue(MsrId id, in global::MsrGen.Registers.PmuCaps caps) => Row(id) is { } row ? row.ResetValue(caps) : 0UL;
+        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(MsrRef register, global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps guest, in global::MsrGen.Registers.PmuCaps host) =>
+            Row(register.Id) is { } row ? row.InterceptPolicy(mode, guest, host, register.Index) : global::MsrGen.Registers.MsrIntercept.ReadWrite;
 
         /// <summary>The value decoded field by field, under the instance's name.</summary>
-        public static string Decode(MsrRef register, ulong value) => InstanceName(register) + DecodeFields(register.Id, value);
-
-        private static string DecodeFields(MsrId id, ulong value) => id switch
-        {
-            MsrId.MsrLbrCoreFrom => MsrLbrCoreFrom.FromRawUnchecked(value).ToString().Substring(MsrLbrCoreFrom.RegisterName.Length),
-            MsrId.MsrLbrCoreTo => MsrLbrCoreTo.FromRawUnchecked(value).ToString().Substring(MsrLbrCoreTo.RegisterName.Length),
-            MsrId.Ia32Pmc => Ia32Pmc.FromRawUnchecked(value).ToString().Substring(Ia32Pmc.RegisterName.Length),
-            MsrId.Ia32Perfevtsel => Ia32Perfevtsel.FromRawUnchecked(value).ToString().Substring(Ia32Perfevtsel.RegisterName.Length),
-            MsrId.Ia32MiscEnable => Ia32MiscEnable.FromRawUnchecked(value).ToString().Substring(Ia32MiscEnable.RegisterName.Length),
-            MsrId.MsrLbrSelect => MsrLbrSelect.FromRawUnchecked(value).ToString().Substring(MsrLbrSelect.RegisterName.Length),
-            MsrId.MsrLbrTos => MsrLbrTos.FromRawUnchecked(value).ToString().Substring(MsrLbrTos.RegisterName.Length),
-            MsrId.Ia32Debugctl => Ia32Debugctl.FromRawUnchecked(value).ToString().Substring(Ia32Debugctl.RegisterName.Length),
-            MsrId.MsrIa32Lastbranchfromip => MsrIa32Lastbranchfromip.FromRawUnchecked(value).ToString().Substring(MsrIa32Lastbranchfromip.RegisterName.Length),
-            MsrId.MsrIa32Lastbranchtoip => MsrIa32Lastbranchtoip.FromRawUnchecked(value).ToString().Substring(MsrIa32Lastbranchtoip.RegisterName.Length),
-            MsrId.MsrIa32Lastintfromip => MsrIa32Lastintfromip.FromRawUnchecked(value).ToString().Substring(MsrIa32Lastintfromip.RegisterName.Length),
-            MsrId.MsrIa32Lastinttoip => MsrIa32Lastinttoip.FromRawUnchecked(value).ToString().Substring(MsrIa32Lastinttoip.RegisterName.Length),
-            MsrId.Ia32FixedCtr => Ia32FixedCtr.FromRawUnchecked(value).ToString().Substring(Ia32FixedCtr.RegisterName.Length),
-            MsrId.MsrPerfMetrics => MsrPerfMetrics.FromRawUnchecked(value).ToString().Substring(MsrPerfMetrics.RegisterName.Length),
-            MsrId.Ia32PerfCapabilities => Ia32PerfCapabilities.FromRawUnchecked(value).ToString().Substring(Ia32PerfCapabilities.RegisterName.Length),
-            MsrId.Ia32FixedCtrCtrl => Ia32FixedCtrCtrl.FromRawUnchecked(value).ToString().Substring(Ia32FixedCtrCtrl.RegisterName.Length),
-            MsrId.Ia32PerfGlobalStatus => Ia32PerfGlobalStatus.FromRawUnchecked(value).ToString().Substring(Ia32PerfGlobalStatus.RegisterName.Length),
-            MsrId.Ia32PerfGlobalCtrl => Ia32PerfGlobalCtrl.FromRawUnchecked(value).ToString().Substring(Ia32PerfGlobalCtrl.RegisterName.Length),
-            MsrId.Ia32PerfGlobalOvfCtrl => Ia32PerfGlobalOvfCtrl.FromRawUnchecked(value).ToString().Substring(Ia32PerfGlobalOvfCtrl.RegisterName.Length),
-            MsrId.Ia32PerfGlobalStatusSet => Ia32PerfGlobalStatusSet.FromRawUnchecked(value).ToString().Substring(Ia32PerfGlobalStatusSet.RegisterName.Length),
-            MsrId.Ia32PebsEnable => Ia32PebsEnable.FromRawUnchecked(value).ToString().Substring(Ia32PebsEnable.RegisterName.Length),
-            MsrId.MsrPebsDataCfg => MsrPebsDataCfg.FromRawUnchecked(value).ToString().Substring(MsrPebsDataCfg.RegisterName.Length),
-            MsrId.Ia32APmc => Ia32APmc.FromRawUnchecked(value).ToString().Substring(Ia32APmc.RegisterName.Length),
-            MsrId.MsrIa32DsArea => MsrIa32DsArea.FromRawUnchecked(value).ToString().Substring(MsrIa32DsArea.RegisterName.Length),
-            MsrId.MsrLbrNhmFrom => MsrLbrNhmFrom.FromRawUnchecked(value).ToString().Substring(MsrLbrNhmFrom.RegisterName.Length),
-            MsrId.MsrLbrNhmTo => MsrLbrNhmTo.FromRawUnchecked(value).ToString().Substring(MsrLbrNhmTo.RegisterName.Length),
-            MsrId.MsrLbrInfo => MsrLbrInfo.FromRawUnchecked(value).ToString().Substring(MsrLbrInfo.RegisterName.Length),
-            MsrId.Ia32LbrInfo => Ia32LbrInfo.FromRawUnchecked(value).ToString().Substring(Ia32LbrInfo.RegisterName.Length),
-            MsrId.Ia32LbrCtl => Ia32LbrCtl.FromRawUnchecked(value).ToString().Substring(Ia32LbrCtl.RegisterName.Length),
-            MsrId.Ia32LbrDepth => Ia32LbrDepth.FromRawUnchecked(value).ToString().Substring(Ia32LbrDepth.RegisterName.Length),
-            MsrId.Ia32LbrFromIp => Ia32LbrFromIp.FromRawUnchecked(value).ToString().Substring(Ia32LbrFromIp.RegisterName.Length),
-            MsrId.Ia32LbrToIp => Ia32LbrToIp.FromRawUnchecked(value).ToString().Substring(Ia32LbrToIp.RegisterName.Length),
-            MsrId.MsrKvmPollControl => MsrKvmPollControl.FromRawUnchecked(value).ToString().Substring(MsrKvmPollControl.RegisterName.Length),
-            MsrId.MsrKvmPvLbrCtrl => MsrKvmPvLbrCtrl.FromRawUnchecked(value).ToString().Substring(MsrKvmPvLbrCtrl.RegisterName.Length),
-            MsrId.MsrAmd64LbrSelect => MsrAmd64LbrSelect.FromRawUnchecked(value).ToString().Substring(MsrAmd64LbrSelect.RegisterName.Length),
-            MsrId.MsrAmdDbgExtnCfg => MsrAmdDbgExtnCfg.FromRawUnchecked(value).ToString().Substring(MsrAmdDbgExtnCfg.RegisterName.Length),
-            MsrId.MsrAmd64PerfCntrGlobalStatus => MsrAmd64PerfCntrGlobalStatus.FromRawUnchecked(value).ToString().Substring(MsrAmd64PerfCntrGlobalStatus.RegisterName.Length),
-            MsrId.MsrAmd64PerfCntrGlobalCtl => MsrAmd64PerfCntrGlobalCtl.FromRawUnchecked(value).ToString().Substring(MsrAmd64PerfCntrGlobalCtl.RegisterName.Length),
-            MsrId.MsrAmd64PerfCntrGlobalStatusClr => MsrAmd64PerfCntrGlobalStatusClr.FromRawUnchecked(value).ToString().Substring(MsrAmd64PerfCntrGlobalStatusClr.RegisterName.Length),
-            MsrId.MsrAmd64PerfCntrGlobalStatusSet => MsrAmd64PerfCntrGlobalStatusSet.FromRawUnchecked(value).ToString().Substring(MsrAmd64PerfCntrGlobalStatusSet.RegisterName.Length),
-            MsrId.MsrK7Evntsel => MsrK7Evntsel.FromRawUnchecked(value).ToString().Substring(MsrK7Evntsel.RegisterName.Length),
-            MsrId.MsrK7Perfctr => MsrK7Perfctr.FromRawUnchecked(value).ToString().Substring(MsrK7Perfctr.RegisterName.Length),
-            MsrId.MsrF15hPerfCtl => MsrF15hPerfCtl.FromRawUnchecked(value).ToString().Substring(MsrF15hPerfCtl.RegisterName.Length),
-            MsrId.MsrF15hPerfCtr => MsrF15hPerfCtr.FromRawUnchecked(value).ToString().Substring(MsrF15hPerfCtr.RegisterName.Length),
-            MsrId.MsrAmdSampBrFrom => MsrAmdSampBrFrom.FromRawUnchecked(value).ToString().Substring(MsrAmdSampBrFrom.RegisterName.Length),
-            MsrId.MsrAmdSampBrTo => MsrAmdSampBrTo.FromRawUnchecked(value).ToString().Substring(MsrAmdSampBrTo.RegisterName.Length),
-            _ => " = 0x" + value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture),
-        };
+        public static string Decode(MsrRef register, ulong value) => Row(register.Id) is { } row
+            ? global::MsrGen.Registers.MsrFormatter.Format(row.Descriptor, InstanceName(register), value)
+            : "? = 0x" + value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture);
 
         /// <summary>
         /// The VMX MSR bitmap KVM would load for a vCPU: registers that exist follow their intercept policy, everything else exits.
@@ -875,19 +170,18 @@ namespace MsrGen.GeneratedUnderTest
             {
                 return;
             }
-            foreach (var id in Ids)
+            foreach (var row in s_rows)
             {
-                var descriptor = Describe(id)!;
+                var descriptor = row.Descriptor;
                 if ((descriptor.Profile & profile) == 0)
                 {
                     continue;
                 }
                 for (int n = 0; n < descriptor.MaxInstances; n++)
                 {
-                    var register = new MsrRef(id, n);
-                    if (Exists(register, guest))
+                    if (row.Exists(guest, n))
                     {
-                        set(descriptor.AddressOf(n), InterceptPolicy(register, mode, guest, host));
+                        set(descriptor.AddressOf(n), row.InterceptPolicy(mode, guest, host, n));
                     }
                 }
             }

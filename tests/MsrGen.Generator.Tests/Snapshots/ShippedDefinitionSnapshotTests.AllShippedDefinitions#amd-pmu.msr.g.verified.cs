@@ -696,126 +696,41 @@ namespace MsrGen.GeneratedUnderTest
     [global::MsrGen.Registers.MsrRegister("MSR_AMD64_PERF_CNTR_GLOBAL_STATUS", 0xC0000300u, Access = global::MsrGen.Registers.MsrAccess.ReadOnly, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Amd, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFFFFFFFFFF0000UL, Gate = "amd && (version >= 2)", HostPmu = true)]
     [global::MsrGen.Registers.MsrConditionalBits(0x1UL, "true", ElementStride = 1, ElementCount = 16, ElementBound = "gp")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
-    public readonly partial struct MsrAmd64PerfCntrGlobalStatus : global::MsrGen.Registers.IReadableMsr<MsrAmd64PerfCntrGlobalStatus>, global::MsrGen.Registers.IHostWritableMsr<MsrAmd64PerfCntrGlobalStatus>, global::System.IEquatable<MsrAmd64PerfCntrGlobalStatus>
+    public readonly partial record struct MsrAmd64PerfCntrGlobalStatus : global::MsrGen.Registers.IReadableMsr<MsrAmd64PerfCntrGlobalStatus>, global::MsrGen.Registers.IHostWritableMsr<MsrAmd64PerfCntrGlobalStatus>
     {
         public const string RegisterName = "MSR_AMD64_PERF_CNTR_GLOBAL_STATUS";
         public const uint Address = 0xC0000300u;
-        /// <summary>Bits reserved whatever the capabilities.</summary>
-        public const ulong StaticReservedBits = 0xFFFFFFFFFFFF0000UL;
-        public const ulong ResetBits = 0x0UL;
-
+        public const ulong StaticReservedBits = 0xFFFFFFFFFFFF0000UL, ResetBits = 0x0UL;
         public ulong Value { get; }
-
         private MsrAmd64PerfCntrGlobalStatus(ulong value) => Value = value;
-
         public static MsrAmd64PerfCntrGlobalStatus Zero => default;
-
-        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static MsrAmd64PerfCntrGlobalStatus FromRawUnchecked(ulong value) => new(value);
-
-        public static string InstanceName(int n) => RegisterName;
-
-        static string global::MsrGen.Registers.IMsrRegister<MsrAmd64PerfCntrGlobalStatus>.Name => RegisterName;
-        static uint global::MsrGen.Registers.IMsrRegister<MsrAmd64PerfCntrGlobalStatus>.BaseAddress => Address;
-        static uint global::MsrGen.Registers.IMsrRegister<MsrAmd64PerfCntrGlobalStatus>.AddressStride => 0u;
-        static int global::MsrGen.Registers.IMsrRegister<MsrAmd64PerfCntrGlobalStatus>.MaxInstances => 1;
-        static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<MsrAmd64PerfCntrGlobalStatus>.Access => global::MsrGen.Registers.MsrAccess.ReadOnly;
-
-        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
+        public static string InstanceName(int n) => global::MsrGen.Registers.MsrRegisterOps<MsrAmd64PerfCntrGlobalStatus>.InstanceName(n);
+        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) => global::MsrGen.Registers.MsrRegisterOps<MsrAmd64PerfCntrGlobalStatus>.CheckReserved(value, caps, n);
+        public override string ToString() => global::MsrGen.Registers.MsrRegisterOps<MsrAmd64PerfCntrGlobalStatus>.Format(Value);
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0)
         {
             ulong reserved = StaticReservedBits;
-            {
-                int count = caps.GpCounters;
-                bool present = true;
-                for (int k = 0; k < 16; k++)
-                {
-                    int shift = 0 + k * 1;
-                    if (!present || k >= count)
-                    {
-                        reserved |= 0x1UL << shift;
-                        continue;
-                    }
-                }
-            }
+            int c0 = global::System.Math.Clamp(caps.GpCounters, 0, 16);
+            reserved |= global::MsrGen.Registers.Bits.Repeat(0x1UL, 0, 1, c0, 16);
             return reserved;
         }
-
-        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
-        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
-            new(InstanceName(n), value, ReservedMask(caps, n));
-
-        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => n == 0 && caps.IsAmd && caps.Version >= 2;
-
-        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static MsrAmd64PerfCntrGlobalStatus Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
-
-        /// <summary>
-        /// Which guest accesses of instance n exit under a vPMU mode (first matching rule of the definition; unlisted: all exit).
-        /// </summary>
-        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0)
+        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0) => mode switch
         {
-            if (mode == global::MsrGen.Registers.VpmuMode.Emulated)
-            {
-                return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-            }
-            if (mode == global::MsrGen.Registers.VpmuMode.Mediated)
-            {
-                if (caps.GpCounters == host.GpCounters && caps.FixedCounters == host.FixedCounters && caps.Version > 1)
-                {
-                    return global::MsrGen.Registers.MsrIntercept.None;
-                }
-            }
-            return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-        }
-
-        /// <summary>The register as the catalog describes it.</summary>
-        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
-            "MSR_AMD64_PERF_CNTR_GLOBAL_STATUS", 0xC0000300u, 0x0u, 1, "",
-            global::MsrGen.Registers.MsrAccess.ReadOnly, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
-            global::MsrGen.Registers.MsrVendor.Amd, global::MsrGen.Registers.MsrProfile.All, "amd && (version >= 2)", false, 0x0UL,
-            "AMD PPR (PerfCntrGlobalStatus); KVM: guest writes are ignored", "Overflow status of the core counters.",
-            new global::MsrGen.Registers.MsrFieldDescriptor[]
-            {
-                new("OVF{n}", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 1, 16, "gp", ""),
-            });
-
+            global::MsrGen.Registers.VpmuMode.Emulated => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            global::MsrGen.Registers.VpmuMode.Mediated => (caps.GpCounters == host.GpCounters && caps.FixedCounters == host.FixedCounters && caps.Version > 1) ? global::MsrGen.Registers.MsrIntercept.None : global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            _ => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+        };
+        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("MSR_AMD64_PERF_CNTR_GLOBAL_STATUS", 0xC0000300u, 0x0u, 1, "", global::MsrGen.Registers.MsrAccess.ReadOnly, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Amd, global::MsrGen.Registers.MsrProfile.All, "amd && (version >= 2)", false, ResetBits, "AMD PPR (PerfCntrGlobalStatus); KVM: guest writes are ignored", "Overflow status of the core counters.", new global::MsrGen.Registers.MsrFieldDescriptor[]
+        {
+            new("OVF{n}", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 1, 16, "gp", ""),
+        }) { StaticReserved = StaticReservedBits };
         /// <summary>Bit 0 + 1·n, n &lt; 16 — OVF{n}. Elements ('gp' exist on a vCPU).</summary>
-        [global::MsrGen.Registers.MsrField("OVF{n}", 0, 1, ElementStride = 1, ElementCount = 16)]
-        public bool Ovf(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 16, 0, 1);
-
-        /// <summary>
-        /// A copy with element n of OVF{n} replaced (an index beyond the architectural maximum changes nothing).
-        /// </summary>
-        [global::MsrGen.Registers.MsrField("OVF{n}", 0, 1, ElementStride = 1, ElementCount = 16)]
-        public MsrAmd64PerfCntrGlobalStatus WithOvf(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 16, 0, 1, value));
-
-        /// <summary>All elements of OVF{n} packed: bit k is element k.</summary>
+        [global::MsrGen.Registers.MsrField("OVF{n}", 0, 1, ElementStride = 1, ElementCount = 16)] public bool Ovf(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 16, 0, 1);
+        [global::MsrGen.Registers.MsrField("OVF{n}", 0, 1, ElementStride = 1, ElementCount = 16)] public MsrAmd64PerfCntrGlobalStatus WithOvf(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 16, 0, 1, value));
         public ulong OvfBits => (Value >> 0) & 0xFFFFUL;
-
-        /// <summary>
-        /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
-        /// </summary>
-        public override string ToString()
-        {
-            var sb = new global::System.Text.StringBuilder(RegisterName);
-            sb.Append(" = 0x").Append(Value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (OvfBits != 0) sb.Append(" OVF=0b").Append(global::System.Convert.ToString((long)OvfBits, 2));
-            ulong reserved = Value & StaticReservedBits;
-            if (reserved != 0) sb.Append(" reserved=0x").Append(reserved.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            return sb.ToString();
-        }
-
-        public bool Equals(MsrAmd64PerfCntrGlobalStatus other) => Value == other.Value;
-
-        public override bool Equals(object? obj) => obj is MsrAmd64PerfCntrGlobalStatus other && Equals(other);
-
-        public override int GetHashCode() => Value.GetHashCode();
-
-        public static bool operator ==(MsrAmd64PerfCntrGlobalStatus left, MsrAmd64PerfCntrGlobalStatus right) => left.Value == right.Value;
-
-        public static bool operator !=(MsrAmd64PerfCntrGlobalStatus left, MsrAmd64PerfCntrGlobalStatus right) => left.Value != right.Value;
     }
 
     /// <summary>MSR_AMD64_PERF_CNTR_GLOBAL_CTL (0xC0000301). Global enables of the core counters.</summary>
@@ -823,132 +738,41 @@ namespace MsrGen.GeneratedUnderTest
     [global::MsrGen.Registers.MsrRegister("MSR_AMD64_PERF_CNTR_GLOBAL_CTL", 0xC0000301u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Amd, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFFFFFFFFFF0000UL, Gate = "amd && (version >= 2)", HostPmu = true)]
     [global::MsrGen.Registers.MsrConditionalBits(0x1UL, "true", ElementStride = 1, ElementCount = 16, ElementBound = "gp")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
-    public readonly partial struct MsrAmd64PerfCntrGlobalCtl : global::MsrGen.Registers.IReadableMsr<MsrAmd64PerfCntrGlobalCtl>, global::MsrGen.Registers.IWritableMsr<MsrAmd64PerfCntrGlobalCtl>, global::MsrGen.Registers.IHostWritableMsr<MsrAmd64PerfCntrGlobalCtl>, global::System.IEquatable<MsrAmd64PerfCntrGlobalCtl>
+    public readonly partial record struct MsrAmd64PerfCntrGlobalCtl : global::MsrGen.Registers.IReadableMsr<MsrAmd64PerfCntrGlobalCtl>, global::MsrGen.Registers.IWritableMsr<MsrAmd64PerfCntrGlobalCtl>, global::MsrGen.Registers.IHostWritableMsr<MsrAmd64PerfCntrGlobalCtl>
     {
         public const string RegisterName = "MSR_AMD64_PERF_CNTR_GLOBAL_CTL";
         public const uint Address = 0xC0000301u;
-        /// <summary>Bits reserved whatever the capabilities.</summary>
-        public const ulong StaticReservedBits = 0xFFFFFFFFFFFF0000UL;
-        public const ulong ResetBits = 0x0UL;
-
+        public const ulong StaticReservedBits = 0xFFFFFFFFFFFF0000UL, ResetBits = 0x0UL;
         public ulong Value { get; }
-
         private MsrAmd64PerfCntrGlobalCtl(ulong value) => Value = value;
-
         public static MsrAmd64PerfCntrGlobalCtl Zero => default;
-
-        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static MsrAmd64PerfCntrGlobalCtl FromRawUnchecked(ulong value) => new(value);
-
-        public static string InstanceName(int n) => RegisterName;
-
-        static string global::MsrGen.Registers.IMsrRegister<MsrAmd64PerfCntrGlobalCtl>.Name => RegisterName;
-        static uint global::MsrGen.Registers.IMsrRegister<MsrAmd64PerfCntrGlobalCtl>.BaseAddress => Address;
-        static uint global::MsrGen.Registers.IMsrRegister<MsrAmd64PerfCntrGlobalCtl>.AddressStride => 0u;
-        static int global::MsrGen.Registers.IMsrRegister<MsrAmd64PerfCntrGlobalCtl>.MaxInstances => 1;
-        static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<MsrAmd64PerfCntrGlobalCtl>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
-
-        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
+        public static string InstanceName(int n) => global::MsrGen.Registers.MsrRegisterOps<MsrAmd64PerfCntrGlobalCtl>.InstanceName(n);
+        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) => global::MsrGen.Registers.MsrRegisterOps<MsrAmd64PerfCntrGlobalCtl>.CheckReserved(value, caps, n);
+        public override string ToString() => global::MsrGen.Registers.MsrRegisterOps<MsrAmd64PerfCntrGlobalCtl>.Format(Value);
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0)
         {
             ulong reserved = StaticReservedBits;
-            {
-                int count = caps.GpCounters;
-                bool present = true;
-                for (int k = 0; k < 16; k++)
-                {
-                    int shift = 0 + k * 1;
-                    if (!present || k >= count)
-                    {
-                        reserved |= 0x1UL << shift;
-                        continue;
-                    }
-                }
-            }
+            int c0 = global::System.Math.Clamp(caps.GpCounters, 0, 16);
+            reserved |= global::MsrGen.Registers.Bits.Repeat(0x1UL, 0, 1, c0, 16);
             return reserved;
         }
-
-        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
-        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
-            new(InstanceName(n), value, ReservedMask(caps, n));
-
-        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => n == 0 && caps.IsAmd && caps.Version >= 2;
-
-        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
-        public static MsrAmd64PerfCntrGlobalCtl Reset(in global::MsrGen.Registers.PmuCaps caps)
+        public static MsrAmd64PerfCntrGlobalCtl Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits | global::MsrGen.Registers.Bits.Repeat(0x1UL, 0, 1, 0, global::System.Math.Clamp(caps.GpCounters, 0, 16)));
+        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0) => mode switch
         {
-            ulong value = ResetBits;
-            for (int k = 0; k < 16 && k < caps.GpCounters; k++)
-            {
-                value |= (0x1UL & 0x1UL) << (0 + k * 1);
-            }
-            return new(value);
-        }
-
-        /// <summary>
-        /// Which guest accesses of instance n exit under a vPMU mode (first matching rule of the definition; unlisted: all exit).
-        /// </summary>
-        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0)
+            global::MsrGen.Registers.VpmuMode.Emulated => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            global::MsrGen.Registers.VpmuMode.Mediated => (caps.GpCounters == host.GpCounters && caps.FixedCounters == host.FixedCounters && caps.Version > 1) ? global::MsrGen.Registers.MsrIntercept.None : global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            _ => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+        };
+        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("MSR_AMD64_PERF_CNTR_GLOBAL_CTL", 0xC0000301u, 0x0u, 1, "", global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Amd, global::MsrGen.Registers.MsrProfile.All, "amd && (version >= 2)", false, ResetBits, "AMD PPR (PerfCntrGlobalCtl); KVM: reserved bits dropped, reset GENMASK(nr_gp - 1, 0)", "Global enables of the core counters.", new global::MsrGen.Registers.MsrFieldDescriptor[]
         {
-            if (mode == global::MsrGen.Registers.VpmuMode.Emulated)
-            {
-                return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-            }
-            if (mode == global::MsrGen.Registers.VpmuMode.Mediated)
-            {
-                if (caps.GpCounters == host.GpCounters && caps.FixedCounters == host.FixedCounters && caps.Version > 1)
-                {
-                    return global::MsrGen.Registers.MsrIntercept.None;
-                }
-            }
-            return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-        }
-
-        /// <summary>The register as the catalog describes it.</summary>
-        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
-            "MSR_AMD64_PERF_CNTR_GLOBAL_CTL", 0xC0000301u, 0x0u, 1, "",
-            global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
-            global::MsrGen.Registers.MsrVendor.Amd, global::MsrGen.Registers.MsrProfile.All, "amd && (version >= 2)", false, 0x0UL,
-            "AMD PPR (PerfCntrGlobalCtl); KVM: reserved bits dropped, reset GENMASK(nr_gp - 1, 0)", "Global enables of the core counters.",
-            new global::MsrGen.Registers.MsrFieldDescriptor[]
-            {
-                new("EN{n}", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 1, 16, "gp", ""),
-            });
-
+            new("EN{n}", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 1, 16, "gp", ""),
+        }) { StaticReserved = StaticReservedBits };
         /// <summary>Bit 0 + 1·n, n &lt; 16 — EN{n}. Elements ('gp' exist on a vCPU).</summary>
-        [global::MsrGen.Registers.MsrField("EN{n}", 0, 1, ElementStride = 1, ElementCount = 16)]
-        public bool En(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 16, 0, 1);
-
-        /// <summary>A copy with element n of EN{n} replaced (an index beyond the architectural maximum changes nothing).</summary>
-        [global::MsrGen.Registers.MsrField("EN{n}", 0, 1, ElementStride = 1, ElementCount = 16)]
-        public MsrAmd64PerfCntrGlobalCtl WithEn(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 16, 0, 1, value));
-
-        /// <summary>All elements of EN{n} packed: bit k is element k.</summary>
+        [global::MsrGen.Registers.MsrField("EN{n}", 0, 1, ElementStride = 1, ElementCount = 16)] public bool En(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 16, 0, 1);
+        [global::MsrGen.Registers.MsrField("EN{n}", 0, 1, ElementStride = 1, ElementCount = 16)] public MsrAmd64PerfCntrGlobalCtl WithEn(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 16, 0, 1, value));
         public ulong EnBits => (Value >> 0) & 0xFFFFUL;
-
-        /// <summary>
-        /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
-        /// </summary>
-        public override string ToString()
-        {
-            var sb = new global::System.Text.StringBuilder(RegisterName);
-            sb.Append(" = 0x").Append(Value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (EnBits != 0) sb.Append(" EN=0b").Append(global::System.Convert.ToString((long)EnBits, 2));
-            ulong reserved = Value & StaticReservedBits;
-            if (reserved != 0) sb.Append(" reserved=0x").Append(reserved.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            return sb.ToString();
-        }
-
-        public bool Equals(MsrAmd64PerfCntrGlobalCtl other) => Value == other.Value;
-
-        public override bool Equals(object? obj) => obj is MsrAmd64PerfCntrGlobalCtl other && Equals(other);
-
-        public override int GetHashCode() => Value.GetHashCode();
-
-        public static bool operator ==(MsrAmd64PerfCntrGlobalCtl left, MsrAmd64PerfCntrGlobalCtl right) => left.Value == right.Value;
-
-        public static bool operator !=(MsrAmd64PerfCntrGlobalCtl left, MsrAmd64PerfCntrGlobalCtl right) => left.Value != right.Value;
     }
 
     /// <summary>
@@ -958,126 +782,41 @@ namespace MsrGen.GeneratedUnderTest
     [global::MsrGen.Registers.MsrRegister("MSR_AMD64_PERF_CNTR_GLOBAL_STATUS_CLR", 0xC0000302u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.WriteOneToClear | global::MsrGen.Registers.MsrSideEffects.ReadsAsZero, Vendor = global::MsrGen.Registers.MsrVendor.Amd, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFFFFFFFFFF0000UL, Gate = "amd && (version >= 2)", HostPmu = true)]
     [global::MsrGen.Registers.MsrConditionalBits(0x1UL, "true", ElementStride = 1, ElementCount = 16, ElementBound = "gp")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
-    public readonly partial struct MsrAmd64PerfCntrGlobalStatusClr : global::MsrGen.Registers.IReadableMsr<MsrAmd64PerfCntrGlobalStatusClr>, global::MsrGen.Registers.IWritableMsr<MsrAmd64PerfCntrGlobalStatusClr>, global::MsrGen.Registers.IHostWritableMsr<MsrAmd64PerfCntrGlobalStatusClr>, global::System.IEquatable<MsrAmd64PerfCntrGlobalStatusClr>
+    public readonly partial record struct MsrAmd64PerfCntrGlobalStatusClr : global::MsrGen.Registers.IReadableMsr<MsrAmd64PerfCntrGlobalStatusClr>, global::MsrGen.Registers.IWritableMsr<MsrAmd64PerfCntrGlobalStatusClr>, global::MsrGen.Registers.IHostWritableMsr<MsrAmd64PerfCntrGlobalStatusClr>
     {
         public const string RegisterName = "MSR_AMD64_PERF_CNTR_GLOBAL_STATUS_CLR";
         public const uint Address = 0xC0000302u;
-        /// <summary>Bits reserved whatever the capabilities.</summary>
-        public const ulong StaticReservedBits = 0xFFFFFFFFFFFF0000UL;
-        public const ulong ResetBits = 0x0UL;
-
+        public const ulong StaticReservedBits = 0xFFFFFFFFFFFF0000UL, ResetBits = 0x0UL;
         public ulong Value { get; }
-
         private MsrAmd64PerfCntrGlobalStatusClr(ulong value) => Value = value;
-
         public static MsrAmd64PerfCntrGlobalStatusClr Zero => default;
-
-        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static MsrAmd64PerfCntrGlobalStatusClr FromRawUnchecked(ulong value) => new(value);
-
-        public static string InstanceName(int n) => RegisterName;
-
-        static string global::MsrGen.Registers.IMsrRegister<MsrAmd64PerfCntrGlobalStatusClr>.Name => RegisterName;
-        static uint global::MsrGen.Registers.IMsrRegister<MsrAmd64PerfCntrGlobalStatusClr>.BaseAddress => Address;
-        static uint global::MsrGen.Registers.IMsrRegister<MsrAmd64PerfCntrGlobalStatusClr>.AddressStride => 0u;
-        static int global::MsrGen.Registers.IMsrRegister<MsrAmd64PerfCntrGlobalStatusClr>.MaxInstances => 1;
-        static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<MsrAmd64PerfCntrGlobalStatusClr>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
-
-        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
+        public static string InstanceName(int n) => global::MsrGen.Registers.MsrRegisterOps<MsrAmd64PerfCntrGlobalStatusClr>.InstanceName(n);
+        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) => global::MsrGen.Registers.MsrRegisterOps<MsrAmd64PerfCntrGlobalStatusClr>.CheckReserved(value, caps, n);
+        public override string ToString() => global::MsrGen.Registers.MsrRegisterOps<MsrAmd64PerfCntrGlobalStatusClr>.Format(Value);
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0)
         {
             ulong reserved = StaticReservedBits;
-            {
-                int count = caps.GpCounters;
-                bool present = true;
-                for (int k = 0; k < 16; k++)
-                {
-                    int shift = 0 + k * 1;
-                    if (!present || k >= count)
-                    {
-                        reserved |= 0x1UL << shift;
-                        continue;
-                    }
-                }
-            }
+            int c0 = global::System.Math.Clamp(caps.GpCounters, 0, 16);
+            reserved |= global::MsrGen.Registers.Bits.Repeat(0x1UL, 0, 1, c0, 16);
             return reserved;
         }
-
-        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
-        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
-            new(InstanceName(n), value, ReservedMask(caps, n));
-
-        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => n == 0 && caps.IsAmd && caps.Version >= 2;
-
-        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static MsrAmd64PerfCntrGlobalStatusClr Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
-
-        /// <summary>
-        /// Which guest accesses of instance n exit under a vPMU mode (first matching rule of the definition; unlisted: all exit).
-        /// </summary>
-        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0)
+        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0) => mode switch
         {
-            if (mode == global::MsrGen.Registers.VpmuMode.Emulated)
-            {
-                return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-            }
-            if (mode == global::MsrGen.Registers.VpmuMode.Mediated)
-            {
-                if (caps.GpCounters == host.GpCounters && caps.FixedCounters == host.FixedCounters && caps.Version > 1)
-                {
-                    return global::MsrGen.Registers.MsrIntercept.None;
-                }
-            }
-            return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-        }
-
-        /// <summary>The register as the catalog describes it.</summary>
-        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
-            "MSR_AMD64_PERF_CNTR_GLOBAL_STATUS_CLR", 0xC0000302u, 0x0u, 1, "",
-            global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.WriteOneToClear | global::MsrGen.Registers.MsrSideEffects.ReadsAsZero,
-            global::MsrGen.Registers.MsrVendor.Amd, global::MsrGen.Registers.MsrProfile.All, "amd && (version >= 2)", false, 0x0UL,
-            "AMD PPR (PerfCntrGlobalStatusClr)", "Writing 1 clears the matching overflow status bit; reads return 0.",
-            new global::MsrGen.Registers.MsrFieldDescriptor[]
-            {
-                new("CLR{n}", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 1, 16, "gp", ""),
-            });
-
+            global::MsrGen.Registers.VpmuMode.Emulated => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            global::MsrGen.Registers.VpmuMode.Mediated => (caps.GpCounters == host.GpCounters && caps.FixedCounters == host.FixedCounters && caps.Version > 1) ? global::MsrGen.Registers.MsrIntercept.None : global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            _ => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+        };
+        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("MSR_AMD64_PERF_CNTR_GLOBAL_STATUS_CLR", 0xC0000302u, 0x0u, 1, "", global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.WriteOneToClear | global::MsrGen.Registers.MsrSideEffects.ReadsAsZero, global::MsrGen.Registers.MsrVendor.Amd, global::MsrGen.Registers.MsrProfile.All, "amd && (version >= 2)", false, ResetBits, "AMD PPR (PerfCntrGlobalStatusClr)", "Writing 1 clears the matching overflow status bit; reads return 0.", new global::MsrGen.Registers.MsrFieldDescriptor[]
+        {
+            new("CLR{n}", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 1, 16, "gp", ""),
+        }) { StaticReserved = StaticReservedBits };
         /// <summary>Bit 0 + 1·n, n &lt; 16 — CLR{n}. Elements ('gp' exist on a vCPU).</summary>
-        [global::MsrGen.Registers.MsrField("CLR{n}", 0, 1, ElementStride = 1, ElementCount = 16)]
-        public bool Clr(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 16, 0, 1);
-
-        /// <summary>
-        /// A copy with element n of CLR{n} replaced (an index beyond the architectural maximum changes nothing).
-        /// </summary>
-        [global::MsrGen.Registers.MsrField("CLR{n}", 0, 1, ElementStride = 1, ElementCount = 16)]
-        public MsrAmd64PerfCntrGlobalStatusClr WithClr(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 16, 0, 1, value));
-
-        /// <summary>All elements of CLR{n} packed: bit k is element k.</summary>
+        [global::MsrGen.Registers.MsrField("CLR{n}", 0, 1, ElementStride = 1, ElementCount = 16)] public bool Clr(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 16, 0, 1);
+        [global::MsrGen.Registers.MsrField("CLR{n}", 0, 1, ElementStride = 1, ElementCount = 16)] public MsrAmd64PerfCntrGlobalStatusClr WithClr(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 16, 0, 1, value));
         public ulong ClrBits => (Value >> 0) & 0xFFFFUL;
-
-        /// <summary>
-        /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
-        /// </summary>
-        public override string ToString()
-        {
-            var sb = new global::System.Text.StringBuilder(RegisterName);
-            sb.Append(" = 0x").Append(Value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (ClrBits != 0) sb.Append(" CLR=0b").Append(global::System.Convert.ToString((long)ClrBits, 2));
-            ulong reserved = Value & StaticReservedBits;
-            if (reserved != 0) sb.Append(" reserved=0x").Append(reserved.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            return sb.ToString();
-        }
-
-        public bool Equals(MsrAmd64PerfCntrGlobalStatusClr other) => Value == other.Value;
-
-        public override bool Equals(object? obj) => obj is MsrAmd64PerfCntrGlobalStatusClr other && Equals(other);
-
-        public override int GetHashCode() => Value.GetHashCode();
-
-        public static bool operator ==(MsrAmd64PerfCntrGlobalStatusClr left, MsrAmd64PerfCntrGlobalStatusClr right) => left.Value == right.Value;
-
-        public static bool operator !=(MsrAmd64PerfCntrGlobalStatusClr left, MsrAmd64PerfCntrGlobalStatusClr right) => left.Value != right.Value;
     }
 
     /// <summary>
@@ -1087,126 +826,41 @@ namespace MsrGen.GeneratedUnderTest
     [global::MsrGen.Registers.MsrRegister("MSR_AMD64_PERF_CNTR_GLOBAL_STATUS_SET", 0xC0000303u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.WriteOneToSet | global::MsrGen.Registers.MsrSideEffects.ReadsAsZero, Vendor = global::MsrGen.Registers.MsrVendor.Amd, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFFFFFFFFFF0000UL, Gate = "amd && (version >= 2)", HostPmu = true)]
     [global::MsrGen.Registers.MsrConditionalBits(0x1UL, "true", ElementStride = 1, ElementCount = 16, ElementBound = "gp")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
-    public readonly partial struct MsrAmd64PerfCntrGlobalStatusSet : global::MsrGen.Registers.IReadableMsr<MsrAmd64PerfCntrGlobalStatusSet>, global::MsrGen.Registers.IWritableMsr<MsrAmd64PerfCntrGlobalStatusSet>, global::MsrGen.Registers.IHostWritableMsr<MsrAmd64PerfCntrGlobalStatusSet>, global::System.IEquatable<MsrAmd64PerfCntrGlobalStatusSet>
+    public readonly partial record struct MsrAmd64PerfCntrGlobalStatusSet : global::MsrGen.Registers.IReadableMsr<MsrAmd64PerfCntrGlobalStatusSet>, global::MsrGen.Registers.IWritableMsr<MsrAmd64PerfCntrGlobalStatusSet>, global::MsrGen.Registers.IHostWritableMsr<MsrAmd64PerfCntrGlobalStatusSet>
     {
         public const string RegisterName = "MSR_AMD64_PERF_CNTR_GLOBAL_STATUS_SET";
         public const uint Address = 0xC0000303u;
-        /// <summary>Bits reserved whatever the capabilities.</summary>
-        public const ulong StaticReservedBits = 0xFFFFFFFFFFFF0000UL;
-        public const ulong ResetBits = 0x0UL;
-
+        public const ulong StaticReservedBits = 0xFFFFFFFFFFFF0000UL, ResetBits = 0x0UL;
         public ulong Value { get; }
-
         private MsrAmd64PerfCntrGlobalStatusSet(ulong value) => Value = value;
-
         public static MsrAmd64PerfCntrGlobalStatusSet Zero => default;
-
-        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static MsrAmd64PerfCntrGlobalStatusSet FromRawUnchecked(ulong value) => new(value);
-
-        public static string InstanceName(int n) => RegisterName;
-
-        static string global::MsrGen.Registers.IMsrRegister<MsrAmd64PerfCntrGlobalStatusSet>.Name => RegisterName;
-        static uint global::MsrGen.Registers.IMsrRegister<MsrAmd64PerfCntrGlobalStatusSet>.BaseAddress => Address;
-        static uint global::MsrGen.Registers.IMsrRegister<MsrAmd64PerfCntrGlobalStatusSet>.AddressStride => 0u;
-        static int global::MsrGen.Registers.IMsrRegister<MsrAmd64PerfCntrGlobalStatusSet>.MaxInstances => 1;
-        static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<MsrAmd64PerfCntrGlobalStatusSet>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
-
-        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
+        public static string InstanceName(int n) => global::MsrGen.Registers.MsrRegisterOps<MsrAmd64PerfCntrGlobalStatusSet>.InstanceName(n);
+        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) => global::MsrGen.Registers.MsrRegisterOps<MsrAmd64PerfCntrGlobalStatusSet>.CheckReserved(value, caps, n);
+        public override string ToString() => global::MsrGen.Registers.MsrRegisterOps<MsrAmd64PerfCntrGlobalStatusSet>.Format(Value);
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0)
         {
             ulong reserved = StaticReservedBits;
-            {
-                int count = caps.GpCounters;
-                bool present = true;
-                for (int k = 0; k < 16; k++)
-                {
-                    int shift = 0 + k * 1;
-                    if (!present || k >= count)
-                    {
-                        reserved |= 0x1UL << shift;
-                        continue;
-                    }
-                }
-            }
+            int c0 = global::System.Math.Clamp(caps.GpCounters, 0, 16);
+            reserved |= global::MsrGen.Registers.Bits.Repeat(0x1UL, 0, 1, c0, 16);
             return reserved;
         }
-
-        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
-        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
-            new(InstanceName(n), value, ReservedMask(caps, n));
-
-        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => n == 0 && caps.IsAmd && caps.Version >= 2;
-
-        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static MsrAmd64PerfCntrGlobalStatusSet Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
-
-        /// <summary>
-        /// Which guest accesses of instance n exit under a vPMU mode (first matching rule of the definition; unlisted: all exit).
-        /// </summary>
-        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0)
+        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0) => mode switch
         {
-            if (mode == global::MsrGen.Registers.VpmuMode.Emulated)
-            {
-                return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-            }
-            if (mode == global::MsrGen.Registers.VpmuMode.Mediated)
-            {
-                if (caps.GpCounters == host.GpCounters && caps.FixedCounters == host.FixedCounters && caps.Version > 1)
-                {
-                    return global::MsrGen.Registers.MsrIntercept.None;
-                }
-            }
-            return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-        }
-
-        /// <summary>The register as the catalog describes it.</summary>
-        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
-            "MSR_AMD64_PERF_CNTR_GLOBAL_STATUS_SET", 0xC0000303u, 0x0u, 1, "",
-            global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.WriteOneToSet | global::MsrGen.Registers.MsrSideEffects.ReadsAsZero,
-            global::MsrGen.Registers.MsrVendor.Amd, global::MsrGen.Registers.MsrProfile.All, "amd && (version >= 2)", false, 0x0UL,
-            "AMD PPR (PerfCntrGlobalStatusSet)", "Writing 1 sets the matching overflow status bit; reads return 0.",
-            new global::MsrGen.Registers.MsrFieldDescriptor[]
-            {
-                new("SET{n}", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 1, 16, "gp", ""),
-            });
-
+            global::MsrGen.Registers.VpmuMode.Emulated => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            global::MsrGen.Registers.VpmuMode.Mediated => (caps.GpCounters == host.GpCounters && caps.FixedCounters == host.FixedCounters && caps.Version > 1) ? global::MsrGen.Registers.MsrIntercept.None : global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            _ => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+        };
+        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("MSR_AMD64_PERF_CNTR_GLOBAL_STATUS_SET", 0xC0000303u, 0x0u, 1, "", global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.WriteOneToSet | global::MsrGen.Registers.MsrSideEffects.ReadsAsZero, global::MsrGen.Registers.MsrVendor.Amd, global::MsrGen.Registers.MsrProfile.All, "amd && (version >= 2)", false, ResetBits, "AMD PPR (PerfCntrGlobalStatusSet)", "Writing 1 sets the matching overflow status bit; reads return 0.", new global::MsrGen.Registers.MsrFieldDescriptor[]
+        {
+            new("SET{n}", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 1, 16, "gp", ""),
+        }) { StaticReserved = StaticReservedBits };
         /// <summary>Bit 0 + 1·n, n &lt; 16 — SET{n}. Elements ('gp' exist on a vCPU).</summary>
-        [global::MsrGen.Registers.MsrField("SET{n}", 0, 1, ElementStride = 1, ElementCount = 16)]
-        public bool Set(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 16, 0, 1);
-
-        /// <summary>
-        /// A copy with element n of SET{n} replaced (an index beyond the architectural maximum changes nothing).
-        /// </summary>
-        [global::MsrGen.Registers.MsrField("SET{n}", 0, 1, ElementStride = 1, ElementCount = 16)]
-        public MsrAmd64PerfCntrGlobalStatusSet WithSet(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 16, 0, 1, value));
-
-        /// <summary>All elements of SET{n} packed: bit k is element k.</summary>
+        [global::MsrGen.Registers.MsrField("SET{n}", 0, 1, ElementStride = 1, ElementCount = 16)] public bool Set(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 16, 0, 1);
+        [global::MsrGen.Registers.MsrField("SET{n}", 0, 1, ElementStride = 1, ElementCount = 16)] public MsrAmd64PerfCntrGlobalStatusSet WithSet(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 16, 0, 1, value));
         public ulong SetBits => (Value >> 0) & 0xFFFFUL;
-
-        /// <summary>
-        /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
-        /// </summary>
-        public override string ToString()
-        {
-            var sb = new global::System.Text.StringBuilder(RegisterName);
-            sb.Append(" = 0x").Append(Value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (SetBits != 0) sb.Append(" SET=0b").Append(global::System.Convert.ToString((long)SetBits, 2));
-            ulong reserved = Value & StaticReservedBits;
-            if (reserved != 0) sb.Append(" reserved=0x").Append(reserved.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            return sb.ToString();
-        }
-
-        public bool Equals(MsrAmd64PerfCntrGlobalStatusSet other) => Value == other.Value;
-
-        public override bool Equals(object? obj) => obj is MsrAmd64PerfCntrGlobalStatusSet other && Equals(other);
-
-        public override int GetHashCode() => Value.GetHashCode();
-
-        public static bool operator ==(MsrAmd64PerfCntrGlobalStatusSet left, MsrAmd64PerfCntrGlobalStatusSet right) => left.Value == right.Value;
-
-        public static bool operator !=(MsrAmd64PerfCntrGlobalStatusSet left, MsrAmd64PerfCntrGlobalStatusSet right) => left.Value != right.Value;
     }
 
     /// <summary>
@@ -1218,234 +872,92 @@ namespace MsrGen.GeneratedUnderTest
     [global::MsrGen.Registers.MsrConditionalBits(0x10000000000UL, "false")]
     [global::MsrGen.Registers.MsrConditionalBits(0x1000000000UL, "false")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
-    public readonly partial struct MsrK7Evntsel : global::MsrGen.Registers.IReadableMsr<MsrK7Evntsel>, global::MsrGen.Registers.IWritableMsr<MsrK7Evntsel>, global::MsrGen.Registers.IHostWritableMsr<MsrK7Evntsel>, global::System.IEquatable<MsrK7Evntsel>
+    public readonly partial record struct MsrK7Evntsel : global::MsrGen.Registers.IReadableMsr<MsrK7Evntsel>, global::MsrGen.Registers.IWritableMsr<MsrK7Evntsel>, global::MsrGen.Registers.IHostWritableMsr<MsrK7Evntsel>
     {
         public const string RegisterName = "MSR_K7_EVNTSEL{n}";
-        public const uint BaseAddress = 0xC0010000u;
-        public const uint Stride = 0x1u;
-        /// <summary>Architectural maximum number of instances.</summary>
+        public const uint BaseAddress = 0xC0010000u, Stride = 0x1u;
         public const int Maximum = 4;
-        /// <summary>Bits reserved whatever the capabilities.</summary>
-        public const ulong StaticReservedBits = 0xFFFFFCE000280000UL;
-        public const ulong ResetBits = 0x0UL;
-
+        public const ulong StaticReservedBits = 0xFFFFFCE000280000UL, ResetBits = 0x0UL;
         public ulong Value { get; }
-
         private MsrK7Evntsel(ulong value) => Value = value;
-
         public static MsrK7Evntsel Zero => default;
-
-        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static MsrK7Evntsel FromRawUnchecked(ulong value) => new(value);
-
-        public static uint AddressOf(int n) => BaseAddress + (uint)n * Stride;
-
-        public static string InstanceName(int n) => "MSR_K7_EVNTSEL" + n.ToString(global::System.Globalization.CultureInfo.InvariantCulture);
-
-        static string global::MsrGen.Registers.IMsrRegister<MsrK7Evntsel>.Name => RegisterName;
-        static uint global::MsrGen.Registers.IMsrRegister<MsrK7Evntsel>.BaseAddress => BaseAddress;
-        static uint global::MsrGen.Registers.IMsrRegister<MsrK7Evntsel>.AddressStride => Stride;
-        static int global::MsrGen.Registers.IMsrRegister<MsrK7Evntsel>.MaxInstances => Maximum;
-        static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<MsrK7Evntsel>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
-
-        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
+        public static uint AddressOf(int n) => global::MsrGen.Registers.MsrRegisterOps<MsrK7Evntsel>.AddressOf(n);
+        public static string InstanceName(int n) => global::MsrGen.Registers.MsrRegisterOps<MsrK7Evntsel>.InstanceName(n);
+        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) => global::MsrGen.Registers.MsrRegisterOps<MsrK7Evntsel>.CheckReserved(value, caps, n);
+        public override string ToString() => global::MsrGen.Registers.MsrRegisterOps<MsrK7Evntsel>.Format(Value);
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0)
         {
             ulong reserved = StaticReservedBits | 0x31000000000UL; // fields no vCPU is given ('when false')
             return reserved;
         }
-
-        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
-        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
-            new(InstanceName(n), value, ReservedMask(caps, n));
-
-        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => (uint)n < (uint)Maximum && n < 4 && caps.IsAmd;
-
-        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static MsrK7Evntsel Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
-
-        /// <summary>
-        /// Which guest accesses of instance n exit under a vPMU mode (first matching rule of the definition; unlisted: all exit).
-        /// </summary>
-        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0)
+        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0) => mode switch
         {
-            if (mode == global::MsrGen.Registers.VpmuMode.Emulated)
-            {
-                return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-            }
-            if (mode == global::MsrGen.Registers.VpmuMode.Mediated)
-            {
-                return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-            }
-            return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-        }
-
-        /// <summary>The register as the catalog describes it.</summary>
-        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
-            "MSR_K7_EVNTSEL{n}", 0xC0010000u, 0x1u, 4, "4",
-            global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
-            global::MsrGen.Registers.MsrVendor.Amd, global::MsrGen.Registers.MsrProfile.All, "amd", false, 0x0UL,
-            "AMD APM Vol. 2 13.2.1 (PerfEvtSel0-3); KVM amd reserved_bits 0xfffffff000280000", "Legacy event select n (aliases counters 0-3).",
-            new global::MsrGen.Registers.MsrFieldDescriptor[]
-            {
-                new("HOST_ONLY", 41, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", "Count only in the host (KVM drops it)"),
-                new("GUEST_ONLY", 40, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", "Count only in the guest (KVM drops it)"),
-                new("INT_CORE_EN", 36, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", ""),
-                new("EVENT_SELECT_HI", 32, 4, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Event select bits 11:8"),
-                new("CMASK", 24, 8, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-                new("INV", 23, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-                new("EN", 22, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-                new("INT", 20, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-                new("EDGE", 18, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-                new("OS", 17, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-                new("USR", 16, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-                new("UMASK", 8, 8, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-                new("EVENT_SELECT", 0, 8, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Event select bits 7:0"),
-            });
-
+            global::MsrGen.Registers.VpmuMode.Emulated => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            global::MsrGen.Registers.VpmuMode.Mediated => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            _ => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+        };
+        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("MSR_K7_EVNTSEL{n}", 0xC0010000u, 0x1u, 4, "4", global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Amd, global::MsrGen.Registers.MsrProfile.All, "amd", false, ResetBits, "AMD APM Vol. 2 13.2.1 (PerfEvtSel0-3); KVM amd reserved_bits 0xfffffff000280000", "Legacy event select n (aliases counters 0-3).", new global::MsrGen.Registers.MsrFieldDescriptor[]
+        {
+            new("HOST_ONLY", 41, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", "Count only in the host (KVM drops it)"),
+            new("GUEST_ONLY", 40, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", "Count only in the guest (KVM drops it)"),
+            new("INT_CORE_EN", 36, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", ""),
+            new("EVENT_SELECT_HI", 32, 4, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Event select bits 11:8"),
+            new("CMASK", 24, 8, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+            new("INV", 23, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+            new("EN", 22, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+            new("INT", 20, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+            new("EDGE", 18, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+            new("OS", 17, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+            new("USR", 16, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+            new("UMASK", 8, 8, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+            new("EVENT_SELECT", 0, 8, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Event select bits 7:0"),
+        }) { StaticReserved = StaticReservedBits };
         /// <summary>
         /// Bit 41 — HOST_ONLY: Count only in the host (KVM drops it) Exists only when 'false' (reserved otherwise).
         /// </summary>
-        [global::MsrGen.Registers.MsrField("HOST_ONLY", 41, 1)]
-        public bool HostOnly => (Value & (1UL << 41)) != 0;
-
-        /// <summary>A copy with HOST_ONLY replaced.</summary>
-        [global::MsrGen.Registers.MsrField("HOST_ONLY", 41, 1)]
-        public MsrK7Evntsel WithHostOnly(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 41, value));
-
+        [global::MsrGen.Registers.MsrField("HOST_ONLY", 41, 1)] public bool HostOnly => (Value & (1UL << 41)) != 0;
+        [global::MsrGen.Registers.MsrField("HOST_ONLY", 41, 1)] public MsrK7Evntsel WithHostOnly(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 41, value));
         /// <summary>
         /// Bit 40 — GUEST_ONLY: Count only in the guest (KVM drops it) Exists only when 'false' (reserved otherwise).
         /// </summary>
-        [global::MsrGen.Registers.MsrField("GUEST_ONLY", 40, 1)]
-        public bool GuestOnly => (Value & (1UL << 40)) != 0;
-
-        /// <summary>A copy with GUEST_ONLY replaced.</summary>
-        [global::MsrGen.Registers.MsrField("GUEST_ONLY", 40, 1)]
-        public MsrK7Evntsel WithGuestOnly(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 40, value));
-
+        [global::MsrGen.Registers.MsrField("GUEST_ONLY", 40, 1)] public bool GuestOnly => (Value & (1UL << 40)) != 0;
+        [global::MsrGen.Registers.MsrField("GUEST_ONLY", 40, 1)] public MsrK7Evntsel WithGuestOnly(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 40, value));
         /// <summary>Bit 36 — INT_CORE_EN. Exists only when 'false' (reserved otherwise).</summary>
-        [global::MsrGen.Registers.MsrField("INT_CORE_EN", 36, 1)]
-        public bool IntCoreEn => (Value & (1UL << 36)) != 0;
-
-        /// <summary>A copy with INT_CORE_EN replaced.</summary>
-        [global::MsrGen.Registers.MsrField("INT_CORE_EN", 36, 1)]
-        public MsrK7Evntsel WithIntCoreEn(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 36, value));
-
+        [global::MsrGen.Registers.MsrField("INT_CORE_EN", 36, 1)] public bool IntCoreEn => (Value & (1UL << 36)) != 0;
+        [global::MsrGen.Registers.MsrField("INT_CORE_EN", 36, 1)] public MsrK7Evntsel WithIntCoreEn(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 36, value));
         /// <summary>Bits 35:32 — EVENT_SELECT_HI: Event select bits 11:8</summary>
-        [global::MsrGen.Registers.MsrField("EVENT_SELECT_HI", 32, 4)]
-        public byte EventSelectHi => (byte)((Value >> 32) & 0xFUL);
-
-        /// <summary>A copy with EVENT_SELECT_HI replaced (bits beyond the field's width are dropped).</summary>
-        [global::MsrGen.Registers.MsrField("EVENT_SELECT_HI", 32, 4)]
-        public MsrK7Evntsel WithEventSelectHi(byte value) => new((Value & 0xFFFFFFF0FFFFFFFFUL) | (((ulong)value << 32) & 0xF00000000UL));
-
+        [global::MsrGen.Registers.MsrField("EVENT_SELECT_HI", 32, 4)] public byte EventSelectHi => (byte)((Value >> 32) & 0xFUL);
+        [global::MsrGen.Registers.MsrField("EVENT_SELECT_HI", 32, 4)] public MsrK7Evntsel WithEventSelectHi(byte value) => new((Value & 0xFFFFFFF0FFFFFFFFUL) | (((ulong)value << 32) & 0xF00000000UL));
         /// <summary>Bits 31:24 — CMASK.</summary>
-        [global::MsrGen.Registers.MsrField("CMASK", 24, 8)]
-        public byte Cmask => (byte)((Value >> 24) & 0xFFUL);
-
-        /// <summary>A copy with CMASK replaced (bits beyond the field's width are dropped).</summary>
-        [global::MsrGen.Registers.MsrField("CMASK", 24, 8)]
-        public MsrK7Evntsel WithCmask(byte value) => new((Value & 0xFFFFFFFF00FFFFFFUL) | ((ulong)value << 24));
-
+        [global::MsrGen.Registers.MsrField("CMASK", 24, 8)] public byte Cmask => (byte)((Value >> 24) & 0xFFUL);
+        [global::MsrGen.Registers.MsrField("CMASK", 24, 8)] public MsrK7Evntsel WithCmask(byte value) => new((Value & 0xFFFFFFFF00FFFFFFUL) | ((ulong)value << 24));
         /// <summary>Bit 23 — INV.</summary>
-        [global::MsrGen.Registers.MsrField("INV", 23, 1)]
-        public bool Inv => (Value & (1UL << 23)) != 0;
-
-        /// <summary>A copy with INV replaced.</summary>
-        [global::MsrGen.Registers.MsrField("INV", 23, 1)]
-        public MsrK7Evntsel WithInv(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 23, value));
-
+        [global::MsrGen.Registers.MsrField("INV", 23, 1)] public bool Inv => (Value & (1UL << 23)) != 0;
+        [global::MsrGen.Registers.MsrField("INV", 23, 1)] public MsrK7Evntsel WithInv(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 23, value));
         /// <summary>Bit 22 — EN.</summary>
-        [global::MsrGen.Registers.MsrField("EN", 22, 1)]
-        public bool En => (Value & (1UL << 22)) != 0;
-
-        /// <summary>A copy with EN replaced.</summary>
-        [global::MsrGen.Registers.MsrField("EN", 22, 1)]
-        public MsrK7Evntsel WithEn(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 22, value));
-
+        [global::MsrGen.Registers.MsrField("EN", 22, 1)] public bool En => (Value & (1UL << 22)) != 0;
+        [global::MsrGen.Registers.MsrField("EN", 22, 1)] public MsrK7Evntsel WithEn(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 22, value));
         /// <summary>Bit 20 — INT.</summary>
-        [global::MsrGen.Registers.MsrField("INT", 20, 1)]
-        public bool Int => (Value & (1UL << 20)) != 0;
-
-        /// <summary>A copy with INT replaced.</summary>
-        [global::MsrGen.Registers.MsrField("INT", 20, 1)]
-        public MsrK7Evntsel WithInt(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 20, value));
-
+        [global::MsrGen.Registers.MsrField("INT", 20, 1)] public bool Int => (Value & (1UL << 20)) != 0;
+        [global::MsrGen.Registers.MsrField("INT", 20, 1)] public MsrK7Evntsel WithInt(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 20, value));
         /// <summary>Bit 18 — EDGE.</summary>
-        [global::MsrGen.Registers.MsrField("EDGE", 18, 1)]
-        public bool Edge => (Value & (1UL << 18)) != 0;
-
-        /// <summary>A copy with EDGE replaced.</summary>
-        [global::MsrGen.Registers.MsrField("EDGE", 18, 1)]
-        public MsrK7Evntsel WithEdge(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 18, value));
-
+        [global::MsrGen.Registers.MsrField("EDGE", 18, 1)] public bool Edge => (Value & (1UL << 18)) != 0;
+        [global::MsrGen.Registers.MsrField("EDGE", 18, 1)] public MsrK7Evntsel WithEdge(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 18, value));
         /// <summary>Bit 17 — OS.</summary>
-        [global::MsrGen.Registers.MsrField("OS", 17, 1)]
-        public bool Os => (Value & (1UL << 17)) != 0;
-
-        /// <summary>A copy with OS replaced.</summary>
-        [global::MsrGen.Registers.MsrField("OS", 17, 1)]
-        public MsrK7Evntsel WithOs(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 17, value));
-
+        [global::MsrGen.Registers.MsrField("OS", 17, 1)] public bool Os => (Value & (1UL << 17)) != 0;
+        [global::MsrGen.Registers.MsrField("OS", 17, 1)] public MsrK7Evntsel WithOs(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 17, value));
         /// <summary>Bit 16 — USR.</summary>
-        [global::MsrGen.Registers.MsrField("USR", 16, 1)]
-        public bool Usr => (Value & (1UL << 16)) != 0;
-
-        /// <summary>A copy with USR replaced.</summary>
-        [global::MsrGen.Registers.MsrField("USR", 16, 1)]
-        public MsrK7Evntsel WithUsr(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 16, value));
-
+        [global::MsrGen.Registers.MsrField("USR", 16, 1)] public bool Usr => (Value & (1UL << 16)) != 0;
+        [global::MsrGen.Registers.MsrField("USR", 16, 1)] public MsrK7Evntsel WithUsr(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 16, value));
         /// <summary>Bits 15:8 — UMASK.</summary>
-        [global::MsrGen.Registers.MsrField("UMASK", 8, 8)]
-        public byte Umask => (byte)((Value >> 8) & 0xFFUL);
-
-        /// <summary>A copy with UMASK replaced (bits beyond the field's width are dropped).</summary>
-        [global::MsrGen.Registers.MsrField("UMASK", 8, 8)]
-        public MsrK7Evntsel WithUmask(byte value) => new((Value & 0xFFFFFFFFFFFF00FFUL) | ((ulong)value << 8));
-
+        [global::MsrGen.Registers.MsrField("UMASK", 8, 8)] public byte Umask => (byte)((Value >> 8) & 0xFFUL);
+        [global::MsrGen.Registers.MsrField("UMASK", 8, 8)] public MsrK7Evntsel WithUmask(byte value) => new((Value & 0xFFFFFFFFFFFF00FFUL) | ((ulong)value << 8));
         /// <summary>Bits 7:0 — EVENT_SELECT: Event select bits 7:0</summary>
-        [global::MsrGen.Registers.MsrField("EVENT_SELECT", 0, 8)]
-        public byte EventSelect => (byte)((Value >> 0) & 0xFFUL);
-
-        /// <summary>A copy with EVENT_SELECT replaced (bits beyond the field's width are dropped).</summary>
-        [global::MsrGen.Registers.MsrField("EVENT_SELECT", 0, 8)]
-        public MsrK7Evntsel WithEventSelect(byte value) => new((Value & 0xFFFFFFFFFFFFFF00UL) | (ulong)value);
-
-        /// <summary>
-        /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
-        /// </summary>
-        public override string ToString()
-        {
-            var sb = new global::System.Text.StringBuilder(RegisterName);
-            sb.Append(" = 0x").Append(Value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (EventSelect != 0) sb.Append(" EVENT_SELECT=0x").Append(((ulong)EventSelect).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (Umask != 0) sb.Append(" UMASK=0x").Append(((ulong)Umask).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (Usr) sb.Append(" USR");
-            if (Os) sb.Append(" OS");
-            if (Edge) sb.Append(" EDGE");
-            if (Int) sb.Append(" INT");
-            if (En) sb.Append(" EN");
-            if (Inv) sb.Append(" INV");
-            if (Cmask != 0) sb.Append(" CMASK=0x").Append(((ulong)Cmask).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (EventSelectHi != 0) sb.Append(" EVENT_SELECT_HI=0x").Append(((ulong)EventSelectHi).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (IntCoreEn) sb.Append(" INT_CORE_EN");
-            if (GuestOnly) sb.Append(" GUEST_ONLY");
-            if (HostOnly) sb.Append(" HOST_ONLY");
-            ulong reserved = Value & StaticReservedBits;
-            if (reserved != 0) sb.Append(" reserved=0x").Append(reserved.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            return sb.ToString();
-        }
-
-        public bool Equals(MsrK7Evntsel other) => Value == other.Value;
-
-        public override bool Equals(object? obj) => obj is MsrK7Evntsel other && Equals(other);
-
-        public override int GetHashCode() => Value.GetHashCode();
-
-        public static bool operator ==(MsrK7Evntsel left, MsrK7Evntsel right) => left.Value == right.Value;
-
-        public static bool operator !=(MsrK7Evntsel left, MsrK7Evntsel right) => left.Value != right.Value;
+        [global::MsrGen.Registers.MsrField("EVENT_SELECT", 0, 8)] public byte EventSelect => (byte)((Value >> 0) & 0xFFUL);
+        [global::MsrGen.Registers.MsrField("EVENT_SELECT", 0, 8)] public MsrK7Evntsel WithEventSelect(byte value) => new((Value & 0xFFFFFFFFFFFFFF00UL) | (ulong)value);
     }
 
     /// <summary>MSR_K7_PERFCTR{n}: 4 instances at 0xC0010004 + 1·n, as many as '4'. Legacy counter n, 48 bits.</summary>
@@ -1453,462 +965,174 @@ namespace MsrGen.GeneratedUnderTest
     [global::MsrGen.Registers.MsrRegister("MSR_K7_PERFCTR{n}", 0xC0010004u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Amd, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0x0UL, Stride = 0x1u, MaxInstances = 4, Count = "4", Gate = "amd", HostPmu = true)]
     [global::MsrGen.Registers.MsrVariableWidth(0xFFFFFFFFFFFFFFFFUL, 0, "gp-width")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
-    public readonly partial struct MsrK7Perfctr : global::MsrGen.Registers.IReadableMsr<MsrK7Perfctr>, global::MsrGen.Registers.IWritableMsr<MsrK7Perfctr>, global::MsrGen.Registers.IHostWritableMsr<MsrK7Perfctr>, global::System.IEquatable<MsrK7Perfctr>
+    public readonly partial record struct MsrK7Perfctr : global::MsrGen.Registers.IReadableMsr<MsrK7Perfctr>, global::MsrGen.Registers.IWritableMsr<MsrK7Perfctr>, global::MsrGen.Registers.IHostWritableMsr<MsrK7Perfctr>
     {
         public const string RegisterName = "MSR_K7_PERFCTR{n}";
-        public const uint BaseAddress = 0xC0010004u;
-        public const uint Stride = 0x1u;
-        /// <summary>Architectural maximum number of instances.</summary>
+        public const uint BaseAddress = 0xC0010004u, Stride = 0x1u;
         public const int Maximum = 4;
-        /// <summary>Bits reserved whatever the capabilities.</summary>
-        public const ulong StaticReservedBits = 0x0UL;
-        public const ulong ResetBits = 0x0UL;
-
+        public const ulong StaticReservedBits = 0x0UL, ResetBits = 0x0UL;
         public ulong Value { get; }
-
         private MsrK7Perfctr(ulong value) => Value = value;
-
         public static MsrK7Perfctr Zero => default;
-
-        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static MsrK7Perfctr FromRawUnchecked(ulong value) => new(value);
-
-        public static uint AddressOf(int n) => BaseAddress + (uint)n * Stride;
-
-        public static string InstanceName(int n) => "MSR_K7_PERFCTR" + n.ToString(global::System.Globalization.CultureInfo.InvariantCulture);
-
-        static string global::MsrGen.Registers.IMsrRegister<MsrK7Perfctr>.Name => RegisterName;
-        static uint global::MsrGen.Registers.IMsrRegister<MsrK7Perfctr>.BaseAddress => BaseAddress;
-        static uint global::MsrGen.Registers.IMsrRegister<MsrK7Perfctr>.AddressStride => Stride;
-        static int global::MsrGen.Registers.IMsrRegister<MsrK7Perfctr>.MaxInstances => Maximum;
-        static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<MsrK7Perfctr>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
-
-        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
+        public static uint AddressOf(int n) => global::MsrGen.Registers.MsrRegisterOps<MsrK7Perfctr>.AddressOf(n);
+        public static string InstanceName(int n) => global::MsrGen.Registers.MsrRegisterOps<MsrK7Perfctr>.InstanceName(n);
+        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) => global::MsrGen.Registers.MsrRegisterOps<MsrK7Perfctr>.CheckReserved(value, caps, n);
+        public override string ToString() => global::MsrGen.Registers.MsrRegisterOps<MsrK7Perfctr>.Format(Value);
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0)
         {
             ulong reserved = StaticReservedBits;
             reserved |= 0xFFFFFFFFFFFFFFFFUL & ~global::MsrGen.Registers.Bits.LowOnes(0 + caps.GpWidth);
             return reserved;
         }
-
-        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
-        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
-            new(InstanceName(n), value, ReservedMask(caps, n));
-
-        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => (uint)n < (uint)Maximum && n < 4 && caps.IsAmd;
-
-        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static MsrK7Perfctr Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
-
-        /// <summary>
-        /// Which guest accesses of instance n exit under a vPMU mode (first matching rule of the definition; unlisted: all exit).
-        /// </summary>
-        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0)
+        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0) => mode switch
         {
-            if (mode == global::MsrGen.Registers.VpmuMode.Emulated)
-            {
-                return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-            }
-            if (mode == global::MsrGen.Registers.VpmuMode.Mediated)
-            {
-                if (n < caps.GpCounters)
-                {
-                    return global::MsrGen.Registers.MsrIntercept.None;
-                }
-            }
-            return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-        }
-
-        /// <summary>The register as the catalog describes it.</summary>
-        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
-            "MSR_K7_PERFCTR{n}", 0xC0010004u, 0x1u, 4, "4",
-            global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
-            global::MsrGen.Registers.MsrVendor.Amd, global::MsrGen.Registers.MsrProfile.All, "amd", false, 0x0UL,
-            "AMD APM Vol. 2 13.2.1 (PerfCtr0-3)", "Legacy counter n, 48 bits.",
-            new global::MsrGen.Registers.MsrFieldDescriptor[]
-            {
-                new("COUNT", 0, 64, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-            });
-
+            global::MsrGen.Registers.VpmuMode.Emulated => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            global::MsrGen.Registers.VpmuMode.Mediated => (n < caps.GpCounters) ? global::MsrGen.Registers.MsrIntercept.None : global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            _ => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+        };
+        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("MSR_K7_PERFCTR{n}", 0xC0010004u, 0x1u, 4, "4", global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Amd, global::MsrGen.Registers.MsrProfile.All, "amd", false, ResetBits, "AMD APM Vol. 2 13.2.1 (PerfCtr0-3)", "Legacy counter n, 48 bits.", new global::MsrGen.Registers.MsrFieldDescriptor[]
+        {
+            new("COUNT", 0, 64, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+        }) { StaticReserved = StaticReservedBits };
         /// <summary>Bits 63:0 — COUNT. Bits at and above 'gp-width' are reserved.</summary>
-        [global::MsrGen.Registers.MsrField("COUNT", 0, 64)]
-        public ulong Count => (ulong)((Value >> 0) & 0xFFFFFFFFFFFFFFFFUL);
-
-        /// <summary>A copy with COUNT replaced (bits beyond the field's width are dropped).</summary>
-        [global::MsrGen.Registers.MsrField("COUNT", 0, 64)]
-        public MsrK7Perfctr WithCount(ulong value) => new((ulong)value);
-
-        /// <summary>
-        /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
-        /// </summary>
-        public override string ToString()
-        {
-            var sb = new global::System.Text.StringBuilder(RegisterName);
-            sb.Append(" = 0x").Append(Value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (Count != 0) sb.Append(" COUNT=0x").Append(((ulong)Count).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            ulong reserved = Value & StaticReservedBits;
-            if (reserved != 0) sb.Append(" reserved=0x").Append(reserved.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            return sb.ToString();
-        }
-
-        public bool Equals(MsrK7Perfctr other) => Value == other.Value;
-
-        public override bool Equals(object? obj) => obj is MsrK7Perfctr other && Equals(other);
-
-        public override int GetHashCode() => Value.GetHashCode();
-
-        public static bool operator ==(MsrK7Perfctr left, MsrK7Perfctr right) => left.Value == right.Value;
-
-        public static bool operator !=(MsrK7Perfctr left, MsrK7Perfctr right) => left.Value != right.Value;
+        [global::MsrGen.Registers.MsrField("COUNT", 0, 64)] public ulong Count => (ulong)((Value >> 0) & 0xFFFFFFFFFFFFFFFFUL);
+        [global::MsrGen.Registers.MsrField("COUNT", 0, 64)] public MsrK7Perfctr WithCount(ulong value) => new((ulong)value);
     }
 
     /// <summary>MSR_F15H_PERF_CTL{n}: 6 instances at 0xC0010200 + 2·n, as many as 'gp'. Core event select n.</summary>
     /// <remarks>Source: AMD APM Vol. 2 13.2.1 (PerfEvtSel0-5 at C001_0200h + 2n); KVM get_gp_pmc_amd</remarks>
-    [global::MsrGen.Registers.MsrRegister("MSR_F15H_PERF_CTL{n}", 0xC0010200u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Amd, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFFFCE000280000UL, Stride = 0x2u, MaxInstances = 6, Count = "gp", Gate = "amd && (perfctr-core)", HostPmu = true)]
+    [global::MsrGen.Registers.MsrRegister("MSR_F15H_PERF_CTL{n}", 0xC0010200u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Amd, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFFFCE000280000UL, Stride = 0x2u, MaxInstances = 6, Count = "gp", Gate = "amd && (perfctr-core)", HostPmu = true, Aliases = "MSR_F15H_PERF_CTL@0")]
     [global::MsrGen.Registers.MsrConditionalBits(0x20000000000UL, "false")]
     [global::MsrGen.Registers.MsrConditionalBits(0x10000000000UL, "false")]
     [global::MsrGen.Registers.MsrConditionalBits(0x1000000000UL, "false")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
-    public readonly partial struct MsrF15hPerfCtl : global::MsrGen.Registers.IReadableMsr<MsrF15hPerfCtl>, global::MsrGen.Registers.IWritableMsr<MsrF15hPerfCtl>, global::MsrGen.Registers.IHostWritableMsr<MsrF15hPerfCtl>, global::System.IEquatable<MsrF15hPerfCtl>
+    public readonly partial record struct MsrF15hPerfCtl : global::MsrGen.Registers.IReadableMsr<MsrF15hPerfCtl>, global::MsrGen.Registers.IWritableMsr<MsrF15hPerfCtl>, global::MsrGen.Registers.IHostWritableMsr<MsrF15hPerfCtl>
     {
         public const string RegisterName = "MSR_F15H_PERF_CTL{n}";
-        public const uint BaseAddress = 0xC0010200u;
-        public const uint Stride = 0x2u;
-        /// <summary>Architectural maximum number of instances.</summary>
+        public const uint BaseAddress = 0xC0010200u, Stride = 0x2u;
         public const int Maximum = 6;
-        /// <summary>Bits reserved whatever the capabilities.</summary>
-        public const ulong StaticReservedBits = 0xFFFFFCE000280000UL;
-        public const ulong ResetBits = 0x0UL;
-
+        public const ulong StaticReservedBits = 0xFFFFFCE000280000UL, ResetBits = 0x0UL;
         public ulong Value { get; }
-
         private MsrF15hPerfCtl(ulong value) => Value = value;
-
         public static MsrF15hPerfCtl Zero => default;
-
-        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static MsrF15hPerfCtl FromRawUnchecked(ulong value) => new(value);
-
-        public static uint AddressOf(int n) => BaseAddress + (uint)n * Stride;
-
-        public static string InstanceName(int n) => "MSR_F15H_PERF_CTL" + n.ToString(global::System.Globalization.CultureInfo.InvariantCulture);
-
-        static string global::MsrGen.Registers.IMsrRegister<MsrF15hPerfCtl>.Name => RegisterName;
-        static uint global::MsrGen.Registers.IMsrRegister<MsrF15hPerfCtl>.BaseAddress => BaseAddress;
-        static uint global::MsrGen.Registers.IMsrRegister<MsrF15hPerfCtl>.AddressStride => Stride;
-        static int global::MsrGen.Registers.IMsrRegister<MsrF15hPerfCtl>.MaxInstances => Maximum;
-        static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<MsrF15hPerfCtl>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
-
-        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
+        public static uint AddressOf(int n) => global::MsrGen.Registers.MsrRegisterOps<MsrF15hPerfCtl>.AddressOf(n);
+        public static string InstanceName(int n) => global::MsrGen.Registers.MsrRegisterOps<MsrF15hPerfCtl>.InstanceName(n);
+        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) => global::MsrGen.Registers.MsrRegisterOps<MsrF15hPerfCtl>.CheckReserved(value, caps, n);
+        public override string ToString() => global::MsrGen.Registers.MsrRegisterOps<MsrF15hPerfCtl>.Format(Value);
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0)
         {
             ulong reserved = StaticReservedBits | 0x31000000000UL; // fields no vCPU is given ('when false')
             return reserved;
         }
-
-        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
-        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
-            new(InstanceName(n), value, ReservedMask(caps, n));
-
-        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => (uint)n < (uint)Maximum && n < caps.GpCounters && caps.IsAmd && caps.Has(global::MsrGen.Registers.PmuFeatures.PerfctrCore);
-
-        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static MsrF15hPerfCtl Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
-
-        /// <summary>
-        /// Which guest accesses of instance n exit under a vPMU mode (first matching rule of the definition; unlisted: all exit).
-        /// </summary>
-        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0)
+        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0) => mode switch
         {
-            if (mode == global::MsrGen.Registers.VpmuMode.Emulated)
-            {
-                return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-            }
-            if (mode == global::MsrGen.Registers.VpmuMode.Mediated)
-            {
-                return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-            }
-            return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-        }
-
-        /// <summary>The register as the catalog describes it.</summary>
-        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
-            "MSR_F15H_PERF_CTL{n}", 0xC0010200u, 0x2u, 6, "gp",
-            global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
-            global::MsrGen.Registers.MsrVendor.Amd, global::MsrGen.Registers.MsrProfile.All, "amd && (perfctr-core)", false, 0x0UL,
-            "AMD APM Vol. 2 13.2.1 (PerfEvtSel0-5 at C001_0200h + 2n); KVM get_gp_pmc_amd", "Core event select n.",
-            new global::MsrGen.Registers.MsrFieldDescriptor[]
-            {
-                new("HOST_ONLY", 41, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", ""),
-                new("GUEST_ONLY", 40, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", ""),
-                new("INT_CORE_EN", 36, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", ""),
-                new("EVENT_SELECT_HI", 32, 4, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-                new("CMASK", 24, 8, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-                new("INV", 23, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-                new("EN", 22, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-                new("INT", 20, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-                new("EDGE", 18, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-                new("OS", 17, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-                new("USR", 16, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-                new("UMASK", 8, 8, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-                new("EVENT_SELECT", 0, 8, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-            });
-
+            global::MsrGen.Registers.VpmuMode.Emulated => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            global::MsrGen.Registers.VpmuMode.Mediated => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            _ => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+        };
+        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("MSR_F15H_PERF_CTL{n}", 0xC0010200u, 0x2u, 6, "gp", global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Amd, global::MsrGen.Registers.MsrProfile.All, "amd && (perfctr-core)", false, ResetBits, "AMD APM Vol. 2 13.2.1 (PerfEvtSel0-5 at C001_0200h + 2n); KVM get_gp_pmc_amd", "Core event select n.", new global::MsrGen.Registers.MsrFieldDescriptor[]
+        {
+            new("HOST_ONLY", 41, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", ""),
+            new("GUEST_ONLY", 40, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", ""),
+            new("INT_CORE_EN", 36, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", ""),
+            new("EVENT_SELECT_HI", 32, 4, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+            new("CMASK", 24, 8, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+            new("INV", 23, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+            new("EN", 22, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+            new("INT", 20, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+            new("EDGE", 18, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+            new("OS", 17, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+            new("USR", 16, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+            new("UMASK", 8, 8, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+            new("EVENT_SELECT", 0, 8, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+        }) { StaticReserved = StaticReservedBits, Aliases = new[] { "MSR_F15H_PERF_CTL@0" } };
         /// <summary>Bit 41 — HOST_ONLY. Exists only when 'false' (reserved otherwise).</summary>
-        [global::MsrGen.Registers.MsrField("HOST_ONLY", 41, 1)]
-        public bool HostOnly => (Value & (1UL << 41)) != 0;
-
-        /// <summary>A copy with HOST_ONLY replaced.</summary>
-        [global::MsrGen.Registers.MsrField("HOST_ONLY", 41, 1)]
-        public MsrF15hPerfCtl WithHostOnly(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 41, value));
-
+        [global::MsrGen.Registers.MsrField("HOST_ONLY", 41, 1)] public bool HostOnly => (Value & (1UL << 41)) != 0;
+        [global::MsrGen.Registers.MsrField("HOST_ONLY", 41, 1)] public MsrF15hPerfCtl WithHostOnly(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 41, value));
         /// <summary>Bit 40 — GUEST_ONLY. Exists only when 'false' (reserved otherwise).</summary>
-        [global::MsrGen.Registers.MsrField("GUEST_ONLY", 40, 1)]
-        public bool GuestOnly => (Value & (1UL << 40)) != 0;
-
-        /// <summary>A copy with GUEST_ONLY replaced.</summary>
-        [global::MsrGen.Registers.MsrField("GUEST_ONLY", 40, 1)]
-        public MsrF15hPerfCtl WithGuestOnly(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 40, value));
-
+        [global::MsrGen.Registers.MsrField("GUEST_ONLY", 40, 1)] public bool GuestOnly => (Value & (1UL << 40)) != 0;
+        [global::MsrGen.Registers.MsrField("GUEST_ONLY", 40, 1)] public MsrF15hPerfCtl WithGuestOnly(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 40, value));
         /// <summary>Bit 36 — INT_CORE_EN. Exists only when 'false' (reserved otherwise).</summary>
-        [global::MsrGen.Registers.MsrField("INT_CORE_EN", 36, 1)]
-        public bool IntCoreEn => (Value & (1UL << 36)) != 0;
-
-        /// <summary>A copy with INT_CORE_EN replaced.</summary>
-        [global::MsrGen.Registers.MsrField("INT_CORE_EN", 36, 1)]
-        public MsrF15hPerfCtl WithIntCoreEn(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 36, value));
-
+        [global::MsrGen.Registers.MsrField("INT_CORE_EN", 36, 1)] public bool IntCoreEn => (Value & (1UL << 36)) != 0;
+        [global::MsrGen.Registers.MsrField("INT_CORE_EN", 36, 1)] public MsrF15hPerfCtl WithIntCoreEn(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 36, value));
         /// <summary>Bits 35:32 — EVENT_SELECT_HI.</summary>
-        [global::MsrGen.Registers.MsrField("EVENT_SELECT_HI", 32, 4)]
-        public byte EventSelectHi => (byte)((Value >> 32) & 0xFUL);
-
-        /// <summary>A copy with EVENT_SELECT_HI replaced (bits beyond the field's width are dropped).</summary>
-        [global::MsrGen.Registers.MsrField("EVENT_SELECT_HI", 32, 4)]
-        public MsrF15hPerfCtl WithEventSelectHi(byte value) => new((Value & 0xFFFFFFF0FFFFFFFFUL) | (((ulong)value << 32) & 0xF00000000UL));
-
+        [global::MsrGen.Registers.MsrField("EVENT_SELECT_HI", 32, 4)] public byte EventSelectHi => (byte)((Value >> 32) & 0xFUL);
+        [global::MsrGen.Registers.MsrField("EVENT_SELECT_HI", 32, 4)] public MsrF15hPerfCtl WithEventSelectHi(byte value) => new((Value & 0xFFFFFFF0FFFFFFFFUL) | (((ulong)value << 32) & 0xF00000000UL));
         /// <summary>Bits 31:24 — CMASK.</summary>
-        [global::MsrGen.Registers.MsrField("CMASK", 24, 8)]
-        public byte Cmask => (byte)((Value >> 24) & 0xFFUL);
-
-        /// <summary>A copy with CMASK replaced (bits beyond the field's width are dropped).</summary>
-        [global::MsrGen.Registers.MsrField("CMASK", 24, 8)]
-        public MsrF15hPerfCtl WithCmask(byte value) => new((Value & 0xFFFFFFFF00FFFFFFUL) | ((ulong)value << 24));
-
+        [global::MsrGen.Registers.MsrField("CMASK", 24, 8)] public byte Cmask => (byte)((Value >> 24) & 0xFFUL);
+        [global::MsrGen.Registers.MsrField("CMASK", 24, 8)] public MsrF15hPerfCtl WithCmask(byte value) => new((Value & 0xFFFFFFFF00FFFFFFUL) | ((ulong)value << 24));
         /// <summary>Bit 23 — INV.</summary>
-        [global::MsrGen.Registers.MsrField("INV", 23, 1)]
-        public bool Inv => (Value & (1UL << 23)) != 0;
-
-        /// <summary>A copy with INV replaced.</summary>
-        [global::MsrGen.Registers.MsrField("INV", 23, 1)]
-        public MsrF15hPerfCtl WithInv(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 23, value));
-
+        [global::MsrGen.Registers.MsrField("INV", 23, 1)] public bool Inv => (Value & (1UL << 23)) != 0;
+        [global::MsrGen.Registers.MsrField("INV", 23, 1)] public MsrF15hPerfCtl WithInv(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 23, value));
         /// <summary>Bit 22 — EN.</summary>
-        [global::MsrGen.Registers.MsrField("EN", 22, 1)]
-        public bool En => (Value & (1UL << 22)) != 0;
-
-        /// <summary>A copy with EN replaced.</summary>
-        [global::MsrGen.Registers.MsrField("EN", 22, 1)]
-        public MsrF15hPerfCtl WithEn(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 22, value));
-
+        [global::MsrGen.Registers.MsrField("EN", 22, 1)] public bool En => (Value & (1UL << 22)) != 0;
+        [global::MsrGen.Registers.MsrField("EN", 22, 1)] public MsrF15hPerfCtl WithEn(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 22, value));
         /// <summary>Bit 20 — INT.</summary>
-        [global::MsrGen.Registers.MsrField("INT", 20, 1)]
-        public bool Int => (Value & (1UL << 20)) != 0;
-
-        /// <summary>A copy with INT replaced.</summary>
-        [global::MsrGen.Registers.MsrField("INT", 20, 1)]
-        public MsrF15hPerfCtl WithInt(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 20, value));
-
+        [global::MsrGen.Registers.MsrField("INT", 20, 1)] public bool Int => (Value & (1UL << 20)) != 0;
+        [global::MsrGen.Registers.MsrField("INT", 20, 1)] public MsrF15hPerfCtl WithInt(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 20, value));
         /// <summary>Bit 18 — EDGE.</summary>
-        [global::MsrGen.Registers.MsrField("EDGE", 18, 1)]
-        public bool Edge => (Value & (1UL << 18)) != 0;
-
-        /// <summary>A copy with EDGE replaced.</summary>
-        [global::MsrGen.Registers.MsrField("EDGE", 18, 1)]
-        public MsrF15hPerfCtl WithEdge(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 18, value));
-
+        [global::MsrGen.Registers.MsrField("EDGE", 18, 1)] public bool Edge => (Value & (1UL << 18)) != 0;
+        [global::MsrGen.Registers.MsrField("EDGE", 18, 1)] public MsrF15hPerfCtl WithEdge(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 18, value));
         /// <summary>Bit 17 — OS.</summary>
-        [global::MsrGen.Registers.MsrField("OS", 17, 1)]
-        public bool Os => (Value & (1UL << 17)) != 0;
-
-        /// <summary>A copy with OS replaced.</summary>
-        [global::MsrGen.Registers.MsrField("OS", 17, 1)]
-        public MsrF15hPerfCtl WithOs(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 17, value));
-
+        [global::MsrGen.Registers.MsrField("OS", 17, 1)] public bool Os => (Value & (1UL << 17)) != 0;
+        [global::MsrGen.Registers.MsrField("OS", 17, 1)] public MsrF15hPerfCtl WithOs(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 17, value));
         /// <summary>Bit 16 — USR.</summary>
-        [global::MsrGen.Registers.MsrField("USR", 16, 1)]
-        public bool Usr => (Value & (1UL << 16)) != 0;
-
-        /// <summary>A copy with USR replaced.</summary>
-        [global::MsrGen.Registers.MsrField("USR", 16, 1)]
-        public MsrF15hPerfCtl WithUsr(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 16, value));
-
+        [global::MsrGen.Registers.MsrField("USR", 16, 1)] public bool Usr => (Value & (1UL << 16)) != 0;
+        [global::MsrGen.Registers.MsrField("USR", 16, 1)] public MsrF15hPerfCtl WithUsr(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 16, value));
         /// <summary>Bits 15:8 — UMASK.</summary>
-        [global::MsrGen.Registers.MsrField("UMASK", 8, 8)]
-        public byte Umask => (byte)((Value >> 8) & 0xFFUL);
-
-        /// <summary>A copy with UMASK replaced (bits beyond the field's width are dropped).</summary>
-        [global::MsrGen.Registers.MsrField("UMASK", 8, 8)]
-        public MsrF15hPerfCtl WithUmask(byte value) => new((Value & 0xFFFFFFFFFFFF00FFUL) | ((ulong)value << 8));
-
+        [global::MsrGen.Registers.MsrField("UMASK", 8, 8)] public byte Umask => (byte)((Value >> 8) & 0xFFUL);
+        [global::MsrGen.Registers.MsrField("UMASK", 8, 8)] public MsrF15hPerfCtl WithUmask(byte value) => new((Value & 0xFFFFFFFFFFFF00FFUL) | ((ulong)value << 8));
         /// <summary>Bits 7:0 — EVENT_SELECT.</summary>
-        [global::MsrGen.Registers.MsrField("EVENT_SELECT", 0, 8)]
-        public byte EventSelect => (byte)((Value >> 0) & 0xFFUL);
-
-        /// <summary>A copy with EVENT_SELECT replaced (bits beyond the field's width are dropped).</summary>
-        [global::MsrGen.Registers.MsrField("EVENT_SELECT", 0, 8)]
-        public MsrF15hPerfCtl WithEventSelect(byte value) => new((Value & 0xFFFFFFFFFFFFFF00UL) | (ulong)value);
-
-        /// <summary>
-        /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
-        /// </summary>
-        public override string ToString()
-        {
-            var sb = new global::System.Text.StringBuilder(RegisterName);
-            sb.Append(" = 0x").Append(Value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (EventSelect != 0) sb.Append(" EVENT_SELECT=0x").Append(((ulong)EventSelect).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (Umask != 0) sb.Append(" UMASK=0x").Append(((ulong)Umask).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (Usr) sb.Append(" USR");
-            if (Os) sb.Append(" OS");
-            if (Edge) sb.Append(" EDGE");
-            if (Int) sb.Append(" INT");
-            if (En) sb.Append(" EN");
-            if (Inv) sb.Append(" INV");
-            if (Cmask != 0) sb.Append(" CMASK=0x").Append(((ulong)Cmask).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (EventSelectHi != 0) sb.Append(" EVENT_SELECT_HI=0x").Append(((ulong)EventSelectHi).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (IntCoreEn) sb.Append(" INT_CORE_EN");
-            if (GuestOnly) sb.Append(" GUEST_ONLY");
-            if (HostOnly) sb.Append(" HOST_ONLY");
-            ulong reserved = Value & StaticReservedBits;
-            if (reserved != 0) sb.Append(" reserved=0x").Append(reserved.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            return sb.ToString();
-        }
-
-        public bool Equals(MsrF15hPerfCtl other) => Value == other.Value;
-
-        public override bool Equals(object? obj) => obj is MsrF15hPerfCtl other && Equals(other);
-
-        public override int GetHashCode() => Value.GetHashCode();
-
-        public static bool operator ==(MsrF15hPerfCtl left, MsrF15hPerfCtl right) => left.Value == right.Value;
-
-        public static bool operator !=(MsrF15hPerfCtl left, MsrF15hPerfCtl right) => left.Value != right.Value;
+        [global::MsrGen.Registers.MsrField("EVENT_SELECT", 0, 8)] public byte EventSelect => (byte)((Value >> 0) & 0xFFUL);
+        [global::MsrGen.Registers.MsrField("EVENT_SELECT", 0, 8)] public MsrF15hPerfCtl WithEventSelect(byte value) => new((Value & 0xFFFFFFFFFFFFFF00UL) | (ulong)value);
     }
 
     /// <summary>MSR_F15H_PERF_CTR{n}: 6 instances at 0xC0010201 + 2·n, as many as 'gp'. Core counter n, 48 bits.</summary>
     /// <remarks>Source: AMD APM Vol. 2 13.2.1 (PerfCtr0-5 at C001_0201h + 2n)</remarks>
-    [global::MsrGen.Registers.MsrRegister("MSR_F15H_PERF_CTR{n}", 0xC0010201u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Amd, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0x0UL, Stride = 0x2u, MaxInstances = 6, Count = "gp", Gate = "amd && (perfctr-core)", HostPmu = true)]
+    [global::MsrGen.Registers.MsrRegister("MSR_F15H_PERF_CTR{n}", 0xC0010201u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Amd, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0x0UL, Stride = 0x2u, MaxInstances = 6, Count = "gp", Gate = "amd && (perfctr-core)", HostPmu = true, Aliases = "MSR_F15H_PERF_CTR@0")]
     [global::MsrGen.Registers.MsrVariableWidth(0xFFFFFFFFFFFFFFFFUL, 0, "gp-width")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
-    public readonly partial struct MsrF15hPerfCtr : global::MsrGen.Registers.IReadableMsr<MsrF15hPerfCtr>, global::MsrGen.Registers.IWritableMsr<MsrF15hPerfCtr>, global::MsrGen.Registers.IHostWritableMsr<MsrF15hPerfCtr>, global::System.IEquatable<MsrF15hPerfCtr>
+    public readonly partial record struct MsrF15hPerfCtr : global::MsrGen.Registers.IReadableMsr<MsrF15hPerfCtr>, global::MsrGen.Registers.IWritableMsr<MsrF15hPerfCtr>, global::MsrGen.Registers.IHostWritableMsr<MsrF15hPerfCtr>
     {
         public const string RegisterName = "MSR_F15H_PERF_CTR{n}";
-        public const uint BaseAddress = 0xC0010201u;
-        public const uint Stride = 0x2u;
-        /// <summary>Architectural maximum number of instances.</summary>
+        public const uint BaseAddress = 0xC0010201u, Stride = 0x2u;
         public const int Maximum = 6;
-        /// <summary>Bits reserved whatever the capabilities.</summary>
-        public const ulong StaticReservedBits = 0x0UL;
-        public const ulong ResetBits = 0x0UL;
-
+        public const ulong StaticReservedBits = 0x0UL, ResetBits = 0x0UL;
         public ulong Value { get; }
-
         private MsrF15hPerfCtr(ulong value) => Value = value;
-
         public static MsrF15hPerfCtr Zero => default;
-
-        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static MsrF15hPerfCtr FromRawUnchecked(ulong value) => new(value);
-
-        public static uint AddressOf(int n) => BaseAddress + (uint)n * Stride;
-
-        public static string InstanceName(int n) => "MSR_F15H_PERF_CTR" + n.ToString(global::System.Globalization.CultureInfo.InvariantCulture);
-
-        static string global::MsrGen.Registers.IMsrRegister<MsrF15hPerfCtr>.Name => RegisterName;
-        static uint global::MsrGen.Registers.IMsrRegister<MsrF15hPerfCtr>.BaseAddress => BaseAddress;
-        static uint global::MsrGen.Registers.IMsrRegister<MsrF15hPerfCtr>.AddressStride => Stride;
-        static int global::MsrGen.Registers.IMsrRegister<MsrF15hPerfCtr>.MaxInstances => Maximum;
-        static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<MsrF15hPerfCtr>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
-
-        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
+        public static uint AddressOf(int n) => global::MsrGen.Registers.MsrRegisterOps<MsrF15hPerfCtr>.AddressOf(n);
+        public static string InstanceName(int n) => global::MsrGen.Registers.MsrRegisterOps<MsrF15hPerfCtr>.InstanceName(n);
+        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) => global::MsrGen.Registers.MsrRegisterOps<MsrF15hPerfCtr>.CheckReserved(value, caps, n);
+        public override string ToString() => global::MsrGen.Registers.MsrRegisterOps<MsrF15hPerfCtr>.Format(Value);
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0)
         {
             ulong reserved = StaticReservedBits;
             reserved |= 0xFFFFFFFFFFFFFFFFUL & ~global::MsrGen.Registers.Bits.LowOnes(0 + caps.GpWidth);
             return reserved;
         }
-
-        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
-        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
-            new(InstanceName(n), value, ReservedMask(caps, n));
-
-        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => (uint)n < (uint)Maximum && n < caps.GpCounters && caps.IsAmd && caps.Has(global::MsrGen.Registers.PmuFeatures.PerfctrCore);
-
-        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static MsrF15hPerfCtr Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
-
-        /// <summary>
-        /// Which guest accesses of instance n exit under a vPMU mode (first matching rule of the definition; unlisted: all exit).
-        /// </summary>
-        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0)
+        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0) => mode switch
         {
-            if (mode == global::MsrGen.Registers.VpmuMode.Emulated)
-            {
-                return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-            }
-            if (mode == global::MsrGen.Registers.VpmuMode.Mediated)
-            {
-                if (n < caps.GpCounters)
-                {
-                    return global::MsrGen.Registers.MsrIntercept.None;
-                }
-            }
-            return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-        }
-
-        /// <summary>The register as the catalog describes it.</summary>
-        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
-            "MSR_F15H_PERF_CTR{n}", 0xC0010201u, 0x2u, 6, "gp",
-            global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
-            global::MsrGen.Registers.MsrVendor.Amd, global::MsrGen.Registers.MsrProfile.All, "amd && (perfctr-core)", false, 0x0UL,
-            "AMD APM Vol. 2 13.2.1 (PerfCtr0-5 at C001_0201h + 2n)", "Core counter n, 48 bits.",
-            new global::MsrGen.Registers.MsrFieldDescriptor[]
-            {
-                new("COUNT", 0, 64, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-            });
-
+            global::MsrGen.Registers.VpmuMode.Emulated => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            global::MsrGen.Registers.VpmuMode.Mediated => (n < caps.GpCounters) ? global::MsrGen.Registers.MsrIntercept.None : global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            _ => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+        };
+        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("MSR_F15H_PERF_CTR{n}", 0xC0010201u, 0x2u, 6, "gp", global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Amd, global::MsrGen.Registers.MsrProfile.All, "amd && (perfctr-core)", false, ResetBits, "AMD APM Vol. 2 13.2.1 (PerfCtr0-5 at C001_0201h + 2n)", "Core counter n, 48 bits.", new global::MsrGen.Registers.MsrFieldDescriptor[]
+        {
+            new("COUNT", 0, 64, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+        }) { StaticReserved = StaticReservedBits, Aliases = new[] { "MSR_F15H_PERF_CTR@0" } };
         /// <summary>Bits 63:0 — COUNT. Bits at and above 'gp-width' are reserved.</summary>
-        [global::MsrGen.Registers.MsrField("COUNT", 0, 64)]
-        public ulong Count => (ulong)((Value >> 0) & 0xFFFFFFFFFFFFFFFFUL);
-
-        /// <summary>A copy with COUNT replaced (bits beyond the field's width are dropped).</summary>
-        [global::MsrGen.Registers.MsrField("COUNT", 0, 64)]
-        public MsrF15hPerfCtr WithCount(ulong value) => new((ulong)value);
-
-        /// <summary>
-        /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
-        /// </summary>
-        public override string ToString()
-        {
-            var sb = new global::System.Text.StringBuilder(RegisterName);
-            sb.Append(" = 0x").Append(Value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (Count != 0) sb.Append(" COUNT=0x").Append(((ulong)Count).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            ulong reserved = Value & StaticReservedBits;
-            if (reserved != 0) sb.Append(" reserved=0x").Append(reserved.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            return sb.ToString();
-        }
-
-        public bool Equals(MsrF15hPerfCtr other) => Value == other.Value;
-
-        public override bool Equals(object? obj) => obj is MsrF15hPerfCtr other && Equals(other);
-
-        public override int GetHashCode() => Value.GetHashCode();
-
-        public static bool operator ==(MsrF15hPerfCtr left, MsrF15hPerfCtr right) => left.Value == right.Value;
-
-        public static bool operator !=(MsrF15hPerfCtr left, MsrF15hPerfCtr right) => left.Value != right.Value;
+        [global::MsrGen.Registers.MsrField("COUNT", 0, 64)] public ulong Count => (ulong)((Value >> 0) & 0xFFFFFFFFFFFFFFFFUL);
+        [global::MsrGen.Registers.MsrField("COUNT", 0, 64)] public MsrF15hPerfCtr WithCount(ulong value) => new((ulong)value);
     }
 
     /// <summary>

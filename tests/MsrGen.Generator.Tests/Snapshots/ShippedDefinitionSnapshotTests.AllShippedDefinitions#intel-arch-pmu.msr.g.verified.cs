@@ -9,124 +9,51 @@ namespace MsrGen.GeneratedUnderTest
     /// IA32_PMC{n}: 8 instances at 0xC1 + 1·n, as many as 'gp'. General-purpose counter, legacy alias: writes are 32 bits sign-extended and truncated to the width.
     /// </summary>
     /// <remarks>Source: SDM Vol. 4 table 2-2; KVM pmu_intel.c (legacy alias: guest writes sign-extend bit 31)</remarks>
-    [global::MsrGen.Registers.MsrRegister("IA32_PMC{n}", 0xC1u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0x0UL, Stride = 0x1u, MaxInstances = 8, Count = "gp", Gate = "intel", HostPmu = true)]
+    [global::MsrGen.Registers.MsrRegister("IA32_PMC{n}", 0xC1u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0x0UL, Stride = 0x1u, MaxInstances = 8, Count = "gp", Gate = "intel", HostPmu = true, Aliases = "MSR_IA32_PERFCTR0@0 MSR_IA32_PERFCTR1@1 MSR_P6_PERFCTR0@0 MSR_P6_PERFCTR1@1 MSR_ARCH_PERFMON_PERFCTR0@0 MSR_ARCH_PERFMON_PERFCTR1@1")]
     [global::MsrGen.Registers.MsrVariableWidth(0xFFFFFFFFFFFFFFFFUL, 0, "gp-width")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
-    public readonly partial struct Ia32Pmc : global::MsrGen.Registers.IReadableMsr<Ia32Pmc>, global::MsrGen.Registers.IWritableMsr<Ia32Pmc>, global::MsrGen.Registers.IHostWritableMsr<Ia32Pmc>, global::System.IEquatable<Ia32Pmc>
+    public readonly partial record struct Ia32Pmc : global::MsrGen.Registers.IReadableMsr<Ia32Pmc>, global::MsrGen.Registers.IWritableMsr<Ia32Pmc>, global::MsrGen.Registers.IHostWritableMsr<Ia32Pmc>
     {
         public const string RegisterName = "IA32_PMC{n}";
-        public const uint BaseAddress = 0xC1u;
-        public const uint Stride = 0x1u;
-        /// <summary>Architectural maximum number of instances.</summary>
+        public const uint BaseAddress = 0xC1u, Stride = 0x1u;
         public const int Maximum = 8;
-        /// <summary>Bits reserved whatever the capabilities.</summary>
-        public const ulong StaticReservedBits = 0x0UL;
-        public const ulong ResetBits = 0x0UL;
-
+        public const ulong StaticReservedBits = 0x0UL, ResetBits = 0x0UL;
         public ulong Value { get; }
-
         private Ia32Pmc(ulong value) => Value = value;
-
         public static Ia32Pmc Zero => default;
-
-        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static Ia32Pmc FromRawUnchecked(ulong value) => new(value);
-
-        public static uint AddressOf(int n) => BaseAddress + (uint)n * Stride;
-
-        public static string InstanceName(int n) => "IA32_PMC" + n.ToString(global::System.Globalization.CultureInfo.InvariantCulture);
-
-        static string global::MsrGen.Registers.IMsrRegister<Ia32Pmc>.Name => RegisterName;
-        static uint global::MsrGen.Registers.IMsrRegister<Ia32Pmc>.BaseAddress => BaseAddress;
-        static uint global::MsrGen.Registers.IMsrRegister<Ia32Pmc>.AddressStride => Stride;
-        static int global::MsrGen.Registers.IMsrRegister<Ia32Pmc>.MaxInstances => Maximum;
-        static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<Ia32Pmc>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
-
-        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
+        public static uint AddressOf(int n) => global::MsrGen.Registers.MsrRegisterOps<Ia32Pmc>.AddressOf(n);
+        public static string InstanceName(int n) => global::MsrGen.Registers.MsrRegisterOps<Ia32Pmc>.InstanceName(n);
+        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) => global::MsrGen.Registers.MsrRegisterOps<Ia32Pmc>.CheckReserved(value, caps, n);
+        public override string ToString() => global::MsrGen.Registers.MsrRegisterOps<Ia32Pmc>.Format(Value);
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0)
         {
             ulong reserved = StaticReservedBits;
             reserved |= 0xFFFFFFFFFFFFFFFFUL & ~global::MsrGen.Registers.Bits.LowOnes(0 + caps.GpWidth);
             return reserved;
         }
-
-        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
-        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
-            new(InstanceName(n), value, ReservedMask(caps, n));
-
-        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => (uint)n < (uint)Maximum && n < caps.GpCounters && caps.IsIntel;
-
-        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static Ia32Pmc Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
-
-        /// <summary>
-        /// Which guest accesses of instance n exit under a vPMU mode (first matching rule of the definition; unlisted: all exit).
-        /// </summary>
-        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0)
+        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0) => mode switch
         {
-            if (mode == global::MsrGen.Registers.VpmuMode.Emulated)
-            {
-                return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-            }
-            if (mode == global::MsrGen.Registers.VpmuMode.Mediated)
-            {
-                if (n < caps.GpCounters)
-                {
-                    return global::MsrGen.Registers.MsrIntercept.None;
-                }
-            }
-            return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-        }
-
-        /// <summary>The register as the catalog describes it.</summary>
-        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
-            "IA32_PMC{n}", 0xC1u, 0x1u, 8, "gp",
-            global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
-            global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel", false, 0x0UL,
-            "SDM Vol. 4 table 2-2; KVM pmu_intel.c (legacy alias: guest writes sign-extend bit 31)", "General-purpose counter, legacy alias: writes are 32 bits sign-extended and truncated to the width.",
-            new global::MsrGen.Registers.MsrFieldDescriptor[]
-            {
-                new("COUNT", 0, 64, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Counter value"),
-            });
-
+            global::MsrGen.Registers.VpmuMode.Emulated => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            global::MsrGen.Registers.VpmuMode.Mediated => (n < caps.GpCounters) ? global::MsrGen.Registers.MsrIntercept.None : global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            _ => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+        };
+        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("IA32_PMC{n}", 0xC1u, 0x1u, 8, "gp", global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel", false, ResetBits, "SDM Vol. 4 table 2-2; KVM pmu_intel.c (legacy alias: guest writes sign-extend bit 31)", "General-purpose counter, legacy alias: writes are 32 bits sign-extended and truncated to the width.", new global::MsrGen.Registers.MsrFieldDescriptor[]
+        {
+            new("COUNT", 0, 64, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Counter value"),
+        }) { StaticReserved = StaticReservedBits, Aliases = new[] { "MSR_IA32_PERFCTR0@0", "MSR_IA32_PERFCTR1@1", "MSR_P6_PERFCTR0@0", "MSR_P6_PERFCTR1@1", "MSR_ARCH_PERFMON_PERFCTR0@0", "MSR_ARCH_PERFMON_PERFCTR1@1" } };
         /// <summary>Bits 63:0 — COUNT: Counter value Bits at and above 'gp-width' are reserved.</summary>
-        [global::MsrGen.Registers.MsrField("COUNT", 0, 64)]
-        public ulong Count => (ulong)((Value >> 0) & 0xFFFFFFFFFFFFFFFFUL);
-
-        /// <summary>A copy with COUNT replaced (bits beyond the field's width are dropped).</summary>
-        [global::MsrGen.Registers.MsrField("COUNT", 0, 64)]
-        public Ia32Pmc WithCount(ulong value) => new((ulong)value);
-
-        /// <summary>
-        /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
-        /// </summary>
-        public override string ToString()
-        {
-            var sb = new global::System.Text.StringBuilder(RegisterName);
-            sb.Append(" = 0x").Append(Value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (Count != 0) sb.Append(" COUNT=0x").Append(((ulong)Count).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            ulong reserved = Value & StaticReservedBits;
-            if (reserved != 0) sb.Append(" reserved=0x").Append(reserved.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            return sb.ToString();
-        }
-
-        public bool Equals(Ia32Pmc other) => Value == other.Value;
-
-        public override bool Equals(object? obj) => obj is Ia32Pmc other && Equals(other);
-
-        public override int GetHashCode() => Value.GetHashCode();
-
-        public static bool operator ==(Ia32Pmc left, Ia32Pmc right) => left.Value == right.Value;
-
-        public static bool operator !=(Ia32Pmc left, Ia32Pmc right) => left.Value != right.Value;
+        [global::MsrGen.Registers.MsrField("COUNT", 0, 64)] public ulong Count => (ulong)((Value >> 0) & 0xFFFFFFFFFFFFFFFFUL);
+        [global::MsrGen.Registers.MsrField("COUNT", 0, 64)] public Ia32Pmc WithCount(ulong value) => new((ulong)value);
     }
 
     /// <summary>
     /// IA32_PERFEVTSEL{n}: 8 instances at 0x186 + 1·n, as many as 'gp'. Event select for general-purpose counter n.
     /// </summary>
     /// <remarks>Source: SDM Vol. 3B 20.2.1.1; arch/x86/include/asm/perf_event.h; KVM pmu_intel.c reserved_bits 0xffffffff00200000</remarks>
-    [global::MsrGen.Registers.MsrRegister("IA32_PERFEVTSEL{n}", 0x186u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFF00E000000000UL, Stride = 0x1u, MaxInstances = 8, Count = "gp", Gate = "intel", HostPmu = true)]
+    [global::MsrGen.Registers.MsrRegister("IA32_PERFEVTSEL{n}", 0x186u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFF00E000000000UL, Stride = 0x1u, MaxInstances = 8, Count = "gp", Gate = "intel", HostPmu = true, Aliases = "MSR_P6_EVNTSEL0@0 MSR_P6_EVNTSEL1@1 MSR_ARCH_PERFMON_EVENTSEL0@0 MSR_ARCH_PERFMON_EVENTSEL1@1")]
     [global::MsrGen.Registers.MsrConditionalBits(0xFF0000000000UL, "false")]
     [global::MsrGen.Registers.MsrConditionalBits(0x1000000000UL, "false")]
     [global::MsrGen.Registers.MsrConditionalBits(0x800000000UL, "false")]
@@ -135,602 +62,233 @@ namespace MsrGen.GeneratedUnderTest
     [global::MsrGen.Registers.MsrConditionalBits(0x100000000UL, "tsx")]
     [global::MsrGen.Registers.MsrConditionalBits(0x200000UL, "false")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
-    public readonly partial struct Ia32Perfevtsel : global::MsrGen.Registers.IReadableMsr<Ia32Perfevtsel>, global::MsrGen.Registers.IWritableMsr<Ia32Perfevtsel>, global::MsrGen.Registers.IHostWritableMsr<Ia32Perfevtsel>, global::System.IEquatable<Ia32Perfevtsel>
+    public readonly partial record struct Ia32Perfevtsel : global::MsrGen.Registers.IReadableMsr<Ia32Perfevtsel>, global::MsrGen.Registers.IWritableMsr<Ia32Perfevtsel>, global::MsrGen.Registers.IHostWritableMsr<Ia32Perfevtsel>
     {
         public const string RegisterName = "IA32_PERFEVTSEL{n}";
-        public const uint BaseAddress = 0x186u;
-        public const uint Stride = 0x1u;
-        /// <summary>Architectural maximum number of instances.</summary>
+        public const uint BaseAddress = 0x186u, Stride = 0x1u;
         public const int Maximum = 8;
-        /// <summary>Bits reserved whatever the capabilities.</summary>
-        public const ulong StaticReservedBits = 0xFFFF00E000000000UL;
-        public const ulong ResetBits = 0x0UL;
-
+        public const ulong StaticReservedBits = 0xFFFF00E000000000UL, ResetBits = 0x0UL;
         public ulong Value { get; }
-
         private Ia32Perfevtsel(ulong value) => Value = value;
-
         public static Ia32Perfevtsel Zero => default;
-
-        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static Ia32Perfevtsel FromRawUnchecked(ulong value) => new(value);
-
-        public static uint AddressOf(int n) => BaseAddress + (uint)n * Stride;
-
-        public static string InstanceName(int n) => "IA32_PERFEVTSEL" + n.ToString(global::System.Globalization.CultureInfo.InvariantCulture);
-
-        static string global::MsrGen.Registers.IMsrRegister<Ia32Perfevtsel>.Name => RegisterName;
-        static uint global::MsrGen.Registers.IMsrRegister<Ia32Perfevtsel>.BaseAddress => BaseAddress;
-        static uint global::MsrGen.Registers.IMsrRegister<Ia32Perfevtsel>.AddressStride => Stride;
-        static int global::MsrGen.Registers.IMsrRegister<Ia32Perfevtsel>.MaxInstances => Maximum;
-        static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<Ia32Perfevtsel>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
-
-        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
+        public static uint AddressOf(int n) => global::MsrGen.Registers.MsrRegisterOps<Ia32Perfevtsel>.AddressOf(n);
+        public static string InstanceName(int n) => global::MsrGen.Registers.MsrRegisterOps<Ia32Perfevtsel>.InstanceName(n);
+        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) => global::MsrGen.Registers.MsrRegisterOps<Ia32Perfevtsel>.CheckReserved(value, caps, n);
+        public override string ToString() => global::MsrGen.Registers.MsrRegisterOps<Ia32Perfevtsel>.Format(Value);
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0)
         {
             ulong reserved = StaticReservedBits | 0xFF1800200000UL; // fields no vCPU is given ('when false')
-            if (!(caps.PebsBaseline && caps.PebsFormat != 0))
-            {
-                reserved |= 0x400000000UL;
-            }
-            if (!(caps.Has(global::MsrGen.Registers.PmuFeatures.Tsx) && n == 2))
-            {
-                reserved |= 0x200000000UL;
-            }
-            if (!(caps.Has(global::MsrGen.Registers.PmuFeatures.Tsx)))
-            {
-                reserved |= 0x100000000UL;
-            }
+            if (!(caps.PebsBaseline && caps.PebsFormat != 0)) reserved |= 0x400000000UL;
+            if (!(caps.Has(global::MsrGen.Registers.PmuFeatures.Tsx) && n == 2)) reserved |= 0x200000000UL;
+            if (!(caps.Has(global::MsrGen.Registers.PmuFeatures.Tsx))) reserved |= 0x100000000UL;
             return reserved;
         }
-
-        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
-        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
-            new(InstanceName(n), value, ReservedMask(caps, n));
-
-        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => (uint)n < (uint)Maximum && n < caps.GpCounters && caps.IsIntel;
-
-        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static Ia32Perfevtsel Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
-
-        /// <summary>
-        /// Which guest accesses of instance n exit under a vPMU mode (first matching rule of the definition; unlisted: all exit).
-        /// </summary>
-        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0)
+        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0) => mode switch
         {
-            if (mode == global::MsrGen.Registers.VpmuMode.Emulated)
-            {
-                return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-            }
-            if (mode == global::MsrGen.Registers.VpmuMode.Mediated)
-            {
-                return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-            }
-            return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-        }
-
-        /// <summary>The register as the catalog describes it.</summary>
-        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
-            "IA32_PERFEVTSEL{n}", 0x186u, 0x1u, 8, "gp",
-            global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
-            global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel", true, 0x0UL,
-            "SDM Vol. 3B 20.2.1.1; arch/x86/include/asm/perf_event.h; KVM pmu_intel.c reserved_bits 0xffffffff00200000", "Event select for general-purpose counter n.",
-            new global::MsrGen.Registers.MsrFieldDescriptor[]
-            {
-                new("UMASK2", 40, 8, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", "Second unit mask (not exposed by KVM)"),
-                new("EQ", 36, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", "Umask equality compare (not exposed by KVM)"),
-                new("BR_CNTR", 35, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", "Branch counter logging (not exposed by KVM)"),
-                new("ADAPTIVE", 34, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "pebs-baseline && pebs-format != 0", 0, 0, "", "Adaptive PEBS record"),
-                new("IN_TXCP", 33, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "tsx && n == 2", 0, 0, "", "Count in checkpointed transactions (GP counter 2 only)"),
-                new("IN_TX", 32, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "tsx", 0, 0, "", "Count only inside transactions"),
-                new("CMASK", 24, 8, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Counter mask (threshold)"),
-                new("INV", 23, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Invert the counter-mask comparison"),
-                new("EN", 22, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Enable the counter"),
-                new("ANY", 21, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", "AnyThread (deprecated; KVM reserves it)"),
-                new("INT", 20, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Raise a PMI on overflow"),
-                new("PC", 19, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Pin control"),
-                new("EDGE", 18, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Edge detect"),
-                new("OS", 17, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Count at CPL 0"),
-                new("USR", 16, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Count at CPL > 0"),
-                new("UMASK", 8, 8, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Unit mask"),
-                new("EVENT_SELECT", 0, 8, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Event select"),
-            });
-
+            global::MsrGen.Registers.VpmuMode.Emulated => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            global::MsrGen.Registers.VpmuMode.Mediated => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            _ => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+        };
+        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("IA32_PERFEVTSEL{n}", 0x186u, 0x1u, 8, "gp", global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel", true, ResetBits, "SDM Vol. 3B 20.2.1.1; arch/x86/include/asm/perf_event.h; KVM pmu_intel.c reserved_bits 0xffffffff00200000", "Event select for general-purpose counter n.", new global::MsrGen.Registers.MsrFieldDescriptor[]
+        {
+            new("UMASK2", 40, 8, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", "Second unit mask (not exposed by KVM)"),
+            new("EQ", 36, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", "Umask equality compare (not exposed by KVM)"),
+            new("BR_CNTR", 35, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", "Branch counter logging (not exposed by KVM)"),
+            new("ADAPTIVE", 34, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "pebs-baseline && pebs-format != 0", 0, 0, "", "Adaptive PEBS record"),
+            new("IN_TXCP", 33, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "tsx && n == 2", 0, 0, "", "Count in checkpointed transactions (GP counter 2 only)"),
+            new("IN_TX", 32, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "tsx", 0, 0, "", "Count only inside transactions"),
+            new("CMASK", 24, 8, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Counter mask (threshold)"),
+            new("INV", 23, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Invert the counter-mask comparison"),
+            new("EN", 22, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Enable the counter"),
+            new("ANY", 21, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", "AnyThread (deprecated; KVM reserves it)"),
+            new("INT", 20, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Raise a PMI on overflow"),
+            new("PC", 19, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Pin control"),
+            new("EDGE", 18, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Edge detect"),
+            new("OS", 17, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Count at CPL 0"),
+            new("USR", 16, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Count at CPL > 0"),
+            new("UMASK", 8, 8, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Unit mask"),
+            new("EVENT_SELECT", 0, 8, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Event select"),
+        }) { StaticReserved = StaticReservedBits, Aliases = new[] { "MSR_P6_EVNTSEL0@0", "MSR_P6_EVNTSEL1@1", "MSR_ARCH_PERFMON_EVENTSEL0@0", "MSR_ARCH_PERFMON_EVENTSEL1@1" } };
         /// <summary>
         /// Bits 47:40 — UMASK2: Second unit mask (not exposed by KVM) Exists only when 'false' (reserved otherwise).
         /// </summary>
-        [global::MsrGen.Registers.MsrField("UMASK2", 40, 8)]
-        public byte Umask2 => (byte)((Value >> 40) & 0xFFUL);
-
-        /// <summary>A copy with UMASK2 replaced (bits beyond the field's width are dropped).</summary>
-        [global::MsrGen.Registers.MsrField("UMASK2", 40, 8)]
-        public Ia32Perfevtsel WithUmask2(byte value) => new((Value & 0xFFFF00FFFFFFFFFFUL) | ((ulong)value << 40));
-
+        [global::MsrGen.Registers.MsrField("UMASK2", 40, 8)] public byte Umask2 => (byte)((Value >> 40) & 0xFFUL);
+        [global::MsrGen.Registers.MsrField("UMASK2", 40, 8)] public Ia32Perfevtsel WithUmask2(byte value) => new((Value & 0xFFFF00FFFFFFFFFFUL) | ((ulong)value << 40));
         /// <summary>
         /// Bit 36 — EQ: Umask equality compare (not exposed by KVM) Exists only when 'false' (reserved otherwise).
         /// </summary>
-        [global::MsrGen.Registers.MsrField("EQ", 36, 1)]
-        public bool Eq => (Value & (1UL << 36)) != 0;
-
-        /// <summary>A copy with EQ replaced.</summary>
-        [global::MsrGen.Registers.MsrField("EQ", 36, 1)]
-        public Ia32Perfevtsel WithEq(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 36, value));
-
+        [global::MsrGen.Registers.MsrField("EQ", 36, 1)] public bool Eq => (Value & (1UL << 36)) != 0;
+        [global::MsrGen.Registers.MsrField("EQ", 36, 1)] public Ia32Perfevtsel WithEq(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 36, value));
         /// <summary>
         /// Bit 35 — BR_CNTR: Branch counter logging (not exposed by KVM) Exists only when 'false' (reserved otherwise).
         /// </summary>
-        [global::MsrGen.Registers.MsrField("BR_CNTR", 35, 1)]
-        public bool BrCntr => (Value & (1UL << 35)) != 0;
-
-        /// <summary>A copy with BR_CNTR replaced.</summary>
-        [global::MsrGen.Registers.MsrField("BR_CNTR", 35, 1)]
-        public Ia32Perfevtsel WithBrCntr(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 35, value));
-
+        [global::MsrGen.Registers.MsrField("BR_CNTR", 35, 1)] public bool BrCntr => (Value & (1UL << 35)) != 0;
+        [global::MsrGen.Registers.MsrField("BR_CNTR", 35, 1)] public Ia32Perfevtsel WithBrCntr(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 35, value));
         /// <summary>
         /// Bit 34 — ADAPTIVE: Adaptive PEBS record Exists only when 'pebs-baseline &amp;&amp; pebs-format != 0' (reserved otherwise).
         /// </summary>
-        [global::MsrGen.Registers.MsrField("ADAPTIVE", 34, 1)]
-        public bool Adaptive => (Value & (1UL << 34)) != 0;
-
-        /// <summary>A copy with ADAPTIVE replaced.</summary>
-        [global::MsrGen.Registers.MsrField("ADAPTIVE", 34, 1)]
-        public Ia32Perfevtsel WithAdaptive(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 34, value));
-
+        [global::MsrGen.Registers.MsrField("ADAPTIVE", 34, 1)] public bool Adaptive => (Value & (1UL << 34)) != 0;
+        [global::MsrGen.Registers.MsrField("ADAPTIVE", 34, 1)] public Ia32Perfevtsel WithAdaptive(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 34, value));
         /// <summary>
         /// Bit 33 — IN_TXCP: Count in checkpointed transactions (GP counter 2 only) Exists only when 'tsx &amp;&amp; n == 2' (reserved otherwise).
         /// </summary>
-        [global::MsrGen.Registers.MsrField("IN_TXCP", 33, 1)]
-        public bool InTxcp => (Value & (1UL << 33)) != 0;
-
-        /// <summary>A copy with IN_TXCP replaced.</summary>
-        [global::MsrGen.Registers.MsrField("IN_TXCP", 33, 1)]
-        public Ia32Perfevtsel WithInTxcp(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 33, value));
-
+        [global::MsrGen.Registers.MsrField("IN_TXCP", 33, 1)] public bool InTxcp => (Value & (1UL << 33)) != 0;
+        [global::MsrGen.Registers.MsrField("IN_TXCP", 33, 1)] public Ia32Perfevtsel WithInTxcp(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 33, value));
         /// <summary>Bit 32 — IN_TX: Count only inside transactions Exists only when 'tsx' (reserved otherwise).</summary>
-        [global::MsrGen.Registers.MsrField("IN_TX", 32, 1)]
-        public bool InTx => (Value & (1UL << 32)) != 0;
-
-        /// <summary>A copy with IN_TX replaced.</summary>
-        [global::MsrGen.Registers.MsrField("IN_TX", 32, 1)]
-        public Ia32Perfevtsel WithInTx(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 32, value));
-
+        [global::MsrGen.Registers.MsrField("IN_TX", 32, 1)] public bool InTx => (Value & (1UL << 32)) != 0;
+        [global::MsrGen.Registers.MsrField("IN_TX", 32, 1)] public Ia32Perfevtsel WithInTx(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 32, value));
         /// <summary>Bits 31:24 — CMASK: Counter mask (threshold)</summary>
-        [global::MsrGen.Registers.MsrField("CMASK", 24, 8)]
-        public byte Cmask => (byte)((Value >> 24) & 0xFFUL);
-
-        /// <summary>A copy with CMASK replaced (bits beyond the field's width are dropped).</summary>
-        [global::MsrGen.Registers.MsrField("CMASK", 24, 8)]
-        public Ia32Perfevtsel WithCmask(byte value) => new((Value & 0xFFFFFFFF00FFFFFFUL) | ((ulong)value << 24));
-
+        [global::MsrGen.Registers.MsrField("CMASK", 24, 8)] public byte Cmask => (byte)((Value >> 24) & 0xFFUL);
+        [global::MsrGen.Registers.MsrField("CMASK", 24, 8)] public Ia32Perfevtsel WithCmask(byte value) => new((Value & 0xFFFFFFFF00FFFFFFUL) | ((ulong)value << 24));
         /// <summary>Bit 23 — INV: Invert the counter-mask comparison</summary>
-        [global::MsrGen.Registers.MsrField("INV", 23, 1)]
-        public bool Inv => (Value & (1UL << 23)) != 0;
-
-        /// <summary>A copy with INV replaced.</summary>
-        [global::MsrGen.Registers.MsrField("INV", 23, 1)]
-        public Ia32Perfevtsel WithInv(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 23, value));
-
+        [global::MsrGen.Registers.MsrField("INV", 23, 1)] public bool Inv => (Value & (1UL << 23)) != 0;
+        [global::MsrGen.Registers.MsrField("INV", 23, 1)] public Ia32Perfevtsel WithInv(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 23, value));
         /// <summary>Bit 22 — EN: Enable the counter</summary>
-        [global::MsrGen.Registers.MsrField("EN", 22, 1)]
-        public bool En => (Value & (1UL << 22)) != 0;
-
-        /// <summary>A copy with EN replaced.</summary>
-        [global::MsrGen.Registers.MsrField("EN", 22, 1)]
-        public Ia32Perfevtsel WithEn(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 22, value));
-
+        [global::MsrGen.Registers.MsrField("EN", 22, 1)] public bool En => (Value & (1UL << 22)) != 0;
+        [global::MsrGen.Registers.MsrField("EN", 22, 1)] public Ia32Perfevtsel WithEn(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 22, value));
         /// <summary>Bit 21 — ANY: AnyThread (deprecated; KVM reserves it) Exists only when 'false' (reserved otherwise).</summary>
-        [global::MsrGen.Registers.MsrField("ANY", 21, 1)]
-        public bool Any => (Value & (1UL << 21)) != 0;
-
-        /// <summary>A copy with ANY replaced.</summary>
-        [global::MsrGen.Registers.MsrField("ANY", 21, 1)]
-        public Ia32Perfevtsel WithAny(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 21, value));
-
+        [global::MsrGen.Registers.MsrField("ANY", 21, 1)] public bool Any => (Value & (1UL << 21)) != 0;
+        [global::MsrGen.Registers.MsrField("ANY", 21, 1)] public Ia32Perfevtsel WithAny(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 21, value));
         /// <summary>Bit 20 — INT: Raise a PMI on overflow</summary>
-        [global::MsrGen.Registers.MsrField("INT", 20, 1)]
-        public bool Int => (Value & (1UL << 20)) != 0;
-
-        /// <summary>A copy with INT replaced.</summary>
-        [global::MsrGen.Registers.MsrField("INT", 20, 1)]
-        public Ia32Perfevtsel WithInt(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 20, value));
-
+        [global::MsrGen.Registers.MsrField("INT", 20, 1)] public bool Int => (Value & (1UL << 20)) != 0;
+        [global::MsrGen.Registers.MsrField("INT", 20, 1)] public Ia32Perfevtsel WithInt(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 20, value));
         /// <summary>Bit 19 — PC: Pin control</summary>
-        [global::MsrGen.Registers.MsrField("PC", 19, 1)]
-        public bool Pc => (Value & (1UL << 19)) != 0;
-
-        /// <summary>A copy with PC replaced.</summary>
-        [global::MsrGen.Registers.MsrField("PC", 19, 1)]
-        public Ia32Perfevtsel WithPc(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 19, value));
-
+        [global::MsrGen.Registers.MsrField("PC", 19, 1)] public bool Pc => (Value & (1UL << 19)) != 0;
+        [global::MsrGen.Registers.MsrField("PC", 19, 1)] public Ia32Perfevtsel WithPc(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 19, value));
         /// <summary>Bit 18 — EDGE: Edge detect</summary>
-        [global::MsrGen.Registers.MsrField("EDGE", 18, 1)]
-        public bool Edge => (Value & (1UL << 18)) != 0;
-
-        /// <summary>A copy with EDGE replaced.</summary>
-        [global::MsrGen.Registers.MsrField("EDGE", 18, 1)]
-        public Ia32Perfevtsel WithEdge(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 18, value));
-
+        [global::MsrGen.Registers.MsrField("EDGE", 18, 1)] public bool Edge => (Value & (1UL << 18)) != 0;
+        [global::MsrGen.Registers.MsrField("EDGE", 18, 1)] public Ia32Perfevtsel WithEdge(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 18, value));
         /// <summary>Bit 17 — OS: Count at CPL 0</summary>
-        [global::MsrGen.Registers.MsrField("OS", 17, 1)]
-        public bool Os => (Value & (1UL << 17)) != 0;
-
-        /// <summary>A copy with OS replaced.</summary>
-        [global::MsrGen.Registers.MsrField("OS", 17, 1)]
-        public Ia32Perfevtsel WithOs(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 17, value));
-
+        [global::MsrGen.Registers.MsrField("OS", 17, 1)] public bool Os => (Value & (1UL << 17)) != 0;
+        [global::MsrGen.Registers.MsrField("OS", 17, 1)] public Ia32Perfevtsel WithOs(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 17, value));
         /// <summary>Bit 16 — USR: Count at CPL &gt; 0</summary>
-        [global::MsrGen.Registers.MsrField("USR", 16, 1)]
-        public bool Usr => (Value & (1UL << 16)) != 0;
-
-        /// <summary>A copy with USR replaced.</summary>
-        [global::MsrGen.Registers.MsrField("USR", 16, 1)]
-        public Ia32Perfevtsel WithUsr(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 16, value));
-
+        [global::MsrGen.Registers.MsrField("USR", 16, 1)] public bool Usr => (Value & (1UL << 16)) != 0;
+        [global::MsrGen.Registers.MsrField("USR", 16, 1)] public Ia32Perfevtsel WithUsr(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 16, value));
         /// <summary>Bits 15:8 — UMASK: Unit mask</summary>
-        [global::MsrGen.Registers.MsrField("UMASK", 8, 8)]
-        public byte Umask => (byte)((Value >> 8) & 0xFFUL);
-
-        /// <summary>A copy with UMASK replaced (bits beyond the field's width are dropped).</summary>
-        [global::MsrGen.Registers.MsrField("UMASK", 8, 8)]
-        public Ia32Perfevtsel WithUmask(byte value) => new((Value & 0xFFFFFFFFFFFF00FFUL) | ((ulong)value << 8));
-
+        [global::MsrGen.Registers.MsrField("UMASK", 8, 8)] public byte Umask => (byte)((Value >> 8) & 0xFFUL);
+        [global::MsrGen.Registers.MsrField("UMASK", 8, 8)] public Ia32Perfevtsel WithUmask(byte value) => new((Value & 0xFFFFFFFFFFFF00FFUL) | ((ulong)value << 8));
         /// <summary>Bits 7:0 — EVENT_SELECT: Event select</summary>
-        [global::MsrGen.Registers.MsrField("EVENT_SELECT", 0, 8)]
-        public byte EventSelect => (byte)((Value >> 0) & 0xFFUL);
-
-        /// <summary>A copy with EVENT_SELECT replaced (bits beyond the field's width are dropped).</summary>
-        [global::MsrGen.Registers.MsrField("EVENT_SELECT", 0, 8)]
-        public Ia32Perfevtsel WithEventSelect(byte value) => new((Value & 0xFFFFFFFFFFFFFF00UL) | (ulong)value);
-
-        /// <summary>
-        /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
-        /// </summary>
-        public override string ToString()
-        {
-            var sb = new global::System.Text.StringBuilder(RegisterName);
-            sb.Append(" = 0x").Append(Value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (EventSelect != 0) sb.Append(" EVENT_SELECT=0x").Append(((ulong)EventSelect).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (Umask != 0) sb.Append(" UMASK=0x").Append(((ulong)Umask).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (Usr) sb.Append(" USR");
-            if (Os) sb.Append(" OS");
-            if (Edge) sb.Append(" EDGE");
-            if (Pc) sb.Append(" PC");
-            if (Int) sb.Append(" INT");
-            if (Any) sb.Append(" ANY");
-            if (En) sb.Append(" EN");
-            if (Inv) sb.Append(" INV");
-            if (Cmask != 0) sb.Append(" CMASK=0x").Append(((ulong)Cmask).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (InTx) sb.Append(" IN_TX");
-            if (InTxcp) sb.Append(" IN_TXCP");
-            if (Adaptive) sb.Append(" ADAPTIVE");
-            if (BrCntr) sb.Append(" BR_CNTR");
-            if (Eq) sb.Append(" EQ");
-            if (Umask2 != 0) sb.Append(" UMASK2=0x").Append(((ulong)Umask2).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            ulong reserved = Value & StaticReservedBits;
-            if (reserved != 0) sb.Append(" reserved=0x").Append(reserved.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            return sb.ToString();
-        }
-
-        public bool Equals(Ia32Perfevtsel other) => Value == other.Value;
-
-        public override bool Equals(object? obj) => obj is Ia32Perfevtsel other && Equals(other);
-
-        public override int GetHashCode() => Value.GetHashCode();
-
-        public static bool operator ==(Ia32Perfevtsel left, Ia32Perfevtsel right) => left.Value == right.Value;
-
-        public static bool operator !=(Ia32Perfevtsel left, Ia32Perfevtsel right) => left.Value != right.Value;
+        [global::MsrGen.Registers.MsrField("EVENT_SELECT", 0, 8)] public byte EventSelect => (byte)((Value >> 0) & 0xFFUL);
+        [global::MsrGen.Registers.MsrField("EVENT_SELECT", 0, 8)] public Ia32Perfevtsel WithEventSelect(byte value) => new((Value & 0xFFFFFFFFFFFFFF00UL) | (ulong)value);
     }
 
     /// <summary>
     /// IA32_MISC_ENABLE (0x1A0). Miscellaneous enables; only the PMU bits matter here, and the guest cannot change them.
     /// </summary>
     /// <remarks>Source: SDM Vol. 4 table 2-2; KVM MSR_IA32_MISC_ENABLE_PMU_RO_MASK = PEBS_UNAVAIL | BTS_UNAVAIL</remarks>
-    [global::MsrGen.Registers.MsrRegister("IA32_MISC_ENABLE", 0x1A0u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFFFFFBFF3AE776UL, Gate = "intel")]
+    [global::MsrGen.Registers.MsrRegister("IA32_MISC_ENABLE", 0x1A0u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFFFFFBFF3AE776UL, Gate = "intel", Aliases = "MSR_IA32_MISC_ENABLE")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
-    public readonly partial struct Ia32MiscEnable : global::MsrGen.Registers.IReadableMsr<Ia32MiscEnable>, global::MsrGen.Registers.IWritableMsr<Ia32MiscEnable>, global::MsrGen.Registers.IHostWritableMsr<Ia32MiscEnable>, global::System.IEquatable<Ia32MiscEnable>
+    public readonly partial record struct Ia32MiscEnable : global::MsrGen.Registers.IReadableMsr<Ia32MiscEnable>, global::MsrGen.Registers.IWritableMsr<Ia32MiscEnable>, global::MsrGen.Registers.IHostWritableMsr<Ia32MiscEnable>
     {
         public const string RegisterName = "IA32_MISC_ENABLE";
         public const uint Address = 0x1A0u;
-        /// <summary>Bits reserved whatever the capabilities.</summary>
-        public const ulong StaticReservedBits = 0xFFFFFFFBFF3AE776UL;
-        public const ulong ResetBits = 0x0UL;
-
+        public const ulong StaticReservedBits = 0xFFFFFFFBFF3AE776UL, ResetBits = 0x0UL;
         public ulong Value { get; }
-
         private Ia32MiscEnable(ulong value) => Value = value;
-
         public static Ia32MiscEnable Zero => default;
-
-        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static Ia32MiscEnable FromRawUnchecked(ulong value) => new(value);
-
-        public static string InstanceName(int n) => RegisterName;
-
-        static string global::MsrGen.Registers.IMsrRegister<Ia32MiscEnable>.Name => RegisterName;
-        static uint global::MsrGen.Registers.IMsrRegister<Ia32MiscEnable>.BaseAddress => Address;
-        static uint global::MsrGen.Registers.IMsrRegister<Ia32MiscEnable>.AddressStride => 0u;
-        static int global::MsrGen.Registers.IMsrRegister<Ia32MiscEnable>.MaxInstances => 1;
-        static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<Ia32MiscEnable>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
-
-        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
+        public static string InstanceName(int n) => global::MsrGen.Registers.MsrRegisterOps<Ia32MiscEnable>.InstanceName(n);
+        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) => global::MsrGen.Registers.MsrRegisterOps<Ia32MiscEnable>.CheckReserved(value, caps, n);
+        public override string ToString() => global::MsrGen.Registers.MsrRegisterOps<Ia32MiscEnable>.Format(Value);
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => StaticReservedBits;
-
-        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
-        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
-            new(InstanceName(n), value, ReservedMask(caps, n));
-
-        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => n == 0 && caps.IsIntel;
-
-        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static Ia32MiscEnable Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
-
-        /// <summary>
-        /// Which guest accesses of instance n exit under a vPMU mode (first matching rule of the definition; unlisted: all exit).
-        /// </summary>
-        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0)
+        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0) => mode switch
         {
-            if (mode == global::MsrGen.Registers.VpmuMode.Emulated)
-            {
-                return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-            }
-            if (mode == global::MsrGen.Registers.VpmuMode.Mediated)
-            {
-                return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-            }
-            return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-        }
-
-        /// <summary>The register as the catalog describes it.</summary>
-        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
-            "IA32_MISC_ENABLE", 0x1A0u, 0x0u, 1, "",
-            global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
-            global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel", true, 0x0UL,
-            "SDM Vol. 4 table 2-2; KVM MSR_IA32_MISC_ENABLE_PMU_RO_MASK = PEBS_UNAVAIL | BTS_UNAVAIL", "Miscellaneous enables; only the PMU bits matter here, and the guest cannot change them.",
-            new global::MsrGen.Registers.MsrFieldDescriptor[]
-            {
-                new("XD_DISABLE", 34, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-                new("XTPR_DISABLE", 23, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-                new("LIMIT_CPUID", 22, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-                new("MONITOR", 18, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-                new("EIST", 16, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-                new("PEBS_UNAVAIL", 12, 1, global::MsrGen.Registers.MsrAccess.ReadOnly, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "PEBS unavailable"),
-                new("BTS_UNAVAIL", 11, 1, global::MsrGen.Registers.MsrAccess.ReadOnly, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "BTS unavailable"),
-                new("EMON", 7, 1, global::MsrGen.Registers.MsrAccess.ReadOnly, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Performance monitoring available"),
-                new("AUTO_THERMAL", 3, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-                new("FAST_STRINGS", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-            });
-
+            global::MsrGen.Registers.VpmuMode.Emulated => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            global::MsrGen.Registers.VpmuMode.Mediated => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            _ => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+        };
+        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("IA32_MISC_ENABLE", 0x1A0u, 0x0u, 1, "", global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel", true, ResetBits, "SDM Vol. 4 table 2-2; KVM MSR_IA32_MISC_ENABLE_PMU_RO_MASK = PEBS_UNAVAIL | BTS_UNAVAIL", "Miscellaneous enables; only the PMU bits matter here, and the guest cannot change them.", new global::MsrGen.Registers.MsrFieldDescriptor[]
+        {
+            new("XD_DISABLE", 34, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+            new("XTPR_DISABLE", 23, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+            new("LIMIT_CPUID", 22, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+            new("MONITOR", 18, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+            new("EIST", 16, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+            new("PEBS_UNAVAIL", 12, 1, global::MsrGen.Registers.MsrAccess.ReadOnly, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "PEBS unavailable"),
+            new("BTS_UNAVAIL", 11, 1, global::MsrGen.Registers.MsrAccess.ReadOnly, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "BTS unavailable"),
+            new("EMON", 7, 1, global::MsrGen.Registers.MsrAccess.ReadOnly, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Performance monitoring available"),
+            new("AUTO_THERMAL", 3, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+            new("FAST_STRINGS", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+        }) { StaticReserved = StaticReservedBits, Aliases = new[] { "MSR_IA32_MISC_ENABLE" } };
         /// <summary>Bit 34 — XD_DISABLE.</summary>
-        [global::MsrGen.Registers.MsrField("XD_DISABLE", 34, 1)]
-        public bool XdDisable => (Value & (1UL << 34)) != 0;
-
-        /// <summary>A copy with XD_DISABLE replaced.</summary>
-        [global::MsrGen.Registers.MsrField("XD_DISABLE", 34, 1)]
-        public Ia32MiscEnable WithXdDisable(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 34, value));
-
+        [global::MsrGen.Registers.MsrField("XD_DISABLE", 34, 1)] public bool XdDisable => (Value & (1UL << 34)) != 0;
+        [global::MsrGen.Registers.MsrField("XD_DISABLE", 34, 1)] public Ia32MiscEnable WithXdDisable(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 34, value));
         /// <summary>Bit 23 — XTPR_DISABLE.</summary>
-        [global::MsrGen.Registers.MsrField("XTPR_DISABLE", 23, 1)]
-        public bool XtprDisable => (Value & (1UL << 23)) != 0;
-
-        /// <summary>A copy with XTPR_DISABLE replaced.</summary>
-        [global::MsrGen.Registers.MsrField("XTPR_DISABLE", 23, 1)]
-        public Ia32MiscEnable WithXtprDisable(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 23, value));
-
+        [global::MsrGen.Registers.MsrField("XTPR_DISABLE", 23, 1)] public bool XtprDisable => (Value & (1UL << 23)) != 0;
+        [global::MsrGen.Registers.MsrField("XTPR_DISABLE", 23, 1)] public Ia32MiscEnable WithXtprDisable(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 23, value));
         /// <summary>Bit 22 — LIMIT_CPUID.</summary>
-        [global::MsrGen.Registers.MsrField("LIMIT_CPUID", 22, 1)]
-        public bool LimitCpuid => (Value & (1UL << 22)) != 0;
-
-        /// <summary>A copy with LIMIT_CPUID replaced.</summary>
-        [global::MsrGen.Registers.MsrField("LIMIT_CPUID", 22, 1)]
-        public Ia32MiscEnable WithLimitCpuid(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 22, value));
-
+        [global::MsrGen.Registers.MsrField("LIMIT_CPUID", 22, 1)] public bool LimitCpuid => (Value & (1UL << 22)) != 0;
+        [global::MsrGen.Registers.MsrField("LIMIT_CPUID", 22, 1)] public Ia32MiscEnable WithLimitCpuid(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 22, value));
         /// <summary>Bit 18 — MONITOR.</summary>
-        [global::MsrGen.Registers.MsrField("MONITOR", 18, 1)]
-        public bool Monitor => (Value & (1UL << 18)) != 0;
-
-        /// <summary>A copy with MONITOR replaced.</summary>
-        [global::MsrGen.Registers.MsrField("MONITOR", 18, 1)]
-        public Ia32MiscEnable WithMonitor(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 18, value));
-
+        [global::MsrGen.Registers.MsrField("MONITOR", 18, 1)] public bool Monitor => (Value & (1UL << 18)) != 0;
+        [global::MsrGen.Registers.MsrField("MONITOR", 18, 1)] public Ia32MiscEnable WithMonitor(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 18, value));
         /// <summary>Bit 16 — EIST.</summary>
-        [global::MsrGen.Registers.MsrField("EIST", 16, 1)]
-        public bool Eist => (Value & (1UL << 16)) != 0;
-
-        /// <summary>A copy with EIST replaced.</summary>
-        [global::MsrGen.Registers.MsrField("EIST", 16, 1)]
-        public Ia32MiscEnable WithEist(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 16, value));
-
+        [global::MsrGen.Registers.MsrField("EIST", 16, 1)] public bool Eist => (Value & (1UL << 16)) != 0;
+        [global::MsrGen.Registers.MsrField("EIST", 16, 1)] public Ia32MiscEnable WithEist(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 16, value));
         /// <summary>Bit 12 — PEBS_UNAVAIL: PEBS unavailable</summary>
-        [global::MsrGen.Registers.MsrField("PEBS_UNAVAIL", 12, 1, Access = global::MsrGen.Registers.MsrAccess.ReadOnly)]
-        public bool PebsUnavail => (Value & (1UL << 12)) != 0;
-
-        /// <summary>A copy with PEBS_UNAVAIL replaced.</summary>
-        [global::MsrGen.Registers.MsrField("PEBS_UNAVAIL", 12, 1, Access = global::MsrGen.Registers.MsrAccess.ReadOnly)]
-        public Ia32MiscEnable WithPebsUnavail(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 12, value));
-
+        [global::MsrGen.Registers.MsrField("PEBS_UNAVAIL", 12, 1, Access = global::MsrGen.Registers.MsrAccess.ReadOnly)] public bool PebsUnavail => (Value & (1UL << 12)) != 0;
+        [global::MsrGen.Registers.MsrField("PEBS_UNAVAIL", 12, 1, Access = global::MsrGen.Registers.MsrAccess.ReadOnly)] public Ia32MiscEnable WithPebsUnavail(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 12, value));
         /// <summary>Bit 11 — BTS_UNAVAIL: BTS unavailable</summary>
-        [global::MsrGen.Registers.MsrField("BTS_UNAVAIL", 11, 1, Access = global::MsrGen.Registers.MsrAccess.ReadOnly)]
-        public bool BtsUnavail => (Value & (1UL << 11)) != 0;
-
-        /// <summary>A copy with BTS_UNAVAIL replaced.</summary>
-        [global::MsrGen.Registers.MsrField("BTS_UNAVAIL", 11, 1, Access = global::MsrGen.Registers.MsrAccess.ReadOnly)]
-        public Ia32MiscEnable WithBtsUnavail(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 11, value));
-
+        [global::MsrGen.Registers.MsrField("BTS_UNAVAIL", 11, 1, Access = global::MsrGen.Registers.MsrAccess.ReadOnly)] public bool BtsUnavail => (Value & (1UL << 11)) != 0;
+        [global::MsrGen.Registers.MsrField("BTS_UNAVAIL", 11, 1, Access = global::MsrGen.Registers.MsrAccess.ReadOnly)] public Ia32MiscEnable WithBtsUnavail(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 11, value));
         /// <summary>Bit 7 — EMON: Performance monitoring available</summary>
-        [global::MsrGen.Registers.MsrField("EMON", 7, 1, Access = global::MsrGen.Registers.MsrAccess.ReadOnly)]
-        public bool Emon => (Value & (1UL << 7)) != 0;
-
-        /// <summary>A copy with EMON replaced.</summary>
-        [global::MsrGen.Registers.MsrField("EMON", 7, 1, Access = global::MsrGen.Registers.MsrAccess.ReadOnly)]
-        public Ia32MiscEnable WithEmon(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 7, value));
-
+        [global::MsrGen.Registers.MsrField("EMON", 7, 1, Access = global::MsrGen.Registers.MsrAccess.ReadOnly)] public bool Emon => (Value & (1UL << 7)) != 0;
+        [global::MsrGen.Registers.MsrField("EMON", 7, 1, Access = global::MsrGen.Registers.MsrAccess.ReadOnly)] public Ia32MiscEnable WithEmon(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 7, value));
         /// <summary>Bit 3 — AUTO_THERMAL.</summary>
-        [global::MsrGen.Registers.MsrField("AUTO_THERMAL", 3, 1)]
-        public bool AutoThermal => (Value & (1UL << 3)) != 0;
-
-        /// <summary>A copy with AUTO_THERMAL replaced.</summary>
-        [global::MsrGen.Registers.MsrField("AUTO_THERMAL", 3, 1)]
-        public Ia32MiscEnable WithAutoThermal(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 3, value));
-
+        [global::MsrGen.Registers.MsrField("AUTO_THERMAL", 3, 1)] public bool AutoThermal => (Value & (1UL << 3)) != 0;
+        [global::MsrGen.Registers.MsrField("AUTO_THERMAL", 3, 1)] public Ia32MiscEnable WithAutoThermal(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 3, value));
         /// <summary>Bit 0 — FAST_STRINGS.</summary>
-        [global::MsrGen.Registers.MsrField("FAST_STRINGS", 0, 1)]
-        public bool FastStrings => (Value & (1UL << 0)) != 0;
-
-        /// <summary>A copy with FAST_STRINGS replaced.</summary>
-        [global::MsrGen.Registers.MsrField("FAST_STRINGS", 0, 1)]
-        public Ia32MiscEnable WithFastStrings(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 0, value));
-
-        /// <summary>
-        /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
-        /// </summary>
-        public override string ToString()
-        {
-            var sb = new global::System.Text.StringBuilder(RegisterName);
-            sb.Append(" = 0x").Append(Value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (FastStrings) sb.Append(" FAST_STRINGS");
-            if (AutoThermal) sb.Append(" AUTO_THERMAL");
-            if (Emon) sb.Append(" EMON");
-            if (BtsUnavail) sb.Append(" BTS_UNAVAIL");
-            if (PebsUnavail) sb.Append(" PEBS_UNAVAIL");
-            if (Eist) sb.Append(" EIST");
-            if (Monitor) sb.Append(" MONITOR");
-            if (LimitCpuid) sb.Append(" LIMIT_CPUID");
-            if (XtprDisable) sb.Append(" XTPR_DISABLE");
-            if (XdDisable) sb.Append(" XD_DISABLE");
-            ulong reserved = Value & StaticReservedBits;
-            if (reserved != 0) sb.Append(" reserved=0x").Append(reserved.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            return sb.ToString();
-        }
-
-        public bool Equals(Ia32MiscEnable other) => Value == other.Value;
-
-        public override bool Equals(object? obj) => obj is Ia32MiscEnable other && Equals(other);
-
-        public override int GetHashCode() => Value.GetHashCode();
-
-        public static bool operator ==(Ia32MiscEnable left, Ia32MiscEnable right) => left.Value == right.Value;
-
-        public static bool operator !=(Ia32MiscEnable left, Ia32MiscEnable right) => left.Value != right.Value;
+        [global::MsrGen.Registers.MsrField("FAST_STRINGS", 0, 1)] public bool FastStrings => (Value & (1UL << 0)) != 0;
+        [global::MsrGen.Registers.MsrField("FAST_STRINGS", 0, 1)] public Ia32MiscEnable WithFastStrings(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 0, value));
     }
 
     /// <summary>
     /// IA32_FIXED_CTR{n}: 4 instances at 0x309 + 1·n, as many as 'fixed'. Fixed-function counter n; writes are truncated to the fixed-counter width.
     /// </summary>
     /// <remarks>Source: SDM Vol. 3B 20.2.2; 0x309 INST_RETIRED.ANY, 0x30A CPU_CLK_UNHALTED.CORE, 0x30B CPU_CLK_UNHALTED.REF_TSC, 0x30C TOPDOWN.SLOTS</remarks>
-    [global::MsrGen.Registers.MsrRegister("IA32_FIXED_CTR{n}", 0x309u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0x0UL, Stride = 0x1u, MaxInstances = 4, Count = "fixed", Gate = "intel", HostPmu = true)]
+    [global::MsrGen.Registers.MsrRegister("IA32_FIXED_CTR{n}", 0x309u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0x0UL, Stride = 0x1u, MaxInstances = 4, Count = "fixed", Gate = "intel", HostPmu = true, Aliases = "MSR_CORE_PERF_FIXED_CTR{n}")]
     [global::MsrGen.Registers.MsrVariableWidth(0xFFFFFFFFFFFFFFFFUL, 0, "fixed-width")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
-    public readonly partial struct Ia32FixedCtr : global::MsrGen.Registers.IReadableMsr<Ia32FixedCtr>, global::MsrGen.Registers.IWritableMsr<Ia32FixedCtr>, global::MsrGen.Registers.IHostWritableMsr<Ia32FixedCtr>, global::System.IEquatable<Ia32FixedCtr>
+    public readonly partial record struct Ia32FixedCtr : global::MsrGen.Registers.IReadableMsr<Ia32FixedCtr>, global::MsrGen.Registers.IWritableMsr<Ia32FixedCtr>, global::MsrGen.Registers.IHostWritableMsr<Ia32FixedCtr>
     {
         public const string RegisterName = "IA32_FIXED_CTR{n}";
-        public const uint BaseAddress = 0x309u;
-        public const uint Stride = 0x1u;
-        /// <summary>Architectural maximum number of instances.</summary>
+        public const uint BaseAddress = 0x309u, Stride = 0x1u;
         public const int Maximum = 4;
-        /// <summary>Bits reserved whatever the capabilities.</summary>
-        public const ulong StaticReservedBits = 0x0UL;
-        public const ulong ResetBits = 0x0UL;
-
+        public const ulong StaticReservedBits = 0x0UL, ResetBits = 0x0UL;
         public ulong Value { get; }
-
         private Ia32FixedCtr(ulong value) => Value = value;
-
         public static Ia32FixedCtr Zero => default;
-
-        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static Ia32FixedCtr FromRawUnchecked(ulong value) => new(value);
-
-        public static uint AddressOf(int n) => BaseAddress + (uint)n * Stride;
-
-        public static string InstanceName(int n) => "IA32_FIXED_CTR" + n.ToString(global::System.Globalization.CultureInfo.InvariantCulture);
-
-        static string global::MsrGen.Registers.IMsrRegister<Ia32FixedCtr>.Name => RegisterName;
-        static uint global::MsrGen.Registers.IMsrRegister<Ia32FixedCtr>.BaseAddress => BaseAddress;
-        static uint global::MsrGen.Registers.IMsrRegister<Ia32FixedCtr>.AddressStride => Stride;
-        static int global::MsrGen.Registers.IMsrRegister<Ia32FixedCtr>.MaxInstances => Maximum;
-        static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<Ia32FixedCtr>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
-
-        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
+        public static uint AddressOf(int n) => global::MsrGen.Registers.MsrRegisterOps<Ia32FixedCtr>.AddressOf(n);
+        public static string InstanceName(int n) => global::MsrGen.Registers.MsrRegisterOps<Ia32FixedCtr>.InstanceName(n);
+        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) => global::MsrGen.Registers.MsrRegisterOps<Ia32FixedCtr>.CheckReserved(value, caps, n);
+        public override string ToString() => global::MsrGen.Registers.MsrRegisterOps<Ia32FixedCtr>.Format(Value);
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0)
         {
             ulong reserved = StaticReservedBits;
             reserved |= 0xFFFFFFFFFFFFFFFFUL & ~global::MsrGen.Registers.Bits.LowOnes(0 + caps.FixedWidth);
             return reserved;
         }
-
-        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
-        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
-            new(InstanceName(n), value, ReservedMask(caps, n));
-
-        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => (uint)n < (uint)Maximum && n < caps.FixedCounters && caps.IsIntel;
-
-        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static Ia32FixedCtr Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
-
-        /// <summary>
-        /// Which guest accesses of instance n exit under a vPMU mode (first matching rule of the definition; unlisted: all exit).
-        /// </summary>
-        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0)
+        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0) => mode switch
         {
-            if (mode == global::MsrGen.Registers.VpmuMode.Emulated)
-            {
-                return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-            }
-            if (mode == global::MsrGen.Registers.VpmuMode.Mediated)
-            {
-                if (n < caps.FixedCounters)
-                {
-                    return global::MsrGen.Registers.MsrIntercept.None;
-                }
-            }
-            return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-        }
-
-        /// <summary>The register as the catalog describes it.</summary>
-        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
-            "IA32_FIXED_CTR{n}", 0x309u, 0x1u, 4, "fixed",
-            global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
-            global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel", false, 0x0UL,
-            "SDM Vol. 3B 20.2.2; 0x309 INST_RETIRED.ANY, 0x30A CPU_CLK_UNHALTED.CORE, 0x30B CPU_CLK_UNHALTED.REF_TSC, 0x30C TOPDOWN.SLOTS", "Fixed-function counter n; writes are truncated to the fixed-counter width.",
-            new global::MsrGen.Registers.MsrFieldDescriptor[]
-            {
-                new("COUNT", 0, 64, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Counter value"),
-            });
-
+            global::MsrGen.Registers.VpmuMode.Emulated => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            global::MsrGen.Registers.VpmuMode.Mediated => (n < caps.FixedCounters) ? global::MsrGen.Registers.MsrIntercept.None : global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            _ => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+        };
+        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("IA32_FIXED_CTR{n}", 0x309u, 0x1u, 4, "fixed", global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel", false, ResetBits, "SDM Vol. 3B 20.2.2; 0x309 INST_RETIRED.ANY, 0x30A CPU_CLK_UNHALTED.CORE, 0x30B CPU_CLK_UNHALTED.REF_TSC, 0x30C TOPDOWN.SLOTS", "Fixed-function counter n; writes are truncated to the fixed-counter width.", new global::MsrGen.Registers.MsrFieldDescriptor[]
+        {
+            new("COUNT", 0, 64, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Counter value"),
+        }) { StaticReserved = StaticReservedBits, Aliases = new[] { "MSR_CORE_PERF_FIXED_CTR{n}" } };
         /// <summary>Bits 63:0 — COUNT: Counter value Bits at and above 'fixed-width' are reserved.</summary>
-        [global::MsrGen.Registers.MsrField("COUNT", 0, 64)]
-        public ulong Count => (ulong)((Value >> 0) & 0xFFFFFFFFFFFFFFFFUL);
-
-        /// <summary>A copy with COUNT replaced (bits beyond the field's width are dropped).</summary>
-        [global::MsrGen.Registers.MsrField("COUNT", 0, 64)]
-        public Ia32FixedCtr WithCount(ulong value) => new((ulong)value);
-
-        /// <summary>
-        /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
-        /// </summary>
-        public override string ToString()
-        {
-            var sb = new global::System.Text.StringBuilder(RegisterName);
-            sb.Append(" = 0x").Append(Value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (Count != 0) sb.Append(" COUNT=0x").Append(((ulong)Count).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            ulong reserved = Value & StaticReservedBits;
-            if (reserved != 0) sb.Append(" reserved=0x").Append(reserved.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            return sb.ToString();
-        }
-
-        public bool Equals(Ia32FixedCtr other) => Value == other.Value;
-
-        public override bool Equals(object? obj) => obj is Ia32FixedCtr other && Equals(other);
-
-        public override int GetHashCode() => Value.GetHashCode();
-
-        public static bool operator ==(Ia32FixedCtr left, Ia32FixedCtr right) => left.Value == right.Value;
-
-        public static bool operator !=(Ia32FixedCtr left, Ia32FixedCtr right) => left.Value != right.Value;
+        [global::MsrGen.Registers.MsrField("COUNT", 0, 64)] public ulong Count => (ulong)((Value >> 0) & 0xFFFFFFFFFFFFFFFFUL);
+        [global::MsrGen.Registers.MsrField("COUNT", 0, 64)] public Ia32FixedCtr WithCount(ulong value) => new((ulong)value);
     }
 
     /// <summary>
@@ -739,285 +297,115 @@ namespace MsrGen.GeneratedUnderTest
     /// <remarks>Source: SDM Vol. 3B 20.3.9.3 (Topdown level-1 metrics); not supported by KVM 7.0</remarks>
     [global::MsrGen.Registers.MsrRegister("MSR_PERF_METRICS", 0x329u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFFFFFF00000000UL, Gate = "intel && (perf-metrics)", HostPmu = true)]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
-    public readonly partial struct MsrPerfMetrics : global::MsrGen.Registers.IReadableMsr<MsrPerfMetrics>, global::MsrGen.Registers.IWritableMsr<MsrPerfMetrics>, global::MsrGen.Registers.IHostWritableMsr<MsrPerfMetrics>, global::System.IEquatable<MsrPerfMetrics>
+    public readonly partial record struct MsrPerfMetrics : global::MsrGen.Registers.IReadableMsr<MsrPerfMetrics>, global::MsrGen.Registers.IWritableMsr<MsrPerfMetrics>, global::MsrGen.Registers.IHostWritableMsr<MsrPerfMetrics>
     {
         public const string RegisterName = "MSR_PERF_METRICS";
         public const uint Address = 0x329u;
-        /// <summary>Bits reserved whatever the capabilities.</summary>
-        public const ulong StaticReservedBits = 0xFFFFFFFF00000000UL;
-        public const ulong ResetBits = 0x0UL;
-
+        public const ulong StaticReservedBits = 0xFFFFFFFF00000000UL, ResetBits = 0x0UL;
         public ulong Value { get; }
-
         private MsrPerfMetrics(ulong value) => Value = value;
-
         public static MsrPerfMetrics Zero => default;
-
-        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static MsrPerfMetrics FromRawUnchecked(ulong value) => new(value);
-
-        public static string InstanceName(int n) => RegisterName;
-
-        static string global::MsrGen.Registers.IMsrRegister<MsrPerfMetrics>.Name => RegisterName;
-        static uint global::MsrGen.Registers.IMsrRegister<MsrPerfMetrics>.BaseAddress => Address;
-        static uint global::MsrGen.Registers.IMsrRegister<MsrPerfMetrics>.AddressStride => 0u;
-        static int global::MsrGen.Registers.IMsrRegister<MsrPerfMetrics>.MaxInstances => 1;
-        static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<MsrPerfMetrics>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
-
-        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
+        public static string InstanceName(int n) => global::MsrGen.Registers.MsrRegisterOps<MsrPerfMetrics>.InstanceName(n);
+        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) => global::MsrGen.Registers.MsrRegisterOps<MsrPerfMetrics>.CheckReserved(value, caps, n);
+        public override string ToString() => global::MsrGen.Registers.MsrRegisterOps<MsrPerfMetrics>.Format(Value);
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => StaticReservedBits;
-
-        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
-        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
-            new(InstanceName(n), value, ReservedMask(caps, n));
-
-        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => n == 0 && caps.IsIntel && caps.PerfMetrics;
-
-        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static MsrPerfMetrics Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
-
-        /// <summary>
-        /// Which guest accesses of instance n exit under a vPMU mode (first matching rule of the definition; unlisted: all exit).
-        /// </summary>
-        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0)
+        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0) => mode switch
         {
-            if (mode == global::MsrGen.Registers.VpmuMode.Emulated)
-            {
-                return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-            }
-            if (mode == global::MsrGen.Registers.VpmuMode.Mediated)
-            {
-                return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-            }
-            return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-        }
-
-        /// <summary>The register as the catalog describes it.</summary>
-        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
-            "MSR_PERF_METRICS", 0x329u, 0x0u, 1, "",
-            global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
-            global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel && (perf-metrics)", true, 0x0UL,
-            "SDM Vol. 3B 20.3.9.3 (Topdown level-1 metrics); not supported by KVM 7.0", "Topdown level-1 metrics as fractions of TOPDOWN.SLOTS, 8 bits each (0xFF = 100%).",
-            new global::MsrGen.Registers.MsrFieldDescriptor[]
-            {
-                new("BE_BOUND", 24, 8, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Backend bound"),
-                new("FE_BOUND", 16, 8, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Frontend bound"),
-                new("BAD_SPEC", 8, 8, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Bad speculation"),
-                new("RETIRING", 0, 8, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Retiring"),
-            });
-
+            global::MsrGen.Registers.VpmuMode.Emulated => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            global::MsrGen.Registers.VpmuMode.Mediated => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            _ => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+        };
+        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("MSR_PERF_METRICS", 0x329u, 0x0u, 1, "", global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel && (perf-metrics)", true, ResetBits, "SDM Vol. 3B 20.3.9.3 (Topdown level-1 metrics); not supported by KVM 7.0", "Topdown level-1 metrics as fractions of TOPDOWN.SLOTS, 8 bits each (0xFF = 100%).", new global::MsrGen.Registers.MsrFieldDescriptor[]
+        {
+            new("BE_BOUND", 24, 8, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Backend bound"),
+            new("FE_BOUND", 16, 8, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Frontend bound"),
+            new("BAD_SPEC", 8, 8, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Bad speculation"),
+            new("RETIRING", 0, 8, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Retiring"),
+        }) { StaticReserved = StaticReservedBits };
         /// <summary>Bits 31:24 — BE_BOUND: Backend bound</summary>
-        [global::MsrGen.Registers.MsrField("BE_BOUND", 24, 8)]
-        public byte BeBound => (byte)((Value >> 24) & 0xFFUL);
-
-        /// <summary>A copy with BE_BOUND replaced (bits beyond the field's width are dropped).</summary>
-        [global::MsrGen.Registers.MsrField("BE_BOUND", 24, 8)]
-        public MsrPerfMetrics WithBeBound(byte value) => new((Value & 0xFFFFFFFF00FFFFFFUL) | ((ulong)value << 24));
-
+        [global::MsrGen.Registers.MsrField("BE_BOUND", 24, 8)] public byte BeBound => (byte)((Value >> 24) & 0xFFUL);
+        [global::MsrGen.Registers.MsrField("BE_BOUND", 24, 8)] public MsrPerfMetrics WithBeBound(byte value) => new((Value & 0xFFFFFFFF00FFFFFFUL) | ((ulong)value << 24));
         /// <summary>Bits 23:16 — FE_BOUND: Frontend bound</summary>
-        [global::MsrGen.Registers.MsrField("FE_BOUND", 16, 8)]
-        public byte FeBound => (byte)((Value >> 16) & 0xFFUL);
-
-        /// <summary>A copy with FE_BOUND replaced (bits beyond the field's width are dropped).</summary>
-        [global::MsrGen.Registers.MsrField("FE_BOUND", 16, 8)]
-        public MsrPerfMetrics WithFeBound(byte value) => new((Value & 0xFFFFFFFFFF00FFFFUL) | ((ulong)value << 16));
-
+        [global::MsrGen.Registers.MsrField("FE_BOUND", 16, 8)] public byte FeBound => (byte)((Value >> 16) & 0xFFUL);
+        [global::MsrGen.Registers.MsrField("FE_BOUND", 16, 8)] public MsrPerfMetrics WithFeBound(byte value) => new((Value & 0xFFFFFFFFFF00FFFFUL) | ((ulong)value << 16));
         /// <summary>Bits 15:8 — BAD_SPEC: Bad speculation</summary>
-        [global::MsrGen.Registers.MsrField("BAD_SPEC", 8, 8)]
-        public byte BadSpec => (byte)((Value >> 8) & 0xFFUL);
-
-        /// <summary>A copy with BAD_SPEC replaced (bits beyond the field's width are dropped).</summary>
-        [global::MsrGen.Registers.MsrField("BAD_SPEC", 8, 8)]
-        public MsrPerfMetrics WithBadSpec(byte value) => new((Value & 0xFFFFFFFFFFFF00FFUL) | ((ulong)value << 8));
-
+        [global::MsrGen.Registers.MsrField("BAD_SPEC", 8, 8)] public byte BadSpec => (byte)((Value >> 8) & 0xFFUL);
+        [global::MsrGen.Registers.MsrField("BAD_SPEC", 8, 8)] public MsrPerfMetrics WithBadSpec(byte value) => new((Value & 0xFFFFFFFFFFFF00FFUL) | ((ulong)value << 8));
         /// <summary>Bits 7:0 — RETIRING: Retiring</summary>
-        [global::MsrGen.Registers.MsrField("RETIRING", 0, 8)]
-        public byte Retiring => (byte)((Value >> 0) & 0xFFUL);
-
-        /// <summary>A copy with RETIRING replaced (bits beyond the field's width are dropped).</summary>
-        [global::MsrGen.Registers.MsrField("RETIRING", 0, 8)]
-        public MsrPerfMetrics WithRetiring(byte value) => new((Value & 0xFFFFFFFFFFFFFF00UL) | (ulong)value);
-
-        /// <summary>
-        /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
-        /// </summary>
-        public override string ToString()
-        {
-            var sb = new global::System.Text.StringBuilder(RegisterName);
-            sb.Append(" = 0x").Append(Value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (Retiring != 0) sb.Append(" RETIRING=0x").Append(((ulong)Retiring).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (BadSpec != 0) sb.Append(" BAD_SPEC=0x").Append(((ulong)BadSpec).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (FeBound != 0) sb.Append(" FE_BOUND=0x").Append(((ulong)FeBound).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (BeBound != 0) sb.Append(" BE_BOUND=0x").Append(((ulong)BeBound).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            ulong reserved = Value & StaticReservedBits;
-            if (reserved != 0) sb.Append(" reserved=0x").Append(reserved.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            return sb.ToString();
-        }
-
-        public bool Equals(MsrPerfMetrics other) => Value == other.Value;
-
-        public override bool Equals(object? obj) => obj is MsrPerfMetrics other && Equals(other);
-
-        public override int GetHashCode() => Value.GetHashCode();
-
-        public static bool operator ==(MsrPerfMetrics left, MsrPerfMetrics right) => left.Value == right.Value;
-
-        public static bool operator !=(MsrPerfMetrics left, MsrPerfMetrics right) => left.Value != right.Value;
+        [global::MsrGen.Registers.MsrField("RETIRING", 0, 8)] public byte Retiring => (byte)((Value >> 0) & 0xFFUL);
+        [global::MsrGen.Registers.MsrField("RETIRING", 0, 8)] public MsrPerfMetrics WithRetiring(byte value) => new((Value & 0xFFFFFFFFFFFFFF00UL) | (ulong)value);
     }
 
     /// <summary>
     /// IA32_PERF_CAPABILITIES (0x345). What the PMU supports; the guest may only read it, host userspace sets it before the first run.
     /// </summary>
     /// <remarks>Source: SDM Vol. 4 table 2-2; arch/x86/events/intel/lbr.c LBR formats; KVM: guest writes fault, immutable after first KVM_RUN</remarks>
-    [global::MsrGen.Registers.MsrRegister("IA32_PERF_CAPABILITIES", 0x345u, Access = global::MsrGen.Registers.MsrAccess.ReadOnly, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFFFFFFFFFC0000UL, Gate = "intel && (pdcm)")]
+    [global::MsrGen.Registers.MsrRegister("IA32_PERF_CAPABILITIES", 0x345u, Access = global::MsrGen.Registers.MsrAccess.ReadOnly, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFFFFFFFFFC0000UL, Gate = "intel && (pdcm)", Aliases = "MSR_IA32_PERF_CAPABILITIES")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
-    public readonly partial struct Ia32PerfCapabilities : global::MsrGen.Registers.IReadableMsr<Ia32PerfCapabilities>, global::MsrGen.Registers.IHostWritableMsr<Ia32PerfCapabilities>, global::System.IEquatable<Ia32PerfCapabilities>
+    public readonly partial record struct Ia32PerfCapabilities : global::MsrGen.Registers.IReadableMsr<Ia32PerfCapabilities>, global::MsrGen.Registers.IHostWritableMsr<Ia32PerfCapabilities>
     {
         public const string RegisterName = "IA32_PERF_CAPABILITIES";
         public const uint Address = 0x345u;
-        /// <summary>Bits reserved whatever the capabilities.</summary>
-        public const ulong StaticReservedBits = 0xFFFFFFFFFFFC0000UL;
-        public const ulong ResetBits = 0x0UL;
-
+        public const ulong StaticReservedBits = 0xFFFFFFFFFFFC0000UL, ResetBits = 0x0UL;
         public ulong Value { get; }
-
         private Ia32PerfCapabilities(ulong value) => Value = value;
-
         public static Ia32PerfCapabilities Zero => default;
-
-        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static Ia32PerfCapabilities FromRawUnchecked(ulong value) => new(value);
-
-        public static string InstanceName(int n) => RegisterName;
-
-        static string global::MsrGen.Registers.IMsrRegister<Ia32PerfCapabilities>.Name => RegisterName;
-        static uint global::MsrGen.Registers.IMsrRegister<Ia32PerfCapabilities>.BaseAddress => Address;
-        static uint global::MsrGen.Registers.IMsrRegister<Ia32PerfCapabilities>.AddressStride => 0u;
-        static int global::MsrGen.Registers.IMsrRegister<Ia32PerfCapabilities>.MaxInstances => 1;
-        static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<Ia32PerfCapabilities>.Access => global::MsrGen.Registers.MsrAccess.ReadOnly;
-
-        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
+        public static string InstanceName(int n) => global::MsrGen.Registers.MsrRegisterOps<Ia32PerfCapabilities>.InstanceName(n);
+        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) => global::MsrGen.Registers.MsrRegisterOps<Ia32PerfCapabilities>.CheckReserved(value, caps, n);
+        public override string ToString() => global::MsrGen.Registers.MsrRegisterOps<Ia32PerfCapabilities>.Format(Value);
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => StaticReservedBits;
-
-        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
-        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
-            new(InstanceName(n), value, ReservedMask(caps, n));
-
-        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => n == 0 && caps.IsIntel && caps.Has(global::MsrGen.Registers.PmuFeatures.Pdcm);
-
-        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static Ia32PerfCapabilities Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
-
-        /// <summary>
-        /// Which guest accesses of instance n exit under a vPMU mode (first matching rule of the definition; unlisted: all exit).
-        /// </summary>
-        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0)
+        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0) => mode switch
         {
-            if (mode == global::MsrGen.Registers.VpmuMode.Emulated)
-            {
-                return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-            }
-            if (mode == global::MsrGen.Registers.VpmuMode.Mediated)
-            {
-                return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-            }
-            return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-        }
-
-        /// <summary>The register as the catalog describes it.</summary>
-        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
-            "IA32_PERF_CAPABILITIES", 0x345u, 0x0u, 1, "",
-            global::MsrGen.Registers.MsrAccess.ReadOnly, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
-            global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel && (pdcm)", true, 0x0UL,
-            "SDM Vol. 4 table 2-2; arch/x86/events/intel/lbr.c LBR formats; KVM: guest writes fault, immutable after first KVM_RUN", "What the PMU supports; the guest may only read it, host userspace sets it before the first run.",
-            new global::MsrGen.Registers.MsrFieldDescriptor[]
-            {
-                new("PEBS_TIMING_INFO", 17, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-                new("PEBS_OUTPUT_PT_AVAIL", 16, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-                new("PERF_METRICS", 15, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "MSR_PERF_METRICS available"),
-                new("PEBS_BASELINE", 14, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Adaptive PEBS"),
-                new("FW_WRITES", 13, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Full-width counter writes through IA32_A_PMCn"),
-                new("SMM_FREEZE", 12, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "FREEZE_WHILE_SMM supported"),
-                new("PEBS_FORMAT", 8, 4, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "PEBS record format"),
-                new("PEBS_ARCH_REG", 7, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-                new("PEBS_TRAP", 6, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-                new("LBR_FMT", 0, 6, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "LBR record format"),
-            });
-
+            global::MsrGen.Registers.VpmuMode.Emulated => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            global::MsrGen.Registers.VpmuMode.Mediated => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            _ => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+        };
+        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("IA32_PERF_CAPABILITIES", 0x345u, 0x0u, 1, "", global::MsrGen.Registers.MsrAccess.ReadOnly, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel && (pdcm)", true, ResetBits, "SDM Vol. 4 table 2-2; arch/x86/events/intel/lbr.c LBR formats; KVM: guest writes fault, immutable after first KVM_RUN", "What the PMU supports; the guest may only read it, host userspace sets it before the first run.", new global::MsrGen.Registers.MsrFieldDescriptor[]
+        {
+            new("PEBS_TIMING_INFO", 17, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+            new("PEBS_OUTPUT_PT_AVAIL", 16, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+            new("PERF_METRICS", 15, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "MSR_PERF_METRICS available"),
+            new("PEBS_BASELINE", 14, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Adaptive PEBS"),
+            new("FW_WRITES", 13, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Full-width counter writes through IA32_A_PMCn"),
+            new("SMM_FREEZE", 12, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "FREEZE_WHILE_SMM supported"),
+            new("PEBS_FORMAT", 8, 4, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "PEBS record format"),
+            new("PEBS_ARCH_REG", 7, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+            new("PEBS_TRAP", 6, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+            new("LBR_FMT", 0, 6, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "LBR record format") { Values = new (ulong, string)[] { (0x0UL, "LBR_FORMAT_32"), (0x1UL, "LBR_FORMAT_LIP"), (0x2UL, "LBR_FORMAT_EIP"), (0x3UL, "LBR_FORMAT_EIP_FLAGS"), (0x4UL, "LBR_FORMAT_EIP_FLAGS2"), (0x5UL, "LBR_FORMAT_INFO"), (0x6UL, "LBR_FORMAT_TIME"), (0x7UL, "LBR_FORMAT_INFO2"), (0x3FUL, "LBR_FORMAT_NONE") } },
+        }) { StaticReserved = StaticReservedBits, Aliases = new[] { "MSR_IA32_PERF_CAPABILITIES" } };
         /// <summary>Bit 17 — PEBS_TIMING_INFO.</summary>
-        [global::MsrGen.Registers.MsrField("PEBS_TIMING_INFO", 17, 1)]
-        public bool PebsTimingInfo => (Value & (1UL << 17)) != 0;
-
-        /// <summary>A copy with PEBS_TIMING_INFO replaced.</summary>
-        [global::MsrGen.Registers.MsrField("PEBS_TIMING_INFO", 17, 1)]
-        public Ia32PerfCapabilities WithPebsTimingInfo(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 17, value));
-
+        [global::MsrGen.Registers.MsrField("PEBS_TIMING_INFO", 17, 1)] public bool PebsTimingInfo => (Value & (1UL << 17)) != 0;
+        [global::MsrGen.Registers.MsrField("PEBS_TIMING_INFO", 17, 1)] public Ia32PerfCapabilities WithPebsTimingInfo(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 17, value));
         /// <summary>Bit 16 — PEBS_OUTPUT_PT_AVAIL.</summary>
-        [global::MsrGen.Registers.MsrField("PEBS_OUTPUT_PT_AVAIL", 16, 1)]
-        public bool PebsOutputPtAvail => (Value & (1UL << 16)) != 0;
-
-        /// <summary>A copy with PEBS_OUTPUT_PT_AVAIL replaced.</summary>
-        [global::MsrGen.Registers.MsrField("PEBS_OUTPUT_PT_AVAIL", 16, 1)]
-        public Ia32PerfCapabilities WithPebsOutputPtAvail(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 16, value));
-
+        [global::MsrGen.Registers.MsrField("PEBS_OUTPUT_PT_AVAIL", 16, 1)] public bool PebsOutputPtAvail => (Value & (1UL << 16)) != 0;
+        [global::MsrGen.Registers.MsrField("PEBS_OUTPUT_PT_AVAIL", 16, 1)] public Ia32PerfCapabilities WithPebsOutputPtAvail(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 16, value));
         /// <summary>Bit 15 — PERF_METRICS: MSR_PERF_METRICS available</summary>
-        [global::MsrGen.Registers.MsrField("PERF_METRICS", 15, 1)]
-        public bool PerfMetrics => (Value & (1UL << 15)) != 0;
-
-        /// <summary>A copy with PERF_METRICS replaced.</summary>
-        [global::MsrGen.Registers.MsrField("PERF_METRICS", 15, 1)]
-        public Ia32PerfCapabilities WithPerfMetrics(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 15, value));
-
+        [global::MsrGen.Registers.MsrField("PERF_METRICS", 15, 1)] public bool PerfMetrics => (Value & (1UL << 15)) != 0;
+        [global::MsrGen.Registers.MsrField("PERF_METRICS", 15, 1)] public Ia32PerfCapabilities WithPerfMetrics(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 15, value));
         /// <summary>Bit 14 — PEBS_BASELINE: Adaptive PEBS</summary>
-        [global::MsrGen.Registers.MsrField("PEBS_BASELINE", 14, 1)]
-        public bool PebsBaseline => (Value & (1UL << 14)) != 0;
-
-        /// <summary>A copy with PEBS_BASELINE replaced.</summary>
-        [global::MsrGen.Registers.MsrField("PEBS_BASELINE", 14, 1)]
-        public Ia32PerfCapabilities WithPebsBaseline(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 14, value));
-
+        [global::MsrGen.Registers.MsrField("PEBS_BASELINE", 14, 1)] public bool PebsBaseline => (Value & (1UL << 14)) != 0;
+        [global::MsrGen.Registers.MsrField("PEBS_BASELINE", 14, 1)] public Ia32PerfCapabilities WithPebsBaseline(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 14, value));
         /// <summary>Bit 13 — FW_WRITES: Full-width counter writes through IA32_A_PMCn</summary>
-        [global::MsrGen.Registers.MsrField("FW_WRITES", 13, 1)]
-        public bool FwWrites => (Value & (1UL << 13)) != 0;
-
-        /// <summary>A copy with FW_WRITES replaced.</summary>
-        [global::MsrGen.Registers.MsrField("FW_WRITES", 13, 1)]
-        public Ia32PerfCapabilities WithFwWrites(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 13, value));
-
+        [global::MsrGen.Registers.MsrField("FW_WRITES", 13, 1)] public bool FwWrites => (Value & (1UL << 13)) != 0;
+        [global::MsrGen.Registers.MsrField("FW_WRITES", 13, 1)] public Ia32PerfCapabilities WithFwWrites(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 13, value));
         /// <summary>Bit 12 — SMM_FREEZE: FREEZE_WHILE_SMM supported</summary>
-        [global::MsrGen.Registers.MsrField("SMM_FREEZE", 12, 1)]
-        public bool SmmFreeze => (Value & (1UL << 12)) != 0;
-
-        /// <summary>A copy with SMM_FREEZE replaced.</summary>
-        [global::MsrGen.Registers.MsrField("SMM_FREEZE", 12, 1)]
-        public Ia32PerfCapabilities WithSmmFreeze(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 12, value));
-
+        [global::MsrGen.Registers.MsrField("SMM_FREEZE", 12, 1)] public bool SmmFreeze => (Value & (1UL << 12)) != 0;
+        [global::MsrGen.Registers.MsrField("SMM_FREEZE", 12, 1)] public Ia32PerfCapabilities WithSmmFreeze(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 12, value));
         /// <summary>Bits 11:8 — PEBS_FORMAT: PEBS record format</summary>
-        [global::MsrGen.Registers.MsrField("PEBS_FORMAT", 8, 4)]
-        public byte PebsFormat => (byte)((Value >> 8) & 0xFUL);
-
-        /// <summary>A copy with PEBS_FORMAT replaced (bits beyond the field's width are dropped).</summary>
-        [global::MsrGen.Registers.MsrField("PEBS_FORMAT", 8, 4)]
-        public Ia32PerfCapabilities WithPebsFormat(byte value) => new((Value & 0xFFFFFFFFFFFFF0FFUL) | (((ulong)value << 8) & 0xF00UL));
-
+        [global::MsrGen.Registers.MsrField("PEBS_FORMAT", 8, 4)] public byte PebsFormat => (byte)((Value >> 8) & 0xFUL);
+        [global::MsrGen.Registers.MsrField("PEBS_FORMAT", 8, 4)] public Ia32PerfCapabilities WithPebsFormat(byte value) => new((Value & 0xFFFFFFFFFFFFF0FFUL) | (((ulong)value << 8) & 0xF00UL));
         /// <summary>Bit 7 — PEBS_ARCH_REG.</summary>
-        [global::MsrGen.Registers.MsrField("PEBS_ARCH_REG", 7, 1)]
-        public bool PebsArchReg => (Value & (1UL << 7)) != 0;
-
-        /// <summary>A copy with PEBS_ARCH_REG replaced.</summary>
-        [global::MsrGen.Registers.MsrField("PEBS_ARCH_REG", 7, 1)]
-        public Ia32PerfCapabilities WithPebsArchReg(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 7, value));
-
+        [global::MsrGen.Registers.MsrField("PEBS_ARCH_REG", 7, 1)] public bool PebsArchReg => (Value & (1UL << 7)) != 0;
+        [global::MsrGen.Registers.MsrField("PEBS_ARCH_REG", 7, 1)] public Ia32PerfCapabilities WithPebsArchReg(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 7, value));
         /// <summary>Bit 6 — PEBS_TRAP.</summary>
-        [global::MsrGen.Registers.MsrField("PEBS_TRAP", 6, 1)]
-        public bool PebsTrap => (Value & (1UL << 6)) != 0;
-
-        /// <summary>A copy with PEBS_TRAP replaced.</summary>
-        [global::MsrGen.Registers.MsrField("PEBS_TRAP", 6, 1)]
-        public Ia32PerfCapabilities WithPebsTrap(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 6, value));
-
+        [global::MsrGen.Registers.MsrField("PEBS_TRAP", 6, 1)] public bool PebsTrap => (Value & (1UL << 6)) != 0;
+        [global::MsrGen.Registers.MsrField("PEBS_TRAP", 6, 1)] public Ia32PerfCapabilities WithPebsTrap(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 6, value));
         /// <summary>Encodings of LBR_FMT.</summary>
         public enum LbrFmtValue : byte
         {
@@ -1040,1626 +428,451 @@ namespace MsrGen.GeneratedUnderTest
             /// <summary>No LBRs (also what KVM reports without guest LBR)</summary>
             LbrFormatNone = 63,
         }
-
         /// <summary>Bits 5:0 — LBR_FMT: LBR record format</summary>
-        [global::MsrGen.Registers.MsrField("LBR_FMT", 0, 6)]
-        public LbrFmtValue LbrFmt => (LbrFmtValue)((Value >> 0) & 0x3FUL);
-
-        /// <summary>A copy with LBR_FMT replaced (bits beyond the field's width are dropped).</summary>
-        [global::MsrGen.Registers.MsrField("LBR_FMT", 0, 6)]
-        public Ia32PerfCapabilities WithLbrFmt(LbrFmtValue value) => new((Value & 0xFFFFFFFFFFFFFFC0UL) | ((ulong)value & 0x3FUL));
-
-        /// <summary>
-        /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
-        /// </summary>
-        public override string ToString()
-        {
-            var sb = new global::System.Text.StringBuilder(RegisterName);
-            sb.Append(" = 0x").Append(Value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture));
-            sb.Append(" LBR_FMT=").Append(LbrFmt switch
-            {
-                LbrFmtValue.LbrFormat32 => "LBR_FORMAT_32",
-                LbrFmtValue.LbrFormatLip => "LBR_FORMAT_LIP",
-                LbrFmtValue.LbrFormatEip => "LBR_FORMAT_EIP",
-                LbrFmtValue.LbrFormatEipFlags => "LBR_FORMAT_EIP_FLAGS",
-                LbrFmtValue.LbrFormatEipFlags2 => "LBR_FORMAT_EIP_FLAGS2",
-                LbrFmtValue.LbrFormatInfo => "LBR_FORMAT_INFO",
-                LbrFmtValue.LbrFormatTime => "LBR_FORMAT_TIME",
-                LbrFmtValue.LbrFormatInfo2 => "LBR_FORMAT_INFO2",
-                LbrFmtValue.LbrFormatNone => "LBR_FORMAT_NONE",
-                _ => "0x" + ((ulong)LbrFmt).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture),
-            });
-            if (PebsTrap) sb.Append(" PEBS_TRAP");
-            if (PebsArchReg) sb.Append(" PEBS_ARCH_REG");
-            if (PebsFormat != 0) sb.Append(" PEBS_FORMAT=0x").Append(((ulong)PebsFormat).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (SmmFreeze) sb.Append(" SMM_FREEZE");
-            if (FwWrites) sb.Append(" FW_WRITES");
-            if (PebsBaseline) sb.Append(" PEBS_BASELINE");
-            if (PerfMetrics) sb.Append(" PERF_METRICS");
-            if (PebsOutputPtAvail) sb.Append(" PEBS_OUTPUT_PT_AVAIL");
-            if (PebsTimingInfo) sb.Append(" PEBS_TIMING_INFO");
-            ulong reserved = Value & StaticReservedBits;
-            if (reserved != 0) sb.Append(" reserved=0x").Append(reserved.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            return sb.ToString();
-        }
-
-        public bool Equals(Ia32PerfCapabilities other) => Value == other.Value;
-
-        public override bool Equals(object? obj) => obj is Ia32PerfCapabilities other && Equals(other);
-
-        public override int GetHashCode() => Value.GetHashCode();
-
-        public static bool operator ==(Ia32PerfCapabilities left, Ia32PerfCapabilities right) => left.Value == right.Value;
-
-        public static bool operator !=(Ia32PerfCapabilities left, Ia32PerfCapabilities right) => left.Value != right.Value;
+        [global::MsrGen.Registers.MsrField("LBR_FMT", 0, 6)] public LbrFmtValue LbrFmt => (LbrFmtValue)((Value >> 0) & 0x3FUL);
+        [global::MsrGen.Registers.MsrField("LBR_FMT", 0, 6)] public Ia32PerfCapabilities WithLbrFmt(LbrFmtValue value) => new((Value & 0xFFFFFFFFFFFFFFC0UL) | ((ulong)value & 0x3FUL));
     }
 
     /// <summary>
     /// IA32_FIXED_CTR_CTRL (0x38D). Controls of the fixed counters, one 4-bit group per counter and an adaptive-PEBS bit per counter.
     /// </summary>
     /// <remarks>Source: SDM Vol. 3B 20.2.2; KVM fixed_ctr_ctrl_rsvd (0xB per existing counter)</remarks>
-    [global::MsrGen.Registers.MsrRegister("IA32_FIXED_CTR_CTRL", 0x38Du, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFFEEEEFFFF0000UL, Gate = "intel && (version >= 2)", HostPmu = true)]
+    [global::MsrGen.Registers.MsrRegister("IA32_FIXED_CTR_CTRL", 0x38Du, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFFEEEEFFFF0000UL, Gate = "intel && (version >= 2)", HostPmu = true, Aliases = "MSR_CORE_PERF_FIXED_CTR_CTRL")]
     [global::MsrGen.Registers.MsrConditionalBits(0x100000000UL, "true", ElementStride = 4, ElementCount = 4, ElementBound = "fixed")]
-    [global::MsrGen.Registers.MsrConditionalBits(0x100000000UL, "pebs-baseline && pebs-format != 0", ElementStride = 4, ElementCount = 4)]
+    [global::MsrGen.Registers.MsrConditionalBits(0x100000000UL, "pebs-baseline", ElementStride = 4, ElementCount = 4)]
     [global::MsrGen.Registers.MsrConditionalBits(0xFUL, "true", ElementStride = 4, ElementCount = 4, ElementBound = "fixed")]
     [global::MsrGen.Registers.MsrConditionalBits(0x4UL, "false", ElementStride = 4, ElementCount = 4)]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
-    public readonly partial struct Ia32FixedCtrCtrl : global::MsrGen.Registers.IReadableMsr<Ia32FixedCtrCtrl>, global::MsrGen.Registers.IWritableMsr<Ia32FixedCtrCtrl>, global::MsrGen.Registers.IHostWritableMsr<Ia32FixedCtrCtrl>, global::System.IEquatable<Ia32FixedCtrCtrl>
+    public readonly partial record struct Ia32FixedCtrCtrl : global::MsrGen.Registers.IReadableMsr<Ia32FixedCtrCtrl>, global::MsrGen.Registers.IWritableMsr<Ia32FixedCtrCtrl>, global::MsrGen.Registers.IHostWritableMsr<Ia32FixedCtrCtrl>
     {
         public const string RegisterName = "IA32_FIXED_CTR_CTRL";
         public const uint Address = 0x38Du;
-        /// <summary>Bits reserved whatever the capabilities.</summary>
-        public const ulong StaticReservedBits = 0xFFFFEEEEFFFF0000UL;
-        public const ulong ResetBits = 0x0UL;
-
+        public const ulong StaticReservedBits = 0xFFFFEEEEFFFF0000UL, ResetBits = 0x0UL;
         public ulong Value { get; }
-
         private Ia32FixedCtrCtrl(ulong value) => Value = value;
-
         public static Ia32FixedCtrCtrl Zero => default;
-
-        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static Ia32FixedCtrCtrl FromRawUnchecked(ulong value) => new(value);
-
-        public static string InstanceName(int n) => RegisterName;
-
-        static string global::MsrGen.Registers.IMsrRegister<Ia32FixedCtrCtrl>.Name => RegisterName;
-        static uint global::MsrGen.Registers.IMsrRegister<Ia32FixedCtrCtrl>.BaseAddress => Address;
-        static uint global::MsrGen.Registers.IMsrRegister<Ia32FixedCtrCtrl>.AddressStride => 0u;
-        static int global::MsrGen.Registers.IMsrRegister<Ia32FixedCtrCtrl>.MaxInstances => 1;
-        static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<Ia32FixedCtrCtrl>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
-
-        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
+        public static string InstanceName(int n) => global::MsrGen.Registers.MsrRegisterOps<Ia32FixedCtrCtrl>.InstanceName(n);
+        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) => global::MsrGen.Registers.MsrRegisterOps<Ia32FixedCtrCtrl>.CheckReserved(value, caps, n);
+        public override string ToString() => global::MsrGen.Registers.MsrRegisterOps<Ia32FixedCtrCtrl>.Format(Value);
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0)
         {
             ulong reserved = StaticReservedBits;
-            {
-                int count = caps.FixedCounters;
-                bool present = true;
-                for (int k = 0; k < 4; k++)
-                {
-                    int shift = 32 + k * 4;
-                    if (!present || k >= count)
-                    {
-                        reserved |= 0x1UL << shift;
-                        continue;
-                    }
-                    if (!(caps.PebsBaseline && caps.PebsFormat != 0))
-                    {
-                        reserved |= 0x1UL << shift;
-                    }
-                }
-            }
-            {
-                int count = caps.FixedCounters;
-                bool present = true;
-                for (int k = 0; k < 4; k++)
-                {
-                    int shift = 0 + k * 4;
-                    if (!present || k >= count)
-                    {
-                        reserved |= 0xFUL << shift;
-                        continue;
-                    }
-                    if (!(false))
-                    {
-                        reserved |= 0x4UL << shift;
-                    }
-                }
-            }
+            int c0 = global::System.Math.Clamp(caps.FixedCounters, 0, 4);
+            reserved |= global::MsrGen.Registers.Bits.Repeat(0x1UL, 32, 4, c0, 4);
+            if (!(caps.PebsBaseline)) reserved |= global::MsrGen.Registers.Bits.Repeat(0x1UL, 32, 4, 0, c0);
+            int c1 = global::System.Math.Clamp(caps.FixedCounters, 0, 4);
+            reserved |= global::MsrGen.Registers.Bits.Repeat(0xFUL, 0, 4, c1, 4);
+            if (!(false)) reserved |= global::MsrGen.Registers.Bits.Repeat(0x4UL, 0, 4, 0, c1);
             return reserved;
         }
-
-        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
-        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
-            new(InstanceName(n), value, ReservedMask(caps, n));
-
-        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => n == 0 && caps.IsIntel && caps.Version >= 2;
-
-        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static Ia32FixedCtrCtrl Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
-
-        /// <summary>
-        /// Which guest accesses of instance n exit under a vPMU mode (first matching rule of the definition; unlisted: all exit).
-        /// </summary>
-        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0)
+        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0) => mode switch
         {
-            if (mode == global::MsrGen.Registers.VpmuMode.Emulated)
-            {
-                return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-            }
-            if (mode == global::MsrGen.Registers.VpmuMode.Mediated)
-            {
-                return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-            }
-            return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-        }
-
-        /// <summary>The register as the catalog describes it.</summary>
-        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
-            "IA32_FIXED_CTR_CTRL", 0x38Du, 0x0u, 1, "",
-            global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
-            global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel && (version >= 2)", true, 0x0UL,
-            "SDM Vol. 3B 20.2.2; KVM fixed_ctr_ctrl_rsvd (0xB per existing counter)", "Controls of the fixed counters, one 4-bit group per counter and an adaptive-PEBS bit per counter.",
-            new global::MsrGen.Registers.MsrFieldDescriptor[]
-            {
-                new("ADAPTIVE{n}", 32, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "pebs-baseline && pebs-format != 0", 4, 4, "fixed", "ICL_FIXED_0_ADAPTIVE: only with a PEBS format (intel_pmu_refresh)"),
-                new("FIXED{n}.PMI", 3, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 4, 4, "fixed", "Raise a PMI on overflow"),
-                new("FIXED{n}.ANY", 2, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 4, 4, "fixed", "AnyThread (KVM reserves it); in fixed counter 3's group the same bit is INTEL_FIXED_3_METRICS_CLEAR, also reserved by KVM"),
-                new("FIXED{n}.USR", 1, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 4, 4, "fixed", "Count at CPL > 0"),
-                new("FIXED{n}.OS", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 4, 4, "fixed", "Count at CPL 0"),
-            });
-
+            global::MsrGen.Registers.VpmuMode.Emulated => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            global::MsrGen.Registers.VpmuMode.Mediated => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            _ => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+        };
+        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("IA32_FIXED_CTR_CTRL", 0x38Du, 0x0u, 1, "", global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel && (version >= 2)", true, ResetBits, "SDM Vol. 3B 20.2.2; KVM fixed_ctr_ctrl_rsvd (0xB per existing counter)", "Controls of the fixed counters, one 4-bit group per counter and an adaptive-PEBS bit per counter.", new global::MsrGen.Registers.MsrFieldDescriptor[]
+        {
+            new("ADAPTIVE{n}", 32, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "pebs-baseline", 4, 4, "fixed", "Adaptive PEBS for fixed counter n"),
+            new("FIXED{n}.PMI", 3, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 4, 4, "fixed", "Raise a PMI on overflow"),
+            new("FIXED{n}.ANY", 2, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 4, 4, "fixed", "AnyThread (KVM reserves it)"),
+            new("FIXED{n}.USR", 1, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 4, 4, "fixed", "Count at CPL > 0"),
+            new("FIXED{n}.OS", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 4, 4, "fixed", "Count at CPL 0"),
+        }) { StaticReserved = StaticReservedBits, Aliases = new[] { "MSR_CORE_PERF_FIXED_CTR_CTRL" } };
         /// <summary>
-        /// Bit 32 + 4·n, n &lt; 4 — ADAPTIVE{n}: ICL_FIXED_0_ADAPTIVE: only with a PEBS format (intel_pmu_refresh) Elements ('fixed' exist on a vCPU). Exists only when 'pebs-baseline &amp;&amp; pebs-format != 0' (reserved otherwise).
+        /// Bit 32 + 4·n, n &lt; 4 — ADAPTIVE{n}: Adaptive PEBS for fixed counter n Elements ('fixed' exist on a vCPU). Exists only when 'pebs-baseline' (reserved otherwise).
         /// </summary>
-        [global::MsrGen.Registers.MsrField("ADAPTIVE{n}", 32, 1, ElementStride = 4, ElementCount = 4)]
-        public bool Adaptive(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 4, 32, 4);
-
-        /// <summary>
-        /// A copy with element n of ADAPTIVE{n} replaced (an index beyond the architectural maximum changes nothing).
-        /// </summary>
-        [global::MsrGen.Registers.MsrField("ADAPTIVE{n}", 32, 1, ElementStride = 4, ElementCount = 4)]
-        public Ia32FixedCtrCtrl WithAdaptive(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 4, 32, 4, value));
-
+        [global::MsrGen.Registers.MsrField("ADAPTIVE{n}", 32, 1, ElementStride = 4, ElementCount = 4)] public bool Adaptive(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 4, 32, 4);
+        [global::MsrGen.Registers.MsrField("ADAPTIVE{n}", 32, 1, ElementStride = 4, ElementCount = 4)] public Ia32FixedCtrCtrl WithAdaptive(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 4, 32, 4, value));
         /// <summary>Bit 3 + 4·n, n &lt; 4 — FIXED{n}.PMI: Raise a PMI on overflow Elements ('fixed' exist on a vCPU).</summary>
-        [global::MsrGen.Registers.MsrField("FIXED{n}.PMI", 3, 1, ElementStride = 4, ElementCount = 4)]
-        public bool FixedPmi(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 4, 3, 4);
-
+        [global::MsrGen.Registers.MsrField("FIXED{n}.PMI", 3, 1, ElementStride = 4, ElementCount = 4)] public bool FixedPmi(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 4, 3, 4);
+        [global::MsrGen.Registers.MsrField("FIXED{n}.PMI", 3, 1, ElementStride = 4, ElementCount = 4)] public Ia32FixedCtrCtrl WithFixedPmi(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 4, 3, 4, value));
         /// <summary>
-        /// A copy with element n of FIXED{n}.PMI replaced (an index beyond the architectural maximum changes nothing).
+        /// Bit 2 + 4·n, n &lt; 4 — FIXED{n}.ANY: AnyThread (KVM reserves it) Elements ('fixed' exist on a vCPU). Exists only when 'false' (reserved otherwise).
         /// </summary>
-        [global::MsrGen.Registers.MsrField("FIXED{n}.PMI", 3, 1, ElementStride = 4, ElementCount = 4)]
-        public Ia32FixedCtrCtrl WithFixedPmi(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 4, 3, 4, value));
-
-        /// <summary>
-        /// Bit 2 + 4·n, n &lt; 4 — FIXED{n}.ANY: AnyThread (KVM reserves it); in fixed counter 3's group the same bit is INTEL_FIXED_3_METRICS_CLEAR, also reserved by KVM Elements ('fixed' exist on a vCPU). Exists only when 'false' (reserved otherwise).
-        /// </summary>
-        [global::MsrGen.Registers.MsrField("FIXED{n}.ANY", 2, 1, ElementStride = 4, ElementCount = 4)]
-        public bool FixedAny(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 4, 2, 4);
-
-        /// <summary>
-        /// A copy with element n of FIXED{n}.ANY replaced (an index beyond the architectural maximum changes nothing).
-        /// </summary>
-        [global::MsrGen.Registers.MsrField("FIXED{n}.ANY", 2, 1, ElementStride = 4, ElementCount = 4)]
-        public Ia32FixedCtrCtrl WithFixedAny(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 4, 2, 4, value));
-
+        [global::MsrGen.Registers.MsrField("FIXED{n}.ANY", 2, 1, ElementStride = 4, ElementCount = 4)] public bool FixedAny(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 4, 2, 4);
+        [global::MsrGen.Registers.MsrField("FIXED{n}.ANY", 2, 1, ElementStride = 4, ElementCount = 4)] public Ia32FixedCtrCtrl WithFixedAny(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 4, 2, 4, value));
         /// <summary>Bit 1 + 4·n, n &lt; 4 — FIXED{n}.USR: Count at CPL &gt; 0 Elements ('fixed' exist on a vCPU).</summary>
-        [global::MsrGen.Registers.MsrField("FIXED{n}.USR", 1, 1, ElementStride = 4, ElementCount = 4)]
-        public bool FixedUsr(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 4, 1, 4);
-
-        /// <summary>
-        /// A copy with element n of FIXED{n}.USR replaced (an index beyond the architectural maximum changes nothing).
-        /// </summary>
-        [global::MsrGen.Registers.MsrField("FIXED{n}.USR", 1, 1, ElementStride = 4, ElementCount = 4)]
-        public Ia32FixedCtrCtrl WithFixedUsr(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 4, 1, 4, value));
-
+        [global::MsrGen.Registers.MsrField("FIXED{n}.USR", 1, 1, ElementStride = 4, ElementCount = 4)] public bool FixedUsr(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 4, 1, 4);
+        [global::MsrGen.Registers.MsrField("FIXED{n}.USR", 1, 1, ElementStride = 4, ElementCount = 4)] public Ia32FixedCtrCtrl WithFixedUsr(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 4, 1, 4, value));
         /// <summary>Bit 0 + 4·n, n &lt; 4 — FIXED{n}.OS: Count at CPL 0 Elements ('fixed' exist on a vCPU).</summary>
-        [global::MsrGen.Registers.MsrField("FIXED{n}.OS", 0, 1, ElementStride = 4, ElementCount = 4)]
-        public bool FixedOs(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 4, 0, 4);
-
-        /// <summary>
-        /// A copy with element n of FIXED{n}.OS replaced (an index beyond the architectural maximum changes nothing).
-        /// </summary>
-        [global::MsrGen.Registers.MsrField("FIXED{n}.OS", 0, 1, ElementStride = 4, ElementCount = 4)]
-        public Ia32FixedCtrCtrl WithFixedOs(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 4, 0, 4, value));
-
-        /// <summary>
-        /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
-        /// </summary>
-        public override string ToString()
-        {
-            var sb = new global::System.Text.StringBuilder(RegisterName);
-            sb.Append(" = 0x").Append(Value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture));
-            for (int k = 0; k < 4; k++)
-            {
-                var parts = new global::System.Collections.Generic.List<string>();
-                if (FixedPmi(k)) parts.Add("PMI");
-                if (FixedAny(k)) parts.Add("ANY");
-                if (FixedUsr(k)) parts.Add("USR");
-                if (FixedOs(k)) parts.Add("OS");
-                if (parts.Count > 0) sb.Append(" FIXED").Append(k.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('=').Append(string.Join("|", parts));
-            }
-            for (int k = 0; k < 4; k++)
-            {
-                var parts = new global::System.Collections.Generic.List<string>();
-                if (Adaptive(k)) parts.Add("ADAPTIVE");
-                if (parts.Count > 0) sb.Append(" ADAPTIVE").Append(k.ToString(global::System.Globalization.CultureInfo.InvariantCulture)).Append('=').Append(string.Join("|", parts));
-            }
-            ulong reserved = Value & StaticReservedBits;
-            if (reserved != 0) sb.Append(" reserved=0x").Append(reserved.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            return sb.ToString();
-        }
-
-        public bool Equals(Ia32FixedCtrCtrl other) => Value == other.Value;
-
-        public override bool Equals(object? obj) => obj is Ia32FixedCtrCtrl other && Equals(other);
-
-        public override int GetHashCode() => Value.GetHashCode();
-
-        public static bool operator ==(Ia32FixedCtrCtrl left, Ia32FixedCtrCtrl right) => left.Value == right.Value;
-
-        public static bool operator !=(Ia32FixedCtrCtrl left, Ia32FixedCtrCtrl right) => left.Value != right.Value;
+        [global::MsrGen.Registers.MsrField("FIXED{n}.OS", 0, 1, ElementStride = 4, ElementCount = 4)] public bool FixedOs(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 4, 0, 4);
+        [global::MsrGen.Registers.MsrField("FIXED{n}.OS", 0, 1, ElementStride = 4, ElementCount = 4)] public Ia32FixedCtrCtrl WithFixedOs(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 4, 0, 4, value));
     }
 
     /// <summary>
     /// IA32_PERF_GLOBAL_STATUS (0x38E). Overflow status; read-only to the guest (cleared through IA32_PERF_GLOBAL_OVF_CTRL).
     /// </summary>
-    /// <remarks>Source: SDM Vol. 3B 20.2.2; arch/x86/include/asm/perf_event.h GLOBAL_STATUS_*; KVM intel_pmu_refresh: global_status_rsvd = global_ctrl_rsvd &amp; ~(BIT 62 | BIT 63), minus TRACE_TOPA_PMI with Intel PT in host-guest mode</remarks>
-    [global::MsrGen.Registers.MsrRegister("IA32_PERF_GLOBAL_STATUS", 0x38Eu, Access = global::MsrGen.Registers.MsrAccess.ReadOnly, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0x33E000000000000UL, Gate = "intel && (version >= 2)", HostPmu = true)]
+    /// <remarks>Source: SDM Vol. 3B 20.2.2; KVM global_status_rsvd = global_ctrl_rsvd &amp; ~(BIT 62 | BIT 63)</remarks>
+    [global::MsrGen.Registers.MsrRegister("IA32_PERF_GLOBAL_STATUS", 0x38Eu, Access = global::MsrGen.Registers.MsrAccess.ReadOnly, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0x37E000000000000UL, Gate = "intel && (version >= 2)", HostPmu = true, Aliases = "MSR_CORE_PERF_GLOBAL_STATUS")]
     [global::MsrGen.Registers.MsrConditionalBits(0x2000000000000000UL, "false")]
     [global::MsrGen.Registers.MsrConditionalBits(0x1000000000000000UL, "false")]
     [global::MsrGen.Registers.MsrConditionalBits(0x800000000000000UL, "false")]
     [global::MsrGen.Registers.MsrConditionalBits(0x400000000000000UL, "false")]
-    [global::MsrGen.Registers.MsrConditionalBits(0x80000000000000UL, "pt-host-guest")]
-    [global::MsrGen.Registers.MsrConditionalBits(0x40000000000000UL, "false")]
-    [global::MsrGen.Registers.MsrConditionalBits(0x1000000000000UL, "perf-metrics")]
+    [global::MsrGen.Registers.MsrConditionalBits(0x80000000000000UL, "false")]
+    [global::MsrGen.Registers.MsrConditionalBits(0x1000000000000UL, "false")]
     [global::MsrGen.Registers.MsrConditionalBits(0x100000000UL, "true", ElementStride = 1, ElementCount = 16, ElementBound = "fixed")]
     [global::MsrGen.Registers.MsrConditionalBits(0x1UL, "true", ElementStride = 1, ElementCount = 32, ElementBound = "gp")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
-    public readonly partial struct Ia32PerfGlobalStatus : global::MsrGen.Registers.IReadableMsr<Ia32PerfGlobalStatus>, global::MsrGen.Registers.IHostWritableMsr<Ia32PerfGlobalStatus>, global::System.IEquatable<Ia32PerfGlobalStatus>
+    public readonly partial record struct Ia32PerfGlobalStatus : global::MsrGen.Registers.IReadableMsr<Ia32PerfGlobalStatus>, global::MsrGen.Registers.IHostWritableMsr<Ia32PerfGlobalStatus>
     {
         public const string RegisterName = "IA32_PERF_GLOBAL_STATUS";
         public const uint Address = 0x38Eu;
-        /// <summary>Bits reserved whatever the capabilities.</summary>
-        public const ulong StaticReservedBits = 0x33E000000000000UL;
-        public const ulong ResetBits = 0x0UL;
-
+        public const ulong StaticReservedBits = 0x37E000000000000UL, ResetBits = 0x0UL;
         public ulong Value { get; }
-
         private Ia32PerfGlobalStatus(ulong value) => Value = value;
-
         public static Ia32PerfGlobalStatus Zero => default;
-
-        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static Ia32PerfGlobalStatus FromRawUnchecked(ulong value) => new(value);
-
-        public static string InstanceName(int n) => RegisterName;
-
-        static string global::MsrGen.Registers.IMsrRegister<Ia32PerfGlobalStatus>.Name => RegisterName;
-        static uint global::MsrGen.Registers.IMsrRegister<Ia32PerfGlobalStatus>.BaseAddress => Address;
-        static uint global::MsrGen.Registers.IMsrRegister<Ia32PerfGlobalStatus>.AddressStride => 0u;
-        static int global::MsrGen.Registers.IMsrRegister<Ia32PerfGlobalStatus>.MaxInstances => 1;
-        static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<Ia32PerfGlobalStatus>.Access => global::MsrGen.Registers.MsrAccess.ReadOnly;
-
-        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
+        public static string InstanceName(int n) => global::MsrGen.Registers.MsrRegisterOps<Ia32PerfGlobalStatus>.InstanceName(n);
+        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) => global::MsrGen.Registers.MsrRegisterOps<Ia32PerfGlobalStatus>.CheckReserved(value, caps, n);
+        public override string ToString() => global::MsrGen.Registers.MsrRegisterOps<Ia32PerfGlobalStatus>.Format(Value);
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0)
         {
-            ulong reserved = StaticReservedBits | 0x3C40000000000000UL; // fields no vCPU is given ('when false')
-            if (!(caps.Has(global::MsrGen.Registers.PmuFeatures.PtHostGuest)))
-            {
-                reserved |= 0x80000000000000UL;
-            }
-            if (!(caps.PerfMetrics))
-            {
-                reserved |= 0x1000000000000UL;
-            }
-            {
-                int count = caps.FixedCounters;
-                bool present = true;
-                for (int k = 0; k < 16; k++)
-                {
-                    int shift = 32 + k * 1;
-                    if (!present || k >= count)
-                    {
-                        reserved |= 0x1UL << shift;
-                        continue;
-                    }
-                }
-            }
-            {
-                int count = caps.GpCounters;
-                bool present = true;
-                for (int k = 0; k < 32; k++)
-                {
-                    int shift = 0 + k * 1;
-                    if (!present || k >= count)
-                    {
-                        reserved |= 0x1UL << shift;
-                        continue;
-                    }
-                }
-            }
+            ulong reserved = StaticReservedBits | 0x3C81000000000000UL; // fields no vCPU is given ('when false')
+            int c0 = global::System.Math.Clamp(caps.FixedCounters, 0, 16);
+            reserved |= global::MsrGen.Registers.Bits.Repeat(0x1UL, 32, 1, c0, 16);
+            int c1 = global::System.Math.Clamp(caps.GpCounters, 0, 32);
+            reserved |= global::MsrGen.Registers.Bits.Repeat(0x1UL, 0, 1, c1, 32);
             return reserved;
         }
-
-        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
-        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
-            new(InstanceName(n), value, ReservedMask(caps, n));
-
-        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => n == 0 && caps.IsIntel && caps.Version >= 2;
-
-        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static Ia32PerfGlobalStatus Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
-
-        /// <summary>
-        /// Which guest accesses of instance n exit under a vPMU mode (first matching rule of the definition; unlisted: all exit).
-        /// </summary>
-        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0)
+        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0) => mode switch
         {
-            if (mode == global::MsrGen.Registers.VpmuMode.Emulated)
-            {
-                return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-            }
-            if (mode == global::MsrGen.Registers.VpmuMode.Mediated)
-            {
-                if (caps.GpCounters == host.GpCounters && caps.FixedCounters == host.FixedCounters && caps.Version > 1)
-                {
-                    return global::MsrGen.Registers.MsrIntercept.None;
-                }
-            }
-            return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-        }
-
-        /// <summary>The register as the catalog describes it.</summary>
-        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
-            "IA32_PERF_GLOBAL_STATUS", 0x38Eu, 0x0u, 1, "",
-            global::MsrGen.Registers.MsrAccess.ReadOnly, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
-            global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel && (version >= 2)", true, 0x0UL,
-            "SDM Vol. 3B 20.2.2; arch/x86/include/asm/perf_event.h GLOBAL_STATUS_*; KVM intel_pmu_refresh: global_status_rsvd = global_ctrl_rsvd & ~(BIT 62 | BIT 63), minus TRACE_TOPA_PMI with Intel PT in host-guest mode", "Overflow status; read-only to the guest (cleared through IA32_PERF_GLOBAL_OVF_CTRL).",
-            new global::MsrGen.Registers.MsrFieldDescriptor[]
-            {
-                new("COND_CHGD", 63, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Condition changed"),
-                new("OVF_BUF", 62, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "DS buffer overflow"),
-                new("UNC_OVF", 61, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", "Uncore overflow"),
-                new("ASIF", 60, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", "GLOBAL_STATUS_ASIF"),
-                new("CTR_FRZ", 59, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", "Counters frozen"),
-                new("LBR_FRZ", 58, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", "LBRs frozen"),
-                new("TRACE_TOPA_PMI", 55, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "pt-host-guest", 0, 0, "", "Intel PT ToPA PMI (KVM: only with pt_mode host-guest)"),
-                new("ARCH_PEBS_THRESHOLD", 54, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", "GLOBAL_STATUS_ARCH_PEBS_THRESHOLD_BIT: architectural PEBS buffer threshold"),
-                new("PERF_METRICS_OVF", 48, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "perf-metrics", 0, 0, "", "PERF_METRICS overflow"),
-                new("OVF_FIXED{n}", 32, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 1, 16, "fixed", "Fixed counter n overflowed"),
-                new("OVF_PMC{n}", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 1, 32, "gp", "GP counter n overflowed"),
-            });
-
+            global::MsrGen.Registers.VpmuMode.Emulated => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            global::MsrGen.Registers.VpmuMode.Mediated => (caps.GpCounters == host.GpCounters && caps.FixedCounters == host.FixedCounters && caps.Version > 1) ? global::MsrGen.Registers.MsrIntercept.None : global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            _ => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+        };
+        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("IA32_PERF_GLOBAL_STATUS", 0x38Eu, 0x0u, 1, "", global::MsrGen.Registers.MsrAccess.ReadOnly, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel && (version >= 2)", true, ResetBits, "SDM Vol. 3B 20.2.2; KVM global_status_rsvd = global_ctrl_rsvd & ~(BIT 62 | BIT 63)", "Overflow status; read-only to the guest (cleared through IA32_PERF_GLOBAL_OVF_CTRL).", new global::MsrGen.Registers.MsrFieldDescriptor[]
+        {
+            new("COND_CHGD", 63, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Condition changed"),
+            new("OVF_BUF", 62, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "DS buffer overflow"),
+            new("UNC_OVF", 61, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", "Uncore overflow"),
+            new("ASCI", 60, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", "Anti-side-channel interference"),
+            new("CTR_FRZ", 59, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", "Counters frozen"),
+            new("LBR_FRZ", 58, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", "LBRs frozen"),
+            new("TRACE_TOPA_PMI", 55, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", "Intel PT ToPA PMI"),
+            new("PERF_METRICS_OVF", 48, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", "PERF_METRICS overflow"),
+            new("OVF_FIXED{n}", 32, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 1, 16, "fixed", "Fixed counter n overflowed"),
+            new("OVF_PMC{n}", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 1, 32, "gp", "GP counter n overflowed"),
+        }) { StaticReserved = StaticReservedBits, Aliases = new[] { "MSR_CORE_PERF_GLOBAL_STATUS" } };
         /// <summary>Bit 63 — COND_CHGD: Condition changed</summary>
-        [global::MsrGen.Registers.MsrField("COND_CHGD", 63, 1)]
-        public bool CondChgd => (Value & (1UL << 63)) != 0;
-
-        /// <summary>A copy with COND_CHGD replaced.</summary>
-        [global::MsrGen.Registers.MsrField("COND_CHGD", 63, 1)]
-        public Ia32PerfGlobalStatus WithCondChgd(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 63, value));
-
+        [global::MsrGen.Registers.MsrField("COND_CHGD", 63, 1)] public bool CondChgd => (Value & (1UL << 63)) != 0;
+        [global::MsrGen.Registers.MsrField("COND_CHGD", 63, 1)] public Ia32PerfGlobalStatus WithCondChgd(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 63, value));
         /// <summary>Bit 62 — OVF_BUF: DS buffer overflow</summary>
-        [global::MsrGen.Registers.MsrField("OVF_BUF", 62, 1)]
-        public bool OvfBuf => (Value & (1UL << 62)) != 0;
-
-        /// <summary>A copy with OVF_BUF replaced.</summary>
-        [global::MsrGen.Registers.MsrField("OVF_BUF", 62, 1)]
-        public Ia32PerfGlobalStatus WithOvfBuf(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 62, value));
-
+        [global::MsrGen.Registers.MsrField("OVF_BUF", 62, 1)] public bool OvfBuf => (Value & (1UL << 62)) != 0;
+        [global::MsrGen.Registers.MsrField("OVF_BUF", 62, 1)] public Ia32PerfGlobalStatus WithOvfBuf(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 62, value));
         /// <summary>Bit 61 — UNC_OVF: Uncore overflow Exists only when 'false' (reserved otherwise).</summary>
-        [global::MsrGen.Registers.MsrField("UNC_OVF", 61, 1)]
-        public bool UncOvf => (Value & (1UL << 61)) != 0;
-
-        /// <summary>A copy with UNC_OVF replaced.</summary>
-        [global::MsrGen.Registers.MsrField("UNC_OVF", 61, 1)]
-        public Ia32PerfGlobalStatus WithUncOvf(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 61, value));
-
-        /// <summary>Bit 60 — ASIF: GLOBAL_STATUS_ASIF Exists only when 'false' (reserved otherwise).</summary>
-        [global::MsrGen.Registers.MsrField("ASIF", 60, 1)]
-        public bool Asif => (Value & (1UL << 60)) != 0;
-
-        /// <summary>A copy with ASIF replaced.</summary>
-        [global::MsrGen.Registers.MsrField("ASIF", 60, 1)]
-        public Ia32PerfGlobalStatus WithAsif(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 60, value));
-
+        [global::MsrGen.Registers.MsrField("UNC_OVF", 61, 1)] public bool UncOvf => (Value & (1UL << 61)) != 0;
+        [global::MsrGen.Registers.MsrField("UNC_OVF", 61, 1)] public Ia32PerfGlobalStatus WithUncOvf(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 61, value));
+        /// <summary>Bit 60 — ASCI: Anti-side-channel interference Exists only when 'false' (reserved otherwise).</summary>
+        [global::MsrGen.Registers.MsrField("ASCI", 60, 1)] public bool Asci => (Value & (1UL << 60)) != 0;
+        [global::MsrGen.Registers.MsrField("ASCI", 60, 1)] public Ia32PerfGlobalStatus WithAsci(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 60, value));
         /// <summary>Bit 59 — CTR_FRZ: Counters frozen Exists only when 'false' (reserved otherwise).</summary>
-        [global::MsrGen.Registers.MsrField("CTR_FRZ", 59, 1)]
-        public bool CtrFrz => (Value & (1UL << 59)) != 0;
-
-        /// <summary>A copy with CTR_FRZ replaced.</summary>
-        [global::MsrGen.Registers.MsrField("CTR_FRZ", 59, 1)]
-        public Ia32PerfGlobalStatus WithCtrFrz(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 59, value));
-
+        [global::MsrGen.Registers.MsrField("CTR_FRZ", 59, 1)] public bool CtrFrz => (Value & (1UL << 59)) != 0;
+        [global::MsrGen.Registers.MsrField("CTR_FRZ", 59, 1)] public Ia32PerfGlobalStatus WithCtrFrz(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 59, value));
         /// <summary>Bit 58 — LBR_FRZ: LBRs frozen Exists only when 'false' (reserved otherwise).</summary>
-        [global::MsrGen.Registers.MsrField("LBR_FRZ", 58, 1)]
-        public bool LbrFrz => (Value & (1UL << 58)) != 0;
-
-        /// <summary>A copy with LBR_FRZ replaced.</summary>
-        [global::MsrGen.Registers.MsrField("LBR_FRZ", 58, 1)]
-        public Ia32PerfGlobalStatus WithLbrFrz(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 58, value));
-
-        /// <summary>
-        /// Bit 55 — TRACE_TOPA_PMI: Intel PT ToPA PMI (KVM: only with pt_mode host-guest) Exists only when 'pt-host-guest' (reserved otherwise).
-        /// </summary>
-        [global::MsrGen.Registers.MsrField("TRACE_TOPA_PMI", 55, 1)]
-        public bool TraceTopaPmi => (Value & (1UL << 55)) != 0;
-
-        /// <summary>A copy with TRACE_TOPA_PMI replaced.</summary>
-        [global::MsrGen.Registers.MsrField("TRACE_TOPA_PMI", 55, 1)]
-        public Ia32PerfGlobalStatus WithTraceTopaPmi(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 55, value));
-
-        /// <summary>
-        /// Bit 54 — ARCH_PEBS_THRESHOLD: GLOBAL_STATUS_ARCH_PEBS_THRESHOLD_BIT: architectural PEBS buffer threshold Exists only when 'false' (reserved otherwise).
-        /// </summary>
-        [global::MsrGen.Registers.MsrField("ARCH_PEBS_THRESHOLD", 54, 1)]
-        public bool ArchPebsThreshold => (Value & (1UL << 54)) != 0;
-
-        /// <summary>A copy with ARCH_PEBS_THRESHOLD replaced.</summary>
-        [global::MsrGen.Registers.MsrField("ARCH_PEBS_THRESHOLD", 54, 1)]
-        public Ia32PerfGlobalStatus WithArchPebsThreshold(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 54, value));
-
-        /// <summary>
-        /// Bit 48 — PERF_METRICS_OVF: PERF_METRICS overflow Exists only when 'perf-metrics' (reserved otherwise).
-        /// </summary>
-        [global::MsrGen.Registers.MsrField("PERF_METRICS_OVF", 48, 1)]
-        public bool PerfMetricsOvf => (Value & (1UL << 48)) != 0;
-
-        /// <summary>A copy with PERF_METRICS_OVF replaced.</summary>
-        [global::MsrGen.Registers.MsrField("PERF_METRICS_OVF", 48, 1)]
-        public Ia32PerfGlobalStatus WithPerfMetricsOvf(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 48, value));
-
+        [global::MsrGen.Registers.MsrField("LBR_FRZ", 58, 1)] public bool LbrFrz => (Value & (1UL << 58)) != 0;
+        [global::MsrGen.Registers.MsrField("LBR_FRZ", 58, 1)] public Ia32PerfGlobalStatus WithLbrFrz(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 58, value));
+        /// <summary>Bit 55 — TRACE_TOPA_PMI: Intel PT ToPA PMI Exists only when 'false' (reserved otherwise).</summary>
+        [global::MsrGen.Registers.MsrField("TRACE_TOPA_PMI", 55, 1)] public bool TraceTopaPmi => (Value & (1UL << 55)) != 0;
+        [global::MsrGen.Registers.MsrField("TRACE_TOPA_PMI", 55, 1)] public Ia32PerfGlobalStatus WithTraceTopaPmi(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 55, value));
+        /// <summary>Bit 48 — PERF_METRICS_OVF: PERF_METRICS overflow Exists only when 'false' (reserved otherwise).</summary>
+        [global::MsrGen.Registers.MsrField("PERF_METRICS_OVF", 48, 1)] public bool PerfMetricsOvf => (Value & (1UL << 48)) != 0;
+        [global::MsrGen.Registers.MsrField("PERF_METRICS_OVF", 48, 1)] public Ia32PerfGlobalStatus WithPerfMetricsOvf(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 48, value));
         /// <summary>Bit 32 + 1·n, n &lt; 16 — OVF_FIXED{n}: Fixed counter n overflowed Elements ('fixed' exist on a vCPU).</summary>
-        [global::MsrGen.Registers.MsrField("OVF_FIXED{n}", 32, 1, ElementStride = 1, ElementCount = 16)]
-        public bool OvfFixed(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 16, 32, 1);
-
-        /// <summary>
-        /// A copy with element n of OVF_FIXED{n} replaced (an index beyond the architectural maximum changes nothing).
-        /// </summary>
-        [global::MsrGen.Registers.MsrField("OVF_FIXED{n}", 32, 1, ElementStride = 1, ElementCount = 16)]
-        public Ia32PerfGlobalStatus WithOvfFixed(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 16, 32, 1, value));
-
-        /// <summary>All elements of OVF_FIXED{n} packed: bit k is element k.</summary>
+        [global::MsrGen.Registers.MsrField("OVF_FIXED{n}", 32, 1, ElementStride = 1, ElementCount = 16)] public bool OvfFixed(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 16, 32, 1);
+        [global::MsrGen.Registers.MsrField("OVF_FIXED{n}", 32, 1, ElementStride = 1, ElementCount = 16)] public Ia32PerfGlobalStatus WithOvfFixed(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 16, 32, 1, value));
         public ulong OvfFixedBits => (Value >> 32) & 0xFFFFUL;
-
         /// <summary>Bit 0 + 1·n, n &lt; 32 — OVF_PMC{n}: GP counter n overflowed Elements ('gp' exist on a vCPU).</summary>
-        [global::MsrGen.Registers.MsrField("OVF_PMC{n}", 0, 1, ElementStride = 1, ElementCount = 32)]
-        public bool OvfPmc(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 32, 0, 1);
-
-        /// <summary>
-        /// A copy with element n of OVF_PMC{n} replaced (an index beyond the architectural maximum changes nothing).
-        /// </summary>
-        [global::MsrGen.Registers.MsrField("OVF_PMC{n}", 0, 1, ElementStride = 1, ElementCount = 32)]
-        public Ia32PerfGlobalStatus WithOvfPmc(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 32, 0, 1, value));
-
-        /// <summary>All elements of OVF_PMC{n} packed: bit k is element k.</summary>
+        [global::MsrGen.Registers.MsrField("OVF_PMC{n}", 0, 1, ElementStride = 1, ElementCount = 32)] public bool OvfPmc(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 32, 0, 1);
+        [global::MsrGen.Registers.MsrField("OVF_PMC{n}", 0, 1, ElementStride = 1, ElementCount = 32)] public Ia32PerfGlobalStatus WithOvfPmc(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 32, 0, 1, value));
         public ulong OvfPmcBits => (Value >> 0) & 0xFFFFFFFFUL;
-
-        /// <summary>
-        /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
-        /// </summary>
-        public override string ToString()
-        {
-            var sb = new global::System.Text.StringBuilder(RegisterName);
-            sb.Append(" = 0x").Append(Value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (OvfPmcBits != 0) sb.Append(" OVF_PMC=0b").Append(global::System.Convert.ToString((long)OvfPmcBits, 2));
-            if (OvfFixedBits != 0) sb.Append(" OVF_FIXED=0b").Append(global::System.Convert.ToString((long)OvfFixedBits, 2));
-            if (PerfMetricsOvf) sb.Append(" PERF_METRICS_OVF");
-            if (ArchPebsThreshold) sb.Append(" ARCH_PEBS_THRESHOLD");
-            if (TraceTopaPmi) sb.Append(" TRACE_TOPA_PMI");
-            if (LbrFrz) sb.Append(" LBR_FRZ");
-            if (CtrFrz) sb.Append(" CTR_FRZ");
-            if (Asif) sb.Append(" ASIF");
-            if (UncOvf) sb.Append(" UNC_OVF");
-            if (OvfBuf) sb.Append(" OVF_BUF");
-            if (CondChgd) sb.Append(" COND_CHGD");
-            ulong reserved = Value & StaticReservedBits;
-            if (reserved != 0) sb.Append(" reserved=0x").Append(reserved.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            return sb.ToString();
-        }
-
-        public bool Equals(Ia32PerfGlobalStatus other) => Value == other.Value;
-
-        public override bool Equals(object? obj) => obj is Ia32PerfGlobalStatus other && Equals(other);
-
-        public override int GetHashCode() => Value.GetHashCode();
-
-        public static bool operator ==(Ia32PerfGlobalStatus left, Ia32PerfGlobalStatus right) => left.Value == right.Value;
-
-        public static bool operator !=(Ia32PerfGlobalStatus left, Ia32PerfGlobalStatus right) => left.Value != right.Value;
     }
 
     /// <summary>IA32_PERF_GLOBAL_CTRL (0x38F). Global enables: GP counter n at bit n, fixed counter n at bit 32 + n.</summary>
     /// <remarks>Source: SDM Vol. 3B 20.2.2; KVM global_ctrl_rsvd; reset GENMASK(nr_gp - 1, 0) (kvm_pmu_refresh)</remarks>
-    [global::MsrGen.Registers.MsrRegister("IA32_PERF_GLOBAL_CTRL", 0x38Fu, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFE000000000000UL, Gate = "intel && (version >= 2)", HostPmu = true)]
-    [global::MsrGen.Registers.MsrConditionalBits(0x1000000000000UL, "perf-metrics")]
+    [global::MsrGen.Registers.MsrRegister("IA32_PERF_GLOBAL_CTRL", 0x38Fu, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFE000000000000UL, Gate = "intel && (version >= 2)", HostPmu = true, Aliases = "MSR_CORE_PERF_GLOBAL_CTRL")]
+    [global::MsrGen.Registers.MsrConditionalBits(0x1000000000000UL, "false")]
     [global::MsrGen.Registers.MsrConditionalBits(0x100000000UL, "true", ElementStride = 1, ElementCount = 16, ElementBound = "fixed")]
     [global::MsrGen.Registers.MsrConditionalBits(0x1UL, "true", ElementStride = 1, ElementCount = 32, ElementBound = "gp")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
-    public readonly partial struct Ia32PerfGlobalCtrl : global::MsrGen.Registers.IReadableMsr<Ia32PerfGlobalCtrl>, global::MsrGen.Registers.IWritableMsr<Ia32PerfGlobalCtrl>, global::MsrGen.Registers.IHostWritableMsr<Ia32PerfGlobalCtrl>, global::System.IEquatable<Ia32PerfGlobalCtrl>
+    public readonly partial record struct Ia32PerfGlobalCtrl : global::MsrGen.Registers.IReadableMsr<Ia32PerfGlobalCtrl>, global::MsrGen.Registers.IWritableMsr<Ia32PerfGlobalCtrl>, global::MsrGen.Registers.IHostWritableMsr<Ia32PerfGlobalCtrl>
     {
         public const string RegisterName = "IA32_PERF_GLOBAL_CTRL";
         public const uint Address = 0x38Fu;
-        /// <summary>Bits reserved whatever the capabilities.</summary>
-        public const ulong StaticReservedBits = 0xFFFE000000000000UL;
-        public const ulong ResetBits = 0x0UL;
-
+        public const ulong StaticReservedBits = 0xFFFE000000000000UL, ResetBits = 0x0UL;
         public ulong Value { get; }
-
         private Ia32PerfGlobalCtrl(ulong value) => Value = value;
-
         public static Ia32PerfGlobalCtrl Zero => default;
-
-        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static Ia32PerfGlobalCtrl FromRawUnchecked(ulong value) => new(value);
-
-        public static string InstanceName(int n) => RegisterName;
-
-        static string global::MsrGen.Registers.IMsrRegister<Ia32PerfGlobalCtrl>.Name => RegisterName;
-        static uint global::MsrGen.Registers.IMsrRegister<Ia32PerfGlobalCtrl>.BaseAddress => Address;
-        static uint global::MsrGen.Registers.IMsrRegister<Ia32PerfGlobalCtrl>.AddressStride => 0u;
-        static int global::MsrGen.Registers.IMsrRegister<Ia32PerfGlobalCtrl>.MaxInstances => 1;
-        static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<Ia32PerfGlobalCtrl>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
-
-        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
+        public static string InstanceName(int n) => global::MsrGen.Registers.MsrRegisterOps<Ia32PerfGlobalCtrl>.InstanceName(n);
+        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) => global::MsrGen.Registers.MsrRegisterOps<Ia32PerfGlobalCtrl>.CheckReserved(value, caps, n);
+        public override string ToString() => global::MsrGen.Registers.MsrRegisterOps<Ia32PerfGlobalCtrl>.Format(Value);
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0)
         {
-            ulong reserved = StaticReservedBits;
-            if (!(caps.PerfMetrics))
-            {
-                reserved |= 0x1000000000000UL;
-            }
-            {
-                int count = caps.FixedCounters;
-                bool present = true;
-                for (int k = 0; k < 16; k++)
-                {
-                    int shift = 32 + k * 1;
-                    if (!present || k >= count)
-                    {
-                        reserved |= 0x1UL << shift;
-                        continue;
-                    }
-                }
-            }
-            {
-                int count = caps.GpCounters;
-                bool present = true;
-                for (int k = 0; k < 32; k++)
-                {
-                    int shift = 0 + k * 1;
-                    if (!present || k >= count)
-                    {
-                        reserved |= 0x1UL << shift;
-                        continue;
-                    }
-                }
-            }
+            ulong reserved = StaticReservedBits | 0x1000000000000UL; // fields no vCPU is given ('when false')
+            int c0 = global::System.Math.Clamp(caps.FixedCounters, 0, 16);
+            reserved |= global::MsrGen.Registers.Bits.Repeat(0x1UL, 32, 1, c0, 16);
+            int c1 = global::System.Math.Clamp(caps.GpCounters, 0, 32);
+            reserved |= global::MsrGen.Registers.Bits.Repeat(0x1UL, 0, 1, c1, 32);
             return reserved;
         }
-
-        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
-        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
-            new(InstanceName(n), value, ReservedMask(caps, n));
-
-        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => n == 0 && caps.IsIntel && caps.Version >= 2;
-
-        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
-        public static Ia32PerfGlobalCtrl Reset(in global::MsrGen.Registers.PmuCaps caps)
+        public static Ia32PerfGlobalCtrl Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits | global::MsrGen.Registers.Bits.Repeat(0x1UL, 0, 1, 0, global::System.Math.Clamp(caps.GpCounters, 0, 32)));
+        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0) => mode switch
         {
-            ulong value = ResetBits;
-            for (int k = 0; k < 32 && k < caps.GpCounters; k++)
-            {
-                value |= (0x1UL & 0x1UL) << (0 + k * 1);
-            }
-            return new(value);
-        }
-
-        /// <summary>
-        /// Which guest accesses of instance n exit under a vPMU mode (first matching rule of the definition; unlisted: all exit).
-        /// </summary>
-        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0)
+            global::MsrGen.Registers.VpmuMode.Emulated => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            global::MsrGen.Registers.VpmuMode.Mediated => (caps.GpCounters == host.GpCounters && caps.FixedCounters == host.FixedCounters && caps.Version > 1) ? global::MsrGen.Registers.MsrIntercept.None : global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            _ => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+        };
+        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("IA32_PERF_GLOBAL_CTRL", 0x38Fu, 0x0u, 1, "", global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel && (version >= 2)", true, ResetBits, "SDM Vol. 3B 20.2.2; KVM global_ctrl_rsvd; reset GENMASK(nr_gp - 1, 0) (kvm_pmu_refresh)", "Global enables: GP counter n at bit n, fixed counter n at bit 32 + n.", new global::MsrGen.Registers.MsrFieldDescriptor[]
         {
-            if (mode == global::MsrGen.Registers.VpmuMode.Emulated)
-            {
-                return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-            }
-            if (mode == global::MsrGen.Registers.VpmuMode.Mediated)
-            {
-                if (caps.GpCounters == host.GpCounters && caps.FixedCounters == host.FixedCounters && caps.Version > 1)
-                {
-                    return global::MsrGen.Registers.MsrIntercept.None;
-                }
-            }
-            return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-        }
-
-        /// <summary>The register as the catalog describes it.</summary>
-        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
-            "IA32_PERF_GLOBAL_CTRL", 0x38Fu, 0x0u, 1, "",
-            global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
-            global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel && (version >= 2)", true, 0x0UL,
-            "SDM Vol. 3B 20.2.2; KVM global_ctrl_rsvd; reset GENMASK(nr_gp - 1, 0) (kvm_pmu_refresh)", "Global enables: GP counter n at bit n, fixed counter n at bit 32 + n.",
-            new global::MsrGen.Registers.MsrFieldDescriptor[]
-            {
-                new("EN_PERF_METRICS", 48, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "perf-metrics", 0, 0, "", "Enable PERF_METRICS (GLOBAL_CTRL_EN_PERF_METRICS; only when PERF_CAPABILITIES offers PERF_METRICS)"),
-                new("EN_FIXED{n}", 32, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 1, 16, "fixed", "Enable fixed counter n"),
-                new("EN_PMC{n}", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 1, 32, "gp", "Enable GP counter n"),
-            });
-
+            new("EN_PERF_METRICS", 48, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", "Enable PERF_METRICS (not exposed by KVM 7.0)"),
+            new("EN_FIXED{n}", 32, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 1, 16, "fixed", "Enable fixed counter n"),
+            new("EN_PMC{n}", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 1, 32, "gp", "Enable GP counter n"),
+        }) { StaticReserved = StaticReservedBits, Aliases = new[] { "MSR_CORE_PERF_GLOBAL_CTRL" } };
         /// <summary>
-        /// Bit 48 — EN_PERF_METRICS: Enable PERF_METRICS (GLOBAL_CTRL_EN_PERF_METRICS; only when PERF_CAPABILITIES offers PERF_METRICS) Exists only when 'perf-metrics' (reserved otherwise).
+        /// Bit 48 — EN_PERF_METRICS: Enable PERF_METRICS (not exposed by KVM 7.0) Exists only when 'false' (reserved otherwise).
         /// </summary>
-        [global::MsrGen.Registers.MsrField("EN_PERF_METRICS", 48, 1)]
-        public bool EnPerfMetrics => (Value & (1UL << 48)) != 0;
-
-        /// <summary>A copy with EN_PERF_METRICS replaced.</summary>
-        [global::MsrGen.Registers.MsrField("EN_PERF_METRICS", 48, 1)]
-        public Ia32PerfGlobalCtrl WithEnPerfMetrics(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 48, value));
-
+        [global::MsrGen.Registers.MsrField("EN_PERF_METRICS", 48, 1)] public bool EnPerfMetrics => (Value & (1UL << 48)) != 0;
+        [global::MsrGen.Registers.MsrField("EN_PERF_METRICS", 48, 1)] public Ia32PerfGlobalCtrl WithEnPerfMetrics(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 48, value));
         /// <summary>Bit 32 + 1·n, n &lt; 16 — EN_FIXED{n}: Enable fixed counter n Elements ('fixed' exist on a vCPU).</summary>
-        [global::MsrGen.Registers.MsrField("EN_FIXED{n}", 32, 1, ElementStride = 1, ElementCount = 16)]
-        public bool EnFixed(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 16, 32, 1);
-
-        /// <summary>
-        /// A copy with element n of EN_FIXED{n} replaced (an index beyond the architectural maximum changes nothing).
-        /// </summary>
-        [global::MsrGen.Registers.MsrField("EN_FIXED{n}", 32, 1, ElementStride = 1, ElementCount = 16)]
-        public Ia32PerfGlobalCtrl WithEnFixed(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 16, 32, 1, value));
-
-        /// <summary>All elements of EN_FIXED{n} packed: bit k is element k.</summary>
+        [global::MsrGen.Registers.MsrField("EN_FIXED{n}", 32, 1, ElementStride = 1, ElementCount = 16)] public bool EnFixed(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 16, 32, 1);
+        [global::MsrGen.Registers.MsrField("EN_FIXED{n}", 32, 1, ElementStride = 1, ElementCount = 16)] public Ia32PerfGlobalCtrl WithEnFixed(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 16, 32, 1, value));
         public ulong EnFixedBits => (Value >> 32) & 0xFFFFUL;
-
         /// <summary>Bit 0 + 1·n, n &lt; 32 — EN_PMC{n}: Enable GP counter n Elements ('gp' exist on a vCPU).</summary>
-        [global::MsrGen.Registers.MsrField("EN_PMC{n}", 0, 1, ElementStride = 1, ElementCount = 32)]
-        public bool EnPmc(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 32, 0, 1);
-
-        /// <summary>
-        /// A copy with element n of EN_PMC{n} replaced (an index beyond the architectural maximum changes nothing).
-        /// </summary>
-        [global::MsrGen.Registers.MsrField("EN_PMC{n}", 0, 1, ElementStride = 1, ElementCount = 32)]
-        public Ia32PerfGlobalCtrl WithEnPmc(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 32, 0, 1, value));
-
-        /// <summary>All elements of EN_PMC{n} packed: bit k is element k.</summary>
+        [global::MsrGen.Registers.MsrField("EN_PMC{n}", 0, 1, ElementStride = 1, ElementCount = 32)] public bool EnPmc(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 32, 0, 1);
+        [global::MsrGen.Registers.MsrField("EN_PMC{n}", 0, 1, ElementStride = 1, ElementCount = 32)] public Ia32PerfGlobalCtrl WithEnPmc(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 32, 0, 1, value));
         public ulong EnPmcBits => (Value >> 0) & 0xFFFFFFFFUL;
-
-        /// <summary>
-        /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
-        /// </summary>
-        public override string ToString()
-        {
-            var sb = new global::System.Text.StringBuilder(RegisterName);
-            sb.Append(" = 0x").Append(Value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (EnPmcBits != 0) sb.Append(" EN_PMC=0b").Append(global::System.Convert.ToString((long)EnPmcBits, 2));
-            if (EnFixedBits != 0) sb.Append(" EN_FIXED=0b").Append(global::System.Convert.ToString((long)EnFixedBits, 2));
-            if (EnPerfMetrics) sb.Append(" EN_PERF_METRICS");
-            ulong reserved = Value & StaticReservedBits;
-            if (reserved != 0) sb.Append(" reserved=0x").Append(reserved.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            return sb.ToString();
-        }
-
-        public bool Equals(Ia32PerfGlobalCtrl other) => Value == other.Value;
-
-        public override bool Equals(object? obj) => obj is Ia32PerfGlobalCtrl other && Equals(other);
-
-        public override int GetHashCode() => Value.GetHashCode();
-
-        public static bool operator ==(Ia32PerfGlobalCtrl left, Ia32PerfGlobalCtrl right) => left.Value == right.Value;
-
-        public static bool operator !=(Ia32PerfGlobalCtrl left, Ia32PerfGlobalCtrl right) => left.Value != right.Value;
     }
 
     /// <summary>
     /// IA32_PERF_GLOBAL_OVF_CTRL (0x390). Writing 1 clears the matching IA32_PERF_GLOBAL_STATUS bit; reads return 0.
     /// </summary>
     /// <remarks>Source: SDM Vol. 3B 20.2.2 (a.k.a. IA32_PERF_GLOBAL_STATUS_RESET); KVM: reserved = global_status_rsvd, reads 0</remarks>
-    [global::MsrGen.Registers.MsrRegister("IA32_PERF_GLOBAL_OVF_CTRL", 0x390u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.WriteOneToClear | global::MsrGen.Registers.MsrSideEffects.ReadsAsZero, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0x3F7E000000000000UL, Gate = "intel && (version >= 2)", HostPmu = true)]
-    [global::MsrGen.Registers.MsrConditionalBits(0x80000000000000UL, "pt-host-guest")]
-    [global::MsrGen.Registers.MsrConditionalBits(0x1000000000000UL, "perf-metrics")]
+    [global::MsrGen.Registers.MsrRegister("IA32_PERF_GLOBAL_OVF_CTRL", 0x390u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.WriteOneToClear | global::MsrGen.Registers.MsrSideEffects.ReadsAsZero, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0x3FFE000000000000UL, Gate = "intel && (version >= 2)", HostPmu = true, Aliases = "MSR_CORE_PERF_GLOBAL_OVF_CTRL")]
+    [global::MsrGen.Registers.MsrConditionalBits(0x1000000000000UL, "false")]
     [global::MsrGen.Registers.MsrConditionalBits(0x100000000UL, "true", ElementStride = 1, ElementCount = 16, ElementBound = "fixed")]
     [global::MsrGen.Registers.MsrConditionalBits(0x1UL, "true", ElementStride = 1, ElementCount = 32, ElementBound = "gp")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
-    public readonly partial struct Ia32PerfGlobalOvfCtrl : global::MsrGen.Registers.IReadableMsr<Ia32PerfGlobalOvfCtrl>, global::MsrGen.Registers.IWritableMsr<Ia32PerfGlobalOvfCtrl>, global::MsrGen.Registers.IHostWritableMsr<Ia32PerfGlobalOvfCtrl>, global::System.IEquatable<Ia32PerfGlobalOvfCtrl>
+    public readonly partial record struct Ia32PerfGlobalOvfCtrl : global::MsrGen.Registers.IReadableMsr<Ia32PerfGlobalOvfCtrl>, global::MsrGen.Registers.IWritableMsr<Ia32PerfGlobalOvfCtrl>, global::MsrGen.Registers.IHostWritableMsr<Ia32PerfGlobalOvfCtrl>
     {
         public const string RegisterName = "IA32_PERF_GLOBAL_OVF_CTRL";
         public const uint Address = 0x390u;
-        /// <summary>Bits reserved whatever the capabilities.</summary>
-        public const ulong StaticReservedBits = 0x3F7E000000000000UL;
-        public const ulong ResetBits = 0x0UL;
-
+        public const ulong StaticReservedBits = 0x3FFE000000000000UL, ResetBits = 0x0UL;
         public ulong Value { get; }
-
         private Ia32PerfGlobalOvfCtrl(ulong value) => Value = value;
-
         public static Ia32PerfGlobalOvfCtrl Zero => default;
-
-        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static Ia32PerfGlobalOvfCtrl FromRawUnchecked(ulong value) => new(value);
-
-        public static string InstanceName(int n) => RegisterName;
-
-        static string global::MsrGen.Registers.IMsrRegister<Ia32PerfGlobalOvfCtrl>.Name => RegisterName;
-        static uint global::MsrGen.Registers.IMsrRegister<Ia32PerfGlobalOvfCtrl>.BaseAddress => Address;
-        static uint global::MsrGen.Registers.IMsrRegister<Ia32PerfGlobalOvfCtrl>.AddressStride => 0u;
-        static int global::MsrGen.Registers.IMsrRegister<Ia32PerfGlobalOvfCtrl>.MaxInstances => 1;
-        static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<Ia32PerfGlobalOvfCtrl>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
-
-        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
+        public static string InstanceName(int n) => global::MsrGen.Registers.MsrRegisterOps<Ia32PerfGlobalOvfCtrl>.InstanceName(n);
+        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) => global::MsrGen.Registers.MsrRegisterOps<Ia32PerfGlobalOvfCtrl>.CheckReserved(value, caps, n);
+        public override string ToString() => global::MsrGen.Registers.MsrRegisterOps<Ia32PerfGlobalOvfCtrl>.Format(Value);
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0)
         {
-            ulong reserved = StaticReservedBits;
-            if (!(caps.Has(global::MsrGen.Registers.PmuFeatures.PtHostGuest)))
-            {
-                reserved |= 0x80000000000000UL;
-            }
-            if (!(caps.PerfMetrics))
-            {
-                reserved |= 0x1000000000000UL;
-            }
-            {
-                int count = caps.FixedCounters;
-                bool present = true;
-                for (int k = 0; k < 16; k++)
-                {
-                    int shift = 32 + k * 1;
-                    if (!present || k >= count)
-                    {
-                        reserved |= 0x1UL << shift;
-                        continue;
-                    }
-                }
-            }
-            {
-                int count = caps.GpCounters;
-                bool present = true;
-                for (int k = 0; k < 32; k++)
-                {
-                    int shift = 0 + k * 1;
-                    if (!present || k >= count)
-                    {
-                        reserved |= 0x1UL << shift;
-                        continue;
-                    }
-                }
-            }
+            ulong reserved = StaticReservedBits | 0x1000000000000UL; // fields no vCPU is given ('when false')
+            int c0 = global::System.Math.Clamp(caps.FixedCounters, 0, 16);
+            reserved |= global::MsrGen.Registers.Bits.Repeat(0x1UL, 32, 1, c0, 16);
+            int c1 = global::System.Math.Clamp(caps.GpCounters, 0, 32);
+            reserved |= global::MsrGen.Registers.Bits.Repeat(0x1UL, 0, 1, c1, 32);
             return reserved;
         }
-
-        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
-        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
-            new(InstanceName(n), value, ReservedMask(caps, n));
-
-        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => n == 0 && caps.IsIntel && caps.Version >= 2;
-
-        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static Ia32PerfGlobalOvfCtrl Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
-
-        /// <summary>
-        /// Which guest accesses of instance n exit under a vPMU mode (first matching rule of the definition; unlisted: all exit).
-        /// </summary>
-        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0)
+        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0) => mode switch
         {
-            if (mode == global::MsrGen.Registers.VpmuMode.Emulated)
-            {
-                return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-            }
-            if (mode == global::MsrGen.Registers.VpmuMode.Mediated)
-            {
-                if (caps.GpCounters == host.GpCounters && caps.FixedCounters == host.FixedCounters && caps.Version > 1)
-                {
-                    return global::MsrGen.Registers.MsrIntercept.None;
-                }
-            }
-            return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-        }
-
-        /// <summary>The register as the catalog describes it.</summary>
-        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
-            "IA32_PERF_GLOBAL_OVF_CTRL", 0x390u, 0x0u, 1, "",
-            global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.WriteOneToClear | global::MsrGen.Registers.MsrSideEffects.ReadsAsZero,
-            global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel && (version >= 2)", true, 0x0UL,
-            "SDM Vol. 3B 20.2.2 (a.k.a. IA32_PERF_GLOBAL_STATUS_RESET); KVM: reserved = global_status_rsvd, reads 0", "Writing 1 clears the matching IA32_PERF_GLOBAL_STATUS bit; reads return 0.",
-            new global::MsrGen.Registers.MsrFieldDescriptor[]
-            {
-                new("CLR_COND_CHGD", 63, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-                new("CLR_OVF_BUF", 62, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-                new("CLR_TRACE_TOPA_PMI", 55, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "pt-host-guest", 0, 0, "", "Same reserved bits as IA32_PERF_GLOBAL_STATUS (intel_pmu_refresh)"),
-                new("CLR_PERF_METRICS_OVF", 48, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "perf-metrics", 0, 0, "", ""),
-                new("CLR_OVF_FIXED{n}", 32, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 1, 16, "fixed", ""),
-                new("CLR_OVF_PMC{n}", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 1, 32, "gp", ""),
-            });
-
+            global::MsrGen.Registers.VpmuMode.Emulated => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            global::MsrGen.Registers.VpmuMode.Mediated => (caps.GpCounters == host.GpCounters && caps.FixedCounters == host.FixedCounters && caps.Version > 1) ? global::MsrGen.Registers.MsrIntercept.None : global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            _ => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+        };
+        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("IA32_PERF_GLOBAL_OVF_CTRL", 0x390u, 0x0u, 1, "", global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.WriteOneToClear | global::MsrGen.Registers.MsrSideEffects.ReadsAsZero, global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel && (version >= 2)", true, ResetBits, "SDM Vol. 3B 20.2.2 (a.k.a. IA32_PERF_GLOBAL_STATUS_RESET); KVM: reserved = global_status_rsvd, reads 0", "Writing 1 clears the matching IA32_PERF_GLOBAL_STATUS bit; reads return 0.", new global::MsrGen.Registers.MsrFieldDescriptor[]
+        {
+            new("CLR_COND_CHGD", 63, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+            new("CLR_OVF_BUF", 62, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+            new("CLR_PERF_METRICS_OVF", 48, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", ""),
+            new("CLR_OVF_FIXED{n}", 32, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 1, 16, "fixed", ""),
+            new("CLR_OVF_PMC{n}", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 1, 32, "gp", ""),
+        }) { StaticReserved = StaticReservedBits, Aliases = new[] { "MSR_CORE_PERF_GLOBAL_OVF_CTRL" } };
         /// <summary>Bit 63 — CLR_COND_CHGD.</summary>
-        [global::MsrGen.Registers.MsrField("CLR_COND_CHGD", 63, 1)]
-        public bool ClrCondChgd => (Value & (1UL << 63)) != 0;
-
-        /// <summary>A copy with CLR_COND_CHGD replaced.</summary>
-        [global::MsrGen.Registers.MsrField("CLR_COND_CHGD", 63, 1)]
-        public Ia32PerfGlobalOvfCtrl WithClrCondChgd(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 63, value));
-
+        [global::MsrGen.Registers.MsrField("CLR_COND_CHGD", 63, 1)] public bool ClrCondChgd => (Value & (1UL << 63)) != 0;
+        [global::MsrGen.Registers.MsrField("CLR_COND_CHGD", 63, 1)] public Ia32PerfGlobalOvfCtrl WithClrCondChgd(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 63, value));
         /// <summary>Bit 62 — CLR_OVF_BUF.</summary>
-        [global::MsrGen.Registers.MsrField("CLR_OVF_BUF", 62, 1)]
-        public bool ClrOvfBuf => (Value & (1UL << 62)) != 0;
-
-        /// <summary>A copy with CLR_OVF_BUF replaced.</summary>
-        [global::MsrGen.Registers.MsrField("CLR_OVF_BUF", 62, 1)]
-        public Ia32PerfGlobalOvfCtrl WithClrOvfBuf(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 62, value));
-
-        /// <summary>
-        /// Bit 55 — CLR_TRACE_TOPA_PMI: Same reserved bits as IA32_PERF_GLOBAL_STATUS (intel_pmu_refresh) Exists only when 'pt-host-guest' (reserved otherwise).
-        /// </summary>
-        [global::MsrGen.Registers.MsrField("CLR_TRACE_TOPA_PMI", 55, 1)]
-        public bool ClrTraceTopaPmi => (Value & (1UL << 55)) != 0;
-
-        /// <summary>A copy with CLR_TRACE_TOPA_PMI replaced.</summary>
-        [global::MsrGen.Registers.MsrField("CLR_TRACE_TOPA_PMI", 55, 1)]
-        public Ia32PerfGlobalOvfCtrl WithClrTraceTopaPmi(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 55, value));
-
-        /// <summary>Bit 48 — CLR_PERF_METRICS_OVF. Exists only when 'perf-metrics' (reserved otherwise).</summary>
-        [global::MsrGen.Registers.MsrField("CLR_PERF_METRICS_OVF", 48, 1)]
-        public bool ClrPerfMetricsOvf => (Value & (1UL << 48)) != 0;
-
-        /// <summary>A copy with CLR_PERF_METRICS_OVF replaced.</summary>
-        [global::MsrGen.Registers.MsrField("CLR_PERF_METRICS_OVF", 48, 1)]
-        public Ia32PerfGlobalOvfCtrl WithClrPerfMetricsOvf(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 48, value));
-
+        [global::MsrGen.Registers.MsrField("CLR_OVF_BUF", 62, 1)] public bool ClrOvfBuf => (Value & (1UL << 62)) != 0;
+        [global::MsrGen.Registers.MsrField("CLR_OVF_BUF", 62, 1)] public Ia32PerfGlobalOvfCtrl WithClrOvfBuf(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 62, value));
+        /// <summary>Bit 48 — CLR_PERF_METRICS_OVF. Exists only when 'false' (reserved otherwise).</summary>
+        [global::MsrGen.Registers.MsrField("CLR_PERF_METRICS_OVF", 48, 1)] public bool ClrPerfMetricsOvf => (Value & (1UL << 48)) != 0;
+        [global::MsrGen.Registers.MsrField("CLR_PERF_METRICS_OVF", 48, 1)] public Ia32PerfGlobalOvfCtrl WithClrPerfMetricsOvf(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 48, value));
         /// <summary>Bit 32 + 1·n, n &lt; 16 — CLR_OVF_FIXED{n}. Elements ('fixed' exist on a vCPU).</summary>
-        [global::MsrGen.Registers.MsrField("CLR_OVF_FIXED{n}", 32, 1, ElementStride = 1, ElementCount = 16)]
-        public bool ClrOvfFixed(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 16, 32, 1);
-
-        /// <summary>
-        /// A copy with element n of CLR_OVF_FIXED{n} replaced (an index beyond the architectural maximum changes nothing).
-        /// </summary>
-        [global::MsrGen.Registers.MsrField("CLR_OVF_FIXED{n}", 32, 1, ElementStride = 1, ElementCount = 16)]
-        public Ia32PerfGlobalOvfCtrl WithClrOvfFixed(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 16, 32, 1, value));
-
-        /// <summary>All elements of CLR_OVF_FIXED{n} packed: bit k is element k.</summary>
+        [global::MsrGen.Registers.MsrField("CLR_OVF_FIXED{n}", 32, 1, ElementStride = 1, ElementCount = 16)] public bool ClrOvfFixed(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 16, 32, 1);
+        [global::MsrGen.Registers.MsrField("CLR_OVF_FIXED{n}", 32, 1, ElementStride = 1, ElementCount = 16)] public Ia32PerfGlobalOvfCtrl WithClrOvfFixed(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 16, 32, 1, value));
         public ulong ClrOvfFixedBits => (Value >> 32) & 0xFFFFUL;
-
         /// <summary>Bit 0 + 1·n, n &lt; 32 — CLR_OVF_PMC{n}. Elements ('gp' exist on a vCPU).</summary>
-        [global::MsrGen.Registers.MsrField("CLR_OVF_PMC{n}", 0, 1, ElementStride = 1, ElementCount = 32)]
-        public bool ClrOvfPmc(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 32, 0, 1);
-
-        /// <summary>
-        /// A copy with element n of CLR_OVF_PMC{n} replaced (an index beyond the architectural maximum changes nothing).
-        /// </summary>
-        [global::MsrGen.Registers.MsrField("CLR_OVF_PMC{n}", 0, 1, ElementStride = 1, ElementCount = 32)]
-        public Ia32PerfGlobalOvfCtrl WithClrOvfPmc(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 32, 0, 1, value));
-
-        /// <summary>All elements of CLR_OVF_PMC{n} packed: bit k is element k.</summary>
+        [global::MsrGen.Registers.MsrField("CLR_OVF_PMC{n}", 0, 1, ElementStride = 1, ElementCount = 32)] public bool ClrOvfPmc(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 32, 0, 1);
+        [global::MsrGen.Registers.MsrField("CLR_OVF_PMC{n}", 0, 1, ElementStride = 1, ElementCount = 32)] public Ia32PerfGlobalOvfCtrl WithClrOvfPmc(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 32, 0, 1, value));
         public ulong ClrOvfPmcBits => (Value >> 0) & 0xFFFFFFFFUL;
-
-        /// <summary>
-        /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
-        /// </summary>
-        public override string ToString()
-        {
-            var sb = new global::System.Text.StringBuilder(RegisterName);
-            sb.Append(" = 0x").Append(Value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (ClrOvfPmcBits != 0) sb.Append(" CLR_OVF_PMC=0b").Append(global::System.Convert.ToString((long)ClrOvfPmcBits, 2));
-            if (ClrOvfFixedBits != 0) sb.Append(" CLR_OVF_FIXED=0b").Append(global::System.Convert.ToString((long)ClrOvfFixedBits, 2));
-            if (ClrPerfMetricsOvf) sb.Append(" CLR_PERF_METRICS_OVF");
-            if (ClrTraceTopaPmi) sb.Append(" CLR_TRACE_TOPA_PMI");
-            if (ClrOvfBuf) sb.Append(" CLR_OVF_BUF");
-            if (ClrCondChgd) sb.Append(" CLR_COND_CHGD");
-            ulong reserved = Value & StaticReservedBits;
-            if (reserved != 0) sb.Append(" reserved=0x").Append(reserved.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            return sb.ToString();
-        }
-
-        public bool Equals(Ia32PerfGlobalOvfCtrl other) => Value == other.Value;
-
-        public override bool Equals(object? obj) => obj is Ia32PerfGlobalOvfCtrl other && Equals(other);
-
-        public override int GetHashCode() => Value.GetHashCode();
-
-        public static bool operator ==(Ia32PerfGlobalOvfCtrl left, Ia32PerfGlobalOvfCtrl right) => left.Value == right.Value;
-
-        public static bool operator !=(Ia32PerfGlobalOvfCtrl left, Ia32PerfGlobalOvfCtrl right) => left.Value != right.Value;
     }
 
     /// <summary>
     /// IA32_PERF_GLOBAL_STATUS_SET (0x391). Writing 1 sets the matching IA32_PERF_GLOBAL_STATUS bit; reads return 0.
     /// </summary>
-    /// <remarks>Source: SDM Vol. 3B 20.2.4 (PMU v4); MSR_CORE_PERF_GLOBAL_STATUS_SET; kvm_pmu_is_valid_msr and intel_pmu_get_msr / intel_pmu_set_msr have no case for it, so a guest access #GPs in both vPMU designs; the mediated load writes it</remarks>
-    [global::MsrGen.Registers.MsrRegister("IA32_PERF_GLOBAL_STATUS_SET", 0x391u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.WriteOneToSet | global::MsrGen.Registers.MsrSideEffects.ReadsAsZero, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0x3FFE000000000000UL, Gate = "intel && (version >= 4)", HostPmu = true)]
+    /// <remarks>Source: SDM Vol. 3B 20.2.4 (PMU v4); not guest-visible in KVM, used by the mediated load</remarks>
+    [global::MsrGen.Registers.MsrRegister("IA32_PERF_GLOBAL_STATUS_SET", 0x391u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.WriteOneToSet | global::MsrGen.Registers.MsrSideEffects.ReadsAsZero, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0x3FFE000000000000UL, Gate = "intel && (version >= 4)", HostPmu = true, Aliases = "MSR_CORE_PERF_GLOBAL_STATUS_SET")]
     [global::MsrGen.Registers.MsrConditionalBits(0x1000000000000UL, "false")]
     [global::MsrGen.Registers.MsrConditionalBits(0x100000000UL, "true", ElementStride = 1, ElementCount = 16, ElementBound = "fixed")]
     [global::MsrGen.Registers.MsrConditionalBits(0x1UL, "true", ElementStride = 1, ElementCount = 32, ElementBound = "gp")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
-    public readonly partial struct Ia32PerfGlobalStatusSet : global::MsrGen.Registers.IReadableMsr<Ia32PerfGlobalStatusSet>, global::MsrGen.Registers.IWritableMsr<Ia32PerfGlobalStatusSet>, global::MsrGen.Registers.IHostWritableMsr<Ia32PerfGlobalStatusSet>, global::System.IEquatable<Ia32PerfGlobalStatusSet>
+    public readonly partial record struct Ia32PerfGlobalStatusSet : global::MsrGen.Registers.IReadableMsr<Ia32PerfGlobalStatusSet>, global::MsrGen.Registers.IWritableMsr<Ia32PerfGlobalStatusSet>, global::MsrGen.Registers.IHostWritableMsr<Ia32PerfGlobalStatusSet>
     {
         public const string RegisterName = "IA32_PERF_GLOBAL_STATUS_SET";
         public const uint Address = 0x391u;
-        /// <summary>Bits reserved whatever the capabilities.</summary>
-        public const ulong StaticReservedBits = 0x3FFE000000000000UL;
-        public const ulong ResetBits = 0x0UL;
-
+        public const ulong StaticReservedBits = 0x3FFE000000000000UL, ResetBits = 0x0UL;
         public ulong Value { get; }
-
         private Ia32PerfGlobalStatusSet(ulong value) => Value = value;
-
         public static Ia32PerfGlobalStatusSet Zero => default;
-
-        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static Ia32PerfGlobalStatusSet FromRawUnchecked(ulong value) => new(value);
-
-        public static string InstanceName(int n) => RegisterName;
-
-        static string global::MsrGen.Registers.IMsrRegister<Ia32PerfGlobalStatusSet>.Name => RegisterName;
-        static uint global::MsrGen.Registers.IMsrRegister<Ia32PerfGlobalStatusSet>.BaseAddress => Address;
-        static uint global::MsrGen.Registers.IMsrRegister<Ia32PerfGlobalStatusSet>.AddressStride => 0u;
-        static int global::MsrGen.Registers.IMsrRegister<Ia32PerfGlobalStatusSet>.MaxInstances => 1;
-        static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<Ia32PerfGlobalStatusSet>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
-
-        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
+        public static string InstanceName(int n) => global::MsrGen.Registers.MsrRegisterOps<Ia32PerfGlobalStatusSet>.InstanceName(n);
+        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) => global::MsrGen.Registers.MsrRegisterOps<Ia32PerfGlobalStatusSet>.CheckReserved(value, caps, n);
+        public override string ToString() => global::MsrGen.Registers.MsrRegisterOps<Ia32PerfGlobalStatusSet>.Format(Value);
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0)
         {
             ulong reserved = StaticReservedBits | 0x1000000000000UL; // fields no vCPU is given ('when false')
-            {
-                int count = caps.FixedCounters;
-                bool present = true;
-                for (int k = 0; k < 16; k++)
-                {
-                    int shift = 32 + k * 1;
-                    if (!present || k >= count)
-                    {
-                        reserved |= 0x1UL << shift;
-                        continue;
-                    }
-                }
-            }
-            {
-                int count = caps.GpCounters;
-                bool present = true;
-                for (int k = 0; k < 32; k++)
-                {
-                    int shift = 0 + k * 1;
-                    if (!present || k >= count)
-                    {
-                        reserved |= 0x1UL << shift;
-                        continue;
-                    }
-                }
-            }
+            int c0 = global::System.Math.Clamp(caps.FixedCounters, 0, 16);
+            reserved |= global::MsrGen.Registers.Bits.Repeat(0x1UL, 32, 1, c0, 16);
+            int c1 = global::System.Math.Clamp(caps.GpCounters, 0, 32);
+            reserved |= global::MsrGen.Registers.Bits.Repeat(0x1UL, 0, 1, c1, 32);
             return reserved;
         }
-
-        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
-        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
-            new(InstanceName(n), value, ReservedMask(caps, n));
-
-        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => n == 0 && caps.IsIntel && caps.Version >= 4;
-
-        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static Ia32PerfGlobalStatusSet Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
-
-        /// <summary>
-        /// Which guest accesses of instance n exit under a vPMU mode (first matching rule of the definition; unlisted: all exit).
-        /// </summary>
-        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0)
+        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0) => mode switch
         {
-            if (mode == global::MsrGen.Registers.VpmuMode.Emulated)
-            {
-                return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-            }
-            if (mode == global::MsrGen.Registers.VpmuMode.Mediated)
-            {
-                return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-            }
-            return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-        }
-
-        /// <summary>The register as the catalog describes it.</summary>
-        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
-            "IA32_PERF_GLOBAL_STATUS_SET", 0x391u, 0x0u, 1, "",
-            global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.WriteOneToSet | global::MsrGen.Registers.MsrSideEffects.ReadsAsZero,
-            global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel && (version >= 4)", true, 0x0UL,
-            "SDM Vol. 3B 20.2.4 (PMU v4); MSR_CORE_PERF_GLOBAL_STATUS_SET; kvm_pmu_is_valid_msr and intel_pmu_get_msr / intel_pmu_set_msr have no case for it, so a guest access #GPs in both vPMU designs; the mediated load writes it", "Writing 1 sets the matching IA32_PERF_GLOBAL_STATUS bit; reads return 0.",
-            new global::MsrGen.Registers.MsrFieldDescriptor[]
-            {
-                new("SET_COND_CHGD", 63, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-                new("SET_OVF_BUF", 62, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-                new("SET_PERF_METRICS_OVF", 48, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", ""),
-                new("SET_OVF_FIXED{n}", 32, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 1, 16, "fixed", ""),
-                new("SET_OVF_PMC{n}", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 1, 32, "gp", ""),
-            });
-
+            global::MsrGen.Registers.VpmuMode.Emulated => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            global::MsrGen.Registers.VpmuMode.Mediated => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            _ => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+        };
+        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("IA32_PERF_GLOBAL_STATUS_SET", 0x391u, 0x0u, 1, "", global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.WriteOneToSet | global::MsrGen.Registers.MsrSideEffects.ReadsAsZero, global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel && (version >= 4)", true, ResetBits, "SDM Vol. 3B 20.2.4 (PMU v4); not guest-visible in KVM, used by the mediated load", "Writing 1 sets the matching IA32_PERF_GLOBAL_STATUS bit; reads return 0.", new global::MsrGen.Registers.MsrFieldDescriptor[]
+        {
+            new("SET_COND_CHGD", 63, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+            new("SET_OVF_BUF", 62, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+            new("SET_PERF_METRICS_OVF", 48, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", ""),
+            new("SET_OVF_FIXED{n}", 32, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 1, 16, "fixed", ""),
+            new("SET_OVF_PMC{n}", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 1, 32, "gp", ""),
+        }) { StaticReserved = StaticReservedBits, Aliases = new[] { "MSR_CORE_PERF_GLOBAL_STATUS_SET" } };
         /// <summary>Bit 63 — SET_COND_CHGD.</summary>
-        [global::MsrGen.Registers.MsrField("SET_COND_CHGD", 63, 1)]
-        public bool SetCondChgd => (Value & (1UL << 63)) != 0;
-
-        /// <summary>A copy with SET_COND_CHGD replaced.</summary>
-        [global::MsrGen.Registers.MsrField("SET_COND_CHGD", 63, 1)]
-        public Ia32PerfGlobalStatusSet WithSetCondChgd(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 63, value));
-
+        [global::MsrGen.Registers.MsrField("SET_COND_CHGD", 63, 1)] public bool SetCondChgd => (Value & (1UL << 63)) != 0;
+        [global::MsrGen.Registers.MsrField("SET_COND_CHGD", 63, 1)] public Ia32PerfGlobalStatusSet WithSetCondChgd(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 63, value));
         /// <summary>Bit 62 — SET_OVF_BUF.</summary>
-        [global::MsrGen.Registers.MsrField("SET_OVF_BUF", 62, 1)]
-        public bool SetOvfBuf => (Value & (1UL << 62)) != 0;
-
-        /// <summary>A copy with SET_OVF_BUF replaced.</summary>
-        [global::MsrGen.Registers.MsrField("SET_OVF_BUF", 62, 1)]
-        public Ia32PerfGlobalStatusSet WithSetOvfBuf(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 62, value));
-
+        [global::MsrGen.Registers.MsrField("SET_OVF_BUF", 62, 1)] public bool SetOvfBuf => (Value & (1UL << 62)) != 0;
+        [global::MsrGen.Registers.MsrField("SET_OVF_BUF", 62, 1)] public Ia32PerfGlobalStatusSet WithSetOvfBuf(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 62, value));
         /// <summary>Bit 48 — SET_PERF_METRICS_OVF. Exists only when 'false' (reserved otherwise).</summary>
-        [global::MsrGen.Registers.MsrField("SET_PERF_METRICS_OVF", 48, 1)]
-        public bool SetPerfMetricsOvf => (Value & (1UL << 48)) != 0;
-
-        /// <summary>A copy with SET_PERF_METRICS_OVF replaced.</summary>
-        [global::MsrGen.Registers.MsrField("SET_PERF_METRICS_OVF", 48, 1)]
-        public Ia32PerfGlobalStatusSet WithSetPerfMetricsOvf(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 48, value));
-
+        [global::MsrGen.Registers.MsrField("SET_PERF_METRICS_OVF", 48, 1)] public bool SetPerfMetricsOvf => (Value & (1UL << 48)) != 0;
+        [global::MsrGen.Registers.MsrField("SET_PERF_METRICS_OVF", 48, 1)] public Ia32PerfGlobalStatusSet WithSetPerfMetricsOvf(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 48, value));
         /// <summary>Bit 32 + 1·n, n &lt; 16 — SET_OVF_FIXED{n}. Elements ('fixed' exist on a vCPU).</summary>
-        [global::MsrGen.Registers.MsrField("SET_OVF_FIXED{n}", 32, 1, ElementStride = 1, ElementCount = 16)]
-        public bool SetOvfFixed(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 16, 32, 1);
-
-        /// <summary>
-        /// A copy with element n of SET_OVF_FIXED{n} replaced (an index beyond the architectural maximum changes nothing).
-        /// </summary>
-        [global::MsrGen.Registers.MsrField("SET_OVF_FIXED{n}", 32, 1, ElementStride = 1, ElementCount = 16)]
-        public Ia32PerfGlobalStatusSet WithSetOvfFixed(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 16, 32, 1, value));
-
-        /// <summary>All elements of SET_OVF_FIXED{n} packed: bit k is element k.</summary>
+        [global::MsrGen.Registers.MsrField("SET_OVF_FIXED{n}", 32, 1, ElementStride = 1, ElementCount = 16)] public bool SetOvfFixed(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 16, 32, 1);
+        [global::MsrGen.Registers.MsrField("SET_OVF_FIXED{n}", 32, 1, ElementStride = 1, ElementCount = 16)] public Ia32PerfGlobalStatusSet WithSetOvfFixed(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 16, 32, 1, value));
         public ulong SetOvfFixedBits => (Value >> 32) & 0xFFFFUL;
-
         /// <summary>Bit 0 + 1·n, n &lt; 32 — SET_OVF_PMC{n}. Elements ('gp' exist on a vCPU).</summary>
-        [global::MsrGen.Registers.MsrField("SET_OVF_PMC{n}", 0, 1, ElementStride = 1, ElementCount = 32)]
-        public bool SetOvfPmc(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 32, 0, 1);
-
-        /// <summary>
-        /// A copy with element n of SET_OVF_PMC{n} replaced (an index beyond the architectural maximum changes nothing).
-        /// </summary>
-        [global::MsrGen.Registers.MsrField("SET_OVF_PMC{n}", 0, 1, ElementStride = 1, ElementCount = 32)]
-        public Ia32PerfGlobalStatusSet WithSetOvfPmc(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 32, 0, 1, value));
-
-        /// <summary>All elements of SET_OVF_PMC{n} packed: bit k is element k.</summary>
+        [global::MsrGen.Registers.MsrField("SET_OVF_PMC{n}", 0, 1, ElementStride = 1, ElementCount = 32)] public bool SetOvfPmc(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 32, 0, 1);
+        [global::MsrGen.Registers.MsrField("SET_OVF_PMC{n}", 0, 1, ElementStride = 1, ElementCount = 32)] public Ia32PerfGlobalStatusSet WithSetOvfPmc(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 32, 0, 1, value));
         public ulong SetOvfPmcBits => (Value >> 0) & 0xFFFFFFFFUL;
-
-        /// <summary>
-        /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
-        /// </summary>
-        public override string ToString()
-        {
-            var sb = new global::System.Text.StringBuilder(RegisterName);
-            sb.Append(" = 0x").Append(Value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (SetOvfPmcBits != 0) sb.Append(" SET_OVF_PMC=0b").Append(global::System.Convert.ToString((long)SetOvfPmcBits, 2));
-            if (SetOvfFixedBits != 0) sb.Append(" SET_OVF_FIXED=0b").Append(global::System.Convert.ToString((long)SetOvfFixedBits, 2));
-            if (SetPerfMetricsOvf) sb.Append(" SET_PERF_METRICS_OVF");
-            if (SetOvfBuf) sb.Append(" SET_OVF_BUF");
-            if (SetCondChgd) sb.Append(" SET_COND_CHGD");
-            ulong reserved = Value & StaticReservedBits;
-            if (reserved != 0) sb.Append(" reserved=0x").Append(reserved.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            return sb.ToString();
-        }
-
-        public bool Equals(Ia32PerfGlobalStatusSet other) => Value == other.Value;
-
-        public override bool Equals(object? obj) => obj is Ia32PerfGlobalStatusSet other && Equals(other);
-
-        public override int GetHashCode() => Value.GetHashCode();
-
-        public static bool operator ==(Ia32PerfGlobalStatusSet left, Ia32PerfGlobalStatusSet right) => left.Value == right.Value;
-
-        public static bool operator !=(Ia32PerfGlobalStatusSet left, Ia32PerfGlobalStatusSet right) => left.Value != right.Value;
     }
 
     /// <summary>IA32_PEBS_ENABLE (0x3F1). PEBS enables per counter.</summary>
     /// <remarks>Source: SDM Vol. 3B 20.3; KVM: baseline PEBS allows fixed counters</remarks>
-    [global::MsrGen.Registers.MsrRegister("IA32_PEBS_ENABLE", 0x3F1u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFF000000000000UL, Gate = "intel && (pebs-format != 0)", HostPmu = true)]
+    [global::MsrGen.Registers.MsrRegister("IA32_PEBS_ENABLE", 0x3F1u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFF000000000000UL, Gate = "intel && (pebs-format != 0)", HostPmu = true, Aliases = "MSR_IA32_PEBS_ENABLE")]
     [global::MsrGen.Registers.MsrConditionalBits(0x100000000UL, "pebs-baseline", ElementStride = 1, ElementCount = 16, ElementBound = "fixed")]
     [global::MsrGen.Registers.MsrConditionalBits(0x1UL, "true", ElementStride = 1, ElementCount = 32, ElementBound = "gp")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
-    public readonly partial struct Ia32PebsEnable : global::MsrGen.Registers.IReadableMsr<Ia32PebsEnable>, global::MsrGen.Registers.IWritableMsr<Ia32PebsEnable>, global::MsrGen.Registers.IHostWritableMsr<Ia32PebsEnable>, global::System.IEquatable<Ia32PebsEnable>
+    public readonly partial record struct Ia32PebsEnable : global::MsrGen.Registers.IReadableMsr<Ia32PebsEnable>, global::MsrGen.Registers.IWritableMsr<Ia32PebsEnable>, global::MsrGen.Registers.IHostWritableMsr<Ia32PebsEnable>
     {
         public const string RegisterName = "IA32_PEBS_ENABLE";
         public const uint Address = 0x3F1u;
-        /// <summary>Bits reserved whatever the capabilities.</summary>
-        public const ulong StaticReservedBits = 0xFFFF000000000000UL;
-        public const ulong ResetBits = 0x0UL;
-
+        public const ulong StaticReservedBits = 0xFFFF000000000000UL, ResetBits = 0x0UL;
         public ulong Value { get; }
-
         private Ia32PebsEnable(ulong value) => Value = value;
-
         public static Ia32PebsEnable Zero => default;
-
-        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static Ia32PebsEnable FromRawUnchecked(ulong value) => new(value);
-
-        public static string InstanceName(int n) => RegisterName;
-
-        static string global::MsrGen.Registers.IMsrRegister<Ia32PebsEnable>.Name => RegisterName;
-        static uint global::MsrGen.Registers.IMsrRegister<Ia32PebsEnable>.BaseAddress => Address;
-        static uint global::MsrGen.Registers.IMsrRegister<Ia32PebsEnable>.AddressStride => 0u;
-        static int global::MsrGen.Registers.IMsrRegister<Ia32PebsEnable>.MaxInstances => 1;
-        static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<Ia32PebsEnable>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
-
-        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
+        public static string InstanceName(int n) => global::MsrGen.Registers.MsrRegisterOps<Ia32PebsEnable>.InstanceName(n);
+        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) => global::MsrGen.Registers.MsrRegisterOps<Ia32PebsEnable>.CheckReserved(value, caps, n);
+        public override string ToString() => global::MsrGen.Registers.MsrRegisterOps<Ia32PebsEnable>.Format(Value);
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0)
         {
             ulong reserved = StaticReservedBits;
-            {
-                int count = caps.FixedCounters;
-                bool present = caps.PebsBaseline;
-                for (int k = 0; k < 16; k++)
-                {
-                    int shift = 32 + k * 1;
-                    if (!present || k >= count)
-                    {
-                        reserved |= 0x1UL << shift;
-                        continue;
-                    }
-                }
-            }
-            {
-                int count = caps.GpCounters;
-                bool present = true;
-                for (int k = 0; k < 32; k++)
-                {
-                    int shift = 0 + k * 1;
-                    if (!present || k >= count)
-                    {
-                        reserved |= 0x1UL << shift;
-                        continue;
-                    }
-                }
-            }
+            int c0 = global::System.Math.Clamp((caps.PebsBaseline) ? caps.FixedCounters : 0, 0, 16);
+            reserved |= global::MsrGen.Registers.Bits.Repeat(0x1UL, 32, 1, c0, 16);
+            int c1 = global::System.Math.Clamp(caps.GpCounters, 0, 32);
+            reserved |= global::MsrGen.Registers.Bits.Repeat(0x1UL, 0, 1, c1, 32);
             return reserved;
         }
-
-        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
-        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
-            new(InstanceName(n), value, ReservedMask(caps, n));
-
-        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => n == 0 && caps.IsIntel && caps.PebsFormat != 0;
-
-        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static Ia32PebsEnable Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
-
-        /// <summary>
-        /// Which guest accesses of instance n exit under a vPMU mode (first matching rule of the definition; unlisted: all exit).
-        /// </summary>
-        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0)
+        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0) => mode switch
         {
-            if (mode == global::MsrGen.Registers.VpmuMode.Emulated)
-            {
-                return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-            }
-            if (mode == global::MsrGen.Registers.VpmuMode.Mediated)
-            {
-                return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-            }
-            return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-        }
-
-        /// <summary>The register as the catalog describes it.</summary>
-        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
-            "IA32_PEBS_ENABLE", 0x3F1u, 0x0u, 1, "",
-            global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
-            global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel && (pebs-format != 0)", true, 0x0UL,
-            "SDM Vol. 3B 20.3; KVM: baseline PEBS allows fixed counters", "PEBS enables per counter.",
-            new global::MsrGen.Registers.MsrFieldDescriptor[]
-            {
-                new("PEBS_EN_FIXED{n}", 32, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "pebs-baseline", 1, 16, "fixed", "PEBS on fixed counter n"),
-                new("PEBS_EN_PMC{n}", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 1, 32, "gp", "PEBS on GP counter n"),
-            });
-
+            global::MsrGen.Registers.VpmuMode.Emulated => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            global::MsrGen.Registers.VpmuMode.Mediated => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            _ => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+        };
+        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("IA32_PEBS_ENABLE", 0x3F1u, 0x0u, 1, "", global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel && (pebs-format != 0)", true, ResetBits, "SDM Vol. 3B 20.3; KVM: baseline PEBS allows fixed counters", "PEBS enables per counter.", new global::MsrGen.Registers.MsrFieldDescriptor[]
+        {
+            new("PEBS_EN_FIXED{n}", 32, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "pebs-baseline", 1, 16, "fixed", "PEBS on fixed counter n"),
+            new("PEBS_EN_PMC{n}", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 1, 32, "gp", "PEBS on GP counter n"),
+        }) { StaticReserved = StaticReservedBits, Aliases = new[] { "MSR_IA32_PEBS_ENABLE" } };
         /// <summary>
         /// Bit 32 + 1·n, n &lt; 16 — PEBS_EN_FIXED{n}: PEBS on fixed counter n Elements ('fixed' exist on a vCPU). Exists only when 'pebs-baseline' (reserved otherwise).
         /// </summary>
-        [global::MsrGen.Registers.MsrField("PEBS_EN_FIXED{n}", 32, 1, ElementStride = 1, ElementCount = 16)]
-        public bool PebsEnFixed(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 16, 32, 1);
-
-        /// <summary>
-        /// A copy with element n of PEBS_EN_FIXED{n} replaced (an index beyond the architectural maximum changes nothing).
-        /// </summary>
-        [global::MsrGen.Registers.MsrField("PEBS_EN_FIXED{n}", 32, 1, ElementStride = 1, ElementCount = 16)]
-        public Ia32PebsEnable WithPebsEnFixed(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 16, 32, 1, value));
-
-        /// <summary>All elements of PEBS_EN_FIXED{n} packed: bit k is element k.</summary>
+        [global::MsrGen.Registers.MsrField("PEBS_EN_FIXED{n}", 32, 1, ElementStride = 1, ElementCount = 16)] public bool PebsEnFixed(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 16, 32, 1);
+        [global::MsrGen.Registers.MsrField("PEBS_EN_FIXED{n}", 32, 1, ElementStride = 1, ElementCount = 16)] public Ia32PebsEnable WithPebsEnFixed(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 16, 32, 1, value));
         public ulong PebsEnFixedBits => (Value >> 32) & 0xFFFFUL;
-
         /// <summary>Bit 0 + 1·n, n &lt; 32 — PEBS_EN_PMC{n}: PEBS on GP counter n Elements ('gp' exist on a vCPU).</summary>
-        [global::MsrGen.Registers.MsrField("PEBS_EN_PMC{n}", 0, 1, ElementStride = 1, ElementCount = 32)]
-        public bool PebsEnPmc(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 32, 0, 1);
-
-        /// <summary>
-        /// A copy with element n of PEBS_EN_PMC{n} replaced (an index beyond the architectural maximum changes nothing).
-        /// </summary>
-        [global::MsrGen.Registers.MsrField("PEBS_EN_PMC{n}", 0, 1, ElementStride = 1, ElementCount = 32)]
-        public Ia32PebsEnable WithPebsEnPmc(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 32, 0, 1, value));
-
-        /// <summary>All elements of PEBS_EN_PMC{n} packed: bit k is element k.</summary>
+        [global::MsrGen.Registers.MsrField("PEBS_EN_PMC{n}", 0, 1, ElementStride = 1, ElementCount = 32)] public bool PebsEnPmc(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 32, 0, 1);
+        [global::MsrGen.Registers.MsrField("PEBS_EN_PMC{n}", 0, 1, ElementStride = 1, ElementCount = 32)] public Ia32PebsEnable WithPebsEnPmc(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 32, 0, 1, value));
         public ulong PebsEnPmcBits => (Value >> 0) & 0xFFFFFFFFUL;
-
-        /// <summary>
-        /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
-        /// </summary>
-        public override string ToString()
-        {
-            var sb = new global::System.Text.StringBuilder(RegisterName);
-            sb.Append(" = 0x").Append(Value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (PebsEnPmcBits != 0) sb.Append(" PEBS_EN_PMC=0b").Append(global::System.Convert.ToString((long)PebsEnPmcBits, 2));
-            if (PebsEnFixedBits != 0) sb.Append(" PEBS_EN_FIXED=0b").Append(global::System.Convert.ToString((long)PebsEnFixedBits, 2));
-            ulong reserved = Value & StaticReservedBits;
-            if (reserved != 0) sb.Append(" reserved=0x").Append(reserved.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            return sb.ToString();
-        }
-
-        public bool Equals(Ia32PebsEnable other) => Value == other.Value;
-
-        public override bool Equals(object? obj) => obj is Ia32PebsEnable other && Equals(other);
-
-        public override int GetHashCode() => Value.GetHashCode();
-
-        public static bool operator ==(Ia32PebsEnable left, Ia32PebsEnable right) => left.Value == right.Value;
-
-        public static bool operator !=(Ia32PebsEnable left, Ia32PebsEnable right) => left.Value != right.Value;
-    }
-
-    /// <summary>MSR_PEBS_DATA_CFG (0x3F2). Which groups an adaptive PEBS record carries.</summary>
-    /// <remarks>Source: arch/x86/include/asm/msr-index.h MSR_PEBS_DATA_CFG, perf_event.h PEBS_DATACFG_*; KVM intel_pmu_refresh pebs_data_cfg_rsvd = ~0xff00000f, intel_pmu_is_valid_msr (PEBS_BASELINE and PEBS_FORMAT &gt; 3)</remarks>
-    [global::MsrGen.Registers.MsrRegister("MSR_PEBS_DATA_CFG", 0x3F2u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFFFFFF00FFFFF0UL, Gate = "intel && (pebs-baseline && pebs-format > 3)")]
-    [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
-    public readonly partial struct MsrPebsDataCfg : global::MsrGen.Registers.IReadableMsr<MsrPebsDataCfg>, global::MsrGen.Registers.IWritableMsr<MsrPebsDataCfg>, global::MsrGen.Registers.IHostWritableMsr<MsrPebsDataCfg>, global::System.IEquatable<MsrPebsDataCfg>
-    {
-        public const string RegisterName = "MSR_PEBS_DATA_CFG";
-        public const uint Address = 0x3F2u;
-        /// <summary>Bits reserved whatever the capabilities.</summary>
-        public const ulong StaticReservedBits = 0xFFFFFFFF00FFFFF0UL;
-        public const ulong ResetBits = 0x0UL;
-
-        public ulong Value { get; }
-
-        private MsrPebsDataCfg(ulong value) => Value = value;
-
-        public static MsrPebsDataCfg Zero => default;
-
-        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
-        public static MsrPebsDataCfg FromRawUnchecked(ulong value) => new(value);
-
-        public static string InstanceName(int n) => RegisterName;
-
-        static string global::MsrGen.Registers.IMsrRegister<MsrPebsDataCfg>.Name => RegisterName;
-        static uint global::MsrGen.Registers.IMsrRegister<MsrPebsDataCfg>.BaseAddress => Address;
-        static uint global::MsrGen.Registers.IMsrRegister<MsrPebsDataCfg>.AddressStride => 0u;
-        static int global::MsrGen.Registers.IMsrRegister<MsrPebsDataCfg>.MaxInstances => 1;
-        static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<MsrPebsDataCfg>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
-
-        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
-        public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => StaticReservedBits;
-
-        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
-        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
-            new(InstanceName(n), value, ReservedMask(caps, n));
-
-        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
-        public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => n == 0 && caps.IsIntel && (caps.PebsBaseline && caps.PebsFormat > 3);
-
-        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
-        public static MsrPebsDataCfg Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
-
-        /// <summary>
-        /// Which guest accesses of instance n exit under a vPMU mode (first matching rule of the definition; unlisted: all exit).
-        /// </summary>
-        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0)
-        {
-            if (mode == global::MsrGen.Registers.VpmuMode.Emulated)
-            {
-                return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-            }
-            if (mode == global::MsrGen.Registers.VpmuMode.Mediated)
-            {
-                return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-            }
-            return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-        }
-
-        /// <summary>The register as the catalog describes it.</summary>
-        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
-            "MSR_PEBS_DATA_CFG", 0x3F2u, 0x0u, 1, "",
-            global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
-            global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel && (pebs-baseline && pebs-format > 3)", true, 0x0UL,
-            "arch/x86/include/asm/msr-index.h MSR_PEBS_DATA_CFG, perf_event.h PEBS_DATACFG_*; KVM intel_pmu_refresh pebs_data_cfg_rsvd = ~0xff00000f, intel_pmu_is_valid_msr (PEBS_BASELINE and PEBS_FORMAT > 3)", "Which groups an adaptive PEBS record carries.",
-            new global::MsrGen.Registers.MsrFieldDescriptor[]
-            {
-                new("LBR_ENTRIES", 24, 8, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "PEBS_DATACFG_LBR_SHIFT: LBR entries to record, minus one"),
-                new("LBRS", 3, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "PEBS_DATACFG_LBRS"),
-                new("XMMS", 2, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "PEBS_DATACFG_XMMS"),
-                new("GP", 1, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "PEBS_DATACFG_GP"),
-                new("MEMINFO", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "PEBS_DATACFG_MEMINFO"),
-            });
-
-        /// <summary>Bits 31:24 — LBR_ENTRIES: PEBS_DATACFG_LBR_SHIFT: LBR entries to record, minus one</summary>
-        [global::MsrGen.Registers.MsrField("LBR_ENTRIES", 24, 8)]
-        public byte LbrEntries => (byte)((Value >> 24) & 0xFFUL);
-
-        /// <summary>A copy with LBR_ENTRIES replaced (bits beyond the field's width are dropped).</summary>
-        [global::MsrGen.Registers.MsrField("LBR_ENTRIES", 24, 8)]
-        public MsrPebsDataCfg WithLbrEntries(byte value) => new((Value & 0xFFFFFFFF00FFFFFFUL) | ((ulong)value << 24));
-
-        /// <summary>Bit 3 — LBRS: PEBS_DATACFG_LBRS</summary>
-        [global::MsrGen.Registers.MsrField("LBRS", 3, 1)]
-        public bool Lbrs => (Value & (1UL << 3)) != 0;
-
-        /// <summary>A copy with LBRS replaced.</summary>
-        [global::MsrGen.Registers.MsrField("LBRS", 3, 1)]
-        public MsrPebsDataCfg WithLbrs(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 3, value));
-
-        /// <summary>Bit 2 — XMMS: PEBS_DATACFG_XMMS</summary>
-        [global::MsrGen.Registers.MsrField("XMMS", 2, 1)]
-        public bool Xmms => (Value & (1UL << 2)) != 0;
-
-        /// <summary>A copy with XMMS replaced.</summary>
-        [global::MsrGen.Registers.MsrField("XMMS", 2, 1)]
-        public MsrPebsDataCfg WithXmms(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 2, value));
-
-        /// <summary>Bit 1 — GP: PEBS_DATACFG_GP</summary>
-        [global::MsrGen.Registers.MsrField("GP", 1, 1)]
-        public bool Gp => (Value & (1UL << 1)) != 0;
-
-        /// <summary>A copy with GP replaced.</summary>
-        [global::MsrGen.Registers.MsrField("GP", 1, 1)]
-        public MsrPebsDataCfg WithGp(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 1, value));
-
-        /// <summary>Bit 0 — MEMINFO: PEBS_DATACFG_MEMINFO</summary>
-        [global::MsrGen.Registers.MsrField("MEMINFO", 0, 1)]
-        public bool Meminfo => (Value & (1UL << 0)) != 0;
-
-        /// <summary>A copy with MEMINFO replaced.</summary>
-        [global::MsrGen.Registers.MsrField("MEMINFO", 0, 1)]
-        public MsrPebsDataCfg WithMeminfo(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 0, value));
-
-        /// <summary>
-        /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
-        /// </summary>
-        public override string ToString()
-        {
-            var sb = new global::System.Text.StringBuilder(RegisterName);
-            sb.Append(" = 0x").Append(Value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (Meminfo) sb.Append(" MEMINFO");
-            if (Gp) sb.Append(" GP");
-            if (Xmms) sb.Append(" XMMS");
-            if (Lbrs) sb.Append(" LBRS");
-            if (LbrEntries != 0) sb.Append(" LBR_ENTRIES=0x").Append(((ulong)LbrEntries).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            ulong reserved = Value & StaticReservedBits;
-            if (reserved != 0) sb.Append(" reserved=0x").Append(reserved.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            return sb.ToString();
-        }
-
-        public bool Equals(MsrPebsDataCfg other) => Value == other.Value;
-
-        public override bool Equals(object? obj) => obj is MsrPebsDataCfg other && Equals(other);
-
-        public override int GetHashCode() => Value.GetHashCode();
-
-        public static bool operator ==(MsrPebsDataCfg left, MsrPebsDataCfg right) => left.Value == right.Value;
-
-        public static bool operator !=(MsrPebsDataCfg left, MsrPebsDataCfg right) => left.Value != right.Value;
     }
 
     /// <summary>
     /// IA32_A_PMC{n}: 8 instances at 0x4C1 + 1·n, as many as 'gp'. General-purpose counter, full-width alias: a write above the counter width faults.
     /// </summary>
     /// <remarks>Source: SDM Vol. 4 table 2-2 (IA32_A_PMCx); KVM get_fw_gp_pmc (needs PDCM and PERF_CAPABILITIES.FW_WRITES)</remarks>
-    [global::MsrGen.Registers.MsrRegister("IA32_A_PMC{n}", 0x4C1u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0x0UL, Stride = 0x1u, MaxInstances = 8, Count = "gp", Gate = "intel && (fw-writes)", HostPmu = true)]
+    [global::MsrGen.Registers.MsrRegister("IA32_A_PMC{n}", 0x4C1u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0x0UL, Stride = 0x1u, MaxInstances = 8, Count = "gp", Gate = "intel && (fw-writes)", HostPmu = true, Aliases = "MSR_IA32_PMC0@0")]
     [global::MsrGen.Registers.MsrVariableWidth(0xFFFFFFFFFFFFFFFFUL, 0, "gp-width")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
-    public readonly partial struct Ia32APmc : global::MsrGen.Registers.IReadableMsr<Ia32APmc>, global::MsrGen.Registers.IWritableMsr<Ia32APmc>, global::MsrGen.Registers.IHostWritableMsr<Ia32APmc>, global::System.IEquatable<Ia32APmc>
+    public readonly partial record struct Ia32APmc : global::MsrGen.Registers.IReadableMsr<Ia32APmc>, global::MsrGen.Registers.IWritableMsr<Ia32APmc>, global::MsrGen.Registers.IHostWritableMsr<Ia32APmc>
     {
         public const string RegisterName = "IA32_A_PMC{n}";
-        public const uint BaseAddress = 0x4C1u;
-        public const uint Stride = 0x1u;
-        /// <summary>Architectural maximum number of instances.</summary>
+        public const uint BaseAddress = 0x4C1u, Stride = 0x1u;
         public const int Maximum = 8;
-        /// <summary>Bits reserved whatever the capabilities.</summary>
-        public const ulong StaticReservedBits = 0x0UL;
-        public const ulong ResetBits = 0x0UL;
-
+        public const ulong StaticReservedBits = 0x0UL, ResetBits = 0x0UL;
         public ulong Value { get; }
-
         private Ia32APmc(ulong value) => Value = value;
-
         public static Ia32APmc Zero => default;
-
-        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static Ia32APmc FromRawUnchecked(ulong value) => new(value);
-
-        public static uint AddressOf(int n) => BaseAddress + (uint)n * Stride;
-
-        public static string InstanceName(int n) => "IA32_A_PMC" + n.ToString(global::System.Globalization.CultureInfo.InvariantCulture);
-
-        static string global::MsrGen.Registers.IMsrRegister<Ia32APmc>.Name => RegisterName;
-        static uint global::MsrGen.Registers.IMsrRegister<Ia32APmc>.BaseAddress => BaseAddress;
-        static uint global::MsrGen.Registers.IMsrRegister<Ia32APmc>.AddressStride => Stride;
-        static int global::MsrGen.Registers.IMsrRegister<Ia32APmc>.MaxInstances => Maximum;
-        static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<Ia32APmc>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
-
-        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
+        public static uint AddressOf(int n) => global::MsrGen.Registers.MsrRegisterOps<Ia32APmc>.AddressOf(n);
+        public static string InstanceName(int n) => global::MsrGen.Registers.MsrRegisterOps<Ia32APmc>.InstanceName(n);
+        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) => global::MsrGen.Registers.MsrRegisterOps<Ia32APmc>.CheckReserved(value, caps, n);
+        public override string ToString() => global::MsrGen.Registers.MsrRegisterOps<Ia32APmc>.Format(Value);
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0)
         {
             ulong reserved = StaticReservedBits;
             reserved |= 0xFFFFFFFFFFFFFFFFUL & ~global::MsrGen.Registers.Bits.LowOnes(0 + caps.GpWidth);
             return reserved;
         }
-
-        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
-        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
-            new(InstanceName(n), value, ReservedMask(caps, n));
-
-        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => (uint)n < (uint)Maximum && n < caps.GpCounters && caps.IsIntel && caps.FullWidthWrites;
-
-        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static Ia32APmc Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
-
-        /// <summary>
-        /// Which guest accesses of instance n exit under a vPMU mode (first matching rule of the definition; unlisted: all exit).
-        /// </summary>
-        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0)
+        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0) => mode switch
         {
-            if (mode == global::MsrGen.Registers.VpmuMode.Emulated)
-            {
-                return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-            }
-            if (mode == global::MsrGen.Registers.VpmuMode.Mediated)
-            {
-                if (n < caps.GpCounters && caps.FullWidthWrites)
-                {
-                    return global::MsrGen.Registers.MsrIntercept.None;
-                }
-            }
-            return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-        }
-
-        /// <summary>The register as the catalog describes it.</summary>
-        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
-            "IA32_A_PMC{n}", 0x4C1u, 0x1u, 8, "gp",
-            global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
-            global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel && (fw-writes)", true, 0x0UL,
-            "SDM Vol. 4 table 2-2 (IA32_A_PMCx); KVM get_fw_gp_pmc (needs PDCM and PERF_CAPABILITIES.FW_WRITES)", "General-purpose counter, full-width alias: a write above the counter width faults.",
-            new global::MsrGen.Registers.MsrFieldDescriptor[]
-            {
-                new("COUNT", 0, 64, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Counter value"),
-            });
-
+            global::MsrGen.Registers.VpmuMode.Emulated => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            global::MsrGen.Registers.VpmuMode.Mediated => (n < caps.GpCounters && caps.FullWidthWrites) ? global::MsrGen.Registers.MsrIntercept.None : global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            _ => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+        };
+        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("IA32_A_PMC{n}", 0x4C1u, 0x1u, 8, "gp", global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel && (fw-writes)", true, ResetBits, "SDM Vol. 4 table 2-2 (IA32_A_PMCx); KVM get_fw_gp_pmc (needs PDCM and PERF_CAPABILITIES.FW_WRITES)", "General-purpose counter, full-width alias: a write above the counter width faults.", new global::MsrGen.Registers.MsrFieldDescriptor[]
+        {
+            new("COUNT", 0, 64, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Counter value"),
+        }) { StaticReserved = StaticReservedBits, Aliases = new[] { "MSR_IA32_PMC0@0" } };
         /// <summary>Bits 63:0 — COUNT: Counter value Bits at and above 'gp-width' are reserved.</summary>
-        [global::MsrGen.Registers.MsrField("COUNT", 0, 64)]
-        public ulong Count => (ulong)((Value >> 0) & 0xFFFFFFFFFFFFFFFFUL);
-
-        /// <summary>A copy with COUNT replaced (bits beyond the field's width are dropped).</summary>
-        [global::MsrGen.Registers.MsrField("COUNT", 0, 64)]
-        public Ia32APmc WithCount(ulong value) => new((ulong)value);
-
-        /// <summary>
-        /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
-        /// </summary>
-        public override string ToString()
-        {
-            var sb = new global::System.Text.StringBuilder(RegisterName);
-            sb.Append(" = 0x").Append(Value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (Count != 0) sb.Append(" COUNT=0x").Append(((ulong)Count).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            ulong reserved = Value & StaticReservedBits;
-            if (reserved != 0) sb.Append(" reserved=0x").Append(reserved.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            return sb.ToString();
-        }
-
-        public bool Equals(Ia32APmc other) => Value == other.Value;
-
-        public override bool Equals(object? obj) => obj is Ia32APmc other && Equals(other);
-
-        public override int GetHashCode() => Value.GetHashCode();
-
-        public static bool operator ==(Ia32APmc left, Ia32APmc right) => left.Value == right.Value;
-
-        public static bool operator !=(Ia32APmc left, Ia32APmc right) => left.Value != right.Value;
-    }
-
-    /// <summary>MSR_IA32_DS_AREA (0x600). Linear address of the debug store save area (PEBS and BTS buffers).</summary>
-    /// <remarks>Source: arch/x86/include/asm/msr-index.h MSR_IA32_DS_AREA; KVM intel_pmu_is_valid_msr (guest CPUID DS), intel_pmu_set_msr (non-canonical address #GP)</remarks>
-    [global::MsrGen.Registers.MsrRegister("MSR_IA32_DS_AREA", 0x600u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0x0UL, Gate = "intel && (ds)")]
-    [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
-    public readonly partial struct MsrIa32DsArea : global::MsrGen.Registers.IReadableMsr<MsrIa32DsArea>, global::MsrGen.Registers.IWritableMsr<MsrIa32DsArea>, global::MsrGen.Registers.IHostWritableMsr<MsrIa32DsArea>, global::System.IEquatable<MsrIa32DsArea>
-    {
-        public const string RegisterName = "MSR_IA32_DS_AREA";
-        public const uint Address = 0x600u;
-        /// <summary>Bits reserved whatever the capabilities.</summary>
-        public const ulong StaticReservedBits = 0x0UL;
-        public const ulong ResetBits = 0x0UL;
-
-        public ulong Value { get; }
-
-        private MsrIa32DsArea(ulong value) => Value = value;
-
-        public static MsrIa32DsArea Zero => default;
-
-        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
-        public static MsrIa32DsArea FromRawUnchecked(ulong value) => new(value);
-
-        public static string InstanceName(int n) => RegisterName;
-
-        static string global::MsrGen.Registers.IMsrRegister<MsrIa32DsArea>.Name => RegisterName;
-        static uint global::MsrGen.Registers.IMsrRegister<MsrIa32DsArea>.BaseAddress => Address;
-        static uint global::MsrGen.Registers.IMsrRegister<MsrIa32DsArea>.AddressStride => 0u;
-        static int global::MsrGen.Registers.IMsrRegister<MsrIa32DsArea>.MaxInstances => 1;
-        static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<MsrIa32DsArea>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
-
-        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
-        public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => StaticReservedBits;
-
-        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
-        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
-            new(InstanceName(n), value, ReservedMask(caps, n));
-
-        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
-        public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => n == 0 && caps.IsIntel && caps.Has(global::MsrGen.Registers.PmuFeatures.Ds);
-
-        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
-        public static MsrIa32DsArea Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
-
-        /// <summary>
-        /// Which guest accesses of instance n exit under a vPMU mode (first matching rule of the definition; unlisted: all exit).
-        /// </summary>
-        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0)
-        {
-            if (mode == global::MsrGen.Registers.VpmuMode.Emulated)
-            {
-                return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-            }
-            if (mode == global::MsrGen.Registers.VpmuMode.Mediated)
-            {
-                return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-            }
-            return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-        }
-
-        /// <summary>The register as the catalog describes it.</summary>
-        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
-            "MSR_IA32_DS_AREA", 0x600u, 0x0u, 1, "",
-            global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
-            global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel && (ds)", true, 0x0UL,
-            "arch/x86/include/asm/msr-index.h MSR_IA32_DS_AREA; KVM intel_pmu_is_valid_msr (guest CPUID DS), intel_pmu_set_msr (non-canonical address #GP)", "Linear address of the debug store save area (PEBS and BTS buffers).",
-            new global::MsrGen.Registers.MsrFieldDescriptor[]
-            {
-                new("ADDRESS", 0, 64, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Linear address; a non-canonical one faults"),
-            });
-
-        /// <summary>Bits 63:0 — ADDRESS: Linear address; a non-canonical one faults</summary>
-        [global::MsrGen.Registers.MsrField("ADDRESS", 0, 64)]
-        public ulong AddressField => (ulong)((Value >> 0) & 0xFFFFFFFFFFFFFFFFUL);
-
-        /// <summary>A copy with ADDRESS replaced (bits beyond the field's width are dropped).</summary>
-        [global::MsrGen.Registers.MsrField("ADDRESS", 0, 64)]
-        public MsrIa32DsArea WithAddressField(ulong value) => new((ulong)value);
-
-        /// <summary>
-        /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
-        /// </summary>
-        public override string ToString()
-        {
-            var sb = new global::System.Text.StringBuilder(RegisterName);
-            sb.Append(" = 0x").Append(Value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (AddressField != 0) sb.Append(" ADDRESS=0x").Append(((ulong)AddressField).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            ulong reserved = Value & StaticReservedBits;
-            if (reserved != 0) sb.Append(" reserved=0x").Append(reserved.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            return sb.ToString();
-        }
-
-        public bool Equals(MsrIa32DsArea other) => Value == other.Value;
-
-        public override bool Equals(object? obj) => obj is MsrIa32DsArea other && Equals(other);
-
-        public override int GetHashCode() => Value.GetHashCode();
-
-        public static bool operator ==(MsrIa32DsArea left, MsrIa32DsArea right) => left.Value == right.Value;
-
-        public static bool operator !=(MsrIa32DsArea left, MsrIa32DsArea right) => left.Value != right.Value;
+        [global::MsrGen.Registers.MsrField("COUNT", 0, 64)] public ulong Count => (ulong)((Value >> 0) & 0xFFFFFFFFFFFFFFFFUL);
+        [global::MsrGen.Registers.MsrField("COUNT", 0, 64)] public Ia32APmc WithCount(ulong value) => new((ulong)value);
     }
 }

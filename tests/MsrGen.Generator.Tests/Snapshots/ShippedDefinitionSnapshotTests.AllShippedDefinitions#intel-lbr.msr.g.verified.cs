@@ -9,497 +9,181 @@ namespace MsrGen.GeneratedUnderTest
     /// MSR_LBR_CORE_FROM{n}: 8 instances at 0x40 + 1·n, as many as 'lbr-depth'. Branch-from address of LBR entry n (Core-era alias).
     /// </summary>
     /// <remarks>Source: SDM Vol. 4 (Core/Atom LBR stack, 0x40-0x47)</remarks>
-    [global::MsrGen.Registers.MsrRegister("MSR_LBR_CORE_FROM{n}", 0x40u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0x0UL, Stride = 0x1u, MaxInstances = 8, Count = "lbr-depth", Gate = "intel && (lbr && lbr-depth <= 8)")]
+    [global::MsrGen.Registers.MsrRegister("MSR_LBR_CORE_FROM{n}", 0x40u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0x0UL, Stride = 0x1u, MaxInstances = 8, Count = "lbr-depth", Gate = "intel && (lbr && lbr-depth <= 8)", Aliases = "MSR_LBR_CORE_FROM@0")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
-    public readonly partial struct MsrLbrCoreFrom : global::MsrGen.Registers.IReadableMsr<MsrLbrCoreFrom>, global::MsrGen.Registers.IWritableMsr<MsrLbrCoreFrom>, global::MsrGen.Registers.IHostWritableMsr<MsrLbrCoreFrom>, global::System.IEquatable<MsrLbrCoreFrom>
+    public readonly partial record struct MsrLbrCoreFrom : global::MsrGen.Registers.IReadableMsr<MsrLbrCoreFrom>, global::MsrGen.Registers.IWritableMsr<MsrLbrCoreFrom>, global::MsrGen.Registers.IHostWritableMsr<MsrLbrCoreFrom>
     {
         public const string RegisterName = "MSR_LBR_CORE_FROM{n}";
-        public const uint BaseAddress = 0x40u;
-        public const uint Stride = 0x1u;
-        /// <summary>Architectural maximum number of instances.</summary>
+        public const uint BaseAddress = 0x40u, Stride = 0x1u;
         public const int Maximum = 8;
-        /// <summary>Bits reserved whatever the capabilities.</summary>
-        public const ulong StaticReservedBits = 0x0UL;
-        public const ulong ResetBits = 0x0UL;
-
+        public const ulong StaticReservedBits = 0x0UL, ResetBits = 0x0UL;
         public ulong Value { get; }
-
         private MsrLbrCoreFrom(ulong value) => Value = value;
-
         public static MsrLbrCoreFrom Zero => default;
-
-        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static MsrLbrCoreFrom FromRawUnchecked(ulong value) => new(value);
-
-        public static uint AddressOf(int n) => BaseAddress + (uint)n * Stride;
-
-        public static string InstanceName(int n) => "MSR_LBR_CORE_FROM" + n.ToString(global::System.Globalization.CultureInfo.InvariantCulture);
-
-        static string global::MsrGen.Registers.IMsrRegister<MsrLbrCoreFrom>.Name => RegisterName;
-        static uint global::MsrGen.Registers.IMsrRegister<MsrLbrCoreFrom>.BaseAddress => BaseAddress;
-        static uint global::MsrGen.Registers.IMsrRegister<MsrLbrCoreFrom>.AddressStride => Stride;
-        static int global::MsrGen.Registers.IMsrRegister<MsrLbrCoreFrom>.MaxInstances => Maximum;
-        static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<MsrLbrCoreFrom>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
-
-        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
+        public static uint AddressOf(int n) => global::MsrGen.Registers.MsrRegisterOps<MsrLbrCoreFrom>.AddressOf(n);
+        public static string InstanceName(int n) => global::MsrGen.Registers.MsrRegisterOps<MsrLbrCoreFrom>.InstanceName(n);
+        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) => global::MsrGen.Registers.MsrRegisterOps<MsrLbrCoreFrom>.CheckReserved(value, caps, n);
+        public override string ToString() => global::MsrGen.Registers.MsrRegisterOps<MsrLbrCoreFrom>.Format(Value);
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => StaticReservedBits;
-
-        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
-        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
-            new(InstanceName(n), value, ReservedMask(caps, n));
-
-        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => (uint)n < (uint)Maximum && n < caps.LbrDepth && caps.IsIntel && (caps.Lbr && caps.LbrDepth <= 8);
-
-        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static MsrLbrCoreFrom Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
-
-        /// <summary>
-        /// Which guest accesses of instance n exit under a vPMU mode (first matching rule of the definition; unlisted: all exit).
-        /// </summary>
-        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0)
+        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0) => mode switch
         {
-            if (mode == global::MsrGen.Registers.VpmuMode.Emulated)
-            {
-                return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-            }
-            return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-        }
-
-        /// <summary>The register as the catalog describes it.</summary>
-        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
-            "MSR_LBR_CORE_FROM{n}", 0x40u, 0x1u, 8, "lbr-depth",
-            global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
-            global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel && (lbr && lbr-depth <= 8)", true, 0x0UL,
-            "SDM Vol. 4 (Core/Atom LBR stack, 0x40-0x47)", "Branch-from address of LBR entry n (Core-era alias).",
-            new global::MsrGen.Registers.MsrFieldDescriptor[]
-            {
-                new("FROM_IP", 0, 64, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-            });
-
+            global::MsrGen.Registers.VpmuMode.Emulated => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            _ => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+        };
+        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("MSR_LBR_CORE_FROM{n}", 0x40u, 0x1u, 8, "lbr-depth", global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel && (lbr && lbr-depth <= 8)", true, ResetBits, "SDM Vol. 4 (Core/Atom LBR stack, 0x40-0x47)", "Branch-from address of LBR entry n (Core-era alias).", new global::MsrGen.Registers.MsrFieldDescriptor[]
+        {
+            new("FROM_IP", 0, 64, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+        }) { StaticReserved = StaticReservedBits, Aliases = new[] { "MSR_LBR_CORE_FROM@0" } };
         /// <summary>Bits 63:0 — FROM_IP.</summary>
-        [global::MsrGen.Registers.MsrField("FROM_IP", 0, 64)]
-        public ulong FromIp => (ulong)((Value >> 0) & 0xFFFFFFFFFFFFFFFFUL);
-
-        /// <summary>A copy with FROM_IP replaced (bits beyond the field's width are dropped).</summary>
-        [global::MsrGen.Registers.MsrField("FROM_IP", 0, 64)]
-        public MsrLbrCoreFrom WithFromIp(ulong value) => new((ulong)value);
-
-        /// <summary>
-        /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
-        /// </summary>
-        public override string ToString()
-        {
-            var sb = new global::System.Text.StringBuilder(RegisterName);
-            sb.Append(" = 0x").Append(Value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (FromIp != 0) sb.Append(" FROM_IP=0x").Append(((ulong)FromIp).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            ulong reserved = Value & StaticReservedBits;
-            if (reserved != 0) sb.Append(" reserved=0x").Append(reserved.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            return sb.ToString();
-        }
-
-        public bool Equals(MsrLbrCoreFrom other) => Value == other.Value;
-
-        public override bool Equals(object? obj) => obj is MsrLbrCoreFrom other && Equals(other);
-
-        public override int GetHashCode() => Value.GetHashCode();
-
-        public static bool operator ==(MsrLbrCoreFrom left, MsrLbrCoreFrom right) => left.Value == right.Value;
-
-        public static bool operator !=(MsrLbrCoreFrom left, MsrLbrCoreFrom right) => left.Value != right.Value;
+        [global::MsrGen.Registers.MsrField("FROM_IP", 0, 64)] public ulong FromIp => (ulong)((Value >> 0) & 0xFFFFFFFFFFFFFFFFUL);
+        [global::MsrGen.Registers.MsrField("FROM_IP", 0, 64)] public MsrLbrCoreFrom WithFromIp(ulong value) => new((ulong)value);
     }
 
     /// <summary>
     /// MSR_LBR_CORE_TO{n}: 8 instances at 0x60 + 1·n, as many as 'lbr-depth'. Branch-to address of LBR entry n (Core-era alias).
     /// </summary>
     /// <remarks>Source: SDM Vol. 4 (Core/Atom LBR stack, 0x60-0x67)</remarks>
-    [global::MsrGen.Registers.MsrRegister("MSR_LBR_CORE_TO{n}", 0x60u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0x0UL, Stride = 0x1u, MaxInstances = 8, Count = "lbr-depth", Gate = "intel && (lbr && lbr-depth <= 8)")]
+    [global::MsrGen.Registers.MsrRegister("MSR_LBR_CORE_TO{n}", 0x60u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0x0UL, Stride = 0x1u, MaxInstances = 8, Count = "lbr-depth", Gate = "intel && (lbr && lbr-depth <= 8)", Aliases = "MSR_LBR_CORE_TO@0")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
-    public readonly partial struct MsrLbrCoreTo : global::MsrGen.Registers.IReadableMsr<MsrLbrCoreTo>, global::MsrGen.Registers.IWritableMsr<MsrLbrCoreTo>, global::MsrGen.Registers.IHostWritableMsr<MsrLbrCoreTo>, global::System.IEquatable<MsrLbrCoreTo>
+    public readonly partial record struct MsrLbrCoreTo : global::MsrGen.Registers.IReadableMsr<MsrLbrCoreTo>, global::MsrGen.Registers.IWritableMsr<MsrLbrCoreTo>, global::MsrGen.Registers.IHostWritableMsr<MsrLbrCoreTo>
     {
         public const string RegisterName = "MSR_LBR_CORE_TO{n}";
-        public const uint BaseAddress = 0x60u;
-        public const uint Stride = 0x1u;
-        /// <summary>Architectural maximum number of instances.</summary>
+        public const uint BaseAddress = 0x60u, Stride = 0x1u;
         public const int Maximum = 8;
-        /// <summary>Bits reserved whatever the capabilities.</summary>
-        public const ulong StaticReservedBits = 0x0UL;
-        public const ulong ResetBits = 0x0UL;
-
+        public const ulong StaticReservedBits = 0x0UL, ResetBits = 0x0UL;
         public ulong Value { get; }
-
         private MsrLbrCoreTo(ulong value) => Value = value;
-
         public static MsrLbrCoreTo Zero => default;
-
-        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static MsrLbrCoreTo FromRawUnchecked(ulong value) => new(value);
-
-        public static uint AddressOf(int n) => BaseAddress + (uint)n * Stride;
-
-        public static string InstanceName(int n) => "MSR_LBR_CORE_TO" + n.ToString(global::System.Globalization.CultureInfo.InvariantCulture);
-
-        static string global::MsrGen.Registers.IMsrRegister<MsrLbrCoreTo>.Name => RegisterName;
-        static uint global::MsrGen.Registers.IMsrRegister<MsrLbrCoreTo>.BaseAddress => BaseAddress;
-        static uint global::MsrGen.Registers.IMsrRegister<MsrLbrCoreTo>.AddressStride => Stride;
-        static int global::MsrGen.Registers.IMsrRegister<MsrLbrCoreTo>.MaxInstances => Maximum;
-        static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<MsrLbrCoreTo>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
-
-        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
+        public static uint AddressOf(int n) => global::MsrGen.Registers.MsrRegisterOps<MsrLbrCoreTo>.AddressOf(n);
+        public static string InstanceName(int n) => global::MsrGen.Registers.MsrRegisterOps<MsrLbrCoreTo>.InstanceName(n);
+        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) => global::MsrGen.Registers.MsrRegisterOps<MsrLbrCoreTo>.CheckReserved(value, caps, n);
+        public override string ToString() => global::MsrGen.Registers.MsrRegisterOps<MsrLbrCoreTo>.Format(Value);
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => StaticReservedBits;
-
-        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
-        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
-            new(InstanceName(n), value, ReservedMask(caps, n));
-
-        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => (uint)n < (uint)Maximum && n < caps.LbrDepth && caps.IsIntel && (caps.Lbr && caps.LbrDepth <= 8);
-
-        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static MsrLbrCoreTo Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
-
-        /// <summary>
-        /// Which guest accesses of instance n exit under a vPMU mode (first matching rule of the definition; unlisted: all exit).
-        /// </summary>
-        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0)
+        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0) => mode switch
         {
-            if (mode == global::MsrGen.Registers.VpmuMode.Emulated)
-            {
-                return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-            }
-            return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-        }
-
-        /// <summary>The register as the catalog describes it.</summary>
-        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
-            "MSR_LBR_CORE_TO{n}", 0x60u, 0x1u, 8, "lbr-depth",
-            global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
-            global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel && (lbr && lbr-depth <= 8)", true, 0x0UL,
-            "SDM Vol. 4 (Core/Atom LBR stack, 0x60-0x67)", "Branch-to address of LBR entry n (Core-era alias).",
-            new global::MsrGen.Registers.MsrFieldDescriptor[]
-            {
-                new("TO_IP", 0, 64, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-            });
-
+            global::MsrGen.Registers.VpmuMode.Emulated => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            _ => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+        };
+        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("MSR_LBR_CORE_TO{n}", 0x60u, 0x1u, 8, "lbr-depth", global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel && (lbr && lbr-depth <= 8)", true, ResetBits, "SDM Vol. 4 (Core/Atom LBR stack, 0x60-0x67)", "Branch-to address of LBR entry n (Core-era alias).", new global::MsrGen.Registers.MsrFieldDescriptor[]
+        {
+            new("TO_IP", 0, 64, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+        }) { StaticReserved = StaticReservedBits, Aliases = new[] { "MSR_LBR_CORE_TO@0" } };
         /// <summary>Bits 63:0 — TO_IP.</summary>
-        [global::MsrGen.Registers.MsrField("TO_IP", 0, 64)]
-        public ulong ToIp => (ulong)((Value >> 0) & 0xFFFFFFFFFFFFFFFFUL);
-
-        /// <summary>A copy with TO_IP replaced (bits beyond the field's width are dropped).</summary>
-        [global::MsrGen.Registers.MsrField("TO_IP", 0, 64)]
-        public MsrLbrCoreTo WithToIp(ulong value) => new((ulong)value);
-
-        /// <summary>
-        /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
-        /// </summary>
-        public override string ToString()
-        {
-            var sb = new global::System.Text.StringBuilder(RegisterName);
-            sb.Append(" = 0x").Append(Value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (ToIp != 0) sb.Append(" TO_IP=0x").Append(((ulong)ToIp).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            ulong reserved = Value & StaticReservedBits;
-            if (reserved != 0) sb.Append(" reserved=0x").Append(reserved.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            return sb.ToString();
-        }
-
-        public bool Equals(MsrLbrCoreTo other) => Value == other.Value;
-
-        public override bool Equals(object? obj) => obj is MsrLbrCoreTo other && Equals(other);
-
-        public override int GetHashCode() => Value.GetHashCode();
-
-        public static bool operator ==(MsrLbrCoreTo left, MsrLbrCoreTo right) => left.Value == right.Value;
-
-        public static bool operator !=(MsrLbrCoreTo left, MsrLbrCoreTo right) => left.Value != right.Value;
+        [global::MsrGen.Registers.MsrField("TO_IP", 0, 64)] public ulong ToIp => (ulong)((Value >> 0) & 0xFFFFFFFFFFFFFFFFUL);
+        [global::MsrGen.Registers.MsrField("TO_IP", 0, 64)] public MsrLbrCoreTo WithToIp(ulong value) => new((ulong)value);
     }
 
     /// <summary>MSR_LBR_SELECT (0x1C8). Which branches the LBRs filter out (a set bit suppresses that kind).</summary>
     /// <remarks>Source: SDM Vol. 3B 19.9.2; KVM intel_pmu_is_valid_lbr_msr</remarks>
     [global::MsrGen.Registers.MsrRegister("MSR_LBR_SELECT", 0x1C8u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFFFFFFFFFFFC00UL, Gate = "intel && (lbr)")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
-    public readonly partial struct MsrLbrSelect : global::MsrGen.Registers.IReadableMsr<MsrLbrSelect>, global::MsrGen.Registers.IWritableMsr<MsrLbrSelect>, global::MsrGen.Registers.IHostWritableMsr<MsrLbrSelect>, global::System.IEquatable<MsrLbrSelect>
+    public readonly partial record struct MsrLbrSelect : global::MsrGen.Registers.IReadableMsr<MsrLbrSelect>, global::MsrGen.Registers.IWritableMsr<MsrLbrSelect>, global::MsrGen.Registers.IHostWritableMsr<MsrLbrSelect>
     {
         public const string RegisterName = "MSR_LBR_SELECT";
         public const uint Address = 0x1C8u;
-        /// <summary>Bits reserved whatever the capabilities.</summary>
-        public const ulong StaticReservedBits = 0xFFFFFFFFFFFFFC00UL;
-        public const ulong ResetBits = 0x0UL;
-
+        public const ulong StaticReservedBits = 0xFFFFFFFFFFFFFC00UL, ResetBits = 0x0UL;
         public ulong Value { get; }
-
         private MsrLbrSelect(ulong value) => Value = value;
-
         public static MsrLbrSelect Zero => default;
-
-        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static MsrLbrSelect FromRawUnchecked(ulong value) => new(value);
-
-        public static string InstanceName(int n) => RegisterName;
-
-        static string global::MsrGen.Registers.IMsrRegister<MsrLbrSelect>.Name => RegisterName;
-        static uint global::MsrGen.Registers.IMsrRegister<MsrLbrSelect>.BaseAddress => Address;
-        static uint global::MsrGen.Registers.IMsrRegister<MsrLbrSelect>.AddressStride => 0u;
-        static int global::MsrGen.Registers.IMsrRegister<MsrLbrSelect>.MaxInstances => 1;
-        static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<MsrLbrSelect>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
-
-        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
+        public static string InstanceName(int n) => global::MsrGen.Registers.MsrRegisterOps<MsrLbrSelect>.InstanceName(n);
+        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) => global::MsrGen.Registers.MsrRegisterOps<MsrLbrSelect>.CheckReserved(value, caps, n);
+        public override string ToString() => global::MsrGen.Registers.MsrRegisterOps<MsrLbrSelect>.Format(Value);
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => StaticReservedBits;
-
-        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
-        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
-            new(InstanceName(n), value, ReservedMask(caps, n));
-
-        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => n == 0 && caps.IsIntel && caps.Lbr;
-
-        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static MsrLbrSelect Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
-
-        /// <summary>
-        /// Which guest accesses of instance n exit under a vPMU mode (first matching rule of the definition; unlisted: all exit).
-        /// </summary>
-        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0)
+        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0) => mode switch
         {
-            if (mode == global::MsrGen.Registers.VpmuMode.Emulated)
-            {
-                return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-            }
-            return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-        }
-
-        /// <summary>The register as the catalog describes it.</summary>
-        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
-            "MSR_LBR_SELECT", 0x1C8u, 0x0u, 1, "",
-            global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
-            global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel && (lbr)", true, 0x0UL,
-            "SDM Vol. 3B 19.9.2; KVM intel_pmu_is_valid_lbr_msr", "Which branches the LBRs filter out (a set bit suppresses that kind).",
-            new global::MsrGen.Registers.MsrFieldDescriptor[]
-            {
-                new("EN_CALLSTACK", 9, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Call-stack mode"),
-                new("FAR_BRANCH", 8, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-                new("NEAR_REL_JMP", 7, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-                new("NEAR_IND_JMP", 6, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-                new("NEAR_RET", 5, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-                new("NEAR_IND_CALL", 4, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-                new("NEAR_REL_CALL", 3, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-                new("JCC", 2, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-                new("CPL_NEQ_0", 1, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-                new("CPL_EQ_0", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-            });
-
+            global::MsrGen.Registers.VpmuMode.Emulated => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            _ => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+        };
+        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("MSR_LBR_SELECT", 0x1C8u, 0x0u, 1, "", global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel && (lbr)", true, ResetBits, "SDM Vol. 3B 19.9.2; KVM intel_pmu_is_valid_lbr_msr", "Which branches the LBRs filter out (a set bit suppresses that kind).", new global::MsrGen.Registers.MsrFieldDescriptor[]
+        {
+            new("EN_CALLSTACK", 9, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Call-stack mode"),
+            new("FAR_BRANCH", 8, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+            new("NEAR_REL_JMP", 7, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+            new("NEAR_IND_JMP", 6, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+            new("NEAR_RET", 5, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+            new("NEAR_IND_CALL", 4, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+            new("NEAR_REL_CALL", 3, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+            new("JCC", 2, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+            new("CPL_NEQ_0", 1, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+            new("CPL_EQ_0", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+        }) { StaticReserved = StaticReservedBits };
         /// <summary>Bit 9 — EN_CALLSTACK: Call-stack mode</summary>
-        [global::MsrGen.Registers.MsrField("EN_CALLSTACK", 9, 1)]
-        public bool EnCallstack => (Value & (1UL << 9)) != 0;
-
-        /// <summary>A copy with EN_CALLSTACK replaced.</summary>
-        [global::MsrGen.Registers.MsrField("EN_CALLSTACK", 9, 1)]
-        public MsrLbrSelect WithEnCallstack(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 9, value));
-
+        [global::MsrGen.Registers.MsrField("EN_CALLSTACK", 9, 1)] public bool EnCallstack => (Value & (1UL << 9)) != 0;
+        [global::MsrGen.Registers.MsrField("EN_CALLSTACK", 9, 1)] public MsrLbrSelect WithEnCallstack(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 9, value));
         /// <summary>Bit 8 — FAR_BRANCH.</summary>
-        [global::MsrGen.Registers.MsrField("FAR_BRANCH", 8, 1)]
-        public bool FarBranch => (Value & (1UL << 8)) != 0;
-
-        /// <summary>A copy with FAR_BRANCH replaced.</summary>
-        [global::MsrGen.Registers.MsrField("FAR_BRANCH", 8, 1)]
-        public MsrLbrSelect WithFarBranch(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 8, value));
-
+        [global::MsrGen.Registers.MsrField("FAR_BRANCH", 8, 1)] public bool FarBranch => (Value & (1UL << 8)) != 0;
+        [global::MsrGen.Registers.MsrField("FAR_BRANCH", 8, 1)] public MsrLbrSelect WithFarBranch(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 8, value));
         /// <summary>Bit 7 — NEAR_REL_JMP.</summary>
-        [global::MsrGen.Registers.MsrField("NEAR_REL_JMP", 7, 1)]
-        public bool NearRelJmp => (Value & (1UL << 7)) != 0;
-
-        /// <summary>A copy with NEAR_REL_JMP replaced.</summary>
-        [global::MsrGen.Registers.MsrField("NEAR_REL_JMP", 7, 1)]
-        public MsrLbrSelect WithNearRelJmp(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 7, value));
-
+        [global::MsrGen.Registers.MsrField("NEAR_REL_JMP", 7, 1)] public bool NearRelJmp => (Value & (1UL << 7)) != 0;
+        [global::MsrGen.Registers.MsrField("NEAR_REL_JMP", 7, 1)] public MsrLbrSelect WithNearRelJmp(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 7, value));
         /// <summary>Bit 6 — NEAR_IND_JMP.</summary>
-        [global::MsrGen.Registers.MsrField("NEAR_IND_JMP", 6, 1)]
-        public bool NearIndJmp => (Value & (1UL << 6)) != 0;
-
-        /// <summary>A copy with NEAR_IND_JMP replaced.</summary>
-        [global::MsrGen.Registers.MsrField("NEAR_IND_JMP", 6, 1)]
-        public MsrLbrSelect WithNearIndJmp(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 6, value));
-
+        [global::MsrGen.Registers.MsrField("NEAR_IND_JMP", 6, 1)] public bool NearIndJmp => (Value & (1UL << 6)) != 0;
+        [global::MsrGen.Registers.MsrField("NEAR_IND_JMP", 6, 1)] public MsrLbrSelect WithNearIndJmp(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 6, value));
         /// <summary>Bit 5 — NEAR_RET.</summary>
-        [global::MsrGen.Registers.MsrField("NEAR_RET", 5, 1)]
-        public bool NearRet => (Value & (1UL << 5)) != 0;
-
-        /// <summary>A copy with NEAR_RET replaced.</summary>
-        [global::MsrGen.Registers.MsrField("NEAR_RET", 5, 1)]
-        public MsrLbrSelect WithNearRet(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 5, value));
-
+        [global::MsrGen.Registers.MsrField("NEAR_RET", 5, 1)] public bool NearRet => (Value & (1UL << 5)) != 0;
+        [global::MsrGen.Registers.MsrField("NEAR_RET", 5, 1)] public MsrLbrSelect WithNearRet(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 5, value));
         /// <summary>Bit 4 — NEAR_IND_CALL.</summary>
-        [global::MsrGen.Registers.MsrField("NEAR_IND_CALL", 4, 1)]
-        public bool NearIndCall => (Value & (1UL << 4)) != 0;
-
-        /// <summary>A copy with NEAR_IND_CALL replaced.</summary>
-        [global::MsrGen.Registers.MsrField("NEAR_IND_CALL", 4, 1)]
-        public MsrLbrSelect WithNearIndCall(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 4, value));
-
+        [global::MsrGen.Registers.MsrField("NEAR_IND_CALL", 4, 1)] public bool NearIndCall => (Value & (1UL << 4)) != 0;
+        [global::MsrGen.Registers.MsrField("NEAR_IND_CALL", 4, 1)] public MsrLbrSelect WithNearIndCall(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 4, value));
         /// <summary>Bit 3 — NEAR_REL_CALL.</summary>
-        [global::MsrGen.Registers.MsrField("NEAR_REL_CALL", 3, 1)]
-        public bool NearRelCall => (Value & (1UL << 3)) != 0;
-
-        /// <summary>A copy with NEAR_REL_CALL replaced.</summary>
-        [global::MsrGen.Registers.MsrField("NEAR_REL_CALL", 3, 1)]
-        public MsrLbrSelect WithNearRelCall(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 3, value));
-
+        [global::MsrGen.Registers.MsrField("NEAR_REL_CALL", 3, 1)] public bool NearRelCall => (Value & (1UL << 3)) != 0;
+        [global::MsrGen.Registers.MsrField("NEAR_REL_CALL", 3, 1)] public MsrLbrSelect WithNearRelCall(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 3, value));
         /// <summary>Bit 2 — JCC.</summary>
-        [global::MsrGen.Registers.MsrField("JCC", 2, 1)]
-        public bool Jcc => (Value & (1UL << 2)) != 0;
-
-        /// <summary>A copy with JCC replaced.</summary>
-        [global::MsrGen.Registers.MsrField("JCC", 2, 1)]
-        public MsrLbrSelect WithJcc(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 2, value));
-
+        [global::MsrGen.Registers.MsrField("JCC", 2, 1)] public bool Jcc => (Value & (1UL << 2)) != 0;
+        [global::MsrGen.Registers.MsrField("JCC", 2, 1)] public MsrLbrSelect WithJcc(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 2, value));
         /// <summary>Bit 1 — CPL_NEQ_0.</summary>
-        [global::MsrGen.Registers.MsrField("CPL_NEQ_0", 1, 1)]
-        public bool CplNeq0 => (Value & (1UL << 1)) != 0;
-
-        /// <summary>A copy with CPL_NEQ_0 replaced.</summary>
-        [global::MsrGen.Registers.MsrField("CPL_NEQ_0", 1, 1)]
-        public MsrLbrSelect WithCplNeq0(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 1, value));
-
+        [global::MsrGen.Registers.MsrField("CPL_NEQ_0", 1, 1)] public bool CplNeq0 => (Value & (1UL << 1)) != 0;
+        [global::MsrGen.Registers.MsrField("CPL_NEQ_0", 1, 1)] public MsrLbrSelect WithCplNeq0(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 1, value));
         /// <summary>Bit 0 — CPL_EQ_0.</summary>
-        [global::MsrGen.Registers.MsrField("CPL_EQ_0", 0, 1)]
-        public bool CplEq0 => (Value & (1UL << 0)) != 0;
-
-        /// <summary>A copy with CPL_EQ_0 replaced.</summary>
-        [global::MsrGen.Registers.MsrField("CPL_EQ_0", 0, 1)]
-        public MsrLbrSelect WithCplEq0(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 0, value));
-
-        /// <summary>
-        /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
-        /// </summary>
-        public override string ToString()
-        {
-            var sb = new global::System.Text.StringBuilder(RegisterName);
-            sb.Append(" = 0x").Append(Value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (CplEq0) sb.Append(" CPL_EQ_0");
-            if (CplNeq0) sb.Append(" CPL_NEQ_0");
-            if (Jcc) sb.Append(" JCC");
-            if (NearRelCall) sb.Append(" NEAR_REL_CALL");
-            if (NearIndCall) sb.Append(" NEAR_IND_CALL");
-            if (NearRet) sb.Append(" NEAR_RET");
-            if (NearIndJmp) sb.Append(" NEAR_IND_JMP");
-            if (NearRelJmp) sb.Append(" NEAR_REL_JMP");
-            if (FarBranch) sb.Append(" FAR_BRANCH");
-            if (EnCallstack) sb.Append(" EN_CALLSTACK");
-            ulong reserved = Value & StaticReservedBits;
-            if (reserved != 0) sb.Append(" reserved=0x").Append(reserved.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            return sb.ToString();
-        }
-
-        public bool Equals(MsrLbrSelect other) => Value == other.Value;
-
-        public override bool Equals(object? obj) => obj is MsrLbrSelect other && Equals(other);
-
-        public override int GetHashCode() => Value.GetHashCode();
-
-        public static bool operator ==(MsrLbrSelect left, MsrLbrSelect right) => left.Value == right.Value;
-
-        public static bool operator !=(MsrLbrSelect left, MsrLbrSelect right) => left.Value != right.Value;
+        [global::MsrGen.Registers.MsrField("CPL_EQ_0", 0, 1)] public bool CplEq0 => (Value & (1UL << 0)) != 0;
+        [global::MsrGen.Registers.MsrField("CPL_EQ_0", 0, 1)] public MsrLbrSelect WithCplEq0(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 0, value));
     }
 
     /// <summary>MSR_LBR_TOS (0x1C9). Index of the most recent LBR entry.</summary>
     /// <remarks>Source: SDM Vol. 3B 19.9</remarks>
     [global::MsrGen.Registers.MsrRegister("MSR_LBR_TOS", 0x1C9u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFFFFFFFFFFFFC0UL, Gate = "intel && (lbr)")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
-    public readonly partial struct MsrLbrTos : global::MsrGen.Registers.IReadableMsr<MsrLbrTos>, global::MsrGen.Registers.IWritableMsr<MsrLbrTos>, global::MsrGen.Registers.IHostWritableMsr<MsrLbrTos>, global::System.IEquatable<MsrLbrTos>
+    public readonly partial record struct MsrLbrTos : global::MsrGen.Registers.IReadableMsr<MsrLbrTos>, global::MsrGen.Registers.IWritableMsr<MsrLbrTos>, global::MsrGen.Registers.IHostWritableMsr<MsrLbrTos>
     {
         public const string RegisterName = "MSR_LBR_TOS";
         public const uint Address = 0x1C9u;
-        /// <summary>Bits reserved whatever the capabilities.</summary>
-        public const ulong StaticReservedBits = 0xFFFFFFFFFFFFFFC0UL;
-        public const ulong ResetBits = 0x0UL;
-
+        public const ulong StaticReservedBits = 0xFFFFFFFFFFFFFFC0UL, ResetBits = 0x0UL;
         public ulong Value { get; }
-
         private MsrLbrTos(ulong value) => Value = value;
-
         public static MsrLbrTos Zero => default;
-
-        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static MsrLbrTos FromRawUnchecked(ulong value) => new(value);
-
-        public static string InstanceName(int n) => RegisterName;
-
-        static string global::MsrGen.Registers.IMsrRegister<MsrLbrTos>.Name => RegisterName;
-        static uint global::MsrGen.Registers.IMsrRegister<MsrLbrTos>.BaseAddress => Address;
-        static uint global::MsrGen.Registers.IMsrRegister<MsrLbrTos>.AddressStride => 0u;
-        static int global::MsrGen.Registers.IMsrRegister<MsrLbrTos>.MaxInstances => 1;
-        static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<MsrLbrTos>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
-
-        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
+        public static string InstanceName(int n) => global::MsrGen.Registers.MsrRegisterOps<MsrLbrTos>.InstanceName(n);
+        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) => global::MsrGen.Registers.MsrRegisterOps<MsrLbrTos>.CheckReserved(value, caps, n);
+        public override string ToString() => global::MsrGen.Registers.MsrRegisterOps<MsrLbrTos>.Format(Value);
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => StaticReservedBits;
-
-        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
-        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
-            new(InstanceName(n), value, ReservedMask(caps, n));
-
-        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => n == 0 && caps.IsIntel && caps.Lbr;
-
-        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static MsrLbrTos Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
-
-        /// <summary>
-        /// Which guest accesses of instance n exit under a vPMU mode (first matching rule of the definition; unlisted: all exit).
-        /// </summary>
-        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0)
+        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0) => mode switch
         {
-            if (mode == global::MsrGen.Registers.VpmuMode.Emulated)
-            {
-                return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-            }
-            return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-        }
-
-        /// <summary>The register as the catalog describes it.</summary>
-        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
-            "MSR_LBR_TOS", 0x1C9u, 0x0u, 1, "",
-            global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
-            global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel && (lbr)", true, 0x0UL,
-            "SDM Vol. 3B 19.9", "Index of the most recent LBR entry.",
-            new global::MsrGen.Registers.MsrFieldDescriptor[]
-            {
-                new("TOS", 0, 6, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-            });
-
+            global::MsrGen.Registers.VpmuMode.Emulated => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            _ => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+        };
+        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("MSR_LBR_TOS", 0x1C9u, 0x0u, 1, "", global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel && (lbr)", true, ResetBits, "SDM Vol. 3B 19.9", "Index of the most recent LBR entry.", new global::MsrGen.Registers.MsrFieldDescriptor[]
+        {
+            new("TOS", 0, 6, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+        }) { StaticReserved = StaticReservedBits };
         /// <summary>Bits 5:0 — TOS.</summary>
-        [global::MsrGen.Registers.MsrField("TOS", 0, 6)]
-        public byte Tos => (byte)((Value >> 0) & 0x3FUL);
-
-        /// <summary>A copy with TOS replaced (bits beyond the field's width are dropped).</summary>
-        [global::MsrGen.Registers.MsrField("TOS", 0, 6)]
-        public MsrLbrTos WithTos(byte value) => new((Value & 0xFFFFFFFFFFFFFFC0UL) | ((ulong)value & 0x3FUL));
-
-        /// <summary>
-        /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
-        /// </summary>
-        public override string ToString()
-        {
-            var sb = new global::System.Text.StringBuilder(RegisterName);
-            sb.Append(" = 0x").Append(Value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (Tos != 0) sb.Append(" TOS=0x").Append(((ulong)Tos).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            ulong reserved = Value & StaticReservedBits;
-            if (reserved != 0) sb.Append(" reserved=0x").Append(reserved.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            return sb.ToString();
-        }
-
-        public bool Equals(MsrLbrTos other) => Value == other.Value;
-
-        public override bool Equals(object? obj) => obj is MsrLbrTos other && Equals(other);
-
-        public override int GetHashCode() => Value.GetHashCode();
-
-        public static bool operator ==(MsrLbrTos left, MsrLbrTos right) => left.Value == right.Value;
-
-        public static bool operator !=(MsrLbrTos left, MsrLbrTos right) => left.Value != right.Value;
+        [global::MsrGen.Registers.MsrField("TOS", 0, 6)] public byte Tos => (byte)((Value >> 0) & 0x3FUL);
+        [global::MsrGen.Registers.MsrField("TOS", 0, 6)] public MsrLbrTos WithTos(byte value) => new((Value & 0xFFFFFFFFFFFFFFC0UL) | ((ulong)value & 0x3FUL));
     }
 
     /// <summary>IA32_DEBUGCTL (0x1D9). Debug control: LBR recording and freeze-on-PMI.</summary>
     /// <remarks>Source: SDM Vol. 4 table 2-2; KVM vmx_get_supported_debugctl (unsupported BTF/LBR dropped, other bits fault)</remarks>
-    [global::MsrGen.Registers.MsrRegister("IA32_DEBUGCTL", 0x1D9u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFFFFFFFFFF2038UL, Gate = "intel")]
+    [global::MsrGen.Registers.MsrRegister("IA32_DEBUGCTL", 0x1D9u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFFFFFFFFFF2038UL, Gate = "intel", Aliases = "MSR_IA32_DEBUGCTLMSR")]
     [global::MsrGen.Registers.MsrConditionalBits(0x8000UL, "rtm")]
     [global::MsrGen.Registers.MsrConditionalBits(0x4000UL, "false")]
     [global::MsrGen.Registers.MsrConditionalBits(0x1000UL, "false")]
@@ -513,1298 +197,454 @@ namespace MsrGen.GeneratedUnderTest
     [global::MsrGen.Registers.MsrConditionalBits(0x2UL, "false")]
     [global::MsrGen.Registers.MsrConditionalBits(0x1UL, "lbr")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
-    public readonly partial struct Ia32Debugctl : global::MsrGen.Registers.IReadableMsr<Ia32Debugctl>, global::MsrGen.Registers.IWritableMsr<Ia32Debugctl>, global::MsrGen.Registers.IHostWritableMsr<Ia32Debugctl>, global::System.IEquatable<Ia32Debugctl>
+    public readonly partial record struct Ia32Debugctl : global::MsrGen.Registers.IReadableMsr<Ia32Debugctl>, global::MsrGen.Registers.IWritableMsr<Ia32Debugctl>, global::MsrGen.Registers.IHostWritableMsr<Ia32Debugctl>
     {
         public const string RegisterName = "IA32_DEBUGCTL";
         public const uint Address = 0x1D9u;
-        /// <summary>Bits reserved whatever the capabilities.</summary>
-        public const ulong StaticReservedBits = 0xFFFFFFFFFFFF2038UL;
-        public const ulong ResetBits = 0x0UL;
-
+        public const ulong StaticReservedBits = 0xFFFFFFFFFFFF2038UL, ResetBits = 0x0UL;
         public ulong Value { get; }
-
         private Ia32Debugctl(ulong value) => Value = value;
-
         public static Ia32Debugctl Zero => default;
-
-        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static Ia32Debugctl FromRawUnchecked(ulong value) => new(value);
-
-        public static string InstanceName(int n) => RegisterName;
-
-        static string global::MsrGen.Registers.IMsrRegister<Ia32Debugctl>.Name => RegisterName;
-        static uint global::MsrGen.Registers.IMsrRegister<Ia32Debugctl>.BaseAddress => Address;
-        static uint global::MsrGen.Registers.IMsrRegister<Ia32Debugctl>.AddressStride => 0u;
-        static int global::MsrGen.Registers.IMsrRegister<Ia32Debugctl>.MaxInstances => 1;
-        static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<Ia32Debugctl>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
-
-        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
+        public static string InstanceName(int n) => global::MsrGen.Registers.MsrRegisterOps<Ia32Debugctl>.InstanceName(n);
+        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) => global::MsrGen.Registers.MsrRegisterOps<Ia32Debugctl>.CheckReserved(value, caps, n);
+        public override string ToString() => global::MsrGen.Registers.MsrRegisterOps<Ia32Debugctl>.Format(Value);
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0)
         {
             ulong reserved = StaticReservedBits | 0x57C2UL; // fields no vCPU is given ('when false')
-            if (!(caps.Has(global::MsrGen.Registers.PmuFeatures.Rtm)))
-            {
-                reserved |= 0x8000UL;
-            }
-            if (!(caps.Lbr))
-            {
-                reserved |= 0x800UL;
-            }
-            if (!(caps.Has(global::MsrGen.Registers.PmuFeatures.BusLockDetect)))
-            {
-                reserved |= 0x4UL;
-            }
-            if (!(caps.Lbr))
-            {
-                reserved |= 0x1UL;
-            }
+            if (!(caps.Has(global::MsrGen.Registers.PmuFeatures.Rtm))) reserved |= 0x8000UL;
+            if (!(caps.Lbr)) reserved |= 0x800UL;
+            if (!(caps.Has(global::MsrGen.Registers.PmuFeatures.BusLockDetect))) reserved |= 0x4UL;
+            if (!(caps.Lbr)) reserved |= 0x1UL;
             return reserved;
         }
-
-        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
-        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
-            new(InstanceName(n), value, ReservedMask(caps, n));
-
-        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => n == 0 && caps.IsIntel;
-
-        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static Ia32Debugctl Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
-
-        /// <summary>
-        /// Which guest accesses of instance n exit under a vPMU mode (first matching rule of the definition; unlisted: all exit).
-        /// </summary>
-        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0)
+        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0) => mode switch
         {
-            if (mode == global::MsrGen.Registers.VpmuMode.Emulated)
-            {
-                return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-            }
-            if (mode == global::MsrGen.Registers.VpmuMode.Mediated)
-            {
-                return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-            }
-            return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-        }
-
-        /// <summary>The register as the catalog describes it.</summary>
-        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
-            "IA32_DEBUGCTL", 0x1D9u, 0x0u, 1, "",
-            global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
-            global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel", true, 0x0UL,
-            "SDM Vol. 4 table 2-2; KVM vmx_get_supported_debugctl (unsupported BTF/LBR dropped, other bits fault)", "Debug control: LBR recording and freeze-on-PMI.",
-            new global::MsrGen.Registers.MsrFieldDescriptor[]
-            {
-                new("RTM_DEBUG", 15, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "rtm", 0, 0, "", ""),
-                new("FREEZE_IN_SMM", 14, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", "Host-owned in KVM"),
-                new("FREEZE_PERFMON_ON_PMI", 12, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", ""),
-                new("FREEZE_LBRS_ON_PMI", 11, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "lbr", 0, 0, "", "Freeze LBRs on a PMI (KVM emulates it in the legacy vPMU)"),
-                new("BTS_OFF_USR", 10, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", ""),
-                new("BTS_OFF_OS", 9, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", ""),
-                new("BTINT", 8, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", ""),
-                new("BTS", 7, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", ""),
-                new("TR", 6, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", ""),
-                new("BUS_LOCK_DETECT", 2, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "bus-lock-detect", 0, 0, "", ""),
-                new("BTF", 1, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", "Single-step on branches (KVM drops it)"),
-                new("LBR", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "lbr", 0, 0, "", "Record last branches"),
-            });
-
+            global::MsrGen.Registers.VpmuMode.Emulated => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            global::MsrGen.Registers.VpmuMode.Mediated => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            _ => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+        };
+        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("IA32_DEBUGCTL", 0x1D9u, 0x0u, 1, "", global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel", true, ResetBits, "SDM Vol. 4 table 2-2; KVM vmx_get_supported_debugctl (unsupported BTF/LBR dropped, other bits fault)", "Debug control: LBR recording and freeze-on-PMI.", new global::MsrGen.Registers.MsrFieldDescriptor[]
+        {
+            new("RTM_DEBUG", 15, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "rtm", 0, 0, "", ""),
+            new("FREEZE_IN_SMM", 14, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", "Host-owned in KVM"),
+            new("FREEZE_PERFMON_ON_PMI", 12, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", ""),
+            new("FREEZE_LBRS_ON_PMI", 11, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "lbr", 0, 0, "", "Freeze LBRs on a PMI (KVM emulates it in the legacy vPMU)"),
+            new("BTS_OFF_USR", 10, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", ""),
+            new("BTS_OFF_OS", 9, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", ""),
+            new("BTINT", 8, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", ""),
+            new("BTS", 7, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", ""),
+            new("TR", 6, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", ""),
+            new("BUS_LOCK_DETECT", 2, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "bus-lock-detect", 0, 0, "", ""),
+            new("BTF", 1, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", "Single-step on branches (KVM drops it)"),
+            new("LBR", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "lbr", 0, 0, "", "Record last branches"),
+        }) { StaticReserved = StaticReservedBits, Aliases = new[] { "MSR_IA32_DEBUGCTLMSR" } };
         /// <summary>Bit 15 — RTM_DEBUG. Exists only when 'rtm' (reserved otherwise).</summary>
-        [global::MsrGen.Registers.MsrField("RTM_DEBUG", 15, 1)]
-        public bool RtmDebug => (Value & (1UL << 15)) != 0;
-
-        /// <summary>A copy with RTM_DEBUG replaced.</summary>
-        [global::MsrGen.Registers.MsrField("RTM_DEBUG", 15, 1)]
-        public Ia32Debugctl WithRtmDebug(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 15, value));
-
+        [global::MsrGen.Registers.MsrField("RTM_DEBUG", 15, 1)] public bool RtmDebug => (Value & (1UL << 15)) != 0;
+        [global::MsrGen.Registers.MsrField("RTM_DEBUG", 15, 1)] public Ia32Debugctl WithRtmDebug(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 15, value));
         /// <summary>Bit 14 — FREEZE_IN_SMM: Host-owned in KVM Exists only when 'false' (reserved otherwise).</summary>
-        [global::MsrGen.Registers.MsrField("FREEZE_IN_SMM", 14, 1)]
-        public bool FreezeInSmm => (Value & (1UL << 14)) != 0;
-
-        /// <summary>A copy with FREEZE_IN_SMM replaced.</summary>
-        [global::MsrGen.Registers.MsrField("FREEZE_IN_SMM", 14, 1)]
-        public Ia32Debugctl WithFreezeInSmm(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 14, value));
-
+        [global::MsrGen.Registers.MsrField("FREEZE_IN_SMM", 14, 1)] public bool FreezeInSmm => (Value & (1UL << 14)) != 0;
+        [global::MsrGen.Registers.MsrField("FREEZE_IN_SMM", 14, 1)] public Ia32Debugctl WithFreezeInSmm(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 14, value));
         /// <summary>Bit 12 — FREEZE_PERFMON_ON_PMI. Exists only when 'false' (reserved otherwise).</summary>
-        [global::MsrGen.Registers.MsrField("FREEZE_PERFMON_ON_PMI", 12, 1)]
-        public bool FreezePerfmonOnPmi => (Value & (1UL << 12)) != 0;
-
-        /// <summary>A copy with FREEZE_PERFMON_ON_PMI replaced.</summary>
-        [global::MsrGen.Registers.MsrField("FREEZE_PERFMON_ON_PMI", 12, 1)]
-        public Ia32Debugctl WithFreezePerfmonOnPmi(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 12, value));
-
+        [global::MsrGen.Registers.MsrField("FREEZE_PERFMON_ON_PMI", 12, 1)] public bool FreezePerfmonOnPmi => (Value & (1UL << 12)) != 0;
+        [global::MsrGen.Registers.MsrField("FREEZE_PERFMON_ON_PMI", 12, 1)] public Ia32Debugctl WithFreezePerfmonOnPmi(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 12, value));
         /// <summary>
         /// Bit 11 — FREEZE_LBRS_ON_PMI: Freeze LBRs on a PMI (KVM emulates it in the legacy vPMU) Exists only when 'lbr' (reserved otherwise).
         /// </summary>
-        [global::MsrGen.Registers.MsrField("FREEZE_LBRS_ON_PMI", 11, 1)]
-        public bool FreezeLbrsOnPmi => (Value & (1UL << 11)) != 0;
-
-        /// <summary>A copy with FREEZE_LBRS_ON_PMI replaced.</summary>
-        [global::MsrGen.Registers.MsrField("FREEZE_LBRS_ON_PMI", 11, 1)]
-        public Ia32Debugctl WithFreezeLbrsOnPmi(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 11, value));
-
+        [global::MsrGen.Registers.MsrField("FREEZE_LBRS_ON_PMI", 11, 1)] public bool FreezeLbrsOnPmi => (Value & (1UL << 11)) != 0;
+        [global::MsrGen.Registers.MsrField("FREEZE_LBRS_ON_PMI", 11, 1)] public Ia32Debugctl WithFreezeLbrsOnPmi(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 11, value));
         /// <summary>Bit 10 — BTS_OFF_USR. Exists only when 'false' (reserved otherwise).</summary>
-        [global::MsrGen.Registers.MsrField("BTS_OFF_USR", 10, 1)]
-        public bool BtsOffUsr => (Value & (1UL << 10)) != 0;
-
-        /// <summary>A copy with BTS_OFF_USR replaced.</summary>
-        [global::MsrGen.Registers.MsrField("BTS_OFF_USR", 10, 1)]
-        public Ia32Debugctl WithBtsOffUsr(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 10, value));
-
+        [global::MsrGen.Registers.MsrField("BTS_OFF_USR", 10, 1)] public bool BtsOffUsr => (Value & (1UL << 10)) != 0;
+        [global::MsrGen.Registers.MsrField("BTS_OFF_USR", 10, 1)] public Ia32Debugctl WithBtsOffUsr(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 10, value));
         /// <summary>Bit 9 — BTS_OFF_OS. Exists only when 'false' (reserved otherwise).</summary>
-        [global::MsrGen.Registers.MsrField("BTS_OFF_OS", 9, 1)]
-        public bool BtsOffOs => (Value & (1UL << 9)) != 0;
-
-        /// <summary>A copy with BTS_OFF_OS replaced.</summary>
-        [global::MsrGen.Registers.MsrField("BTS_OFF_OS", 9, 1)]
-        public Ia32Debugctl WithBtsOffOs(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 9, value));
-
+        [global::MsrGen.Registers.MsrField("BTS_OFF_OS", 9, 1)] public bool BtsOffOs => (Value & (1UL << 9)) != 0;
+        [global::MsrGen.Registers.MsrField("BTS_OFF_OS", 9, 1)] public Ia32Debugctl WithBtsOffOs(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 9, value));
         /// <summary>Bit 8 — BTINT. Exists only when 'false' (reserved otherwise).</summary>
-        [global::MsrGen.Registers.MsrField("BTINT", 8, 1)]
-        public bool Btint => (Value & (1UL << 8)) != 0;
-
-        /// <summary>A copy with BTINT replaced.</summary>
-        [global::MsrGen.Registers.MsrField("BTINT", 8, 1)]
-        public Ia32Debugctl WithBtint(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 8, value));
-
+        [global::MsrGen.Registers.MsrField("BTINT", 8, 1)] public bool Btint => (Value & (1UL << 8)) != 0;
+        [global::MsrGen.Registers.MsrField("BTINT", 8, 1)] public Ia32Debugctl WithBtint(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 8, value));
         /// <summary>Bit 7 — BTS. Exists only when 'false' (reserved otherwise).</summary>
-        [global::MsrGen.Registers.MsrField("BTS", 7, 1)]
-        public bool Bts => (Value & (1UL << 7)) != 0;
-
-        /// <summary>A copy with BTS replaced.</summary>
-        [global::MsrGen.Registers.MsrField("BTS", 7, 1)]
-        public Ia32Debugctl WithBts(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 7, value));
-
+        [global::MsrGen.Registers.MsrField("BTS", 7, 1)] public bool Bts => (Value & (1UL << 7)) != 0;
+        [global::MsrGen.Registers.MsrField("BTS", 7, 1)] public Ia32Debugctl WithBts(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 7, value));
         /// <summary>Bit 6 — TR. Exists only when 'false' (reserved otherwise).</summary>
-        [global::MsrGen.Registers.MsrField("TR", 6, 1)]
-        public bool Tr => (Value & (1UL << 6)) != 0;
-
-        /// <summary>A copy with TR replaced.</summary>
-        [global::MsrGen.Registers.MsrField("TR", 6, 1)]
-        public Ia32Debugctl WithTr(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 6, value));
-
+        [global::MsrGen.Registers.MsrField("TR", 6, 1)] public bool Tr => (Value & (1UL << 6)) != 0;
+        [global::MsrGen.Registers.MsrField("TR", 6, 1)] public Ia32Debugctl WithTr(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 6, value));
         /// <summary>Bit 2 — BUS_LOCK_DETECT. Exists only when 'bus-lock-detect' (reserved otherwise).</summary>
-        [global::MsrGen.Registers.MsrField("BUS_LOCK_DETECT", 2, 1)]
-        public bool BusLockDetect => (Value & (1UL << 2)) != 0;
-
-        /// <summary>A copy with BUS_LOCK_DETECT replaced.</summary>
-        [global::MsrGen.Registers.MsrField("BUS_LOCK_DETECT", 2, 1)]
-        public Ia32Debugctl WithBusLockDetect(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 2, value));
-
+        [global::MsrGen.Registers.MsrField("BUS_LOCK_DETECT", 2, 1)] public bool BusLockDetect => (Value & (1UL << 2)) != 0;
+        [global::MsrGen.Registers.MsrField("BUS_LOCK_DETECT", 2, 1)] public Ia32Debugctl WithBusLockDetect(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 2, value));
         /// <summary>Bit 1 — BTF: Single-step on branches (KVM drops it) Exists only when 'false' (reserved otherwise).</summary>
-        [global::MsrGen.Registers.MsrField("BTF", 1, 1)]
-        public bool Btf => (Value & (1UL << 1)) != 0;
-
-        /// <summary>A copy with BTF replaced.</summary>
-        [global::MsrGen.Registers.MsrField("BTF", 1, 1)]
-        public Ia32Debugctl WithBtf(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 1, value));
-
+        [global::MsrGen.Registers.MsrField("BTF", 1, 1)] public bool Btf => (Value & (1UL << 1)) != 0;
+        [global::MsrGen.Registers.MsrField("BTF", 1, 1)] public Ia32Debugctl WithBtf(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 1, value));
         /// <summary>Bit 0 — LBR: Record last branches Exists only when 'lbr' (reserved otherwise).</summary>
-        [global::MsrGen.Registers.MsrField("LBR", 0, 1)]
-        public bool Lbr => (Value & (1UL << 0)) != 0;
-
-        /// <summary>A copy with LBR replaced.</summary>
-        [global::MsrGen.Registers.MsrField("LBR", 0, 1)]
-        public Ia32Debugctl WithLbr(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 0, value));
-
-        /// <summary>
-        /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
-        /// </summary>
-        public override string ToString()
-        {
-            var sb = new global::System.Text.StringBuilder(RegisterName);
-            sb.Append(" = 0x").Append(Value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (Lbr) sb.Append(" LBR");
-            if (Btf) sb.Append(" BTF");
-            if (BusLockDetect) sb.Append(" BUS_LOCK_DETECT");
-            if (Tr) sb.Append(" TR");
-            if (Bts) sb.Append(" BTS");
-            if (Btint) sb.Append(" BTINT");
-            if (BtsOffOs) sb.Append(" BTS_OFF_OS");
-            if (BtsOffUsr) sb.Append(" BTS_OFF_USR");
-            if (FreezeLbrsOnPmi) sb.Append(" FREEZE_LBRS_ON_PMI");
-            if (FreezePerfmonOnPmi) sb.Append(" FREEZE_PERFMON_ON_PMI");
-            if (FreezeInSmm) sb.Append(" FREEZE_IN_SMM");
-            if (RtmDebug) sb.Append(" RTM_DEBUG");
-            ulong reserved = Value & StaticReservedBits;
-            if (reserved != 0) sb.Append(" reserved=0x").Append(reserved.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            return sb.ToString();
-        }
-
-        public bool Equals(Ia32Debugctl other) => Value == other.Value;
-
-        public override bool Equals(object? obj) => obj is Ia32Debugctl other && Equals(other);
-
-        public override int GetHashCode() => Value.GetHashCode();
-
-        public static bool operator ==(Ia32Debugctl left, Ia32Debugctl right) => left.Value == right.Value;
-
-        public static bool operator !=(Ia32Debugctl left, Ia32Debugctl right) => left.Value != right.Value;
+        [global::MsrGen.Registers.MsrField("LBR", 0, 1)] public bool Lbr => (Value & (1UL << 0)) != 0;
+        [global::MsrGen.Registers.MsrField("LBR", 0, 1)] public Ia32Debugctl WithLbr(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 0, value));
     }
 
     /// <summary>
     /// MSR_LBR_NHM_FROM{n}: 32 instances at 0x680 + 1·n, as many as 'lbr-depth'. Branch-from address of LBR entry n (bit 63 is the mispredict flag on formats with flags).
     /// </summary>
     /// <remarks>Source: SDM Vol. 4 (MSR_LASTBRANCH_n_FROM_IP, Nehalem and later)</remarks>
-    [global::MsrGen.Registers.MsrRegister("MSR_LBR_NHM_FROM{n}", 0x680u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0x0UL, Stride = 0x1u, MaxInstances = 32, Count = "lbr-depth", Gate = "intel && (lbr && lbr-depth > 8)")]
+    [global::MsrGen.Registers.MsrRegister("MSR_LBR_NHM_FROM{n}", 0x680u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0x0UL, Stride = 0x1u, MaxInstances = 32, Count = "lbr-depth", Gate = "intel && (lbr && lbr-depth > 8)", Aliases = "MSR_LBR_NHM_FROM@0")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
-    public readonly partial struct MsrLbrNhmFrom : global::MsrGen.Registers.IReadableMsr<MsrLbrNhmFrom>, global::MsrGen.Registers.IWritableMsr<MsrLbrNhmFrom>, global::MsrGen.Registers.IHostWritableMsr<MsrLbrNhmFrom>, global::System.IEquatable<MsrLbrNhmFrom>
+    public readonly partial record struct MsrLbrNhmFrom : global::MsrGen.Registers.IReadableMsr<MsrLbrNhmFrom>, global::MsrGen.Registers.IWritableMsr<MsrLbrNhmFrom>, global::MsrGen.Registers.IHostWritableMsr<MsrLbrNhmFrom>
     {
         public const string RegisterName = "MSR_LBR_NHM_FROM{n}";
-        public const uint BaseAddress = 0x680u;
-        public const uint Stride = 0x1u;
-        /// <summary>Architectural maximum number of instances.</summary>
+        public const uint BaseAddress = 0x680u, Stride = 0x1u;
         public const int Maximum = 32;
-        /// <summary>Bits reserved whatever the capabilities.</summary>
-        public const ulong StaticReservedBits = 0x0UL;
-        public const ulong ResetBits = 0x0UL;
-
+        public const ulong StaticReservedBits = 0x0UL, ResetBits = 0x0UL;
         public ulong Value { get; }
-
         private MsrLbrNhmFrom(ulong value) => Value = value;
-
         public static MsrLbrNhmFrom Zero => default;
-
-        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static MsrLbrNhmFrom FromRawUnchecked(ulong value) => new(value);
-
-        public static uint AddressOf(int n) => BaseAddress + (uint)n * Stride;
-
-        public static string InstanceName(int n) => "MSR_LBR_NHM_FROM" + n.ToString(global::System.Globalization.CultureInfo.InvariantCulture);
-
-        static string global::MsrGen.Registers.IMsrRegister<MsrLbrNhmFrom>.Name => RegisterName;
-        static uint global::MsrGen.Registers.IMsrRegister<MsrLbrNhmFrom>.BaseAddress => BaseAddress;
-        static uint global::MsrGen.Registers.IMsrRegister<MsrLbrNhmFrom>.AddressStride => Stride;
-        static int global::MsrGen.Registers.IMsrRegister<MsrLbrNhmFrom>.MaxInstances => Maximum;
-        static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<MsrLbrNhmFrom>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
-
-        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
+        public static uint AddressOf(int n) => global::MsrGen.Registers.MsrRegisterOps<MsrLbrNhmFrom>.AddressOf(n);
+        public static string InstanceName(int n) => global::MsrGen.Registers.MsrRegisterOps<MsrLbrNhmFrom>.InstanceName(n);
+        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) => global::MsrGen.Registers.MsrRegisterOps<MsrLbrNhmFrom>.CheckReserved(value, caps, n);
+        public override string ToString() => global::MsrGen.Registers.MsrRegisterOps<MsrLbrNhmFrom>.Format(Value);
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => StaticReservedBits;
-
-        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
-        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
-            new(InstanceName(n), value, ReservedMask(caps, n));
-
-        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => (uint)n < (uint)Maximum && n < caps.LbrDepth && caps.IsIntel && (caps.Lbr && caps.LbrDepth > 8);
-
-        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static MsrLbrNhmFrom Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
-
-        /// <summary>
-        /// Which guest accesses of instance n exit under a vPMU mode (first matching rule of the definition; unlisted: all exit).
-        /// </summary>
-        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0)
+        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0) => mode switch
         {
-            if (mode == global::MsrGen.Registers.VpmuMode.Emulated)
-            {
-                return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-            }
-            return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-        }
-
-        /// <summary>The register as the catalog describes it.</summary>
-        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
-            "MSR_LBR_NHM_FROM{n}", 0x680u, 0x1u, 32, "lbr-depth",
-            global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
-            global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel && (lbr && lbr-depth > 8)", true, 0x0UL,
-            "SDM Vol. 4 (MSR_LASTBRANCH_n_FROM_IP, Nehalem and later)", "Branch-from address of LBR entry n (bit 63 is the mispredict flag on formats with flags).",
-            new global::MsrGen.Registers.MsrFieldDescriptor[]
-            {
-                new("FROM_IP", 0, 64, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-            });
-
+            global::MsrGen.Registers.VpmuMode.Emulated => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            _ => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+        };
+        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("MSR_LBR_NHM_FROM{n}", 0x680u, 0x1u, 32, "lbr-depth", global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel && (lbr && lbr-depth > 8)", true, ResetBits, "SDM Vol. 4 (MSR_LASTBRANCH_n_FROM_IP, Nehalem and later)", "Branch-from address of LBR entry n (bit 63 is the mispredict flag on formats with flags).", new global::MsrGen.Registers.MsrFieldDescriptor[]
+        {
+            new("FROM_IP", 0, 64, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+        }) { StaticReserved = StaticReservedBits, Aliases = new[] { "MSR_LBR_NHM_FROM@0" } };
         /// <summary>Bits 63:0 — FROM_IP.</summary>
-        [global::MsrGen.Registers.MsrField("FROM_IP", 0, 64)]
-        public ulong FromIp => (ulong)((Value >> 0) & 0xFFFFFFFFFFFFFFFFUL);
-
-        /// <summary>A copy with FROM_IP replaced (bits beyond the field's width are dropped).</summary>
-        [global::MsrGen.Registers.MsrField("FROM_IP", 0, 64)]
-        public MsrLbrNhmFrom WithFromIp(ulong value) => new((ulong)value);
-
-        /// <summary>
-        /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
-        /// </summary>
-        public override string ToString()
-        {
-            var sb = new global::System.Text.StringBuilder(RegisterName);
-            sb.Append(" = 0x").Append(Value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (FromIp != 0) sb.Append(" FROM_IP=0x").Append(((ulong)FromIp).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            ulong reserved = Value & StaticReservedBits;
-            if (reserved != 0) sb.Append(" reserved=0x").Append(reserved.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            return sb.ToString();
-        }
-
-        public bool Equals(MsrLbrNhmFrom other) => Value == other.Value;
-
-        public override bool Equals(object? obj) => obj is MsrLbrNhmFrom other && Equals(other);
-
-        public override int GetHashCode() => Value.GetHashCode();
-
-        public static bool operator ==(MsrLbrNhmFrom left, MsrLbrNhmFrom right) => left.Value == right.Value;
-
-        public static bool operator !=(MsrLbrNhmFrom left, MsrLbrNhmFrom right) => left.Value != right.Value;
+        [global::MsrGen.Registers.MsrField("FROM_IP", 0, 64)] public ulong FromIp => (ulong)((Value >> 0) & 0xFFFFFFFFFFFFFFFFUL);
+        [global::MsrGen.Registers.MsrField("FROM_IP", 0, 64)] public MsrLbrNhmFrom WithFromIp(ulong value) => new((ulong)value);
     }
 
     /// <summary>
     /// MSR_LBR_NHM_TO{n}: 32 instances at 0x6C0 + 1·n, as many as 'lbr-depth'. Branch-to address of LBR entry n.
     /// </summary>
     /// <remarks>Source: SDM Vol. 4 (MSR_LASTBRANCH_n_TO_IP, Nehalem and later)</remarks>
-    [global::MsrGen.Registers.MsrRegister("MSR_LBR_NHM_TO{n}", 0x6C0u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0x0UL, Stride = 0x1u, MaxInstances = 32, Count = "lbr-depth", Gate = "intel && (lbr && lbr-depth > 8)")]
+    [global::MsrGen.Registers.MsrRegister("MSR_LBR_NHM_TO{n}", 0x6C0u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0x0UL, Stride = 0x1u, MaxInstances = 32, Count = "lbr-depth", Gate = "intel && (lbr && lbr-depth > 8)", Aliases = "MSR_LBR_NHM_TO@0")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
-    public readonly partial struct MsrLbrNhmTo : global::MsrGen.Registers.IReadableMsr<MsrLbrNhmTo>, global::MsrGen.Registers.IWritableMsr<MsrLbrNhmTo>, global::MsrGen.Registers.IHostWritableMsr<MsrLbrNhmTo>, global::System.IEquatable<MsrLbrNhmTo>
+    public readonly partial record struct MsrLbrNhmTo : global::MsrGen.Registers.IReadableMsr<MsrLbrNhmTo>, global::MsrGen.Registers.IWritableMsr<MsrLbrNhmTo>, global::MsrGen.Registers.IHostWritableMsr<MsrLbrNhmTo>
     {
         public const string RegisterName = "MSR_LBR_NHM_TO{n}";
-        public const uint BaseAddress = 0x6C0u;
-        public const uint Stride = 0x1u;
-        /// <summary>Architectural maximum number of instances.</summary>
+        public const uint BaseAddress = 0x6C0u, Stride = 0x1u;
         public const int Maximum = 32;
-        /// <summary>Bits reserved whatever the capabilities.</summary>
-        public const ulong StaticReservedBits = 0x0UL;
-        public const ulong ResetBits = 0x0UL;
-
+        public const ulong StaticReservedBits = 0x0UL, ResetBits = 0x0UL;
         public ulong Value { get; }
-
         private MsrLbrNhmTo(ulong value) => Value = value;
-
         public static MsrLbrNhmTo Zero => default;
-
-        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static MsrLbrNhmTo FromRawUnchecked(ulong value) => new(value);
-
-        public static uint AddressOf(int n) => BaseAddress + (uint)n * Stride;
-
-        public static string InstanceName(int n) => "MSR_LBR_NHM_TO" + n.ToString(global::System.Globalization.CultureInfo.InvariantCulture);
-
-        static string global::MsrGen.Registers.IMsrRegister<MsrLbrNhmTo>.Name => RegisterName;
-        static uint global::MsrGen.Registers.IMsrRegister<MsrLbrNhmTo>.BaseAddress => BaseAddress;
-        static uint global::MsrGen.Registers.IMsrRegister<MsrLbrNhmTo>.AddressStride => Stride;
-        static int global::MsrGen.Registers.IMsrRegister<MsrLbrNhmTo>.MaxInstances => Maximum;
-        static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<MsrLbrNhmTo>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
-
-        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
+        public static uint AddressOf(int n) => global::MsrGen.Registers.MsrRegisterOps<MsrLbrNhmTo>.AddressOf(n);
+        public static string InstanceName(int n) => global::MsrGen.Registers.MsrRegisterOps<MsrLbrNhmTo>.InstanceName(n);
+        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) => global::MsrGen.Registers.MsrRegisterOps<MsrLbrNhmTo>.CheckReserved(value, caps, n);
+        public override string ToString() => global::MsrGen.Registers.MsrRegisterOps<MsrLbrNhmTo>.Format(Value);
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => StaticReservedBits;
-
-        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
-        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
-            new(InstanceName(n), value, ReservedMask(caps, n));
-
-        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => (uint)n < (uint)Maximum && n < caps.LbrDepth && caps.IsIntel && (caps.Lbr && caps.LbrDepth > 8);
-
-        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static MsrLbrNhmTo Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
-
-        /// <summary>
-        /// Which guest accesses of instance n exit under a vPMU mode (first matching rule of the definition; unlisted: all exit).
-        /// </summary>
-        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0)
+        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0) => mode switch
         {
-            if (mode == global::MsrGen.Registers.VpmuMode.Emulated)
-            {
-                return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-            }
-            return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-        }
-
-        /// <summary>The register as the catalog describes it.</summary>
-        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
-            "MSR_LBR_NHM_TO{n}", 0x6C0u, 0x1u, 32, "lbr-depth",
-            global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
-            global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel && (lbr && lbr-depth > 8)", true, 0x0UL,
-            "SDM Vol. 4 (MSR_LASTBRANCH_n_TO_IP, Nehalem and later)", "Branch-to address of LBR entry n.",
-            new global::MsrGen.Registers.MsrFieldDescriptor[]
-            {
-                new("TO_IP", 0, 64, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-            });
-
+            global::MsrGen.Registers.VpmuMode.Emulated => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            _ => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+        };
+        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("MSR_LBR_NHM_TO{n}", 0x6C0u, 0x1u, 32, "lbr-depth", global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel && (lbr && lbr-depth > 8)", true, ResetBits, "SDM Vol. 4 (MSR_LASTBRANCH_n_TO_IP, Nehalem and later)", "Branch-to address of LBR entry n.", new global::MsrGen.Registers.MsrFieldDescriptor[]
+        {
+            new("TO_IP", 0, 64, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+        }) { StaticReserved = StaticReservedBits, Aliases = new[] { "MSR_LBR_NHM_TO@0" } };
         /// <summary>Bits 63:0 — TO_IP.</summary>
-        [global::MsrGen.Registers.MsrField("TO_IP", 0, 64)]
-        public ulong ToIp => (ulong)((Value >> 0) & 0xFFFFFFFFFFFFFFFFUL);
-
-        /// <summary>A copy with TO_IP replaced (bits beyond the field's width are dropped).</summary>
-        [global::MsrGen.Registers.MsrField("TO_IP", 0, 64)]
-        public MsrLbrNhmTo WithToIp(ulong value) => new((ulong)value);
-
-        /// <summary>
-        /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
-        /// </summary>
-        public override string ToString()
-        {
-            var sb = new global::System.Text.StringBuilder(RegisterName);
-            sb.Append(" = 0x").Append(Value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (ToIp != 0) sb.Append(" TO_IP=0x").Append(((ulong)ToIp).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            ulong reserved = Value & StaticReservedBits;
-            if (reserved != 0) sb.Append(" reserved=0x").Append(reserved.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            return sb.ToString();
-        }
-
-        public bool Equals(MsrLbrNhmTo other) => Value == other.Value;
-
-        public override bool Equals(object? obj) => obj is MsrLbrNhmTo other && Equals(other);
-
-        public override int GetHashCode() => Value.GetHashCode();
-
-        public static bool operator ==(MsrLbrNhmTo left, MsrLbrNhmTo right) => left.Value == right.Value;
-
-        public static bool operator !=(MsrLbrNhmTo left, MsrLbrNhmTo right) => left.Value != right.Value;
+        [global::MsrGen.Registers.MsrField("TO_IP", 0, 64)] public ulong ToIp => (ulong)((Value >> 0) & 0xFFFFFFFFFFFFFFFFUL);
+        [global::MsrGen.Registers.MsrField("TO_IP", 0, 64)] public MsrLbrNhmTo WithToIp(ulong value) => new((ulong)value);
     }
 
     /// <summary>
     /// MSR_LBR_INFO_{n}: 32 instances at 0xDC0 + 1·n, as many as 'lbr-depth'. Flags and timing of LBR entry n.
     /// </summary>
-    /// <remarks>Source: SDM Vol. 4 (MSR_LBR_INFO_n); arch/x86/events/intel/lbr.c x86_perf_get_lbr (info only for LBR_FORMAT_INFO = 5); KVM intel_pmu_is_valid_lbr_msr: valid iff records.info and n &lt; depth</remarks>
-    [global::MsrGen.Registers.MsrRegister("MSR_LBR_INFO_{n}", 0xDC0u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFF00FFFF0000UL, Stride = 0x1u, MaxInstances = 32, Count = "lbr-depth", Gate = "intel && (lbr && lbr-format == 5)")]
-    [global::MsrGen.Registers.MsrConditionalBits(0xFF00000000UL, "false")]
+    /// <remarks>Source: SDM Vol. 4 (MSR_LBR_INFO_n); KVM: valid iff records.info and n &lt; depth</remarks>
+    [global::MsrGen.Registers.MsrRegister("MSR_LBR_INFO_{n}", 0xDC0u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFFFFFFFF0000UL, Stride = 0x1u, MaxInstances = 32, Count = "lbr-depth", Gate = "intel && (lbr-info)")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
-    public readonly partial struct MsrLbrInfo : global::MsrGen.Registers.IReadableMsr<MsrLbrInfo>, global::MsrGen.Registers.IWritableMsr<MsrLbrInfo>, global::MsrGen.Registers.IHostWritableMsr<MsrLbrInfo>, global::System.IEquatable<MsrLbrInfo>
+    public readonly partial record struct MsrLbrInfo : global::MsrGen.Registers.IReadableMsr<MsrLbrInfo>, global::MsrGen.Registers.IWritableMsr<MsrLbrInfo>, global::MsrGen.Registers.IHostWritableMsr<MsrLbrInfo>
     {
         public const string RegisterName = "MSR_LBR_INFO_{n}";
-        public const uint BaseAddress = 0xDC0u;
-        public const uint Stride = 0x1u;
-        /// <summary>Architectural maximum number of instances.</summary>
+        public const uint BaseAddress = 0xDC0u, Stride = 0x1u;
         public const int Maximum = 32;
-        /// <summary>Bits reserved whatever the capabilities.</summary>
-        public const ulong StaticReservedBits = 0xFFFF00FFFF0000UL;
-        public const ulong ResetBits = 0x0UL;
-
+        public const ulong StaticReservedBits = 0xFFFFFFFFFF0000UL, ResetBits = 0x0UL;
         public ulong Value { get; }
-
         private MsrLbrInfo(ulong value) => Value = value;
-
         public static MsrLbrInfo Zero => default;
-
-        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static MsrLbrInfo FromRawUnchecked(ulong value) => new(value);
-
-        public static uint AddressOf(int n) => BaseAddress + (uint)n * Stride;
-
-        public static string InstanceName(int n) => "MSR_LBR_INFO_" + n.ToString(global::System.Globalization.CultureInfo.InvariantCulture);
-
-        static string global::MsrGen.Registers.IMsrRegister<MsrLbrInfo>.Name => RegisterName;
-        static uint global::MsrGen.Registers.IMsrRegister<MsrLbrInfo>.BaseAddress => BaseAddress;
-        static uint global::MsrGen.Registers.IMsrRegister<MsrLbrInfo>.AddressStride => Stride;
-        static int global::MsrGen.Registers.IMsrRegister<MsrLbrInfo>.MaxInstances => Maximum;
-        static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<MsrLbrInfo>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
-
-        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
-        public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0)
-        {
-            ulong reserved = StaticReservedBits | 0xFF00000000UL; // fields no vCPU is given ('when false')
-            return reserved;
-        }
-
-        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
-        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
-            new(InstanceName(n), value, ReservedMask(caps, n));
-
-        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
-        public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => (uint)n < (uint)Maximum && n < caps.LbrDepth && caps.IsIntel && (caps.Lbr && caps.LbrFormat == 5);
-
-        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
+        public static uint AddressOf(int n) => global::MsrGen.Registers.MsrRegisterOps<MsrLbrInfo>.AddressOf(n);
+        public static string InstanceName(int n) => global::MsrGen.Registers.MsrRegisterOps<MsrLbrInfo>.InstanceName(n);
+        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) => global::MsrGen.Registers.MsrRegisterOps<MsrLbrInfo>.CheckReserved(value, caps, n);
+        public override string ToString() => global::MsrGen.Registers.MsrRegisterOps<MsrLbrInfo>.Format(Value);
+        public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => StaticReservedBits;
+        public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => (uint)n < (uint)Maximum && n < caps.LbrDepth && caps.IsIntel && caps.LbrInfo;
         public static MsrLbrInfo Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
-
-        /// <summary>
-        /// Which guest accesses of instance n exit under a vPMU mode (first matching rule of the definition; unlisted: all exit).
-        /// </summary>
-        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0)
+        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0) => mode switch
         {
-            if (mode == global::MsrGen.Registers.VpmuMode.Emulated)
-            {
-                return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-            }
-            return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-        }
-
-        /// <summary>The register as the catalog describes it.</summary>
-        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
-            "MSR_LBR_INFO_{n}", 0xDC0u, 0x1u, 32, "lbr-depth",
-            global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
-            global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel && (lbr && lbr-format == 5)", true, 0x0UL,
-            "SDM Vol. 4 (MSR_LBR_INFO_n); arch/x86/events/intel/lbr.c x86_perf_get_lbr (info only for LBR_FORMAT_INFO = 5); KVM intel_pmu_is_valid_lbr_msr: valid iff records.info and n < depth", "Flags and timing of LBR entry n.",
-            new global::MsrGen.Registers.MsrFieldDescriptor[]
-            {
-                new("MISPRED", 63, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-                new("IN_TX", 62, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-                new("ABORT", 61, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-                new("CYC_CNT_VALID", 60, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-                new("BR_TYPE", 56, 4, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-                new("BR_CNTR", 32, 8, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", "LBR_INFO_BR_CNTR: branch counters (arch/x86/include/asm/perf_event.h)"),
-                new("CYCLE_COUNT", 0, 16, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-            });
-
+            global::MsrGen.Registers.VpmuMode.Emulated => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            _ => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+        };
+        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("MSR_LBR_INFO_{n}", 0xDC0u, 0x1u, 32, "lbr-depth", global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel && (lbr-info)", true, ResetBits, "SDM Vol. 4 (MSR_LBR_INFO_n); KVM: valid iff records.info and n < depth", "Flags and timing of LBR entry n.", new global::MsrGen.Registers.MsrFieldDescriptor[]
+        {
+            new("MISPRED", 63, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+            new("IN_TX", 62, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+            new("ABORT", 61, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+            new("CYC_CNT_VALID", 60, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+            new("BR_TYPE", 56, 4, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+            new("CYCLE_COUNT", 0, 16, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+        }) { StaticReserved = StaticReservedBits };
         /// <summary>Bit 63 — MISPRED.</summary>
-        [global::MsrGen.Registers.MsrField("MISPRED", 63, 1)]
-        public bool Mispred => (Value & (1UL << 63)) != 0;
-
-        /// <summary>A copy with MISPRED replaced.</summary>
-        [global::MsrGen.Registers.MsrField("MISPRED", 63, 1)]
-        public MsrLbrInfo WithMispred(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 63, value));
-
+        [global::MsrGen.Registers.MsrField("MISPRED", 63, 1)] public bool Mispred => (Value & (1UL << 63)) != 0;
+        [global::MsrGen.Registers.MsrField("MISPRED", 63, 1)] public MsrLbrInfo WithMispred(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 63, value));
         /// <summary>Bit 62 — IN_TX.</summary>
-        [global::MsrGen.Registers.MsrField("IN_TX", 62, 1)]
-        public bool InTx => (Value & (1UL << 62)) != 0;
-
-        /// <summary>A copy with IN_TX replaced.</summary>
-        [global::MsrGen.Registers.MsrField("IN_TX", 62, 1)]
-        public MsrLbrInfo WithInTx(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 62, value));
-
+        [global::MsrGen.Registers.MsrField("IN_TX", 62, 1)] public bool InTx => (Value & (1UL << 62)) != 0;
+        [global::MsrGen.Registers.MsrField("IN_TX", 62, 1)] public MsrLbrInfo WithInTx(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 62, value));
         /// <summary>Bit 61 — ABORT.</summary>
-        [global::MsrGen.Registers.MsrField("ABORT", 61, 1)]
-        public bool Abort => (Value & (1UL << 61)) != 0;
-
-        /// <summary>A copy with ABORT replaced.</summary>
-        [global::MsrGen.Registers.MsrField("ABORT", 61, 1)]
-        public MsrLbrInfo WithAbort(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 61, value));
-
+        [global::MsrGen.Registers.MsrField("ABORT", 61, 1)] public bool Abort => (Value & (1UL << 61)) != 0;
+        [global::MsrGen.Registers.MsrField("ABORT", 61, 1)] public MsrLbrInfo WithAbort(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 61, value));
         /// <summary>Bit 60 — CYC_CNT_VALID.</summary>
-        [global::MsrGen.Registers.MsrField("CYC_CNT_VALID", 60, 1)]
-        public bool CycCntValid => (Value & (1UL << 60)) != 0;
-
-        /// <summary>A copy with CYC_CNT_VALID replaced.</summary>
-        [global::MsrGen.Registers.MsrField("CYC_CNT_VALID", 60, 1)]
-        public MsrLbrInfo WithCycCntValid(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 60, value));
-
+        [global::MsrGen.Registers.MsrField("CYC_CNT_VALID", 60, 1)] public bool CycCntValid => (Value & (1UL << 60)) != 0;
+        [global::MsrGen.Registers.MsrField("CYC_CNT_VALID", 60, 1)] public MsrLbrInfo WithCycCntValid(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 60, value));
         /// <summary>Bits 59:56 — BR_TYPE.</summary>
-        [global::MsrGen.Registers.MsrField("BR_TYPE", 56, 4)]
-        public byte BrType => (byte)((Value >> 56) & 0xFUL);
-
-        /// <summary>A copy with BR_TYPE replaced (bits beyond the field's width are dropped).</summary>
-        [global::MsrGen.Registers.MsrField("BR_TYPE", 56, 4)]
-        public MsrLbrInfo WithBrType(byte value) => new((Value & 0xF0FFFFFFFFFFFFFFUL) | (((ulong)value << 56) & 0xF00000000000000UL));
-
-        /// <summary>
-        /// Bits 39:32 — BR_CNTR: LBR_INFO_BR_CNTR: branch counters (arch/x86/include/asm/perf_event.h) Exists only when 'false' (reserved otherwise).
-        /// </summary>
-        [global::MsrGen.Registers.MsrField("BR_CNTR", 32, 8)]
-        public byte BrCntr => (byte)((Value >> 32) & 0xFFUL);
-
-        /// <summary>A copy with BR_CNTR replaced (bits beyond the field's width are dropped).</summary>
-        [global::MsrGen.Registers.MsrField("BR_CNTR", 32, 8)]
-        public MsrLbrInfo WithBrCntr(byte value) => new((Value & 0xFFFFFF00FFFFFFFFUL) | ((ulong)value << 32));
-
+        [global::MsrGen.Registers.MsrField("BR_TYPE", 56, 4)] public byte BrType => (byte)((Value >> 56) & 0xFUL);
+        [global::MsrGen.Registers.MsrField("BR_TYPE", 56, 4)] public MsrLbrInfo WithBrType(byte value) => new((Value & 0xF0FFFFFFFFFFFFFFUL) | (((ulong)value << 56) & 0xF00000000000000UL));
         /// <summary>Bits 15:0 — CYCLE_COUNT.</summary>
-        [global::MsrGen.Registers.MsrField("CYCLE_COUNT", 0, 16)]
-        public ushort CycleCount => (ushort)((Value >> 0) & 0xFFFFUL);
-
-        /// <summary>A copy with CYCLE_COUNT replaced (bits beyond the field's width are dropped).</summary>
-        [global::MsrGen.Registers.MsrField("CYCLE_COUNT", 0, 16)]
-        public MsrLbrInfo WithCycleCount(ushort value) => new((Value & 0xFFFFFFFFFFFF0000UL) | (ulong)value);
-
-        /// <summary>
-        /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
-        /// </summary>
-        public override string ToString()
-        {
-            var sb = new global::System.Text.StringBuilder(RegisterName);
-            sb.Append(" = 0x").Append(Value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (CycleCount != 0) sb.Append(" CYCLE_COUNT=0x").Append(((ulong)CycleCount).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (BrCntr != 0) sb.Append(" BR_CNTR=0x").Append(((ulong)BrCntr).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (BrType != 0) sb.Append(" BR_TYPE=0x").Append(((ulong)BrType).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (CycCntValid) sb.Append(" CYC_CNT_VALID");
-            if (Abort) sb.Append(" ABORT");
-            if (InTx) sb.Append(" IN_TX");
-            if (Mispred) sb.Append(" MISPRED");
-            ulong reserved = Value & StaticReservedBits;
-            if (reserved != 0) sb.Append(" reserved=0x").Append(reserved.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            return sb.ToString();
-        }
-
-        public bool Equals(MsrLbrInfo other) => Value == other.Value;
-
-        public override bool Equals(object? obj) => obj is MsrLbrInfo other && Equals(other);
-
-        public override int GetHashCode() => Value.GetHashCode();
-
-        public static bool operator ==(MsrLbrInfo left, MsrLbrInfo right) => left.Value == right.Value;
-
-        public static bool operator !=(MsrLbrInfo left, MsrLbrInfo right) => left.Value != right.Value;
+        [global::MsrGen.Registers.MsrField("CYCLE_COUNT", 0, 16)] public ushort CycleCount => (ushort)((Value >> 0) & 0xFFFFUL);
+        [global::MsrGen.Registers.MsrField("CYCLE_COUNT", 0, 16)] public MsrLbrInfo WithCycleCount(ushort value) => new((Value & 0xFFFFFFFFFFFF0000UL) | (ulong)value);
     }
 
     /// <summary>IA32_LBR_{n}_INFO: 32 instances at 0x1200 + 1·n, as many as 'lbr-depth'.</summary>
-    /// <remarks>Source: SDM Vol. 3B 19.1 (IA32_LBR_x_INFO); perf_event.h LBR_INFO_BR_CNTR_*</remarks>
-    [global::MsrGen.Registers.MsrRegister("IA32_LBR_{n}_INFO", 0x1200u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFF00FFFF0000UL, Stride = 0x1u, MaxInstances = 32, Count = "lbr-depth", Gate = "intel && (arch-lbr)")]
-    [global::MsrGen.Registers.MsrConditionalBits(0xFF00000000UL, "false")]
+    /// <remarks>Source: SDM Vol. 3B 19.1 (IA32_LBR_x_INFO)</remarks>
+    [global::MsrGen.Registers.MsrRegister("IA32_LBR_{n}_INFO", 0x1200u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFFFFFFFF0000UL, Stride = 0x1u, MaxInstances = 32, Count = "lbr-depth", Gate = "intel && (arch-lbr)", Aliases = "MSR_ARCH_LBR_INFO_{n}")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
-    public readonly partial struct Ia32LbrInfo : global::MsrGen.Registers.IReadableMsr<Ia32LbrInfo>, global::MsrGen.Registers.IWritableMsr<Ia32LbrInfo>, global::MsrGen.Registers.IHostWritableMsr<Ia32LbrInfo>, global::System.IEquatable<Ia32LbrInfo>
+    public readonly partial record struct Ia32LbrInfo : global::MsrGen.Registers.IReadableMsr<Ia32LbrInfo>, global::MsrGen.Registers.IWritableMsr<Ia32LbrInfo>, global::MsrGen.Registers.IHostWritableMsr<Ia32LbrInfo>
     {
         public const string RegisterName = "IA32_LBR_{n}_INFO";
-        public const uint BaseAddress = 0x1200u;
-        public const uint Stride = 0x1u;
-        /// <summary>Architectural maximum number of instances.</summary>
+        public const uint BaseAddress = 0x1200u, Stride = 0x1u;
         public const int Maximum = 32;
-        /// <summary>Bits reserved whatever the capabilities.</summary>
-        public const ulong StaticReservedBits = 0xFFFF00FFFF0000UL;
-        public const ulong ResetBits = 0x0UL;
-
+        public const ulong StaticReservedBits = 0xFFFFFFFFFF0000UL, ResetBits = 0x0UL;
         public ulong Value { get; }
-
         private Ia32LbrInfo(ulong value) => Value = value;
-
         public static Ia32LbrInfo Zero => default;
-
-        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static Ia32LbrInfo FromRawUnchecked(ulong value) => new(value);
-
-        public static uint AddressOf(int n) => BaseAddress + (uint)n * Stride;
-
-        public static string InstanceName(int n) => "IA32_LBR_" + n.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + "_INFO";
-
-        static string global::MsrGen.Registers.IMsrRegister<Ia32LbrInfo>.Name => RegisterName;
-        static uint global::MsrGen.Registers.IMsrRegister<Ia32LbrInfo>.BaseAddress => BaseAddress;
-        static uint global::MsrGen.Registers.IMsrRegister<Ia32LbrInfo>.AddressStride => Stride;
-        static int global::MsrGen.Registers.IMsrRegister<Ia32LbrInfo>.MaxInstances => Maximum;
-        static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<Ia32LbrInfo>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
-
-        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
-        public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0)
-        {
-            ulong reserved = StaticReservedBits | 0xFF00000000UL; // fields no vCPU is given ('when false')
-            return reserved;
-        }
-
-        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
-        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
-            new(InstanceName(n), value, ReservedMask(caps, n));
-
-        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
+        public static uint AddressOf(int n) => global::MsrGen.Registers.MsrRegisterOps<Ia32LbrInfo>.AddressOf(n);
+        public static string InstanceName(int n) => global::MsrGen.Registers.MsrRegisterOps<Ia32LbrInfo>.InstanceName(n);
+        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) => global::MsrGen.Registers.MsrRegisterOps<Ia32LbrInfo>.CheckReserved(value, caps, n);
+        public override string ToString() => global::MsrGen.Registers.MsrRegisterOps<Ia32LbrInfo>.Format(Value);
+        public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => StaticReservedBits;
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => (uint)n < (uint)Maximum && n < caps.LbrDepth && caps.IsIntel && caps.Has(global::MsrGen.Registers.PmuFeatures.ArchLbr);
-
-        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static Ia32LbrInfo Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
-
-        /// <summary>
-        /// Which guest accesses of instance n exit under a vPMU mode (first matching rule of the definition; unlisted: all exit).
-        /// </summary>
-        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0)
+        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0) => mode switch
         {
-            if (mode == global::MsrGen.Registers.VpmuMode.Emulated)
-            {
-                return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-            }
-            if (mode == global::MsrGen.Registers.VpmuMode.Mediated)
-            {
-                return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-            }
-            return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-        }
-
-        /// <summary>The register as the catalog describes it.</summary>
-        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
-            "IA32_LBR_{n}_INFO", 0x1200u, 0x1u, 32, "lbr-depth",
-            global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
-            global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel && (arch-lbr)", true, 0x0UL,
-            "SDM Vol. 3B 19.1 (IA32_LBR_x_INFO); perf_event.h LBR_INFO_BR_CNTR_*", "",
-            new global::MsrGen.Registers.MsrFieldDescriptor[]
-            {
-                new("MISPRED", 63, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-                new("IN_TX", 62, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-                new("TSX_ABORT", 61, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-                new("CYC_CNT_VALID", 60, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-                new("BR_TYPE", 56, 4, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-                new("BR_CNTR", 32, 8, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", "Branch counters (LBR_INFO_BR_CNTR, 4 x 2 bits)"),
-                new("CYCLE_COUNT", 0, 16, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-            });
-
+            global::MsrGen.Registers.VpmuMode.Emulated => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            global::MsrGen.Registers.VpmuMode.Mediated => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            _ => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+        };
+        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("IA32_LBR_{n}_INFO", 0x1200u, 0x1u, 32, "lbr-depth", global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel && (arch-lbr)", true, ResetBits, "SDM Vol. 3B 19.1 (IA32_LBR_x_INFO)", "", new global::MsrGen.Registers.MsrFieldDescriptor[]
+        {
+            new("MISPRED", 63, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+            new("IN_TX", 62, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+            new("TSX_ABORT", 61, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+            new("CYC_CNT_VALID", 60, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+            new("BR_TYPE", 56, 4, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+            new("CYCLE_COUNT", 0, 16, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+        }) { StaticReserved = StaticReservedBits, Aliases = new[] { "MSR_ARCH_LBR_INFO_{n}" } };
         /// <summary>Bit 63 — MISPRED.</summary>
-        [global::MsrGen.Registers.MsrField("MISPRED", 63, 1)]
-        public bool Mispred => (Value & (1UL << 63)) != 0;
-
-        /// <summary>A copy with MISPRED replaced.</summary>
-        [global::MsrGen.Registers.MsrField("MISPRED", 63, 1)]
-        public Ia32LbrInfo WithMispred(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 63, value));
-
+        [global::MsrGen.Registers.MsrField("MISPRED", 63, 1)] public bool Mispred => (Value & (1UL << 63)) != 0;
+        [global::MsrGen.Registers.MsrField("MISPRED", 63, 1)] public Ia32LbrInfo WithMispred(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 63, value));
         /// <summary>Bit 62 — IN_TX.</summary>
-        [global::MsrGen.Registers.MsrField("IN_TX", 62, 1)]
-        public bool InTx => (Value & (1UL << 62)) != 0;
-
-        /// <summary>A copy with IN_TX replaced.</summary>
-        [global::MsrGen.Registers.MsrField("IN_TX", 62, 1)]
-        public Ia32LbrInfo WithInTx(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 62, value));
-
+        [global::MsrGen.Registers.MsrField("IN_TX", 62, 1)] public bool InTx => (Value & (1UL << 62)) != 0;
+        [global::MsrGen.Registers.MsrField("IN_TX", 62, 1)] public Ia32LbrInfo WithInTx(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 62, value));
         /// <summary>Bit 61 — TSX_ABORT.</summary>
-        [global::MsrGen.Registers.MsrField("TSX_ABORT", 61, 1)]
-        public bool TsxAbort => (Value & (1UL << 61)) != 0;
-
-        /// <summary>A copy with TSX_ABORT replaced.</summary>
-        [global::MsrGen.Registers.MsrField("TSX_ABORT", 61, 1)]
-        public Ia32LbrInfo WithTsxAbort(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 61, value));
-
+        [global::MsrGen.Registers.MsrField("TSX_ABORT", 61, 1)] public bool TsxAbort => (Value & (1UL << 61)) != 0;
+        [global::MsrGen.Registers.MsrField("TSX_ABORT", 61, 1)] public Ia32LbrInfo WithTsxAbort(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 61, value));
         /// <summary>Bit 60 — CYC_CNT_VALID.</summary>
-        [global::MsrGen.Registers.MsrField("CYC_CNT_VALID", 60, 1)]
-        public bool CycCntValid => (Value & (1UL << 60)) != 0;
-
-        /// <summary>A copy with CYC_CNT_VALID replaced.</summary>
-        [global::MsrGen.Registers.MsrField("CYC_CNT_VALID", 60, 1)]
-        public Ia32LbrInfo WithCycCntValid(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 60, value));
-
+        [global::MsrGen.Registers.MsrField("CYC_CNT_VALID", 60, 1)] public bool CycCntValid => (Value & (1UL << 60)) != 0;
+        [global::MsrGen.Registers.MsrField("CYC_CNT_VALID", 60, 1)] public Ia32LbrInfo WithCycCntValid(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 60, value));
         /// <summary>Bits 59:56 — BR_TYPE.</summary>
-        [global::MsrGen.Registers.MsrField("BR_TYPE", 56, 4)]
-        public byte BrType => (byte)((Value >> 56) & 0xFUL);
-
-        /// <summary>A copy with BR_TYPE replaced (bits beyond the field's width are dropped).</summary>
-        [global::MsrGen.Registers.MsrField("BR_TYPE", 56, 4)]
-        public Ia32LbrInfo WithBrType(byte value) => new((Value & 0xF0FFFFFFFFFFFFFFUL) | (((ulong)value << 56) & 0xF00000000000000UL));
-
-        /// <summary>
-        /// Bits 39:32 — BR_CNTR: Branch counters (LBR_INFO_BR_CNTR, 4 x 2 bits) Exists only when 'false' (reserved otherwise).
-        /// </summary>
-        [global::MsrGen.Registers.MsrField("BR_CNTR", 32, 8)]
-        public byte BrCntr => (byte)((Value >> 32) & 0xFFUL);
-
-        /// <summary>A copy with BR_CNTR replaced (bits beyond the field's width are dropped).</summary>
-        [global::MsrGen.Registers.MsrField("BR_CNTR", 32, 8)]
-        public Ia32LbrInfo WithBrCntr(byte value) => new((Value & 0xFFFFFF00FFFFFFFFUL) | ((ulong)value << 32));
-
+        [global::MsrGen.Registers.MsrField("BR_TYPE", 56, 4)] public byte BrType => (byte)((Value >> 56) & 0xFUL);
+        [global::MsrGen.Registers.MsrField("BR_TYPE", 56, 4)] public Ia32LbrInfo WithBrType(byte value) => new((Value & 0xF0FFFFFFFFFFFFFFUL) | (((ulong)value << 56) & 0xF00000000000000UL));
         /// <summary>Bits 15:0 — CYCLE_COUNT.</summary>
-        [global::MsrGen.Registers.MsrField("CYCLE_COUNT", 0, 16)]
-        public ushort CycleCount => (ushort)((Value >> 0) & 0xFFFFUL);
-
-        /// <summary>A copy with CYCLE_COUNT replaced (bits beyond the field's width are dropped).</summary>
-        [global::MsrGen.Registers.MsrField("CYCLE_COUNT", 0, 16)]
-        public Ia32LbrInfo WithCycleCount(ushort value) => new((Value & 0xFFFFFFFFFFFF0000UL) | (ulong)value);
-
-        /// <summary>
-        /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
-        /// </summary>
-        public override string ToString()
-        {
-            var sb = new global::System.Text.StringBuilder(RegisterName);
-            sb.Append(" = 0x").Append(Value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (CycleCount != 0) sb.Append(" CYCLE_COUNT=0x").Append(((ulong)CycleCount).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (BrCntr != 0) sb.Append(" BR_CNTR=0x").Append(((ulong)BrCntr).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (BrType != 0) sb.Append(" BR_TYPE=0x").Append(((ulong)BrType).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (CycCntValid) sb.Append(" CYC_CNT_VALID");
-            if (TsxAbort) sb.Append(" TSX_ABORT");
-            if (InTx) sb.Append(" IN_TX");
-            if (Mispred) sb.Append(" MISPRED");
-            ulong reserved = Value & StaticReservedBits;
-            if (reserved != 0) sb.Append(" reserved=0x").Append(reserved.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            return sb.ToString();
-        }
-
-        public bool Equals(Ia32LbrInfo other) => Value == other.Value;
-
-        public override bool Equals(object? obj) => obj is Ia32LbrInfo other && Equals(other);
-
-        public override int GetHashCode() => Value.GetHashCode();
-
-        public static bool operator ==(Ia32LbrInfo left, Ia32LbrInfo right) => left.Value == right.Value;
-
-        public static bool operator !=(Ia32LbrInfo left, Ia32LbrInfo right) => left.Value != right.Value;
+        [global::MsrGen.Registers.MsrField("CYCLE_COUNT", 0, 16)] public ushort CycleCount => (ushort)((Value >> 0) & 0xFFFFUL);
+        [global::MsrGen.Registers.MsrField("CYCLE_COUNT", 0, 16)] public Ia32LbrInfo WithCycleCount(ushort value) => new((Value & 0xFFFFFFFFFFFF0000UL) | (ulong)value);
     }
 
     /// <summary>IA32_LBR_CTL (0x14CE). Architectural LBR control.</summary>
     /// <remarks>Source: SDM Vol. 3B 19.1 (architectural LBR); not virtualised by upstream KVM</remarks>
-    [global::MsrGen.Registers.MsrRegister("IA32_LBR_CTL", 0x14CEu, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFFFFFFFF80FFF0UL, Gate = "intel && (arch-lbr)")]
+    [global::MsrGen.Registers.MsrRegister("IA32_LBR_CTL", 0x14CEu, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFFFFFFFF80FFF0UL, Gate = "intel && (arch-lbr)", Aliases = "MSR_ARCH_LBR_CTL")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
-    public readonly partial struct Ia32LbrCtl : global::MsrGen.Registers.IReadableMsr<Ia32LbrCtl>, global::MsrGen.Registers.IWritableMsr<Ia32LbrCtl>, global::MsrGen.Registers.IHostWritableMsr<Ia32LbrCtl>, global::System.IEquatable<Ia32LbrCtl>
+    public readonly partial record struct Ia32LbrCtl : global::MsrGen.Registers.IReadableMsr<Ia32LbrCtl>, global::MsrGen.Registers.IWritableMsr<Ia32LbrCtl>, global::MsrGen.Registers.IHostWritableMsr<Ia32LbrCtl>
     {
         public const string RegisterName = "IA32_LBR_CTL";
         public const uint Address = 0x14CEu;
-        /// <summary>Bits reserved whatever the capabilities.</summary>
-        public const ulong StaticReservedBits = 0xFFFFFFFFFF80FFF0UL;
-        public const ulong ResetBits = 0x0UL;
-
+        public const ulong StaticReservedBits = 0xFFFFFFFFFF80FFF0UL, ResetBits = 0x0UL;
         public ulong Value { get; }
-
         private Ia32LbrCtl(ulong value) => Value = value;
-
         public static Ia32LbrCtl Zero => default;
-
-        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static Ia32LbrCtl FromRawUnchecked(ulong value) => new(value);
-
-        public static string InstanceName(int n) => RegisterName;
-
-        static string global::MsrGen.Registers.IMsrRegister<Ia32LbrCtl>.Name => RegisterName;
-        static uint global::MsrGen.Registers.IMsrRegister<Ia32LbrCtl>.BaseAddress => Address;
-        static uint global::MsrGen.Registers.IMsrRegister<Ia32LbrCtl>.AddressStride => 0u;
-        static int global::MsrGen.Registers.IMsrRegister<Ia32LbrCtl>.MaxInstances => 1;
-        static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<Ia32LbrCtl>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
-
-        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
+        public static string InstanceName(int n) => global::MsrGen.Registers.MsrRegisterOps<Ia32LbrCtl>.InstanceName(n);
+        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) => global::MsrGen.Registers.MsrRegisterOps<Ia32LbrCtl>.CheckReserved(value, caps, n);
+        public override string ToString() => global::MsrGen.Registers.MsrRegisterOps<Ia32LbrCtl>.Format(Value);
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => StaticReservedBits;
-
-        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
-        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
-            new(InstanceName(n), value, ReservedMask(caps, n));
-
-        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => n == 0 && caps.IsIntel && caps.Has(global::MsrGen.Registers.PmuFeatures.ArchLbr);
-
-        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static Ia32LbrCtl Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
-
-        /// <summary>
-        /// Which guest accesses of instance n exit under a vPMU mode (first matching rule of the definition; unlisted: all exit).
-        /// </summary>
-        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0)
+        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0) => mode switch
         {
-            if (mode == global::MsrGen.Registers.VpmuMode.Emulated)
-            {
-                return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-            }
-            if (mode == global::MsrGen.Registers.VpmuMode.Mediated)
-            {
-                return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-            }
-            return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-        }
-
-        /// <summary>The register as the catalog describes it.</summary>
-        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
-            "IA32_LBR_CTL", 0x14CEu, 0x0u, 1, "",
-            global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
-            global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel && (arch-lbr)", true, 0x0UL,
-            "SDM Vol. 3B 19.1 (architectural LBR); not virtualised by upstream KVM", "Architectural LBR control.",
-            new global::MsrGen.Registers.MsrFieldDescriptor[]
-            {
-                new("OTHER_BRANCH", 22, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-                new("NEAR_RET", 21, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-                new("NEAR_IND_CALL", 20, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-                new("NEAR_REL_CALL", 19, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-                new("NEAR_IND_JMP", 18, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-                new("NEAR_REL_JMP", 17, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-                new("JCC", 16, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-                new("CALL_STACK", 3, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-                new("USR", 2, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-                new("OS", 1, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-                new("LBR_EN", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-            });
-
+            global::MsrGen.Registers.VpmuMode.Emulated => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            global::MsrGen.Registers.VpmuMode.Mediated => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            _ => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+        };
+        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("IA32_LBR_CTL", 0x14CEu, 0x0u, 1, "", global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel && (arch-lbr)", true, ResetBits, "SDM Vol. 3B 19.1 (architectural LBR); not virtualised by upstream KVM", "Architectural LBR control.", new global::MsrGen.Registers.MsrFieldDescriptor[]
+        {
+            new("OTHER_BRANCH", 22, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+            new("NEAR_RET", 21, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+            new("NEAR_IND_CALL", 20, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+            new("NEAR_REL_CALL", 19, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+            new("NEAR_IND_JMP", 18, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+            new("NEAR_REL_JMP", 17, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+            new("JCC", 16, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+            new("CALL_STACK", 3, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+            new("USR", 2, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+            new("OS", 1, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+            new("LBR_EN", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+        }) { StaticReserved = StaticReservedBits, Aliases = new[] { "MSR_ARCH_LBR_CTL" } };
         /// <summary>Bit 22 — OTHER_BRANCH.</summary>
-        [global::MsrGen.Registers.MsrField("OTHER_BRANCH", 22, 1)]
-        public bool OtherBranch => (Value & (1UL << 22)) != 0;
-
-        /// <summary>A copy with OTHER_BRANCH replaced.</summary>
-        [global::MsrGen.Registers.MsrField("OTHER_BRANCH", 22, 1)]
-        public Ia32LbrCtl WithOtherBranch(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 22, value));
-
+        [global::MsrGen.Registers.MsrField("OTHER_BRANCH", 22, 1)] public bool OtherBranch => (Value & (1UL << 22)) != 0;
+        [global::MsrGen.Registers.MsrField("OTHER_BRANCH", 22, 1)] public Ia32LbrCtl WithOtherBranch(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 22, value));
         /// <summary>Bit 21 — NEAR_RET.</summary>
-        [global::MsrGen.Registers.MsrField("NEAR_RET", 21, 1)]
-        public bool NearRet => (Value & (1UL << 21)) != 0;
-
-        /// <summary>A copy with NEAR_RET replaced.</summary>
-        [global::MsrGen.Registers.MsrField("NEAR_RET", 21, 1)]
-        public Ia32LbrCtl WithNearRet(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 21, value));
-
+        [global::MsrGen.Registers.MsrField("NEAR_RET", 21, 1)] public bool NearRet => (Value & (1UL << 21)) != 0;
+        [global::MsrGen.Registers.MsrField("NEAR_RET", 21, 1)] public Ia32LbrCtl WithNearRet(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 21, value));
         /// <summary>Bit 20 — NEAR_IND_CALL.</summary>
-        [global::MsrGen.Registers.MsrField("NEAR_IND_CALL", 20, 1)]
-        public bool NearIndCall => (Value & (1UL << 20)) != 0;
-
-        /// <summary>A copy with NEAR_IND_CALL replaced.</summary>
-        [global::MsrGen.Registers.MsrField("NEAR_IND_CALL", 20, 1)]
-        public Ia32LbrCtl WithNearIndCall(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 20, value));
-
+        [global::MsrGen.Registers.MsrField("NEAR_IND_CALL", 20, 1)] public bool NearIndCall => (Value & (1UL << 20)) != 0;
+        [global::MsrGen.Registers.MsrField("NEAR_IND_CALL", 20, 1)] public Ia32LbrCtl WithNearIndCall(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 20, value));
         /// <summary>Bit 19 — NEAR_REL_CALL.</summary>
-        [global::MsrGen.Registers.MsrField("NEAR_REL_CALL", 19, 1)]
-        public bool NearRelCall => (Value & (1UL << 19)) != 0;
-
-        /// <summary>A copy with NEAR_REL_CALL replaced.</summary>
-        [global::MsrGen.Registers.MsrField("NEAR_REL_CALL", 19, 1)]
-        public Ia32LbrCtl WithNearRelCall(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 19, value));
-
+        [global::MsrGen.Registers.MsrField("NEAR_REL_CALL", 19, 1)] public bool NearRelCall => (Value & (1UL << 19)) != 0;
+        [global::MsrGen.Registers.MsrField("NEAR_REL_CALL", 19, 1)] public Ia32LbrCtl WithNearRelCall(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 19, value));
         /// <summary>Bit 18 — NEAR_IND_JMP.</summary>
-        [global::MsrGen.Registers.MsrField("NEAR_IND_JMP", 18, 1)]
-        public bool NearIndJmp => (Value & (1UL << 18)) != 0;
-
-        /// <summary>A copy with NEAR_IND_JMP replaced.</summary>
-        [global::MsrGen.Registers.MsrField("NEAR_IND_JMP", 18, 1)]
-        public Ia32LbrCtl WithNearIndJmp(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 18, value));
-
+        [global::MsrGen.Registers.MsrField("NEAR_IND_JMP", 18, 1)] public bool NearIndJmp => (Value & (1UL << 18)) != 0;
+        [global::MsrGen.Registers.MsrField("NEAR_IND_JMP", 18, 1)] public Ia32LbrCtl WithNearIndJmp(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 18, value));
         /// <summary>Bit 17 — NEAR_REL_JMP.</summary>
-        [global::MsrGen.Registers.MsrField("NEAR_REL_JMP", 17, 1)]
-        public bool NearRelJmp => (Value & (1UL << 17)) != 0;
-
-        /// <summary>A copy with NEAR_REL_JMP replaced.</summary>
-        [global::MsrGen.Registers.MsrField("NEAR_REL_JMP", 17, 1)]
-        public Ia32LbrCtl WithNearRelJmp(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 17, value));
-
+        [global::MsrGen.Registers.MsrField("NEAR_REL_JMP", 17, 1)] public bool NearRelJmp => (Value & (1UL << 17)) != 0;
+        [global::MsrGen.Registers.MsrField("NEAR_REL_JMP", 17, 1)] public Ia32LbrCtl WithNearRelJmp(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 17, value));
         /// <summary>Bit 16 — JCC.</summary>
-        [global::MsrGen.Registers.MsrField("JCC", 16, 1)]
-        public bool Jcc => (Value & (1UL << 16)) != 0;
-
-        /// <summary>A copy with JCC replaced.</summary>
-        [global::MsrGen.Registers.MsrField("JCC", 16, 1)]
-        public Ia32LbrCtl WithJcc(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 16, value));
-
+        [global::MsrGen.Registers.MsrField("JCC", 16, 1)] public bool Jcc => (Value & (1UL << 16)) != 0;
+        [global::MsrGen.Registers.MsrField("JCC", 16, 1)] public Ia32LbrCtl WithJcc(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 16, value));
         /// <summary>Bit 3 — CALL_STACK.</summary>
-        [global::MsrGen.Registers.MsrField("CALL_STACK", 3, 1)]
-        public bool CallStack => (Value & (1UL << 3)) != 0;
-
-        /// <summary>A copy with CALL_STACK replaced.</summary>
-        [global::MsrGen.Registers.MsrField("CALL_STACK", 3, 1)]
-        public Ia32LbrCtl WithCallStack(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 3, value));
-
+        [global::MsrGen.Registers.MsrField("CALL_STACK", 3, 1)] public bool CallStack => (Value & (1UL << 3)) != 0;
+        [global::MsrGen.Registers.MsrField("CALL_STACK", 3, 1)] public Ia32LbrCtl WithCallStack(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 3, value));
         /// <summary>Bit 2 — USR.</summary>
-        [global::MsrGen.Registers.MsrField("USR", 2, 1)]
-        public bool Usr => (Value & (1UL << 2)) != 0;
-
-        /// <summary>A copy with USR replaced.</summary>
-        [global::MsrGen.Registers.MsrField("USR", 2, 1)]
-        public Ia32LbrCtl WithUsr(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 2, value));
-
+        [global::MsrGen.Registers.MsrField("USR", 2, 1)] public bool Usr => (Value & (1UL << 2)) != 0;
+        [global::MsrGen.Registers.MsrField("USR", 2, 1)] public Ia32LbrCtl WithUsr(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 2, value));
         /// <summary>Bit 1 — OS.</summary>
-        [global::MsrGen.Registers.MsrField("OS", 1, 1)]
-        public bool Os => (Value & (1UL << 1)) != 0;
-
-        /// <summary>A copy with OS replaced.</summary>
-        [global::MsrGen.Registers.MsrField("OS", 1, 1)]
-        public Ia32LbrCtl WithOs(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 1, value));
-
+        [global::MsrGen.Registers.MsrField("OS", 1, 1)] public bool Os => (Value & (1UL << 1)) != 0;
+        [global::MsrGen.Registers.MsrField("OS", 1, 1)] public Ia32LbrCtl WithOs(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 1, value));
         /// <summary>Bit 0 — LBR_EN.</summary>
-        [global::MsrGen.Registers.MsrField("LBR_EN", 0, 1)]
-        public bool LbrEn => (Value & (1UL << 0)) != 0;
-
-        /// <summary>A copy with LBR_EN replaced.</summary>
-        [global::MsrGen.Registers.MsrField("LBR_EN", 0, 1)]
-        public Ia32LbrCtl WithLbrEn(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 0, value));
-
-        /// <summary>
-        /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
-        /// </summary>
-        public override string ToString()
-        {
-            var sb = new global::System.Text.StringBuilder(RegisterName);
-            sb.Append(" = 0x").Append(Value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (LbrEn) sb.Append(" LBR_EN");
-            if (Os) sb.Append(" OS");
-            if (Usr) sb.Append(" USR");
-            if (CallStack) sb.Append(" CALL_STACK");
-            if (Jcc) sb.Append(" JCC");
-            if (NearRelJmp) sb.Append(" NEAR_REL_JMP");
-            if (NearIndJmp) sb.Append(" NEAR_IND_JMP");
-            if (NearRelCall) sb.Append(" NEAR_REL_CALL");
-            if (NearIndCall) sb.Append(" NEAR_IND_CALL");
-            if (NearRet) sb.Append(" NEAR_RET");
-            if (OtherBranch) sb.Append(" OTHER_BRANCH");
-            ulong reserved = Value & StaticReservedBits;
-            if (reserved != 0) sb.Append(" reserved=0x").Append(reserved.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            return sb.ToString();
-        }
-
-        public bool Equals(Ia32LbrCtl other) => Value == other.Value;
-
-        public override bool Equals(object? obj) => obj is Ia32LbrCtl other && Equals(other);
-
-        public override int GetHashCode() => Value.GetHashCode();
-
-        public static bool operator ==(Ia32LbrCtl left, Ia32LbrCtl right) => left.Value == right.Value;
-
-        public static bool operator !=(Ia32LbrCtl left, Ia32LbrCtl right) => left.Value != right.Value;
+        [global::MsrGen.Registers.MsrField("LBR_EN", 0, 1)] public bool LbrEn => (Value & (1UL << 0)) != 0;
+        [global::MsrGen.Registers.MsrField("LBR_EN", 0, 1)] public Ia32LbrCtl WithLbrEn(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 0, value));
     }
 
     /// <summary>IA32_LBR_DEPTH (0x14CF). Number of architectural LBR entries in use (multiple of 8).</summary>
     /// <remarks>Source: SDM Vol. 3B 19.1</remarks>
-    [global::MsrGen.Registers.MsrRegister("IA32_LBR_DEPTH", 0x14CFu, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFFFFFFFFFFFE00UL, Gate = "intel && (arch-lbr)")]
+    [global::MsrGen.Registers.MsrRegister("IA32_LBR_DEPTH", 0x14CFu, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFFFFFFFFFFFE00UL, Gate = "intel && (arch-lbr)", Aliases = "MSR_ARCH_LBR_DEPTH")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
-    public readonly partial struct Ia32LbrDepth : global::MsrGen.Registers.IReadableMsr<Ia32LbrDepth>, global::MsrGen.Registers.IWritableMsr<Ia32LbrDepth>, global::MsrGen.Registers.IHostWritableMsr<Ia32LbrDepth>, global::System.IEquatable<Ia32LbrDepth>
+    public readonly partial record struct Ia32LbrDepth : global::MsrGen.Registers.IReadableMsr<Ia32LbrDepth>, global::MsrGen.Registers.IWritableMsr<Ia32LbrDepth>, global::MsrGen.Registers.IHostWritableMsr<Ia32LbrDepth>
     {
         public const string RegisterName = "IA32_LBR_DEPTH";
         public const uint Address = 0x14CFu;
-        /// <summary>Bits reserved whatever the capabilities.</summary>
-        public const ulong StaticReservedBits = 0xFFFFFFFFFFFFFE00UL;
-        public const ulong ResetBits = 0x0UL;
-
+        public const ulong StaticReservedBits = 0xFFFFFFFFFFFFFE00UL, ResetBits = 0x0UL;
         public ulong Value { get; }
-
         private Ia32LbrDepth(ulong value) => Value = value;
-
         public static Ia32LbrDepth Zero => default;
-
-        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static Ia32LbrDepth FromRawUnchecked(ulong value) => new(value);
-
-        public static string InstanceName(int n) => RegisterName;
-
-        static string global::MsrGen.Registers.IMsrRegister<Ia32LbrDepth>.Name => RegisterName;
-        static uint global::MsrGen.Registers.IMsrRegister<Ia32LbrDepth>.BaseAddress => Address;
-        static uint global::MsrGen.Registers.IMsrRegister<Ia32LbrDepth>.AddressStride => 0u;
-        static int global::MsrGen.Registers.IMsrRegister<Ia32LbrDepth>.MaxInstances => 1;
-        static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<Ia32LbrDepth>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
-
-        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
+        public static string InstanceName(int n) => global::MsrGen.Registers.MsrRegisterOps<Ia32LbrDepth>.InstanceName(n);
+        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) => global::MsrGen.Registers.MsrRegisterOps<Ia32LbrDepth>.CheckReserved(value, caps, n);
+        public override string ToString() => global::MsrGen.Registers.MsrRegisterOps<Ia32LbrDepth>.Format(Value);
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => StaticReservedBits;
-
-        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
-        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
-            new(InstanceName(n), value, ReservedMask(caps, n));
-
-        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => n == 0 && caps.IsIntel && caps.Has(global::MsrGen.Registers.PmuFeatures.ArchLbr);
-
-        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static Ia32LbrDepth Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
-
-        /// <summary>
-        /// Which guest accesses of instance n exit under a vPMU mode (first matching rule of the definition; unlisted: all exit).
-        /// </summary>
-        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0)
+        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0) => mode switch
         {
-            if (mode == global::MsrGen.Registers.VpmuMode.Emulated)
-            {
-                return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-            }
-            if (mode == global::MsrGen.Registers.VpmuMode.Mediated)
-            {
-                return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-            }
-            return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-        }
-
-        /// <summary>The register as the catalog describes it.</summary>
-        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
-            "IA32_LBR_DEPTH", 0x14CFu, 0x0u, 1, "",
-            global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
-            global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel && (arch-lbr)", true, 0x0UL,
-            "SDM Vol. 3B 19.1", "Number of architectural LBR entries in use (multiple of 8).",
-            new global::MsrGen.Registers.MsrFieldDescriptor[]
-            {
-                new("DEPTH", 0, 9, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-            });
-
+            global::MsrGen.Registers.VpmuMode.Emulated => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            global::MsrGen.Registers.VpmuMode.Mediated => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            _ => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+        };
+        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("IA32_LBR_DEPTH", 0x14CFu, 0x0u, 1, "", global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel && (arch-lbr)", true, ResetBits, "SDM Vol. 3B 19.1", "Number of architectural LBR entries in use (multiple of 8).", new global::MsrGen.Registers.MsrFieldDescriptor[]
+        {
+            new("DEPTH", 0, 9, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+        }) { StaticReserved = StaticReservedBits, Aliases = new[] { "MSR_ARCH_LBR_DEPTH" } };
         /// <summary>Bits 8:0 — DEPTH.</summary>
-        [global::MsrGen.Registers.MsrField("DEPTH", 0, 9)]
-        public ushort Depth => (ushort)((Value >> 0) & 0x1FFUL);
-
-        /// <summary>A copy with DEPTH replaced (bits beyond the field's width are dropped).</summary>
-        [global::MsrGen.Registers.MsrField("DEPTH", 0, 9)]
-        public Ia32LbrDepth WithDepth(ushort value) => new((Value & 0xFFFFFFFFFFFFFE00UL) | ((ulong)value & 0x1FFUL));
-
-        /// <summary>
-        /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
-        /// </summary>
-        public override string ToString()
-        {
-            var sb = new global::System.Text.StringBuilder(RegisterName);
-            sb.Append(" = 0x").Append(Value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (Depth != 0) sb.Append(" DEPTH=0x").Append(((ulong)Depth).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            ulong reserved = Value & StaticReservedBits;
-            if (reserved != 0) sb.Append(" reserved=0x").Append(reserved.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            return sb.ToString();
-        }
-
-        public bool Equals(Ia32LbrDepth other) => Value == other.Value;
-
-        public override bool Equals(object? obj) => obj is Ia32LbrDepth other && Equals(other);
-
-        public override int GetHashCode() => Value.GetHashCode();
-
-        public static bool operator ==(Ia32LbrDepth left, Ia32LbrDepth right) => left.Value == right.Value;
-
-        public static bool operator !=(Ia32LbrDepth left, Ia32LbrDepth right) => left.Value != right.Value;
+        [global::MsrGen.Registers.MsrField("DEPTH", 0, 9)] public ushort Depth => (ushort)((Value >> 0) & 0x1FFUL);
+        [global::MsrGen.Registers.MsrField("DEPTH", 0, 9)] public Ia32LbrDepth WithDepth(ushort value) => new((Value & 0xFFFFFFFFFFFFFE00UL) | ((ulong)value & 0x1FFUL));
     }
 
     /// <summary>IA32_LBR_{n}_FROM_IP: 32 instances at 0x1500 + 1·n, as many as 'lbr-depth'.</summary>
     /// <remarks>Source: SDM Vol. 3B 19.1 (IA32_LBR_x_FROM_IP)</remarks>
-    [global::MsrGen.Registers.MsrRegister("IA32_LBR_{n}_FROM_IP", 0x1500u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0x0UL, Stride = 0x1u, MaxInstances = 32, Count = "lbr-depth", Gate = "intel && (arch-lbr)")]
+    [global::MsrGen.Registers.MsrRegister("IA32_LBR_{n}_FROM_IP", 0x1500u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0x0UL, Stride = 0x1u, MaxInstances = 32, Count = "lbr-depth", Gate = "intel && (arch-lbr)", Aliases = "MSR_ARCH_LBR_FROM_{n}")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
-    public readonly partial struct Ia32LbrFromIp : global::MsrGen.Registers.IReadableMsr<Ia32LbrFromIp>, global::MsrGen.Registers.IWritableMsr<Ia32LbrFromIp>, global::MsrGen.Registers.IHostWritableMsr<Ia32LbrFromIp>, global::System.IEquatable<Ia32LbrFromIp>
+    public readonly partial record struct Ia32LbrFromIp : global::MsrGen.Registers.IReadableMsr<Ia32LbrFromIp>, global::MsrGen.Registers.IWritableMsr<Ia32LbrFromIp>, global::MsrGen.Registers.IHostWritableMsr<Ia32LbrFromIp>
     {
         public const string RegisterName = "IA32_LBR_{n}_FROM_IP";
-        public const uint BaseAddress = 0x1500u;
-        public const uint Stride = 0x1u;
-        /// <summary>Architectural maximum number of instances.</summary>
+        public const uint BaseAddress = 0x1500u, Stride = 0x1u;
         public const int Maximum = 32;
-        /// <summary>Bits reserved whatever the capabilities.</summary>
-        public const ulong StaticReservedBits = 0x0UL;
-        public const ulong ResetBits = 0x0UL;
-
+        public const ulong StaticReservedBits = 0x0UL, ResetBits = 0x0UL;
         public ulong Value { get; }
-
         private Ia32LbrFromIp(ulong value) => Value = value;
-
         public static Ia32LbrFromIp Zero => default;
-
-        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static Ia32LbrFromIp FromRawUnchecked(ulong value) => new(value);
-
-        public static uint AddressOf(int n) => BaseAddress + (uint)n * Stride;
-
-        public static string InstanceName(int n) => "IA32_LBR_" + n.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + "_FROM_IP";
-
-        static string global::MsrGen.Registers.IMsrRegister<Ia32LbrFromIp>.Name => RegisterName;
-        static uint global::MsrGen.Registers.IMsrRegister<Ia32LbrFromIp>.BaseAddress => BaseAddress;
-        static uint global::MsrGen.Registers.IMsrRegister<Ia32LbrFromIp>.AddressStride => Stride;
-        static int global::MsrGen.Registers.IMsrRegister<Ia32LbrFromIp>.MaxInstances => Maximum;
-        static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<Ia32LbrFromIp>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
-
-        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
+        public static uint AddressOf(int n) => global::MsrGen.Registers.MsrRegisterOps<Ia32LbrFromIp>.AddressOf(n);
+        public static string InstanceName(int n) => global::MsrGen.Registers.MsrRegisterOps<Ia32LbrFromIp>.InstanceName(n);
+        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) => global::MsrGen.Registers.MsrRegisterOps<Ia32LbrFromIp>.CheckReserved(value, caps, n);
+        public override string ToString() => global::MsrGen.Registers.MsrRegisterOps<Ia32LbrFromIp>.Format(Value);
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => StaticReservedBits;
-
-        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
-        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
-            new(InstanceName(n), value, ReservedMask(caps, n));
-
-        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => (uint)n < (uint)Maximum && n < caps.LbrDepth && caps.IsIntel && caps.Has(global::MsrGen.Registers.PmuFeatures.ArchLbr);
-
-        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static Ia32LbrFromIp Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
-
-        /// <summary>
-        /// Which guest accesses of instance n exit under a vPMU mode (first matching rule of the definition; unlisted: all exit).
-        /// </summary>
-        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0)
+        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0) => mode switch
         {
-            if (mode == global::MsrGen.Registers.VpmuMode.Emulated)
-            {
-                return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-            }
-            if (mode == global::MsrGen.Registers.VpmuMode.Mediated)
-            {
-                return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-            }
-            return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-        }
-
-        /// <summary>The register as the catalog describes it.</summary>
-        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
-            "IA32_LBR_{n}_FROM_IP", 0x1500u, 0x1u, 32, "lbr-depth",
-            global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
-            global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel && (arch-lbr)", true, 0x0UL,
-            "SDM Vol. 3B 19.1 (IA32_LBR_x_FROM_IP)", "",
-            new global::MsrGen.Registers.MsrFieldDescriptor[]
-            {
-                new("FROM_IP", 0, 64, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-            });
-
+            global::MsrGen.Registers.VpmuMode.Emulated => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            global::MsrGen.Registers.VpmuMode.Mediated => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            _ => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+        };
+        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("IA32_LBR_{n}_FROM_IP", 0x1500u, 0x1u, 32, "lbr-depth", global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel && (arch-lbr)", true, ResetBits, "SDM Vol. 3B 19.1 (IA32_LBR_x_FROM_IP)", "", new global::MsrGen.Registers.MsrFieldDescriptor[]
+        {
+            new("FROM_IP", 0, 64, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+        }) { StaticReserved = StaticReservedBits, Aliases = new[] { "MSR_ARCH_LBR_FROM_{n}" } };
         /// <summary>Bits 63:0 — FROM_IP.</summary>
-        [global::MsrGen.Registers.MsrField("FROM_IP", 0, 64)]
-        public ulong FromIp => (ulong)((Value >> 0) & 0xFFFFFFFFFFFFFFFFUL);
-
-        /// <summary>A copy with FROM_IP replaced (bits beyond the field's width are dropped).</summary>
-        [global::MsrGen.Registers.MsrField("FROM_IP", 0, 64)]
-        public Ia32LbrFromIp WithFromIp(ulong value) => new((ulong)value);
-
-        /// <summary>
-        /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
-        /// </summary>
-        public override string ToString()
-        {
-            var sb = new global::System.Text.StringBuilder(RegisterName);
-            sb.Append(" = 0x").Append(Value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (FromIp != 0) sb.Append(" FROM_IP=0x").Append(((ulong)FromIp).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            ulong reserved = Value & StaticReservedBits;
-            if (reserved != 0) sb.Append(" reserved=0x").Append(reserved.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            return sb.ToString();
-        }
-
-        public bool Equals(Ia32LbrFromIp other) => Value == other.Value;
-
-        public override bool Equals(object? obj) => obj is Ia32LbrFromIp other && Equals(other);
-
-        public override int GetHashCode() => Value.GetHashCode();
-
-        public static bool operator ==(Ia32LbrFromIp left, Ia32LbrFromIp right) => left.Value == right.Value;
-
-        public static bool operator !=(Ia32LbrFromIp left, Ia32LbrFromIp right) => left.Value != right.Value;
+        [global::MsrGen.Registers.MsrField("FROM_IP", 0, 64)] public ulong FromIp => (ulong)((Value >> 0) & 0xFFFFFFFFFFFFFFFFUL);
+        [global::MsrGen.Registers.MsrField("FROM_IP", 0, 64)] public Ia32LbrFromIp WithFromIp(ulong value) => new((ulong)value);
     }
 
     /// <summary>IA32_LBR_{n}_TO_IP: 32 instances at 0x1600 + 1·n, as many as 'lbr-depth'.</summary>
     /// <remarks>Source: SDM Vol. 3B 19.1 (IA32_LBR_x_TO_IP)</remarks>
-    [global::MsrGen.Registers.MsrRegister("IA32_LBR_{n}_TO_IP", 0x1600u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0x0UL, Stride = 0x1u, MaxInstances = 32, Count = "lbr-depth", Gate = "intel && (arch-lbr)")]
+    [global::MsrGen.Registers.MsrRegister("IA32_LBR_{n}_TO_IP", 0x1600u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0x0UL, Stride = 0x1u, MaxInstances = 32, Count = "lbr-depth", Gate = "intel && (arch-lbr)", Aliases = "MSR_ARCH_LBR_TO_{n}")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
-    public readonly partial struct Ia32LbrToIp : global::MsrGen.Registers.IReadableMsr<Ia32LbrToIp>, global::MsrGen.Registers.IWritableMsr<Ia32LbrToIp>, global::MsrGen.Registers.IHostWritableMsr<Ia32LbrToIp>, global::System.IEquatable<Ia32LbrToIp>
+    public readonly partial record struct Ia32LbrToIp : global::MsrGen.Registers.IReadableMsr<Ia32LbrToIp>, global::MsrGen.Registers.IWritableMsr<Ia32LbrToIp>, global::MsrGen.Registers.IHostWritableMsr<Ia32LbrToIp>
     {
         public const string RegisterName = "IA32_LBR_{n}_TO_IP";
-        public const uint BaseAddress = 0x1600u;
-        public const uint Stride = 0x1u;
-        /// <summary>Architectural maximum number of instances.</summary>
+        public const uint BaseAddress = 0x1600u, Stride = 0x1u;
         public const int Maximum = 32;
-        /// <summary>Bits reserved whatever the capabilities.</summary>
-        public const ulong StaticReservedBits = 0x0UL;
-        public const ulong ResetBits = 0x0UL;
-
+        public const ulong StaticReservedBits = 0x0UL, ResetBits = 0x0UL;
         public ulong Value { get; }
-
         private Ia32LbrToIp(ulong value) => Value = value;
-
         public static Ia32LbrToIp Zero => default;
-
-        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static Ia32LbrToIp FromRawUnchecked(ulong value) => new(value);
-
-        public static uint AddressOf(int n) => BaseAddress + (uint)n * Stride;
-
-        public static string InstanceName(int n) => "IA32_LBR_" + n.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + "_TO_IP";
-
-        static string global::MsrGen.Registers.IMsrRegister<Ia32LbrToIp>.Name => RegisterName;
-        static uint global::MsrGen.Registers.IMsrRegister<Ia32LbrToIp>.BaseAddress => BaseAddress;
-        static uint global::MsrGen.Registers.IMsrRegister<Ia32LbrToIp>.AddressStride => Stride;
-        static int global::MsrGen.Registers.IMsrRegister<Ia32LbrToIp>.MaxInstances => Maximum;
-        static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<Ia32LbrToIp>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
-
-        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
+        public static uint AddressOf(int n) => global::MsrGen.Registers.MsrRegisterOps<Ia32LbrToIp>.AddressOf(n);
+        public static string InstanceName(int n) => global::MsrGen.Registers.MsrRegisterOps<Ia32LbrToIp>.InstanceName(n);
+        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) => global::MsrGen.Registers.MsrRegisterOps<Ia32LbrToIp>.CheckReserved(value, caps, n);
+        public override string ToString() => global::MsrGen.Registers.MsrRegisterOps<Ia32LbrToIp>.Format(Value);
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => StaticReservedBits;
-
-        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
-        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
-            new(InstanceName(n), value, ReservedMask(caps, n));
-
-        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => (uint)n < (uint)Maximum && n < caps.LbrDepth && caps.IsIntel && caps.Has(global::MsrGen.Registers.PmuFeatures.ArchLbr);
-
-        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static Ia32LbrToIp Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
-
-        /// <summary>
-        /// Which guest accesses of instance n exit under a vPMU mode (first matching rule of the definition; unlisted: all exit).
-        /// </summary>
-        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0)
+        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0) => mode switch
         {
-            if (mode == global::MsrGen.Registers.VpmuMode.Emulated)
-            {
-                return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-            }
-            if (mode == global::MsrGen.Registers.VpmuMode.Mediated)
-            {
-                return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-            }
-            return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-        }
-
-        /// <summary>The register as the catalog describes it.</summary>
-        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
-            "IA32_LBR_{n}_TO_IP", 0x1600u, 0x1u, 32, "lbr-depth",
-            global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
-            global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel && (arch-lbr)", true, 0x0UL,
-            "SDM Vol. 3B 19.1 (IA32_LBR_x_TO_IP)", "",
-            new global::MsrGen.Registers.MsrFieldDescriptor[]
-            {
-                new("TO_IP", 0, 64, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-            });
-
+            global::MsrGen.Registers.VpmuMode.Emulated => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            global::MsrGen.Registers.VpmuMode.Mediated => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            _ => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+        };
+        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("IA32_LBR_{n}_TO_IP", 0x1600u, 0x1u, 32, "lbr-depth", global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel && (arch-lbr)", true, ResetBits, "SDM Vol. 3B 19.1 (IA32_LBR_x_TO_IP)", "", new global::MsrGen.Registers.MsrFieldDescriptor[]
+        {
+            new("TO_IP", 0, 64, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+        }) { StaticReserved = StaticReservedBits, Aliases = new[] { "MSR_ARCH_LBR_TO_{n}" } };
         /// <summary>Bits 63:0 — TO_IP.</summary>
-        [global::MsrGen.Registers.MsrField("TO_IP", 0, 64)]
-        public ulong ToIp => (ulong)((Value >> 0) & 0xFFFFFFFFFFFFFFFFUL);
-
-        /// <summary>A copy with TO_IP replaced (bits beyond the field's width are dropped).</summary>
-        [global::MsrGen.Registers.MsrField("TO_IP", 0, 64)]
-        public Ia32LbrToIp WithToIp(ulong value) => new((ulong)value);
-
-        /// <summary>
-        /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
-        /// </summary>
-        public override string ToString()
-        {
-            var sb = new global::System.Text.StringBuilder(RegisterName);
-            sb.Append(" = 0x").Append(Value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (ToIp != 0) sb.Append(" TO_IP=0x").Append(((ulong)ToIp).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            ulong reserved = Value & StaticReservedBits;
-            if (reserved != 0) sb.Append(" reserved=0x").Append(reserved.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            return sb.ToString();
-        }
-
-        public bool Equals(Ia32LbrToIp other) => Value == other.Value;
-
-        public override bool Equals(object? obj) => obj is Ia32LbrToIp other && Equals(other);
-
-        public override int GetHashCode() => Value.GetHashCode();
-
-        public static bool operator ==(Ia32LbrToIp left, Ia32LbrToIp right) => left.Value == right.Value;
-
-        public static bool operator !=(Ia32LbrToIp left, Ia32LbrToIp right) => left.Value != right.Value;
+        [global::MsrGen.Registers.MsrField("TO_IP", 0, 64)] public ulong ToIp => (ulong)((Value >> 0) & 0xFFFFFFFFFFFFFFFFUL);
+        [global::MsrGen.Registers.MsrField("TO_IP", 0, 64)] public Ia32LbrToIp WithToIp(ulong value) => new((ulong)value);
     }
 }

@@ -11,93 +11,29 @@ namespace MsrGen.GeneratedUnderTest
     /// <remarks>Source: arch/x86/include/uapi/asm/kvm_para.h (KVM_FEATURE_POLL_CONTROL, CPUID 0x40000001 EAX bit 12)</remarks>
     [global::MsrGen.Registers.MsrRegister("MSR_KVM_POLL_CONTROL", 0x4B564D05u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Kvm, Profile = global::MsrGen.Registers.MsrProfile.Upstream, StaticReserved = 0xFFFFFFFFFFFFFFFEUL, Gate = "poll-control")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
-    public readonly partial struct MsrKvmPollControl : global::MsrGen.Registers.IReadableMsr<MsrKvmPollControl>, global::MsrGen.Registers.IWritableMsr<MsrKvmPollControl>, global::MsrGen.Registers.IHostWritableMsr<MsrKvmPollControl>, global::System.IEquatable<MsrKvmPollControl>
+    public readonly partial record struct MsrKvmPollControl : global::MsrGen.Registers.IReadableMsr<MsrKvmPollControl>, global::MsrGen.Registers.IWritableMsr<MsrKvmPollControl>, global::MsrGen.Registers.IHostWritableMsr<MsrKvmPollControl>
     {
         public const string RegisterName = "MSR_KVM_POLL_CONTROL";
         public const uint Address = 0x4B564D05u;
-        /// <summary>Bits reserved whatever the capabilities.</summary>
-        public const ulong StaticReservedBits = 0xFFFFFFFFFFFFFFFEUL;
-        public const ulong ResetBits = 0x1UL;
-
+        public const ulong StaticReservedBits = 0xFFFFFFFFFFFFFFFEUL, ResetBits = 0x1UL;
         public ulong Value { get; }
-
         private MsrKvmPollControl(ulong value) => Value = value;
-
         public static MsrKvmPollControl Zero => default;
-
-        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static MsrKvmPollControl FromRawUnchecked(ulong value) => new(value);
-
-        public static string InstanceName(int n) => RegisterName;
-
-        static string global::MsrGen.Registers.IMsrRegister<MsrKvmPollControl>.Name => RegisterName;
-        static uint global::MsrGen.Registers.IMsrRegister<MsrKvmPollControl>.BaseAddress => Address;
-        static uint global::MsrGen.Registers.IMsrRegister<MsrKvmPollControl>.AddressStride => 0u;
-        static int global::MsrGen.Registers.IMsrRegister<MsrKvmPollControl>.MaxInstances => 1;
-        static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<MsrKvmPollControl>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
-
-        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
+        public static string InstanceName(int n) => global::MsrGen.Registers.MsrRegisterOps<MsrKvmPollControl>.InstanceName(n);
+        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) => global::MsrGen.Registers.MsrRegisterOps<MsrKvmPollControl>.CheckReserved(value, caps, n);
+        public override string ToString() => global::MsrGen.Registers.MsrRegisterOps<MsrKvmPollControl>.Format(Value);
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => StaticReservedBits;
-
-        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
-        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
-            new(InstanceName(n), value, ReservedMask(caps, n));
-
-        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => n == 0 && caps.Has(global::MsrGen.Registers.PmuFeatures.PollControl);
-
-        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static MsrKvmPollControl Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
-
-        /// <summary>
-        /// Which guest accesses of instance n exit under a vPMU mode (first matching rule of the definition; unlisted: all exit).
-        /// </summary>
-        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0)
+        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0) => global::MsrGen.Registers.MsrIntercept.ReadWrite;
+        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("MSR_KVM_POLL_CONTROL", 0x4B564D05u, 0x0u, 1, "", global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Kvm, global::MsrGen.Registers.MsrProfile.Upstream, "poll-control", true, ResetBits, "arch/x86/include/uapi/asm/kvm_para.h (KVM_FEATURE_POLL_CONTROL, CPUID 0x40000001 EAX bit 12)", "Guest halt-polling control: bit 0 set lets the host poll before halting the vCPU.", new global::MsrGen.Registers.MsrFieldDescriptor[]
         {
-            return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-        }
-
-        /// <summary>The register as the catalog describes it.</summary>
-        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
-            "MSR_KVM_POLL_CONTROL", 0x4B564D05u, 0x0u, 1, "",
-            global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
-            global::MsrGen.Registers.MsrVendor.Kvm, global::MsrGen.Registers.MsrProfile.Upstream, "poll-control", true, 0x1UL,
-            "arch/x86/include/uapi/asm/kvm_para.h (KVM_FEATURE_POLL_CONTROL, CPUID 0x40000001 EAX bit 12)", "Guest halt-polling control: bit 0 set lets the host poll before halting the vCPU.",
-            new global::MsrGen.Registers.MsrFieldDescriptor[]
-            {
-                new("HALT_POLL", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Host-side halt polling enabled"),
-            });
-
+            new("HALT_POLL", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Host-side halt polling enabled"),
+        }) { StaticReserved = StaticReservedBits };
         /// <summary>Bit 0 — HALT_POLL: Host-side halt polling enabled</summary>
-        [global::MsrGen.Registers.MsrField("HALT_POLL", 0, 1)]
-        public bool HaltPoll => (Value & (1UL << 0)) != 0;
-
-        /// <summary>A copy with HALT_POLL replaced.</summary>
-        [global::MsrGen.Registers.MsrField("HALT_POLL", 0, 1)]
-        public MsrKvmPollControl WithHaltPoll(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 0, value));
-
-        /// <summary>
-        /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
-        /// </summary>
-        public override string ToString()
-        {
-            var sb = new global::System.Text.StringBuilder(RegisterName);
-            sb.Append(" = 0x").Append(Value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (HaltPoll) sb.Append(" HALT_POLL");
-            ulong reserved = Value & StaticReservedBits;
-            if (reserved != 0) sb.Append(" reserved=0x").Append(reserved.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            return sb.ToString();
-        }
-
-        public bool Equals(MsrKvmPollControl other) => Value == other.Value;
-
-        public override bool Equals(object? obj) => obj is MsrKvmPollControl other && Equals(other);
-
-        public override int GetHashCode() => Value.GetHashCode();
-
-        public static bool operator ==(MsrKvmPollControl left, MsrKvmPollControl right) => left.Value == right.Value;
-
-        public static bool operator !=(MsrKvmPollControl left, MsrKvmPollControl right) => left.Value != right.Value;
+        [global::MsrGen.Registers.MsrField("HALT_POLL", 0, 1)] public bool HaltPoll => (Value & (1UL << 0)) != 0;
+        [global::MsrGen.Registers.MsrField("HALT_POLL", 0, 1)] public MsrKvmPollControl WithHaltPoll(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 0, value));
     }
 
     /// <summary>
@@ -106,92 +42,28 @@ namespace MsrGen.GeneratedUnderTest
     /// <remarks>Source: 2018 guest LBR series v2 6/8 (never merged): KVM_FEATURE_PV_LBR_CTRL = CPUID 0x40000001 EAX bit 12</remarks>
     [global::MsrGen.Registers.MsrRegister("MSR_KVM_PV_LBR_CTRL", 0x4B564D05u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Synthetic, Profile = global::MsrGen.Registers.MsrProfile.PvLbr2018, StaticReserved = 0xFFFFFFFFFFFFFFFEUL, Gate = "pv-lbr-ctrl")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
-    public readonly partial struct MsrKvmPvLbrCtrl : global::MsrGen.Registers.IReadableMsr<MsrKvmPvLbrCtrl>, global::MsrGen.Registers.IWritableMsr<MsrKvmPvLbrCtrl>, global::MsrGen.Registers.IHostWritableMsr<MsrKvmPvLbrCtrl>, global::System.IEquatable<MsrKvmPvLbrCtrl>
+    public readonly partial record struct MsrKvmPvLbrCtrl : global::MsrGen.Registers.IReadableMsr<MsrKvmPvLbrCtrl>, global::MsrGen.Registers.IWritableMsr<MsrKvmPvLbrCtrl>, global::MsrGen.Registers.IHostWritableMsr<MsrKvmPvLbrCtrl>
     {
         public const string RegisterName = "MSR_KVM_PV_LBR_CTRL";
         public const uint Address = 0x4B564D05u;
-        /// <summary>Bits reserved whatever the capabilities.</summary>
-        public const ulong StaticReservedBits = 0xFFFFFFFFFFFFFFFEUL;
-        public const ulong ResetBits = 0x0UL;
-
+        public const ulong StaticReservedBits = 0xFFFFFFFFFFFFFFFEUL, ResetBits = 0x0UL;
         public ulong Value { get; }
-
         private MsrKvmPvLbrCtrl(ulong value) => Value = value;
-
         public static MsrKvmPvLbrCtrl Zero => default;
-
-        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static MsrKvmPvLbrCtrl FromRawUnchecked(ulong value) => new(value);
-
-        public static string InstanceName(int n) => RegisterName;
-
-        static string global::MsrGen.Registers.IMsrRegister<MsrKvmPvLbrCtrl>.Name => RegisterName;
-        static uint global::MsrGen.Registers.IMsrRegister<MsrKvmPvLbrCtrl>.BaseAddress => Address;
-        static uint global::MsrGen.Registers.IMsrRegister<MsrKvmPvLbrCtrl>.AddressStride => 0u;
-        static int global::MsrGen.Registers.IMsrRegister<MsrKvmPvLbrCtrl>.MaxInstances => 1;
-        static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<MsrKvmPvLbrCtrl>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
-
-        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
+        public static string InstanceName(int n) => global::MsrGen.Registers.MsrRegisterOps<MsrKvmPvLbrCtrl>.InstanceName(n);
+        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) => global::MsrGen.Registers.MsrRegisterOps<MsrKvmPvLbrCtrl>.CheckReserved(value, caps, n);
+        public override string ToString() => global::MsrGen.Registers.MsrRegisterOps<MsrKvmPvLbrCtrl>.Format(Value);
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => StaticReservedBits;
-
-        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
-        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
-            new(InstanceName(n), value, ReservedMask(caps, n));
-
-        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => n == 0 && caps.Has(global::MsrGen.Registers.PmuFeatures.PvLbrCtrl);
-
-        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static MsrKvmPvLbrCtrl Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
-
-        /// <summary>
-        /// Which guest accesses of instance n exit under a vPMU mode (first matching rule of the definition; unlisted: all exit).
-        /// </summary>
-        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0)
+        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0) => global::MsrGen.Registers.MsrIntercept.ReadWrite;
+        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("MSR_KVM_PV_LBR_CTRL", 0x4B564D05u, 0x0u, 1, "", global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Synthetic, global::MsrGen.Registers.MsrProfile.PvLbr2018, "pv-lbr-ctrl", true, ResetBits, "2018 guest LBR series v2 6/8 (never merged): KVM_FEATURE_PV_LBR_CTRL = CPUID 0x40000001 EAX bit 12", "The guest tells KVM whether its LBR stack is in use (user call-stack mode).", new global::MsrGen.Registers.MsrFieldDescriptor[]
         {
-            return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-        }
-
-        /// <summary>The register as the catalog describes it.</summary>
-        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
-            "MSR_KVM_PV_LBR_CTRL", 0x4B564D05u, 0x0u, 1, "",
-            global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
-            global::MsrGen.Registers.MsrVendor.Synthetic, global::MsrGen.Registers.MsrProfile.PvLbr2018, "pv-lbr-ctrl", true, 0x0UL,
-            "2018 guest LBR series v2 6/8 (never merged): KVM_FEATURE_PV_LBR_CTRL = CPUID 0x40000001 EAX bit 12", "The guest tells KVM whether its LBR stack is in use (user call-stack mode).",
-            new global::MsrGen.Registers.MsrFieldDescriptor[]
-            {
-                new("ACTIVE", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Save and restore the guest LBR stack on vCPU switches"),
-            });
-
+            new("ACTIVE", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Save and restore the guest LBR stack on vCPU switches"),
+        }) { StaticReserved = StaticReservedBits };
         /// <summary>Bit 0 — ACTIVE: Save and restore the guest LBR stack on vCPU switches</summary>
-        [global::MsrGen.Registers.MsrField("ACTIVE", 0, 1)]
-        public bool Active => (Value & (1UL << 0)) != 0;
-
-        /// <summary>A copy with ACTIVE replaced.</summary>
-        [global::MsrGen.Registers.MsrField("ACTIVE", 0, 1)]
-        public MsrKvmPvLbrCtrl WithActive(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 0, value));
-
-        /// <summary>
-        /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
-        /// </summary>
-        public override string ToString()
-        {
-            var sb = new global::System.Text.StringBuilder(RegisterName);
-            sb.Append(" = 0x").Append(Value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (Active) sb.Append(" ACTIVE");
-            ulong reserved = Value & StaticReservedBits;
-            if (reserved != 0) sb.Append(" reserved=0x").Append(reserved.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            return sb.ToString();
-        }
-
-        public bool Equals(MsrKvmPvLbrCtrl other) => Value == other.Value;
-
-        public override bool Equals(object? obj) => obj is MsrKvmPvLbrCtrl other && Equals(other);
-
-        public override int GetHashCode() => Value.GetHashCode();
-
-        public static bool operator ==(MsrKvmPvLbrCtrl left, MsrKvmPvLbrCtrl right) => left.Value == right.Value;
-
-        public static bool operator !=(MsrKvmPvLbrCtrl left, MsrKvmPvLbrCtrl right) => left.Value != right.Value;
+        [global::MsrGen.Registers.MsrField("ACTIVE", 0, 1)] public bool Active => (Value & (1UL << 0)) != 0;
+        [global::MsrGen.Registers.MsrField("ACTIVE", 0, 1)] public MsrKvmPvLbrCtrl WithActive(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 0, value));
     }
 }

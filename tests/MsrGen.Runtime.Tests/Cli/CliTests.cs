@@ -22,6 +22,7 @@ public sealed class CliTests
         StringAssert.Contains(output, "IA32_PERF_GLOBAL_CTRL");
         StringAssert.Contains(output, "0xC1+n");
         StringAssert.Contains(output, "MSR_F15H_PERF_CTL{n}");
+        StringAssert.Contains(output, "MSR_CORE_PERF_GLOBAL_CTRL");
     }
 
     [TestMethod]
@@ -32,6 +33,17 @@ public sealed class CliTests
         StringAssert.Contains(output, "EN");
         StringAssert.Contains(output, "sets reserved bit 21");
         StringAssert.Contains(output, "#GP");
+    }
+
+    [TestMethod]
+    public void DecodeAcceptsTheKernelsNameAndShowsIt()
+    {
+        // msr-index.h: MSR_ARCH_PERFMON_EVENTSEL1 (perf_event.h) and MSR_P6_EVNTSEL1 are 0x187, IA32_PERFEVTSEL1.
+        var (exit, output, _) = Run("decode", "msr_arch_perfmon_eventsel1", "0x4300c0");
+        Assert.AreEqual(0, exit);
+        StringAssert.Contains(output, "IA32_PERFEVTSEL1");
+        StringAssert.Contains(output, "address 0x187");
+        StringAssert.Contains(output, "also known as MSR_P6_EVNTSEL1, MSR_ARCH_PERFMON_EVENTSEL1");
     }
 
     [TestMethod]
