@@ -26,7 +26,7 @@ public sealed class StructuralLimitTests
 
     private static void AssertStillGeneratesAndCompiles(GeneratorRun run)
     {
-        Assert.Contains("public readonly partial struct StillValid", run.Source("limits.msr.g.cs"));
+        Assert.Contains("public readonly partial record struct StillValid", run.Source("limits.msr.g.cs"));
         GeneratorHarness.AssertCompilesCleanly(run);
         Assert.DoesNotContain(run.GeneratorDiagnostics, d => d.Id == "MSRGEN9099");
     }
@@ -121,7 +121,7 @@ public sealed class StructuralLimitTests
             end
             """);
         Assert.Empty(run.GeneratorDiagnostics);
-        Assert.Contains("public readonly partial struct Nested", run.Source("limits.msr.g.cs"));
+        Assert.Contains("public readonly partial record struct Nested", run.Source("limits.msr.g.cs"));
         GeneratorHarness.AssertCompilesCleanly(run);
     }
 

@@ -9,686 +9,236 @@ namespace MsrGen.GeneratedUnderTest
     /// <remarks>Source: arch/x86/include/asm/msr-index.h; APM Vol. 2 13.1.1.1; KVM svm_get_msr (vmcb save area br_from), no write case (#GP)</remarks>
     [global::MsrGen.Registers.MsrRegister("MSR_IA32_LASTBRANCHFROMIP", 0x1DBu, Access = global::MsrGen.Registers.MsrAccess.ReadOnly, HostAccess = global::MsrGen.Registers.MsrAccess.ReadOnly, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Amd, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0x0UL, Gate = "amd")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
-    public readonly partial struct MsrIa32Lastbranchfromip : global::MsrGen.Registers.IReadableMsr<MsrIa32Lastbranchfromip>, global::System.IEquatable<MsrIa32Lastbranchfromip>
+    public readonly partial record struct MsrIa32Lastbranchfromip : global::MsrGen.Registers.IReadableMsr<MsrIa32Lastbranchfromip>
     {
         public const string RegisterName = "MSR_IA32_LASTBRANCHFROMIP";
         public const uint Address = 0x1DBu;
-        /// <summary>Bits reserved whatever the capabilities.</summary>
-        public const ulong StaticReservedBits = 0x0UL;
-        public const ulong ResetBits = 0x0UL;
-
+        public const ulong StaticReservedBits = 0x0UL, ResetBits = 0x0UL;
         public ulong Value { get; }
-
         private MsrIa32Lastbranchfromip(ulong value) => Value = value;
-
         public static MsrIa32Lastbranchfromip Zero => default;
-
-        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static MsrIa32Lastbranchfromip FromRawUnchecked(ulong value) => new(value);
-
-        public static string InstanceName(int n) => RegisterName;
-
-        static string global::MsrGen.Registers.IMsrRegister<MsrIa32Lastbranchfromip>.Name => RegisterName;
-        static uint global::MsrGen.Registers.IMsrRegister<MsrIa32Lastbranchfromip>.BaseAddress => Address;
-        static uint global::MsrGen.Registers.IMsrRegister<MsrIa32Lastbranchfromip>.AddressStride => 0u;
-        static int global::MsrGen.Registers.IMsrRegister<MsrIa32Lastbranchfromip>.MaxInstances => 1;
-        static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<MsrIa32Lastbranchfromip>.Access => global::MsrGen.Registers.MsrAccess.ReadOnly;
-
-        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
+        public static string InstanceName(int n) => global::MsrGen.Registers.MsrRegisterOps<MsrIa32Lastbranchfromip>.InstanceName(n);
+        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) => global::MsrGen.Registers.MsrRegisterOps<MsrIa32Lastbranchfromip>.CheckReserved(value, caps, n);
+        public override string ToString() => global::MsrGen.Registers.MsrRegisterOps<MsrIa32Lastbranchfromip>.Format(Value);
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => StaticReservedBits;
-
-        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
-        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
-            new(InstanceName(n), value, ReservedMask(caps, n));
-
-        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => n == 0 && caps.IsAmd;
-
-        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static MsrIa32Lastbranchfromip Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
-
-        /// <summary>
-        /// Which guest accesses of instance n exit under a vPMU mode (first matching rule of the definition; unlisted: all exit).
-        /// </summary>
-        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0)
+        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0) => mode switch
         {
-            if (mode == global::MsrGen.Registers.VpmuMode.Emulated)
-            {
-                return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-            }
-            if (mode == global::MsrGen.Registers.VpmuMode.Mediated)
-            {
-                return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-            }
-            return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-        }
-
-        /// <summary>The register as the catalog describes it.</summary>
-        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
-            "MSR_IA32_LASTBRANCHFROMIP", 0x1DBu, 0x0u, 1, "",
-            global::MsrGen.Registers.MsrAccess.ReadOnly, global::MsrGen.Registers.MsrAccess.ReadOnly, global::MsrGen.Registers.MsrSideEffects.None,
-            global::MsrGen.Registers.MsrVendor.Amd, global::MsrGen.Registers.MsrProfile.All, "amd", true, 0x0UL,
-            "arch/x86/include/asm/msr-index.h; APM Vol. 2 13.1.1.1; KVM svm_get_msr (vmcb save area br_from), no write case (#GP)", "Source of the last branch taken (LBR v1).",
-            new global::MsrGen.Registers.MsrFieldDescriptor[]
-            {
-                new("FROM_IP", 0, 64, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-            });
-
+            global::MsrGen.Registers.VpmuMode.Emulated => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            global::MsrGen.Registers.VpmuMode.Mediated => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            _ => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+        };
+        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("MSR_IA32_LASTBRANCHFROMIP", 0x1DBu, 0x0u, 1, "", global::MsrGen.Registers.MsrAccess.ReadOnly, global::MsrGen.Registers.MsrAccess.ReadOnly, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Amd, global::MsrGen.Registers.MsrProfile.All, "amd", true, ResetBits, "arch/x86/include/asm/msr-index.h; APM Vol. 2 13.1.1.1; KVM svm_get_msr (vmcb save area br_from), no write case (#GP)", "Source of the last branch taken (LBR v1).", new global::MsrGen.Registers.MsrFieldDescriptor[]
+        {
+            new("FROM_IP", 0, 64, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+        }) { StaticReserved = StaticReservedBits };
         /// <summary>Bits 63:0 — FROM_IP.</summary>
-        [global::MsrGen.Registers.MsrField("FROM_IP", 0, 64)]
-        public ulong FromIp => (ulong)((Value >> 0) & 0xFFFFFFFFFFFFFFFFUL);
-
-        /// <summary>A copy with FROM_IP replaced (bits beyond the field's width are dropped).</summary>
-        [global::MsrGen.Registers.MsrField("FROM_IP", 0, 64)]
-        public MsrIa32Lastbranchfromip WithFromIp(ulong value) => new((ulong)value);
-
-        /// <summary>
-        /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
-        /// </summary>
-        public override string ToString()
-        {
-            var sb = new global::System.Text.StringBuilder(RegisterName);
-            sb.Append(" = 0x").Append(Value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (FromIp != 0) sb.Append(" FROM_IP=0x").Append(((ulong)FromIp).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            ulong reserved = Value & StaticReservedBits;
-            if (reserved != 0) sb.Append(" reserved=0x").Append(reserved.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            return sb.ToString();
-        }
-
-        public bool Equals(MsrIa32Lastbranchfromip other) => Value == other.Value;
-
-        public override bool Equals(object? obj) => obj is MsrIa32Lastbranchfromip other && Equals(other);
-
-        public override int GetHashCode() => Value.GetHashCode();
-
-        public static bool operator ==(MsrIa32Lastbranchfromip left, MsrIa32Lastbranchfromip right) => left.Value == right.Value;
-
-        public static bool operator !=(MsrIa32Lastbranchfromip left, MsrIa32Lastbranchfromip right) => left.Value != right.Value;
+        [global::MsrGen.Registers.MsrField("FROM_IP", 0, 64)] public ulong FromIp => (ulong)((Value >> 0) & 0xFFFFFFFFFFFFFFFFUL);
+        [global::MsrGen.Registers.MsrField("FROM_IP", 0, 64)] public MsrIa32Lastbranchfromip WithFromIp(ulong value) => new((ulong)value);
     }
 
     /// <summary>MSR_IA32_LASTBRANCHTOIP (0x1DC). Target of the last branch taken (LBR v1).</summary>
     /// <remarks>Source: arch/x86/include/asm/msr-index.h; APM Vol. 2 13.1.1.1; KVM svm_get_msr (vmcb save area br_to)</remarks>
     [global::MsrGen.Registers.MsrRegister("MSR_IA32_LASTBRANCHTOIP", 0x1DCu, Access = global::MsrGen.Registers.MsrAccess.ReadOnly, HostAccess = global::MsrGen.Registers.MsrAccess.ReadOnly, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Amd, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0x0UL, Gate = "amd")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
-    public readonly partial struct MsrIa32Lastbranchtoip : global::MsrGen.Registers.IReadableMsr<MsrIa32Lastbranchtoip>, global::System.IEquatable<MsrIa32Lastbranchtoip>
+    public readonly partial record struct MsrIa32Lastbranchtoip : global::MsrGen.Registers.IReadableMsr<MsrIa32Lastbranchtoip>
     {
         public const string RegisterName = "MSR_IA32_LASTBRANCHTOIP";
         public const uint Address = 0x1DCu;
-        /// <summary>Bits reserved whatever the capabilities.</summary>
-        public const ulong StaticReservedBits = 0x0UL;
-        public const ulong ResetBits = 0x0UL;
-
+        public const ulong StaticReservedBits = 0x0UL, ResetBits = 0x0UL;
         public ulong Value { get; }
-
         private MsrIa32Lastbranchtoip(ulong value) => Value = value;
-
         public static MsrIa32Lastbranchtoip Zero => default;
-
-        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static MsrIa32Lastbranchtoip FromRawUnchecked(ulong value) => new(value);
-
-        public static string InstanceName(int n) => RegisterName;
-
-        static string global::MsrGen.Registers.IMsrRegister<MsrIa32Lastbranchtoip>.Name => RegisterName;
-        static uint global::MsrGen.Registers.IMsrRegister<MsrIa32Lastbranchtoip>.BaseAddress => Address;
-        static uint global::MsrGen.Registers.IMsrRegister<MsrIa32Lastbranchtoip>.AddressStride => 0u;
-        static int global::MsrGen.Registers.IMsrRegister<MsrIa32Lastbranchtoip>.MaxInstances => 1;
-        static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<MsrIa32Lastbranchtoip>.Access => global::MsrGen.Registers.MsrAccess.ReadOnly;
-
-        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
+        public static string InstanceName(int n) => global::MsrGen.Registers.MsrRegisterOps<MsrIa32Lastbranchtoip>.InstanceName(n);
+        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) => global::MsrGen.Registers.MsrRegisterOps<MsrIa32Lastbranchtoip>.CheckReserved(value, caps, n);
+        public override string ToString() => global::MsrGen.Registers.MsrRegisterOps<MsrIa32Lastbranchtoip>.Format(Value);
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => StaticReservedBits;
-
-        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
-        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
-            new(InstanceName(n), value, ReservedMask(caps, n));
-
-        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => n == 0 && caps.IsAmd;
-
-        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static MsrIa32Lastbranchtoip Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
-
-        /// <summary>
-        /// Which guest accesses of instance n exit under a vPMU mode (first matching rule of the definition; unlisted: all exit).
-        /// </summary>
-        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0)
+        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0) => mode switch
         {
-            if (mode == global::MsrGen.Registers.VpmuMode.Emulated)
-            {
-                return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-            }
-            if (mode == global::MsrGen.Registers.VpmuMode.Mediated)
-            {
-                return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-            }
-            return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-        }
-
-        /// <summary>The register as the catalog describes it.</summary>
-        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
-            "MSR_IA32_LASTBRANCHTOIP", 0x1DCu, 0x0u, 1, "",
-            global::MsrGen.Registers.MsrAccess.ReadOnly, global::MsrGen.Registers.MsrAccess.ReadOnly, global::MsrGen.Registers.MsrSideEffects.None,
-            global::MsrGen.Registers.MsrVendor.Amd, global::MsrGen.Registers.MsrProfile.All, "amd", true, 0x0UL,
-            "arch/x86/include/asm/msr-index.h; APM Vol. 2 13.1.1.1; KVM svm_get_msr (vmcb save area br_to)", "Target of the last branch taken (LBR v1).",
-            new global::MsrGen.Registers.MsrFieldDescriptor[]
-            {
-                new("TO_IP", 0, 64, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-            });
-
+            global::MsrGen.Registers.VpmuMode.Emulated => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            global::MsrGen.Registers.VpmuMode.Mediated => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            _ => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+        };
+        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("MSR_IA32_LASTBRANCHTOIP", 0x1DCu, 0x0u, 1, "", global::MsrGen.Registers.MsrAccess.ReadOnly, global::MsrGen.Registers.MsrAccess.ReadOnly, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Amd, global::MsrGen.Registers.MsrProfile.All, "amd", true, ResetBits, "arch/x86/include/asm/msr-index.h; APM Vol. 2 13.1.1.1; KVM svm_get_msr (vmcb save area br_to)", "Target of the last branch taken (LBR v1).", new global::MsrGen.Registers.MsrFieldDescriptor[]
+        {
+            new("TO_IP", 0, 64, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+        }) { StaticReserved = StaticReservedBits };
         /// <summary>Bits 63:0 — TO_IP.</summary>
-        [global::MsrGen.Registers.MsrField("TO_IP", 0, 64)]
-        public ulong ToIp => (ulong)((Value >> 0) & 0xFFFFFFFFFFFFFFFFUL);
-
-        /// <summary>A copy with TO_IP replaced (bits beyond the field's width are dropped).</summary>
-        [global::MsrGen.Registers.MsrField("TO_IP", 0, 64)]
-        public MsrIa32Lastbranchtoip WithToIp(ulong value) => new((ulong)value);
-
-        /// <summary>
-        /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
-        /// </summary>
-        public override string ToString()
-        {
-            var sb = new global::System.Text.StringBuilder(RegisterName);
-            sb.Append(" = 0x").Append(Value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (ToIp != 0) sb.Append(" TO_IP=0x").Append(((ulong)ToIp).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            ulong reserved = Value & StaticReservedBits;
-            if (reserved != 0) sb.Append(" reserved=0x").Append(reserved.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            return sb.ToString();
-        }
-
-        public bool Equals(MsrIa32Lastbranchtoip other) => Value == other.Value;
-
-        public override bool Equals(object? obj) => obj is MsrIa32Lastbranchtoip other && Equals(other);
-
-        public override int GetHashCode() => Value.GetHashCode();
-
-        public static bool operator ==(MsrIa32Lastbranchtoip left, MsrIa32Lastbranchtoip right) => left.Value == right.Value;
-
-        public static bool operator !=(MsrIa32Lastbranchtoip left, MsrIa32Lastbranchtoip right) => left.Value != right.Value;
+        [global::MsrGen.Registers.MsrField("TO_IP", 0, 64)] public ulong ToIp => (ulong)((Value >> 0) & 0xFFFFFFFFFFFFFFFFUL);
+        [global::MsrGen.Registers.MsrField("TO_IP", 0, 64)] public MsrIa32Lastbranchtoip WithToIp(ulong value) => new((ulong)value);
     }
 
     /// <summary>MSR_IA32_LASTINTFROMIP (0x1DD). Where the last exception or interrupt was taken (LBR v1).</summary>
     /// <remarks>Source: arch/x86/include/asm/msr-index.h; APM Vol. 2 13.1.1.1; KVM svm_get_msr (vmcb save area last_excp_from)</remarks>
     [global::MsrGen.Registers.MsrRegister("MSR_IA32_LASTINTFROMIP", 0x1DDu, Access = global::MsrGen.Registers.MsrAccess.ReadOnly, HostAccess = global::MsrGen.Registers.MsrAccess.ReadOnly, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Amd, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0x0UL, Gate = "amd")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
-    public readonly partial struct MsrIa32Lastintfromip : global::MsrGen.Registers.IReadableMsr<MsrIa32Lastintfromip>, global::System.IEquatable<MsrIa32Lastintfromip>
+    public readonly partial record struct MsrIa32Lastintfromip : global::MsrGen.Registers.IReadableMsr<MsrIa32Lastintfromip>
     {
         public const string RegisterName = "MSR_IA32_LASTINTFROMIP";
         public const uint Address = 0x1DDu;
-        /// <summary>Bits reserved whatever the capabilities.</summary>
-        public const ulong StaticReservedBits = 0x0UL;
-        public const ulong ResetBits = 0x0UL;
-
+        public const ulong StaticReservedBits = 0x0UL, ResetBits = 0x0UL;
         public ulong Value { get; }
-
         private MsrIa32Lastintfromip(ulong value) => Value = value;
-
         public static MsrIa32Lastintfromip Zero => default;
-
-        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static MsrIa32Lastintfromip FromRawUnchecked(ulong value) => new(value);
-
-        public static string InstanceName(int n) => RegisterName;
-
-        static string global::MsrGen.Registers.IMsrRegister<MsrIa32Lastintfromip>.Name => RegisterName;
-        static uint global::MsrGen.Registers.IMsrRegister<MsrIa32Lastintfromip>.BaseAddress => Address;
-        static uint global::MsrGen.Registers.IMsrRegister<MsrIa32Lastintfromip>.AddressStride => 0u;
-        static int global::MsrGen.Registers.IMsrRegister<MsrIa32Lastintfromip>.MaxInstances => 1;
-        static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<MsrIa32Lastintfromip>.Access => global::MsrGen.Registers.MsrAccess.ReadOnly;
-
-        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
+        public static string InstanceName(int n) => global::MsrGen.Registers.MsrRegisterOps<MsrIa32Lastintfromip>.InstanceName(n);
+        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) => global::MsrGen.Registers.MsrRegisterOps<MsrIa32Lastintfromip>.CheckReserved(value, caps, n);
+        public override string ToString() => global::MsrGen.Registers.MsrRegisterOps<MsrIa32Lastintfromip>.Format(Value);
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => StaticReservedBits;
-
-        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
-        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
-            new(InstanceName(n), value, ReservedMask(caps, n));
-
-        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => n == 0 && caps.IsAmd;
-
-        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static MsrIa32Lastintfromip Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
-
-        /// <summary>
-        /// Which guest accesses of instance n exit under a vPMU mode (first matching rule of the definition; unlisted: all exit).
-        /// </summary>
-        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0)
+        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0) => mode switch
         {
-            if (mode == global::MsrGen.Registers.VpmuMode.Emulated)
-            {
-                return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-            }
-            if (mode == global::MsrGen.Registers.VpmuMode.Mediated)
-            {
-                return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-            }
-            return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-        }
-
-        /// <summary>The register as the catalog describes it.</summary>
-        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
-            "MSR_IA32_LASTINTFROMIP", 0x1DDu, 0x0u, 1, "",
-            global::MsrGen.Registers.MsrAccess.ReadOnly, global::MsrGen.Registers.MsrAccess.ReadOnly, global::MsrGen.Registers.MsrSideEffects.None,
-            global::MsrGen.Registers.MsrVendor.Amd, global::MsrGen.Registers.MsrProfile.All, "amd", true, 0x0UL,
-            "arch/x86/include/asm/msr-index.h; APM Vol. 2 13.1.1.1; KVM svm_get_msr (vmcb save area last_excp_from)", "Where the last exception or interrupt was taken (LBR v1).",
-            new global::MsrGen.Registers.MsrFieldDescriptor[]
-            {
-                new("FROM_IP", 0, 64, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-            });
-
+            global::MsrGen.Registers.VpmuMode.Emulated => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            global::MsrGen.Registers.VpmuMode.Mediated => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            _ => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+        };
+        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("MSR_IA32_LASTINTFROMIP", 0x1DDu, 0x0u, 1, "", global::MsrGen.Registers.MsrAccess.ReadOnly, global::MsrGen.Registers.MsrAccess.ReadOnly, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Amd, global::MsrGen.Registers.MsrProfile.All, "amd", true, ResetBits, "arch/x86/include/asm/msr-index.h; APM Vol. 2 13.1.1.1; KVM svm_get_msr (vmcb save area last_excp_from)", "Where the last exception or interrupt was taken (LBR v1).", new global::MsrGen.Registers.MsrFieldDescriptor[]
+        {
+            new("FROM_IP", 0, 64, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+        }) { StaticReserved = StaticReservedBits };
         /// <summary>Bits 63:0 — FROM_IP.</summary>
-        [global::MsrGen.Registers.MsrField("FROM_IP", 0, 64)]
-        public ulong FromIp => (ulong)((Value >> 0) & 0xFFFFFFFFFFFFFFFFUL);
-
-        /// <summary>A copy with FROM_IP replaced (bits beyond the field's width are dropped).</summary>
-        [global::MsrGen.Registers.MsrField("FROM_IP", 0, 64)]
-        public MsrIa32Lastintfromip WithFromIp(ulong value) => new((ulong)value);
-
-        /// <summary>
-        /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
-        /// </summary>
-        public override string ToString()
-        {
-            var sb = new global::System.Text.StringBuilder(RegisterName);
-            sb.Append(" = 0x").Append(Value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (FromIp != 0) sb.Append(" FROM_IP=0x").Append(((ulong)FromIp).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            ulong reserved = Value & StaticReservedBits;
-            if (reserved != 0) sb.Append(" reserved=0x").Append(reserved.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            return sb.ToString();
-        }
-
-        public bool Equals(MsrIa32Lastintfromip other) => Value == other.Value;
-
-        public override bool Equals(object? obj) => obj is MsrIa32Lastintfromip other && Equals(other);
-
-        public override int GetHashCode() => Value.GetHashCode();
-
-        public static bool operator ==(MsrIa32Lastintfromip left, MsrIa32Lastintfromip right) => left.Value == right.Value;
-
-        public static bool operator !=(MsrIa32Lastintfromip left, MsrIa32Lastintfromip right) => left.Value != right.Value;
+        [global::MsrGen.Registers.MsrField("FROM_IP", 0, 64)] public ulong FromIp => (ulong)((Value >> 0) & 0xFFFFFFFFFFFFFFFFUL);
+        [global::MsrGen.Registers.MsrField("FROM_IP", 0, 64)] public MsrIa32Lastintfromip WithFromIp(ulong value) => new((ulong)value);
     }
 
     /// <summary>MSR_IA32_LASTINTTOIP (0x1DE). Handler the last exception or interrupt went to (LBR v1).</summary>
     /// <remarks>Source: arch/x86/include/asm/msr-index.h; APM Vol. 2 13.1.1.1; KVM svm_get_msr (vmcb save area last_excp_to)</remarks>
     [global::MsrGen.Registers.MsrRegister("MSR_IA32_LASTINTTOIP", 0x1DEu, Access = global::MsrGen.Registers.MsrAccess.ReadOnly, HostAccess = global::MsrGen.Registers.MsrAccess.ReadOnly, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Amd, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0x0UL, Gate = "amd")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
-    public readonly partial struct MsrIa32Lastinttoip : global::MsrGen.Registers.IReadableMsr<MsrIa32Lastinttoip>, global::System.IEquatable<MsrIa32Lastinttoip>
+    public readonly partial record struct MsrIa32Lastinttoip : global::MsrGen.Registers.IReadableMsr<MsrIa32Lastinttoip>
     {
         public const string RegisterName = "MSR_IA32_LASTINTTOIP";
         public const uint Address = 0x1DEu;
-        /// <summary>Bits reserved whatever the capabilities.</summary>
-        public const ulong StaticReservedBits = 0x0UL;
-        public const ulong ResetBits = 0x0UL;
-
+        public const ulong StaticReservedBits = 0x0UL, ResetBits = 0x0UL;
         public ulong Value { get; }
-
         private MsrIa32Lastinttoip(ulong value) => Value = value;
-
         public static MsrIa32Lastinttoip Zero => default;
-
-        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static MsrIa32Lastinttoip FromRawUnchecked(ulong value) => new(value);
-
-        public static string InstanceName(int n) => RegisterName;
-
-        static string global::MsrGen.Registers.IMsrRegister<MsrIa32Lastinttoip>.Name => RegisterName;
-        static uint global::MsrGen.Registers.IMsrRegister<MsrIa32Lastinttoip>.BaseAddress => Address;
-        static uint global::MsrGen.Registers.IMsrRegister<MsrIa32Lastinttoip>.AddressStride => 0u;
-        static int global::MsrGen.Registers.IMsrRegister<MsrIa32Lastinttoip>.MaxInstances => 1;
-        static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<MsrIa32Lastinttoip>.Access => global::MsrGen.Registers.MsrAccess.ReadOnly;
-
-        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
+        public static string InstanceName(int n) => global::MsrGen.Registers.MsrRegisterOps<MsrIa32Lastinttoip>.InstanceName(n);
+        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) => global::MsrGen.Registers.MsrRegisterOps<MsrIa32Lastinttoip>.CheckReserved(value, caps, n);
+        public override string ToString() => global::MsrGen.Registers.MsrRegisterOps<MsrIa32Lastinttoip>.Format(Value);
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => StaticReservedBits;
-
-        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
-        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
-            new(InstanceName(n), value, ReservedMask(caps, n));
-
-        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => n == 0 && caps.IsAmd;
-
-        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static MsrIa32Lastinttoip Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
-
-        /// <summary>
-        /// Which guest accesses of instance n exit under a vPMU mode (first matching rule of the definition; unlisted: all exit).
-        /// </summary>
-        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0)
+        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0) => mode switch
         {
-            if (mode == global::MsrGen.Registers.VpmuMode.Emulated)
-            {
-                return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-            }
-            if (mode == global::MsrGen.Registers.VpmuMode.Mediated)
-            {
-                return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-            }
-            return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-        }
-
-        /// <summary>The register as the catalog describes it.</summary>
-        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
-            "MSR_IA32_LASTINTTOIP", 0x1DEu, 0x0u, 1, "",
-            global::MsrGen.Registers.MsrAccess.ReadOnly, global::MsrGen.Registers.MsrAccess.ReadOnly, global::MsrGen.Registers.MsrSideEffects.None,
-            global::MsrGen.Registers.MsrVendor.Amd, global::MsrGen.Registers.MsrProfile.All, "amd", true, 0x0UL,
-            "arch/x86/include/asm/msr-index.h; APM Vol. 2 13.1.1.1; KVM svm_get_msr (vmcb save area last_excp_to)", "Handler the last exception or interrupt went to (LBR v1).",
-            new global::MsrGen.Registers.MsrFieldDescriptor[]
-            {
-                new("TO_IP", 0, 64, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-            });
-
+            global::MsrGen.Registers.VpmuMode.Emulated => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            global::MsrGen.Registers.VpmuMode.Mediated => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            _ => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+        };
+        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("MSR_IA32_LASTINTTOIP", 0x1DEu, 0x0u, 1, "", global::MsrGen.Registers.MsrAccess.ReadOnly, global::MsrGen.Registers.MsrAccess.ReadOnly, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Amd, global::MsrGen.Registers.MsrProfile.All, "amd", true, ResetBits, "arch/x86/include/asm/msr-index.h; APM Vol. 2 13.1.1.1; KVM svm_get_msr (vmcb save area last_excp_to)", "Handler the last exception or interrupt went to (LBR v1).", new global::MsrGen.Registers.MsrFieldDescriptor[]
+        {
+            new("TO_IP", 0, 64, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+        }) { StaticReserved = StaticReservedBits };
         /// <summary>Bits 63:0 — TO_IP.</summary>
-        [global::MsrGen.Registers.MsrField("TO_IP", 0, 64)]
-        public ulong ToIp => (ulong)((Value >> 0) & 0xFFFFFFFFFFFFFFFFUL);
-
-        /// <summary>A copy with TO_IP replaced (bits beyond the field's width are dropped).</summary>
-        [global::MsrGen.Registers.MsrField("TO_IP", 0, 64)]
-        public MsrIa32Lastinttoip WithToIp(ulong value) => new((ulong)value);
-
-        /// <summary>
-        /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
-        /// </summary>
-        public override string ToString()
-        {
-            var sb = new global::System.Text.StringBuilder(RegisterName);
-            sb.Append(" = 0x").Append(Value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (ToIp != 0) sb.Append(" TO_IP=0x").Append(((ulong)ToIp).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            ulong reserved = Value & StaticReservedBits;
-            if (reserved != 0) sb.Append(" reserved=0x").Append(reserved.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            return sb.ToString();
-        }
-
-        public bool Equals(MsrIa32Lastinttoip other) => Value == other.Value;
-
-        public override bool Equals(object? obj) => obj is MsrIa32Lastinttoip other && Equals(other);
-
-        public override int GetHashCode() => Value.GetHashCode();
-
-        public static bool operator ==(MsrIa32Lastinttoip left, MsrIa32Lastinttoip right) => left.Value == right.Value;
-
-        public static bool operator !=(MsrIa32Lastinttoip left, MsrIa32Lastinttoip right) => left.Value != right.Value;
+        [global::MsrGen.Registers.MsrField("TO_IP", 0, 64)] public ulong ToIp => (ulong)((Value >> 0) & 0xFFFFFFFFFFFFFFFFUL);
+        [global::MsrGen.Registers.MsrField("TO_IP", 0, 64)] public MsrIa32Lastinttoip WithToIp(ulong value) => new((ulong)value);
     }
 
     /// <summary>MSR_AMD64_LBR_SELECT (0xC000010E). LBR v2 branch filter (a set bit suppresses that kind of branch).</summary>
     /// <remarks>Source: arch/x86/include/asm/msr-index.h MSR_AMD64_LBR_SELECT; arch/x86/events/amd/lbr.c (LBR_SELECT_MASK 0x1ff); KVM offers no LbrExtV2 to guests</remarks>
     [global::MsrGen.Registers.MsrRegister("MSR_AMD64_LBR_SELECT", 0xC000010Eu, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Amd, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFFFFFFFFFFFE00UL, Gate = "amd && (false)")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
-    public readonly partial struct MsrAmd64LbrSelect : global::MsrGen.Registers.IReadableMsr<MsrAmd64LbrSelect>, global::MsrGen.Registers.IWritableMsr<MsrAmd64LbrSelect>, global::MsrGen.Registers.IHostWritableMsr<MsrAmd64LbrSelect>, global::System.IEquatable<MsrAmd64LbrSelect>
+    public readonly partial record struct MsrAmd64LbrSelect : global::MsrGen.Registers.IReadableMsr<MsrAmd64LbrSelect>, global::MsrGen.Registers.IWritableMsr<MsrAmd64LbrSelect>, global::MsrGen.Registers.IHostWritableMsr<MsrAmd64LbrSelect>
     {
         public const string RegisterName = "MSR_AMD64_LBR_SELECT";
         public const uint Address = 0xC000010Eu;
-        /// <summary>Bits reserved whatever the capabilities.</summary>
-        public const ulong StaticReservedBits = 0xFFFFFFFFFFFFFE00UL;
-        public const ulong ResetBits = 0x0UL;
-
+        public const ulong StaticReservedBits = 0xFFFFFFFFFFFFFE00UL, ResetBits = 0x0UL;
         public ulong Value { get; }
-
         private MsrAmd64LbrSelect(ulong value) => Value = value;
-
         public static MsrAmd64LbrSelect Zero => default;
-
-        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static MsrAmd64LbrSelect FromRawUnchecked(ulong value) => new(value);
-
-        public static string InstanceName(int n) => RegisterName;
-
-        static string global::MsrGen.Registers.IMsrRegister<MsrAmd64LbrSelect>.Name => RegisterName;
-        static uint global::MsrGen.Registers.IMsrRegister<MsrAmd64LbrSelect>.BaseAddress => Address;
-        static uint global::MsrGen.Registers.IMsrRegister<MsrAmd64LbrSelect>.AddressStride => 0u;
-        static int global::MsrGen.Registers.IMsrRegister<MsrAmd64LbrSelect>.MaxInstances => 1;
-        static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<MsrAmd64LbrSelect>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
-
-        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
+        public static string InstanceName(int n) => global::MsrGen.Registers.MsrRegisterOps<MsrAmd64LbrSelect>.InstanceName(n);
+        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) => global::MsrGen.Registers.MsrRegisterOps<MsrAmd64LbrSelect>.CheckReserved(value, caps, n);
+        public override string ToString() => global::MsrGen.Registers.MsrRegisterOps<MsrAmd64LbrSelect>.Format(Value);
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => StaticReservedBits;
-
-        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
-        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
-            new(InstanceName(n), value, ReservedMask(caps, n));
-
-        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => n == 0 && caps.IsAmd && false;
-
-        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static MsrAmd64LbrSelect Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
-
-        /// <summary>
-        /// Which guest accesses of instance n exit under a vPMU mode (first matching rule of the definition; unlisted: all exit).
-        /// </summary>
-        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0)
+        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0) => mode switch
         {
-            if (mode == global::MsrGen.Registers.VpmuMode.Emulated)
-            {
-                return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-            }
-            if (mode == global::MsrGen.Registers.VpmuMode.Mediated)
-            {
-                return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-            }
-            return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-        }
-
-        /// <summary>The register as the catalog describes it.</summary>
-        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
-            "MSR_AMD64_LBR_SELECT", 0xC000010Eu, 0x0u, 1, "",
-            global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
-            global::MsrGen.Registers.MsrVendor.Amd, global::MsrGen.Registers.MsrProfile.All, "amd && (false)", true, 0x0UL,
-            "arch/x86/include/asm/msr-index.h MSR_AMD64_LBR_SELECT; arch/x86/events/amd/lbr.c (LBR_SELECT_MASK 0x1ff); KVM offers no LbrExtV2 to guests", "LBR v2 branch filter (a set bit suppresses that kind of branch).",
-            new global::MsrGen.Registers.MsrFieldDescriptor[]
-            {
-                new("FAR_BRANCH", 8, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-                new("NEAR_REL_JMP", 7, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-                new("NEAR_IND_JMP", 6, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-                new("NEAR_RET", 5, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-                new("NEAR_IND_CALL", 4, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-                new("NEAR_REL_CALL", 3, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-                new("JCC", 2, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-                new("CPL_NEQ_0", 1, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-                new("CPL_EQ_0", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-            });
-
+            global::MsrGen.Registers.VpmuMode.Emulated => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            global::MsrGen.Registers.VpmuMode.Mediated => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            _ => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+        };
+        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("MSR_AMD64_LBR_SELECT", 0xC000010Eu, 0x0u, 1, "", global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Amd, global::MsrGen.Registers.MsrProfile.All, "amd && (false)", true, ResetBits, "arch/x86/include/asm/msr-index.h MSR_AMD64_LBR_SELECT; arch/x86/events/amd/lbr.c (LBR_SELECT_MASK 0x1ff); KVM offers no LbrExtV2 to guests", "LBR v2 branch filter (a set bit suppresses that kind of branch).", new global::MsrGen.Registers.MsrFieldDescriptor[]
+        {
+            new("FAR_BRANCH", 8, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+            new("NEAR_REL_JMP", 7, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+            new("NEAR_IND_JMP", 6, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+            new("NEAR_RET", 5, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+            new("NEAR_IND_CALL", 4, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+            new("NEAR_REL_CALL", 3, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+            new("JCC", 2, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+            new("CPL_NEQ_0", 1, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+            new("CPL_EQ_0", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+        }) { StaticReserved = StaticReservedBits };
         /// <summary>Bit 8 — FAR_BRANCH.</summary>
-        [global::MsrGen.Registers.MsrField("FAR_BRANCH", 8, 1)]
-        public bool FarBranch => (Value & (1UL << 8)) != 0;
-
-        /// <summary>A copy with FAR_BRANCH replaced.</summary>
-        [global::MsrGen.Registers.MsrField("FAR_BRANCH", 8, 1)]
-        public MsrAmd64LbrSelect WithFarBranch(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 8, value));
-
+        [global::MsrGen.Registers.MsrField("FAR_BRANCH", 8, 1)] public bool FarBranch => (Value & (1UL << 8)) != 0;
+        [global::MsrGen.Registers.MsrField("FAR_BRANCH", 8, 1)] public MsrAmd64LbrSelect WithFarBranch(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 8, value));
         /// <summary>Bit 7 — NEAR_REL_JMP.</summary>
-        [global::MsrGen.Registers.MsrField("NEAR_REL_JMP", 7, 1)]
-        public bool NearRelJmp => (Value & (1UL << 7)) != 0;
-
-        /// <summary>A copy with NEAR_REL_JMP replaced.</summary>
-        [global::MsrGen.Registers.MsrField("NEAR_REL_JMP", 7, 1)]
-        public MsrAmd64LbrSelect WithNearRelJmp(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 7, value));
-
+        [global::MsrGen.Registers.MsrField("NEAR_REL_JMP", 7, 1)] public bool NearRelJmp => (Value & (1UL << 7)) != 0;
+        [global::MsrGen.Registers.MsrField("NEAR_REL_JMP", 7, 1)] public MsrAmd64LbrSelect WithNearRelJmp(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 7, value));
         /// <summary>Bit 6 — NEAR_IND_JMP.</summary>
-        [global::MsrGen.Registers.MsrField("NEAR_IND_JMP", 6, 1)]
-        public bool NearIndJmp => (Value & (1UL << 6)) != 0;
-
-        /// <summary>A copy with NEAR_IND_JMP replaced.</summary>
-        [global::MsrGen.Registers.MsrField("NEAR_IND_JMP", 6, 1)]
-        public MsrAmd64LbrSelect WithNearIndJmp(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 6, value));
-
+        [global::MsrGen.Registers.MsrField("NEAR_IND_JMP", 6, 1)] public bool NearIndJmp => (Value & (1UL << 6)) != 0;
+        [global::MsrGen.Registers.MsrField("NEAR_IND_JMP", 6, 1)] public MsrAmd64LbrSelect WithNearIndJmp(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 6, value));
         /// <summary>Bit 5 — NEAR_RET.</summary>
-        [global::MsrGen.Registers.MsrField("NEAR_RET", 5, 1)]
-        public bool NearRet => (Value & (1UL << 5)) != 0;
-
-        /// <summary>A copy with NEAR_RET replaced.</summary>
-        [global::MsrGen.Registers.MsrField("NEAR_RET", 5, 1)]
-        public MsrAmd64LbrSelect WithNearRet(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 5, value));
-
+        [global::MsrGen.Registers.MsrField("NEAR_RET", 5, 1)] public bool NearRet => (Value & (1UL << 5)) != 0;
+        [global::MsrGen.Registers.MsrField("NEAR_RET", 5, 1)] public MsrAmd64LbrSelect WithNearRet(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 5, value));
         /// <summary>Bit 4 — NEAR_IND_CALL.</summary>
-        [global::MsrGen.Registers.MsrField("NEAR_IND_CALL", 4, 1)]
-        public bool NearIndCall => (Value & (1UL << 4)) != 0;
-
-        /// <summary>A copy with NEAR_IND_CALL replaced.</summary>
-        [global::MsrGen.Registers.MsrField("NEAR_IND_CALL", 4, 1)]
-        public MsrAmd64LbrSelect WithNearIndCall(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 4, value));
-
+        [global::MsrGen.Registers.MsrField("NEAR_IND_CALL", 4, 1)] public bool NearIndCall => (Value & (1UL << 4)) != 0;
+        [global::MsrGen.Registers.MsrField("NEAR_IND_CALL", 4, 1)] public MsrAmd64LbrSelect WithNearIndCall(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 4, value));
         /// <summary>Bit 3 — NEAR_REL_CALL.</summary>
-        [global::MsrGen.Registers.MsrField("NEAR_REL_CALL", 3, 1)]
-        public bool NearRelCall => (Value & (1UL << 3)) != 0;
-
-        /// <summary>A copy with NEAR_REL_CALL replaced.</summary>
-        [global::MsrGen.Registers.MsrField("NEAR_REL_CALL", 3, 1)]
-        public MsrAmd64LbrSelect WithNearRelCall(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 3, value));
-
+        [global::MsrGen.Registers.MsrField("NEAR_REL_CALL", 3, 1)] public bool NearRelCall => (Value & (1UL << 3)) != 0;
+        [global::MsrGen.Registers.MsrField("NEAR_REL_CALL", 3, 1)] public MsrAmd64LbrSelect WithNearRelCall(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 3, value));
         /// <summary>Bit 2 — JCC.</summary>
-        [global::MsrGen.Registers.MsrField("JCC", 2, 1)]
-        public bool Jcc => (Value & (1UL << 2)) != 0;
-
-        /// <summary>A copy with JCC replaced.</summary>
-        [global::MsrGen.Registers.MsrField("JCC", 2, 1)]
-        public MsrAmd64LbrSelect WithJcc(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 2, value));
-
+        [global::MsrGen.Registers.MsrField("JCC", 2, 1)] public bool Jcc => (Value & (1UL << 2)) != 0;
+        [global::MsrGen.Registers.MsrField("JCC", 2, 1)] public MsrAmd64LbrSelect WithJcc(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 2, value));
         /// <summary>Bit 1 — CPL_NEQ_0.</summary>
-        [global::MsrGen.Registers.MsrField("CPL_NEQ_0", 1, 1)]
-        public bool CplNeq0 => (Value & (1UL << 1)) != 0;
-
-        /// <summary>A copy with CPL_NEQ_0 replaced.</summary>
-        [global::MsrGen.Registers.MsrField("CPL_NEQ_0", 1, 1)]
-        public MsrAmd64LbrSelect WithCplNeq0(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 1, value));
-
+        [global::MsrGen.Registers.MsrField("CPL_NEQ_0", 1, 1)] public bool CplNeq0 => (Value & (1UL << 1)) != 0;
+        [global::MsrGen.Registers.MsrField("CPL_NEQ_0", 1, 1)] public MsrAmd64LbrSelect WithCplNeq0(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 1, value));
         /// <summary>Bit 0 — CPL_EQ_0.</summary>
-        [global::MsrGen.Registers.MsrField("CPL_EQ_0", 0, 1)]
-        public bool CplEq0 => (Value & (1UL << 0)) != 0;
-
-        /// <summary>A copy with CPL_EQ_0 replaced.</summary>
-        [global::MsrGen.Registers.MsrField("CPL_EQ_0", 0, 1)]
-        public MsrAmd64LbrSelect WithCplEq0(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 0, value));
-
-        /// <summary>
-        /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
-        /// </summary>
-        public override string ToString()
-        {
-            var sb = new global::System.Text.StringBuilder(RegisterName);
-            sb.Append(" = 0x").Append(Value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (CplEq0) sb.Append(" CPL_EQ_0");
-            if (CplNeq0) sb.Append(" CPL_NEQ_0");
-            if (Jcc) sb.Append(" JCC");
-            if (NearRelCall) sb.Append(" NEAR_REL_CALL");
-            if (NearIndCall) sb.Append(" NEAR_IND_CALL");
-            if (NearRet) sb.Append(" NEAR_RET");
-            if (NearIndJmp) sb.Append(" NEAR_IND_JMP");
-            if (NearRelJmp) sb.Append(" NEAR_REL_JMP");
-            if (FarBranch) sb.Append(" FAR_BRANCH");
-            ulong reserved = Value & StaticReservedBits;
-            if (reserved != 0) sb.Append(" reserved=0x").Append(reserved.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            return sb.ToString();
-        }
-
-        public bool Equals(MsrAmd64LbrSelect other) => Value == other.Value;
-
-        public override bool Equals(object? obj) => obj is MsrAmd64LbrSelect other && Equals(other);
-
-        public override int GetHashCode() => Value.GetHashCode();
-
-        public static bool operator ==(MsrAmd64LbrSelect left, MsrAmd64LbrSelect right) => left.Value == right.Value;
-
-        public static bool operator !=(MsrAmd64LbrSelect left, MsrAmd64LbrSelect right) => left.Value != right.Value;
+        [global::MsrGen.Registers.MsrField("CPL_EQ_0", 0, 1)] public bool CplEq0 => (Value & (1UL << 0)) != 0;
+        [global::MsrGen.Registers.MsrField("CPL_EQ_0", 0, 1)] public MsrAmd64LbrSelect WithCplEq0(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 0, value));
     }
 
     /// <summary>MSR_AMD_DBG_EXTN_CFG (0xC000010F). Debug extension configuration; bit 6 enables LBR v2.</summary>
     /// <remarks>Source: arch/x86/include/asm/msr-index.h MSR_AMD_DBG_EXTN_CFG, DBG_EXTN_CFG_LBRV2EN BIT_ULL(6); KVM offers no LbrExtV2 to guests</remarks>
     [global::MsrGen.Registers.MsrRegister("MSR_AMD_DBG_EXTN_CFG", 0xC000010Fu, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Amd, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFFFFFFFFFFFFBFUL, Gate = "amd && (false)")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
-    public readonly partial struct MsrAmdDbgExtnCfg : global::MsrGen.Registers.IReadableMsr<MsrAmdDbgExtnCfg>, global::MsrGen.Registers.IWritableMsr<MsrAmdDbgExtnCfg>, global::MsrGen.Registers.IHostWritableMsr<MsrAmdDbgExtnCfg>, global::System.IEquatable<MsrAmdDbgExtnCfg>
+    public readonly partial record struct MsrAmdDbgExtnCfg : global::MsrGen.Registers.IReadableMsr<MsrAmdDbgExtnCfg>, global::MsrGen.Registers.IWritableMsr<MsrAmdDbgExtnCfg>, global::MsrGen.Registers.IHostWritableMsr<MsrAmdDbgExtnCfg>
     {
         public const string RegisterName = "MSR_AMD_DBG_EXTN_CFG";
         public const uint Address = 0xC000010Fu;
-        /// <summary>Bits reserved whatever the capabilities.</summary>
-        public const ulong StaticReservedBits = 0xFFFFFFFFFFFFFFBFUL;
-        public const ulong ResetBits = 0x0UL;
-
+        public const ulong StaticReservedBits = 0xFFFFFFFFFFFFFFBFUL, ResetBits = 0x0UL;
         public ulong Value { get; }
-
         private MsrAmdDbgExtnCfg(ulong value) => Value = value;
-
         public static MsrAmdDbgExtnCfg Zero => default;
-
-        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static MsrAmdDbgExtnCfg FromRawUnchecked(ulong value) => new(value);
-
-        public static string InstanceName(int n) => RegisterName;
-
-        static string global::MsrGen.Registers.IMsrRegister<MsrAmdDbgExtnCfg>.Name => RegisterName;
-        static uint global::MsrGen.Registers.IMsrRegister<MsrAmdDbgExtnCfg>.BaseAddress => Address;
-        static uint global::MsrGen.Registers.IMsrRegister<MsrAmdDbgExtnCfg>.AddressStride => 0u;
-        static int global::MsrGen.Registers.IMsrRegister<MsrAmdDbgExtnCfg>.MaxInstances => 1;
-        static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<MsrAmdDbgExtnCfg>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
-
-        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
+        public static string InstanceName(int n) => global::MsrGen.Registers.MsrRegisterOps<MsrAmdDbgExtnCfg>.InstanceName(n);
+        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) => global::MsrGen.Registers.MsrRegisterOps<MsrAmdDbgExtnCfg>.CheckReserved(value, caps, n);
+        public override string ToString() => global::MsrGen.Registers.MsrRegisterOps<MsrAmdDbgExtnCfg>.Format(Value);
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => StaticReservedBits;
-
-        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
-        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
-            new(InstanceName(n), value, ReservedMask(caps, n));
-
-        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => n == 0 && caps.IsAmd && false;
-
-        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static MsrAmdDbgExtnCfg Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
-
-        /// <summary>
-        /// Which guest accesses of instance n exit under a vPMU mode (first matching rule of the definition; unlisted: all exit).
-        /// </summary>
-        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0)
+        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0) => mode switch
         {
-            if (mode == global::MsrGen.Registers.VpmuMode.Emulated)
-            {
-                return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-            }
-            if (mode == global::MsrGen.Registers.VpmuMode.Mediated)
-            {
-                return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-            }
-            return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-        }
-
-        /// <summary>The register as the catalog describes it.</summary>
-        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
-            "MSR_AMD_DBG_EXTN_CFG", 0xC000010Fu, 0x0u, 1, "",
-            global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
-            global::MsrGen.Registers.MsrVendor.Amd, global::MsrGen.Registers.MsrProfile.All, "amd && (false)", true, 0x0UL,
-            "arch/x86/include/asm/msr-index.h MSR_AMD_DBG_EXTN_CFG, DBG_EXTN_CFG_LBRV2EN BIT_ULL(6); KVM offers no LbrExtV2 to guests", "Debug extension configuration; bit 6 enables LBR v2.",
-            new global::MsrGen.Registers.MsrFieldDescriptor[]
-            {
-                new("LBRV2EN", 6, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Enable the LBR v2 stack"),
-            });
-
+            global::MsrGen.Registers.VpmuMode.Emulated => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            global::MsrGen.Registers.VpmuMode.Mediated => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            _ => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+        };
+        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("MSR_AMD_DBG_EXTN_CFG", 0xC000010Fu, 0x0u, 1, "", global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Amd, global::MsrGen.Registers.MsrProfile.All, "amd && (false)", true, ResetBits, "arch/x86/include/asm/msr-index.h MSR_AMD_DBG_EXTN_CFG, DBG_EXTN_CFG_LBRV2EN BIT_ULL(6); KVM offers no LbrExtV2 to guests", "Debug extension configuration; bit 6 enables LBR v2.", new global::MsrGen.Registers.MsrFieldDescriptor[]
+        {
+            new("LBRV2EN", 6, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Enable the LBR v2 stack"),
+        }) { StaticReserved = StaticReservedBits };
         /// <summary>Bit 6 — LBRV2EN: Enable the LBR v2 stack</summary>
-        [global::MsrGen.Registers.MsrField("LBRV2EN", 6, 1)]
-        public bool Lbrv2en => (Value & (1UL << 6)) != 0;
-
-        /// <summary>A copy with LBRV2EN replaced.</summary>
-        [global::MsrGen.Registers.MsrField("LBRV2EN", 6, 1)]
-        public MsrAmdDbgExtnCfg WithLbrv2en(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 6, value));
-
-        /// <summary>
-        /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
-        /// </summary>
-        public override string ToString()
-        {
-            var sb = new global::System.Text.StringBuilder(RegisterName);
-            sb.Append(" = 0x").Append(Value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (Lbrv2en) sb.Append(" LBRV2EN");
-            ulong reserved = Value & StaticReservedBits;
-            if (reserved != 0) sb.Append(" reserved=0x").Append(reserved.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            return sb.ToString();
-        }
-
-        public bool Equals(MsrAmdDbgExtnCfg other) => Value == other.Value;
-
-        public override bool Equals(object? obj) => obj is MsrAmdDbgExtnCfg other && Equals(other);
-
-        public override int GetHashCode() => Value.GetHashCode();
-
-        public static bool operator ==(MsrAmdDbgExtnCfg left, MsrAmdDbgExtnCfg right) => left.Value == right.Value;
-
-        public static bool operator !=(MsrAmdDbgExtnCfg left, MsrAmdDbgExtnCfg right) => left.Value != right.Value;
+        [global::MsrGen.Registers.MsrField("LBRV2EN", 6, 1)] public bool Lbrv2en => (Value & (1UL << 6)) != 0;
+        [global::MsrGen.Registers.MsrField("LBRV2EN", 6, 1)] public MsrAmdDbgExtnCfg WithLbrv2en(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 6, value));
     }
 
     /// <summary>MSR_AMD64_PERF_CNTR_GLOBAL_STATUS (0xC0000300). Overflow status of the core counters.</summary>
@@ -1139,118 +689,42 @@ namespace MsrGen.GeneratedUnderTest
     /// MSR_AMD_SAMP_BR_FROM{n}: 16 instances at 0xC0010300 + 2·n, as many as '16'. Branch-from address of LBR v2 entry n.
     /// </summary>
     /// <remarks>Source: arch/x86/include/asm/msr-index.h MSR_AMD_SAMP_BR_FROM; arch/x86/events/amd/lbr.c struct branch_entry (entry n: from at 0xC0010300 + 2n, to at + 1); KVM offers no LbrExtV2 to guests</remarks>
-    [global::MsrGen.Registers.MsrRegister("MSR_AMD_SAMP_BR_FROM{n}", 0xC0010300u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Amd, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0x0UL, Stride = 0x2u, MaxInstances = 16, Count = "16", Gate = "amd && (false)")]
+    [global::MsrGen.Registers.MsrRegister("MSR_AMD_SAMP_BR_FROM{n}", 0xC0010300u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Amd, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0x0UL, Stride = 0x2u, MaxInstances = 16, Count = "16", Gate = "amd && (false)", Aliases = "MSR_AMD_SAMP_BR_FROM@0")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
-    public readonly partial struct MsrAmdSampBrFrom : global::MsrGen.Registers.IReadableMsr<MsrAmdSampBrFrom>, global::MsrGen.Registers.IWritableMsr<MsrAmdSampBrFrom>, global::MsrGen.Registers.IHostWritableMsr<MsrAmdSampBrFrom>, global::System.IEquatable<MsrAmdSampBrFrom>
+    public readonly partial record struct MsrAmdSampBrFrom : global::MsrGen.Registers.IReadableMsr<MsrAmdSampBrFrom>, global::MsrGen.Registers.IWritableMsr<MsrAmdSampBrFrom>, global::MsrGen.Registers.IHostWritableMsr<MsrAmdSampBrFrom>
     {
         public const string RegisterName = "MSR_AMD_SAMP_BR_FROM{n}";
-        public const uint BaseAddress = 0xC0010300u;
-        public const uint Stride = 0x2u;
-        /// <summary>Architectural maximum number of instances.</summary>
+        public const uint BaseAddress = 0xC0010300u, Stride = 0x2u;
         public const int Maximum = 16;
-        /// <summary>Bits reserved whatever the capabilities.</summary>
-        public const ulong StaticReservedBits = 0x0UL;
-        public const ulong ResetBits = 0x0UL;
-
+        public const ulong StaticReservedBits = 0x0UL, ResetBits = 0x0UL;
         public ulong Value { get; }
-
         private MsrAmdSampBrFrom(ulong value) => Value = value;
-
         public static MsrAmdSampBrFrom Zero => default;
-
-        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static MsrAmdSampBrFrom FromRawUnchecked(ulong value) => new(value);
-
-        public static uint AddressOf(int n) => BaseAddress + (uint)n * Stride;
-
-        public static string InstanceName(int n) => "MSR_AMD_SAMP_BR_FROM" + n.ToString(global::System.Globalization.CultureInfo.InvariantCulture);
-
-        static string global::MsrGen.Registers.IMsrRegister<MsrAmdSampBrFrom>.Name => RegisterName;
-        static uint global::MsrGen.Registers.IMsrRegister<MsrAmdSampBrFrom>.BaseAddress => BaseAddress;
-        static uint global::MsrGen.Registers.IMsrRegister<MsrAmdSampBrFrom>.AddressStride => Stride;
-        static int global::MsrGen.Registers.IMsrRegister<MsrAmdSampBrFrom>.MaxInstances => Maximum;
-        static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<MsrAmdSampBrFrom>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
-
-        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
+        public static uint AddressOf(int n) => global::MsrGen.Registers.MsrRegisterOps<MsrAmdSampBrFrom>.AddressOf(n);
+        public static string InstanceName(int n) => global::MsrGen.Registers.MsrRegisterOps<MsrAmdSampBrFrom>.InstanceName(n);
+        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) => global::MsrGen.Registers.MsrRegisterOps<MsrAmdSampBrFrom>.CheckReserved(value, caps, n);
+        public override string ToString() => global::MsrGen.Registers.MsrRegisterOps<MsrAmdSampBrFrom>.Format(Value);
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => StaticReservedBits;
-
-        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
-        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
-            new(InstanceName(n), value, ReservedMask(caps, n));
-
-        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => (uint)n < (uint)Maximum && n < 16 && caps.IsAmd && false;
-
-        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static MsrAmdSampBrFrom Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
-
-        /// <summary>
-        /// Which guest accesses of instance n exit under a vPMU mode (first matching rule of the definition; unlisted: all exit).
-        /// </summary>
-        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0)
+        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0) => mode switch
         {
-            if (mode == global::MsrGen.Registers.VpmuMode.Emulated)
-            {
-                return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-            }
-            if (mode == global::MsrGen.Registers.VpmuMode.Mediated)
-            {
-                return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-            }
-            return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-        }
-
-        /// <summary>The register as the catalog describes it.</summary>
-        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
-            "MSR_AMD_SAMP_BR_FROM{n}", 0xC0010300u, 0x2u, 16, "16",
-            global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
-            global::MsrGen.Registers.MsrVendor.Amd, global::MsrGen.Registers.MsrProfile.All, "amd && (false)", true, 0x0UL,
-            "arch/x86/include/asm/msr-index.h MSR_AMD_SAMP_BR_FROM; arch/x86/events/amd/lbr.c struct branch_entry (entry n: from at 0xC0010300 + 2n, to at + 1); KVM offers no LbrExtV2 to guests", "Branch-from address of LBR v2 entry n.",
-            new global::MsrGen.Registers.MsrFieldDescriptor[]
-            {
-                new("MISPREDICT", 63, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-                new("FROM_IP", 0, 63, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "58-bit address and its sign extension"),
-            });
-
+            global::MsrGen.Registers.VpmuMode.Emulated => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            global::MsrGen.Registers.VpmuMode.Mediated => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            _ => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+        };
+        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("MSR_AMD_SAMP_BR_FROM{n}", 0xC0010300u, 0x2u, 16, "16", global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Amd, global::MsrGen.Registers.MsrProfile.All, "amd && (false)", true, ResetBits, "arch/x86/include/asm/msr-index.h MSR_AMD_SAMP_BR_FROM; arch/x86/events/amd/lbr.c struct branch_entry (entry n: from at 0xC0010300 + 2n, to at + 1); KVM offers no LbrExtV2 to guests", "Branch-from address of LBR v2 entry n.", new global::MsrGen.Registers.MsrFieldDescriptor[]
+        {
+            new("MISPREDICT", 63, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+            new("FROM_IP", 0, 63, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "58-bit address and its sign extension"),
+        }) { StaticReserved = StaticReservedBits, Aliases = new[] { "MSR_AMD_SAMP_BR_FROM@0" } };
         /// <summary>Bit 63 — MISPREDICT.</summary>
-        [global::MsrGen.Registers.MsrField("MISPREDICT", 63, 1)]
-        public bool Mispredict => (Value & (1UL << 63)) != 0;
-
-        /// <summary>A copy with MISPREDICT replaced.</summary>
-        [global::MsrGen.Registers.MsrField("MISPREDICT", 63, 1)]
-        public MsrAmdSampBrFrom WithMispredict(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 63, value));
-
+        [global::MsrGen.Registers.MsrField("MISPREDICT", 63, 1)] public bool Mispredict => (Value & (1UL << 63)) != 0;
+        [global::MsrGen.Registers.MsrField("MISPREDICT", 63, 1)] public MsrAmdSampBrFrom WithMispredict(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 63, value));
         /// <summary>Bits 62:0 — FROM_IP: 58-bit address and its sign extension</summary>
-        [global::MsrGen.Registers.MsrField("FROM_IP", 0, 63)]
-        public ulong FromIp => (ulong)((Value >> 0) & 0x7FFFFFFFFFFFFFFFUL);
-
-        /// <summary>A copy with FROM_IP replaced (bits beyond the field's width are dropped).</summary>
-        [global::MsrGen.Registers.MsrField("FROM_IP", 0, 63)]
-        public MsrAmdSampBrFrom WithFromIp(ulong value) => new((Value & 0x8000000000000000UL) | ((ulong)value & 0x7FFFFFFFFFFFFFFFUL));
-
-        /// <summary>
-        /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
-        /// </summary>
-        public override string ToString()
-        {
-            var sb = new global::System.Text.StringBuilder(RegisterName);
-            sb.Append(" = 0x").Append(Value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (FromIp != 0) sb.Append(" FROM_IP=0x").Append(((ulong)FromIp).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (Mispredict) sb.Append(" MISPREDICT");
-            ulong reserved = Value & StaticReservedBits;
-            if (reserved != 0) sb.Append(" reserved=0x").Append(reserved.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            return sb.ToString();
-        }
-
-        public bool Equals(MsrAmdSampBrFrom other) => Value == other.Value;
-
-        public override bool Equals(object? obj) => obj is MsrAmdSampBrFrom other && Equals(other);
-
-        public override int GetHashCode() => Value.GetHashCode();
-
-        public static bool operator ==(MsrAmdSampBrFrom left, MsrAmdSampBrFrom right) => left.Value == right.Value;
-
-        public static bool operator !=(MsrAmdSampBrFrom left, MsrAmdSampBrFrom right) => left.Value != right.Value;
+        [global::MsrGen.Registers.MsrField("FROM_IP", 0, 63)] public ulong FromIp => (ulong)((Value >> 0) & 0x7FFFFFFFFFFFFFFFUL);
+        [global::MsrGen.Registers.MsrField("FROM_IP", 0, 63)] public MsrAmdSampBrFrom WithFromIp(ulong value) => new((Value & 0x8000000000000000UL) | ((ulong)value & 0x7FFFFFFFFFFFFFFFUL));
     }
 
     /// <summary>
@@ -1259,125 +733,43 @@ namespace MsrGen.GeneratedUnderTest
     /// <remarks>Source: arch/x86/events/amd/lbr.c amd_pmu_lbr_read (to = MSR_AMD_SAMP_BR_FROM + 2n + 1; no msr-index.h name of its own); KVM offers no LbrExtV2 to guests</remarks>
     [global::MsrGen.Registers.MsrRegister("MSR_AMD_SAMP_BR_TO{n}", 0xC0010301u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Amd, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0x2000000000000000UL, Stride = 0x2u, MaxInstances = 16, Count = "16", Gate = "amd && (false)")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
-    public readonly partial struct MsrAmdSampBrTo : global::MsrGen.Registers.IReadableMsr<MsrAmdSampBrTo>, global::MsrGen.Registers.IWritableMsr<MsrAmdSampBrTo>, global::MsrGen.Registers.IHostWritableMsr<MsrAmdSampBrTo>, global::System.IEquatable<MsrAmdSampBrTo>
+    public readonly partial record struct MsrAmdSampBrTo : global::MsrGen.Registers.IReadableMsr<MsrAmdSampBrTo>, global::MsrGen.Registers.IWritableMsr<MsrAmdSampBrTo>, global::MsrGen.Registers.IHostWritableMsr<MsrAmdSampBrTo>
     {
         public const string RegisterName = "MSR_AMD_SAMP_BR_TO{n}";
-        public const uint BaseAddress = 0xC0010301u;
-        public const uint Stride = 0x2u;
-        /// <summary>Architectural maximum number of instances.</summary>
+        public const uint BaseAddress = 0xC0010301u, Stride = 0x2u;
         public const int Maximum = 16;
-        /// <summary>Bits reserved whatever the capabilities.</summary>
-        public const ulong StaticReservedBits = 0x2000000000000000UL;
-        public const ulong ResetBits = 0x0UL;
-
+        public const ulong StaticReservedBits = 0x2000000000000000UL, ResetBits = 0x0UL;
         public ulong Value { get; }
-
         private MsrAmdSampBrTo(ulong value) => Value = value;
-
         public static MsrAmdSampBrTo Zero => default;
-
-        /// <summary>Wraps a raw value with no access or reserved-bit check.</summary>
         public static MsrAmdSampBrTo FromRawUnchecked(ulong value) => new(value);
-
-        public static uint AddressOf(int n) => BaseAddress + (uint)n * Stride;
-
-        public static string InstanceName(int n) => "MSR_AMD_SAMP_BR_TO" + n.ToString(global::System.Globalization.CultureInfo.InvariantCulture);
-
-        static string global::MsrGen.Registers.IMsrRegister<MsrAmdSampBrTo>.Name => RegisterName;
-        static uint global::MsrGen.Registers.IMsrRegister<MsrAmdSampBrTo>.BaseAddress => BaseAddress;
-        static uint global::MsrGen.Registers.IMsrRegister<MsrAmdSampBrTo>.AddressStride => Stride;
-        static int global::MsrGen.Registers.IMsrRegister<MsrAmdSampBrTo>.MaxInstances => Maximum;
-        static global::MsrGen.Registers.MsrAccess global::MsrGen.Registers.IMsrRegister<MsrAmdSampBrTo>.Access => global::MsrGen.Registers.MsrAccess.ReadWrite;
-
-        /// <summary>Bits a vCPU with these capabilities must not set (instance n of an array register).</summary>
+        public static uint AddressOf(int n) => global::MsrGen.Registers.MsrRegisterOps<MsrAmdSampBrTo>.AddressOf(n);
+        public static string InstanceName(int n) => global::MsrGen.Registers.MsrRegisterOps<MsrAmdSampBrTo>.InstanceName(n);
+        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) => global::MsrGen.Registers.MsrRegisterOps<MsrAmdSampBrTo>.CheckReserved(value, caps, n);
+        public override string ToString() => global::MsrGen.Registers.MsrRegisterOps<MsrAmdSampBrTo>.Format(Value);
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => StaticReservedBits;
-
-        /// <summary>Which bits of a value break the reserved-bit rules for these capabilities.</summary>
-        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) =>
-            new(InstanceName(n), value, ReservedMask(caps, n));
-
-        /// <summary>Whether instance n exists on a vCPU with these capabilities.</summary>
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => (uint)n < (uint)Maximum && n < 16 && caps.IsAmd && false;
-
-        /// <summary>The value after reset on a vCPU with these capabilities.</summary>
         public static MsrAmdSampBrTo Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
-
-        /// <summary>
-        /// Which guest accesses of instance n exit under a vPMU mode (first matching rule of the definition; unlisted: all exit).
-        /// </summary>
-        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0)
+        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0) => mode switch
         {
-            if (mode == global::MsrGen.Registers.VpmuMode.Emulated)
-            {
-                return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-            }
-            if (mode == global::MsrGen.Registers.VpmuMode.Mediated)
-            {
-                return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-            }
-            return global::MsrGen.Registers.MsrIntercept.ReadWrite;
-        }
-
-        /// <summary>The register as the catalog describes it.</summary>
-        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new(
-            "MSR_AMD_SAMP_BR_TO{n}", 0xC0010301u, 0x2u, 16, "16",
-            global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None,
-            global::MsrGen.Registers.MsrVendor.Amd, global::MsrGen.Registers.MsrProfile.All, "amd && (false)", true, 0x0UL,
-            "arch/x86/events/amd/lbr.c amd_pmu_lbr_read (to = MSR_AMD_SAMP_BR_FROM + 2n + 1; no msr-index.h name of its own); KVM offers no LbrExtV2 to guests", "Branch-to address of LBR v2 entry n, with the entry's valid and speculative flags.",
-            new global::MsrGen.Registers.MsrFieldDescriptor[]
-            {
-                new("VALID", 63, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-                new("SPEC", 62, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-                new("TO_IP", 0, 61, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "58-bit address and its sign extension"),
-            });
-
+            global::MsrGen.Registers.VpmuMode.Emulated => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            global::MsrGen.Registers.VpmuMode.Mediated => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            _ => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+        };
+        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("MSR_AMD_SAMP_BR_TO{n}", 0xC0010301u, 0x2u, 16, "16", global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Amd, global::MsrGen.Registers.MsrProfile.All, "amd && (false)", true, ResetBits, "arch/x86/events/amd/lbr.c amd_pmu_lbr_read (to = MSR_AMD_SAMP_BR_FROM + 2n + 1; no msr-index.h name of its own); KVM offers no LbrExtV2 to guests", "Branch-to address of LBR v2 entry n, with the entry's valid and speculative flags.", new global::MsrGen.Registers.MsrFieldDescriptor[]
+        {
+            new("VALID", 63, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+            new("SPEC", 62, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+            new("TO_IP", 0, 61, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "58-bit address and its sign extension"),
+        }) { StaticReserved = StaticReservedBits };
         /// <summary>Bit 63 — VALID.</summary>
-        [global::MsrGen.Registers.MsrField("VALID", 63, 1)]
-        public bool Valid => (Value & (1UL << 63)) != 0;
-
-        /// <summary>A copy with VALID replaced.</summary>
-        [global::MsrGen.Registers.MsrField("VALID", 63, 1)]
-        public MsrAmdSampBrTo WithValid(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 63, value));
-
+        [global::MsrGen.Registers.MsrField("VALID", 63, 1)] public bool Valid => (Value & (1UL << 63)) != 0;
+        [global::MsrGen.Registers.MsrField("VALID", 63, 1)] public MsrAmdSampBrTo WithValid(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 63, value));
         /// <summary>Bit 62 — SPEC.</summary>
-        [global::MsrGen.Registers.MsrField("SPEC", 62, 1)]
-        public bool Spec => (Value & (1UL << 62)) != 0;
-
-        /// <summary>A copy with SPEC replaced.</summary>
-        [global::MsrGen.Registers.MsrField("SPEC", 62, 1)]
-        public MsrAmdSampBrTo WithSpec(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 62, value));
-
+        [global::MsrGen.Registers.MsrField("SPEC", 62, 1)] public bool Spec => (Value & (1UL << 62)) != 0;
+        [global::MsrGen.Registers.MsrField("SPEC", 62, 1)] public MsrAmdSampBrTo WithSpec(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 62, value));
         /// <summary>Bits 60:0 — TO_IP: 58-bit address and its sign extension</summary>
-        [global::MsrGen.Registers.MsrField("TO_IP", 0, 61)]
-        public ulong ToIp => (ulong)((Value >> 0) & 0x1FFFFFFFFFFFFFFFUL);
-
-        /// <summary>A copy with TO_IP replaced (bits beyond the field's width are dropped).</summary>
-        [global::MsrGen.Registers.MsrField("TO_IP", 0, 61)]
-        public MsrAmdSampBrTo WithToIp(ulong value) => new((Value & 0xE000000000000000UL) | ((ulong)value & 0x1FFFFFFFFFFFFFFFUL));
-
-        /// <summary>
-        /// The value decoded: set flags by name, non-zero fields as numbers, and any reserved bits that are set.
-        /// </summary>
-        public override string ToString()
-        {
-            var sb = new global::System.Text.StringBuilder(RegisterName);
-            sb.Append(" = 0x").Append(Value.ToString("X16", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (ToIp != 0) sb.Append(" TO_IP=0x").Append(((ulong)ToIp).ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            if (Spec) sb.Append(" SPEC");
-            if (Valid) sb.Append(" VALID");
-            ulong reserved = Value & StaticReservedBits;
-            if (reserved != 0) sb.Append(" reserved=0x").Append(reserved.ToString("X", global::System.Globalization.CultureInfo.InvariantCulture));
-            return sb.ToString();
-        }
-
-        public bool Equals(MsrAmdSampBrTo other) => Value == other.Value;
-
-        public override bool Equals(object? obj) => obj is MsrAmdSampBrTo other && Equals(other);
-
-        public override int GetHashCode() => Value.GetHashCode();
-
-        public static bool operator ==(MsrAmdSampBrTo left, MsrAmdSampBrTo right) => left.Value == right.Value;
-
-        public static bool operator !=(MsrAmdSampBrTo left, MsrAmdSampBrTo right) => left.Value != right.Value;
+        [global::MsrGen.Registers.MsrField("TO_IP", 0, 61)] public ulong ToIp => (ulong)((Value >> 0) & 0x1FFFFFFFFFFFFFFFUL);
+        [global::MsrGen.Registers.MsrField("TO_IP", 0, 61)] public MsrAmdSampBrTo WithToIp(ulong value) => new((Value & 0xE000000000000000UL) | ((ulong)value & 0x1FFFFFFFFFFFFFFFUL));
     }
 }

@@ -439,7 +439,7 @@ namespace MsrGen.GeneratedUnderTest
     /// <remarks>Source: SDM Vol. 3B 20.2.2; KVM fixed_ctr_ctrl_rsvd (0xB per existing counter)</remarks>
     [global::MsrGen.Registers.MsrRegister("IA32_FIXED_CTR_CTRL", 0x38Du, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFFEEEEFFFF0000UL, Gate = "intel && (version >= 2)", HostPmu = true, Aliases = "MSR_CORE_PERF_FIXED_CTR_CTRL")]
     [global::MsrGen.Registers.MsrConditionalBits(0x100000000UL, "true", ElementStride = 4, ElementCount = 4, ElementBound = "fixed")]
-    [global::MsrGen.Registers.MsrConditionalBits(0x100000000UL, "pebs-baseline", ElementStride = 4, ElementCount = 4)]
+    [global::MsrGen.Registers.MsrConditionalBits(0x100000000UL, "pebs-baseline && pebs-format != 0", ElementStride = 4, ElementCount = 4)]
     [global::MsrGen.Registers.MsrConditionalBits(0xFUL, "true", ElementStride = 4, ElementCount = 4, ElementBound = "fixed")]
     [global::MsrGen.Registers.MsrConditionalBits(0x4UL, "false", ElementStride = 4, ElementCount = 4)]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
@@ -460,7 +460,7 @@ namespace MsrGen.GeneratedUnderTest
             ulong reserved = StaticReservedBits;
             int c0 = global::System.Math.Clamp(caps.FixedCounters, 0, 4);
             reserved |= global::MsrGen.Registers.Bits.Repeat(0x1UL, 32, 4, c0, 4);
-            if (!(caps.PebsBaseline)) reserved |= global::MsrGen.Registers.Bits.Repeat(0x1UL, 32, 4, 0, c0);
+            if (!(caps.PebsBaseline && caps.PebsFormat != 0)) reserved |= global::MsrGen.Registers.Bits.Repeat(0x1UL, 32, 4, 0, c0);
             int c1 = global::System.Math.Clamp(caps.FixedCounters, 0, 4);
             reserved |= global::MsrGen.Registers.Bits.Repeat(0xFUL, 0, 4, c1, 4);
             if (!(false)) reserved |= global::MsrGen.Registers.Bits.Repeat(0x4UL, 0, 4, 0, c1);
@@ -476,14 +476,14 @@ namespace MsrGen.GeneratedUnderTest
         };
         public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("IA32_FIXED_CTR_CTRL", 0x38Du, 0x0u, 1, "", global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel && (version >= 2)", true, ResetBits, "SDM Vol. 3B 20.2.2; KVM fixed_ctr_ctrl_rsvd (0xB per existing counter)", "Controls of the fixed counters, one 4-bit group per counter and an adaptive-PEBS bit per counter.", new global::MsrGen.Registers.MsrFieldDescriptor[]
         {
-            new("ADAPTIVE{n}", 32, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "pebs-baseline", 4, 4, "fixed", "Adaptive PEBS for fixed counter n"),
+            new("ADAPTIVE{n}", 32, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "pebs-baseline && pebs-format != 0", 4, 4, "fixed", "ICL_FIXED_0_ADAPTIVE: only with a PEBS format (intel_pmu_refresh)"),
             new("FIXED{n}.PMI", 3, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 4, 4, "fixed", "Raise a PMI on overflow"),
-            new("FIXED{n}.ANY", 2, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 4, 4, "fixed", "AnyThread (KVM reserves it)"),
+            new("FIXED{n}.ANY", 2, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 4, 4, "fixed", "AnyThread (KVM reserves it); in fixed counter 3's group the same bit is INTEL_FIXED_3_METRICS_CLEAR, also reserved by KVM"),
             new("FIXED{n}.USR", 1, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 4, 4, "fixed", "Count at CPL > 0"),
             new("FIXED{n}.OS", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 4, 4, "fixed", "Count at CPL 0"),
         }) { StaticReserved = StaticReservedBits, Aliases = new[] { "MSR_CORE_PERF_FIXED_CTR_CTRL" } };
         /// <summary>
-        /// Bit 32 + 4·n, n &lt; 4 — ADAPTIVE{n}: Adaptive PEBS for fixed counter n Elements ('fixed' exist on a vCPU). Exists only when 'pebs-baseline' (reserved otherwise).
+        /// Bit 32 + 4·n, n &lt; 4 — ADAPTIVE{n}: ICL_FIXED_0_ADAPTIVE: only with a PEBS format (intel_pmu_refresh) Elements ('fixed' exist on a vCPU). Exists only when 'pebs-baseline &amp;&amp; pebs-format != 0' (reserved otherwise).
         /// </summary>
         [global::MsrGen.Registers.MsrField("ADAPTIVE{n}", 32, 1, ElementStride = 4, ElementCount = 4)] public bool Adaptive(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 4, 32, 4);
         [global::MsrGen.Registers.MsrField("ADAPTIVE{n}", 32, 1, ElementStride = 4, ElementCount = 4)] public Ia32FixedCtrCtrl WithAdaptive(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 4, 32, 4, value));
@@ -491,7 +491,7 @@ namespace MsrGen.GeneratedUnderTest
         [global::MsrGen.Registers.MsrField("FIXED{n}.PMI", 3, 1, ElementStride = 4, ElementCount = 4)] public bool FixedPmi(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 4, 3, 4);
         [global::MsrGen.Registers.MsrField("FIXED{n}.PMI", 3, 1, ElementStride = 4, ElementCount = 4)] public Ia32FixedCtrCtrl WithFixedPmi(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 4, 3, 4, value));
         /// <summary>
-        /// Bit 2 + 4·n, n &lt; 4 — FIXED{n}.ANY: AnyThread (KVM reserves it) Elements ('fixed' exist on a vCPU). Exists only when 'false' (reserved otherwise).
+        /// Bit 2 + 4·n, n &lt; 4 — FIXED{n}.ANY: AnyThread (KVM reserves it); in fixed counter 3's group the same bit is INTEL_FIXED_3_METRICS_CLEAR, also reserved by KVM Elements ('fixed' exist on a vCPU). Exists only when 'false' (reserved otherwise).
         /// </summary>
         [global::MsrGen.Registers.MsrField("FIXED{n}.ANY", 2, 1, ElementStride = 4, ElementCount = 4)] public bool FixedAny(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 4, 2, 4);
         [global::MsrGen.Registers.MsrField("FIXED{n}.ANY", 2, 1, ElementStride = 4, ElementCount = 4)] public Ia32FixedCtrCtrl WithFixedAny(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 4, 2, 4, value));
@@ -506,14 +506,15 @@ namespace MsrGen.GeneratedUnderTest
     /// <summary>
     /// IA32_PERF_GLOBAL_STATUS (0x38E). Overflow status; read-only to the guest (cleared through IA32_PERF_GLOBAL_OVF_CTRL).
     /// </summary>
-    /// <remarks>Source: SDM Vol. 3B 20.2.2; KVM global_status_rsvd = global_ctrl_rsvd &amp; ~(BIT 62 | BIT 63)</remarks>
-    [global::MsrGen.Registers.MsrRegister("IA32_PERF_GLOBAL_STATUS", 0x38Eu, Access = global::MsrGen.Registers.MsrAccess.ReadOnly, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0x37E000000000000UL, Gate = "intel && (version >= 2)", HostPmu = true, Aliases = "MSR_CORE_PERF_GLOBAL_STATUS")]
+    /// <remarks>Source: SDM Vol. 3B 20.2.2; arch/x86/include/asm/perf_event.h GLOBAL_STATUS_*; KVM intel_pmu_refresh: global_status_rsvd = global_ctrl_rsvd &amp; ~(BIT 62 | BIT 63), minus TRACE_TOPA_PMI with Intel PT in host-guest mode</remarks>
+    [global::MsrGen.Registers.MsrRegister("IA32_PERF_GLOBAL_STATUS", 0x38Eu, Access = global::MsrGen.Registers.MsrAccess.ReadOnly, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0x33E000000000000UL, Gate = "intel && (version >= 2)", HostPmu = true, Aliases = "MSR_CORE_PERF_GLOBAL_STATUS")]
     [global::MsrGen.Registers.MsrConditionalBits(0x2000000000000000UL, "false")]
     [global::MsrGen.Registers.MsrConditionalBits(0x1000000000000000UL, "false")]
     [global::MsrGen.Registers.MsrConditionalBits(0x800000000000000UL, "false")]
     [global::MsrGen.Registers.MsrConditionalBits(0x400000000000000UL, "false")]
-    [global::MsrGen.Registers.MsrConditionalBits(0x80000000000000UL, "false")]
-    [global::MsrGen.Registers.MsrConditionalBits(0x1000000000000UL, "false")]
+    [global::MsrGen.Registers.MsrConditionalBits(0x80000000000000UL, "pt-host-guest")]
+    [global::MsrGen.Registers.MsrConditionalBits(0x40000000000000UL, "false")]
+    [global::MsrGen.Registers.MsrConditionalBits(0x1000000000000UL, "perf-metrics")]
     [global::MsrGen.Registers.MsrConditionalBits(0x100000000UL, "true", ElementStride = 1, ElementCount = 16, ElementBound = "fixed")]
     [global::MsrGen.Registers.MsrConditionalBits(0x1UL, "true", ElementStride = 1, ElementCount = 32, ElementBound = "gp")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
@@ -521,7 +522,7 @@ namespace MsrGen.GeneratedUnderTest
     {
         public const string RegisterName = "IA32_PERF_GLOBAL_STATUS";
         public const uint Address = 0x38Eu;
-        public const ulong StaticReservedBits = 0x37E000000000000UL, ResetBits = 0x0UL;
+        public const ulong StaticReservedBits = 0x33E000000000000UL, ResetBits = 0x0UL;
         public ulong Value { get; }
         private Ia32PerfGlobalStatus(ulong value) => Value = value;
         public static Ia32PerfGlobalStatus Zero => default;
@@ -531,7 +532,9 @@ namespace MsrGen.GeneratedUnderTest
         public override string ToString() => global::MsrGen.Registers.MsrRegisterOps<Ia32PerfGlobalStatus>.Format(Value);
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0)
         {
-            ulong reserved = StaticReservedBits | 0x3C81000000000000UL; // fields no vCPU is given ('when false')
+            ulong reserved = StaticReservedBits | 0x3C40000000000000UL; // fields no vCPU is given ('when false')
+            if (!(caps.Has(global::MsrGen.Registers.PmuFeatures.PtHostGuest))) reserved |= 0x80000000000000UL;
+            if (!(caps.PerfMetrics)) reserved |= 0x1000000000000UL;
             int c0 = global::System.Math.Clamp(caps.FixedCounters, 0, 16);
             reserved |= global::MsrGen.Registers.Bits.Repeat(0x1UL, 32, 1, c0, 16);
             int c1 = global::System.Math.Clamp(caps.GpCounters, 0, 32);
@@ -546,16 +549,17 @@ namespace MsrGen.GeneratedUnderTest
             global::MsrGen.Registers.VpmuMode.Mediated => (caps.GpCounters == host.GpCounters && caps.FixedCounters == host.FixedCounters && caps.Version > 1) ? global::MsrGen.Registers.MsrIntercept.None : global::MsrGen.Registers.MsrIntercept.ReadWrite,
             _ => global::MsrGen.Registers.MsrIntercept.ReadWrite,
         };
-        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("IA32_PERF_GLOBAL_STATUS", 0x38Eu, 0x0u, 1, "", global::MsrGen.Registers.MsrAccess.ReadOnly, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel && (version >= 2)", true, ResetBits, "SDM Vol. 3B 20.2.2; KVM global_status_rsvd = global_ctrl_rsvd & ~(BIT 62 | BIT 63)", "Overflow status; read-only to the guest (cleared through IA32_PERF_GLOBAL_OVF_CTRL).", new global::MsrGen.Registers.MsrFieldDescriptor[]
+        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("IA32_PERF_GLOBAL_STATUS", 0x38Eu, 0x0u, 1, "", global::MsrGen.Registers.MsrAccess.ReadOnly, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel && (version >= 2)", true, ResetBits, "SDM Vol. 3B 20.2.2; arch/x86/include/asm/perf_event.h GLOBAL_STATUS_*; KVM intel_pmu_refresh: global_status_rsvd = global_ctrl_rsvd & ~(BIT 62 | BIT 63), minus TRACE_TOPA_PMI with Intel PT in host-guest mode", "Overflow status; read-only to the guest (cleared through IA32_PERF_GLOBAL_OVF_CTRL).", new global::MsrGen.Registers.MsrFieldDescriptor[]
         {
             new("COND_CHGD", 63, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Condition changed"),
             new("OVF_BUF", 62, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "DS buffer overflow"),
             new("UNC_OVF", 61, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", "Uncore overflow"),
-            new("ASCI", 60, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", "Anti-side-channel interference"),
+            new("ASIF", 60, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", "GLOBAL_STATUS_ASIF"),
             new("CTR_FRZ", 59, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", "Counters frozen"),
             new("LBR_FRZ", 58, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", "LBRs frozen"),
-            new("TRACE_TOPA_PMI", 55, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", "Intel PT ToPA PMI"),
-            new("PERF_METRICS_OVF", 48, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", "PERF_METRICS overflow"),
+            new("TRACE_TOPA_PMI", 55, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "pt-host-guest", 0, 0, "", "Intel PT ToPA PMI (KVM: only with pt_mode host-guest)"),
+            new("ARCH_PEBS_THRESHOLD", 54, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", "GLOBAL_STATUS_ARCH_PEBS_THRESHOLD_BIT: architectural PEBS buffer threshold"),
+            new("PERF_METRICS_OVF", 48, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "perf-metrics", 0, 0, "", "PERF_METRICS overflow"),
             new("OVF_FIXED{n}", 32, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 1, 16, "fixed", "Fixed counter n overflowed"),
             new("OVF_PMC{n}", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 1, 32, "gp", "GP counter n overflowed"),
         }) { StaticReserved = StaticReservedBits, Aliases = new[] { "MSR_CORE_PERF_GLOBAL_STATUS" } };
@@ -568,19 +572,28 @@ namespace MsrGen.GeneratedUnderTest
         /// <summary>Bit 61 — UNC_OVF: Uncore overflow Exists only when 'false' (reserved otherwise).</summary>
         [global::MsrGen.Registers.MsrField("UNC_OVF", 61, 1)] public bool UncOvf => (Value & (1UL << 61)) != 0;
         [global::MsrGen.Registers.MsrField("UNC_OVF", 61, 1)] public Ia32PerfGlobalStatus WithUncOvf(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 61, value));
-        /// <summary>Bit 60 — ASCI: Anti-side-channel interference Exists only when 'false' (reserved otherwise).</summary>
-        [global::MsrGen.Registers.MsrField("ASCI", 60, 1)] public bool Asci => (Value & (1UL << 60)) != 0;
-        [global::MsrGen.Registers.MsrField("ASCI", 60, 1)] public Ia32PerfGlobalStatus WithAsci(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 60, value));
+        /// <summary>Bit 60 — ASIF: GLOBAL_STATUS_ASIF Exists only when 'false' (reserved otherwise).</summary>
+        [global::MsrGen.Registers.MsrField("ASIF", 60, 1)] public bool Asif => (Value & (1UL << 60)) != 0;
+        [global::MsrGen.Registers.MsrField("ASIF", 60, 1)] public Ia32PerfGlobalStatus WithAsif(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 60, value));
         /// <summary>Bit 59 — CTR_FRZ: Counters frozen Exists only when 'false' (reserved otherwise).</summary>
         [global::MsrGen.Registers.MsrField("CTR_FRZ", 59, 1)] public bool CtrFrz => (Value & (1UL << 59)) != 0;
         [global::MsrGen.Registers.MsrField("CTR_FRZ", 59, 1)] public Ia32PerfGlobalStatus WithCtrFrz(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 59, value));
         /// <summary>Bit 58 — LBR_FRZ: LBRs frozen Exists only when 'false' (reserved otherwise).</summary>
         [global::MsrGen.Registers.MsrField("LBR_FRZ", 58, 1)] public bool LbrFrz => (Value & (1UL << 58)) != 0;
         [global::MsrGen.Registers.MsrField("LBR_FRZ", 58, 1)] public Ia32PerfGlobalStatus WithLbrFrz(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 58, value));
-        /// <summary>Bit 55 — TRACE_TOPA_PMI: Intel PT ToPA PMI Exists only when 'false' (reserved otherwise).</summary>
+        /// <summary>
+        /// Bit 55 — TRACE_TOPA_PMI: Intel PT ToPA PMI (KVM: only with pt_mode host-guest) Exists only when 'pt-host-guest' (reserved otherwise).
+        /// </summary>
         [global::MsrGen.Registers.MsrField("TRACE_TOPA_PMI", 55, 1)] public bool TraceTopaPmi => (Value & (1UL << 55)) != 0;
         [global::MsrGen.Registers.MsrField("TRACE_TOPA_PMI", 55, 1)] public Ia32PerfGlobalStatus WithTraceTopaPmi(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 55, value));
-        /// <summary>Bit 48 — PERF_METRICS_OVF: PERF_METRICS overflow Exists only when 'false' (reserved otherwise).</summary>
+        /// <summary>
+        /// Bit 54 — ARCH_PEBS_THRESHOLD: GLOBAL_STATUS_ARCH_PEBS_THRESHOLD_BIT: architectural PEBS buffer threshold Exists only when 'false' (reserved otherwise).
+        /// </summary>
+        [global::MsrGen.Registers.MsrField("ARCH_PEBS_THRESHOLD", 54, 1)] public bool ArchPebsThreshold => (Value & (1UL << 54)) != 0;
+        [global::MsrGen.Registers.MsrField("ARCH_PEBS_THRESHOLD", 54, 1)] public Ia32PerfGlobalStatus WithArchPebsThreshold(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 54, value));
+        /// <summary>
+        /// Bit 48 — PERF_METRICS_OVF: PERF_METRICS overflow Exists only when 'perf-metrics' (reserved otherwise).
+        /// </summary>
         [global::MsrGen.Registers.MsrField("PERF_METRICS_OVF", 48, 1)] public bool PerfMetricsOvf => (Value & (1UL << 48)) != 0;
         [global::MsrGen.Registers.MsrField("PERF_METRICS_OVF", 48, 1)] public Ia32PerfGlobalStatus WithPerfMetricsOvf(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 48, value));
         /// <summary>Bit 32 + 1·n, n &lt; 16 — OVF_FIXED{n}: Fixed counter n overflowed Elements ('fixed' exist on a vCPU).</summary>
@@ -596,7 +609,7 @@ namespace MsrGen.GeneratedUnderTest
     /// <summary>IA32_PERF_GLOBAL_CTRL (0x38F). Global enables: GP counter n at bit n, fixed counter n at bit 32 + n.</summary>
     /// <remarks>Source: SDM Vol. 3B 20.2.2; KVM global_ctrl_rsvd; reset GENMASK(nr_gp - 1, 0) (kvm_pmu_refresh)</remarks>
     [global::MsrGen.Registers.MsrRegister("IA32_PERF_GLOBAL_CTRL", 0x38Fu, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFE000000000000UL, Gate = "intel && (version >= 2)", HostPmu = true, Aliases = "MSR_CORE_PERF_GLOBAL_CTRL")]
-    [global::MsrGen.Registers.MsrConditionalBits(0x1000000000000UL, "false")]
+    [global::MsrGen.Registers.MsrConditionalBits(0x1000000000000UL, "perf-metrics")]
     [global::MsrGen.Registers.MsrConditionalBits(0x100000000UL, "true", ElementStride = 1, ElementCount = 16, ElementBound = "fixed")]
     [global::MsrGen.Registers.MsrConditionalBits(0x1UL, "true", ElementStride = 1, ElementCount = 32, ElementBound = "gp")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
@@ -614,7 +627,8 @@ namespace MsrGen.GeneratedUnderTest
         public override string ToString() => global::MsrGen.Registers.MsrRegisterOps<Ia32PerfGlobalCtrl>.Format(Value);
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0)
         {
-            ulong reserved = StaticReservedBits | 0x1000000000000UL; // fields no vCPU is given ('when false')
+            ulong reserved = StaticReservedBits;
+            if (!(caps.PerfMetrics)) reserved |= 0x1000000000000UL;
             int c0 = global::System.Math.Clamp(caps.FixedCounters, 0, 16);
             reserved |= global::MsrGen.Registers.Bits.Repeat(0x1UL, 32, 1, c0, 16);
             int c1 = global::System.Math.Clamp(caps.GpCounters, 0, 32);
@@ -631,12 +645,12 @@ namespace MsrGen.GeneratedUnderTest
         };
         public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("IA32_PERF_GLOBAL_CTRL", 0x38Fu, 0x0u, 1, "", global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel && (version >= 2)", true, ResetBits, "SDM Vol. 3B 20.2.2; KVM global_ctrl_rsvd; reset GENMASK(nr_gp - 1, 0) (kvm_pmu_refresh)", "Global enables: GP counter n at bit n, fixed counter n at bit 32 + n.", new global::MsrGen.Registers.MsrFieldDescriptor[]
         {
-            new("EN_PERF_METRICS", 48, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", "Enable PERF_METRICS (not exposed by KVM 7.0)"),
+            new("EN_PERF_METRICS", 48, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "perf-metrics", 0, 0, "", "Enable PERF_METRICS (GLOBAL_CTRL_EN_PERF_METRICS; only when PERF_CAPABILITIES offers PERF_METRICS)"),
             new("EN_FIXED{n}", 32, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 1, 16, "fixed", "Enable fixed counter n"),
             new("EN_PMC{n}", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 1, 32, "gp", "Enable GP counter n"),
         }) { StaticReserved = StaticReservedBits, Aliases = new[] { "MSR_CORE_PERF_GLOBAL_CTRL" } };
         /// <summary>
-        /// Bit 48 — EN_PERF_METRICS: Enable PERF_METRICS (not exposed by KVM 7.0) Exists only when 'false' (reserved otherwise).
+        /// Bit 48 — EN_PERF_METRICS: Enable PERF_METRICS (GLOBAL_CTRL_EN_PERF_METRICS; only when PERF_CAPABILITIES offers PERF_METRICS) Exists only when 'perf-metrics' (reserved otherwise).
         /// </summary>
         [global::MsrGen.Registers.MsrField("EN_PERF_METRICS", 48, 1)] public bool EnPerfMetrics => (Value & (1UL << 48)) != 0;
         [global::MsrGen.Registers.MsrField("EN_PERF_METRICS", 48, 1)] public Ia32PerfGlobalCtrl WithEnPerfMetrics(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 48, value));
@@ -654,8 +668,9 @@ namespace MsrGen.GeneratedUnderTest
     /// IA32_PERF_GLOBAL_OVF_CTRL (0x390). Writing 1 clears the matching IA32_PERF_GLOBAL_STATUS bit; reads return 0.
     /// </summary>
     /// <remarks>Source: SDM Vol. 3B 20.2.2 (a.k.a. IA32_PERF_GLOBAL_STATUS_RESET); KVM: reserved = global_status_rsvd, reads 0</remarks>
-    [global::MsrGen.Registers.MsrRegister("IA32_PERF_GLOBAL_OVF_CTRL", 0x390u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.WriteOneToClear | global::MsrGen.Registers.MsrSideEffects.ReadsAsZero, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0x3FFE000000000000UL, Gate = "intel && (version >= 2)", HostPmu = true, Aliases = "MSR_CORE_PERF_GLOBAL_OVF_CTRL")]
-    [global::MsrGen.Registers.MsrConditionalBits(0x1000000000000UL, "false")]
+    [global::MsrGen.Registers.MsrRegister("IA32_PERF_GLOBAL_OVF_CTRL", 0x390u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.WriteOneToClear | global::MsrGen.Registers.MsrSideEffects.ReadsAsZero, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0x3F7E000000000000UL, Gate = "intel && (version >= 2)", HostPmu = true, Aliases = "MSR_CORE_PERF_GLOBAL_OVF_CTRL")]
+    [global::MsrGen.Registers.MsrConditionalBits(0x80000000000000UL, "pt-host-guest")]
+    [global::MsrGen.Registers.MsrConditionalBits(0x1000000000000UL, "perf-metrics")]
     [global::MsrGen.Registers.MsrConditionalBits(0x100000000UL, "true", ElementStride = 1, ElementCount = 16, ElementBound = "fixed")]
     [global::MsrGen.Registers.MsrConditionalBits(0x1UL, "true", ElementStride = 1, ElementCount = 32, ElementBound = "gp")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
@@ -663,7 +678,7 @@ namespace MsrGen.GeneratedUnderTest
     {
         public const string RegisterName = "IA32_PERF_GLOBAL_OVF_CTRL";
         public const uint Address = 0x390u;
-        public const ulong StaticReservedBits = 0x3FFE000000000000UL, ResetBits = 0x0UL;
+        public const ulong StaticReservedBits = 0x3F7E000000000000UL, ResetBits = 0x0UL;
         public ulong Value { get; }
         private Ia32PerfGlobalOvfCtrl(ulong value) => Value = value;
         public static Ia32PerfGlobalOvfCtrl Zero => default;
@@ -673,7 +688,9 @@ namespace MsrGen.GeneratedUnderTest
         public override string ToString() => global::MsrGen.Registers.MsrRegisterOps<Ia32PerfGlobalOvfCtrl>.Format(Value);
         public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0)
         {
-            ulong reserved = StaticReservedBits | 0x1000000000000UL; // fields no vCPU is given ('when false')
+            ulong reserved = StaticReservedBits;
+            if (!(caps.Has(global::MsrGen.Registers.PmuFeatures.PtHostGuest))) reserved |= 0x80000000000000UL;
+            if (!(caps.PerfMetrics)) reserved |= 0x1000000000000UL;
             int c0 = global::System.Math.Clamp(caps.FixedCounters, 0, 16);
             reserved |= global::MsrGen.Registers.Bits.Repeat(0x1UL, 32, 1, c0, 16);
             int c1 = global::System.Math.Clamp(caps.GpCounters, 0, 32);
@@ -692,7 +709,8 @@ namespace MsrGen.GeneratedUnderTest
         {
             new("CLR_COND_CHGD", 63, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
             new("CLR_OVF_BUF", 62, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-            new("CLR_PERF_METRICS_OVF", 48, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", ""),
+            new("CLR_TRACE_TOPA_PMI", 55, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "pt-host-guest", 0, 0, "", "Same reserved bits as IA32_PERF_GLOBAL_STATUS (intel_pmu_refresh)"),
+            new("CLR_PERF_METRICS_OVF", 48, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "perf-metrics", 0, 0, "", ""),
             new("CLR_OVF_FIXED{n}", 32, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 1, 16, "fixed", ""),
             new("CLR_OVF_PMC{n}", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 1, 32, "gp", ""),
         }) { StaticReserved = StaticReservedBits, Aliases = new[] { "MSR_CORE_PERF_GLOBAL_OVF_CTRL" } };
@@ -702,7 +720,12 @@ namespace MsrGen.GeneratedUnderTest
         /// <summary>Bit 62 — CLR_OVF_BUF.</summary>
         [global::MsrGen.Registers.MsrField("CLR_OVF_BUF", 62, 1)] public bool ClrOvfBuf => (Value & (1UL << 62)) != 0;
         [global::MsrGen.Registers.MsrField("CLR_OVF_BUF", 62, 1)] public Ia32PerfGlobalOvfCtrl WithClrOvfBuf(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 62, value));
-        /// <summary>Bit 48 — CLR_PERF_METRICS_OVF. Exists only when 'false' (reserved otherwise).</summary>
+        /// <summary>
+        /// Bit 55 — CLR_TRACE_TOPA_PMI: Same reserved bits as IA32_PERF_GLOBAL_STATUS (intel_pmu_refresh) Exists only when 'pt-host-guest' (reserved otherwise).
+        /// </summary>
+        [global::MsrGen.Registers.MsrField("CLR_TRACE_TOPA_PMI", 55, 1)] public bool ClrTraceTopaPmi => (Value & (1UL << 55)) != 0;
+        [global::MsrGen.Registers.MsrField("CLR_TRACE_TOPA_PMI", 55, 1)] public Ia32PerfGlobalOvfCtrl WithClrTraceTopaPmi(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 55, value));
+        /// <summary>Bit 48 — CLR_PERF_METRICS_OVF. Exists only when 'perf-metrics' (reserved otherwise).</summary>
         [global::MsrGen.Registers.MsrField("CLR_PERF_METRICS_OVF", 48, 1)] public bool ClrPerfMetricsOvf => (Value & (1UL << 48)) != 0;
         [global::MsrGen.Registers.MsrField("CLR_PERF_METRICS_OVF", 48, 1)] public Ia32PerfGlobalOvfCtrl WithClrPerfMetricsOvf(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 48, value));
         /// <summary>Bit 32 + 1·n, n &lt; 16 — CLR_OVF_FIXED{n}. Elements ('fixed' exist on a vCPU).</summary>
@@ -718,7 +741,7 @@ namespace MsrGen.GeneratedUnderTest
     /// <summary>
     /// IA32_PERF_GLOBAL_STATUS_SET (0x391). Writing 1 sets the matching IA32_PERF_GLOBAL_STATUS bit; reads return 0.
     /// </summary>
-    /// <remarks>Source: SDM Vol. 3B 20.2.4 (PMU v4); not guest-visible in KVM, used by the mediated load</remarks>
+    /// <remarks>Source: SDM Vol. 3B 20.2.4 (PMU v4); MSR_CORE_PERF_GLOBAL_STATUS_SET; kvm_pmu_is_valid_msr and intel_pmu_get_msr / intel_pmu_set_msr have no case for it, so a guest access #GPs in both vPMU designs; the mediated load writes it</remarks>
     [global::MsrGen.Registers.MsrRegister("IA32_PERF_GLOBAL_STATUS_SET", 0x391u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.WriteOneToSet | global::MsrGen.Registers.MsrSideEffects.ReadsAsZero, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0x3FFE000000000000UL, Gate = "intel && (version >= 4)", HostPmu = true, Aliases = "MSR_CORE_PERF_GLOBAL_STATUS_SET")]
     [global::MsrGen.Registers.MsrConditionalBits(0x1000000000000UL, "false")]
     [global::MsrGen.Registers.MsrConditionalBits(0x100000000UL, "true", ElementStride = 1, ElementCount = 16, ElementBound = "fixed")]
@@ -753,7 +776,7 @@ namespace MsrGen.GeneratedUnderTest
             global::MsrGen.Registers.VpmuMode.Mediated => global::MsrGen.Registers.MsrIntercept.ReadWrite,
             _ => global::MsrGen.Registers.MsrIntercept.ReadWrite,
         };
-        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("IA32_PERF_GLOBAL_STATUS_SET", 0x391u, 0x0u, 1, "", global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.WriteOneToSet | global::MsrGen.Registers.MsrSideEffects.ReadsAsZero, global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel && (version >= 4)", true, ResetBits, "SDM Vol. 3B 20.2.4 (PMU v4); not guest-visible in KVM, used by the mediated load", "Writing 1 sets the matching IA32_PERF_GLOBAL_STATUS bit; reads return 0.", new global::MsrGen.Registers.MsrFieldDescriptor[]
+        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("IA32_PERF_GLOBAL_STATUS_SET", 0x391u, 0x0u, 1, "", global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.WriteOneToSet | global::MsrGen.Registers.MsrSideEffects.ReadsAsZero, global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel && (version >= 4)", true, ResetBits, "SDM Vol. 3B 20.2.4 (PMU v4); MSR_CORE_PERF_GLOBAL_STATUS_SET; kvm_pmu_is_valid_msr and intel_pmu_get_msr / intel_pmu_set_msr have no case for it, so a guest access #GPs in both vPMU designs; the mediated load writes it", "Writing 1 sets the matching IA32_PERF_GLOBAL_STATUS bit; reads return 0.", new global::MsrGen.Registers.MsrFieldDescriptor[]
         {
             new("SET_COND_CHGD", 63, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
             new("SET_OVF_BUF", 62, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
@@ -832,6 +855,56 @@ namespace MsrGen.GeneratedUnderTest
         public ulong PebsEnPmcBits => (Value >> 0) & 0xFFFFFFFFUL;
     }
 
+    /// <summary>MSR_PEBS_DATA_CFG (0x3F2). Which groups an adaptive PEBS record carries.</summary>
+    /// <remarks>Source: arch/x86/include/asm/msr-index.h MSR_PEBS_DATA_CFG, perf_event.h PEBS_DATACFG_*; KVM intel_pmu_refresh pebs_data_cfg_rsvd = ~0xff00000f, intel_pmu_is_valid_msr (PEBS_BASELINE and PEBS_FORMAT &gt; 3)</remarks>
+    [global::MsrGen.Registers.MsrRegister("MSR_PEBS_DATA_CFG", 0x3F2u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFFFFFF00FFFFF0UL, Gate = "intel && (pebs-baseline && pebs-format > 3)")]
+    [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
+    public readonly partial record struct MsrPebsDataCfg : global::MsrGen.Registers.IReadableMsr<MsrPebsDataCfg>, global::MsrGen.Registers.IWritableMsr<MsrPebsDataCfg>, global::MsrGen.Registers.IHostWritableMsr<MsrPebsDataCfg>
+    {
+        public const string RegisterName = "MSR_PEBS_DATA_CFG";
+        public const uint Address = 0x3F2u;
+        public const ulong StaticReservedBits = 0xFFFFFFFF00FFFFF0UL, ResetBits = 0x0UL;
+        public ulong Value { get; }
+        private MsrPebsDataCfg(ulong value) => Value = value;
+        public static MsrPebsDataCfg Zero => default;
+        public static MsrPebsDataCfg FromRawUnchecked(ulong value) => new(value);
+        public static string InstanceName(int n) => global::MsrGen.Registers.MsrRegisterOps<MsrPebsDataCfg>.InstanceName(n);
+        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) => global::MsrGen.Registers.MsrRegisterOps<MsrPebsDataCfg>.CheckReserved(value, caps, n);
+        public override string ToString() => global::MsrGen.Registers.MsrRegisterOps<MsrPebsDataCfg>.Format(Value);
+        public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => StaticReservedBits;
+        public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => n == 0 && caps.IsIntel && (caps.PebsBaseline && caps.PebsFormat > 3);
+        public static MsrPebsDataCfg Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
+        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0) => mode switch
+        {
+            global::MsrGen.Registers.VpmuMode.Emulated => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            global::MsrGen.Registers.VpmuMode.Mediated => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            _ => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+        };
+        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("MSR_PEBS_DATA_CFG", 0x3F2u, 0x0u, 1, "", global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel && (pebs-baseline && pebs-format > 3)", true, ResetBits, "arch/x86/include/asm/msr-index.h MSR_PEBS_DATA_CFG, perf_event.h PEBS_DATACFG_*; KVM intel_pmu_refresh pebs_data_cfg_rsvd = ~0xff00000f, intel_pmu_is_valid_msr (PEBS_BASELINE and PEBS_FORMAT > 3)", "Which groups an adaptive PEBS record carries.", new global::MsrGen.Registers.MsrFieldDescriptor[]
+        {
+            new("LBR_ENTRIES", 24, 8, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "PEBS_DATACFG_LBR_SHIFT: LBR entries to record, minus one"),
+            new("LBRS", 3, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "PEBS_DATACFG_LBRS"),
+            new("XMMS", 2, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "PEBS_DATACFG_XMMS"),
+            new("GP", 1, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "PEBS_DATACFG_GP"),
+            new("MEMINFO", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "PEBS_DATACFG_MEMINFO"),
+        }) { StaticReserved = StaticReservedBits };
+        /// <summary>Bits 31:24 — LBR_ENTRIES: PEBS_DATACFG_LBR_SHIFT: LBR entries to record, minus one</summary>
+        [global::MsrGen.Registers.MsrField("LBR_ENTRIES", 24, 8)] public byte LbrEntries => (byte)((Value >> 24) & 0xFFUL);
+        [global::MsrGen.Registers.MsrField("LBR_ENTRIES", 24, 8)] public MsrPebsDataCfg WithLbrEntries(byte value) => new((Value & 0xFFFFFFFF00FFFFFFUL) | ((ulong)value << 24));
+        /// <summary>Bit 3 — LBRS: PEBS_DATACFG_LBRS</summary>
+        [global::MsrGen.Registers.MsrField("LBRS", 3, 1)] public bool Lbrs => (Value & (1UL << 3)) != 0;
+        [global::MsrGen.Registers.MsrField("LBRS", 3, 1)] public MsrPebsDataCfg WithLbrs(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 3, value));
+        /// <summary>Bit 2 — XMMS: PEBS_DATACFG_XMMS</summary>
+        [global::MsrGen.Registers.MsrField("XMMS", 2, 1)] public bool Xmms => (Value & (1UL << 2)) != 0;
+        [global::MsrGen.Registers.MsrField("XMMS", 2, 1)] public MsrPebsDataCfg WithXmms(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 2, value));
+        /// <summary>Bit 1 — GP: PEBS_DATACFG_GP</summary>
+        [global::MsrGen.Registers.MsrField("GP", 1, 1)] public bool Gp => (Value & (1UL << 1)) != 0;
+        [global::MsrGen.Registers.MsrField("GP", 1, 1)] public MsrPebsDataCfg WithGp(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 1, value));
+        /// <summary>Bit 0 — MEMINFO: PEBS_DATACFG_MEMINFO</summary>
+        [global::MsrGen.Registers.MsrField("MEMINFO", 0, 1)] public bool Meminfo => (Value & (1UL << 0)) != 0;
+        [global::MsrGen.Registers.MsrField("MEMINFO", 0, 1)] public MsrPebsDataCfg WithMeminfo(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 0, value));
+    }
+
     /// <summary>
     /// IA32_A_PMC{n}: 8 instances at 0x4C1 + 1·n, as many as 'gp'. General-purpose counter, full-width alias: a write above the counter width faults.
     /// </summary>
@@ -874,5 +947,39 @@ namespace MsrGen.GeneratedUnderTest
         /// <summary>Bits 63:0 — COUNT: Counter value Bits at and above 'gp-width' are reserved.</summary>
         [global::MsrGen.Registers.MsrField("COUNT", 0, 64)] public ulong Count => (ulong)((Value >> 0) & 0xFFFFFFFFFFFFFFFFUL);
         [global::MsrGen.Registers.MsrField("COUNT", 0, 64)] public Ia32APmc WithCount(ulong value) => new((ulong)value);
+    }
+
+    /// <summary>MSR_IA32_DS_AREA (0x600). Linear address of the debug store save area (PEBS and BTS buffers).</summary>
+    /// <remarks>Source: arch/x86/include/asm/msr-index.h MSR_IA32_DS_AREA; KVM intel_pmu_is_valid_msr (guest CPUID DS), intel_pmu_set_msr (non-canonical address #GP)</remarks>
+    [global::MsrGen.Registers.MsrRegister("MSR_IA32_DS_AREA", 0x600u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0x0UL, Gate = "intel && (ds)")]
+    [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
+    public readonly partial record struct MsrIa32DsArea : global::MsrGen.Registers.IReadableMsr<MsrIa32DsArea>, global::MsrGen.Registers.IWritableMsr<MsrIa32DsArea>, global::MsrGen.Registers.IHostWritableMsr<MsrIa32DsArea>
+    {
+        public const string RegisterName = "MSR_IA32_DS_AREA";
+        public const uint Address = 0x600u;
+        public const ulong StaticReservedBits = 0x0UL, ResetBits = 0x0UL;
+        public ulong Value { get; }
+        private MsrIa32DsArea(ulong value) => Value = value;
+        public static MsrIa32DsArea Zero => default;
+        public static MsrIa32DsArea FromRawUnchecked(ulong value) => new(value);
+        public static string InstanceName(int n) => global::MsrGen.Registers.MsrRegisterOps<MsrIa32DsArea>.InstanceName(n);
+        public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) => global::MsrGen.Registers.MsrRegisterOps<MsrIa32DsArea>.CheckReserved(value, caps, n);
+        public override string ToString() => global::MsrGen.Registers.MsrRegisterOps<MsrIa32DsArea>.Format(Value);
+        public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => StaticReservedBits;
+        public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => n == 0 && caps.IsIntel && caps.Has(global::MsrGen.Registers.PmuFeatures.Ds);
+        public static MsrIa32DsArea Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
+        public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0) => mode switch
+        {
+            global::MsrGen.Registers.VpmuMode.Emulated => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            global::MsrGen.Registers.VpmuMode.Mediated => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+            _ => global::MsrGen.Registers.MsrIntercept.ReadWrite,
+        };
+        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("MSR_IA32_DS_AREA", 0x600u, 0x0u, 1, "", global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel && (ds)", true, ResetBits, "arch/x86/include/asm/msr-index.h MSR_IA32_DS_AREA; KVM intel_pmu_is_valid_msr (guest CPUID DS), intel_pmu_set_msr (non-canonical address #GP)", "Linear address of the debug store save area (PEBS and BTS buffers).", new global::MsrGen.Registers.MsrFieldDescriptor[]
+        {
+            new("ADDRESS", 0, 64, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Linear address; a non-canonical one faults"),
+        }) { StaticReserved = StaticReservedBits };
+        /// <summary>Bits 63:0 — ADDRESS: Linear address; a non-canonical one faults</summary>
+        [global::MsrGen.Registers.MsrField("ADDRESS", 0, 64)] public ulong AddressField => (ulong)((Value >> 0) & 0xFFFFFFFFFFFFFFFFUL);
+        [global::MsrGen.Registers.MsrField("ADDRESS", 0, 64)] public MsrIa32DsArea WithAddressField(ulong value) => new((ulong)value);
     }
 }

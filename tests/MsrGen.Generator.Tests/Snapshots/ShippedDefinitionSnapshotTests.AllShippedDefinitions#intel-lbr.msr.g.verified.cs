@@ -358,15 +358,16 @@ namespace MsrGen.GeneratedUnderTest
     /// <summary>
     /// MSR_LBR_INFO_{n}: 32 instances at 0xDC0 + 1·n, as many as 'lbr-depth'. Flags and timing of LBR entry n.
     /// </summary>
-    /// <remarks>Source: SDM Vol. 4 (MSR_LBR_INFO_n); KVM: valid iff records.info and n &lt; depth</remarks>
-    [global::MsrGen.Registers.MsrRegister("MSR_LBR_INFO_{n}", 0xDC0u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFFFFFFFF0000UL, Stride = 0x1u, MaxInstances = 32, Count = "lbr-depth", Gate = "intel && (lbr-info)")]
+    /// <remarks>Source: SDM Vol. 4 (MSR_LBR_INFO_n); arch/x86/events/intel/lbr.c x86_perf_get_lbr (info only for LBR_FORMAT_INFO = 5); KVM intel_pmu_is_valid_lbr_msr: valid iff records.info and n &lt; depth</remarks>
+    [global::MsrGen.Registers.MsrRegister("MSR_LBR_INFO_{n}", 0xDC0u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFF00FFFF0000UL, Stride = 0x1u, MaxInstances = 32, Count = "lbr-depth", Gate = "intel && (lbr && lbr-format == 5)")]
+    [global::MsrGen.Registers.MsrConditionalBits(0xFF00000000UL, "false")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
     public readonly partial record struct MsrLbrInfo : global::MsrGen.Registers.IReadableMsr<MsrLbrInfo>, global::MsrGen.Registers.IWritableMsr<MsrLbrInfo>, global::MsrGen.Registers.IHostWritableMsr<MsrLbrInfo>
     {
         public const string RegisterName = "MSR_LBR_INFO_{n}";
         public const uint BaseAddress = 0xDC0u, Stride = 0x1u;
         public const int Maximum = 32;
-        public const ulong StaticReservedBits = 0xFFFFFFFFFF0000UL, ResetBits = 0x0UL;
+        public const ulong StaticReservedBits = 0xFFFF00FFFF0000UL, ResetBits = 0x0UL;
         public ulong Value { get; }
         private MsrLbrInfo(ulong value) => Value = value;
         public static MsrLbrInfo Zero => default;
@@ -375,21 +376,26 @@ namespace MsrGen.GeneratedUnderTest
         public static string InstanceName(int n) => global::MsrGen.Registers.MsrRegisterOps<MsrLbrInfo>.InstanceName(n);
         public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) => global::MsrGen.Registers.MsrRegisterOps<MsrLbrInfo>.CheckReserved(value, caps, n);
         public override string ToString() => global::MsrGen.Registers.MsrRegisterOps<MsrLbrInfo>.Format(Value);
-        public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => StaticReservedBits;
-        public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => (uint)n < (uint)Maximum && n < caps.LbrDepth && caps.IsIntel && caps.LbrInfo;
+        public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0)
+        {
+            ulong reserved = StaticReservedBits | 0xFF00000000UL; // fields no vCPU is given ('when false')
+            return reserved;
+        }
+        public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => (uint)n < (uint)Maximum && n < caps.LbrDepth && caps.IsIntel && (caps.Lbr && caps.LbrFormat == 5);
         public static MsrLbrInfo Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
         public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0) => mode switch
         {
             global::MsrGen.Registers.VpmuMode.Emulated => global::MsrGen.Registers.MsrIntercept.ReadWrite,
             _ => global::MsrGen.Registers.MsrIntercept.ReadWrite,
         };
-        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("MSR_LBR_INFO_{n}", 0xDC0u, 0x1u, 32, "lbr-depth", global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel && (lbr-info)", true, ResetBits, "SDM Vol. 4 (MSR_LBR_INFO_n); KVM: valid iff records.info and n < depth", "Flags and timing of LBR entry n.", new global::MsrGen.Registers.MsrFieldDescriptor[]
+        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("MSR_LBR_INFO_{n}", 0xDC0u, 0x1u, 32, "lbr-depth", global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel && (lbr && lbr-format == 5)", true, ResetBits, "SDM Vol. 4 (MSR_LBR_INFO_n); arch/x86/events/intel/lbr.c x86_perf_get_lbr (info only for LBR_FORMAT_INFO = 5); KVM intel_pmu_is_valid_lbr_msr: valid iff records.info and n < depth", "Flags and timing of LBR entry n.", new global::MsrGen.Registers.MsrFieldDescriptor[]
         {
             new("MISPRED", 63, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
             new("IN_TX", 62, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
             new("ABORT", 61, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
             new("CYC_CNT_VALID", 60, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
             new("BR_TYPE", 56, 4, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+            new("BR_CNTR", 32, 8, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", "LBR_INFO_BR_CNTR: branch counters (arch/x86/include/asm/perf_event.h)"),
             new("CYCLE_COUNT", 0, 16, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
         }) { StaticReserved = StaticReservedBits };
         /// <summary>Bit 63 — MISPRED.</summary>
@@ -407,21 +413,27 @@ namespace MsrGen.GeneratedUnderTest
         /// <summary>Bits 59:56 — BR_TYPE.</summary>
         [global::MsrGen.Registers.MsrField("BR_TYPE", 56, 4)] public byte BrType => (byte)((Value >> 56) & 0xFUL);
         [global::MsrGen.Registers.MsrField("BR_TYPE", 56, 4)] public MsrLbrInfo WithBrType(byte value) => new((Value & 0xF0FFFFFFFFFFFFFFUL) | (((ulong)value << 56) & 0xF00000000000000UL));
+        /// <summary>
+        /// Bits 39:32 — BR_CNTR: LBR_INFO_BR_CNTR: branch counters (arch/x86/include/asm/perf_event.h) Exists only when 'false' (reserved otherwise).
+        /// </summary>
+        [global::MsrGen.Registers.MsrField("BR_CNTR", 32, 8)] public byte BrCntr => (byte)((Value >> 32) & 0xFFUL);
+        [global::MsrGen.Registers.MsrField("BR_CNTR", 32, 8)] public MsrLbrInfo WithBrCntr(byte value) => new((Value & 0xFFFFFF00FFFFFFFFUL) | ((ulong)value << 32));
         /// <summary>Bits 15:0 — CYCLE_COUNT.</summary>
         [global::MsrGen.Registers.MsrField("CYCLE_COUNT", 0, 16)] public ushort CycleCount => (ushort)((Value >> 0) & 0xFFFFUL);
         [global::MsrGen.Registers.MsrField("CYCLE_COUNT", 0, 16)] public MsrLbrInfo WithCycleCount(ushort value) => new((Value & 0xFFFFFFFFFFFF0000UL) | (ulong)value);
     }
 
     /// <summary>IA32_LBR_{n}_INFO: 32 instances at 0x1200 + 1·n, as many as 'lbr-depth'.</summary>
-    /// <remarks>Source: SDM Vol. 3B 19.1 (IA32_LBR_x_INFO)</remarks>
-    [global::MsrGen.Registers.MsrRegister("IA32_LBR_{n}_INFO", 0x1200u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFFFFFFFF0000UL, Stride = 0x1u, MaxInstances = 32, Count = "lbr-depth", Gate = "intel && (arch-lbr)", Aliases = "MSR_ARCH_LBR_INFO_{n}")]
+    /// <remarks>Source: SDM Vol. 3B 19.1 (IA32_LBR_x_INFO); perf_event.h LBR_INFO_BR_CNTR_*</remarks>
+    [global::MsrGen.Registers.MsrRegister("IA32_LBR_{n}_INFO", 0x1200u, Access = global::MsrGen.Registers.MsrAccess.ReadWrite, HostAccess = global::MsrGen.Registers.MsrAccess.ReadWrite, SideEffects = global::MsrGen.Registers.MsrSideEffects.None, Vendor = global::MsrGen.Registers.MsrVendor.Intel, Profile = global::MsrGen.Registers.MsrProfile.All, StaticReserved = 0xFFFF00FFFF0000UL, Stride = 0x1u, MaxInstances = 32, Count = "lbr-depth", Gate = "intel && (arch-lbr)", Aliases = "MSR_ARCH_LBR_INFO_{n}")]
+    [global::MsrGen.Registers.MsrConditionalBits(0xFF00000000UL, "false")]
     [global::System.CodeDom.Compiler.GeneratedCode("MsrGen.Generator", "{VERSION}")]
     public readonly partial record struct Ia32LbrInfo : global::MsrGen.Registers.IReadableMsr<Ia32LbrInfo>, global::MsrGen.Registers.IWritableMsr<Ia32LbrInfo>, global::MsrGen.Registers.IHostWritableMsr<Ia32LbrInfo>
     {
         public const string RegisterName = "IA32_LBR_{n}_INFO";
         public const uint BaseAddress = 0x1200u, Stride = 0x1u;
         public const int Maximum = 32;
-        public const ulong StaticReservedBits = 0xFFFFFFFFFF0000UL, ResetBits = 0x0UL;
+        public const ulong StaticReservedBits = 0xFFFF00FFFF0000UL, ResetBits = 0x0UL;
         public ulong Value { get; }
         private Ia32LbrInfo(ulong value) => Value = value;
         public static Ia32LbrInfo Zero => default;
@@ -430,7 +442,11 @@ namespace MsrGen.GeneratedUnderTest
         public static string InstanceName(int n) => global::MsrGen.Registers.MsrRegisterOps<Ia32LbrInfo>.InstanceName(n);
         public static global::MsrGen.Registers.ReservedBitViolation CheckReserved(ulong value, in global::MsrGen.Registers.PmuCaps caps, int n = 0) => global::MsrGen.Registers.MsrRegisterOps<Ia32LbrInfo>.CheckReserved(value, caps, n);
         public override string ToString() => global::MsrGen.Registers.MsrRegisterOps<Ia32LbrInfo>.Format(Value);
-        public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => StaticReservedBits;
+        public static ulong ReservedMask(in global::MsrGen.Registers.PmuCaps caps, int n = 0)
+        {
+            ulong reserved = StaticReservedBits | 0xFF00000000UL; // fields no vCPU is given ('when false')
+            return reserved;
+        }
         public static bool Exists(in global::MsrGen.Registers.PmuCaps caps, int n = 0) => (uint)n < (uint)Maximum && n < caps.LbrDepth && caps.IsIntel && caps.Has(global::MsrGen.Registers.PmuFeatures.ArchLbr);
         public static Ia32LbrInfo Reset(in global::MsrGen.Registers.PmuCaps caps) => new(ResetBits);
         public static global::MsrGen.Registers.MsrIntercept InterceptPolicy(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps caps, in global::MsrGen.Registers.PmuCaps host, int n = 0) => mode switch
@@ -439,13 +455,14 @@ namespace MsrGen.GeneratedUnderTest
             global::MsrGen.Registers.VpmuMode.Mediated => global::MsrGen.Registers.MsrIntercept.ReadWrite,
             _ => global::MsrGen.Registers.MsrIntercept.ReadWrite,
         };
-        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("IA32_LBR_{n}_INFO", 0x1200u, 0x1u, 32, "lbr-depth", global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel && (arch-lbr)", true, ResetBits, "SDM Vol. 3B 19.1 (IA32_LBR_x_INFO)", "", new global::MsrGen.Registers.MsrFieldDescriptor[]
+        public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("IA32_LBR_{n}_INFO", 0x1200u, 0x1u, 32, "lbr-depth", global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel && (arch-lbr)", true, ResetBits, "SDM Vol. 3B 19.1 (IA32_LBR_x_INFO); perf_event.h LBR_INFO_BR_CNTR_*", "", new global::MsrGen.Registers.MsrFieldDescriptor[]
         {
             new("MISPRED", 63, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
             new("IN_TX", 62, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
             new("TSX_ABORT", 61, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
             new("CYC_CNT_VALID", 60, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
             new("BR_TYPE", 56, 4, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
+            new("BR_CNTR", 32, 8, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", "Branch counters (LBR_INFO_BR_CNTR, 4 x 2 bits)"),
             new("CYCLE_COUNT", 0, 16, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
         }) { StaticReserved = StaticReservedBits, Aliases = new[] { "MSR_ARCH_LBR_INFO_{n}" } };
         /// <summary>Bit 63 — MISPRED.</summary>
@@ -463,6 +480,11 @@ namespace MsrGen.GeneratedUnderTest
         /// <summary>Bits 59:56 — BR_TYPE.</summary>
         [global::MsrGen.Registers.MsrField("BR_TYPE", 56, 4)] public byte BrType => (byte)((Value >> 56) & 0xFUL);
         [global::MsrGen.Registers.MsrField("BR_TYPE", 56, 4)] public Ia32LbrInfo WithBrType(byte value) => new((Value & 0xF0FFFFFFFFFFFFFFUL) | (((ulong)value << 56) & 0xF00000000000000UL));
+        /// <summary>
+        /// Bits 39:32 — BR_CNTR: Branch counters (LBR_INFO_BR_CNTR, 4 x 2 bits) Exists only when 'false' (reserved otherwise).
+        /// </summary>
+        [global::MsrGen.Registers.MsrField("BR_CNTR", 32, 8)] public byte BrCntr => (byte)((Value >> 32) & 0xFFUL);
+        [global::MsrGen.Registers.MsrField("BR_CNTR", 32, 8)] public Ia32LbrInfo WithBrCntr(byte value) => new((Value & 0xFFFFFF00FFFFFFFFUL) | ((ulong)value << 32));
         /// <summary>Bits 15:0 — CYCLE_COUNT.</summary>
         [global::MsrGen.Registers.MsrField("CYCLE_COUNT", 0, 16)] public ushort CycleCount => (ushort)((Value >> 0) & 0xFFFFUL);
         [global::MsrGen.Registers.MsrField("CYCLE_COUNT", 0, 16)] public Ia32LbrInfo WithCycleCount(ushort value) => new((Value & 0xFFFFFFFFFFFF0000UL) | (ulong)value);
