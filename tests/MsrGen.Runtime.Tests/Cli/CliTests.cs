@@ -103,7 +103,7 @@ public sealed class CliTests
     public void ARefusedVmLineIsExitCodeOneThroughTheCli()
     {
         var path = Path.Combine(Path.GetTempPath(), $"msrgen-cli-{System.Guid.NewGuid():N}.pmu");
-        File.WriteAllText(path, "host sapphire-rapids\nvm vpmu=mediated\n");
+        File.WriteAllText(path, "host sapphire-rapids mediated=off\nvm vpmu=mediated\n");
         try
         {
             var (exit, output, _) = Run("run", path);

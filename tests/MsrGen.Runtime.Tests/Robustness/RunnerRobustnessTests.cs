@@ -60,8 +60,8 @@ public sealed class RunnerRobustnessTests
     [TestMethod]
     public void ARefusedVmLineWithoutAnArrowIsAFailureAtItsLine()
     {
-        // enable_mediated_pmu is off by default, so KVM refuses the mediated VM (kvm_arch_vcpu_precreate).
-        var outcome = Run("host sapphire-rapids\nvm vpmu=mediated\nexpect exits == 0\n");
+        // With enable_mediated_pmu off KVM refuses the mediated VM (kvm_arch_vcpu_precreate).
+        var outcome = Run("host sapphire-rapids mediated=off\nvm vpmu=mediated\nexpect exits == 0\n");
         Assert.HasCount(1, outcome.Expectations, "the refused line is a failure and the file stops there");
         var failure = outcome.Expectations[0];
         Assert.IsFalse(failure.Passed);
