@@ -17,6 +17,7 @@ internal static partial class TraceCommand
     {
         var command = new Command("trace", "Decode or replay a Linux MSR trace (msr tracepoints or kvm:kvm_msr; ftrace, trace-cmd report or perf script text).");
         command.Subcommands.Add(CreateDecode(output, errors));
+        command.Subcommands.Add(CreateReplay(output, errors));
         return command;
     }
 
