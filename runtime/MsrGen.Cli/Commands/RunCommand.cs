@@ -14,8 +14,9 @@ internal static class RunCommand
             Description = "Scenario files (*.pmu) or directories (every *.pmu below, in ordinal path order)",
             Arity = ArgumentArity.OneOrMore,
         };
-        var command = new Command("run", "Run scenario files and check their expectations.") { paths };
-        command.SetAction(result => ScenarioRunner.Run(result.GetValue(paths) ?? [], output, errors).ExitCode);
+        var emitTrace = new Option<string?>("--emit-trace") { Description = "Also write the guests' MSR accesses to this file as msr tracepoint text (perf script --ns layout; msrgen trace replay reads it)" };
+        var command = new Command("run", "Run scenario files and check their expectations.") { paths, emitTrace };
+        command.SetAction(result => TraceCommand.RunEmitting(result.GetValue(emitTrace), observer => ScenarioRunner.Run(result.GetValue(paths) ?? [], output, errors, observer).ExitCode));
         return command;
     }
 }

@@ -101,4 +101,52 @@ internal static partial class TraceCommand
 
         return 0;
     }
+
+    private static Command CreateToScenario(TextWriter output, TextWriter errors)
+    {
+        var file = FileArgument();
+        var cpu = new Option<string>("--cpu") { Description = "CPU preset for the scenario's host line", Required = true };
+        var guest = GuestOption();
+        var design = new Option<string>("--design") { Description = "One design: legacy (default), mediated:PLACEMENT or lbr:STRATEGY", DefaultValueFactory = _ => "legacy" };
+        var to = new Option<string?>("--output", "-o") { Description = "Write the scenario to this file instead of standard output" };
+        var command = new Command("to-scenario", "Write the trace as a scenario file (guest accesses and execution) for one design.") { file, cpu, guest, design, to };
+        command.SetAction(result => ToScenario(
+            result.GetValue(file) ?? "", result.GetValue(cpu) ?? "", result.GetValue(guest) ?? [], result.GetValue(design) ?? "legacy", result.GetValue(to), output, errors));
+        return command;
+    }
+
+    internal static int ToScenario(string path, string preset, string[] guestKeys, string designName, string? outputPath, TextWriter output, TextWriter errors)
+    {
+        var guest = TraceGuest.Create(preset, guestKeys, out string? error);
+        var designs = TraceDesign.Select([designName], out string? designError);
+        if (guest is null || designs is null || designs.Count != 1)
+        {
+            errors.WriteLine($"msrgen: {error ?? designError ?? $"'{designName}' names {designs?.Count} designs; a scenario has one"}");
+            return Program.BadInput;
+        }
+
+        if (!File.Exists(path))
+        {
+            errors.WriteLine($"msrgen: no such trace file '{path}'");
+            return Program.BadInput;
+        }
+
+        var text = new StringWriter();
+        bool usable;
+        TraceReadStats stats;
+        using (var target = outputPath is null ? null : new StreamWriter(outputPath))
+        {
+            usable = TraceToScenario.Write(path, () => TraceReader.Open(path), guest, designs[0], null, target ?? (TextWriter)text, out stats);
+        }
+
+        TraceDecodeRun.WriteProblems(errors, stats);
+        if (!usable)
+        {
+            errors.WriteLine(TraceDecodeRun.NothingUsable(stats));
+            return Program.BadInput;
+        }
+
+        output.Write(text.ToString());
+        return 0;
+    }
 }

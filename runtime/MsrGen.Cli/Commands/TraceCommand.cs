@@ -18,6 +18,7 @@ internal static partial class TraceCommand
         var command = new Command("trace", "Decode or replay a Linux MSR trace (msr tracepoints or kvm:kvm_msr; ftrace, trace-cmd report or perf script text).");
         command.Subcommands.Add(CreateDecode(output, errors));
         command.Subcommands.Add(CreateReplay(output, errors));
+        command.Subcommands.Add(CreateToScenario(output, errors));
         return command;
     }
 
@@ -112,5 +113,17 @@ internal static partial class TraceCommand
                 _writer.Write("\r" + new string(' ', 60) + "\r");
             }
         }
+    }
+
+    /// <summary><c>msrgen run --emit-trace FILE</c>: runs with a trace emitter writing to FILE (none without the option).</summary>
+    internal static int RunEmitting(string? path, Func<IGuestAccessObserver?, int> run)
+    {
+        if (path is null)
+        {
+            return run(null);
+        }
+
+        using var writer = new StreamWriter(path);
+        return run(new TraceEmitter(writer));
     }
 }

@@ -44,6 +44,9 @@ internal sealed partial class ScenarioExecution
         _outcome = new ScenarioOutcome(file.Path);
     }
 
+    /// <summary>Sees every guest RDMSR / WRMSR / RDPMC (msrgen run --emit-trace).</summary>
+    public Traces.IGuestAccessObserver? Observer { get; init; }
+
     public ScenarioOutcome Run()
     {
         foreach (var statement in _file.Statements)

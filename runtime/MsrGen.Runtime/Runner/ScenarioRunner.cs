@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
+using MsrGen.Runtime.Traces;
 using MsrGen.Scenarios;
 
 namespace MsrGen.Runtime.Runner;
@@ -24,15 +25,17 @@ public sealed record RunSummary(int Scenarios, int Expectations, int Failed, boo
 public static class ScenarioRunner
 {
     /// <summary>Parses and runs one file's text.</summary>
-    public static ScenarioOutcome RunText(string path, string text)
+    public static ScenarioOutcome RunText(string path, string text, IGuestAccessObserver? observer = null)
     {
         var parsed = ScenarioParser.Parse(path, text, CatalogNameResolver.ParserOptions);
-        return Run(parsed, path);
+        return Run(parsed, path, observer);
     }
 
-    public static ScenarioOutcome RunFile(string path) => Run(ScenarioParser.ParseFile(path, CatalogNameResolver.ParserOptions), path);
+    /// <summary>Runs one file; <paramref name="observer"/> sees its guest MSR accesses (<c>msrgen run --emit-trace</c>).</summary>
+    public static ScenarioOutcome RunFile(string path, IGuestAccessObserver? observer = null) =>
+        Run(ScenarioParser.ParseFile(path, CatalogNameResolver.ParserOptions), path, observer);
 
-    private static ScenarioOutcome Run(ScenarioParseResult parsed, string path)
+    private static ScenarioOutcome Run(ScenarioParseResult parsed, string path, IGuestAccessObserver? observer)
     {
         if (!parsed.Succeeded)
         {
@@ -41,16 +44,16 @@ public static class ScenarioRunner
             return outcome;
         }
 
-        return new ScenarioExecution(parsed.File).Run();
+        return new ScenarioExecution(parsed.File) { Observer = observer }.Run();
     }
 
     /// <summary>Runs files and directories, printing failures and the summary to <paramref name="output"/>.</summary>
-    public static RunSummary Run(IEnumerable<string> paths, TextWriter output, TextWriter errors)
+    public static RunSummary Run(IEnumerable<string> paths, TextWriter output, TextWriter errors, IGuestAccessObserver? observer = null)
     {
         var outcomes = new List<ScenarioOutcome>();
         foreach (var path in ScenarioDiscovery.Expand(paths))
         {
-            outcomes.Add(RunFile(path));
+            outcomes.Add(RunFile(path, observer));
         }
 
         return Print(outcomes, output, errors);

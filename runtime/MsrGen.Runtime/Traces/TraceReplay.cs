@@ -214,6 +214,12 @@ public static class TraceReplay
         || (access.Index == X2ApicLvtpc && access.Kind == TraceAccessKind.Wrmsr)
         || MsrCatalog.TryFind(access.Index, profile, out _);
 
+    /// <summary>A write that acknowledges counter overflows (IA32_PERF_GLOBAL_OVF_CTRL, AMD's GLOBAL_STATUS_CLR): the end of a PMI handler.</summary>
+    internal static bool UnmasksLvtpc(in TraceAccess access) =>
+        access.Kind == TraceAccessKind.Wrmsr && !access.Faulted
+        && MsrCatalog.TryFind(access.Index, MsrProfile.Upstream, out var register)
+        && register.Id is MsrId.Ia32PerfGlobalOvfCtrl or MsrId.MsrAmd64PerfCntrGlobalStatusClr;
+
     /// <summary>One design: a VM on its own host, fed every step.</summary>
     private sealed class DesignRun
     {
@@ -312,9 +318,6 @@ public static class TraceReplay
             }
 
             Run(vcpu, step.RunCycles, step.RunInstructions);
-
-            // The guest's PMI handler unmasks LVTPC (an APIC write the msr trace may not show).
-            vcpu.Lvtpc &= ~LvtpcValues.Masked;
             var a = step.Access;
             GuestAccess result;
             switch (a.Kind)
@@ -331,6 +334,12 @@ public static class TraceReplay
                 default:
                     result = vcpu.GuestRdpmc(a.Index);
                     break;
+            }
+
+            if (UnmasksLvtpc(a))
+            {
+                // perf's PMI handler acknowledges the overflow, then unmasks LVTPC (an APIC write the msr trace does not show).
+                vcpu.Lvtpc &= ~LvtpcValues.Masked;
             }
 
             if (step.Counter >= 0 && step.Counter < 32 && !result.Faulted)
