@@ -22,7 +22,7 @@ public sealed record TraceRates
     /// Longest stretch of guest execution one gap may become; the rest of a longer gap is halted time
     /// (a CPU that traced nothing for that long was idle or not traced).
     /// </summary>
-    public ulong MaxRunNanoseconds { get; init; } = 100_000_000;
+    public ulong MaxRunNanoseconds { get; init; } = 60_000_000_000;
 }
 
 /// <summary>
@@ -133,22 +133,24 @@ public sealed class TraceTimeline
         if (isCounter && access.Kind != TraceAccessKind.Wrmsr)
         {
             ref var anchor = ref s.Anchor(counter, fixedCounter);
-            var kind = anchor.Frozen ? anchor.FrozenKind : s.CountedKind(counter, fixedCounter, this);
+            var kind = anchor.Counting ? s.CountedKind(counter, fixedCounter, this) : anchor.Kind;
             if (anchor.Valid && kind != CountedKind.Other)
             {
                 ulong mask = fixedCounter ? _fixedMask : _gpMask;
                 ulong delta = (access.Value - anchor.Value) & mask;
                 var channel = kind == CountedKind.Instructions ? s.Instructions : s.Cycles;
+                ulong now = s.Time + runNs;
+                ulong givenNow = channel.Given + (kind == CountedKind.Instructions ? instructions : cycles);
+                ulong countingNs = anchor.CountedNs + (anchor.Counting ? now - anchor.SegmentStart : 0);
+                ulong given = anchor.CountedGiven + (anchor.Counting ? givenNow - anchor.SegmentGiven : 0);
 
                 // The first interval of a quantity ran at the default rate: it calibrates, it is not a measurement.
-                revealed = anchor.Time >= channel.LearntAt;
+                revealed = anchor.Since >= channel.LearntAt;
                 traceDelta = delta;
-                ulong end = anchor.Frozen ? anchor.FrozenAt : s.Time + runNs;
-                ulong given = (anchor.Frozen ? anchor.FrozenGiven : channel.Given + (kind == CountedKind.Instructions ? instructions : cycles)) - anchor.Given;
-                channel.Learn(delta, end - anchor.Time, given, s.Time + runNs, out ulong topUp);
+                channel.Learn(delta, countingNs, given, now, out ulong topUp);
 
                 // A stopped counter's interval is over: execution added now would count nowhere it did.
-                topUp = anchor.Frozen ? 0 : topUp;
+                topUp = anchor.Counting ? topUp : 0;
                 if (kind == CountedKind.Instructions)
                 {
                     instructions += topUp;
@@ -218,17 +220,21 @@ public sealed class TraceTimeline
         Cycles,
     }
 
-    /// <summary>A counter's last known value, when it was known, and what the replay had given by then.</summary>
+    /// <summary>
+    /// A counter's last known value and, since then, how long it counted and what the replay gave
+    /// while it did (closed segments, plus the open one while <see cref="Counting"/>).
+    /// </summary>
     internal struct Anchor
     {
         public bool Valid;
         public ulong Value;
-        public ulong Time;
-        public ulong Given;
-        public bool Frozen;
-        public CountedKind FrozenKind;
-        public ulong FrozenAt;
-        public ulong FrozenGiven;
+        public ulong Since;
+        public bool Counting;
+        public CountedKind Kind;
+        public ulong SegmentStart;
+        public ulong SegmentGiven;
+        public ulong CountedNs;
+        public ulong CountedGiven;
     }
 
     /// <summary>One quantity (instructions or cycles) of one vCPU: its rate, what was given, and since when the rate is learnt.</summary>
@@ -328,7 +334,12 @@ public sealed class TraceTimeline
             {
                 // A write or a read pins the value down now.
                 ref var anchor = ref Anchor(counter, fixedCounter);
-                anchor = new Anchor { Valid = true, Value = access.Value, Time = Time, Given = GivenFor(counter, fixedCounter, timeline) };
+                var kind = CountedKind(counter, fixedCounter, timeline);
+                anchor = new Anchor
+                {
+                    Valid = true, Value = access.Value, Since = Time, Counting = kind != TraceTimeline.CountedKind.Other && Enabled(counter, fixedCounter),
+                    Kind = kind, SegmentStart = Time, SegmentGiven = GivenFor(counter, fixedCounter, timeline),
+                };
                 return;
             }
 
@@ -367,18 +378,19 @@ public sealed class TraceTimeline
 
             for (int i = 0; i < 32; i++)
             {
-                var gpKind = timeline.KindOf(selectsBefore[i], _amdSelect[i]);
                 var fixedKind = i == 0 ? TraceTimeline.CountedKind.Instructions : i == 1 ? TraceTimeline.CountedKind.Cycles : TraceTimeline.CountedKind.Other;
-                Transition(ref _gp[i], gpBefore[i], Enabled(i, false), (selectsBefore[i] & HardwareEvent.IdentityMask) != (_select[i] & HardwareEvent.IdentityMask), GivenFor(i, false, timeline), gpKind);
-                Transition(ref _fixed[i], fixedBefore[i], Enabled(i, true), false, GivenFor(i, true, timeline), fixedKind);
+                Transition(ref _gp[i], gpBefore[i], Enabled(i, false), (selectsBefore[i] & HardwareEvent.IdentityMask) != (_select[i] & HardwareEvent.IdentityMask),
+                    GivenFor(i, false, timeline), timeline.KindOf(selectsBefore[i], _amdSelect[i]), timeline.KindOf(_select[i], _amdSelect[i]));
+                Transition(ref _fixed[i], fixedBefore[i], Enabled(i, true), false, GivenFor(i, true, timeline), fixedKind, fixedKind);
             }
         }
 
         /// <summary>
-        /// Stopped counters hold their value: starting one re-anchors its interval at now; stopping one
-        /// freezes the interval it counted until a read reveals the value; switching events forgets it.
+        /// Stopped counters hold their value: starting one opens a counting segment, stopping one
+        /// closes it (the counted time and execution add up until a read reveals the value);
+        /// switching a running counter to another event forgets its value.
         /// </summary>
-        private void Transition(ref Anchor anchor, bool before, bool after, bool eventChanged, ulong given, CountedKind kindBefore)
+        private void Transition(ref Anchor anchor, bool before, bool after, bool eventChanged, ulong given, CountedKind kindBefore, CountedKind kindAfter)
         {
             if (!anchor.Valid || (before == after && !eventChanged))
             {
@@ -391,16 +403,17 @@ public sealed class TraceTimeline
             }
             else if (!before && after)
             {
-                anchor.Time = Time;
-                anchor.Given = given;
-                anchor.Frozen = false;
+                anchor.Counting = true;
+                anchor.Kind = kindAfter;
+                anchor.SegmentStart = Time;
+                anchor.SegmentGiven = given;
             }
             else if (before && !after)
             {
-                anchor.Frozen = true;
-                anchor.FrozenKind = kindBefore;
-                anchor.FrozenAt = Time;
-                anchor.FrozenGiven = given;
+                anchor.Counting = false;
+                anchor.Kind = kindBefore;
+                anchor.CountedNs += Time - anchor.SegmentStart;
+                anchor.CountedGiven += given - anchor.SegmentGiven;
             }
         }
 
