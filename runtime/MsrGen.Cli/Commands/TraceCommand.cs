@@ -63,7 +63,10 @@ internal static partial class TraceCommand
         }
 
         using var progress = ProgressBar.For(errors, reader.Length);
-        return TraceDecodeRun.Run(reader, new TraceDecoder(guest), output, errors, progress is null ? null : progress.Report, lines: !summaryOnly);
+
+        // The console writer flushes every write: one line per access needs a buffer in front of it.
+        using var buffered = ReferenceEquals(output, Console.Out) ? new StreamWriter(Console.OpenStandardOutput(), bufferSize: 1 << 16) : null;
+        return TraceDecodeRun.Run(reader, new TraceDecoder(guest), buffered ?? output, errors, progress is null ? null : progress.Report, lines: !summaryOnly);
     }
 
     internal static TraceReader? OpenTrace(string path, TextWriter errors)

@@ -347,7 +347,7 @@ public static class TraceReplay
                 // What the guest would see against what it saw: the model's count over the same interval.
                 ulong mask = step.FixedCounter ? _fixedMask : _gpMask;
                 ref ulong anchor = ref _modelAnchor[step.Vcpu][(step.FixedCounter ? 32 : 0) + step.Counter];
-                ulong value = (a.Kind == TraceAccessKind.Wrmsr ? a.Value : result.Value) & mask;
+                ulong value = (a.Kind == TraceAccessKind.Wrmsr ? TraceTimeline.WrittenCounterValue(a) : result.Value) & mask;
                 if (step.Revealed)
                 {
                     _traceCounted += step.TraceDelta;
@@ -430,7 +430,7 @@ public static class TraceReplay
             ulong hostCycles = RuntimeSubstrate.HostCycles(m, ops, _options.Costs);
             double seconds = GuestCycles / (_options.Rates.CyclesPerNanosecond * 1e9);
             double? accuracy = _traceCounted == 0 ? null : 100.0 * _modelCounted / _traceCounted;
-            long drift = (long)_modelCounted - (long)_traceCounted;
+            long drift = (long)Int128.Clamp((Int128)_modelCounted - _traceCounted, long.MinValue, long.MaxValue);
             return new TraceReplayRow(
                 _design.Name,
                 null,

@@ -205,6 +205,16 @@ public sealed class TraceTimeline
         }
     }
 
+    /// <summary>
+    /// The counter value a write leaves: IA32_PMCn takes the low 32 bits sign-extended (SDM Vol. 3B
+    /// 20.2.6; full-width writes go through IA32_A_PMCn); other counters take the value as written.
+    /// </summary>
+    public static ulong WrittenCounterValue(in TraceAccess access)
+    {
+        bool legacyPmc = access.Kind == TraceAccessKind.Wrmsr && MsrCatalog.TryFind(access.Index, MsrProfile.Upstream, out var register) && register.Id == MsrId.Ia32Pmc;
+        return legacyPmc ? (ulong)(long)(int)(uint)access.Value : access.Value;
+    }
+
     internal CountedKind KindOf(ulong select, bool amd)
     {
         ulong id = HardwareEvent.FromEventSelect(select, amd ? CpuVendor.Amd : CpuVendor.Intel);
@@ -337,7 +347,7 @@ public sealed class TraceTimeline
                 var kind = CountedKind(counter, fixedCounter, timeline);
                 anchor = new Anchor
                 {
-                    Valid = true, Value = access.Value, Since = Time, Counting = kind != TraceTimeline.CountedKind.Other && Enabled(counter, fixedCounter),
+                    Valid = true, Value = WrittenCounterValue(access), Since = Time, Counting = kind != TraceTimeline.CountedKind.Other && Enabled(counter, fixedCounter),
                     Kind = kind, SegmentStart = Time, SegmentGiven = GivenFor(counter, fixedCounter, timeline),
                 };
                 return;

@@ -66,7 +66,8 @@ public sealed class TraceMemoryTests
 
     /// <summary>
     /// The live heap after a full collection, sampled every megabyte of input during one run: the
-    /// first tenth is warm-up (JIT tiers, first-use caches), after which the samples must stay flat.
+    /// first tenth is warm-up (JIT tiers, first-use caches), after which no sample may exceed the
+    /// first by more than the slack.
     /// </summary>
     private sealed class HeapProbe
     {
@@ -85,15 +86,14 @@ public sealed class TraceMemoryTests
         {
             Assert.IsTrue(_count >= 20, $"only {_count} samples");
             int from = _count / 10;
-            long min = long.MaxValue, max = long.MinValue;
+            long max = long.MinValue;
             for (int i = from; i < _count; i++)
             {
-                min = Math.Min(min, _samples[i]);
                 max = Math.Max(max, _samples[i]);
             }
 
-            Assert.IsTrue(max - min < Slack, $"live heap ranged over {max - min} bytes across {_count - from} samples ({min}..{max})");
-            Assert.IsTrue(_samples[_count - 1] - _samples[from] < Slack, $"live heap grew from {_samples[from]} to {_samples[_count - 1]} bytes");
+            // Growth is the failure; the heap may shrink (first-use objects released).
+            Assert.IsTrue(max - _samples[from] < Slack, $"live heap grew by {max - _samples[from]} bytes over {_count - from} samples (from {_samples[from]})");
         }
     }
 }
