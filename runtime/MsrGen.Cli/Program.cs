@@ -63,6 +63,7 @@ public static class Program
         root.Subcommands.Add(RunCommand.Create(output, errors));
         root.Subcommands.Add(ListCommand.Create(output));
         root.Subcommands.Add(DecodeCommand.Create(output, errors));
+        root.Subcommands.Add(TraceCommand.Create(output, errors));
         var charts = new Option<string>("--charts")
         {
             Description = "Directory for the report's SVG charts",

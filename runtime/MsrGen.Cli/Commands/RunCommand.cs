@@ -27,18 +27,22 @@ internal static class RunCommand
             Description = "Per-event work one file may do (PMIs, emulated instructions, VM-exits, LBR records)",
             DefaultValueFactory = _ => WorkMeter.DefaultLimit,
         };
+        var emitTrace = new Option<string?>("--emit-trace") { Description = "Also write the guests' MSR accesses to this file as msr tracepoint text (perf script --ns layout; msrgen trace replay reads it)" };
         var options = new OutputOptions();
-        var command = new Command("run", "Run scenario files and check their expectations.\n" + CommandLineRules.ExitCodes) { paths, metrics, workLimit };
+        var command = new Command("run", "Run scenario files and check their expectations.\n" + CommandLineRules.ExitCodes) { paths, metrics, workLimit, emitTrace };
         options.AddTo(command);
         command.SetAction(result =>
         {
             var format = OutputOptions.Parse(result.GetValue(options.Format));
             bool showMetrics = result.GetValue(metrics), verbose = result.GetValue(options.Verbose);
             string? junit = result.GetValue(options.JUnit);
-            var runOptions = new ScenarioRunOptions { Verbose = verbose, WorkLimit = result.GetValue(workLimit) };
-            return RunOutput.IsPlain(format, showMetrics, verbose, junit)
-                ? ScenarioRunner.Run(result.GetValue(paths) ?? [], output, errors, runOptions).ExitCode
-                : RunOutput.Run(result.GetValue(paths) ?? [], runOptions, format, showMetrics, junit, output, errors);
+            return TraceCommand.RunEmitting(result.GetValue(emitTrace), observer =>
+            {
+                var runOptions = new ScenarioRunOptions { Verbose = verbose, WorkLimit = result.GetValue(workLimit), Observer = observer };
+                return RunOutput.IsPlain(format, showMetrics, verbose, junit)
+                    ? ScenarioRunner.Run(result.GetValue(paths) ?? [], output, errors, runOptions).ExitCode
+                    : RunOutput.Run(result.GetValue(paths) ?? [], runOptions, format, showMetrics, junit, output, errors);
+            });
         });
         return command;
     }

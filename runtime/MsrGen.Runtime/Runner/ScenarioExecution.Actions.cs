@@ -16,13 +16,18 @@ internal sealed partial class ScenarioExecution
         {
             case GuestWrmsr w:
                 var written = CurrentVcpu.GuestWrmsr(w.Msr.Address, w.Value);
+                Observer?.OnGuestAccess(CurrentVcpu, Traces.TraceAccessKind.Wrmsr, w.Msr.Address, w.Value, written.Faulted);
                 CheckGuest(w, w.Expect, written);
                 break;
             case GuestRdmsr r:
-                CheckGuest(r, r.Expect, CurrentVcpu.GuestRdmsr(r.Msr.Address));
+                var readResult = CurrentVcpu.GuestRdmsr(r.Msr.Address);
+                Observer?.OnGuestAccess(CurrentVcpu, Traces.TraceAccessKind.Rdmsr, r.Msr.Address, readResult.Value, readResult.Faulted);
+                CheckGuest(r, r.Expect, readResult);
                 break;
             case GuestRdpmc p:
-                CheckGuest(p, p.Expect, CurrentVcpu.GuestRdpmc(p.Ecx));
+                var counter = CurrentVcpu.GuestRdpmc(p.Ecx);
+                Observer?.OnGuestAccess(CurrentVcpu, Traces.TraceAccessKind.Rdpmc, p.Ecx, counter.Value, counter.Faulted);
+                CheckGuest(p, p.Expect, counter);
                 break;
             case GuestCpl cpl:
                 // Guest statements run in the guest: the first one is the vCPU's first KVM_RUN.

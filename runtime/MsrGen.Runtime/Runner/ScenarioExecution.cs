@@ -57,6 +57,9 @@ internal sealed partial class ScenarioExecution
         _outcome = new ScenarioOutcome(path);
     }
 
+    /// <summary>Sees every guest RDMSR / WRMSR / RDPMC (msrgen run --emit-trace).</summary>
+    public Traces.IGuestAccessObserver? Observer { get; init; }
+
     /// <summary>
     /// Runs the statements in order until the end, a stop or an error. No exception leaves: the
     /// file's own problems are located errors, anything unexpected a located internal error.

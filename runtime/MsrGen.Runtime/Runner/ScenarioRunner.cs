@@ -31,6 +31,9 @@ public sealed record ScenarioRunOptions
     /// <summary>Print an internal error's stack trace too.</summary>
     public bool Verbose { get; init; }
 
+    /// <summary>Sees every guest RDMSR / WRMSR / RDPMC of the run (<c>msrgen run --emit-trace</c>).</summary>
+    public Traces.IGuestAccessObserver? Observer { get; init; }
+
     /// <summary>Runs before each statement (tests use it to make the runtime fail where it never should).</summary>
     internal System.Action<Statement>? BeforeStatement { get; init; }
 }
@@ -55,7 +58,7 @@ public static class ScenarioRunner
         {
             var parsed = ScenarioParser.Parse(path, text, CatalogNameResolver.ParserOptions);
             return parsed.Succeeded
-                ? new ScenarioExecution(path, parsed.File.Statements, [], options).Run()
+                ? new ScenarioExecution(path, parsed.File.Statements, [], options) { Observer = options.Observer }.Run()
                 : Rejected(path, parsed.Diagnostics);
         });
     }
@@ -78,7 +81,7 @@ public static class ScenarioRunner
             }
 
             var late = new List<ScenarioDiagnostic>();
-            return new ScenarioExecution(path, ScenarioParser.ReadFile(path, late, CatalogNameResolver.ParserOptions), late, options).Run();
+            return new ScenarioExecution(path, ScenarioParser.ReadFile(path, late, CatalogNameResolver.ParserOptions), late, options) { Observer = options.Observer }.Run();
         });
     }
 

@@ -1,0 +1,451 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using MsrGen.Registers;
+using MsrGen.Runtime.Cost;
+using MsrGen.Runtime.Hardware;
+using MsrGen.Runtime.HostPerf;
+using MsrGen.Runtime.Kvm;
+using MsrGen.Runtime.Mediated;
+using MsrGen.Runtime.Mediated.Comparison;
+using MsrGen.Runtime.Mediated.Integration;
+using MsrGen.Scenarios;
+
+namespace MsrGen.Runtime.Traces;
+
+/// <summary>A vPMU design a trace is replayed through: the legacy vPMU, a mediated placement, or the legacy vPMU with an LBR strategy.</summary>
+public sealed record TraceDesign(string Name, VpmuMode Mode, string? Placement, string? Lbr)
+{
+    public static IReadOnlyList<TraceDesign> All { get; } = Build();
+
+    private static List<TraceDesign> Build()
+    {
+        var all = new List<TraceDesign> { new("legacy", VpmuMode.Emulated, null, null) };
+        foreach (var placement in PlacementComparison.Placements)
+        {
+            string name = PlacementComparison.PlacementName(placement);
+            all.Add(new("mediated " + name, VpmuMode.Mediated, name, null));
+        }
+
+        foreach (var lbr in new[] { "pv", "lazy", "timer", "kvm", "always" })
+        {
+            all.Add(new("legacy lbr=" + lbr, VpmuMode.Emulated, null, lbr));
+        }
+
+        return all;
+    }
+
+    /// <summary>
+    /// Designs by name: <c>all</c>, <c>legacy</c>, <c>mediated</c> (every placement),
+    /// <c>mediated:PLACEMENT</c>, <c>lbr</c> (every strategy), <c>lbr:STRATEGY</c>; null and a message for an unknown name.
+    /// </summary>
+    public static IReadOnlyList<TraceDesign>? Select(IEnumerable<string> names, out string? error)
+    {
+        error = null;
+        var chosen = new List<TraceDesign>();
+        foreach (string raw in names)
+        {
+            string name = raw.Trim().ToLowerInvariant();
+            var matches = name switch
+            {
+                "all" => All,
+                "legacy" => All.Where(d => d.Mode == VpmuMode.Emulated && d.Lbr is null),
+                "mediated" => All.Where(d => d.Mode == VpmuMode.Mediated),
+                "lbr" => All.Where(d => d.Lbr is not null),
+                _ when name.StartsWith("mediated:", StringComparison.Ordinal) => All.Where(d => d.Placement == name[9..]),
+                _ when name.StartsWith("lbr:", StringComparison.Ordinal) => All.Where(d => d.Lbr == name[4..]),
+                _ => Enumerable.Empty<TraceDesign>(),
+            };
+            var list = matches.ToList();
+            if (list.Count == 0)
+            {
+                error = $"unknown design '{raw}'; expected all, legacy, mediated, mediated:PLACEMENT (exit, run-loop, vcpu-load, owned, dirty-only), lbr or lbr:STRATEGY (pv, lazy, timer, kvm, always)";
+                return null;
+            }
+
+            chosen.AddRange(list.Where(d => !chosen.Contains(d)));
+        }
+
+        return chosen.Count == 0 ? All : chosen;
+    }
+}
+
+/// <summary>What the replay adds around the trace (documented defaults, all overridable).</summary>
+public sealed record TraceReplayOptions
+{
+    public TraceRates Rates { get; init; } = new();
+
+    /// <summary>Host perf events (pinned, exclude_guest, counting instructions) on every vCPU's CPU: a host that profiles itself.</summary>
+    public int HostEvents { get; init; } = 1;
+
+    /// <summary>
+    /// A host interrupt (the scheduler tick) every this many nanoseconds of guest execution: an
+    /// external-interrupt VM-exit followed by <see cref="HostWorkNanoseconds"/> of host work on that
+    /// CPU, during which host perf either sees the PMU or is blind. 0 turns it off.
+    /// </summary>
+    public ulong TickNanoseconds { get; init; } = 1_000_000;
+
+    public ulong HostWorkNanoseconds { get; init; } = 10_000;
+
+    public IReadOnlyList<TraceDesign> Designs { get; init; } = TraceDesign.All;
+
+    public MediatedCostTable Costs { get; init; } = MediatedCostTable.Default;
+
+    /// <summary>The replay with nothing added: exactly the trace's accesses and execution (used for round trips).</summary>
+    public static TraceReplayOptions Bare { get; } = new() { HostEvents = 0, TickNanoseconds = 0 };
+}
+
+/// <summary>
+/// One design's replay. The first five measures are the columns of the default report's
+/// headline table (modelled guest overhead, VM-exits per second, physical MSR operations per exit,
+/// guest count accuracy, host perf blind time); the rest are the totals behind them.
+/// </summary>
+public sealed record TraceReplayRow(
+    string Design,
+    string? Unavailable,
+    double OverheadPercent,
+    double ExitsPerSecond,
+    double MsrOpsPerExit,
+    double? GuestCountAccuracyPercent,
+    double? HostBlindPercent,
+    long Exits,
+    long MsrOps,
+    ulong HostCycles,
+    ulong GuestCycles,
+    long CountDrift,
+    long Pmis,
+    long GuestFaults)
+{
+    public bool Available => Unavailable is null;
+}
+
+/// <summary>The replay of one trace: its vCPUs, its accesses and a row per design.</summary>
+public sealed record TraceReplayResult(
+    string Source,
+    TraceGuest Guest,
+    int Vcpus,
+    long PmuAccesses,
+    double GuestSeconds,
+    long Reveals,
+    int FoldedSources,
+    TraceReadStats Stats,
+    IReadOnlyList<TraceReplayRow> Rows)
+{
+    public bool Usable => PmuAccesses > 0;
+}
+
+/// <summary>
+/// Replays a trace's PMU accesses through vPMU designs on the runtime: every traced CPU (or, for
+/// kvm:kvm_msr, every vCPU thread) becomes one vCPU of one VM per design, all on the same host
+/// preset; each access is that vCPU's guest RDMSR / WRMSR / RDPMC, in order, and the time before it
+/// is guest execution (<see cref="TraceTimeline"/>). Two streaming passes over the file (one to
+/// count the vCPUs, one to replay), every design fed from the same pass: memory does not grow with
+/// the trace.
+/// </summary>
+public static class TraceReplay
+{
+    /// <summary>The x2APIC LVTPC register (MSR 0x834): a guest that writes it through WRMSR sets its LVTPC.</summary>
+    public const uint X2ApicLvtpc = 0x834;
+
+    public static TraceReplayResult Run(string source, Func<TraceReader> open, TraceGuest guest, TraceReplayOptions? options = null, TraceProgress? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(open);
+        ArgumentNullException.ThrowIfNull(guest);
+        options ??= new TraceReplayOptions();
+
+        // Pass 1: which vCPUs the trace has, so each design's VM is created with them.
+        var sources = new HashSet<int>();
+        long pmu = 0;
+        using (var first = open())
+        {
+            while (first.TryRead(out var access))
+            {
+                if (IsReplayed(access, guest.Profile))
+                {
+                    pmu++;
+                    if (sources.Count <= 64)
+                    {
+                        sources.Add(TraceTimeline.SourceKey(access));
+                    }
+                }
+            }
+
+            if (pmu == 0)
+            {
+                return new TraceReplayResult(source, guest, 0, 0, 0, 0, 0, first.Stats, []);
+            }
+        }
+
+        int vcpus = Math.Min(sources.Count, 64);
+        var runs = options.Designs.Select(d => new DesignRun(d, guest, vcpus, options)).ToList();
+        var timeline = new TraceTimeline(guest.Caps, options.Rates, vcpus);
+        using var reader = open();
+        long next = 0;
+        ulong guestCycles = 0;
+        while (reader.TryRead(out var access))
+        {
+            if (!IsReplayed(access, guest.Profile))
+            {
+                continue;
+            }
+
+            var step = timeline.Next(access);
+            guestCycles += step.RunCycles;
+            foreach (var run in runs)
+            {
+                run.Apply(step);
+            }
+
+            if (progress is not null && reader.Position >= next)
+            {
+                progress(reader.Position, reader.Length ?? 0);
+                next = reader.Position + (1 << 20);
+            }
+        }
+
+        var rows = runs.Select(r => r.Finish()).ToList();
+        double seconds = guestCycles / (options.Rates.CyclesPerNanosecond * 1e9);
+        return new TraceReplayResult(source, guest, vcpus, pmu, seconds, timeline.Reveals, timeline.FoldedSources, reader.Stats, rows);
+    }
+
+    /// <summary>Replayed: RDPMC, MSRs of the PMU catalog, and x2APIC LVTPC writes; other MSRs are the same for every design and are left out.</summary>
+    internal static bool IsReplayed(in TraceAccess access, MsrProfile profile) =>
+        access.Kind == TraceAccessKind.Rdpmc
+        || (access.Index == X2ApicLvtpc && access.Kind == TraceAccessKind.Wrmsr)
+        || MsrCatalog.TryFind(access.Index, profile, out _);
+
+    /// <summary>A write that acknowledges counter overflows (IA32_PERF_GLOBAL_OVF_CTRL, AMD's GLOBAL_STATUS_CLR): the end of a PMI handler.</summary>
+    internal static bool UnmasksLvtpc(in TraceAccess access) =>
+        access.Kind == TraceAccessKind.Wrmsr && !access.Faulted
+        && MsrCatalog.TryFind(access.Index, MsrProfile.Upstream, out var register)
+        && register.Id is MsrId.Ia32PerfGlobalOvfCtrl or MsrId.MsrAmd64PerfCntrGlobalStatusClr;
+
+    /// <summary>One design: a VM on its own host, fed every step.</summary>
+    private sealed class DesignRun
+    {
+        private readonly TraceDesign _design;
+        private readonly TraceReplayOptions _options;
+        private readonly Vm? _vm;
+        private readonly string? _unavailable;
+        private readonly EventBatch _batch = new();
+        private readonly ulong[] _sinceTick;
+        private readonly ulong _tickCycles;
+        private readonly ulong _hostWorkCycles;
+        private readonly ulong _instructions;
+        private readonly ulong _cycles;
+        private readonly ulong[][] _modelAnchor;
+        private readonly ulong _gpMask;
+        private readonly ulong _fixedMask;
+        private ulong _hostWork;
+        private ulong _hostBlind;
+        private ulong _traceCounted;
+        private ulong _modelCounted;
+
+        public DesignRun(TraceDesign design, TraceGuest guest, int vcpus, TraceReplayOptions options)
+        {
+            _design = design;
+            _options = options;
+            _sinceTick = new ulong[vcpus];
+            _modelAnchor = new ulong[vcpus][];
+            for (int i = 0; i < vcpus; i++)
+            {
+                _modelAnchor[i] = new ulong[64];
+            }
+
+            _gpMask = guest.Caps.GpCounterMask;
+            _fixedMask = guest.Caps.FixedWidth == 0 ? _gpMask : guest.Caps.FixedCounterMask;
+            double perNs = options.Rates.CyclesPerNanosecond;
+            _tickCycles = (ulong)(options.TickNanoseconds * perNs);
+            _hostWorkCycles = (ulong)(options.HostWorkNanoseconds * perNs);
+            var vendor = guest.Host.Caps.Vendor;
+            _instructions = HardwareEvent.Encode(EventKind.Instructions, vendor);
+            _cycles = HardwareEvent.Encode(EventKind.Cycles, vendor);
+
+            var host = new HostMachine(guest.Host, new KvmModuleParameters { EnableMediatedPmu = design.Mode == VpmuMode.Mediated }, new CostTable());
+            var optionsMap = new Dictionary<string, string>(StringComparer.Ordinal);
+            if (design.Placement is { } placement)
+            {
+                optionsMap["placement"] = placement;
+            }
+
+            bool pv = design.Lbr == "pv";
+            var request = guest.Request with
+            {
+                Mode = design.Mode,
+                Vcpus = vcpus,
+                Lbr = design.Lbr ?? "none",
+                PvLbr = pv || guest.Request.PvLbr,
+                Profile = pv ? MsrProfile.PvLbr2018 : guest.Request.Profile,
+                Options = optionsMap,
+            };
+            var creation = Vm.Create(host, request);
+            if (creation.Vm is null)
+            {
+                _unavailable = creation.Message ?? "KVM refuses this VM";
+                return;
+            }
+
+            _vm = creation.Vm;
+            foreach (var vcpu in _vm.Vcpus)
+            {
+                // A Linux guest's perf programs LVTPC for NMI delivery, unmasked.
+                vcpu.Lvtpc = LvtpcValues.DeliveryNmi;
+                var perf = vcpu.Cpu.Perf;
+                for (int i = 0; i < options.HostEvents; i++)
+                {
+                    var attr = new PerfEventAttr { Config = _instructions, ExcludeGuest = true, Pinned = true };
+                    if (perf.Open("host" + i, attr, null, null, null, out var ev) == PerfError.None && ev is not null)
+                    {
+                        perf.Enable(ev);
+                    }
+                }
+            }
+        }
+
+        public ulong GuestCycles { get; private set; }
+
+        public void Apply(in TraceStep step)
+        {
+            if (_vm is null)
+            {
+                return;
+            }
+
+            var vcpu = _vm.Vcpus[step.Vcpu];
+            if (step.IdleCycles > 0)
+            {
+                vcpu.Idle(step.IdleCycles);
+            }
+
+            Run(vcpu, step.RunCycles, step.RunInstructions);
+            var a = step.Access;
+            GuestAccess result;
+            switch (a.Kind)
+            {
+                case TraceAccessKind.Wrmsr when a.Index == X2ApicLvtpc:
+                    vcpu.Lvtpc = (uint)a.Value;
+                    return;
+                case TraceAccessKind.Wrmsr:
+                    result = vcpu.GuestWrmsr(a.Index, a.Value);
+                    break;
+                case TraceAccessKind.Rdmsr:
+                    result = vcpu.GuestRdmsr(a.Index);
+                    break;
+                default:
+                    result = vcpu.GuestRdpmc(a.Index);
+                    break;
+            }
+
+            if (UnmasksLvtpc(a))
+            {
+                // perf's PMI handler acknowledges the overflow, then unmasks LVTPC (an APIC write the msr trace does not show).
+                vcpu.Lvtpc &= ~LvtpcValues.Masked;
+            }
+
+            if (step.Counter >= 0 && step.Counter < 32 && !result.Faulted)
+            {
+                // What the guest would see against what it saw: the model's count over the same interval.
+                ulong mask = step.FixedCounter ? _fixedMask : _gpMask;
+                ref ulong anchor = ref _modelAnchor[step.Vcpu][(step.FixedCounter ? 32 : 0) + step.Counter];
+                ulong value = (a.Kind == TraceAccessKind.Wrmsr ? TraceTimeline.WrittenCounterValue(a) : result.Value) & mask;
+                if (step.Revealed)
+                {
+                    _traceCounted += step.TraceDelta;
+                    _modelCounted += (value - anchor) & mask;
+                }
+
+                anchor = value;
+            }
+        }
+
+        /// <summary>Guest execution, cut at the host's ticks.</summary>
+        private void Run(Vcpu vcpu, ulong cycles, ulong instructions)
+        {
+            GuestCycles += cycles;
+            ulong remaining = cycles, remainingInstructions = instructions;
+            if (cycles == 0 && instructions > 0)
+            {
+                vcpu.GuestRun(_batch.Clear().Add(_instructions, instructions));
+                return;
+            }
+
+            while (remaining > 0)
+            {
+                ulong chunk = _tickCycles == 0 ? remaining : Math.Min(remaining, _tickCycles - _sinceTick[vcpu.Index]);
+                ulong chunkInstructions = chunk == remaining ? remainingInstructions : (ulong)((UInt128)remainingInstructions * chunk / remaining);
+                vcpu.GuestRun(_batch.Clear().Add(_instructions, chunkInstructions).Add(_cycles, chunk).WithCycles(chunk));
+                remaining -= chunk;
+                remainingInstructions -= chunkInstructions;
+                if (_tickCycles == 0)
+                {
+                    continue;
+                }
+
+                _sinceTick[vcpu.Index] += chunk;
+                if (_sinceTick[vcpu.Index] >= _tickCycles)
+                {
+                    _sinceTick[vcpu.Index] = 0;
+                    HostTick(vcpu);
+                }
+            }
+        }
+
+        private void HostTick(Vcpu vcpu)
+        {
+            vcpu.InterruptGuest();
+            if (_hostWorkCycles == 0)
+            {
+                return;
+            }
+
+            if (vcpu.Cpu.Perf.GuestContextLoaded)
+            {
+                _hostBlind += _hostWorkCycles;
+            }
+
+            _hostWork += _hostWorkCycles;
+            vcpu.Cpu.Perf.RunHost(_batch.Clear().Add(_instructions, _hostWorkCycles).Add(_cycles, _hostWorkCycles).WithCycles(_hostWorkCycles), cpl: 0);
+        }
+
+        public TraceReplayRow Finish()
+        {
+            if (_vm is null)
+            {
+                return new TraceReplayRow(_design.Name, _unavailable, 0, 0, 0, null, null, 0, 0, 0, 0, 0, 0, 0);
+            }
+
+            var m = _vm.Metrics;
+            long lvtpc = 0, vmcs = 0;
+            foreach (var vcpu in _vm.Vcpus)
+            {
+                if (vcpu.Pmu is MediatedRuntimeVpmu mediated)
+                {
+                    var counts = mediated.State.Hardware.Counts;
+                    lvtpc += counts.LvtpcWrites;
+                    vmcs += counts.VmcsGlobalCtrl;
+                }
+            }
+
+            var ops = RuntimeSubstrate.Ops(m, lvtpc, vmcs);
+            ulong hostCycles = RuntimeSubstrate.HostCycles(m, ops, _options.Costs);
+            double seconds = GuestCycles / (_options.Rates.CyclesPerNanosecond * 1e9);
+            double? accuracy = _traceCounted == 0 ? null : 100.0 * _modelCounted / _traceCounted;
+            long drift = (long)Int128.Clamp((Int128)_modelCounted - _traceCounted, long.MinValue, long.MaxValue);
+            return new TraceReplayRow(
+                _design.Name,
+                null,
+                GuestCycles == 0 ? 0 : 100.0 * hostCycles / GuestCycles,
+                seconds == 0 ? 0 : m.Exits / seconds,
+                m.Exits == 0 ? 0 : (double)ops.Total / m.Exits,
+                accuracy,
+                _hostWork == 0 ? null : 100.0 * _hostBlind / _hostWork,
+                m.Exits,
+                ops.Total,
+                hostCycles,
+                GuestCycles,
+                drift,
+                m.Pmis,
+                m.GuestFaults);
+        }
+    }
+}
