@@ -107,11 +107,11 @@ internal static partial class TraceCommand
         var file = FileArgument();
         var cpu = new Option<string>("--cpu") { Description = "CPU preset for the scenario's host line", Required = true };
         var guest = GuestOption();
-        var design = new Option<string>("--design") { Description = "One design: legacy (default), mediated:PLACEMENT or lbr:STRATEGY", DefaultValueFactory = _ => "legacy" };
+        var design = new Option<string>("--design") { Description = "One design: emulated (default; legacy is the same), mediated:PLACEMENT or lbr:STRATEGY", DefaultValueFactory = _ => "emulated" };
         var to = new Option<string?>("--output", "-o") { Description = "Write the scenario to this file instead of standard output" };
         var command = new Command("to-scenario", "Write the trace as a scenario file (guest accesses and execution) for one design.") { file, cpu, guest, design, to };
         command.SetAction(result => ToScenario(
-            result.GetValue(file) ?? "", result.GetValue(cpu) ?? "", result.GetValue(guest) ?? [], result.GetValue(design) ?? "legacy", result.GetValue(to), output, errors));
+            result.GetValue(file) ?? "", result.GetValue(cpu) ?? "", result.GetValue(guest) ?? [], result.GetValue(design) ?? "emulated", result.GetValue(to), output, errors));
         return command;
     }
 

@@ -20,7 +20,7 @@ public sealed record TraceDesign(string Name, VpmuMode Mode, string? Placement, 
 
     private static List<TraceDesign> Build()
     {
-        var all = new List<TraceDesign> { new("legacy", VpmuMode.Emulated, null, null) };
+        var all = new List<TraceDesign> { new("emulated", VpmuMode.Emulated, null, null) };
         foreach (var placement in PlacementComparison.Placements)
         {
             string name = PlacementComparison.PlacementName(placement);
@@ -29,14 +29,14 @@ public sealed record TraceDesign(string Name, VpmuMode Mode, string? Placement, 
 
         foreach (var lbr in new[] { "pv", "lazy", "timer", "kvm", "always" })
         {
-            all.Add(new("legacy lbr=" + lbr, VpmuMode.Emulated, null, lbr));
+            all.Add(new("emulated lbr=" + lbr, VpmuMode.Emulated, null, lbr));
         }
 
         return all;
     }
 
     /// <summary>
-    /// Designs by name: <c>all</c>, <c>legacy</c>, <c>mediated</c> (every placement),
+    /// Designs by name: <c>all</c>, <c>emulated</c> (or <c>legacy</c>), <c>mediated</c> (every placement),
     /// <c>mediated:PLACEMENT</c>, <c>lbr</c> (every strategy), <c>lbr:STRATEGY</c>; null and a message for an unknown name.
     /// </summary>
     public static IReadOnlyList<TraceDesign>? Select(IEnumerable<string> names, out string? error)
@@ -49,7 +49,7 @@ public sealed record TraceDesign(string Name, VpmuMode Mode, string? Placement, 
             var matches = name switch
             {
                 "all" => All,
-                "legacy" => All.Where(d => d.Mode == VpmuMode.Emulated && d.Lbr is null),
+                "emulated" or "legacy" => All.Where(d => d.Mode == VpmuMode.Emulated && d.Lbr is null),
                 "mediated" => All.Where(d => d.Mode == VpmuMode.Mediated),
                 "lbr" => All.Where(d => d.Lbr is not null),
                 _ when name.StartsWith("mediated:", StringComparison.Ordinal) => All.Where(d => d.Placement == name[9..]),
@@ -59,7 +59,7 @@ public sealed record TraceDesign(string Name, VpmuMode Mode, string? Placement, 
             var list = matches.ToList();
             if (list.Count == 0)
             {
-                error = $"unknown design '{raw}'; expected all, legacy, mediated, mediated:PLACEMENT (exit, run-loop, vcpu-load, owned, dirty-only), lbr or lbr:STRATEGY (pv, lazy, timer, kvm, always)";
+                error = $"unknown design '{raw}'; expected all, emulated (or legacy), mediated, mediated:PLACEMENT (exit, run-loop, vcpu-load, owned, dirty-only), lbr or lbr:STRATEGY (pv, lazy, timer, kvm, always)";
                 return null;
             }
 

@@ -99,7 +99,7 @@ public sealed class TraceReplayTests
             Assert.AreEqual(0, result.Stats.Unparsable, result.Source);
             Assert.AreEqual(TraceDesign.All.Count, result.Rows.Count);
             Assert.IsTrue(result.Rows.All(r => r.Available), result.Source);
-            Assert.IsTrue(result.Rows.Single(r => r.Design == "legacy").Exits >= result.PmuAccesses, "the legacy vPMU intercepts every PMU access");
+            Assert.IsTrue(result.Rows.Single(r => r.Design == "emulated").Exits >= result.PmuAccesses, "the legacy vPMU intercepts every PMU access");
         }
     }
 
@@ -112,7 +112,7 @@ public sealed class TraceReplayTests
         var result = Replay(text, "intel-v2", TraceReplayOptions.Bare);
 
         Assert.AreEqual(TraceDesign.All.Count, result.Rows.Count);
-        Assert.IsTrue(result.Rows.Single(r => r.Design == "legacy").Available);
+        Assert.IsTrue(result.Rows.Single(r => r.Design == "emulated").Available);
         var mediated = result.Rows.Where(r => r.Design.StartsWith("mediated", System.StringComparison.Ordinal)).ToList();
         Assert.AreEqual(5, mediated.Count);
         Assert.IsTrue(mediated.All(r => !r.Available && r.Unavailable!.Contains("version 4", System.StringComparison.Ordinal)));
@@ -136,7 +136,7 @@ public sealed class TraceReplayTests
         Assert.AreEqual(0, jsonExit);
         using var doc = System.Text.Json.JsonDocument.Parse(json);
         var row = doc.RootElement.GetProperty("rows")[0];
-        Assert.AreEqual("legacy", row.GetProperty("design").GetString());
+        Assert.AreEqual("emulated", row.GetProperty("design").GetString());
         Assert.IsTrue(row.GetProperty("vmExits").GetInt64() > 0);
     }
 
