@@ -205,21 +205,7 @@ public static class TraceLineParser
             return false;
         }
 
-        rest = rest[6..];
-        int end = NextSpace(rest, 0);
-        if (!TryHex64(rest[..end], out value))
-        {
-            return false;
-        }
-
-        var tail = rest[end..].Trim();
-        if (tail.IsEmpty)
-        {
-            return true;
-        }
-
-        faulted = tail.SequenceEqual("#GP");
-        return faulted;
+        return ValueAndFault(rest[6..], "#GP", out value, out faulted);
     }
 
     /// <summary><c>msr_read|msr_write %x = 0x%llx</c> plus <c> (#GP)</c>.</summary>
@@ -255,7 +241,13 @@ public static class TraceLineParser
             return false;
         }
 
-        rest = rest[4..];
+        return ValueAndFault(rest[4..], "(#GP)", out value, out faulted);
+    }
+
+    /// <summary>A hex value, then nothing or exactly the event's fault marker.</summary>
+    private static bool ValueAndFault(ReadOnlySpan<char> rest, string faultMarker, out ulong value, out bool faulted)
+    {
+        faulted = false;
         int end = NextSpace(rest, 0);
         if (!TryHex64(rest[..end], out value))
         {
@@ -268,7 +260,7 @@ public static class TraceLineParser
             return true;
         }
 
-        faulted = tail.SequenceEqual("(#GP)");
+        faulted = tail.SequenceEqual(faultMarker);
         return faulted;
     }
 
