@@ -54,7 +54,7 @@ public sealed class KvmGuestLbrModelFactory : IGuestLbrModelFactory
 /// One vCPU's guest LBR model inside the runtime: an <see cref="LbrWorld"/> on the LBR stack of
 /// the vCPU's physical CPU (shared with every vCPU and host thread on that CPU), on the host's
 /// <see cref="MsrGen.Runtime.Hardware.SimClock"/> (guest branches and host threads advance it at
-/// <see cref="LbrCostTable.CyclesPerBranch"/> per branch; <c>idle</c> and <c>guest run cycles=</c>
+/// <see cref="LbrVmOptions.CyclesPerBranch"/> per branch; <c>idle</c> and <c>guest run cycles=</c>
 /// advance it in the runtime). It keeps the vCPU's MSR bitmap entries of the LBR stack MSRs in
 /// step with the strategy (intercepted or passed through), so the vCPU's exit pipeline exits
 /// exactly when KVM's bitmap would. Its counters are published to the VM's metrics as <c>lbr.*</c>.

@@ -88,7 +88,7 @@ public sealed class LbrWorld
         Hardware.Recording = true;
         Hardware.RecordMany(hostSource, branches, LbrOwner.HostThread(thread));
         Hardware.Recording = false;
-        long perBranch = Math.Max(1, Vcpu.Options.Costs.CyclesPerBranch);
+        long perBranch = Math.Max(1, Vcpu.Options.CyclesPerBranch);
         Vcpu.AdvanceTime((long)Math.Min(branches, (ulong)(long.MaxValue / perBranch)) * perBranch);
         if (preempt)
         {

@@ -28,7 +28,14 @@ public sealed record LbrVmOptions
     /// <summary>The mediated vPMU is in use: KVM offers no LBR with it.</summary>
     public bool Mediated { get; init; }
 
-    public LbrCostTable Costs { get; init; } = LbrCostTable.Default;
+    /// <summary>Host cycles of the primitives the LBR model charges: the runtime's one cost table.</summary>
+    public Cost.CostTable Costs { get; init; } = new();
+
+    /// <summary>Simulated time one taken branch represents (a model assumption, not a published figure).</summary>
+    public long CyclesPerBranch { get; init; } = DefaultCyclesPerBranch;
+
+    /// <summary>The default of <see cref="CyclesPerBranch"/>.</summary>
+    public const long DefaultCyclesPerBranch = 5;
 }
 
 /// <summary>
