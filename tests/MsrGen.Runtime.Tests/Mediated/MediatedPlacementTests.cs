@@ -1,5 +1,6 @@
 using MsrGen.Registers;
 using MsrGen.Runtime.Mediated;
+using MsrGen.Runtime.Hardware;
 
 namespace MsrGen.Runtime.Tests.Mediated;
 
