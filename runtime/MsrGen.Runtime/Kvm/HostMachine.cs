@@ -25,7 +25,10 @@ public sealed class PhysicalCpu
     public Vcpu? RunningVcpu { get; internal set; }
 }
 
-/// <summary>KVM module parameters that change vPMU behaviour.</summary>
+/// <summary>
+/// KVM module parameters that change vPMU behaviour, and the host perf and VMX facts KVM checks
+/// next to them at module init (kvm_init_pmu_capability()): one type for all of them.
+/// </summary>
 public sealed record KvmModuleParameters
 {
     /// <summary>enable_pmu (default on).</summary>
@@ -36,6 +39,10 @@ public sealed record KvmModuleParameters
     public bool VmwareBackdoor { get; init; }
     /// <summary>kvm_intel pt_mode=1 (host-guest): guests get Intel PT and GLOBAL_STATUS.TRACE_TOPA_PMI (default off, pt_mode=0).</summary>
     public bool PtHostGuest { get; init; }
+    /// <summary>Host perf's core PMU supports mediated vPMUs (PERF_PMU_CAP_MEDIATED_VPMU; default on).</summary>
+    public bool PerfSupportsMediated { get; init; } = true;
+    /// <summary>The CPU has the VM-entry/VM-exit controls that load and save IA32_PERF_GLOBAL_CTRL (default on).</summary>
+    public bool VmEntryLoadsGlobalCtrl { get; init; } = true;
 }
 
 /// <summary>
