@@ -15,11 +15,15 @@ public sealed class PhysicalCpu
         Index = index;
         Pmu = pmu;
         Perf = perf;
+        Lbr = new Lbr.LbrStack(pmu.Caps);
     }
 
     public int Index { get; }
     public PhysicalPmu Pmu { get; }
     public HostPerfContext Perf { get; }
+
+    /// <summary>This CPU's LBR stack (Intel SDM Vol. 3B, "Last Branch Records"): whatever runs here, host or guest, records into it.</summary>
+    public Lbr.LbrStack Lbr { get; }
 
     /// <summary>The vCPU whose guest state is loaded on this CPU (between VM-entry and VM-exit), if any.</summary>
     public Vcpu? RunningVcpu { get; internal set; }

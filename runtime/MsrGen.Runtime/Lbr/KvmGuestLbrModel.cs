@@ -81,7 +81,7 @@ public sealed class KvmGuestLbrModel : IGuestLbrModel
             options = options with { TimerWindow = window };
         }
 
-        world = new LbrWorld(HardwareOf(vcpu), vcpu.GuestCaps, options, LbrClock.Of(vcpu.Host.Clock));
+        world = new LbrWorld(vcpu.Cpu.Lbr, vcpu.GuestCaps, options, vcpu.Host.Clock);
         stackAddresses = world.Vcpu.LbrEnabled ? StackAddresses(world.Vcpu.GuestCaps) : [];
     }
 
@@ -312,34 +312,5 @@ public sealed class KvmGuestLbrModel : IGuestLbrModel
         }
 
         return [.. existing];
-    }
-
-    private static LbrStack HardwareOf(Vcpu vcpu)
-    {
-        var host = vcpu.Host;
-        if (!host.Extensions.TryGetValue(typeof(LbrHostCpus), out object? found) || found is not LbrHostCpus cpus)
-        {
-            cpus = new LbrHostCpus(host.Caps);
-            host.Extensions[typeof(LbrHostCpus)] = cpus;
-        }
-
-        return cpus.Of(vcpu.Cpu.Index);
-    }
-
-    /// <summary>The LBR stack of each physical CPU of one host.</summary>
-    private sealed class LbrHostCpus(PmuCaps caps)
-    {
-        private readonly Dictionary<int, LbrStack> stacks = new();
-
-        public LbrStack Of(int cpu)
-        {
-            if (!stacks.TryGetValue(cpu, out var stack))
-            {
-                stack = new LbrStack(caps);
-                stacks[cpu] = stack;
-            }
-
-            return stack;
-        }
     }
 }
