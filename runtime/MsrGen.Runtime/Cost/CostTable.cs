@@ -11,8 +11,11 @@ namespace MsrGen.Runtime.Cost;
 public sealed record CostEntry(string Name, ulong DefaultCycles, string Source, string Description);
 
 /// <summary>
-/// Host cycles per primitive (docs/cost-model.md). Defaults cite their public source (docs/sources.md);
-/// a scenario's <c>cost NAME=N</c> overrides them. Designs may register their own primitives.
+/// Host cycles per primitive (docs/cost-model.md): the one cost table of the runtime. The legacy
+/// vPMU, the mediated vPMU, the placement comparison and the guest LBR comparison all price their
+/// work here, so a physical WRMSR costs the same whichever code path did it. Defaults cite their
+/// public source (docs/sources.md); a scenario's <c>cost NAME=N</c> overrides them. Designs may
+/// register their own primitives.
 /// </summary>
 public sealed class CostTable
 {
@@ -31,12 +34,13 @@ public sealed class CostTable
     public const string PmiInjection = "pmi.inject";
     public const string HostPmi = "pmi.host";
     public const string EmulatedEvent = "kvm.emulated-event";
+    public const string VmcsGlobalCtrl = "vmcs.global-ctrl";
 
     private static readonly CostEntry[] Defaults =
     {
         new(VmExit, 1100, "Christopherson 2024", "VM-exit + VM-entry round trip through the full exit path (CPUID exit ~1018-1098 cycles)"),
         new(VmExitFastpath, 900, "Christopherson 2025b", "fastpath exit handled in the inner run loop (~0.9k after the XCR0/XSS/PKRU change)"),
-        new(Wrmsr, 210, "Kang 2019", "one physical WRMSR (1668 cycles / 8 MSRs)"),
+        new(Wrmsr, 208, "Kang 2019", "one physical WRMSR, also an x2APIC LVTPC write (1668 cycles / 8 MSRs)"),
         new(Rdmsr, 42, "Kang 2019", "one physical RDMSR (334 cycles / 8 MSRs)"),
         new(Rdpmc, 25, "Mi 2024", "one physical RDPMC; only qualitative anchors (much cheaper than RDMSR)"),
         new(PerfCreate, 50_000, "Xu 2019a", "perf_event_create_kernel_counter: 25,000 ns (fixed) at 2 GHz; GP creations reach 30 ms under load"),
@@ -49,6 +53,7 @@ public sealed class CostTable
         new(PmiInjection, 500, "Wang 2018b", "injecting the LVTPC vector at VM-entry; the published ~9,000 ns is the whole guest PMI round trip, whose exits and reprograms are modeled separately"),
         new(HostPmi, 2_000, "Landau 2011", "host perf NMI handler around a guest-owned overflow"),
         new(EmulatedEvent, 120, "Khorenko 2023, Christopherson 2023b", "kvm_pmu_trigger_event per emulated instruction/branch when a vPMC counts it"),
+        new(VmcsGlobalCtrl, 18, "Mi 2025", "reading the guest's GLOBAL_CTRL back from the VMCS after a mediated exit (~15-20 cycles per exit)"),
     };
 
     private readonly Dictionary<string, CostEntry> _entries = Defaults.ToDictionary(e => e.Name, StringComparer.Ordinal);

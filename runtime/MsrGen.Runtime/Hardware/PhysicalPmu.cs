@@ -28,11 +28,6 @@ public enum RunStop : byte
 /// </summary>
 public sealed partial class PhysicalPmu
 {
-    /// <summary>LVTPC delivery mode NMI (APIC_DM_NMI).</summary>
-    public const uint LvtpcNmi = 0x400;
-    /// <summary>LVTPC mask bit (APIC_LVT_MASKED).</summary>
-    public const uint LvtpcMasked = 0x10000;
-
     private readonly ulong[] _gp;
     private readonly ulong[] _evtsel;
     private readonly ulong[] _fixed;
@@ -51,7 +46,7 @@ public sealed partial class PhysicalPmu
         _evtsel = new ulong[_gp.Length];
         _fixed = new ulong[caps.IsIntel ? Math.Max(caps.FixedCounters, 0) : 0];
         _globalCtrl = caps.IsIntel ? Ia32PerfGlobalCtrl.Reset(caps).Value : MsrAmd64PerfCntrGlobalCtl.Reset(caps).Value;
-        Lvtpc = LvtpcNmi;
+        Lvtpc = LvtpcValues.DeliveryNmi;
     }
 
     public PmuCaps Caps { get; }
@@ -181,7 +176,7 @@ public sealed partial class PhysicalPmu
     private ulong FirstInterruptingOverflow(EventBatch batch, ulong from, ulong limit, int cpl)
     {
         ulong first = ulong.MaxValue;
-        if ((Lvtpc & LvtpcMasked) != 0 || PmiSink is null)
+        if ((Lvtpc & LvtpcValues.Masked) != 0 || PmiSink is null)
         {
             return first;
         }
@@ -246,18 +241,18 @@ public sealed partial class PhysicalPmu
             wantsPmi |= (overflowed & (1UL << (32 + i))) != 0 && fixedCtrl.FixedPmi(i);
         }
 
-        if (!wantsPmi || (Lvtpc & LvtpcMasked) != 0)
+        if (!wantsPmi || (Lvtpc & LvtpcValues.Masked) != 0)
         {
             return false;
         }
 
         PmisRaised++;
-        bool nmi = (Lvtpc & 0x700) == LvtpcNmi;
+        bool nmi = (Lvtpc & LvtpcValues.DeliveryModeMask) == LvtpcValues.DeliveryNmi;
         byte vector = (byte)Lvtpc;
         if (Caps.IsIntel)
         {
             // Intel CPUs set the LVTPC mask when they deliver a PMI; the handler unmasks it.
-            Lvtpc |= LvtpcMasked;
+            Lvtpc |= LvtpcValues.Masked;
         }
 
         PmiSink?.OnPmi(this, nmi, vector);

@@ -12,7 +12,7 @@ public sealed partial class HostPerfContext
     {
         if (!nmi)
         {
-            if (vector == MediatedPmiVector && GuestLvtpcLoaded)
+            if (vector == LvtpcValues.MediatedPmiVector && GuestLvtpcLoaded)
             {
                 MediatedPmiHandler?.Invoke();
             }
@@ -85,7 +85,7 @@ public sealed partial class HostPerfContext
         }
 
         EnableAll();
-        Pmu.Lvtpc = PhysicalPmu.LvtpcNmi;
+        Pmu.Lvtpc = LvtpcValues.DeliveryNmi;
         AfterNmi?.Invoke();
     }
 }

@@ -13,9 +13,6 @@ namespace MsrGen.Runtime.HostPerf;
 /// </summary>
 public sealed partial class HostPerfContext : IPmiSink
 {
-    /// <summary>The host vector mediated guests' PMIs arrive on (PERF_GUEST_MEDIATED_PMI_VECTOR).</summary>
-    public const byte MediatedPmiVector = 0xF5;
-
     /// <summary>perf_event_mux_interval_ms default (4 ms) at the simulated clock's nominal rate.</summary>
     public const ulong DefaultMuxIntervalCycles = 4_000 * SimClock.CyclesPerMicrosecond;
 
@@ -31,7 +28,7 @@ public sealed partial class HostPerfContext : IPmiSink
         Pmu = pmu;
         Accounting = accounting ?? AlwaysAllowMediatedPmuAccounting.Instance;
         pmu.PmiSink = this;
-        pmu.Lvtpc = PhysicalPmu.LvtpcNmi;
+        pmu.Lvtpc = LvtpcValues.DeliveryNmi;
     }
 
     public int Cpu { get; }
@@ -42,7 +39,7 @@ public sealed partial class HostPerfContext : IPmiSink
     /// <summary>Set by perf_load_guest_context: exclude_guest events are out and stay out until the put.</summary>
     public bool GuestContextLoaded { get; private set; }
 
-    /// <summary>Set by perf_load_guest_lvtpc: PMIs arrive on <see cref="MediatedPmiVector"/>.</summary>
+    /// <summary>Set by perf_load_guest_lvtpc: PMIs arrive on <see cref="LvtpcValues.MediatedPmiVector"/>.</summary>
     public bool GuestLvtpcLoaded { get; private set; }
 
     /// <summary>
@@ -380,14 +377,14 @@ public sealed partial class HostPerfContext : IPmiSink
     public void LoadGuestLvtpc(uint guestLvtpc)
     {
         GuestLvtpcLoaded = true;
-        Pmu.Lvtpc = MediatedPmiVector | (guestLvtpc & PhysicalPmu.LvtpcMasked);
+        Pmu.Lvtpc = LvtpcValues.MediatedPmiVector | (guestLvtpc & LvtpcValues.Masked);
     }
 
     /// <summary>perf_put_guest_lvtpc: back to NMI delivery.</summary>
     public void PutGuestLvtpc()
     {
         GuestLvtpcLoaded = false;
-        Pmu.Lvtpc = PhysicalPmu.LvtpcNmi;
+        Pmu.Lvtpc = LvtpcValues.DeliveryNmi;
     }
 
     /// <summary>

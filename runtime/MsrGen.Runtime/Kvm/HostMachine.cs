@@ -15,17 +15,24 @@ public sealed class PhysicalCpu
         Index = index;
         Pmu = pmu;
         Perf = perf;
+        Lbr = new Lbr.LbrStack(pmu.Caps);
     }
 
     public int Index { get; }
     public PhysicalPmu Pmu { get; }
     public HostPerfContext Perf { get; }
 
+    /// <summary>This CPU's LBR stack (Intel SDM Vol. 3B, "Last Branch Records"): whatever runs here, host or guest, records into it.</summary>
+    public Lbr.LbrStack Lbr { get; }
+
     /// <summary>The vCPU whose guest state is loaded on this CPU (between VM-entry and VM-exit), if any.</summary>
     public Vcpu? RunningVcpu { get; internal set; }
 }
 
-/// <summary>KVM module parameters that change vPMU behaviour.</summary>
+/// <summary>
+/// KVM module parameters that change vPMU behaviour, and the host perf and VMX facts KVM checks
+/// next to them at module init (kvm_init_pmu_capability()): one type for all of them.
+/// </summary>
 public sealed record KvmModuleParameters
 {
     /// <summary>enable_pmu (default on).</summary>
@@ -36,6 +43,10 @@ public sealed record KvmModuleParameters
     public bool VmwareBackdoor { get; init; }
     /// <summary>kvm_intel pt_mode=1 (host-guest): guests get Intel PT and GLOBAL_STATUS.TRACE_TOPA_PMI (default off, pt_mode=0).</summary>
     public bool PtHostGuest { get; init; }
+    /// <summary>Host perf's core PMU supports mediated vPMUs (PERF_PMU_CAP_MEDIATED_VPMU; default on).</summary>
+    public bool PerfSupportsMediated { get; init; } = true;
+    /// <summary>The CPU has the VM-entry/VM-exit controls that load and save IA32_PERF_GLOBAL_CTRL (default on).</summary>
+    public bool VmEntryLoadsGlobalCtrl { get; init; } = true;
 }
 
 /// <summary>

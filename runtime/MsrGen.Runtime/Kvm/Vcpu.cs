@@ -14,9 +14,6 @@ namespace MsrGen.Runtime.Kvm;
 /// </summary>
 public sealed partial class Vcpu
 {
-    /// <summary>The guest LVTPC after reset: masked (APIC_LVT_MASKED).</summary>
-    public const uint LvtpcResetValue = 0x10000;
-
     private VmxMsrBitmap? _vmxBitmap;
     private SvmMsrPermissionMap? _svmMap;
     private readonly EventBatch _single = new();
@@ -46,7 +43,7 @@ public sealed partial class Vcpu
     public bool Cr4Pce { get; set; }
 
     /// <summary>The guest's local APIC LVTPC (vector, delivery mode, mask).</summary>
-    public uint Lvtpc { get; set; } = LvtpcResetValue;
+    public uint Lvtpc { get; set; } = LvtpcValues.ResetValue;
 
     /// <summary>Whether KVM emulates the local APIC in the kernel (irqchip=on); without it no PMI is injected.</summary>
     public bool InKernelApic { get; init; }
@@ -213,7 +210,7 @@ public sealed partial class Vcpu
 
         Pmu.OnPmiDelivered();
         Lbr?.OnPmiDelivered();
-        if ((Lvtpc & LvtpcResetValue) != 0)
+        if ((Lvtpc & LvtpcValues.Masked) != 0)
         {
             return;
         }
@@ -222,7 +219,7 @@ public sealed partial class Vcpu
         Metrics.AddCost(Costs, CostTable.PmiInjection);
         if (GuestCaps.IsIntel)
         {
-            Lvtpc |= LvtpcResetValue;
+            Lvtpc |= LvtpcValues.Masked;
         }
     }
 

@@ -98,7 +98,7 @@ public sealed partial class GuestPerfLbrDriver
 
     /// <summary>
     /// The current guest task takes <paramref name="count"/> taken branches, at
-    /// <see cref="LbrCostTable.CyclesPerBranch"/> each; <paramref name="elapsedCycles"/> of that
+    /// <see cref="LbrVmOptions.CyclesPerBranch"/> each; <paramref name="elapsedCycles"/> of that
     /// time have already passed on the clock (a runtime stretch that carried its own cycles).
     /// </summary>
     public void TakeBranches(ulong count, long elapsedCycles = 0)
@@ -107,7 +107,7 @@ public sealed partial class GuestPerfLbrDriver
         var owner = LbrOwner.GuestTask(CurrentTask);
         var source = sources[CurrentTask];
         var shadow = Shadow;
-        long perBranch = Math.Max(0, cpu.Options.Costs.CyclesPerBranch);
+        long perBranch = Math.Max(0, cpu.Options.CyclesPerBranch);
         long cycles = (long)Math.Min(count, (ulong)(long.MaxValue / Math.Max(1, perBranch))) * perBranch;
         cpu.AdvanceTime(cycles - Math.Clamp(elapsedCycles, 0, cycles));
         bool recording = shadow.Recording || (cpu.Loaded && cpu.Hardware.Recording);

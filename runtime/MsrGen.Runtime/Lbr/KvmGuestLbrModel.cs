@@ -54,7 +54,7 @@ public sealed class KvmGuestLbrModelFactory : IGuestLbrModelFactory
 /// One vCPU's guest LBR model inside the runtime: an <see cref="LbrWorld"/> on the LBR stack of
 /// the vCPU's physical CPU (shared with every vCPU and host thread on that CPU), on the host's
 /// <see cref="MsrGen.Runtime.Hardware.SimClock"/> (guest branches and host threads advance it at
-/// <see cref="LbrCostTable.CyclesPerBranch"/> per branch; <c>idle</c> and <c>guest run cycles=</c>
+/// <see cref="LbrVmOptions.CyclesPerBranch"/> per branch; <c>idle</c> and <c>guest run cycles=</c>
 /// advance it in the runtime). It keeps the vCPU's MSR bitmap entries of the LBR stack MSRs in
 /// step with the strategy (intercepted or passed through), so the vCPU's exit pipeline exits
 /// exactly when KVM's bitmap would. Its counters are published to the VM's metrics as <c>lbr.*</c>.
@@ -81,7 +81,7 @@ public sealed class KvmGuestLbrModel : IGuestLbrModel
             options = options with { TimerWindow = window };
         }
 
-        world = new LbrWorld(HardwareOf(vcpu), vcpu.GuestCaps, options, LbrClock.Of(vcpu.Host.Clock));
+        world = new LbrWorld(vcpu.Cpu.Lbr, vcpu.GuestCaps, options, vcpu.Host.Clock);
         stackAddresses = world.Vcpu.LbrEnabled ? StackAddresses(world.Vcpu.GuestCaps) : [];
     }
 
@@ -312,34 +312,5 @@ public sealed class KvmGuestLbrModel : IGuestLbrModel
         }
 
         return [.. existing];
-    }
-
-    private static LbrStack HardwareOf(Vcpu vcpu)
-    {
-        var host = vcpu.Host;
-        if (!host.Extensions.TryGetValue(typeof(LbrHostCpus), out object? found) || found is not LbrHostCpus cpus)
-        {
-            cpus = new LbrHostCpus(host.Caps);
-            host.Extensions[typeof(LbrHostCpus)] = cpus;
-        }
-
-        return cpus.Of(vcpu.Cpu.Index);
-    }
-
-    /// <summary>The LBR stack of each physical CPU of one host.</summary>
-    private sealed class LbrHostCpus(PmuCaps caps)
-    {
-        private readonly Dictionary<int, LbrStack> stacks = new();
-
-        public LbrStack Of(int cpu)
-        {
-            if (!stacks.TryGetValue(cpu, out var stack))
-            {
-                stack = new LbrStack(caps);
-                stacks[cpu] = stack;
-            }
-
-            return stack;
-        }
     }
 }

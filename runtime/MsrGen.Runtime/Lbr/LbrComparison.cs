@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using System.Text;
 using MsrGen.Registers;
 
@@ -44,11 +45,21 @@ public static class LbrComparison
     public static IReadOnlyList<LbrWorkload> Workloads { get; } =
         [LbrWorkload.CallstackSwitching, LbrWorkload.UsedOnceThenIdle, LbrWorkload.PmiHeavyToggling, LbrWorkload.HostThreadInWindow];
 
-    /// <summary>Runs the comparison on a Skylake-server-like host (32 entries with LBR_INFO).</summary>
-    public static LbrComparisonReport Run(LbrCostTable? costs = null, long timerWindow = 30_000_000) =>
-        Run(LbrWorld.SkylakeServer, costs ?? LbrCostTable.Default, timerWindow);
+    /// <summary>The primitives the comparison prices, with their values and sources, for reports.</summary>
+    public static string Citation(Cost.CostTable costs)
+    {
+        ArgumentNullException.ThrowIfNull(costs);
+        string Entry(string name) => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"{name} {costs[name]:N0} ({costs.Entries.First(e => e.Name == name).Source})");
+        return $"costs from the runtime's cost table: save {Entry(Cost.CostTable.Rdmsr)}, restore {Entry(Cost.CostTable.Wrmsr)}, "
+            + $"intercepted access or timer exit {Entry(Cost.CostTable.VmExit)} (see docs/cost-model.md)";
+    }
 
-    public static LbrComparisonReport Run(in PmuCaps host, LbrCostTable costs, long timerWindow)
+    /// <summary>Runs the comparison on a Skylake-server-like host (32 entries with LBR_INFO).</summary>
+    public static LbrComparisonReport Run(Cost.CostTable? costs = null, long timerWindow = 30_000_000) =>
+        Run(LbrWorld.SkylakeServer, costs ?? new Cost.CostTable(), timerWindow);
+
+    public static LbrComparisonReport Run(in PmuCaps host, Cost.CostTable costs, long timerWindow)
     {
         ArgumentNullException.ThrowIfNull(costs);
         var rows = new List<LbrComparisonRow>();

@@ -60,9 +60,14 @@ public sealed class LbrMetrics
     public long ExitCount => InterceptedLbrAccesses + DebugctlExits + PvCtrlExits + TimerExits;
 
     /// <summary>Modeled host cycles spent on LBR state (MSR save/restore plus strategy-caused exits).</summary>
-    public long ModeledCycles(LbrCostTable costs) =>
-        HostLbrReads * costs.RdmsrCycles + HostLbrWrites * costs.WrmsrCycles
-        + InterceptedLbrAccesses * costs.InterceptedAccessCycles + TimerExits * costs.TimerExitCycles;
+    /// <remarks>
+    /// Priced from the runtime's one cost table: a save RDMSR at <c>rdmsr</c>, a restore WRMSR at
+    /// <c>wrmsr</c>, and an intercepted LBR access or a host timer tick that forces the guest out at
+    /// one <c>vmexit</c> round trip each.
+    /// </remarks>
+    public long ModeledCycles(Cost.CostTable costs) =>
+        HostLbrReads * (long)costs[Cost.CostTable.Rdmsr] + HostLbrWrites * (long)costs[Cost.CostTable.Wrmsr]
+        + (InterceptedLbrAccesses + TimerExits) * (long)costs[Cost.CostTable.VmExit];
 
     /// <summary>A metric by its scenario name (<c>lbr.*</c>); null when unknown.</summary>
     public long? Lookup(string name) => name switch

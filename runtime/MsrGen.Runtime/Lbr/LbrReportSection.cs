@@ -29,7 +29,7 @@ public sealed class LbrReportSection : IReportSection
     {
         ArgumentNullException.ThrowIfNull(report);
         string host = string.Create(CultureInfo.InvariantCulture,
-            $"host: {report.Host.LbrDepth}-entry LBR, format {report.Host.LbrFormat} (Skylake-server-like); timer window {report.TimerWindow:N0} cycles; {LbrCostTable.Citation}");
+            $"host: {report.Host.LbrDepth}-entry LBR, format {report.Host.LbrFormat} (Skylake-server-like); timer window {report.TimerWindow:N0} cycles; {LbrComparison.Citation(new Cost.CostTable())}");
         return new ReportSectionResult(new[] { host }, new[] { Table(report) }, Findings(report.Rows), new[] { new ReportChart(ChartFileName, LbrChart.Title, report.Svg) });
     }
 

@@ -21,7 +21,7 @@ public sealed class LbrWorld
     /// A world on an existing physical LBR stack (shared by whatever runs on that CPU), on
     /// <paramref name="clock"/> (its own clock when null).
     /// </summary>
-    public LbrWorld(LbrStack hardware, in PmuCaps guestCaps, LbrVmOptions options, LbrClock? clock = null)
+    public LbrWorld(LbrStack hardware, in PmuCaps guestCaps, LbrVmOptions options, Hardware.SimClock? clock = null)
     {
         Hardware = hardware;
         Vcpu = new VcpuLbr(Hardware, guestCaps, options, clock);
@@ -88,7 +88,7 @@ public sealed class LbrWorld
         Hardware.Recording = true;
         Hardware.RecordMany(hostSource, branches, LbrOwner.HostThread(thread));
         Hardware.Recording = false;
-        long perBranch = Math.Max(1, Vcpu.Options.Costs.CyclesPerBranch);
+        long perBranch = Math.Max(1, Vcpu.Options.CyclesPerBranch);
         Vcpu.AdvanceTime((long)Math.Min(branches, (ulong)(long.MaxValue / perBranch)) * perBranch);
         if (preempt)
         {

@@ -1,3 +1,4 @@
+using System;
 using MsrGen.Registers;
 
 namespace MsrGen.Runtime.Lbr;
@@ -28,7 +29,14 @@ public sealed record LbrVmOptions
     /// <summary>The mediated vPMU is in use: KVM offers no LBR with it.</summary>
     public bool Mediated { get; init; }
 
-    public LbrCostTable Costs { get; init; } = LbrCostTable.Default;
+    /// <summary>Host cycles of the primitives the LBR model charges: the runtime's one cost table.</summary>
+    public Cost.CostTable Costs { get; init; } = new();
+
+    /// <summary>Simulated time one taken branch represents (a model assumption, not a published figure).</summary>
+    public long CyclesPerBranch { get; init; } = DefaultCyclesPerBranch;
+
+    /// <summary>The default of <see cref="CyclesPerBranch"/>.</summary>
+    public const long DefaultCyclesPerBranch = 5;
 }
 
 /// <summary>
@@ -43,10 +51,10 @@ public sealed class VcpuLbr
     private ulong pvControl;
     private bool hostOwnsLbr;
 
-    public VcpuLbr(LbrStack hardware, in PmuCaps guestCaps, LbrVmOptions options, LbrClock? clock = null)
+    public VcpuLbr(LbrStack hardware, in PmuCaps guestCaps, LbrVmOptions options, Hardware.SimClock? clock = null)
     {
         Hardware = hardware;
-        Clock = clock ?? LbrClock.CreateOwn();
+        Clock = clock ?? new Hardware.SimClock();
         Options = options;
         Strategy = LbrStrategy.Create(options.Strategy, options.TimerWindow);
         // KVM offers legacy LBR only with the host's format and depth, never with the mediated vPMU
@@ -73,11 +81,11 @@ public sealed class VcpuLbr
 
     public LbrMetrics Metrics { get; } = new();
 
-    /// <summary>Where time comes from (the model's own clock, or the runtime's).</summary>
-    public LbrClock Clock { get; }
+    /// <summary>Where time comes from: the host's clock inside the runtime, a clock of its own when the model runs alone.</summary>
+    public Hardware.SimClock Clock { get; }
 
     /// <summary>Simulated time in cycles.</summary>
-    public long Now => Clock.Now;
+    public long Now => (long)Math.Min(Clock.Cycles, long.MaxValue);
 
     /// <summary>Whether the host owns the LBR (a host perf LBR user took it from the guest).</summary>
     public bool HostOwnsLbr => hostOwnsLbr;
@@ -202,7 +210,12 @@ public sealed class VcpuLbr
     /// </summary>
     public void AdvanceTime(long cycles)
     {
-        Clock.Advance(cycles);
+        if (cycles > 0)
+        {
+            // Saturating: a scenario's huge idle stretch stops the clock at its end, never wraps it.
+            Clock.Advance(Math.Min((ulong)cycles, ulong.MaxValue - Clock.Cycles));
+        }
+
         if (LbrEnabled)
         {
             Strategy.OnTimeAdvanced(this);

@@ -3,14 +3,6 @@ using MsrGen.Registers;
 
 namespace MsrGen.Runtime.Mediated;
 
-/// <summary>KVM module parameters and host facts that decide whether the mediated vPMU is usable.</summary>
-public readonly record struct KvmPmuParameters(
-    bool EnablePmu = true,
-    bool EnableMediatedPmu = false,
-    bool PerfSupportsMediated = true,
-    bool VmEntryLoadsGlobalCtrl = true,
-    bool VmwareBackdoor = false);
-
 /// <summary>Why <c>enable_mediated_pmu</c> ended up on or off at module init.</summary>
 public enum MediatedEnablement
 {
@@ -39,8 +31,9 @@ public static class MediatedPmuSupport
         .WithPebsBaseline(true).WithPebsOutputPtAvail(true).WithPebsTimingInfo(true).Value;
 
     /// <summary>The module-init decision for <c>enable_mediated_pmu</c>.</summary>
-    public static MediatedEnablement Evaluate(in PmuCaps host, in KvmPmuParameters parameters)
+    public static MediatedEnablement Evaluate(in PmuCaps host, Kvm.KvmModuleParameters parameters)
     {
+        ArgumentNullException.ThrowIfNull(parameters);
         if (!parameters.EnableMediatedPmu)
         {
             return MediatedEnablement.ParameterOff;

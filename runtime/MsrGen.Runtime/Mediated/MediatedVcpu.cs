@@ -15,13 +15,13 @@ public sealed partial class MediatedVcpu : IHostPmuClient
     private bool _reloadPending;
     private bool _pmiLine;
 
-    public MediatedVcpu(MediatedVpmu pmu, RegisterFilePmu cpu, HostPerfCpu perf, SwitchPlacement placement, MediatedCostTable? costs = null)
+    public MediatedVcpu(MediatedVpmu pmu, RegisterFilePmu cpu, HostPerfCpu perf, SwitchPlacement placement, Cost.CostTable? costs = null)
     {
         Pmu = pmu;
         _cpu = cpu;
         Perf = perf;
         Placement = placement;
-        Costs = costs ?? MediatedCostTable.Default;
+        Costs = costs ?? new Cost.CostTable();
         perf.Kvm = this;
         perf.OwnedByGuest = placement == SwitchPlacement.Owned;
         cpu.PmiRaised = _ => _pmiLine = true;
@@ -30,7 +30,7 @@ public sealed partial class MediatedVcpu : IHostPmuClient
     public MediatedVpmu Pmu { get; }
     public HostPerfCpu Perf { get; }
     public SwitchPlacement Placement { get; }
-    public MediatedCostTable Costs { get; }
+    public Cost.CostTable Costs { get; }
     public VcpuLocation Location { get; private set; } = VcpuLocation.Outside;
 
     /// <summary>The guest's current privilege level is 0 (emulated instructions count for OS-enabled counters).</summary>
@@ -93,9 +93,9 @@ public sealed partial class MediatedVcpu : IHostPmuClient
             _reloadPending = false;
         }
 
-        ulong pmiCost = Pmu.DeliverPendingPmi() ? Costs.PmiInjection : 0;
+        ulong pmiCost = Pmu.DeliverPendingPmi() ? Costs[Cost.CostTable.HostPmi] + Costs[Cost.CostTable.PmiInjection] : 0;
         Pmu.OnVmEntry();
-        ChargeHost(Costs.Of(Pmu.Hardware.Counts - before) + pmiCost);
+        ChargeHost((Pmu.Hardware.Counts - before).Cycles(Costs) + pmiCost);
         Location = VcpuLocation.GuestMode;
     }
 
@@ -119,7 +119,7 @@ public sealed partial class MediatedVcpu : IHostPmuClient
             kind = ExitKind.Slow;
         }
 
-        ulong baseCost = kind == ExitKind.Fastpath ? Costs.FastpathExit : Costs.SlowExit;
+        ulong baseCost = Costs[kind == ExitKind.Fastpath ? Cost.CostTable.VmExitFastpath : Cost.CostTable.VmExit];
         if (kind == ExitKind.Fastpath)
         {
             FastpathExits++;
@@ -137,7 +137,7 @@ public sealed partial class MediatedVcpu : IHostPmuClient
             Pmu.RetireEmulatedInstruction(GuestKernelMode);
         }
 
-        ulong cost = baseCost + Costs.Of(Pmu.Hardware.Counts - before);
+        ulong cost = baseCost + (Pmu.Hardware.Counts - before).Cycles(Costs);
         ExitHandlingCycles += cost;
         ChargeHost(cost);
     }
@@ -280,14 +280,14 @@ public sealed partial class MediatedVcpu : IHostPmuClient
 
         var before = Pmu.Hardware.Counts;
         Perf.Enable(ev);
-        ChargeHost(Costs.Of(Pmu.Hardware.Counts - before));
+        ChargeHost((Pmu.Hardware.Counts - before).Cycles(Costs));
     }
 
     private void ChargeSwitch(Action action)
     {
         var before = Pmu.Hardware.Counts;
         action();
-        ChargeHost(Costs.Of(Pmu.Hardware.Counts - before));
+        ChargeHost((Pmu.Hardware.Counts - before).Cycles(Costs));
     }
 
     private void ChargeHost(ulong cycles)

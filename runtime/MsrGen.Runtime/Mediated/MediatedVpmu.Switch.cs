@@ -1,4 +1,5 @@
 using MsrGen.Registers;
+using MsrGen.Runtime.Hardware;
 
 namespace MsrGen.Runtime.Mediated;
 

@@ -1,5 +1,6 @@
 using System;
 using MsrGen.Registers;
+using MsrGen.Runtime.Hardware;
 
 namespace MsrGen.Runtime.Mediated;
 

@@ -85,23 +85,3 @@ public static class PmuEventSelect
         public const ulong AmdBranches = 0x00C2;
     }
 }
-
-/// <summary>LVTPC entry values the world switch writes (local APIC LVT layout).</summary>
-public static class LvtpcValues
-{
-    /// <summary>PERF_GUEST_MEDIATED_PMI_VECTOR.</summary>
-    public const uint MediatedPmiVector = 0xF5;
-    /// <summary>APIC_DM_NMI: delivery mode NMI, what host perf uses.</summary>
-    public const uint DeliveryNmi = 0x400;
-    /// <summary>APIC_DM_FIXED.</summary>
-    public const uint DeliveryFixed = 0x000;
-    /// <summary>APIC_LVT_MASKED.</summary>
-    public const uint Masked = 1u << 16;
-    public const uint VectorMask = 0xFF;
-    public const uint DeliveryModeMask = 0x700;
-
-    /// <summary>What perf_load_guest_lvtpc() programs: fixed delivery on 0xF5, masked when the guest's is.</summary>
-    public static uint GuestLoaded(uint guestLvtpc) => DeliveryFixed | MediatedPmiVector | (guestLvtpc & Masked);
-
-    public static bool IsMasked(uint lvtpc) => (lvtpc & Masked) != 0;
-}

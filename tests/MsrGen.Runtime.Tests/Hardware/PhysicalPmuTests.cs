@@ -22,7 +22,7 @@ public sealed class PhysicalPmuTests
                 Vectors++;
             }
 
-            pmu.Lvtpc &= ~PhysicalPmu.LvtpcMasked;
+            pmu.Lvtpc &= ~LvtpcValues.Masked;
         }
     }
 
@@ -87,7 +87,7 @@ public sealed class PhysicalPmuTests
         var pmu = Intel();
         var sink = new RecordingSink();
         pmu.PmiSink = sink;
-        pmu.Lvtpc = PhysicalPmu.LvtpcNmi | PhysicalPmu.LvtpcMasked;
+        pmu.Lvtpc = LvtpcValues.DeliveryNmi | LvtpcValues.Masked;
         pmu.Write(Ia32Pmc.FromRawUnchecked(0xFFFF_FFFF_FFF0), 0);
         pmu.Write(Ia32Perfevtsel.Zero.WithEventSelect(0xC0).WithOs(true).WithInt(true).WithEn(true), 0);
         pmu.RunToEnd(TestSupport.Batch((0xC0, 100)), 0);

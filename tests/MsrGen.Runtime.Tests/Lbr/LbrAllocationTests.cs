@@ -18,14 +18,21 @@ public sealed class LbrAllocationTests
         world.Guest.EnableUserCallstack();
         world.GuestBranches(100);
         Cycle(world);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 200; i++)
+        // The least of several passes (as the generator's allocation tests do): only an allocation
+        // on every switch shows in every pass.
+        long allocated = long.MaxValue;
+        for (int pass = 0; pass < 5; pass++)
         {
-            Cycle(world);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 40; i++)
+            {
+                Cycle(world);
+            }
+
+            allocated = Math.Min(allocated, GC.GetAllocatedBytesForCurrentThread() - before);
         }
 
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.AreEqual(0, allocated, $"{strategy}: {allocated} bytes over 200 switches");
+        Assert.AreEqual(0, allocated, $"{strategy}: {allocated} bytes over 40 switches (least of 5 passes)");
         Assert.IsTrue(world.Metrics.GuestReads > 200);
     }
 

@@ -154,10 +154,10 @@ public sealed class LbrInterceptPipelineTests
         var (vm, vcpu, _) = Create("kvm");
         ulong start = vm.Host.Clock.Cycles;
         vcpu.Lbr!.GuestBranches(100, elapsedCycles: 0);
-        Assert.AreEqual(start + 100 * (ulong)LbrCostTable.Default.CyclesPerBranch, vm.Host.Clock.Cycles);
+        Assert.AreEqual(start + 100 * (ulong)LbrVmOptions.DefaultCyclesPerBranch, vm.Host.Clock.Cycles);
         vcpu.Lbr.GuestBranches(100, elapsedCycles: 10_000);
-        Assert.AreEqual(start + 100 * (ulong)LbrCostTable.Default.CyclesPerBranch, vm.Host.Clock.Cycles, "the stretch already took longer");
+        Assert.AreEqual(start + 100 * (ulong)LbrVmOptions.DefaultCyclesPerBranch, vm.Host.Clock.Cycles, "the stretch already took longer");
         vcpu.Lbr.HostThreadBranches(1000);
-        Assert.AreEqual(start + 1100 * (ulong)LbrCostTable.Default.CyclesPerBranch, vm.Host.Clock.Cycles);
+        Assert.AreEqual(start + 1100 * (ulong)LbrVmOptions.DefaultCyclesPerBranch, vm.Host.Clock.Cycles);
     }
 }

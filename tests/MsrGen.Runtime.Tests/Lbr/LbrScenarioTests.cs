@@ -1,8 +1,6 @@
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using MsrGen.Runtime.Lbr;
-using MsrGen.Scenarios;
 
 namespace MsrGen.Runtime.Tests.Lbr;
 
@@ -11,17 +9,6 @@ public sealed class LbrScenarioTests
 {
     public static IEnumerable<object[]> ShippedScenarios() =>
         Directory.EnumerateFiles(ScenarioDirectory(), "*.pmu").Order(System.StringComparer.Ordinal).Select(p => new object[] { Path.GetFileName(p) });
-
-    [TestMethod]
-    [DynamicData(nameof(ShippedScenarios))]
-    public void ShippedScenarioParsesAndHolds(string name)
-    {
-        var parsed = ScenarioParser.ParseFile(Path.Combine(ScenarioDirectory(), name), CatalogRegisterNames.ParserOptions);
-        Assert.IsTrue(parsed.Succeeded, string.Join("\n", parsed.Diagnostics));
-        var result = LbrScenarioDriver.Run(parsed.File);
-        Assert.IsTrue(result.Passed, string.Join("\n", result.Failures));
-        Assert.IsTrue(result.Expectations > 0, "a shipped scenario must check something");
-    }
 
     [TestMethod]
     [DynamicData(nameof(ShippedScenarios))]
@@ -42,6 +29,9 @@ public sealed class LbrScenarioTests
     [TestMethod]
     public void AWrongExpectationIsReportedWithItsLine()
     {
+        // lbr=none: the guest's stack is the CPU's, so the host thread's 1,000 branches (more than
+        // the 32 entries) fill it between the handler's clear and its read: the read is polluted
+        // (line 9) and counted (line 10); line 11 holds.
         const string text = """
             host skylake-server
             vm vpmu=emulated lbr=none
@@ -53,31 +43,29 @@ public sealed class LbrScenarioTests
             vcpu sched-in
             guest lbr read => clean
             expect lbr.polluted-reads == 0
-            expect lbr.no-such-metric == 0
+            expect lbr.polluted-reads == 1
             """;
-        var parsed = ScenarioParser.Parse("wrong.pmu", text, CatalogRegisterNames.ParserOptions);
-        Assert.IsTrue(parsed.Succeeded, string.Join("\n", parsed.Diagnostics));
-        var result = LbrScenarioDriver.Run(parsed.File);
-        Assert.AreEqual(3, result.Failures.Count, string.Join("\n", result.Failures));
-        StringAssert.StartsWith(result.Failures[0], "wrong.pmu:9: expected clean, got polluted");
-        StringAssert.StartsWith(result.Failures[1], "wrong.pmu:10: expected lbr.polluted-reads == 0, got 1");
-        StringAssert.StartsWith(result.Failures[2], "wrong.pmu:11: unknown metric");
+        var outcome = MsrGen.Runtime.Runner.ScenarioRunner.RunText("wrong.pmu", text);
+        Assert.AreEqual(0, outcome.Errors.Count, string.Join("\n", outcome.Errors));
+        CollectionAssert.AreEqual(new[] { 9, 10 }, outcome.Expectations.Where(e => !e.Passed).Select(e => e.Line).ToArray(),
+            string.Join("\n", outcome.Expectations.Select(e => $"{e.Line}: expected {e.Expected}, got {e.Actual}")));
+        Assert.IsTrue(outcome.Expectations.Single(e => e.Line == 11).Passed);
     }
 
     [TestMethod]
     public void AnAccessExpectationThatDoesNotHoldFails()
     {
+        // KVM does not virtualise arch LBR: IA32_LBR_CTL #GPs (intel_pmu_get_msr() has no case for
+        // it), so line 2's "ok" fails; line 3 is an ordinary vPMU write and holds.
         const string text = """
             vm vpmu=emulated lbr=kvm
             guest rdmsr IA32_LBR_CTL => ok
             guest wrmsr IA32_PERF_GLOBAL_CTRL 0 => ok
             """;
-        var parsed = ScenarioParser.Parse("access.pmu", text, CatalogRegisterNames.ParserOptions);
-        Assert.IsTrue(parsed.Succeeded, string.Join("\n", parsed.Diagnostics));
-        var result = LbrScenarioDriver.Run(parsed.File);
-        Assert.AreEqual(2, result.Failures.Count, string.Join("\n", result.Failures));
-        StringAssert.Contains(result.Failures[0], "expected ok, got #GP");
-        StringAssert.Contains(result.Failures[1], "not an LBR-related register");
+        var outcome = MsrGen.Runtime.Runner.ScenarioRunner.RunText("access.pmu", text);
+        Assert.AreEqual(0, outcome.Errors.Count, string.Join("\n", outcome.Errors));
+        CollectionAssert.AreEqual(new[] { 2 }, outcome.Expectations.Where(e => !e.Passed).Select(e => e.Line).ToArray());
+        StringAssert.Contains(outcome.Expectations.Single(e => e.Line == 2).Actual, "GP");
     }
 
     private static string ScenarioDirectory() => Path.Combine(TestSupport.RepositoryRoot(), "scenarios", "lbr");

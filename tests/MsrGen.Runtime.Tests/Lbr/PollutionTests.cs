@@ -110,7 +110,7 @@ public sealed class PollutionTests
     [TestMethod]
     public void TimerWindowTradesPollutionForIdleCost()
     {
-        long slice = (long)LbrWorkloads.LongHostSlice * LbrCostTable.Default.CyclesPerBranch;
+        long slice = (long)LbrWorkloads.LongHostSlice * LbrVmOptions.DefaultCyclesPerBranch;
         var rows = LbrTimerSweep.Run();
         double previousIdleCost = -1;
         foreach (var row in rows)
@@ -126,7 +126,10 @@ public sealed class PollutionTests
     [TestMethod]
     public void CostOverridesChangeTheModeledCycles()
     {
-        var cheap = LbrComparison.Run(LbrCostTable.Default with { RdmsrCycles = 1, WrmsrCycles = 1 });
+        var table = new MsrGen.Runtime.Cost.CostTable();
+        Assert.IsTrue(table.TryOverride("rdmsr", 1));
+        Assert.IsTrue(table.TryOverride("wrmsr", 1));
+        var cheap = LbrComparison.Run(table);
         Assert.AreEqual(196.0, cheap.Find(LbrWorkload.CallstackSwitching, LbrStrategyKind.Always).CyclesPerSwitch, 1e-9);
     }
 }

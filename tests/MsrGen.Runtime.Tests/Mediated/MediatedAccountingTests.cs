@@ -217,9 +217,9 @@ public sealed class MediatedAccountingTests
     [TestMethod]
     public void Enablement_needs_the_parameter_intel_v4_full_width_and_entry_load_or_amd_v2()
     {
-        var on = new KvmPmuParameters(EnableMediatedPmu: true);
+        var on = new MsrGen.Runtime.Kvm.KvmModuleParameters { EnableMediatedPmu = true };
         Assert.AreEqual(MediatedEnablement.Enabled, MediatedPmuSupport.Evaluate(MediatedRig.IntelHost, on));
-        Assert.AreEqual(MediatedEnablement.ParameterOff, MediatedPmuSupport.Evaluate(MediatedRig.IntelHost, default(KvmPmuParameters) with { EnablePmu = true }));
+        Assert.AreEqual(MediatedEnablement.ParameterOff, MediatedPmuSupport.Evaluate(MediatedRig.IntelHost, new MsrGen.Runtime.Kvm.KvmModuleParameters { EnablePmu = true }));
         Assert.AreEqual(MediatedEnablement.PmuDisabled, MediatedPmuSupport.Evaluate(MediatedRig.IntelHost, on with { EnablePmu = false }));
         Assert.AreEqual(MediatedEnablement.PerfLacksMediatedCapability, MediatedPmuSupport.Evaluate(MediatedRig.IntelHost, on with { PerfSupportsMediated = false }));
         Assert.AreEqual(MediatedEnablement.IntelNeedsVersion4, MediatedPmuSupport.Evaluate(MediatedRig.IntelHost with { Version = 3 }, on));

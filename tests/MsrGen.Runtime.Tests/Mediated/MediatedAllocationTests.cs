@@ -20,12 +20,19 @@ public sealed class MediatedAllocationTests
         rig.Vcpu.GuestExits(10, ExitKind.Slow);
         rig.Vcpu.GuestExits(10, ExitKind.Fastpath);
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        rig.Vcpu.GuestExits(1000, ExitKind.Slow);
-        rig.Vcpu.GuestExits(1000, ExitKind.Fastpath);
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        // The least of several passes, as the generator's allocation tests do: a one-off
+        // allocation by the runtime itself (tiering, a lazily built table) does not count, a
+        // per-switch allocation shows in every pass.
+        long allocated = long.MaxValue;
+        for (int pass = 0; pass < 5; pass++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            rig.Vcpu.GuestExits(200, ExitKind.Slow);
+            rig.Vcpu.GuestExits(200, ExitKind.Fastpath);
+            allocated = Math.Min(allocated, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
 
-        Assert.AreEqual(0L, allocated, $"{placement}: {allocated} bytes over 2000 exits");
+        Assert.AreEqual(0L, allocated, $"{placement}: {allocated} bytes over 400 exits (least of 5 passes)");
         Assert.IsTrue(rig.Pmu.Puts >= 1000, $"{placement}: the loop really switched ({rig.Pmu.Puts} puts)");
     }
 }

@@ -91,18 +91,26 @@ public sealed class MediatedComparisonTests
     }
 
     [TestMethod]
-    public void The_cpuid_exit_reproduces_the_published_elision_figures_within_fifteen_percent()
+    public void The_elision_figures_of_Christopherson_2025a_validate_and_set_no_default()
     {
-        var checks = AnchorChecks.Run();
-        foreach (var check in checks.Where(c => c.Source == "Christopherson 2025a"))
+        // Validating means independent: none of the defaults the CPUID-exit check prices may come
+        // from the posting it is checked against.
+        var priced = new[] { "vmexit", "vmexit.fastpath", "wrmsr", "rdmsr", "rdpmc", "vmcs.global-ctrl" };
+        foreach (var entry in MsrGen.Runtime.Cost.CostTable.BuiltIn.Where(e => priced.Contains(e.Name)))
         {
-            Assert.IsTrue(check.Ratio > 0.85 && check.Ratio < 1.15, $"{check.Quantity}: modeled {check.Modeled:0}, ratio {check.Ratio:0.00}");
+            StringAssert.DoesNotMatch(entry.Source, new System.Text.RegularExpressions.Regex("Christopherson 2025a"), entry.Name);
         }
 
-        var b4 = checks.Single(c => c.Source == "Christopherson 2025a minus Christopherson 2024");
-        Assert.IsTrue(b4.Modeled >= b4.PublishedLow && b4.Modeled <= b4.PublishedHigh, $"switch overhead modeled {b4.Modeled:0}");
-        Assert.IsTrue(AnchorChecks.CpuidExitCycles(PlacementComparison.DefaultHost, elide: false) >
-                      AnchorChecks.CpuidExitCycles(PlacementComparison.DefaultHost, elide: true));
+        Assert.IsFalse(AnchorChecks.Calibrating.Any(c => AnchorChecks.Run().Any(v => v.Source.Contains(c.Source, System.StringComparison.Ordinal))),
+            "a calibrating figure is also shown as a check");
+
+        // KVM's kvm_pmu_load_guest_pmcs() with the elision reads each counter with RDPMC and skips
+        // the WRMSR when the value already matches; on an idle PMU every counter matches. So per
+        // exit the elision trades 11 counter WRMSRs (8 GP + 3 fixed on the Emerald Rapids-like
+        // host) for 11 RDPMCs: 11 × (208 − 25) = 2,013 cycles with the cost-model defaults.
+        double before = AnchorChecks.CpuidExitCycles(PlacementComparison.DefaultHost, elide: false);
+        double after = AnchorChecks.CpuidExitCycles(PlacementComparison.DefaultHost, elide: true);
+        Assert.AreEqual(2_013.0, before - after, 1e-9);
     }
 }
 

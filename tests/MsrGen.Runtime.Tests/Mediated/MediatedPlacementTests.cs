@@ -1,5 +1,6 @@
 using MsrGen.Registers;
 using MsrGen.Runtime.Mediated;
+using MsrGen.Runtime.Hardware;
 
 namespace MsrGen.Runtime.Tests.Mediated;
 
@@ -60,7 +61,7 @@ public sealed class MediatedPlacementTests
         Assert.AreEqual(0UL, owned.Perf.Read(owned.Perf.Events[0]));
         Assert.AreEqual(0UL, blindDuringHostWork[1]);
         Assert.AreEqual(3000UL, runLoop.Perf.Read(runLoop.Perf.Events[0]));
-        Assert.IsTrue(runLoop.Vcpu.HostBlindCycles >= 20 * runLoop.Vcpu.Costs.FastpathExit, "run-loop: blind in the fastpath loop");
+        Assert.IsTrue(runLoop.Vcpu.HostBlindCycles >= 20 * runLoop.Vcpu.Costs[MsrGen.Runtime.Cost.CostTable.VmExitFastpath], "run-loop: blind in the fastpath loop");
     }
 
     [TestMethod]

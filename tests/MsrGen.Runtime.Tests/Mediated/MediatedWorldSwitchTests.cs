@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Linq;
 using MsrGen.Registers;
 using MsrGen.Runtime.Mediated;
+using MsrGen.Runtime.Hardware;
 
 namespace MsrGen.Runtime.Tests.Mediated;
 

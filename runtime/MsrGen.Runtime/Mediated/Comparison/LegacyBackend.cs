@@ -10,7 +10,7 @@ namespace MsrGen.Runtime.Mediated.Comparison;
 /// </summary>
 internal sealed class LegacyBackend : RuntimeBackend
 {
-    public LegacyBackend(PmuCaps host, MediatedCostTable costs)
+    public LegacyBackend(PmuCaps host, Cost.CostTable costs)
         : base(host, VpmuMode.Emulated, new Dictionary<string, string>(), costs)
     {
     }

@@ -17,7 +17,7 @@ internal sealed class MediatedBackend : RuntimeBackend
     private readonly MediatedRuntimeVpmu _pmu;
     private ulong _hostBlindCycles;
 
-    public MediatedBackend(PmuCaps host, SwitchPlacement placement, MediatedCostTable costs)
+    public MediatedBackend(PmuCaps host, SwitchPlacement placement, Cost.CostTable costs)
         : base(host, VpmuMode.Mediated, Options(placement), costs)
     {
         _pmu = Vcpu.Pmu as MediatedRuntimeVpmu ?? throw new System.InvalidOperationException("vpmu=mediated did not create the mediated vPMU");

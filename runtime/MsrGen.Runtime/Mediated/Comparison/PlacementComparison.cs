@@ -74,10 +74,10 @@ public static class PlacementComparison
     };
 
     /// <summary>Runs every workload on the legacy design and on each placement.</summary>
-    public static ComparisonTable Run(PmuCaps? host = null, int milliseconds = 50, MediatedCostTable? costs = null, bool includeLegacy = true)
+    public static ComparisonTable Run(PmuCaps? host = null, int milliseconds = 50, Cost.CostTable? costs = null, bool includeLegacy = true)
     {
         var caps = host ?? DefaultHost;
-        var table = costs ?? MediatedCostTable.Default;
+        var table = costs ?? new Cost.CostTable();
         var rows = new List<ComparisonRow>();
         foreach (ComparisonWorkload workload in Enum.GetValues<ComparisonWorkload>())
         {

@@ -52,7 +52,7 @@ internal sealed class PlacementReportSection : IReportSection
     {
         ArgumentNullException.ThrowIfNull(table);
         return new ReportSectionResult(
-            new[] { "host: " + HostLine(table) },
+            new[] { "host: " + HostLine(table), AnchorsLine() },
             new[] { Details(table), Checks(AnchorChecks.Run()) },
             Array.Empty<string>(),
             Array.Empty<ReportChart>());
@@ -84,6 +84,12 @@ internal sealed class PlacementReportSection : IReportSection
         return new ReportTable("placement-details", "Every design on every workload", columns, rows);
     }
 
+    /// <summary>Which published figures set a default and which only check the model.</summary>
+    public static string AnchorsLine() =>
+        "anchors: calibrating (set a default, never checked): "
+        + string.Join("; ", AnchorChecks.Calibrating.Select(c => $"{c.Source}, {c.Figure} (sets {c.Sets})"))
+        + ". Validating (no default comes from them): the checks below, with the model's gap to each.";
+
     public static ReportTable Checks(IReadOnlyList<AnchorCheck> checks)
     {
         ArgumentNullException.ThrowIfNull(checks);
@@ -103,6 +109,6 @@ internal sealed class PlacementReportSection : IReportSection
                 : c.PublishedLow.ToString("N0", CultureInfo.InvariantCulture) + "-" + c.PublishedHigh.ToString("N0", CultureInfo.InvariantCulture)),
             ReportCell.Of(c.Ratio),
         }).ToList();
-        return new ReportTable("published-checks", "Checks against published numbers", columns, rows);
+        return new ReportTable("published-checks", "Validating checks against published numbers (no default is derived from them)", columns, rows);
     }
 }

@@ -15,15 +15,15 @@ namespace MsrGen.Runtime.Mediated.Comparison;
 /// </summary>
 internal abstract class RuntimeBackend : IComparisonBackend
 {
-    private readonly MediatedCostTable _costs;
+    private readonly Cost.CostTable _costs;
     private readonly List<PerfEvent> _hostEvents = new();
     private readonly EventBatch _batch = new();
     private ulong _guestCycles;
     private ulong _hostWorkCycles;
 
-    protected RuntimeBackend(PmuCaps host, VpmuMode mode, IReadOnlyDictionary<string, string> options, MediatedCostTable costs)
+    protected RuntimeBackend(PmuCaps host, VpmuMode mode, IReadOnlyDictionary<string, string> options, Cost.CostTable costs)
     {
-        Vm = RuntimeSubstrate.CreateVm(host, mode, options);
+        Vm = RuntimeSubstrate.CreateVm(host, mode, options, costs);
         Vcpu = Vm.Vcpus[0];
         _costs = costs;
         Guest = Vcpu.GuestCaps;

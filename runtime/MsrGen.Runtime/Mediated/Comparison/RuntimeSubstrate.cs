@@ -18,10 +18,10 @@ internal static class RuntimeSubstrate
     };
 
     /// <summary>A VM of <paramref name="mode"/> with <paramref name="options"/> on a fresh host whose PMU is <paramref name="host"/>.</summary>
-    public static Vm CreateVm(PmuCaps host, VpmuMode mode, IReadOnlyDictionary<string, string> options)
+    public static Vm CreateVm(PmuCaps host, VpmuMode mode, IReadOnlyDictionary<string, string> options, Cost.CostTable costs)
     {
         var model = new HostCpuModel("comparison", host, LbrCallStack: false, PebsPdist: false, PebsPdir: false, Source: "placement comparison host");
-        var machine = new HostMachine(model, new KvmModuleParameters { EnableMediatedPmu = mode == VpmuMode.Mediated });
+        var machine = new HostMachine(model, new KvmModuleParameters { EnableMediatedPmu = mode == VpmuMode.Mediated }, costs);
         var creation = Vm.Create(machine, new VmRequest { Mode = mode, Lbr = "none", Options = options });
         return creation.Vm ?? throw new System.InvalidOperationException(creation.Message);
     }
@@ -31,13 +31,15 @@ internal static class RuntimeSubstrate
         new(metrics.Hardware.MsrReads, metrics.Hardware.MsrWrites, metrics.Hardware.Rdpmcs, lvtpcWrites, vmcsGlobalCtrl);
 
     /// <summary>
-    /// Host cycles: the mediated cost table for the primitives all designs share (exits,
-    /// RDMSR/WRMSR/RDPMC, LVTPC) plus the runtime's own costs for everything else it charged
-    /// (perf event create/release/period/pause, PMU requests, PMI handling).
+    /// Host cycles, all from the runtime's one cost table: exits and the physical PMU operations
+    /// counted in <paramref name="ops"/> (including the LVTPC writes and VMCS reads a design
+    /// reports itself), plus everything else the runtime charged (perf event
+    /// create/release/period/pause, PMU requests, PMI handling).
     /// </summary>
-    public static ulong HostCycles(VmMetrics metrics, PmuOpCounts ops, MediatedCostTable costs)
+    public static ulong HostCycles(VmMetrics metrics, PmuOpCounts ops, Cost.CostTable costs)
     {
-        ulong cycles = (ulong)(metrics.Exits - metrics.FastpathExits) * costs.SlowExit + (ulong)metrics.FastpathExits * costs.FastpathExit + costs.Of(ops);
+        ulong cycles = (ulong)(metrics.Exits - metrics.FastpathExits) * costs[Cost.CostTable.VmExit]
+            + (ulong)metrics.FastpathExits * costs[Cost.CostTable.VmExitFastpath] + ops.Cycles(costs);
         foreach (var (primitive, cost) in metrics.CostByPrimitive)
         {
             if (!SharedPrimitives.Contains(primitive))

@@ -185,7 +185,7 @@ internal sealed class MediatedRuntimeVpmu : IVpmu, IGuestPmuOwner
     {
         // The local APIC masks the loaded LVTPC when it delivers a PMI; a guest whose own LVTPC
         // does not show that (or a lazy load, which leaves a resident LVTPC alone) needs it rewritten.
-        bool hardwareMaskStale = _vcpu.Cpu.Perf.GuestLvtpcLoaded && ((_cpu.Lvtpc ^ _vcpu.Lvtpc) & PhysicalPmu.LvtpcMasked) != 0;
+        bool hardwareMaskStale = _vcpu.Cpu.Perf.GuestLvtpcLoaded && ((_cpu.Lvtpc ^ _vcpu.Lvtpc) & LvtpcValues.Masked) != 0;
         if (hardwareMaskStale || State.GuestLvtpc != _vcpu.Lvtpc)
         {
             State.WriteGuestLvtpc(_vcpu.Lvtpc);

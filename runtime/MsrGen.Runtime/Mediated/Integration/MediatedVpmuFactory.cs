@@ -22,8 +22,7 @@ public sealed class MediatedVpmuFactory : IVpmuFactory
 
     public string? Validate(HostMachine host, VmConfig config)
     {
-        var parameters = new KvmPmuParameters(host.Parameters.EnablePmu, host.Parameters.EnableMediatedPmu, VmwareBackdoor: host.Parameters.VmwareBackdoor);
-        var enablement = MediatedPmuSupport.Evaluate(host.Caps, parameters);
+        var enablement = MediatedPmuSupport.Evaluate(host.Caps, host.Parameters);
         if (enablement != MediatedEnablement.Enabled)
         {
             return $"the mediated vPMU is not available: {Describe(enablement)}";
