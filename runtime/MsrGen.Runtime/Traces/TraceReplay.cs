@@ -89,7 +89,8 @@ public sealed record TraceReplayOptions
 
     public IReadOnlyList<TraceDesign> Designs { get; init; } = TraceDesign.All;
 
-    public MediatedCostTable Costs { get; init; } = MediatedCostTable.Default;
+    /// <summary>The one cost table every design is priced from.</summary>
+    public CostTable Costs { get; init; } = new();
 
     /// <summary>The replay with nothing added: exactly the trace's accesses and execution (used for round trips).</summary>
     public static TraceReplayOptions Bare { get; } = new() { HostEvents = 0, TickNanoseconds = 0 };
@@ -261,7 +262,7 @@ public static class TraceReplay
             _instructions = HardwareEvent.Encode(EventKind.Instructions, vendor);
             _cycles = HardwareEvent.Encode(EventKind.Cycles, vendor);
 
-            var host = new HostMachine(guest.Host, new KvmModuleParameters { EnableMediatedPmu = design.Mode == VpmuMode.Mediated }, new CostTable());
+            var host = new HostMachine(guest.Host, new KvmModuleParameters { EnableMediatedPmu = design.Mode == VpmuMode.Mediated }, options.Costs);
             var optionsMap = new Dictionary<string, string>(StringComparer.Ordinal);
             if (design.Placement is { } placement)
             {

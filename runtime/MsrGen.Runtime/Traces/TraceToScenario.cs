@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using MsrGen.Registers;
+using MsrGen.Runtime.Hardware;
 using MsrGen.Runtime.Kvm;
 using MsrGen.Runtime.Mediated;
 
