@@ -45,6 +45,25 @@ public sealed class HandWrittenSnapshotTests
     }
 
     [Fact]
+    public void GroupElementRenames()
+    {
+        var run = RunClean("renames.msr", """
+            vendor intel
+            msr TEST_SLOTS 0x102
+              access rw
+              reserved 63:12
+              group SLOT{n} at=0 stride=4 max=3 count=fixed "Per-slot controls"
+                field 3 PMI "Interrupt on overflow"
+                field 2 SHARED when false "Shared; the last slot's bit clears instead"
+                rename SHARED@2 CLEAR
+                field 1:0 RING
+              end
+            end
+            """);
+        Snapshot.VerifyRun(run);
+    }
+
+    [Fact]
     public void CapabilityDependentReservedBits()
     {
         var run = RunClean("caps.msr", """

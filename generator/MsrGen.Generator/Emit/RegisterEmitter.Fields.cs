@@ -104,6 +104,10 @@ internal static partial class RegisterEmitter
             string where = BitsDoc(firstMsb, array.BaseLsb + field.Lsb) + " + " + Int(array.Stride) + "·n, n < " + Int(array.Max);
             string condition = field.Condition.Length > 0 ? field.Condition : array.Condition;
             string description = field.Description.Length > 0 ? field.Description : array.Description;
+            if (field.ElementNames.Count > 0)
+            {
+                description += " (" + string.Join(", ", field.ElementNames.Select(e => "element " + Int(e.Element) + ": " + e.Name)) + ")";
+            }
             FieldDoc(w, where, label, description, condition, count.Length > 0 ? " Elements" + count + "." : "");
             string attribute = FieldAttribute(label, array.BaseLsb + field.Lsb, field.Width, field.Access, array.Stride, array.Max) + " ";
             // The Bits element helpers check the index (out of range: read 0/false, change nothing) and inline;

@@ -139,11 +139,17 @@ internal static partial class RegisterEmitter
                 string name = array.Fields.Count == 1 ? array.Name : prefix + "{n}." + field.Name;
                 w.Line("    new(" + SourceWriter.Literal(name) + ", " + Int(array.BaseLsb + field.Lsb) + ", " + Int(field.Width) + ", " + Access(field.Access) + ", " +
                        Effects(field.Effects) + ", " + SourceWriter.Literal(field.Condition.Length > 0 ? field.Condition : array.Condition) + ", " + Int(array.Stride) + ", " + Int(array.Max) + ", " +
-                       SourceWriter.Literal(array.Count) + ", " + SourceWriter.Literal(field.Description.Length > 0 ? field.Description : array.Description) + "),");
+                       SourceWriter.Literal(array.Count) + ", " + SourceWriter.Literal(field.Description.Length > 0 ? field.Description : array.Description) + ")" + ElementNames(field) + ",");
             }
         }
 
         string aliases = reg.Aliases.Count > 0 ? ", Aliases = new[] { " + string.Join(", ", reg.Aliases.Select(SourceWriter.Literal)) + " }" : "";
         w.Line("}) { StaticReserved = StaticReservedBits" + aliases + " };");
     }
+
+    /// <summary>A group field's per-element names ('rename FIELD@k NAME') as the descriptor's initializer.</summary>
+    private static string ElementNames(FieldModel field) =>
+        field.ElementNames.Count == 0
+            ? ""
+            : " { ElementNames = new (int, string)[] { " + string.Join(", ", field.ElementNames.Select(e => "(" + Int(e.Element) + ", " + SourceWriter.Literal(e.Name) + ")")) + " } }";
 }

@@ -19,6 +19,9 @@ internal enum ModeKind { Emulated = 1, Mediated = 2 }
 
 internal sealed record EnumValueModel(ulong Value, string Name, string Description);
 
+/// <summary>A group field's own name in one element ('rename FIELD@k NAME'): perf_event.h's INTEL_FIXED_3_METRICS_CLEAR.</summary>
+internal sealed record ElementNameModel(int Element, string Name);
+
 /// <summary>A field; inside a field array, <see cref="Lsb"/> is relative to the element.</summary>
 internal sealed record FieldModel(
     string Name,
@@ -32,6 +35,10 @@ internal sealed record FieldModel(
     string Description)
 {
     public bool IsEnum => EnumValues.Count > 0;
+
+    /// <summary>Inside a group: elements in which this field's bits go by another name (the bits and their rules stay).</summary>
+    public EquatableArray<ElementNameModel> ElementNames { get; init; }
+
     public ulong Mask => Width >= 64 ? ulong.MaxValue << Lsb : ((1UL << Width) - 1) << Lsb;
 }
 

@@ -192,8 +192,11 @@ internal sealed partial class DefinitionParser
                 }
 
                 return;
+            case "rename":
+                ReadRename(group, tokens);
+                return;
             default:
-                Report(GeneratorDiagnostics.UnknownKeyword, $"unknown keyword '{tokens[0].Text}' in a group (field, reserved or end)", tokens[0]);
+                Report(GeneratorDiagnostics.UnknownKeyword, $"unknown keyword '{tokens[0].Text}' in a group (field, reserved, rename or end)", tokens[0]);
                 MarkRegisterBroken();
                 return;
         }
@@ -211,7 +214,7 @@ internal sealed partial class DefinitionParser
         }
 
         var fields = group.Fields.Select(f => f.Field).ToList();
-        if (HasDuplicateNames(group.Fields))
+        if (HasDuplicateNames(group.Fields) || !ApplyRenames(group, fields))
         {
             return;
         }
@@ -231,6 +234,96 @@ internal sealed partial class DefinitionParser
 
         _register!.FieldArrays.Add((new FieldArrayModel(group.Name, group.BaseLsb, group.Stride, group.Max, group.Count,
             group.Condition, group.Reset, fields.ToEquatableArray(), group.Description), group.At));
+    }
+
+    /// <summary>
+    /// 'rename FIELD@k NAME': in element k the field's bits go by NAME (perf_event.h names bit 2 of fixed
+    /// counter 3's control INTEL_FIXED_3_METRICS_CLEAR). Only the name changes: bits, condition and
+    /// reserved mask stay the field's.
+    /// </summary>
+    private void ReadRename(GroupBuilder group, List<Token> tokens)
+    {
+        if (tokens.Count != 3)
+        {
+            Report(GeneratorDiagnostics.Syntax, "expected 'rename FIELD@INDEX NAME' (the field's name in one element of the group)", tokens[0]);
+            MarkRegisterBroken();
+            return;
+        }
+
+        var target = tokens[1];
+        int at = target.Text.IndexOf('@');
+        if (target.Quoted || at <= 0 ||
+            !int.TryParse(target.Text.Substring(at + 1), NumberStyles.None, CultureInfo.InvariantCulture, out int element))
+        {
+            Report(GeneratorDiagnostics.BadValue, $"rename '{target.Text}': expected FIELD@INDEX with a decimal element index", target);
+            MarkRegisterBroken();
+            return;
+        }
+
+        if (element >= group.Max)
+        {
+            Report(GeneratorDiagnostics.BadValue,
+                $"rename '{target.Text}': element {element} is past the group's last element ({group.Max - 1}, max={group.Max})", target);
+            MarkRegisterBroken();
+            return;
+        }
+
+        var name = tokens[2];
+        if (name.Quoted || !IsFieldName(name.Text) || name.Text.Contains("{n}"))
+        {
+            Report(GeneratorDiagnostics.BadValue, $"rename to '{name.Text}': not a field name (capital letters, digits and '_')", name);
+            MarkRegisterBroken();
+            return;
+        }
+
+        group.Renames.Add((target.Text.Substring(0, at), element, name.Text, target, name));
+    }
+
+    /// <summary>Attaches the group's renames to their fields; false (reported) if one names no field or repeats.</summary>
+    private bool ApplyRenames(GroupBuilder group, List<FieldModel> fields)
+    {
+        bool ok = true;
+        var seen = new HashSet<(string, int)>();
+        foreach (var rename in group.Renames)
+        {
+            int index = fields.FindIndex(f => string.Equals(f.Name, rename.Field, StringComparison.Ordinal));
+            if (index < 0)
+            {
+                Report(GeneratorDiagnostics.BadValue,
+                    $"rename '{rename.FieldAt.Text}': group '{group.Name}' has no field '{rename.Field}'", rename.FieldAt);
+                ok = false;
+                continue;
+            }
+
+            if (!seen.Add((rename.Field, rename.Element)))
+            {
+                Report(GeneratorDiagnostics.DuplicateName, $"rename '{rename.FieldAt.Text}' is given twice", rename.FieldAt);
+                ok = false;
+                continue;
+            }
+
+            if (fields.Any(f => string.Equals(f.Name, rename.Name, StringComparison.Ordinal)))
+            {
+                Report(GeneratorDiagnostics.DuplicateName,
+                    $"rename to '{rename.Name}': group '{group.Name}' already has a field of that name", rename.NameAt);
+                ok = false;
+                continue;
+            }
+
+            var field = fields[index];
+            fields[index] = field with
+            {
+                ElementNames = field.ElementNames.Concat(new[] { new ElementNameModel(rename.Element, rename.Name) })
+                    .OrderBy(e => e.Element).ToEquatableArray(),
+            };
+        }
+
+        if (!ok)
+        {
+            MarkRegisterBroken();
+        }
+
+        return ok;
     }
 
     private bool HasDuplicateNames(IEnumerable<(FieldModel Field, Token At)> fields)

@@ -88,4 +88,7 @@ internal sealed class GroupBuilder
     public string Description { get; }
     public List<(FieldModel Field, Token At)> Fields { get; } = new();
     public List<(int Msb, int Lsb, Token At)> Reserved { get; } = new();
+
+    /// <summary>'rename FIELD@k NAME' lines, resolved against the fields at 'end'.</summary>
+    public List<(string Field, int Element, string Name, Token FieldAt, Token NameAt)> Renames { get; } = new();
 }

@@ -19,6 +19,30 @@ public sealed record MsrFieldDescriptor(
 
     /// <summary>An enum field's encodings and their names (empty for other fields).</summary>
     public (ulong Value, string Name)[] Values { get; init; } = [];
+
+    /// <summary>
+    /// In a field array: elements whose bits go by another name (perf_event.h's INTEL_FIXED_3_METRICS_CLEAR
+    /// for bit 2 of fixed counter 3's control). Only the name differs; bits and conditions are the field's.
+    /// </summary>
+    public (int Element, string Name)[] ElementNames { get; init; } = [];
+
+    /// <summary>
+    /// The field's name within element <paramref name="element"/>: its rename there, else the part after
+    /// "{n}." (PMI for FIXED{n}.PMI), else the name without "{n}" (EN_PMC for EN_PMC{n}).
+    /// </summary>
+    public string NameInElement(int element)
+    {
+        foreach (var (index, name) in ElementNames)
+        {
+            if (index == element)
+            {
+                return name;
+            }
+        }
+
+        int dot = Name.IndexOf("{n}.", StringComparison.Ordinal);
+        return dot >= 0 ? Name[(dot + 4)..] : Name.Replace("{n}", "", StringComparison.Ordinal);
+    }
 }
 
 /// <summary>A register as the generated catalog describes it: everything but the per-caps masks.</summary>

@@ -148,7 +148,7 @@ public static class MsrFormatter
 
                 sb.Append(any ? "|" : " " + prefix + k.ToString(CultureInfo.InvariantCulture) + "=");
                 any = true;
-                string label = group.Count == 1 ? prefix : field.Name.Substring(field.Name.IndexOf("{n}.", System.StringComparison.Ordinal) + 4);
+                string label = field.NameInElement(k);
                 sb.Append(label);
                 if (field.Width > 1)
                 {

@@ -40,7 +40,7 @@ public sealed class DefinitionGrammarFuzzTests
     {
         "msr", "end", "field", "reserved", "enum", "group", "array", "array-field", "when", "gate", "count=", "max=0", "at=64",
         "stride=0", "width=65", "{n}", "\"", "#", "&&", "||", "!", "(", ")", "==", "63:0", "64", "0x", "0xFFFFFFFFFFFFFFFFF", "-1",
-        "host.gp", "n", "é", "ZZ", "2147483648", "99999999999999999999", "!!!!!!!!", "((((", "max=4097",
+        "host.gp", "n", "é", "ZZ", "rename", "F@3", "2147483648", "99999999999999999999", "!!!!!!!!", "((((", "max=4097",
     };
 
     private static Gen<string> Word(params string[] words) => Gen.OneOf(words.Select(Gen.Const).ToArray());

@@ -478,7 +478,7 @@ namespace MsrGen.GeneratedUnderTest
         {
             new("ADAPTIVE{n}", 32, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "pebs-baseline && pebs-format != 0", 4, 4, "fixed", "ICL_FIXED_0_ADAPTIVE: only with a PEBS format (intel_pmu_refresh)"),
             new("FIXED{n}.PMI", 3, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 4, 4, "fixed", "Raise a PMI on overflow"),
-            new("FIXED{n}.ANY", 2, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 4, 4, "fixed", "AnyThread (KVM reserves it); in fixed counter 3's group the same bit is INTEL_FIXED_3_METRICS_CLEAR, also reserved by KVM"),
+            new("FIXED{n}.ANY", 2, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 4, 4, "fixed", "AnyThread (KVM reserves it in every element: fixed_ctr_ctrl_rsvd)") { ElementNames = new (int, string)[] { (3, "METRICS_CLEAR") } },
             new("FIXED{n}.USR", 1, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 4, 4, "fixed", "Count at CPL > 0"),
             new("FIXED{n}.OS", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 4, 4, "fixed", "Count at CPL 0"),
         }) { StaticReserved = StaticReservedBits, Aliases = new[] { "MSR_CORE_PERF_FIXED_CTR_CTRL" } };
@@ -491,7 +491,7 @@ namespace MsrGen.GeneratedUnderTest
         [global::MsrGen.Registers.MsrField("FIXED{n}.PMI", 3, 1, ElementStride = 4, ElementCount = 4)] public bool FixedPmi(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 4, 3, 4);
         [global::MsrGen.Registers.MsrField("FIXED{n}.PMI", 3, 1, ElementStride = 4, ElementCount = 4)] public Ia32FixedCtrCtrl WithFixedPmi(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 4, 3, 4, value));
         /// <summary>
-        /// Bit 2 + 4·n, n &lt; 4 — FIXED{n}.ANY: AnyThread (KVM reserves it); in fixed counter 3's group the same bit is INTEL_FIXED_3_METRICS_CLEAR, also reserved by KVM Elements ('fixed' exist on a vCPU). Exists only when 'false' (reserved otherwise).
+        /// Bit 2 + 4·n, n &lt; 4 — FIXED{n}.ANY: AnyThread (KVM reserves it in every element: fixed_ctr_ctrl_rsvd) (element 3: METRICS_CLEAR) Elements ('fixed' exist on a vCPU). Exists only when 'false' (reserved otherwise).
         /// </summary>
         [global::MsrGen.Registers.MsrField("FIXED{n}.ANY", 2, 1, ElementStride = 4, ElementCount = 4)] public bool FixedAny(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 4, 2, 4);
         [global::MsrGen.Registers.MsrField("FIXED{n}.ANY", 2, 1, ElementStride = 4, ElementCount = 4)] public Ia32FixedCtrCtrl WithFixedAny(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 4, 2, 4, value));
