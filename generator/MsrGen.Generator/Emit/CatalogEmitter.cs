@@ -104,34 +104,11 @@ internal static class CatalogEmitter
     private static void EmitBitmaps(SourceWriter w)
     {
         w.Doc("The VMX MSR bitmap KVM would load for a vCPU: registers that exist follow their intercept policy, everything else exits.");
-        w.Open("public static " + Core + "VmxMsrBitmap BuildVmxBitmap(" + Core + "VpmuMode mode, " + Caps + " guest, " + Caps + " host, " + Core + "MsrProfile profile)");
-        w.Line("var bitmap = new " + Core + "VmxMsrBitmap();");
-        w.Line("Apply(mode, guest, host, profile, (address, policy) => bitmap.Set(address, policy));");
-        w.Line("return bitmap;");
-        w.Close();
+        w.Line("public static " + Core + "VmxMsrBitmap BuildVmxBitmap(" + Core + "VpmuMode mode, " + Caps + " guest, " + Caps + " host, " + Core + "MsrProfile profile) =>");
+        w.Line("    " + Core + "MsrInterceptTables.BuildVmxBitmap(s_rows, mode, guest, host, profile);");
         w.Line();
         w.Doc("The SVM MSR permission map KVM would load for a vCPU.");
-        w.Open("public static " + Core + "SvmMsrPermissionMap BuildSvmPermissionMap(" + Core + "VpmuMode mode, " + Caps + " guest, " + Caps + " host, " + Core + "MsrProfile profile)");
-        w.Line("var map = new " + Core + "SvmMsrPermissionMap();");
-        w.Line("Apply(mode, guest, host, profile, (address, policy) => map.Set(address, policy));");
-        w.Line("return map;");
-        w.Close();
-        w.Line();
-        w.Open("private static void Apply(" + Core + "VpmuMode mode, " + Caps + " guest, " + Caps + " host, " + Core + "MsrProfile profile, global::System.Func<uint, " + Core + "MsrIntercept, bool> set)");
-        w.Open("if (mode == " + Core + "VpmuMode.Off)");
-        w.Line("return;");
-        w.Close();
-        w.Open("foreach (var row in s_rows)");
-        w.Line("var descriptor = row.Descriptor;");
-        w.Open("if ((descriptor.Profile & profile) == 0)");
-        w.Line("continue;");
-        w.Close();
-        w.Open("for (int n = 0; n < descriptor.MaxInstances; n++)");
-        w.Open("if (row.Exists(guest, n))");
-        w.Line("set(descriptor.AddressOf(n), row.InterceptPolicy(mode, guest, host, n));");
-        w.Close();
-        w.Close();
-        w.Close();
-        w.Close();
+        w.Line("public static " + Core + "SvmMsrPermissionMap BuildSvmPermissionMap(" + Core + "VpmuMode mode, " + Caps + " guest, " + Caps + " host, " + Core + "MsrProfile profile) =>");
+        w.Line("    " + Core + "MsrInterceptTables.BuildSvmPermissionMap(s_rows, mode, guest, host, profile);");
     }
 }

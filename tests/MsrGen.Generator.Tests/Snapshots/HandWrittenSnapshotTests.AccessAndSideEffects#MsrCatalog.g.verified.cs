@@ -83,42 +83,11 @@ namespace MsrGen.GeneratedUnderTest
         /// <summary>
         /// The VMX MSR bitmap KVM would load for a vCPU: registers that exist follow their intercept policy, everything else exits.
         /// </summary>
-        public static global::MsrGen.Registers.VmxMsrBitmap BuildVmxBitmap(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps guest, in global::MsrGen.Registers.PmuCaps host, global::MsrGen.Registers.MsrProfile profile)
-        {
-            var bitmap = new global::MsrGen.Registers.VmxMsrBitmap();
-            Apply(mode, guest, host, profile, (address, policy) => bitmap.Set(address, policy));
-            return bitmap;
-        }
+        public static global::MsrGen.Registers.VmxMsrBitmap BuildVmxBitmap(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps guest, in global::MsrGen.Registers.PmuCaps host, global::MsrGen.Registers.MsrProfile profile) =>
+            global::MsrGen.Registers.MsrInterceptTables.BuildVmxBitmap(s_rows, mode, guest, host, profile);
 
         /// <summary>The SVM MSR permission map KVM would load for a vCPU.</summary>
-        public static global::MsrGen.Registers.SvmMsrPermissionMap BuildSvmPermissionMap(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps guest, in global::MsrGen.Registers.PmuCaps host, global::MsrGen.Registers.MsrProfile profile)
-        {
-            var map = new global::MsrGen.Registers.SvmMsrPermissionMap();
-            Apply(mode, guest, host, profile, (address, policy) => map.Set(address, policy));
-            return map;
-        }
-
-        private static void Apply(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps guest, in global::MsrGen.Registers.PmuCaps host, global::MsrGen.Registers.MsrProfile profile, global::System.Func<uint, global::MsrGen.Registers.MsrIntercept, bool> set)
-        {
-            if (mode == global::MsrGen.Registers.VpmuMode.Off)
-            {
-                return;
-            }
-            foreach (var row in s_rows)
-            {
-                var descriptor = row.Descriptor;
-                if ((descriptor.Profile & profile) == 0)
-                {
-                    continue;
-                }
-                for (int n = 0; n < descriptor.MaxInstances; n++)
-                {
-                    if (row.Exists(guest, n))
-                    {
-                        set(descriptor.AddressOf(n), row.InterceptPolicy(mode, guest, host, n));
-                    }
-                }
-            }
-        }
+        public static global::MsrGen.Registers.SvmMsrPermissionMap BuildSvmPermissionMap(global::MsrGen.Registers.VpmuMode mode, in global::MsrGen.Registers.PmuCaps guest, in global::MsrGen.Registers.PmuCaps host, global::MsrGen.Registers.MsrProfile profile) =>
+            global::MsrGen.Registers.MsrInterceptTables.BuildSvmPermissionMap(s_rows, mode, guest, host, profile);
     }
 }
