@@ -8,7 +8,7 @@ namespace MsrGen.Runtime.Hardware;
 /// Physical RDMSR / WRMSR / RDPMC counts, per register instance and in total. Fixed-size arrays
 /// indexed by catalog id and instance keep counting allocation-free on the hot path.
 /// </summary>
-public sealed class HardwareAccessCounters
+public sealed partial class HardwareAccessCounters
 {
     private const int InstancesPerRegister = 64;
     private readonly long[] _reads = new long[(MsrCatalog.RegisterCount + 1) * InstancesPerRegister];

@@ -5,7 +5,7 @@ using MsrGen.Runtime.HostPerf;
 namespace MsrGen.Runtime.Kvm;
 
 /// <summary>vpmu=off: the guest has no PMU (CPUID.0AH.EAX = 0); every PMU MSR and RDPMC faults.</summary>
-public sealed class NoVpmu : IVpmu
+public sealed class NoVpmu : IVpmu, IRepeatableCounters
 {
     public static NoVpmu Instance { get; } = new();
 
@@ -13,6 +13,21 @@ public sealed class NoVpmu : IVpmu
     public bool InterceptsRdpmc => true;
 
     public bool IsValidMsr(MsrRef register, bool hostInitiated) => false;
+
+    /// <summary>No counters: a run of exits only adds to the metrics.</summary>
+    public int RepeatableCounterCount => 0;
+
+    public void ReadRepeatableCounters(System.Span<ulong> values)
+    {
+    }
+
+    public ulong RepeatableCounterMask(int index) => throw new System.ArgumentOutOfRangeException(nameof(index));
+
+    public bool RepeatableCounterWrapIsSilent(int index) => throw new System.ArgumentOutOfRangeException(nameof(index));
+
+    public void AddToRepeatableCounters(System.ReadOnlySpan<ulong> deltas)
+    {
+    }
 
     public MsrAccessResult GetMsr(MsrRef register, bool hostInitiated, out ulong value)
     {

@@ -147,50 +147,6 @@ public sealed partial class Vcpu
         }
     }
 
-    /// <summary>
-    /// Instructions KVM emulates for the guest (forced emulation): each one is a VM-exit, and on
-    /// completion kvm_pmu_instruction_retired (and kvm_pmu_branch_retired for branches) runs.
-    /// </summary>
-    public void GuestEmulate(ulong instructions, ulong branches)
-    {
-        using var scope = Attribute();
-        VmEnter();
-        ulong total = instructions > branches ? instructions : branches;
-        global::MsrGen.Runtime.Metrics.WorkMeter.Charge(total, "instructions KVM emulates, one VM-exit each");
-        for (ulong i = 0; i < total; i++)
-        {
-            VmExit(ExitReason.Other, VmExitKind.Slow);
-            Pmu.OnEmulatedEvent(EmulatedEvent.Instruction);
-            if (i < branches)
-            {
-                Pmu.OnEmulatedEvent(EmulatedEvent.Branch);
-            }
-
-            Metrics.AddCost(Costs, CostTable.EmulatedEvent);
-            VmEnter();
-        }
-    }
-
-    /// <summary>VM-exits with no PMU work (timer, IPI, HLT): fastpath ones stay in the run loop.</summary>
-    public void GuestExits(ulong fastpath, ulong slow)
-    {
-        using var scope = Attribute();
-        global::MsrGen.Runtime.Metrics.WorkMeter.Charge(fastpath, "fastpath VM-exits");
-        global::MsrGen.Runtime.Metrics.WorkMeter.Charge(slow, "VM-exits");
-        VmEnter();
-        for (ulong i = 0; i < fastpath; i++)
-        {
-            VmExit(ExitReason.Other, VmExitKind.Fastpath);
-            VmEnter();
-        }
-
-        for (ulong i = 0; i < slow; i++)
-        {
-            VmExit(ExitReason.Other, VmExitKind.Slow);
-            VmEnter();
-        }
-    }
-
     /// <summary>An intercepted instruction: a fault is injected, success skips it (counted as emulated), then re-entry.</summary>
     private GuestAccess CompleteIntercepted(GuestAccess outcome)
     {

@@ -13,7 +13,7 @@ namespace MsrGen.Runtime.Metrics;
 /// reason, physical accesses by register, perf calls, PMIs, #GPs, modeled cycles, and the guest's
 /// count error against the workload's ground truth. Designs add their own through <see cref="Add"/>.
 /// </summary>
-public sealed class VmMetrics
+public sealed partial class VmMetrics
 {
     private readonly long[] _exitsByReason = new long[Enum.GetValues<ExitReason>().Length];
     private readonly SortedDictionary<string, long> _custom = new(StringComparer.Ordinal);
@@ -42,27 +42,30 @@ public sealed class VmMetrics
 
     public void CountExit(ExitReason reason, VmExitKind kind)
     {
-        Exits++;
-        _exitsByReason[(int)reason]++;
+        Exits = Increment(Exits);
+        _exitsByReason[(int)reason] = Increment(_exitsByReason[(int)reason]);
         if (kind == VmExitKind.Fastpath)
         {
-            FastpathExits++;
+            FastpathExits = Increment(FastpathExits);
         }
     }
 
-    public void CountEntry() => Entries++;
+    public void CountEntry() => Entries = Increment(Entries);
 
-    public void CountGuestFault() => GuestFaults++;
+    public void CountGuestFault() => GuestFaults = Increment(GuestFaults);
 
-    public void CountPmi() => Pmis++;
+    public void CountPmi() => Pmis = Increment(Pmis);
 
-    public void CountPerfCreate() => PerfCreates++;
+    public void CountPerfCreate() => PerfCreates = Increment(PerfCreates);
 
-    public void CountPerfRelease() => PerfReleases++;
+    public void CountPerfRelease() => PerfReleases = Increment(PerfReleases);
 
-    public void CountPerfReprogram() => PerfReprograms++;
+    public void CountPerfReprogram() => PerfReprograms = Increment(PerfReprograms);
 
-    public void CountPmuRequest() => PmuRequests++;
+    public void CountPmuRequest() => PmuRequests = Increment(PmuRequests);
+
+    /// <summary>value + 1, saturating at long.MaxValue (2^64 - 1 exits in closed form reach it).</summary>
+    private static long Increment(long value) => value == long.MaxValue ? value : value + 1;
 
     public void AddCost(CostTable table, string primitive, long times = 1)
     {

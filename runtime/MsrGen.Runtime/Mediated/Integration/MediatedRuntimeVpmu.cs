@@ -12,7 +12,7 @@ namespace MsrGen.Runtime.Mediated.Integration;
 /// these hooks; <see cref="MediatedVpmu"/> holds the state and performs the world switch on the
 /// runtime's physical PMU and host perf, at the points the VM's <c>placement</c> names.
 /// </summary>
-internal sealed class MediatedRuntimeVpmu : IVpmu, IGuestPmuOwner
+internal sealed partial class MediatedRuntimeVpmu : IVpmu, IGuestPmuOwner
 {
     private readonly Vcpu _vcpu;
     private readonly MediatedVpmuVmState _vmState;
