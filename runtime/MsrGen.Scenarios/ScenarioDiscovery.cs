@@ -24,7 +24,10 @@ public static class ScenarioDiscovery
     /// directories are not followed (as <c>find</c> without <c>-L</c>), so a link loop cannot make a
     /// file run again and again.
     /// </summary>
-    public static ScenarioDiscoveryResult Find(IEnumerable<string> paths)
+    public static ScenarioDiscoveryResult Find(IEnumerable<string> paths) => Find(paths, static directory => directory.EnumerateFileSystemInfos());
+
+    /// <summary><see cref="Find(IEnumerable{string})"/> with the directory listing supplied (tests stand in an unreadable directory).</summary>
+    internal static ScenarioDiscoveryResult Find(IEnumerable<string> paths, Func<DirectoryInfo, IEnumerable<FileSystemInfo>> list)
     {
         ArgumentNullException.ThrowIfNull(paths);
         var files = new List<string>();
@@ -34,7 +37,7 @@ public static class ScenarioDiscovery
             if (Directory.Exists(path))
             {
                 var found = new List<string>();
-                Walk(path, found, problems);
+                Walk(path, found, problems, list);
                 found.Sort(StringComparer.Ordinal);
                 files.AddRange(found);
             }
@@ -47,7 +50,7 @@ public static class ScenarioDiscovery
         return new ScenarioDiscoveryResult(files, problems);
     }
 
-    private static void Walk(string directory, List<string> found, List<ScenarioDiagnostic> problems)
+    private static void Walk(string directory, List<string> found, List<ScenarioDiagnostic> problems, Func<DirectoryInfo, IEnumerable<FileSystemInfo>> list)
     {
         var pending = new Stack<string>();
         pending.Push(directory);
@@ -56,7 +59,7 @@ public static class ScenarioDiscovery
             var current = pending.Pop();
             try
             {
-                foreach (var entry in new DirectoryInfo(current).EnumerateFileSystemInfos())
+                foreach (var entry in list(new DirectoryInfo(current)))
                 {
                     if (entry is DirectoryInfo sub)
                     {

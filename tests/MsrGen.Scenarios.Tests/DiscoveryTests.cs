@@ -49,4 +49,38 @@ public sealed class DiscoveryTests
             Directory.Delete(root);
         }
     }
+
+    [TestMethod]
+    public void AnUnreadableSubdirectoryIsReportedAndTheRestStillRuns()
+    {
+        // The directory listing is supplied so the test does not depend on running as a user whom
+        // file permissions stop (root reads a mode-000 directory anyway).
+        var root = Directory.CreateTempSubdirectory("msrgen-locked-").FullName;
+        try
+        {
+            foreach (var file in new[] { "a.pmu", "locked/hidden.pmu", "open/b.pmu" })
+            {
+                var full = Path.Combine(root, file);
+                Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+                File.WriteAllText(full, "guest pmi\n");
+            }
+
+            var locked = Path.Combine(root, "locked");
+            var result = ScenarioDiscovery.Find([root], directory =>
+                directory.FullName.TrimEnd(Path.DirectorySeparatorChar) == locked
+                    ? throw new UnauthorizedAccessException($"Access to the path '{locked}' is denied.")
+                    : directory.EnumerateFileSystemInfos());
+
+            CollectionAssert.AreEqual(
+                new[] { "a.pmu", "open/b.pmu" },
+                result.Files.Select(p => Path.GetRelativePath(root, p).Replace('\\', '/')).ToArray());
+            Assert.HasCount(1, result.Problems);
+            Assert.AreEqual(locked, result.Problems[0].Path);
+            StringAssert.StartsWith(result.Problems[0].Message, "cannot read the directory: Access to the path");
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
 }

@@ -95,6 +95,13 @@ public sealed partial class HostPerfContext : IPmiSink
             return PerfError.Einval;
         }
 
+        // perf_event_open (kernel/events/core.c) refuses a sample period with bit 63 set, as
+        // PERF_EVENT_IOC_PERIOD does (see SetPeriod).
+        if ((attr.SamplePeriod & (1UL << 63)) != 0)
+        {
+            return PerfError.Einval;
+        }
+
         if (!Supported(attr))
         {
             return PerfError.Eopnotsupp;

@@ -109,6 +109,17 @@ public sealed class HostPerfContextTests
     }
 
     [TestMethod]
+    public void SamplePeriodWithBit63IsRefusedAtOpen()
+    {
+        // perf_event_open() in kernel/events/core.c: a (non-freq) sample_period with bit 63 set is EINVAL.
+        var perf = Context();
+        Assert.AreEqual(PerfError.Einval, perf.Open("s", new PerfEventAttr { Config = 0xC0, SamplePeriod = 1UL << 63 }, null, null, null, out var refused));
+        Assert.IsNull(refused);
+        Assert.AreEqual(PerfError.None, perf.Open("s", new PerfEventAttr { Config = 0xC0, SamplePeriod = (1UL << 63) - 1 }, null, null, null, out var accepted));
+        Assert.IsNotNull(accepted);
+    }
+
+    [TestMethod]
     public void GroupThatCanNeverFitIsRejected()
     {
         var perf = Context();
