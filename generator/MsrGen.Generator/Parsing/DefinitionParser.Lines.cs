@@ -306,6 +306,16 @@ internal sealed partial class DefinitionParser
             return;
         }
 
+        foreach (var earlier in reg.Intercepts)
+        {
+            if (earlier.Mode == mode.Value && earlier.Condition is "" or "true")
+            {
+                // The first rule whose condition holds wins: after an unconditional one, this never applies.
+                Report(GeneratorDiagnostics.Syntax, $"this intercept rule can never apply: an earlier '{tokens[1].Text}' rule of the register has no condition and always wins", tokens[0]);
+                return;
+            }
+        }
+
         reg.Intercepts.Add(new InterceptRule(mode.Value, policy, tail.Condition));
     }
 

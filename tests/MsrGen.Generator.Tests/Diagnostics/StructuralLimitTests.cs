@@ -51,6 +51,28 @@ public sealed class StructuralLimitTests
     }
 
     [Fact]
+    public void An_intercept_rule_after_an_unconditional_one_of_the_same_mode_is_MSRGEN9001()
+    {
+        // The first rule whose condition holds wins, so the third line could never apply; it used to
+        // be dropped without a word. The mediated rule after it is a different mode and stays.
+        var run = Run("""
+            msr SHADOWED 0x901
+              vendor intel
+              access rw
+              reserved 63:0
+              intercept emulated rw
+              intercept emulated none when gp > 2
+              intercept mediated none
+            end
+            """);
+        var diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("MSRGEN9001", diagnostic.Id);
+        Assert.Equal(6, diagnostic.Location.GetLineSpan().StartLinePosition.Line + 1);
+        Assert.Contains("can never apply", diagnostic.GetMessage());
+        AssertStillGeneratesAndCompiles(run);
+    }
+
+    [Fact]
     public void Array_instances_past_the_last_address_are_MSRGEN9014()
     {
         // 0xFFFFFFF0 + 16 * 3 does not fit in 32 bits: the instances would wrap to address 0x20.
