@@ -100,6 +100,17 @@ public interface IVpmu
     /// <summary>KVM_RUN returns to userspace.</summary>
     void ReturnToUserspace();
 
+    /// <summary>
+    /// Whether kvm_pmu_refresh() may run now for an accepted PERF_CAPABILITIES change; a design
+    /// that reads the vCPU's capabilities live (perf-emulated, none) always may.
+    /// </summary>
+    bool CanRefresh => true;
+
+    /// <summary>kvm_pmu_refresh() after <see cref="Vcpu.GuestCaps"/> took the new PERF_CAPABILITIES.</summary>
+    void Refresh()
+    {
+    }
+
     /// <summary>The first KVM_RUN (PERF_CAPABILITIES and CPUID become immutable).</summary>
     void OnFirstRun();
 
