@@ -250,7 +250,7 @@ public sealed partial class Vcpu
     /// P6_PERFCTR0/1, P6_EVNTSEL0/1 and the K7 counters and event selects: KVM reads them as 0
     /// and drops writes when the vPMU does not own them (kvm_get/set_msr_common).
     /// </summary>
-    private static bool IsLegacyCounterAlias(MsrRef register) => register.Id switch
+    internal static bool IsLegacyCounterAlias(MsrRef register) => register.Id switch
     {
         MsrId.Ia32Pmc or MsrId.Ia32Perfevtsel => register.Index < 2,
         MsrId.MsrK7Evntsel or MsrId.MsrK7Perfctr => register.Index < 4,

@@ -44,9 +44,9 @@ public sealed partial class MediatedVpmu : IPmuDesign
     /// <summary>KVM's RDPMC emulation when RDPMC exits (kvm_pmu_rdpmc()).</summary>
     public MsrAccessResult HandleRdpmc(uint ecx, out ulong value) => Pmu.Rdpmc(ecx, out value);
 
-    /// <summary>MSR_P6_PERFCTR0/1 and MSR_P6_EVNTSEL0/1 without a backing counter: reads 0, writes dropped.</summary>
-    private MsrAccessResult AliasOrFault(MsrRef reg) =>
-        IsIntel && reg.Index < 2 && reg.Id is MsrId.Ia32Pmc or MsrId.Ia32Perfevtsel ? MsrAccessResult.Ok : MsrAccessResult.GeneralProtection;
+    /// <summary>The P6/K7 counter MSRs without a backing counter read 0 and drop writes (kvm_get/set_msr_common()).</summary>
+    private static MsrAccessResult AliasOrFault(MsrRef reg) =>
+        Kvm.Vcpu.IsLegacyCounterAlias(reg) ? MsrAccessResult.Ok : MsrAccessResult.GeneralProtection;
 
     // ---- IPmuDesign: where the mediated values live ----------------------------------------------
 

@@ -9,12 +9,6 @@ namespace MsrGen.Runtime.Kvm.Pmu;
 /// </summary>
 internal sealed class AmdPmuOps : IPmuVendorOps
 {
-    public static AmdPmuOps Instance { get; } = new();
-
-    private AmdPmuOps()
-    {
-    }
-
     public bool IsValidMsr(KvmPmu pmu, MsrRef register, PmuMsr msr, bool hostInitiated)
     {
         var caps = pmu.Caps;

@@ -9,12 +9,6 @@ namespace MsrGen.Runtime.Kvm.Pmu;
 /// </summary>
 internal sealed class IntelPmuOps : IPmuVendorOps
 {
-    public static IntelPmuOps Instance { get; } = new();
-
-    private IntelPmuOps()
-    {
-    }
-
     public bool IsValidMsr(KvmPmu pmu, MsrRef register, PmuMsr msr, bool hostInitiated)
     {
         var caps = pmu.Caps;

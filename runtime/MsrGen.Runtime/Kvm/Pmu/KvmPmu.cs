@@ -12,6 +12,8 @@ namespace MsrGen.Runtime.Kvm.Pmu;
 /// </summary>
 internal sealed class KvmPmu
 {
+    private static readonly IPmuVendorOps IntelOps = new IntelPmuOps();
+    private static readonly IPmuVendorOps AmdOps = new AmdPmuOps();
     private readonly IPmuDesign _design;
 
     public KvmPmu(IPmuDesign design) => _design = design;
@@ -35,7 +37,7 @@ internal sealed class KvmPmu
     /// <summary>pmu->pmc_in_use: PMCs whose MSRs the guest wrote since the last kvm_pmu_cleanup().</summary>
     public ulong PmcInUse { get; private set; }
 
-    private IPmuVendorOps Ops => Caps.IsIntel ? IntelPmuOps.Instance : AmdPmuOps.Instance;
+    private IPmuVendorOps Ops => Caps.IsIntel ? IntelOps : AmdOps;
 
     public PmuMsr Map(MsrRef register) => PmuRegisterMap.Of(register, Caps.Vendor);
 
