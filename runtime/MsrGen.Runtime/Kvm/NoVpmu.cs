@@ -14,7 +14,7 @@ public sealed class NoVpmu : IVpmu
 
     public bool IsValidMsr(MsrRef register, bool hostInitiated) => false;
 
-    public MsrAccessResult GetMsr(MsrRef register, bool hostInitiated, out ulong value)
+    public MsrAccessResult GetMsr(MsrRef register, out ulong value)
     {
         value = 0;
         return MsrAccessResult.GeneralProtection;

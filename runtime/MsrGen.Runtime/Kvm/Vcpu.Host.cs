@@ -176,7 +176,7 @@ public sealed partial class Vcpu
 
         if (Pmu.IsValidMsr(register, hostInitiated))
         {
-            return Pmu.GetMsr(register, hostInitiated, out value);
+            return Pmu.GetMsr(register, out value);
         }
 
         if (IsLegacyCounterAlias(register))

@@ -44,7 +44,7 @@ public interface IVpmu
     bool IsValidMsr(MsrRef register, bool hostInitiated);
 
     /// <summary>kvm_pmu_get_msr for a valid MSR (Ok or GeneralProtection, which becomes a #GP or a failed ioctl).</summary>
-    MsrAccessResult GetMsr(MsrRef register, bool hostInitiated, out ulong value);
+    MsrAccessResult GetMsr(MsrRef register, out ulong value);
 
     /// <summary>kvm_pmu_set_msr for a valid MSR.</summary>
     MsrAccessResult SetMsr(MsrRef register, ulong value, bool hostInitiated);

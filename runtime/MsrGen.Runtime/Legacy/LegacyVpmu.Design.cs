@@ -24,14 +24,14 @@ public sealed partial class LegacyVpmu : IPmuDesign, IPerfMetricsDesign
 
     public bool IsValidMsr(MsrRef register, bool hostInitiated) => _pmu.IsValidMsr(register, hostInitiated);
 
-    public MsrAccessResult GetMsr(MsrRef register, bool hostInitiated, out ulong value) => _pmu.GetMsr(register, hostInitiated, out value);
+    public MsrAccessResult GetMsr(MsrRef register, out ulong value) => _pmu.GetMsr(register, out value);
 
     public MsrAccessResult SetMsr(MsrRef register, ulong value, bool hostInitiated) => _pmu.SetMsr(register, value, hostInitiated);
 
     public MsrAccessResult Rdpmc(uint ecx, out ulong value) => _pmu.Rdpmc(ecx, out value);
 
     /// <summary>Every PMU MSR exits under this design: a pass-through access never happens, and would be the same access.</summary>
-    public MsrAccessResult PassthroughRead(MsrRef register, out ulong value) => GetMsr(register, false, out value);
+    public MsrAccessResult PassthroughRead(MsrRef register, out ulong value) => GetMsr(register, out value);
 
     public MsrAccessResult PassthroughWrite(MsrRef register, ulong value) => SetMsr(register, value, false);
 

@@ -27,7 +27,7 @@ public sealed partial class MediatedVpmu : IPmuDesign
             return MsrAccessResult.GeneralProtection;
         }
 
-        return Pmu.IsValidMsr(reg, hostInitiated: false) ? Pmu.GetMsr(reg, hostInitiated: false, out value) : AliasOrFault(reg);
+        return Pmu.IsValidMsr(reg, hostInitiated: false) ? Pmu.GetMsr(reg, out value) : AliasOrFault(reg);
     }
 
     /// <summary>KVM's handler for an intercepted guest WRMSR of a PMU register, starting from a raw address.</summary>

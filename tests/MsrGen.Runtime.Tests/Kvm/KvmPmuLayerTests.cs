@@ -58,7 +58,7 @@ public sealed class KvmPmuLayerTests
     {
         var (pmu, design) = Create(IntelCaps);
         design.Counters[0] = ulong.MaxValue;
-        Assert.AreEqual(MsrAccessResult.Ok, pmu.GetMsr(new MsrRef(MsrId.Ia32Pmc, 0), false, out ulong value));
+        Assert.AreEqual(MsrAccessResult.Ok, pmu.GetMsr(new MsrRef(MsrId.Ia32Pmc, 0), out ulong value));
         Assert.AreEqual(Width48, value);
     }
 
@@ -106,7 +106,7 @@ public sealed class KvmPmuLayerTests
         Assert.AreEqual(0b11UL, design.GlobalStatus, "a host write of GLOBAL_OVF_CTRL clears nothing");
         Assert.AreEqual(MsrAccessResult.Ok, pmu.SetMsr(ovf, 0b01, hostInitiated: false));
         Assert.AreEqual(0b10UL, design.GlobalStatus);
-        Assert.AreEqual(MsrAccessResult.Ok, pmu.GetMsr(ovf, false, out ulong read));
+        Assert.AreEqual(MsrAccessResult.Ok, pmu.GetMsr(ovf, out ulong read));
         Assert.AreEqual(0UL, read);
     }
 
@@ -151,7 +151,7 @@ public sealed class KvmPmuLayerTests
 
         var (pmu, design) = Create(AmdCaps);
         Assert.AreEqual(MsrAccessResult.Ok, pmu.SetMsr(new MsrRef(MsrId.MsrK7Perfctr, 2), 77, false));
-        Assert.AreEqual(MsrAccessResult.Ok, pmu.GetMsr(new MsrRef(MsrId.MsrF15hPerfCtr, 2), false, out ulong value));
+        Assert.AreEqual(MsrAccessResult.Ok, pmu.GetMsr(new MsrRef(MsrId.MsrF15hPerfCtr, 2), out ulong value));
         Assert.AreEqual(77UL, value);
         Assert.AreEqual(77UL, design.Counters[2]);
     }

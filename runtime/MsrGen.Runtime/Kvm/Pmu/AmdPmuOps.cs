@@ -23,7 +23,7 @@ internal sealed class AmdPmuOps : IPmuVendorOps
         };
     }
 
-    public MsrAccessResult GetMsr(KvmPmu pmu, MsrRef register, PmuMsr msr, out ulong value)
+    public MsrAccessResult GetMsr(KvmPmu pmu, PmuMsr msr, out ulong value)
     {
         value = 0;
         if (!msr.NamesPmc || !pmu.PmcExists(msr))

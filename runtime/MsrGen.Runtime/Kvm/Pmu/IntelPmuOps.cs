@@ -29,7 +29,7 @@ internal sealed class IntelPmuOps : IPmuVendorOps
         };
     }
 
-    public MsrAccessResult GetMsr(KvmPmu pmu, MsrRef register, PmuMsr msr, out ulong value)
+    public MsrAccessResult GetMsr(KvmPmu pmu, PmuMsr msr, out ulong value)
     {
         value = 0;
         switch (msr.Kind)

@@ -59,7 +59,7 @@ internal sealed class KvmPmu
     }
 
     /// <summary>kvm_pmu_get_msr() for a valid MSR: the global ones here, the rest from the vendor.</summary>
-    public MsrAccessResult GetMsr(MsrRef register, bool hostInitiated, out ulong value)
+    public MsrAccessResult GetMsr(MsrRef register, out ulong value)
     {
         var msr = Map(register);
         value = 0;
@@ -75,7 +75,7 @@ internal sealed class KvmPmu
                 // Write-only in effect: reads return 0.
                 return MsrAccessResult.Ok;
             default:
-                return Ops.GetMsr(this, register, msr, out value);
+                return Ops.GetMsr(this, msr, out value);
         }
     }
 
@@ -198,7 +198,7 @@ internal interface IPmuVendorOps
     /// <summary>The vendor's is_valid_msr() and msr_idx_to_pmc().</summary>
     bool IsValidMsr(KvmPmu pmu, MsrRef register, PmuMsr msr, bool hostInitiated);
 
-    MsrAccessResult GetMsr(KvmPmu pmu, MsrRef register, PmuMsr msr, out ulong value);
+    MsrAccessResult GetMsr(KvmPmu pmu, PmuMsr msr, out ulong value);
 
     MsrAccessResult SetMsr(KvmPmu pmu, MsrRef register, PmuMsr msr, ulong data, bool hostInitiated);
 

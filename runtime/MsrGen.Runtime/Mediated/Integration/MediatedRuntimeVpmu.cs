@@ -89,8 +89,7 @@ internal sealed class MediatedRuntimeVpmu : IVpmu, IGuestPmuOwner
 
     public bool IsValidMsr(MsrRef register, bool hostInitiated) => State.Pmu.IsValidMsr(register, hostInitiated);
 
-    public MsrAccessResult GetMsr(MsrRef register, bool hostInitiated, out ulong value) =>
-        State.Pmu.GetMsr(register, hostInitiated, out value);
+    public MsrAccessResult GetMsr(MsrRef register, out ulong value) => State.Pmu.GetMsr(register, out value);
 
     public MsrAccessResult SetMsr(MsrRef register, ulong value, bool hostInitiated)
     {
