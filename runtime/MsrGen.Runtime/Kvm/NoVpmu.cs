@@ -29,7 +29,7 @@ public sealed class NoVpmu : IVpmu, IRepeatableCounters
     {
     }
 
-    public MsrAccessResult GetMsr(MsrRef register, bool hostInitiated, out ulong value)
+    public MsrAccessResult GetMsr(MsrRef register, out ulong value)
     {
         value = 0;
         return MsrAccessResult.GeneralProtection;

@@ -18,43 +18,49 @@ public sealed partial class Vcpu
         VmEnter();
     }
 
+    /// <summary>Guest RDMSR of a raw address (trace replay, tests): the one catalog lookup of this access.</summary>
+    public GuestAccess GuestRdmsr(uint address) => GuestRdmsr(ResolveMsr(address));
+
     /// <summary>
     /// Guest RDMSR: exits if the intercept table says so, else reads the hardware directly (the LBR
     /// model's pass-through stack MSRs, or the vPMU's).
     /// </summary>
-    public GuestAccess GuestRdmsr(uint address)
+    public GuestAccess GuestRdmsr(ResolvedMsr msr)
     {
         using var scope = Attribute();
         VmEnter();
-        bool known = MsrCatalog.TryFind(address, Vm.Profile, out var register);
-        if (Intercepts(address, write: false))
+        if (Intercepts(msr.Address, write: false))
         {
             VmExit(ExitReason.MsrRead, VmExitKind.Slow);
-            var result = KvmGetMsr(address, known, register, hostInitiated: false, out ulong value);
+            var result = KvmGetMsr(msr, hostInitiated: false, out ulong value);
             return CompleteIntercepted(result == MsrAccessResult.Ok ? GuestAccess.Ok(value) : GuestAccess.Fault);
         }
 
         ulong raw = 0;
-        var direct = !known ? MsrAccessResult.GeneralProtection
+        var register = msr.Register;
+        var direct = !msr.Known ? MsrAccessResult.GeneralProtection
             : Lbr is not null && Lbr.Claims(register) ? Lbr.PassthroughRead(register, out raw)
             : Pmu.PassthroughRead(register, out raw);
         return CompleteNative(direct == MsrAccessResult.Ok ? GuestAccess.Ok(raw) : GuestAccess.Fault);
     }
 
+    /// <summary>Guest WRMSR of a raw address: the one catalog lookup of this access.</summary>
+    public GuestAccess GuestWrmsr(uint address, ulong value) => GuestWrmsr(ResolveMsr(address), value);
+
     /// <summary>Guest WRMSR.</summary>
-    public GuestAccess GuestWrmsr(uint address, ulong value)
+    public GuestAccess GuestWrmsr(ResolvedMsr msr, ulong value)
     {
         using var scope = Attribute();
         VmEnter();
-        bool known = MsrCatalog.TryFind(address, Vm.Profile, out var register);
-        if (Intercepts(address, write: true))
+        if (Intercepts(msr.Address, write: true))
         {
             VmExit(ExitReason.MsrWrite, VmExitKind.Slow);
-            var result = KvmSetMsr(address, known, register, value, hostInitiated: false);
+            var result = KvmSetMsr(msr, value, hostInitiated: false);
             return CompleteIntercepted(result == MsrAccessResult.Ok ? GuestAccess.Ok() : GuestAccess.Fault);
         }
 
-        var direct = !known ? MsrAccessResult.GeneralProtection
+        var register = msr.Register;
+        var direct = !msr.Known ? MsrAccessResult.GeneralProtection
             : Lbr is not null && Lbr.Claims(register) ? Lbr.PassthroughWrite(register, value)
             : Pmu.PassthroughWrite(register, value);
         return CompleteNative(direct == MsrAccessResult.Ok ? GuestAccess.Ok() : GuestAccess.Fault);

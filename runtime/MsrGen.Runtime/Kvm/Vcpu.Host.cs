@@ -5,24 +5,35 @@ namespace MsrGen.Runtime.Kvm;
 /// <summary>KVM's generic MSR dispatch (x86.c), host-initiated accesses and vCPU scheduling.</summary>
 public sealed partial class Vcpu
 {
+    /// <summary>
+    /// The one catalog lookup of an access that starts from a raw address, in this VM's profile;
+    /// the result travels down to the vPMU unchanged.
+    /// </summary>
+    public ResolvedMsr ResolveMsr(uint address) =>
+        MsrCatalog.TryFind(address, Vm.Profile, out var register) ? new ResolvedMsr(address, true, register) : new ResolvedMsr(address, false, default);
+
+    /// <summary>KVM_GET_MSRS of a raw address.</summary>
+    public HostAccess HostGetMsr(uint address) => HostGetMsr(ResolveMsr(address));
+
     /// <summary>KVM_GET_MSRS: the vCPU leaves KVM_RUN first; an MSR KVM refuses fails the ioctl.</summary>
-    public HostAccess HostGetMsr(uint address)
+    public HostAccess HostGetMsr(ResolvedMsr msr)
     {
         using var scope = Attribute();
         ExitToUserspace();
-        bool known = MsrCatalog.TryFind(address, Vm.Profile, out var register);
-        return KvmGetMsr(address, known, register, hostInitiated: true, out ulong value) == MsrAccessResult.Ok
+        return KvmGetMsr(msr, hostInitiated: true, out ulong value) == MsrAccessResult.Ok
             ? HostAccess.Ok(value)
             : HostAccess.Error;
     }
 
+    /// <summary>KVM_SET_MSRS of a raw address.</summary>
+    public HostAccess HostSetMsr(uint address, ulong value) => HostSetMsr(ResolveMsr(address), value);
+
     /// <summary>KVM_SET_MSRS.</summary>
-    public HostAccess HostSetMsr(uint address, ulong value)
+    public HostAccess HostSetMsr(ResolvedMsr msr, ulong value)
     {
         using var scope = Attribute();
         ExitToUserspace();
-        bool known = MsrCatalog.TryFind(address, Vm.Profile, out var register);
-        return KvmSetMsr(address, known, register, value, hostInitiated: true) == MsrAccessResult.Ok
+        return KvmSetMsr(msr, value, hostInitiated: true) == MsrAccessResult.Ok
             ? HostAccess.Ok()
             : HostAccess.Error;
     }
@@ -149,14 +160,15 @@ public sealed partial class Vcpu
     /// kvm_get_msr_common's PMU part: the LBR model's MSRs, then the vPMU's, then the P6/K7
     /// counter MSRs that read 0 when the vPMU does not have them, then DEBUGCTL; else #GP.
     /// </summary>
-    private MsrAccessResult KvmGetMsr(uint address, bool known, MsrRef register, bool hostInitiated, out ulong value)
+    private MsrAccessResult KvmGetMsr(ResolvedMsr msr, bool hostInitiated, out ulong value)
     {
         value = 0;
-        if (!known)
+        if (!msr.Known)
         {
             return MsrAccessResult.GeneralProtection;
         }
 
+        var register = msr.Register;
         if (Lbr is not null && Lbr.Claims(register))
         {
             return Lbr.GetMsr(register, hostInitiated, out value);
@@ -164,7 +176,7 @@ public sealed partial class Vcpu
 
         if (Pmu.IsValidMsr(register, hostInitiated))
         {
-            return Pmu.GetMsr(register, hostInitiated, out value);
+            return Pmu.GetMsr(register, out value);
         }
 
         if (IsLegacyCounterAlias(register))
@@ -195,13 +207,14 @@ public sealed partial class Vcpu
         return MsrAccessResult.GeneralProtection;
     }
 
-    private MsrAccessResult KvmSetMsr(uint address, bool known, MsrRef register, ulong value, bool hostInitiated)
+    private MsrAccessResult KvmSetMsr(ResolvedMsr msr, ulong value, bool hostInitiated)
     {
-        if (!known)
+        if (!msr.Known)
         {
             return MsrAccessResult.GeneralProtection;
         }
 
+        var register = msr.Register;
         if (Lbr is not null && Lbr.Claims(register))
         {
             return Lbr.SetMsr(register, value, hostInitiated);
@@ -209,7 +222,9 @@ public sealed partial class Vcpu
 
         if (Pmu.IsValidMsr(register, hostInitiated))
         {
-            return Pmu.SetMsr(register, value, hostInitiated);
+            return register.Id == MsrId.Ia32PerfCapabilities
+                ? SetPerfCapabilities(value, hostInitiated)
+                : Pmu.SetMsr(register, value, hostInitiated);
         }
 
         if (IsLegacyCounterAlias(register))
@@ -235,7 +250,7 @@ public sealed partial class Vcpu
     /// P6_PERFCTR0/1, P6_EVNTSEL0/1 and the K7 counters and event selects: KVM reads them as 0
     /// and drops writes when the vPMU does not own them (kvm_get/set_msr_common).
     /// </summary>
-    private static bool IsLegacyCounterAlias(MsrRef register) => register.Id switch
+    internal static bool IsLegacyCounterAlias(MsrRef register) => register.Id switch
     {
         MsrId.Ia32Pmc or MsrId.Ia32Perfevtsel => register.Index < 2,
         MsrId.MsrK7Evntsel or MsrId.MsrK7Perfctr => register.Index < 4,

@@ -44,7 +44,7 @@ public interface IVpmu
     bool IsValidMsr(MsrRef register, bool hostInitiated);
 
     /// <summary>kvm_pmu_get_msr for a valid MSR (Ok or GeneralProtection, which becomes a #GP or a failed ioctl).</summary>
-    MsrAccessResult GetMsr(MsrRef register, bool hostInitiated, out ulong value);
+    MsrAccessResult GetMsr(MsrRef register, out ulong value);
 
     /// <summary>kvm_pmu_set_msr for a valid MSR.</summary>
     MsrAccessResult SetMsr(MsrRef register, ulong value, bool hostInitiated);
@@ -99,6 +99,17 @@ public interface IVpmu
 
     /// <summary>KVM_RUN returns to userspace.</summary>
     void ReturnToUserspace();
+
+    /// <summary>
+    /// Whether kvm_pmu_refresh() may run now for an accepted PERF_CAPABILITIES change; a design
+    /// that reads the vCPU's capabilities live (perf-emulated, none) always may.
+    /// </summary>
+    bool CanRefresh => true;
+
+    /// <summary>kvm_pmu_refresh() after <see cref="Vcpu.GuestCaps"/> took the new PERF_CAPABILITIES.</summary>
+    void Refresh()
+    {
+    }
 
     /// <summary>The first KVM_RUN (PERF_CAPABILITIES and CPUID become immutable).</summary>
     void OnFirstRun();

@@ -109,13 +109,13 @@ public sealed partial class LegacyVpmu
         for (int k = 0; k < PmcTotal; k++)
         {
             var pmc = PmcAt(k);
-            if ((_pmcInUse & (1UL << pmc.Idx)) == 0 && pmc.PerfEvent is not null && !IsLocallyEnabled(pmc))
+            if ((_pmu.PmcInUse & (1UL << pmc.Idx)) == 0 && pmc.PerfEvent is not null && !IsLocallyEnabled(pmc))
             {
                 StopCounter(pmc);
             }
         }
 
-        _pmcInUse = 0;
+        _pmu.ClearPmcInUse();
     }
 
     public void SchedIn()

@@ -4,6 +4,7 @@ using MsrGen.Runtime.Cost;
 using MsrGen.Runtime.Hardware;
 using MsrGen.Runtime.HostPerf;
 using MsrGen.Runtime.Kvm;
+using MsrGen.Runtime.Kvm.Pmu;
 using MsrGen.Scenarios;
 
 namespace MsrGen.Runtime.Legacy;
@@ -20,13 +21,14 @@ public sealed partial class LegacyVpmu : IVpmu
     private readonly LegacyPmc[] _gp;
     private readonly LegacyPmc[] _fixed;
     private ulong _reprogramPmi;
-    private ulong _pmcInUse;
+    private readonly KvmPmu _pmu;
     private bool _needCleanup;
     private int _eventCount;
 
     public LegacyVpmu(Vcpu vcpu)
     {
         _vcpu = vcpu;
+        _pmu = new KvmPmu(this);
         var caps = vcpu.GuestCaps;
         int gp = caps.Version == 0 && caps.IsIntel ? 0 : caps.GpCounters;
         _gp = new LegacyPmc[gp];
@@ -55,7 +57,6 @@ public sealed partial class LegacyVpmu : IVpmu
     public ulong GlobalCtrl { get; private set; }
     public ulong GlobalStatus { get; private set; }
     public ulong FixedCtrCtrl { get; private set; }
-    public ulong PebsEnable { get; private set; }
     public int EventCount => _eventCount;
     public ReadOnlySpan<LegacyPmc> GpCounters => _gp;
     public ReadOnlySpan<LegacyPmc> FixedCounters => _fixed;

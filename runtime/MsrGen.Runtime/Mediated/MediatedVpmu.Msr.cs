@@ -1,12 +1,23 @@
 using MsrGen.Registers;
+using MsrGen.Runtime.Kvm.Pmu;
 
 namespace MsrGen.Runtime.Mediated;
 
-public sealed partial class MediatedVpmu
+/// <summary>
+/// The mediated design behind the common PMU layer (<see cref="KvmPmu"/>): the guest's values live
+/// in a register file, and each one that is currently resident in the hardware is read and written
+/// there instead. Which MSRs exist, their reserved bits and widths are decided in the common layer
+/// and the vendor ops.
+/// </summary>
+public sealed partial class MediatedVpmu : IPmuDesign
 {
+    /// <summary>The common PMU layer over this register file (arch/x86/kvm/pmu.c).</summary>
+    internal KvmPmu Pmu { get; }
+
     /// <summary>
-    /// KVM's handler for an intercepted guest RDMSR of a PMU register. A register the vCPU does
-    /// not have is a #GP for the guest (never an exception), except the P6 aliases KVM tolerates.
+    /// KVM's handler for an intercepted guest RDMSR of a PMU register, starting from a raw address.
+    /// A register the vCPU does not have is a #GP for the guest (never an exception), except the
+    /// P6 aliases KVM tolerates.
     /// </summary>
     public MsrAccessResult HandleRdmsr(uint address, out ulong value)
     {
@@ -16,44 +27,10 @@ public sealed partial class MediatedVpmu
             return MsrAccessResult.GeneralProtection;
         }
 
-        int i = reg.Index;
-        if (!MsrCatalog.Exists(reg, Guest))
-        {
-            return IsP6Alias(reg) ? MsrAccessResult.Ok : MsrAccessResult.GeneralProtection;
-        }
-
-        switch (reg.Id)
-        {
-            case MsrId.Ia32Pmc or MsrId.Ia32APmc or MsrId.MsrK7Perfctr or MsrId.MsrF15hPerfCtr when i < _counter.Length:
-                value = ReadGuestCounterForKvm(i);
-                return MsrAccessResult.Ok;
-            case MsrId.Ia32Perfevtsel or MsrId.MsrK7Evntsel or MsrId.MsrF15hPerfCtl when i < _eventsel.Length:
-                value = _eventsel[i];
-                return MsrAccessResult.Ok;
-            case MsrId.Ia32FixedCtr:
-                value = ReadFixedForKvm(i);
-                return MsrAccessResult.Ok;
-            case MsrId.Ia32FixedCtrCtrl:
-                value = _fixedCtrl;
-                return MsrAccessResult.Ok;
-            case MsrId.Ia32PerfGlobalCtrl or MsrId.MsrAmd64PerfCntrGlobalCtl:
-                value = _globalCtrl;
-                return MsrAccessResult.Ok;
-            case MsrId.Ia32PerfGlobalStatus or MsrId.MsrAmd64PerfCntrGlobalStatus:
-                value = ReadGuestStatusForKvm();
-                return MsrAccessResult.Ok;
-            case MsrId.Ia32PerfGlobalOvfCtrl or MsrId.MsrAmd64PerfCntrGlobalStatusClr or MsrId.MsrAmd64PerfCntrGlobalStatusSet:
-                return MsrAccessResult.Ok;
-            case MsrId.Ia32PerfCapabilities:
-                value = Guest.PerfCapabilities;
-                return MsrAccessResult.Ok;
-            default:
-                // GLOBAL_STATUS_SET is KVM's own tool, PEBS and LBR are withheld: not guest registers.
-                return MsrAccessResult.GeneralProtection;
-        }
+        return Pmu.IsValidMsr(reg, hostInitiated: false) ? Pmu.GetMsr(reg, out value) : AliasOrFault(reg);
     }
 
-    /// <summary>KVM's handler for an intercepted guest WRMSR of a PMU register.</summary>
+    /// <summary>KVM's handler for an intercepted guest WRMSR of a PMU register, starting from a raw address.</summary>
     public MsrAccessResult HandleWrmsr(uint address, ulong value)
     {
         if (!MsrCatalog.TryFind(address, out var reg))
@@ -61,164 +38,91 @@ public sealed partial class MediatedVpmu
             return MsrAccessResult.GeneralProtection;
         }
 
-        int i = reg.Index;
-        if (!MsrCatalog.Exists(reg, Guest))
-        {
-            return IsP6Alias(reg) ? MsrAccessResult.Ok : MsrAccessResult.GeneralProtection;
-        }
-
-        switch (reg.Id)
-        {
-            case MsrId.Ia32Pmc when i < _counter.Length:
-                WriteGuestCounterForKvm(i, (ulong)(long)(int)(uint)value & Guest.GpCounterMask);
-                return MsrAccessResult.Ok;
-            case MsrId.Ia32APmc when i < _counter.Length:
-                if ((value & ~Guest.GpCounterMask) != 0)
-                {
-                    return MsrAccessResult.GeneralProtection;
-                }
-
-                WriteGuestCounterForKvm(i, value);
-                return MsrAccessResult.Ok;
-            case MsrId.MsrK7Perfctr or MsrId.MsrF15hPerfCtr when i < _counter.Length:
-                WriteGuestCounterForKvm(i, value & Guest.GpCounterMask);
-                return MsrAccessResult.Ok;
-            case MsrId.Ia32Perfevtsel when i < _eventsel.Length:
-                if ((value & Ia32Perfevtsel.ReservedMask(Guest, i)) != 0)
-                {
-                    return MsrAccessResult.GeneralProtection;
-                }
-
-                SetEventSelect(i, value);
-                return MsrAccessResult.Ok;
-            case MsrId.MsrK7Evntsel or MsrId.MsrF15hPerfCtl when i < _eventsel.Length:
-                // AMD drops reserved bits silently (including Guest/Host-only for the guest's view).
-                SetEventSelect(i, value & ~MsrF15hPerfCtl.ReservedMask(Guest, i));
-                return MsrAccessResult.Ok;
-            case MsrId.MsrK7Perfctr or MsrId.MsrF15hPerfCtr or MsrId.MsrK7Evntsel or MsrId.MsrF15hPerfCtl:
-                // K7 aliases beyond the guest's counters: KVM finds no PMC for them.
-                return MsrAccessResult.GeneralProtection;
-            case MsrId.Ia32FixedCtr:
-                WriteFixedForKvm(i, value & Guest.FixedCounterMask);
-                return MsrAccessResult.Ok;
-            case MsrId.Ia32FixedCtrCtrl:
-                if ((value & Ia32FixedCtrCtrl.ReservedMask(Guest)) != 0)
-                {
-                    return MsrAccessResult.GeneralProtection;
-                }
-
-                _fixedCtrl = value;
-                RefreshFixedCtrlHw();
-                if (_fixedCtrlResident)
-                {
-                    _hw.Wrmsr(Ia32FixedCtrCtrl.Address, _fixedCtrlHw);
-                }
-
-                return MsrAccessResult.Ok;
-            case MsrId.Ia32PerfGlobalCtrl:
-                if ((value & Ia32PerfGlobalCtrl.ReservedMask(Guest)) != 0)
-                {
-                    return MsrAccessResult.GeneralProtection;
-                }
-
-                // write_global_ctrl(): software copy and, for a mediated vCPU, the VMCS guest field.
-                _globalCtrl = value;
-                _vmcsGuestGlobalCtrl = value;
-                return MsrAccessResult.Ok;
-            case MsrId.MsrAmd64PerfCntrGlobalCtl:
-                _globalCtrl = value & ~MsrAmd64PerfCntrGlobalCtl.ReservedMask(Guest);
-                if (_globalCtrlResident)
-                {
-                    _hw.Wrmsr(MsrAmd64PerfCntrGlobalCtl.Address, _globalCtrl);
-                }
-
-                return MsrAccessResult.Ok;
-            case MsrId.Ia32PerfGlobalOvfCtrl:
-                if ((value & Ia32PerfGlobalOvfCtrl.ReservedMask(Guest)) != 0)
-                {
-                    return MsrAccessResult.GeneralProtection;
-                }
-
-                ClearGuestStatusBits(value);
-                return MsrAccessResult.Ok;
-            case MsrId.MsrAmd64PerfCntrGlobalStatus:
-                return MsrAccessResult.Ok;
-            case MsrId.MsrAmd64PerfCntrGlobalStatusClr:
-                ClearGuestStatusBits(value);
-                return MsrAccessResult.Ok;
-            case MsrId.MsrAmd64PerfCntrGlobalStatusSet:
-                SetGuestStatusBits(value & ~MsrAmd64PerfCntrGlobalStatus.ReservedMask(Guest));
-                return MsrAccessResult.Ok;
-            default:
-                // Read-only (GLOBAL_STATUS, PERF_CAPABILITIES) or not offered (STATUS_SET, PEBS, LBR).
-                return MsrAccessResult.GeneralProtection;
-        }
+        return Pmu.IsValidMsr(reg, hostInitiated: false) ? Pmu.SetMsr(reg, value, hostInitiated: false) : AliasOrFault(reg);
     }
 
-    /// <summary>
-    /// KVM's RDPMC emulation when RDPMC exits. Intel: ECX[31:16] is the counter type (0 GP,
-    /// 0x4000 fixed; anything else, the old "fast" bit included, is a #GP), ECX[15:0] the index.
-    /// </summary>
-    public MsrAccessResult HandleRdpmc(uint ecx, out ulong value)
+    /// <summary>KVM's RDPMC emulation when RDPMC exits (kvm_pmu_rdpmc()).</summary>
+    public MsrAccessResult HandleRdpmc(uint ecx, out ulong value) => Pmu.Rdpmc(ecx, out value);
+
+    /// <summary>The P6/K7 counter MSRs without a backing counter read 0 and drop writes (kvm_get/set_msr_common()).</summary>
+    private static MsrAccessResult AliasOrFault(MsrRef reg) =>
+        Kvm.Vcpu.IsLegacyCounterAlias(reg) ? MsrAccessResult.Ok : MsrAccessResult.GeneralProtection;
+
+    // ---- IPmuDesign: where the mediated values live ----------------------------------------------
+
+    PmuCaps IPmuDesign.Caps => Guest;
+
+    int IPmuDesign.GpCounters => _counter.Length;
+
+    int IPmuDesign.FixedCounters => _fixedCounter.Length;
+
+    ulong IPmuDesign.ReadCounter(PmuMsr pmc) => pmc.IsFixed ? ReadFixedForKvm(pmc.Index) : ReadGuestCounterForKvm(pmc.Index);
+
+    void IPmuDesign.WriteCounter(PmuMsr pmc, ulong value)
     {
-        value = 0;
-        if (IsIntel && (ecx >> 16) is not 0 and not (RegisterFilePmu.FixedRdpmcBase >> 16))
+        if (pmc.IsFixed)
         {
-            return MsrAccessResult.GeneralProtection;
-        }
-
-        uint index = IsIntel ? ecx & 0xFFFF : ecx;
-        if (IsIntel && (ecx & RegisterFilePmu.FixedRdpmcBase) != 0)
-        {
-            if (index >= (uint)_fixedCounter.Length)
-            {
-                return MsrAccessResult.GeneralProtection;
-            }
-
-            value = ReadFixedForKvm((int)index);
-        }
-        else if (index < (uint)_counter.Length)
-        {
-            value = ReadGuestCounterForKvm((int)index);
+            WriteFixedForKvm(pmc.Index, value);
         }
         else
         {
-            return MsrAccessResult.GeneralProtection;
+            WriteGuestCounterForKvm(pmc.Index, value);
         }
-
-        return MsrAccessResult.Ok;
     }
 
-    /// <summary>
-    /// A host-initiated write (KVM_SET_MSRS): GLOBAL_STATUS may be restored (reserved bits
-    /// refused), OVF_CTRL / STATUS_CLR / STATUS_SET are accepted with no effect, and the legacy
-    /// counter alias takes the value unextended; everything else as for the guest.
-    /// </summary>
-    public MsrAccessResult HandleHostWrmsr(uint address, ulong value)
+    ulong IPmuDesign.ReadEventSelect(int index) => _eventsel[index];
+
+    void IPmuDesign.WriteEventSelect(int index, ulong value) => SetEventSelect(index, value);
+
+    ulong IPmuDesign.FixedCtrCtrl => _fixedCtrl;
+
+    void IPmuDesign.WriteFixedCtrCtrl(ulong value)
     {
-        if (!MsrCatalog.TryFind(address, out var reg) || !MsrCatalog.Exists(reg, Guest))
+        _fixedCtrl = value;
+        RefreshFixedCtrlHw();
+        if (_fixedCtrlResident)
         {
-            return HandleWrmsr(address, value);
+            _hw.Wrmsr(Ia32FixedCtrCtrl.Address, _fixedCtrlHw);
         }
+    }
 
-        switch (reg.Id)
+    ulong IPmuDesign.GlobalCtrl => _globalCtrl;
+
+    void IPmuDesign.WriteGlobalCtrl(ulong value)
+    {
+        _globalCtrl = value;
+        if (IsIntel)
         {
-            case MsrId.Ia32PerfGlobalStatus or MsrId.MsrAmd64PerfCntrGlobalStatus:
-                if ((value & MsrCatalog.ReservedMask(reg, Guest)) != 0)
-                {
-                    return MsrAccessResult.GeneralProtection;
-                }
+            // write_global_ctrl(): the VMCS guest field, loaded at the next VM-entry.
+            _vmcsGuestGlobalCtrl = value;
+        }
+        else if (_globalCtrlResident)
+        {
+            _hw.Wrmsr(MsrAmd64PerfCntrGlobalCtl.Address, _globalCtrl);
+        }
+    }
 
-                ClearGuestStatusBits(ReadGuestStatusForKvm() & ~value);
-                SetGuestStatusBits(value & ~ReadGuestStatusForKvm());
-                return MsrAccessResult.Ok;
-            case MsrId.Ia32PerfGlobalOvfCtrl or MsrId.MsrAmd64PerfCntrGlobalStatusClr or MsrId.MsrAmd64PerfCntrGlobalStatusSet:
-                return MsrAccessResult.Ok;
-            case MsrId.Ia32Pmc when reg.Index < _counter.Length:
-                WriteGuestCounterForKvm(reg.Index, value & Guest.GpCounterMask);
-                return MsrAccessResult.Ok;
-            default:
-                return HandleWrmsr(address, value);
+    ulong IPmuDesign.GlobalStatus => ReadGuestStatusForKvm();
+
+    void IPmuDesign.ClearGlobalStatus(ulong bits) => ClearGuestStatusBits(bits);
+
+    void IPmuDesign.SetGlobalStatus(ulong bits) => SetGuestStatusBits(bits);
+
+    void IPmuDesign.RestoreGlobalStatus(ulong value)
+    {
+        ClearGuestStatusBits(ReadGuestStatusForKvm() & ~value);
+        SetGuestStatusBits(value & ~ReadGuestStatusForKvm());
+    }
+
+    /// <summary>The enables reach the hardware through the event selects: recompute those of the changed GP counters.</summary>
+    void IPmuDesign.ReprogramCounters(ulong diff)
+    {
+        for (int i = 0; i < _eventsel.Length; i++)
+        {
+            if ((diff & (1UL << i)) != 0)
+            {
+                SetEventSelect(i, _eventsel[i]);
+            }
         }
     }
 
@@ -231,8 +135,4 @@ public sealed partial class MediatedVpmu
             _hw.Wrmsr(EventSelectAddress(i), _eventselHw[i]);
         }
     }
-
-    /// <summary>MSR_P6_PERFCTR0/1 and MSR_P6_EVNTSEL0/1 without a backing counter: reads 0, writes dropped.</summary>
-    private bool IsP6Alias(MsrRef reg) =>
-        IsIntel && reg.Index < 2 && reg.Id is MsrId.Ia32Pmc or MsrId.Ia32Perfevtsel;
 }

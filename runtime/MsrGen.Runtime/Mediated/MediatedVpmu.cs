@@ -62,6 +62,7 @@ public sealed partial class MediatedVpmu
         _fixedCounter = new ulong[guest.FixedCounters];
         _globalCtrl = MediatedPmuSupport.ResetGlobalCtrl(guest, mediated: true);
         _vmcsGuestGlobalCtrl = _globalCtrl;
+        Pmu = new Kvm.Pmu.KvmPmu(this);
         for (int i = 0; i < _eventselHw.Length; i++)
         {
             RefreshEventSelectHw(i);

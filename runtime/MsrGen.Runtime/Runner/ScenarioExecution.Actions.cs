@@ -15,12 +15,12 @@ internal sealed partial class ScenarioExecution
         switch (statement)
         {
             case GuestWrmsr w:
-                var written = CurrentVcpu.GuestWrmsr(w.Msr.Address, w.Value);
+                var written = CurrentVcpu.GuestWrmsr(CurrentVcpu.ResolveMsr(w.Msr.Address), w.Value);
                 Observer?.OnGuestAccess(CurrentVcpu, Traces.TraceAccessKind.Wrmsr, w.Msr.Address, w.Value, written.Faulted);
                 CheckGuest(w, w.Expect, written);
                 break;
             case GuestRdmsr r:
-                var readResult = CurrentVcpu.GuestRdmsr(r.Msr.Address);
+                var readResult = CurrentVcpu.GuestRdmsr(CurrentVcpu.ResolveMsr(r.Msr.Address));
                 Observer?.OnGuestAccess(CurrentVcpu, Traces.TraceAccessKind.Rdmsr, r.Msr.Address, readResult.Value, readResult.Faulted);
                 CheckGuest(r, r.Expect, readResult);
                 break;
@@ -75,10 +75,10 @@ internal sealed partial class ScenarioExecution
                 CurrentVcpu.Lbr?.HostThreadBranches(thread.Branches);
                 break;
             case HostWrmsr hw:
-                CheckHost(hw, hw.Expect, CurrentVcpu.HostSetMsr(hw.Msr.Address, hw.Value));
+                CheckHost(hw, hw.Expect, CurrentVcpu.HostSetMsr(CurrentVcpu.ResolveMsr(hw.Msr.Address), hw.Value));
                 break;
             case HostRdmsr hr:
-                CheckHost(hr, hr.Expect, CurrentVcpu.HostGetMsr(hr.Msr.Address));
+                CheckHost(hr, hr.Expect, CurrentVcpu.HostGetMsr(CurrentVcpu.ResolveMsr(hr.Msr.Address)));
                 break;
             case HostPerfOpen open:
                 OpenPerf(open);

@@ -47,36 +47,16 @@ internal sealed partial class MediatedRuntimeVpmu : IVpmu, IGuestPmuOwner
         return new MediatedVpmu(vcpu.GuestCaps, access, new HostPerfContextBridge(vcpu.Cpu.Perf), intercepts);
     }
 
-    /// <summary>
-    /// KVM_SET_MSRS of PERF_CAPABILITIES (kvm_set_msr_common): needs PDCM for a non-zero value, may
-    /// set nothing outside kvm_caps.supported_perf_cap (with the mediated PMU: FW_WRITES), is
-    /// immutable once the vCPU has run, and an accepted change refreshes the PMU (kvm_pmu_refresh
-    /// resets it and recalculates the intercepts).
-    /// </summary>
-    private MsrAccessResult SetPerfCapabilities(ulong value)
+    /// <summary>kvm_pmu_refresh() rebuilds the register file: not while any of it is in the hardware.</summary>
+    public bool CanRefresh => !State.Loaded && !State.AnyResident;
+
+    /// <summary>kvm_pmu_refresh() after a PERF_CAPABILITIES change: the PMU is reset for the vCPU's new capabilities.</summary>
+    public void Refresh()
     {
-        var caps = _vcpu.GuestCaps;
-        if ((!caps.Has(PmuFeatures.Pdcm) && value != 0) || (value & ~_vcpu.Vm.Config.Supported.SupportedPerfCapabilities) != 0)
-        {
-            return MsrAccessResult.GeneralProtection;
-        }
-
-        if (value == caps.PerfCapabilities)
-        {
-            return MsrAccessResult.Ok;
-        }
-
-        if (_vcpu.HasRun || State.Loaded || State.AnyResident)
-        {
-            return MsrAccessResult.GeneralProtection;
-        }
-
-        _vcpu.GuestCaps = caps with { PerfCapabilities = value };
         State = CreateState(_vcpu);
         OnEventFilterChanged();
-        _vcpu.RebuildIntercepts();
-        return MsrAccessResult.Ok;
     }
+
     public SwitchPlacement Placement { get; }
 
     /// <summary>The VM's <c>host-callback=</c>: what host perf does when it needs the PMU while this vCPU's state is loaded.</summary>
@@ -107,33 +87,13 @@ internal sealed partial class MediatedRuntimeVpmu : IVpmu, IGuestPmuOwner
     public VpmuMode Mode => VpmuMode.Mediated;
     public bool InterceptsRdpmc => State.Intercepts.RdpmcIntercepted;
 
-    public bool IsValidMsr(MsrRef register, bool hostInitiated)
-    {
-        var caps = State.Guest;
-        return register.Id switch
-        {
-            MsrId.Ia32Pmc or MsrId.Ia32Perfevtsel or MsrId.Ia32APmc or MsrId.Ia32FixedCtr => MsrCatalog.Exists(register, caps),
-            MsrId.Ia32FixedCtrCtrl or MsrId.Ia32PerfGlobalStatus or MsrId.Ia32PerfGlobalCtrl or MsrId.Ia32PerfGlobalOvfCtrl => caps.IsIntel && caps.Version > 1,
-            MsrId.Ia32PerfCapabilities => caps.IsIntel && (hostInitiated || caps.Has(PmuFeatures.Pdcm)),
-            MsrId.MsrK7Evntsel or MsrId.MsrK7Perfctr => caps.IsAmd && caps.Version > 0,
-            MsrId.MsrF15hPerfCtl or MsrId.MsrF15hPerfCtr => caps.IsAmd && caps.Has(PmuFeatures.PerfctrCore),
-            MsrId.MsrAmd64PerfCntrGlobalStatus or MsrId.MsrAmd64PerfCntrGlobalCtl
-                or MsrId.MsrAmd64PerfCntrGlobalStatusClr or MsrId.MsrAmd64PerfCntrGlobalStatusSet => caps.IsAmd && caps.Version > 1,
-            _ => false,
-        };
-    }
+    public bool IsValidMsr(MsrRef register, bool hostInitiated) => State.Pmu.IsValidMsr(register, hostInitiated);
 
-    public MsrAccessResult GetMsr(MsrRef register, bool hostInitiated, out ulong value) =>
-        State.HandleRdmsr(register.Address, out value);
+    public MsrAccessResult GetMsr(MsrRef register, out ulong value) => State.Pmu.GetMsr(register, out value);
 
     public MsrAccessResult SetMsr(MsrRef register, ulong value, bool hostInitiated)
     {
-        if (hostInitiated && register.Id == MsrId.Ia32PerfCapabilities)
-        {
-            return SetPerfCapabilities(value);
-        }
-
-        var result = hostInitiated ? State.HandleHostWrmsr(register.Address, value) : State.HandleWrmsr(register.Address, value);
+        var result = State.Pmu.SetMsr(register, value, hostInitiated);
         ForwardPmiRequest();
         return result;
     }
@@ -145,7 +105,7 @@ internal sealed partial class MediatedRuntimeVpmu : IVpmu, IGuestPmuOwner
             return _cpu.GuestRdpmc(ecx, out value);
         }
 
-        return State.HandleRdpmc(ecx, out value);
+        return State.Pmu.Rdpmc(ecx, out value);
     }
 
     public MsrAccessResult PassthroughRead(MsrRef register, out ulong value) => _cpu.GuestReadMsr(register.Address, out value);
