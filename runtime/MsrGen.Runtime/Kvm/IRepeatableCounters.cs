@@ -33,6 +33,25 @@ public interface IRepeatableCounters
     bool RepeatableCounterWrapIsSilent(int index);
 
     /// <summary>
+    /// Whether the closed form may be used now (false while something records every operation in
+    /// order, such as an access trace of the world switch).
+    /// </summary>
+    bool CanRepeat => true;
+
+    /// <summary>How many statistics the design keeps outside the VM's metrics (loads, puts, ...).</summary>
+    int RepeatableStatisticCount => 0;
+
+    /// <summary>The design's own statistics, in a fixed order.</summary>
+    void ReadRepeatableStatistics(Span<long> values)
+    {
+    }
+
+    /// <summary>Adds <paramref name="times"/> × <paramref name="perStep"/>[i] to statistic i (saturating).</summary>
+    void AddRepeatableStatistics(ReadOnlySpan<long> perStep, ulong times)
+    {
+    }
+
+    /// <summary>
     /// Adds <paramref name="deltas"/>[i] events to counter i, as KVM's emulated-event path would
     /// have (kvm_pmu_incr_counter() in arch/x86/kvm/pmu.c), modulo its width; only a counter whose
     /// wrap is silent is ever asked to pass its width.

@@ -1,5 +1,6 @@
 using System;
 using MsrGen.Runtime.Cost;
+using MsrGen.Runtime.Hardware;
 using MsrGen.Runtime.Metrics;
 
 namespace MsrGen.Runtime.Kvm;
@@ -88,7 +89,7 @@ public sealed partial class Vcpu
         ulong backoff = 16;
         while (done < count)
         {
-            if (done >= nextProbe && count - done > 3 && Pmu is IRepeatableCounters counters)
+            if (done >= nextProbe && count - done > 3 && Pmu is IRepeatableCounters { CanRepeat: true } counters)
             {
                 ulong taken = TryRepeatInClosedForm(count - done, step, counters, what, out bool steady);
                 done += taken;
@@ -123,16 +124,20 @@ public sealed partial class Vcpu
         var c0 = new ulong[n];
         var c1 = new ulong[n];
         var c2 = new ulong[n];
+        int ns = counters.RepeatableStatisticCount;
+        var s0 = new long[ns];
+        var s1 = new long[ns];
+        var s2 = new long[ns];
 
-        var m0 = CaptureWithCounters(counters, c0);
+        var m0 = CaptureWithCounters(counters, c0, s0);
         WorkMeter.Charge(1, what);
         Step(step);
-        var m1 = CaptureWithCounters(counters, c1);
+        var m1 = CaptureWithCounters(counters, c1, s1);
         WorkMeter.Charge(1, what);
         Step(step);
-        var m2 = CaptureWithCounters(counters, c2);
+        var m2 = CaptureWithCounters(counters, c2, s2);
 
-        steady = VmMetrics.Checkpoint.SameDelta(m0, m1, m2);
+        steady = VmMetrics.Checkpoint.SameDelta(m0, m1, m2) && HardwareAccessCounters.SameDelta(s0, s1, s2);
         var perStep = new ulong[n];
         ulong room = ulong.MaxValue;
         for (int i = 0; steady && i < n; i++)
@@ -185,16 +190,24 @@ public sealed partial class Vcpu
         }
 
         counters.AddToRepeatableCounters(perStep);
+        var statisticsPerStep = new long[ns];
+        for (int i = 0; i < ns; i++)
+        {
+            statisticsPerStep[i] = s2[i] - s1[i];
+        }
+
+        counters.AddRepeatableStatistics(statisticsPerStep, bulk);
         // AddToRepeatableCounters may touch the modelled hardware: those accesses are not the guest's.
         Metrics.Restore(m2);
         Metrics.AddRepeated(m1, m2, bulk);
         return 2 + bulk;
     }
 
-    /// <summary>A metrics checkpoint, then the counters (whose reads are then taken back out of the metrics).</summary>
-    private VmMetrics.Checkpoint CaptureWithCounters(IRepeatableCounters counters, ulong[] values)
+    /// <summary>A metrics checkpoint, the design's statistics, then the counters (whose reads are then taken back out of the metrics).</summary>
+    private VmMetrics.Checkpoint CaptureWithCounters(IRepeatableCounters counters, ulong[] values, long[] statistics)
     {
         var checkpoint = Metrics.Capture();
+        counters.ReadRepeatableStatistics(statistics);
         counters.ReadRepeatableCounters(values);
         Metrics.Restore(checkpoint);
         return checkpoint;

@@ -80,6 +80,16 @@ public sealed class PmuAccess
 
     public PmuOpCounts Counts => new(_rdmsr, _wrmsr, _rdpmc, _lvtpc, _vmcs);
 
+    /// <summary>Adds <paramref name="times"/> × <paramref name="perStep"/> (a run of identical exits in closed form).</summary>
+    internal void AddRepeated(PmuOpCounts perStep, ulong times)
+    {
+        _rdmsr = MediatedVpmu.Repeated(_rdmsr, perStep.Rdmsr, times);
+        _wrmsr = MediatedVpmu.Repeated(_wrmsr, perStep.Wrmsr, times);
+        _rdpmc = MediatedVpmu.Repeated(_rdpmc, perStep.Rdpmc, times);
+        _lvtpc = MediatedVpmu.Repeated(_lvtpc, perStep.LvtpcWrites, times);
+        _vmcs = MediatedVpmu.Repeated(_vmcs, perStep.VmcsGlobalCtrl, times);
+    }
+
     public ulong Rdmsr(uint address)
     {
         _rdmsr++;

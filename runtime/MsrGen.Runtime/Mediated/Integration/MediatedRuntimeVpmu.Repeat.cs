@@ -14,5 +14,13 @@ internal sealed partial class MediatedRuntimeVpmu : IRepeatableCounters
 
     public bool RepeatableCounterWrapIsSilent(int index) => State.RepeatableCounterWrapIsSilent(index);
 
+    public bool CanRepeat => State.CanRepeat;
+
+    public int RepeatableStatisticCount => State.RepeatableStatisticCount;
+
+    public void ReadRepeatableStatistics(Span<long> values) => State.ReadRepeatableStatistics(values);
+
+    public void AddRepeatableStatistics(ReadOnlySpan<long> perStep, ulong times) => State.AddRepeatableStatistics(perStep, times);
+
     public void AddToRepeatableCounters(ReadOnlySpan<ulong> deltas) => State.AddToRepeatableCounters(deltas);
 }
