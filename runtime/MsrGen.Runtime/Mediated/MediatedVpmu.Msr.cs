@@ -162,13 +162,13 @@ public sealed partial class MediatedVpmu
     public MsrAccessResult HandleRdpmc(uint ecx, out ulong value)
     {
         value = 0;
-        if (IsIntel && (ecx >> 16) is not 0 and not (RegisterFilePmu.FixedRdpmcBase >> 16))
+        if (IsIntel && (ecx >> 16) is not 0 and not (FixedRdpmcBase >> 16))
         {
             return MsrAccessResult.GeneralProtection;
         }
 
         uint index = IsIntel ? ecx & 0xFFFF : ecx;
-        if (IsIntel && (ecx & RegisterFilePmu.FixedRdpmcBase) != 0)
+        if (IsIntel && (ecx & FixedRdpmcBase) != 0)
         {
             if (index >= (uint)_fixedCounter.Length)
             {
