@@ -15,19 +15,70 @@ public sealed partial class HostPerfContext
     /// <summary>Largest period: half the counter (x86_pmu.max_period); 2^31-1 through the 32-bit alias.</summary>
     public ulong MaxPeriod => Pmu.Caps.IsIntel && !Pmu.Caps.FullWidthWrites ? (1UL << 31) - 1 : Pmu.Caps.GpCounterMask >> 1;
 
+    // Scratch space of the outermost Reschedule, reused so a world switch allocates nothing; a
+    // nested Reschedule (perf calling KVM, which calls perf) gets fresh buffers.
+    private PerfEvent?[]? _gpUsedScratch;
+    private PerfEvent?[]? _fixedUsedScratch;
+    private readonly Dictionary<PerfEvent, int> _placedScratch = new();
+    private readonly List<PerfEvent> _membersScratch = new();
+    private readonly List<(PerfEvent Event, int Counter)> _tentativeScratch = new();
+    private int _rescheduleDepth;
+
     /// <summary>Recomputes which events own which counters and reprograms only what changed.</summary>
     private void Reschedule()
     {
+        bool outermost = _rescheduleDepth++ == 0;
+        try
+        {
+            Reschedule(outermost);
+        }
+        finally
+        {
+            _rescheduleDepth--;
+        }
+    }
+
+    private void Reschedule(bool outermost)
+    {
         UpdateTimes();
-        var gpUsed = new PerfEvent?[Pmu.GpCount];
-        var fixedUsed = new PerfEvent?[Pmu.FixedCount];
-        var placed = new Dictionary<PerfEvent, int>();
+        PerfEvent?[] gpUsed, fixedUsed;
+        Dictionary<PerfEvent, int> placed;
+        List<PerfEvent> members;
+        List<(PerfEvent Event, int Counter)> tentative;
+        if (outermost)
+        {
+            gpUsed = _gpUsedScratch ??= new PerfEvent?[Pmu.GpCount];
+            fixedUsed = _fixedUsedScratch ??= new PerfEvent?[Pmu.FixedCount];
+            Array.Clear(gpUsed);
+            Array.Clear(fixedUsed);
+            placed = _placedScratch;
+            placed.Clear();
+            members = _membersScratch;
+            tentative = _tentativeScratch;
+        }
+        else
+        {
+            gpUsed = new PerfEvent?[Pmu.GpCount];
+            fixedUsed = new PerfEvent?[Pmu.FixedCount];
+            placed = new Dictionary<PerfEvent, int>();
+            members = new List<PerfEvent>();
+            tentative = new List<(PerfEvent Event, int Counter)>();
+        }
+
         bool flexibleBlocked = false;
         RotationPending = false;
 
-        foreach (var leader in Leaders())
+        // Pinned leaders first, then the flexible ones in rotation order (perf's ctx_sched_in order).
+        int pinnedCount = _events.Count;
+        for (int l = 0; l < pinnedCount + _flexibleOrder.Count; l++)
         {
-            var members = Members(leader);
+            var leader = l < pinnedCount ? _events[l] : _flexibleOrder[l - pinnedCount];
+            if (!leader.IsLeader || leader.State < PerfEventState.Inactive || (l < pinnedCount && !leader.Attr.Pinned))
+            {
+                continue;
+            }
+
+            CollectMembers(leader, members);
             if (members.Count == 0)
             {
                 continue;
@@ -41,7 +92,7 @@ public sealed partial class HostPerfContext
                 continue;
             }
 
-            var tentative = new List<(PerfEvent Event, int Counter)>();
+            tentative.Clear();
             bool fits = true;
             foreach (var member in members)
             {
@@ -156,7 +207,8 @@ public sealed partial class HostPerfContext
 
         foreach (var (e, c) in placed)
         {
-            if (e.State != PerfEventState.Active)
+            // A newly scheduled event, or an active one moving to another counter, writes counter c.
+            if (e.State != PerfEventState.Active || c != e.Counter)
             {
                 programming |= 1UL << c;
                 writes = true;
@@ -170,28 +222,18 @@ public sealed partial class HostPerfContext
         }
     }
 
-    private IEnumerable<PerfEvent> Leaders()
-    {
-        foreach (var e in _events)
-        {
-            if (e.IsLeader && e.Attr.Pinned && e.State >= PerfEventState.Inactive)
-            {
-                yield return e;
-            }
-        }
-
-        foreach (var e in _flexibleOrder)
-        {
-            if (e.IsLeader && e.State >= PerfEventState.Inactive)
-            {
-                yield return e;
-            }
-        }
-    }
-
     private static List<PerfEvent> Members(PerfEvent leader)
     {
-        var members = new List<PerfEvent> { leader };
+        var members = new List<PerfEvent>();
+        CollectMembers(leader, members);
+        return members;
+    }
+
+    /// <summary>The leader and its schedulable siblings, into <paramref name="members"/> (cleared first).</summary>
+    private static void CollectMembers(PerfEvent leader, List<PerfEvent> members)
+    {
+        members.Clear();
+        members.Add(leader);
         foreach (var sibling in leader.Siblings)
         {
             if (sibling.State >= PerfEventState.Inactive)
@@ -199,8 +241,6 @@ public sealed partial class HostPerfContext
                 members.Add(sibling);
             }
         }
-
-        return members;
     }
 
     /// <summary>

@@ -98,7 +98,9 @@ public sealed partial class MediatedVpmu
     internal uint EventSelectAddress(int i) => IsIntel ? Ia32Perfevtsel.AddressOf(i) : MsrF15hPerfCtl.AddressOf(i);
     internal uint GlobalCtrlAddress => IsIntel ? Ia32PerfGlobalCtrl.Address : MsrAmd64PerfCntrGlobalCtl.Address;
     internal uint GlobalStatusAddress => IsIntel ? Ia32PerfGlobalStatus.Address : MsrAmd64PerfCntrGlobalStatus.Address;
-    internal static uint FixedRdpmc(int i) => RegisterFilePmu.FixedRdpmcBase | (uint)i;
+    /// <summary>RDPMC ECX bit 30 selects the fixed counters (INTEL_PMC_FIXED_RDPMC_BASE).</summary>
+    internal const uint FixedRdpmcBase = PhysicalPmu.RdpmcFixed;
+    internal static uint FixedRdpmc(int i) => FixedRdpmcBase | (uint)i;
 
     // ---- event filter ----------------------------------------------------------------------------
 

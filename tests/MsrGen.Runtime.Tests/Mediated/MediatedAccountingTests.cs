@@ -163,7 +163,7 @@ public sealed class MediatedAccountingTests
     public void Kvm_creates_at_the_first_vcpu_keeps_it_sticky_and_releases_at_destruction()
     {
         var perf = new MediatedPmuAccounting();
-        var guest = MediatedPmuSupport.DeriveGuest(MediatedRig.IntelHost, MediatedRig.IntelHost, mediated: true);
+        var guest = MediatedPmuSupport.DeriveGuest(MediatedHarness.IntelHost, MediatedHarness.IntelHost, mediated: true);
         var vm = new KvmMediatedVm(perf, mediatedEnabled: true, inKernelIrqchip: true, guest);
         Assert.AreEqual(0, perf.MediatedVms, "nothing at VM creation");
 
@@ -183,7 +183,7 @@ public sealed class MediatedAccountingTests
     {
         var perf = new MediatedPmuAccounting();
         perf.AccountEvent(true, false);
-        var guest = MediatedPmuSupport.DeriveGuest(MediatedRig.AmdHost, MediatedRig.AmdHost, mediated: true);
+        var guest = MediatedPmuSupport.DeriveGuest(MediatedHarness.AmdHost, MediatedHarness.AmdHost, mediated: true);
         var vm = new KvmMediatedVm(perf, true, true, guest);
         Assert.AreEqual(VcpuCreateResult.Busy, vm.CreateVcpu());
         Assert.AreEqual(0, vm.Vcpus);
@@ -198,12 +198,12 @@ public sealed class MediatedAccountingTests
     public void Without_an_in_kernel_lapic_or_with_pmu_version_0_the_vm_has_no_pmu_and_is_not_accounted()
     {
         var perf = new MediatedPmuAccounting();
-        var guest = MediatedPmuSupport.DeriveGuest(MediatedRig.IntelHost, MediatedRig.IntelHost, mediated: true);
+        var guest = MediatedPmuSupport.DeriveGuest(MediatedHarness.IntelHost, MediatedHarness.IntelHost, mediated: true);
         var noLapic = new KvmMediatedVm(perf, true, inKernelIrqchip: false, guest);
         Assert.AreEqual(VcpuCreateResult.NoPmu, noLapic.CreateVcpu());
         Assert.IsFalse(noLapic.PmuEnabled);
 
-        var v0 = MediatedPmuSupport.DeriveGuest(MediatedRig.IntelHost with { Version = 0 }, MediatedRig.IntelHost, mediated: true);
+        var v0 = MediatedPmuSupport.DeriveGuest(MediatedHarness.IntelHost with { Version = 0 }, MediatedHarness.IntelHost, mediated: true);
         var versionZero = new KvmMediatedVm(perf, true, true, v0);
         Assert.AreEqual(VcpuCreateResult.NoPmu, versionZero.CreateVcpu());
         Assert.IsFalse(MediatedPmuSupport.VcpuHasMediatedPmu(true, v0), "version 0 falls back to no PMU, not the legacy one");
@@ -218,21 +218,21 @@ public sealed class MediatedAccountingTests
     public void Enablement_needs_the_parameter_intel_v4_full_width_and_entry_load_or_amd_v2()
     {
         var on = new MsrGen.Runtime.Kvm.KvmModuleParameters { EnableMediatedPmu = true };
-        Assert.AreEqual(MediatedEnablement.Enabled, MediatedPmuSupport.Evaluate(MediatedRig.IntelHost, on));
-        Assert.AreEqual(MediatedEnablement.ParameterOff, MediatedPmuSupport.Evaluate(MediatedRig.IntelHost, new MsrGen.Runtime.Kvm.KvmModuleParameters { EnablePmu = true }));
-        Assert.AreEqual(MediatedEnablement.PmuDisabled, MediatedPmuSupport.Evaluate(MediatedRig.IntelHost, on with { EnablePmu = false }));
-        Assert.AreEqual(MediatedEnablement.PerfLacksMediatedCapability, MediatedPmuSupport.Evaluate(MediatedRig.IntelHost, on with { PerfSupportsMediated = false }));
-        Assert.AreEqual(MediatedEnablement.IntelNeedsVersion4, MediatedPmuSupport.Evaluate(MediatedRig.IntelHost with { Version = 3 }, on));
-        Assert.AreEqual(MediatedEnablement.IntelNeedsFullWidthWrites, MediatedPmuSupport.Evaluate(MediatedRig.IntelHost with { PerfCapabilities = 0 }, on));
-        Assert.AreEqual(MediatedEnablement.IntelNeedsVmEntryLoadGlobalCtrl, MediatedPmuSupport.Evaluate(MediatedRig.IntelHost, on with { VmEntryLoadsGlobalCtrl = false }));
-        Assert.AreEqual(MediatedEnablement.Enabled, MediatedPmuSupport.Evaluate(MediatedRig.AmdHost, on));
-        Assert.AreEqual(MediatedEnablement.AmdNeedsPerfMonV2, MediatedPmuSupport.Evaluate(MediatedRig.AmdHost with { Version = 1 }, on));
+        Assert.AreEqual(MediatedEnablement.Enabled, MediatedPmuSupport.Evaluate(MediatedHarness.IntelHost, on));
+        Assert.AreEqual(MediatedEnablement.ParameterOff, MediatedPmuSupport.Evaluate(MediatedHarness.IntelHost, new MsrGen.Runtime.Kvm.KvmModuleParameters { EnablePmu = true }));
+        Assert.AreEqual(MediatedEnablement.PmuDisabled, MediatedPmuSupport.Evaluate(MediatedHarness.IntelHost, on with { EnablePmu = false }));
+        Assert.AreEqual(MediatedEnablement.PerfLacksMediatedCapability, MediatedPmuSupport.Evaluate(MediatedHarness.IntelHost, on with { PerfSupportsMediated = false }));
+        Assert.AreEqual(MediatedEnablement.IntelNeedsVersion4, MediatedPmuSupport.Evaluate(MediatedHarness.IntelHost with { Version = 3 }, on));
+        Assert.AreEqual(MediatedEnablement.IntelNeedsFullWidthWrites, MediatedPmuSupport.Evaluate(MediatedHarness.IntelHost with { PerfCapabilities = 0 }, on));
+        Assert.AreEqual(MediatedEnablement.IntelNeedsVmEntryLoadGlobalCtrl, MediatedPmuSupport.Evaluate(MediatedHarness.IntelHost, on with { VmEntryLoadsGlobalCtrl = false }));
+        Assert.AreEqual(MediatedEnablement.Enabled, MediatedPmuSupport.Evaluate(MediatedHarness.AmdHost, on));
+        Assert.AreEqual(MediatedEnablement.AmdNeedsPerfMonV2, MediatedPmuSupport.Evaluate(MediatedHarness.AmdHost with { Version = 1 }, on));
     }
 
     [TestMethod]
     public void The_mediated_guest_gets_no_pebs_and_no_lbr_and_kvm_limits_apply()
     {
-        var host = MediatedRig.IntelHost with { GpCounters = 8, FixedCounters = 4 };
+        var host = MediatedHarness.IntelHost with { GpCounters = 8, FixedCounters = 4 };
         var guest = MediatedPmuSupport.DeriveGuest(host with { GpCounters = 12 }, host, mediated: true);
         Assert.AreEqual(8, guest.GpCounters);
         Assert.AreEqual(3, guest.FixedCounters, "KVM exposes at most 3 fixed counters");
@@ -249,6 +249,6 @@ public sealed class MediatedAccountingTests
         Assert.AreEqual(0, v1.FixedCounters, "a v1 guest has no fixed counters");
         Assert.AreEqual(Bits.LowOnes(8), MediatedPmuSupport.ResetGlobalCtrl(v1, mediated: true), "v1 internal GLOBAL_CTRL enables every GP counter");
         Assert.AreEqual(0UL, MediatedPmuSupport.ResetGlobalCtrl(v1, mediated: false));
-        Assert.Throws<ArgumentException>(() => MediatedPmuSupport.DeriveGuest(MediatedRig.AmdHost, host, true));
+        Assert.Throws<ArgumentException>(() => MediatedPmuSupport.DeriveGuest(MediatedHarness.AmdHost, host, true));
     }
 }

@@ -1,98 +1,131 @@
 using MsrGen.Registers;
-using MsrGen.Runtime.Mediated;
+using MsrGen.Runtime.HostPerf;
+using MsrGen.Scenarios;
 
 namespace MsrGen.Runtime.Tests.Mediated;
 
 /// <summary>
 /// Dapeng Mi, "Re: [RFC PATCH 23/41] KVM: x86/pmu: Implement the save/restore of PMU state for Intel CPU", LKML, 2024-04-25: host perf enables an exclude_guest event while the vCPU task is in guest mode, in
-/// the run loop, or outside it. With perf's callback into KVM the host event counts only host
-/// work and the guest loses nothing; without it, counts are corrupted.
+/// the run loop, or outside it. With perf's callback into KVM (<c>host-callback=on</c>) the host
+/// event counts only host work and the guest loses nothing; with 7.0's deferral the event waits
+/// for the put; without either, counts are corrupted. Runs on the runtime's vCPU and host perf.
 /// </summary>
 [TestClass]
 public sealed class MediatedHostEventWhileLoadedTests
 {
     private const ulong GuestWork = 5_000, HostWork = 7_000;
 
-    /// <summary>The guest counts instructions on every counter (including the one host perf will take).</summary>
-    private static (MediatedRig Rig, HostCountingEvent Event, ulong GuestBase) Prepare(PmuCaps host, SwitchPlacement placement, HostEventCallbackMode mode)
+    /// <summary>
+    /// The guest counts instructions on every counter (including the one host perf will take),
+    /// then runs <see cref="GuestWork"/> instructions.
+    /// </summary>
+    private static (MediatedHarness H, PerfEvent Event) Prepare(PmuCaps host, string placement, string callback)
     {
-        var rig = new MediatedRig(host, placement, mode: mode);
-        var ev = rig.Perf.Open("kvm-profiler", PmuEventSelect.Events.Instructions);
-        for (int i = 0; i < rig.Guest.GpCounters; i++)
+        var h = new MediatedHarness(host, placement, callback);
+        var ev = h.OpenHostInstructions("kvm-profiler");
+        for (int i = 0; i < h.Guest.GpCounters; i++)
         {
-            rig.GuestCountInstructions(i);
+            h.GuestCountInstructions(i);
         }
 
-        rig.Vcpu.RunGuest(cycles: 10_000, instructions: GuestWork);
-        return (rig, ev, rig.Pmu.View().Counters[ev.Counter]);
+        h.GuestRun(GuestWork);
+        return (h, ev);
     }
 
+    /// <summary>
+    /// What guest counter <paramref name="i"/> of <paramref name="n"/> holds after the guest
+    /// programmed counters 0..n-1 in order and ran <paramref name="runs"/> stretches of
+    /// <see cref="GuestWork"/>: each intercepted WRMSR of an event select retires one emulated
+    /// instruction after it takes effect (kvm_pmu_instruction_retired() after the emulation), so
+    /// counter i counts its own WRMSR and the n-1-i that follow it. Nothing else is emulated here:
+    /// enabling IPIs, run-loop stops and returns to userspace retire no guest instruction.
+    /// </summary>
+    private static ulong ExpectedGuestCount(int i, int n, ulong runs) => (ulong)(n - i) + runs * GuestWork;
+
     [TestMethod]
-    [DataRow(SwitchPlacement.RunLoop, HostEnablePoint.GuestMode)]
-    [DataRow(SwitchPlacement.RunLoop, HostEnablePoint.RunLoop)]
-    [DataRow(SwitchPlacement.RunLoop, HostEnablePoint.Outside)]
-    [DataRow(SwitchPlacement.VcpuLoad, HostEnablePoint.GuestMode)]
-    [DataRow(SwitchPlacement.VcpuLoad, HostEnablePoint.RunLoop)]
-    [DataRow(SwitchPlacement.VcpuLoad, HostEnablePoint.Outside)]
-    [DataRow(SwitchPlacement.Exit, HostEnablePoint.RunLoop)]
-    [DataRow(SwitchPlacement.DirtyOnly, HostEnablePoint.GuestMode)]
-    [DataRow(SwitchPlacement.DirtyOnly, HostEnablePoint.RunLoop)]
-    [DataRow(SwitchPlacement.DirtyOnly, HostEnablePoint.Outside)]
-    public void With_the_callback_the_host_event_counts_host_work_only_and_the_guest_loses_nothing(SwitchPlacement placement, HostEnablePoint where)
+    [DataRow("run-loop", PerfEnablePoint.GuestMode)]
+    [DataRow("run-loop", PerfEnablePoint.RunLoop)]
+    [DataRow("run-loop", PerfEnablePoint.Outside)]
+    [DataRow("vcpu-load", PerfEnablePoint.GuestMode)]
+    [DataRow("vcpu-load", PerfEnablePoint.RunLoop)]
+    [DataRow("vcpu-load", PerfEnablePoint.Outside)]
+    [DataRow("exit", PerfEnablePoint.RunLoop)]
+    [DataRow("dirty-only", PerfEnablePoint.GuestMode)]
+    [DataRow("dirty-only", PerfEnablePoint.RunLoop)]
+    [DataRow("dirty-only", PerfEnablePoint.Outside)]
+    public void With_the_callback_the_host_event_counts_host_work_only_and_the_guest_loses_nothing(string placement, PerfEnablePoint where)
     {
-        foreach (var host in new[] { MediatedRig.IntelHost, MediatedRig.AmdHost })
+        foreach (var host in new[] { MediatedHarness.IntelHost, MediatedHarness.AmdHost })
         {
-            var (rig, ev, guestBase) = Prepare(host, placement, HostEventCallbackMode.Callback);
-            var before = rig.Pmu.View().Counters[ev.Counter];
-            long emulatedBefore = rig.Vcpu.EmulatedInstructions;
+            var (h, ev) = Prepare(host, placement, "on");
+            int n = h.Guest.GpCounters;
+            for (int i = 0; i < n; i++)
+            {
+                Assert.AreEqual(ExpectedGuestCount(i, n, 1), h.Pmu.View().Counters[i], $"{host.Vendor}/{placement}/{where}: guest counter {i} before");
+            }
 
-            rig.Vcpu.EnableHostEvent(ev, where);
-            Assert.IsTrue(ev.Active, $"{host.Vendor}/{placement}/{where}: the event runs once perf has the counter");
+            h.EnableHostEvent(ev, where);
+            Assert.AreEqual(PerfEventState.Active, ev.State, $"{host.Vendor}/{placement}/{where}: the event runs once perf has the counter");
 
-            rig.Vcpu.RunHost(cycles: 1_000, instructions: HostWork);
-            rig.Vcpu.RunGuest(cycles: 10_000, instructions: GuestWork);
-            rig.Vcpu.RunHost(cycles: 1_000, instructions: HostWork);
+            h.HostRun(HostWork);
+            h.GuestRun(GuestWork);
+            h.HostRun(HostWork);
 
-            Assert.AreEqual(2 * HostWork, rig.Perf.Read(ev), $"{host.Vendor}/{placement}/{where}: host event = host work only");
-            var after = rig.Pmu.View().Counters[ev.Counter];
-            // Guest counter = its count before + the guest's work + the instructions KVM emulated meanwhile.
-            ulong emulated = (ulong)(rig.Vcpu.EmulatedInstructions - emulatedBefore);
-            Assert.AreEqual(before + GuestWork + emulated, after, $"{host.Vendor}/{placement}/{where}: guest counter");
-            Assert.AreEqual(guestBase, before);
+            Assert.AreEqual(2 * HostWork, h.Perf.Read(ev), $"{host.Vendor}/{placement}/{where}: host event = host work only");
+            for (int i = 0; i < n; i++)
+            {
+                Assert.AreEqual(ExpectedGuestCount(i, n, 2), h.Pmu.View().Counters[i], $"{host.Vendor}/{placement}/{where}: guest counter {i}");
+            }
         }
     }
 
     [TestMethod]
     public void In_7_0_as_merged_the_event_waits_for_put_instead_of_a_callback()
     {
-        var (rig, ev, _) = Prepare(MediatedRig.IntelHost, SwitchPlacement.VcpuLoad, HostEventCallbackMode.DeferUntilPut);
-        rig.Vcpu.EnableHostEvent(ev, HostEnablePoint.RunLoop);
-        Assert.IsFalse(ev.Active, "guest context is loaded: perf does not schedule it in");
-        Assert.AreEqual(0, rig.Perf.CallbacksIntoKvm);
-        rig.Vcpu.RunHost(cycles: 100, instructions: HostWork);
-        Assert.IsTrue(ev.Active, "scheduled in at put");
-        Assert.AreEqual(HostWork, rig.Perf.Read(ev));
+        var (h, ev) = Prepare(MediatedHarness.IntelHost, "vcpu-load", "defer");
+        h.EnableHostEvent(ev, PerfEnablePoint.RunLoop);
+        Assert.AreNotEqual(PerfEventState.Active, ev.State, "guest context is loaded: perf does not schedule it in");
+        Assert.AreEqual(0L, h.Perf.GuestPutCallbacks);
+        h.HostRun(HostWork);
+        Assert.AreEqual(PerfEventState.Active, ev.State, "scheduled in at put");
+        Assert.AreEqual(HostWork, h.Perf.Read(ev));
+        Assert.AreEqual(ExpectedGuestCount(0, h.Guest.GpCounters, 1), h.Pmu.View().Counters[0]);
     }
 
     [TestMethod]
     public void Without_the_callback_a_host_event_programmed_over_loaded_guest_state_corrupts_both_counts()
     {
-        var good = Prepare(MediatedRig.IntelHost, SwitchPlacement.VcpuLoad, HostEventCallbackMode.Callback);
-        var bad = Prepare(MediatedRig.IntelHost, SwitchPlacement.VcpuLoad, HostEventCallbackMode.None);
-        foreach (var (rig, ev, _) in new[] { good, bad })
+        var good = Prepare(MediatedHarness.IntelHost, "vcpu-load", "on");
+        var bad = Prepare(MediatedHarness.IntelHost, "vcpu-load", "off");
+        // Host perf puts its instructions event on fixed counter 0 if it can, else on a GP counter:
+        // either way a register that holds guest state while vcpu-load keeps it loaded. The guest's
+        // fixed counters count nothing (FIXED_CTR_CTRL is 0), so they must stay 0.
+        var taken = new int[2];
+        int k = 0;
+        foreach (var (h, ev) in new[] { good, bad })
         {
-            rig.Vcpu.EnableHostEvent(ev, HostEnablePoint.RunLoop);
-            rig.Vcpu.RunGuest(cycles: 10_000, instructions: GuestWork);
-            rig.Vcpu.RunHost(cycles: 1_000, instructions: HostWork);
+            h.EnableHostEvent(ev, PerfEnablePoint.RunLoop);
+            taken[k++] = ev.Counter;
+            h.GuestRun(GuestWork);
+            h.HostRun(HostWork);
         }
 
-        ulong goodGuest = good.Rig.Pmu.View().Counters[good.Event.Counter];
-        ulong badGuest = bad.Rig.Pmu.View().Counters[bad.Event.Counter];
-        Assert.AreEqual(HostWork, good.Rig.Perf.Read(good.Event));
-        Assert.AreNotEqual(HostWork, bad.Rig.Perf.Read(bad.Event), "the host event lost or gained counts");
-        Assert.AreNotEqual(goodGuest, badGuest, "the guest's counter was overwritten by host perf");
-        Assert.IsTrue(badGuest < goodGuest, $"guest count {badGuest} should have been {goodGuest}");
-        Assert.AreEqual(0, bad.Rig.Perf.CallbacksIntoKvm);
-        Assert.IsTrue(good.Rig.Perf.CallbacksIntoKvm > 0);
+        int n = good.H.Guest.GpCounters;
+        Assert.AreEqual(HostWork, good.H.Perf.Read(good.Event));
+        for (int i = 0; i < n; i++)
+        {
+            Assert.AreEqual(ExpectedGuestCount(i, n, 2), good.H.Pmu.View().Counters[i], $"with the callback guest counter {i} is intact");
+        }
+
+        Assert.IsTrue(System.Array.TrueForAll(good.H.Pmu.View().FixedCounters, v => v == 0), "with the callback the guest's fixed counters are intact");
+        bool anyGuestCounterLost = !System.Array.TrueForAll(bad.H.Pmu.View().FixedCounters, v => v == 0);
+        for (int i = 0; i < n; i++)
+        {
+            anyGuestCounterLost |= bad.H.Pmu.View().Counters[i] != ExpectedGuestCount(i, n, 2);
+        }
+        Assert.AreNotEqual(HostWork, bad.H.Perf.Read(bad.Event), $"the host event (counter {taken[1]}) lost or gained counts");
+        Assert.IsTrue(anyGuestCounterLost, $"a guest counter was overwritten by host perf (counter {taken[1]})");
+        Assert.AreEqual(0L, bad.H.Perf.GuestPutCallbacks);
+        Assert.IsTrue(good.H.Perf.GuestPutCallbacks > 0);
     }
 }

@@ -16,7 +16,7 @@ public sealed class MediatedInterceptTests
     [TestMethod]
     public void Intel_guest_with_the_hosts_counters_gets_the_data_plane_and_global_msrs_but_not_the_controls()
     {
-        var host = MediatedRig.IntelHost;
+        var host = MediatedHarness.IntelHost;
         var x = Build(host, host);
         Assert.IsNotNull(x.VmxBitmap);
         for (int i = 0; i < 8; i++)
@@ -48,7 +48,7 @@ public sealed class MediatedInterceptTests
     [TestMethod]
     public void The_bitmap_bits_sit_where_the_sdm_puts_them()
     {
-        var x = Build(MediatedRig.IntelHost, MediatedRig.IntelHost);
+        var x = Build(MediatedHarness.IntelHost, MediatedHarness.IntelHost);
         var bytes = x.VmxBitmap!.Bytes;
         // Read-low bitmap at 0, write-low at 2048: bit (msr & 7) of byte (msr >> 3).
         uint evtsel0 = Ia32Perfevtsel.AddressOf(0), pmc0 = Ia32Pmc.AddressOf(0);
@@ -62,7 +62,7 @@ public sealed class MediatedInterceptTests
     [TestMethod]
     public void Intel_guest_with_fewer_counters_has_the_rest_and_the_global_msrs_and_rdpmc_intercepted()
     {
-        var host = MediatedRig.IntelHost;
+        var host = MediatedHarness.IntelHost;
         var x = Build(host, host with { GpCounters = 4, FixedCounters = 2 });
         for (int i = 0; i < 4; i++)
         {
@@ -86,7 +86,7 @@ public sealed class MediatedInterceptTests
     [TestMethod]
     public void Without_full_width_writes_the_a_pmc_aliases_exit()
     {
-        var host = MediatedRig.IntelHost;
+        var host = MediatedHarness.IntelHost;
         var x = Build(host, host with { PerfCapabilities = 0 });
         Assert.IsTrue(x.Intercepts(Ia32APmc.AddressOf(0), write: true));
         Assert.IsFalse(x.Intercepts(Ia32Pmc.AddressOf(0), write: true));
@@ -95,7 +95,7 @@ public sealed class MediatedInterceptTests
     [TestMethod]
     public void Rdpmc_passes_through_only_with_equal_counts_and_widths_and_no_vmware_backdoor()
     {
-        var host = MediatedRig.IntelHost;
+        var host = MediatedHarness.IntelHost;
         Assert.IsFalse(Build(host, host).RdpmcIntercepted);
         Assert.IsTrue(Build(host, host, backdoor: true).RdpmcIntercepted);
         Assert.IsTrue(Build(host, host with { GpWidth = 32 }).RdpmcIntercepted);
@@ -109,7 +109,7 @@ public sealed class MediatedInterceptTests
     [TestMethod]
     public void Amd_passes_k7_counters_below_min_nr_gp_4_and_f15h_counters_and_intercepts_selects()
     {
-        var host = MediatedRig.AmdHost;
+        var host = MediatedHarness.AmdHost;
         var x = Build(host, host);
         Assert.IsNotNull(x.SvmPermissionMap);
         for (int i = 0; i < 4; i++)
@@ -133,7 +133,7 @@ public sealed class MediatedInterceptTests
     [TestMethod]
     public void Amd_guest_without_perfctr_core_or_v2_gets_four_k7_counters_and_intercepted_globals()
     {
-        var host = MediatedRig.AmdHost;
+        var host = MediatedHarness.AmdHost;
         var x = Build(host, host with { Version = 1, Features = PmuFeatures.None });
         Assert.AreEqual(4, x.Guest.GpCounters);
         Assert.AreEqual(1, x.Guest.Version);

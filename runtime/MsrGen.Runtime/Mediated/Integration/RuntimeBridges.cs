@@ -59,9 +59,10 @@ internal sealed class HostPerfContextBridge : IGuestContextHost
     public bool LoadGuestContext()
     {
         bool anyActive = false;
-        foreach (var ev in _perf.Events)
+        var events = _perf.Events;
+        for (int i = 0; i < events.Count; i++)
         {
-            anyActive |= ev.State == PerfEventState.Active;
+            anyActive |= events[i].State == PerfEventState.Active;
         }
 
         _perf.LoadGuestContext();
