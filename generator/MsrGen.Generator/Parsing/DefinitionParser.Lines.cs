@@ -115,6 +115,14 @@ internal sealed partial class DefinitionParser
                     break;
                 }
 
+                int quoted = tokens.FindIndex(1, t => t.Quoted);
+                if (quoted > 0)
+                {
+                    // Quoted text is not part of a condition (it used to leave nothing to check: an internal error).
+                    Report(GeneratorDiagnostics.Syntax, "'gate' takes a condition, not quoted text", tokens[quoted]);
+                    break;
+                }
+
                 string gate = RestOfLine(tokens, 1);
                 if (CheckExpression(gate, tokens.Skip(1).Where(t => !t.Quoted).ToList(), allowIndex: false, allowHost: false, CapabilityExpression.ValueKind.Boolean))
                 {
