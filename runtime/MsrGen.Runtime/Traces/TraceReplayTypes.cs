@@ -7,7 +7,7 @@ using MsrGen.Runtime.Hardware;
 using MsrGen.Runtime.HostPerf;
 using MsrGen.Runtime.Kvm;
 using MsrGen.Runtime.Mediated;
-using MsrGen.Runtime.Mediated.Comparison;
+using MsrGen.Runtime.Comparisons;
 using MsrGen.Runtime.Mediated.Integration;
 using MsrGen.Scenarios;
 

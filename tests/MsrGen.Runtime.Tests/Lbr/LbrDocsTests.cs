@@ -1,6 +1,8 @@
 using System.IO;
 using System.Linq;
+using MsrGen.Runtime.Comparisons;
 using MsrGen.Runtime.Lbr;
+using MsrGen.Runtime.Reporting;
 
 namespace MsrGen.Runtime.Tests.Lbr;
 

@@ -1,7 +1,8 @@
 using System.Linq;
-using MsrGen.Runtime.Reporting;
 using System.Xml.Linq;
+using MsrGen.Runtime.Comparisons;
 using MsrGen.Runtime.Lbr;
+using MsrGen.Runtime.Reporting;
 
 namespace MsrGen.Runtime.Tests.Lbr;
 

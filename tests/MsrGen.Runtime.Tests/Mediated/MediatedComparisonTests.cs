@@ -1,7 +1,8 @@
 using System.Linq;
 using System.Xml.Linq;
 using MsrGen.Runtime.Mediated;
-using MsrGen.Runtime.Mediated.Comparison;
+using MsrGen.Runtime.Comparisons;
+using MsrGen.Runtime.Reporting;
 
 namespace MsrGen.Runtime.Tests.Mediated;
 

@@ -2,7 +2,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Xml.Linq;
 using MsrGen.Runtime.Lbr;
-using MsrGen.Runtime.Mediated.Comparison;
+using MsrGen.Runtime.Comparisons;
 using MsrGen.Runtime.Reporting;
 
 namespace MsrGen.Runtime.Tests.Reporting;

@@ -274,7 +274,7 @@ public sealed class TraceabilityTests
             }
         }
 
-        foreach (var check in MsrGen.Runtime.Mediated.Comparison.AnchorChecks.Run())
+        foreach (var check in MsrGen.Runtime.Comparisons.AnchorChecks.Run())
         {
             foreach (string name in Regex.Split(check.Source, ", derived| minus |, ").Where(n => n.Length > 0))
             {

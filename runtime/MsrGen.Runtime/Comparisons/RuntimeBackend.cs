@@ -3,9 +3,14 @@ using MsrGen.Registers;
 using MsrGen.Runtime.Hardware;
 using MsrGen.Runtime.HostPerf;
 using MsrGen.Runtime.Kvm;
+using MsrGen.Runtime.Lbr;
+using MsrGen.Runtime.Mediated;
+using MsrGen.Runtime.Mediated.Integration;
 using MsrGen.Runtime.Metrics;
+using MsrGen.Runtime.Reporting;
+using MsrGen.Runtime.Traces;
 
-namespace MsrGen.Runtime.Mediated.Comparison;
+namespace MsrGen.Runtime.Comparisons;
 
 /// <summary>
 /// A design of the comparison as the runtime implements it: a one-vCPU VM of some vPMU mode on the

@@ -1,6 +1,11 @@
+using MsrGen.Runtime.Comparisons;
+using MsrGen.Runtime.Lbr;
+using MsrGen.Runtime.Mediated;
+using MsrGen.Runtime.Mediated.Integration;
 using MsrGen.Runtime.Reporting;
+using MsrGen.Runtime.Traces;
 
-namespace MsrGen.Runtime.Mediated.Comparison;
+namespace MsrGen.Runtime.Reporting;
 
 /// <summary>
 /// The placement comparison as the report's trade-offs chart (<see cref="TradeoffChart"/>): per

@@ -1,7 +1,12 @@
 using System;
 using MsrGen.Registers;
+using MsrGen.Runtime.Lbr;
+using MsrGen.Runtime.Mediated;
+using MsrGen.Runtime.Mediated.Integration;
+using MsrGen.Runtime.Reporting;
+using MsrGen.Runtime.Traces;
 
-namespace MsrGen.Runtime.Lbr;
+namespace MsrGen.Runtime.Comparisons;
 
 /// <summary>The workloads debated around Wei Wang, "[PATCH v2 6/8] perf/x86/intel/lbr: guest requesting KVM for lbr stack save/restore", LKML, 2018-09-06.</summary>
 public enum LbrWorkload : byte

@@ -1,6 +1,11 @@
 using MsrGen.Registers;
+using MsrGen.Runtime.Lbr;
+using MsrGen.Runtime.Mediated;
+using MsrGen.Runtime.Mediated.Integration;
+using MsrGen.Runtime.Reporting;
+using MsrGen.Runtime.Traces;
 
-namespace MsrGen.Runtime.Mediated.Comparison;
+namespace MsrGen.Runtime.Comparisons;
 
 /// <summary>
 /// A validating figure: a number measured on the runtime next to a published one that no cost
@@ -42,7 +47,7 @@ public static class AnchorChecks
         };
         var vm = RuntimeSubstrate.CreateVm(host, VpmuMode.Mediated, options, table);
         var vcpu = vm.Vcpus[0];
-        var pmu = vcpu.Pmu as Integration.MediatedRuntimeVpmu ?? throw new System.InvalidOperationException("vpmu=mediated did not create the mediated vPMU");
+        var pmu = vcpu.Pmu as MediatedRuntimeVpmu ?? throw new System.InvalidOperationException("vpmu=mediated did not create the mediated vPMU");
         pmu.State.ElideMatchingCounterWrites = elide;
         vcpu.GuestExits(fastpath: 0, slow: 1);
         ulong cyclesBefore = Cycles(vm, pmu, table);
@@ -51,7 +56,7 @@ public static class AnchorChecks
         return (double)(Cycles(vm, pmu, table) - cyclesBefore) / Exits;
     }
 
-    private static ulong Cycles(Kvm.Vm vm, Integration.MediatedRuntimeVpmu pmu, Cost.CostTable table)
+    private static ulong Cycles(Kvm.Vm vm, MediatedRuntimeVpmu pmu, Cost.CostTable table)
     {
         var switchOps = pmu.State.Hardware.Counts;
         return RuntimeSubstrate.HostCycles(vm.Metrics, RuntimeSubstrate.Ops(vm.Metrics, switchOps.LvtpcWrites, switchOps.VmcsGlobalCtrl), table);

@@ -1,8 +1,13 @@
 using System;
 using System.Collections.Generic;
 using MsrGen.Registers;
+using MsrGen.Runtime.Lbr;
+using MsrGen.Runtime.Mediated;
+using MsrGen.Runtime.Mediated.Integration;
+using MsrGen.Runtime.Reporting;
+using MsrGen.Runtime.Traces;
 
-namespace MsrGen.Runtime.Mediated.Comparison;
+namespace MsrGen.Runtime.Comparisons;
 
 /// <summary>The workloads of the comparison (the use cases of Sean Christopherson, "Re: [Patch v4 07/13] perf/x86: Add constraint for guest perf metrics event", LKML, 2023-10-02, and the benchmarks of Xiong Zhang's passthrough vPMU RFC, 2024-01-26).</summary>
 public enum ComparisonWorkload

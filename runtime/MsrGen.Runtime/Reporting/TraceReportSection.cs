@@ -3,9 +3,14 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using MsrGen.Runtime.Comparisons;
+using MsrGen.Runtime.Lbr;
+using MsrGen.Runtime.Mediated;
+using MsrGen.Runtime.Mediated.Integration;
 using MsrGen.Runtime.Reporting;
+using MsrGen.Runtime.Traces;
 
-namespace MsrGen.Runtime.Traces;
+namespace MsrGen.Runtime.Reporting;
 
 /// <summary>
 /// The shipped example traces (<c>traces/</c>, embedded in this assembly) replayed through every

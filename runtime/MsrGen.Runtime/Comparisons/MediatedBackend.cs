@@ -1,10 +1,14 @@
 using System.Collections.Generic;
 using MsrGen.Registers;
 using MsrGen.Runtime.Kvm;
+using MsrGen.Runtime.Lbr;
+using MsrGen.Runtime.Mediated;
 using MsrGen.Runtime.Mediated.Integration;
 using MsrGen.Runtime.Metrics;
+using MsrGen.Runtime.Reporting;
+using MsrGen.Runtime.Traces;
 
-namespace MsrGen.Runtime.Mediated.Comparison;
+namespace MsrGen.Runtime.Comparisons;
 
 /// <summary>
 /// The mediated vPMU at one placement, as the runtime implements it (<c>vpmu=mediated</c> with

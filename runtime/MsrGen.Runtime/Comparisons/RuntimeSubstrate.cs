@@ -2,9 +2,14 @@ using System.Collections.Generic;
 using MsrGen.Registers;
 using MsrGen.Runtime.Hardware;
 using MsrGen.Runtime.Kvm;
+using MsrGen.Runtime.Lbr;
+using MsrGen.Runtime.Mediated;
+using MsrGen.Runtime.Mediated.Integration;
 using MsrGen.Runtime.Metrics;
+using MsrGen.Runtime.Reporting;
+using MsrGen.Runtime.Traces;
 
-namespace MsrGen.Runtime.Mediated.Comparison;
+namespace MsrGen.Runtime.Comparisons;
 
 /// <summary>
 /// What every design of the comparison shares: a one-CPU runtime host with the comparison's PMU,

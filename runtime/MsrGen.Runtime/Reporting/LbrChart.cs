@@ -1,9 +1,14 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using MsrGen.Runtime.Comparisons;
+using MsrGen.Runtime.Lbr;
+using MsrGen.Runtime.Mediated;
+using MsrGen.Runtime.Mediated.Integration;
 using MsrGen.Runtime.Reporting;
+using MsrGen.Runtime.Traces;
 
-namespace MsrGen.Runtime.Lbr;
+namespace MsrGen.Runtime.Reporting;
 
 /// <summary>
 /// The LBR comparison as a chart: per workload, one bar per strategy in three panels, host cost

@@ -2,9 +2,14 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using MsrGen.Runtime.Comparisons;
+using MsrGen.Runtime.Lbr;
+using MsrGen.Runtime.Mediated;
+using MsrGen.Runtime.Mediated.Integration;
 using MsrGen.Runtime.Reporting;
+using MsrGen.Runtime.Traces;
 
-namespace MsrGen.Runtime.Lbr;
+namespace MsrGen.Runtime.Reporting;
 
 /// <summary>
 /// The report's guest LBR comparison (the strategies debated around Wei Wang, "[PATCH v2 6/8]

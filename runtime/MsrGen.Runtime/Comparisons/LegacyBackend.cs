@@ -1,8 +1,13 @@
 using System.Collections.Generic;
 using MsrGen.Registers;
 using MsrGen.Runtime.Kvm;
+using MsrGen.Runtime.Lbr;
+using MsrGen.Runtime.Mediated;
+using MsrGen.Runtime.Mediated.Integration;
+using MsrGen.Runtime.Reporting;
+using MsrGen.Runtime.Traces;
 
-namespace MsrGen.Runtime.Mediated.Comparison;
+namespace MsrGen.Runtime.Comparisons;
 
 /// <summary>
 /// The legacy perf-emulated vPMU, as the runtime implements it, driven by the same workload. Host

@@ -3,8 +3,13 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Text;
 using MsrGen.Registers;
+using MsrGen.Runtime.Lbr;
+using MsrGen.Runtime.Mediated;
+using MsrGen.Runtime.Mediated.Integration;
+using MsrGen.Runtime.Reporting;
+using MsrGen.Runtime.Traces;
 
-namespace MsrGen.Runtime.Lbr;
+namespace MsrGen.Runtime.Comparisons;
 
 /// <summary>The <c>timer</c> strategy at one hysteresis window.</summary>
 public sealed record LbrTimerSweepRow(long Window, long PollutedReads, long WindowReads, double IdleMsrOpsPerSwitch, long IdleTimerExits);

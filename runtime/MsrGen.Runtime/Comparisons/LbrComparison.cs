@@ -4,8 +4,13 @@ using System.Globalization;
 using System.Linq;
 using System.Text;
 using MsrGen.Registers;
+using MsrGen.Runtime.Lbr;
+using MsrGen.Runtime.Mediated;
+using MsrGen.Runtime.Mediated.Integration;
+using MsrGen.Runtime.Reporting;
+using MsrGen.Runtime.Traces;
 
-namespace MsrGen.Runtime.Lbr;
+namespace MsrGen.Runtime.Comparisons;
 
 /// <summary>One strategy on one workload.</summary>
 public sealed record LbrComparisonRow(
