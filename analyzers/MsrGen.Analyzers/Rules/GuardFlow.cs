@@ -1,11 +1,9 @@
 using System;
 using System.Collections.Generic;
-using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 using MsrGen.Analyzers.Model;
-using MsrGen.Generator.Parsing;
 using Range = MsrGen.Generator.Parsing.CapabilityExpression.Range;
 
 namespace MsrGen.Analyzers.Rules;

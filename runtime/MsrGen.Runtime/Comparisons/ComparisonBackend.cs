@@ -1,7 +1,5 @@
 using MsrGen.Registers;
-using MsrGen.Runtime.Lbr;
 using MsrGen.Runtime.Mediated;
-using MsrGen.Runtime.Mediated.Integration;
 using MsrGen.Runtime.Reporting;
 using MsrGen.Runtime.Traces;
 

@@ -5,10 +5,8 @@ using System.Linq;
 using System.Text;
 using MsrGen.Registers;
 using MsrGen.Runtime.Lbr;
-using MsrGen.Runtime.Mediated;
 using MsrGen.Runtime.Mediated.Integration;
 using MsrGen.Runtime.Reporting;
-using MsrGen.Runtime.Traces;
 
 namespace MsrGen.Runtime.Comparisons;
 

@@ -1,7 +1,6 @@
 using System.Collections.Generic;
 using MsrGen.Registers;
 using MsrGen.Runtime.Kvm;
-using MsrGen.Runtime.Lbr;
 using MsrGen.Runtime.Mediated;
 using MsrGen.Runtime.Mediated.Integration;
 using MsrGen.Runtime.Reporting;

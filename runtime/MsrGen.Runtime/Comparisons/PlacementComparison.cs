@@ -1,9 +1,7 @@
 using System;
 using System.Collections.Generic;
 using MsrGen.Registers;
-using MsrGen.Runtime.Lbr;
 using MsrGen.Runtime.Mediated;
-using MsrGen.Runtime.Mediated.Integration;
 using MsrGen.Runtime.Reporting;
 using MsrGen.Runtime.Traces;
 

@@ -2,11 +2,8 @@ using System.Collections.Generic;
 using MsrGen.Registers;
 using MsrGen.Runtime.Hardware;
 using MsrGen.Runtime.Kvm;
-using MsrGen.Runtime.Lbr;
 using MsrGen.Runtime.Mediated;
-using MsrGen.Runtime.Mediated.Integration;
 using MsrGen.Runtime.Metrics;
-using MsrGen.Runtime.Reporting;
 using MsrGen.Runtime.Traces;
 
 namespace MsrGen.Runtime.Comparisons;

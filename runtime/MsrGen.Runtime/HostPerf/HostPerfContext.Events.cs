@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 using MsrGen.Registers;
 using MsrGen.Runtime.Hardware;
 

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using MsrGen.Registers;
 using MsrGen.Runtime.Hardware;
 
 namespace MsrGen.Runtime.HostPerf;

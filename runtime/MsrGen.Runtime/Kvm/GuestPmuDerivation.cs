@@ -1,6 +1,5 @@
 using System;
 using MsrGen.Registers;
-using MsrGen.Runtime.Hardware;
 
 namespace MsrGen.Runtime.Kvm;
 

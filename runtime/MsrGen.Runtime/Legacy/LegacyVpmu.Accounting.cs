@@ -1,5 +1,4 @@
 using MsrGen.Runtime.Hardware;
-using MsrGen.Runtime.HostPerf;
 
 namespace MsrGen.Runtime.Legacy;
 

@@ -1,5 +1,4 @@
 using MsrGen.Registers;
-using MsrGen.Runtime.Kvm;
 using MsrGen.Runtime.Kvm.Pmu;
 
 namespace MsrGen.Runtime.Legacy;

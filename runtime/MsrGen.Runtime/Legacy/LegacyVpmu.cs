@@ -5,7 +5,6 @@ using MsrGen.Runtime.Hardware;
 using MsrGen.Runtime.HostPerf;
 using MsrGen.Runtime.Kvm;
 using MsrGen.Runtime.Kvm.Pmu;
-using MsrGen.Scenarios;
 
 namespace MsrGen.Runtime.Legacy;
 

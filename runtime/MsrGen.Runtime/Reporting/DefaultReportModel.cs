@@ -4,7 +4,6 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using MsrGen.Runtime.Kvm;
-using MsrGen.Runtime.Comparisons;
 using MsrGen.Runtime.Runner;
 
 namespace MsrGen.Runtime.Reporting;

@@ -4,7 +4,6 @@ using System.Globalization;
 using System.Linq;
 using MsrGen.Runtime.Comparisons;
 using MsrGen.Runtime.Lbr;
-using MsrGen.Runtime.Mediated;
 using MsrGen.Runtime.Mediated.Integration;
 using MsrGen.Runtime.Reporting;
 using MsrGen.Runtime.Traces;

@@ -1,5 +1,4 @@
 using MsrGen.Runtime.Comparisons;
-using MsrGen.Runtime.Lbr;
 using MsrGen.Runtime.Mediated;
 using MsrGen.Runtime.Mediated.Integration;
 using MsrGen.Runtime.Reporting;

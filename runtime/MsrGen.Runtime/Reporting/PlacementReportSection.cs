@@ -1,10 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
-using System.IO;
 using System.Linq;
 using MsrGen.Runtime.Comparisons;
-using MsrGen.Runtime.Lbr;
 using MsrGen.Runtime.Mediated;
 using MsrGen.Runtime.Mediated.Integration;
 using MsrGen.Runtime.Reporting;

@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using MsrGen.Runtime.Comparisons;
 using MsrGen.Runtime.Lbr;
 using MsrGen.Runtime.Mediated;
 using MsrGen.Runtime.Mediated.Integration;

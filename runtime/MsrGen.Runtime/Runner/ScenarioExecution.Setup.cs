@@ -2,11 +2,9 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using MsrGen.Registers;
-using MsrGen.Runtime.Cost;
 using MsrGen.Runtime.Hardware;
 using MsrGen.Runtime.HostPerf;
 using MsrGen.Runtime.Kvm;
-using MsrGen.Runtime.Metrics;
 using MsrGen.Scenarios;
 
 namespace MsrGen.Runtime.Runner;

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using MsrGen.Registers;
 using MsrGen.Runtime.Cost;
 using MsrGen.Runtime.Hardware;

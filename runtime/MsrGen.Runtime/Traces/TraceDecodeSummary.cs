@@ -1,9 +1,7 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.IO;
 using MsrGen.Registers;
-using MsrGen.Runtime.Hardware;
 using MsrGen.Scenarios;
 
 namespace MsrGen.Runtime.Traces;

@@ -3,12 +3,10 @@ using System.Collections.Generic;
 using System.Linq;
 using MsrGen.Registers;
 using MsrGen.Runtime.Cost;
-using MsrGen.Runtime.Hardware;
 using MsrGen.Runtime.HostPerf;
 using MsrGen.Runtime.Kvm;
 using MsrGen.Runtime.Mediated;
 using MsrGen.Runtime.Comparisons;
-using MsrGen.Runtime.Mediated.Integration;
 using MsrGen.Scenarios;
 
 namespace MsrGen.Runtime.Traces;

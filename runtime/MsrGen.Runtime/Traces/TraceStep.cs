@@ -1,8 +1,6 @@
-using System;
 using System.Collections.Generic;
 using MsrGen.Registers;
 using MsrGen.Runtime.Hardware;
-using MsrGen.Scenarios;
 
 namespace MsrGen.Runtime.Traces;
 

@@ -4,7 +4,6 @@ using System.Globalization;
 using System.IO;
 using MsrGen.Registers;
 using MsrGen.Runtime.Hardware;
-using MsrGen.Runtime.Kvm;
 using MsrGen.Runtime.Mediated;
 
 namespace MsrGen.Runtime.Traces;
