@@ -20,12 +20,13 @@ public sealed class HardwareAccessCounters
     /// <summary>Accesses to addresses the catalog does not know (counted in the totals only).</summary>
     public long UncataloguedAccesses { get; private set; }
 
-    internal void CountRead(uint address, MsrProfile profile)
+    /// <summary>One physical RDMSR of a register the caller already resolved in the catalog (<paramref name="known"/> false: uncatalogued).</summary>
+    internal void CountRead(bool known, MsrRef register)
     {
         MsrReads++;
-        if (Slot(address, profile) is int slot)
+        if (known && (uint)register.Index < InstancesPerRegister)
         {
-            _reads[slot]++;
+            _reads[(int)register.Id * InstancesPerRegister + register.Index]++;
         }
         else
         {
@@ -33,12 +34,13 @@ public sealed class HardwareAccessCounters
         }
     }
 
-    internal void CountWrite(uint address, MsrProfile profile)
+    /// <summary>One physical WRMSR, as <see cref="CountRead"/>.</summary>
+    internal void CountWrite(bool known, MsrRef register)
     {
         MsrWrites++;
-        if (Slot(address, profile) is int slot)
+        if (known && (uint)register.Index < InstancesPerRegister)
         {
-            _writes[slot]++;
+            _writes[(int)register.Id * InstancesPerRegister + register.Index]++;
         }
         else
         {
@@ -77,9 +79,6 @@ public sealed class HardwareAccessCounters
         Array.Clear(_writes);
         MsrReads = MsrWrites = Rdpmcs = UncataloguedAccesses = 0;
     }
-
-    private static int? Slot(uint address, MsrProfile profile) =>
-        MsrCatalog.TryFind(address, profile, out var register) ? Index(register) : null;
 
     private static int? Index(MsrRef register) =>
         (uint)register.Index < InstancesPerRegister ? (int)register.Id * InstancesPerRegister + register.Index : null;

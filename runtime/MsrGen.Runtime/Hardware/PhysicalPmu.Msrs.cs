@@ -15,18 +15,21 @@ public sealed partial class PhysicalPmu : IMsrBus
     /// <summary>RDPMC ECX bit 29: PERF_METRICS (Intel, with PERF_CAPABILITIES.PERF_METRICS).</summary>
     public const uint RdpmcMetrics = 1u << 29;
 
+    // Each access resolves its address in the catalog once; the counters and the register file use that one result.
     public MsrAccessResult ReadMsr(uint address, out ulong value)
     {
-        Accesses.CountRead(address, Profile);
-        Attribution?.CountRead(address, Profile);
-        return Read(address, out value);
+        bool known = MsrCatalog.TryFind(address, Profile, out var reg);
+        Accesses.CountRead(known, reg);
+        Attribution?.CountRead(known, reg);
+        return Read(known, reg, out value);
     }
 
     public MsrAccessResult WriteMsr(uint address, ulong value)
     {
-        Accesses.CountWrite(address, Profile);
-        Attribution?.CountWrite(address, Profile);
-        return Write(address, value);
+        bool known = MsrCatalog.TryFind(address, Profile, out var reg);
+        Accesses.CountWrite(known, reg);
+        Attribution?.CountWrite(known, reg);
+        return Write(known, reg, value);
     }
 
     public MsrAccessResult Rdpmc(uint ecx, out ulong value)
@@ -37,10 +40,10 @@ public sealed partial class PhysicalPmu : IMsrBus
     }
 
     /// <summary>A guest RDMSR that the MSR bitmap lets through to the hardware.</summary>
-    public MsrAccessResult GuestReadMsr(uint address, out ulong value) => Read(address, out value);
+    public MsrAccessResult GuestReadMsr(uint address, out ulong value) => Read(MsrCatalog.TryFind(address, Profile, out var reg), reg, out value);
 
     /// <summary>A guest WRMSR that the MSR bitmap lets through to the hardware.</summary>
-    public MsrAccessResult GuestWriteMsr(uint address, ulong value) => Write(address, value);
+    public MsrAccessResult GuestWriteMsr(uint address, ulong value) => Write(MsrCatalog.TryFind(address, Profile, out var reg), reg, value);
 
     /// <summary>A guest RDPMC without RDPMC exiting.</summary>
     public MsrAccessResult GuestRdpmc(uint ecx, out ulong value) => ReadPmc(ecx, out value);
@@ -91,10 +94,10 @@ public sealed partial class PhysicalPmu : IMsrBus
         return MsrAccessResult.Ok;
     }
 
-    private MsrAccessResult Read(uint address, out ulong value)
+    private MsrAccessResult Read(bool known, MsrRef reg, out ulong value)
     {
         value = 0;
-        if (!MsrCatalog.TryFind(address, Profile, out var reg) || !Exists(reg))
+        if (!known || !Exists(reg))
         {
             return MsrAccessResult.GeneralProtection;
         }
@@ -115,9 +118,9 @@ public sealed partial class PhysicalPmu : IMsrBus
         return MsrAccessResult.Ok;
     }
 
-    private MsrAccessResult Write(uint address, ulong value)
+    private MsrAccessResult Write(bool known, MsrRef reg, ulong value)
     {
-        if (!MsrCatalog.TryFind(address, Profile, out var reg) || !Exists(reg))
+        if (!known || !Exists(reg))
         {
             return MsrAccessResult.GeneralProtection;
         }

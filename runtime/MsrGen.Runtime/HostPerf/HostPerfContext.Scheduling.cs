@@ -15,19 +15,48 @@ public sealed partial class HostPerfContext
     /// <summary>Largest period: half the counter (x86_pmu.max_period); 2^31-1 through the 32-bit alias.</summary>
     public ulong MaxPeriod => Pmu.Caps.IsIntel && !Pmu.Caps.FullWidthWrites ? (1UL << 31) - 1 : Pmu.Caps.GpCounterMask >> 1;
 
+    // Scratch of the outermost Reschedule, reused so that a world switch allocates nothing; a nested
+    // call (perf re-entered from a callback) takes fresh scratch instead.
+    private ScheduleScratch? _scratch;
+    private bool _rescheduling;
+
     /// <summary>Recomputes which events own which counters and reprograms only what changed.</summary>
     private void Reschedule()
     {
+        bool outermost = !_rescheduling;
+        var scratch = outermost ? _scratch ??= new ScheduleScratch(Pmu.GpCount, Pmu.FixedCount) : new ScheduleScratch(Pmu.GpCount, Pmu.FixedCount);
+        scratch.Clear();
+        _rescheduling = true;
+        try
+        {
+            Reschedule(scratch);
+        }
+        finally
+        {
+            _rescheduling = !outermost;
+        }
+    }
+
+    private void Reschedule(ScheduleScratch scratch)
+    {
         UpdateTimes();
-        var gpUsed = new PerfEvent?[Pmu.GpCount];
-        var fixedUsed = new PerfEvent?[Pmu.FixedCount];
-        var placed = new Dictionary<PerfEvent, int>();
+        var gpUsed = scratch.GpUsed;
+        var fixedUsed = scratch.FixedUsed;
+        var placed = scratch.Placed;
         bool flexibleBlocked = false;
         RotationPending = false;
 
-        foreach (var leader in Leaders())
+        // The leaders: pinned ones in creation order, then the flexible ones in rotation order.
+        int pinnedCount = _events.Count;
+        for (int k = 0; k < pinnedCount + _flexibleOrder.Count; k++)
         {
-            var members = Members(leader);
+            var leader = k < pinnedCount ? _events[k] : _flexibleOrder[k - pinnedCount];
+            if (!leader.IsLeader || leader.State < PerfEventState.Inactive || (k < pinnedCount && !leader.Attr.Pinned))
+            {
+                continue;
+            }
+
+            var members = Members(leader, scratch.Members);
             if (members.Count == 0)
             {
                 continue;
@@ -41,7 +70,8 @@ public sealed partial class HostPerfContext
                 continue;
             }
 
-            var tentative = new List<(PerfEvent Event, int Counter)>();
+            var tentative = scratch.Tentative;
+            tentative.Clear();
             bool fits = true;
             foreach (var member in members)
             {
@@ -170,28 +200,11 @@ public sealed partial class HostPerfContext
         }
     }
 
-    private IEnumerable<PerfEvent> Leaders()
+    /// <summary>The leader and its schedulable siblings, into <paramref name="members"/> (cleared first).</summary>
+    private static List<PerfEvent> Members(PerfEvent leader, List<PerfEvent> members)
     {
-        foreach (var e in _events)
-        {
-            if (e.IsLeader && e.Attr.Pinned && e.State >= PerfEventState.Inactive)
-            {
-                yield return e;
-            }
-        }
-
-        foreach (var e in _flexibleOrder)
-        {
-            if (e.IsLeader && e.State >= PerfEventState.Inactive)
-            {
-                yield return e;
-            }
-        }
-    }
-
-    private static List<PerfEvent> Members(PerfEvent leader)
-    {
-        var members = new List<PerfEvent> { leader };
+        members.Clear();
+        members.Add(leader);
         foreach (var sibling in leader.Siblings)
         {
             if (sibling.State >= PerfEventState.Inactive)
@@ -263,7 +276,7 @@ public sealed partial class HostPerfContext
         var gpUsed = new PerfEvent?[Pmu.GpCount];
         var fixedUsed = new PerfEvent?[Pmu.FixedCount];
         var probe = new PerfEvent(0, "probe", extra, null, null, null);
-        foreach (var member in new List<PerfEvent>(Members(leader)) { probe })
+        foreach (var member in new List<PerfEvent>(Members(leader, new List<PerfEvent>())) { probe })
         {
             int saved = member.Counter;
             member.Counter = -1;
@@ -278,5 +291,30 @@ public sealed partial class HostPerfContext
         }
 
         return true;
+    }
+
+    /// <summary>The working state of one Reschedule pass.</summary>
+    private sealed class ScheduleScratch
+    {
+        public ScheduleScratch(int gpCount, int fixedCount)
+        {
+            GpUsed = new PerfEvent?[gpCount];
+            FixedUsed = new PerfEvent?[fixedCount];
+        }
+
+        public PerfEvent?[] GpUsed { get; }
+        public PerfEvent?[] FixedUsed { get; }
+        public Dictionary<PerfEvent, int> Placed { get; } = new();
+        public List<PerfEvent> Members { get; } = new();
+        public List<(PerfEvent Event, int Counter)> Tentative { get; } = new();
+
+        public void Clear()
+        {
+            Array.Clear(GpUsed);
+            Array.Clear(FixedUsed);
+            Placed.Clear();
+            Members.Clear();
+            Tentative.Clear();
+        }
     }
 }
