@@ -1,5 +1,5 @@
 using System;
-using System.Collections.Generic;
+using System.Collections.Concurrent;
 
 namespace MsrGen.Runtime.Cost;
 
@@ -12,9 +12,11 @@ namespace MsrGen.Runtime.Cost;
 /// </summary>
 public readonly struct CostPrimitive : IEquatable<CostPrimitive>
 {
+    // Reads are lock-free (the hot path charges by name too); ids are only added under the gate.
     private static readonly object Gate = new();
-    private static readonly Dictionary<string, int> Ids = new(StringComparer.Ordinal);
-    private static string[] _names = new string[32];
+    private static readonly ConcurrentDictionary<string, int> Ids = new(StringComparer.Ordinal);
+    private static volatile string[] _names = new string[32];
+    private static volatile int _count;
 
     private CostPrimitive(int id, string name)
     {
@@ -27,33 +29,32 @@ public readonly struct CostPrimitive : IEquatable<CostPrimitive>
     public string Name { get; }
 
     /// <summary>How many primitives have an id so far.</summary>
-    public static int Count
-    {
-        get
-        {
-            lock (Gate)
-            {
-                return Ids.Count;
-            }
-        }
-    }
+    public static int Count => _count;
 
     /// <summary>The handle of <paramref name="name"/>, giving it the next id on first use.</summary>
     public static CostPrimitive Of(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
+        if (Ids.TryGetValue(name, out int known))
+        {
+            return new CostPrimitive(known, name);
+        }
+
         lock (Gate)
         {
             if (!Ids.TryGetValue(name, out int id))
             {
-                id = Ids.Count;
-                if (id == _names.Length)
+                id = _count;
+                var names = _names;
+                if (id == names.Length)
                 {
-                    Array.Resize(ref _names, id * 2);
+                    Array.Resize(ref names, id * 2);
                 }
 
-                _names[id] = name;
-                Ids.Add(name, id);
+                names[id] = name;
+                _names = names;
+                _count = id + 1;
+                Ids[name] = id;
             }
 
             return new CostPrimitive(id, name);
@@ -63,13 +64,10 @@ public readonly struct CostPrimitive : IEquatable<CostPrimitive>
     /// <summary>The handle of a name that already has an id.</summary>
     public static bool TryFind(string name, out CostPrimitive primitive)
     {
-        lock (Gate)
+        if (Ids.TryGetValue(name, out int id))
         {
-            if (Ids.TryGetValue(name, out int id))
-            {
-                primitive = new CostPrimitive(id, name);
-                return true;
-            }
+            primitive = new CostPrimitive(id, name);
+            return true;
         }
 
         primitive = default;
@@ -79,10 +77,8 @@ public readonly struct CostPrimitive : IEquatable<CostPrimitive>
     /// <summary>The name of an id handed out by <see cref="Of"/>.</summary>
     public static string NameOf(int id)
     {
-        lock (Gate)
-        {
-            return (uint)id < (uint)Ids.Count ? _names[id] : throw new ArgumentOutOfRangeException(nameof(id));
-        }
+        var names = _names;
+        return (uint)id < (uint)_count && (uint)id < (uint)names.Length ? names[id] : throw new ArgumentOutOfRangeException(nameof(id));
     }
 
     /// <summary>Reports, dictionaries and scenario keys keep using the name.</summary>

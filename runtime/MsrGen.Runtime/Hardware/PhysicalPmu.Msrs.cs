@@ -170,7 +170,7 @@ public sealed partial class PhysicalPmu : IMsrBus
                     // The catalog states KVM's guest view, where EN_PERF_METRICS is never offered;
                     // hardware with PERF_CAPABILITIES.PERF_METRICS has the bit.
                     ulong metricsBit = Ia32PerfGlobalCtrl.Zero.WithEnPerfMetrics(true).Value;
-                    if ((value & MsrCatalog.ReservedMask(reg, Caps) & ~metricsBit) != 0)
+                    if ((value & Reserved(reg) & ~metricsBit) != 0)
                     {
                         return MsrAccessResult.GeneralProtection;
                     }
@@ -181,7 +181,7 @@ public sealed partial class PhysicalPmu : IMsrBus
 
                 return Store(ref _globalCtrl, value, reg);
             case MsrId.Ia32PerfGlobalOvfCtrl or MsrId.MsrAmd64PerfCntrGlobalStatusClr:
-                if ((value & MsrCatalog.ReservedMask(reg, Caps)) != 0)
+                if ((value & Reserved(reg)) != 0)
                 {
                     return MsrAccessResult.GeneralProtection;
                 }
@@ -189,7 +189,7 @@ public sealed partial class PhysicalPmu : IMsrBus
                 _globalStatus &= ~value;
                 return MsrAccessResult.Ok;
             case MsrId.Ia32PerfGlobalStatusSet or MsrId.MsrAmd64PerfCntrGlobalStatusSet:
-                if ((value & MsrCatalog.ReservedMask(reg, Caps)) != 0)
+                if ((value & Reserved(reg)) != 0)
                 {
                     return MsrAccessResult.GeneralProtection;
                 }
@@ -201,17 +201,13 @@ public sealed partial class PhysicalPmu : IMsrBus
                 System.Array.Clear(_topdown);
                 return MsrAccessResult.Ok;
             default:
-                return (value & MsrCatalog.ReservedMask(reg, Caps)) != 0 ? MsrAccessResult.GeneralProtection : MsrAccessResult.Ok;
+                return (value & Reserved(reg)) != 0 ? MsrAccessResult.GeneralProtection : MsrAccessResult.Ok;
         }
     }
 
-    private bool Exists(MsrRef reg) => MsrCatalog.Exists(reg, Caps) ||
-        // IA32_PERF_GLOBAL_STATUS_SET is a host-only register from PMU version 4 on.
-        (reg.Id == MsrId.Ia32PerfGlobalStatusSet && Caps.IsIntel && Caps.Version >= 4);
-
     private MsrAccessResult Store(ref ulong target, ulong value, MsrRef reg)
     {
-        if ((value & MsrCatalog.ReservedMask(reg, Caps)) != 0)
+        if ((value & Reserved(reg)) != 0)
         {
             return MsrAccessResult.GeneralProtection;
         }
@@ -226,7 +222,7 @@ public sealed partial class PhysicalPmu : IMsrBus
     /// </summary>
     private ulong PhysicalReserved(MsrRef reg)
     {
-        ulong reserved = MsrCatalog.ReservedMask(reg, Caps);
+        ulong reserved = Reserved(reg);
         if (Caps.IsAmd)
         {
             reserved &= ~MsrF15hPerfCtl.Zero.WithGuestOnly(true).WithHostOnly(true).Value;

@@ -159,7 +159,7 @@ public sealed partial class LegacyVpmu : IVpmu
             .WithOs(nibble.FixedOs(0)).WithUsr(nibble.FixedUsr(0)).WithInt(nibble.FixedPmi(0)).WithEn(true).Value;
     }
 
-    private void CountReprogram(string primitive)
+    private void CountReprogram(CostPrimitive primitive)
     {
         _vcpu.Metrics.CountPerfReprogram();
         _vcpu.Metrics.AddCost(_vcpu.Costs, primitive);
