@@ -97,7 +97,7 @@ public sealed partial class PhysicalPmu : IMsrBus
     private MsrAccessResult Read(bool known, MsrRef reg, out ulong value)
     {
         value = 0;
-        if (!known || !Exists(reg))
+        if (!known || !Facts(reg).Exists)
         {
             return MsrAccessResult.GeneralProtection;
         }
@@ -120,13 +120,8 @@ public sealed partial class PhysicalPmu : IMsrBus
 
     private MsrAccessResult Write(bool known, MsrRef reg, ulong value)
     {
-        if (!known || !Exists(reg))
-        {
-            return MsrAccessResult.GeneralProtection;
-        }
-
-        var descriptor = MsrCatalog.Describe(reg.Id);
-        if (descriptor is null || descriptor.Access == MsrAccess.ReadOnly)
+        var facts = known ? Facts(reg) : default;
+        if (!facts.Exists || !facts.Writable)
         {
             return MsrAccessResult.GeneralProtection;
         }
@@ -155,7 +150,7 @@ public sealed partial class PhysicalPmu : IMsrBus
 
                 return MsrAccessResult.Ok;
             case MsrId.Ia32Perfevtsel or MsrId.MsrK7Evntsel or MsrId.MsrF15hPerfCtl:
-                if ((value & PhysicalReserved(reg)) != 0)
+                if ((value & facts.PhysicalReserved) != 0)
                 {
                     return MsrAccessResult.GeneralProtection;
                 }
@@ -163,14 +158,14 @@ public sealed partial class PhysicalPmu : IMsrBus
                 _evtsel[n] = value;
                 return MsrAccessResult.Ok;
             case MsrId.Ia32FixedCtrCtrl:
-                return Store(ref _fixedCtrl, value, reg);
+                return Store(ref _fixedCtrl, value, facts.Reserved);
             case MsrId.Ia32PerfGlobalCtrl or MsrId.MsrAmd64PerfCntrGlobalCtl:
                 if (reg.Id == MsrId.Ia32PerfGlobalCtrl && Caps.PerfMetrics)
                 {
                     // The catalog states KVM's guest view, where EN_PERF_METRICS is never offered;
                     // hardware with PERF_CAPABILITIES.PERF_METRICS has the bit.
                     ulong metricsBit = Ia32PerfGlobalCtrl.Zero.WithEnPerfMetrics(true).Value;
-                    if ((value & Reserved(reg) & ~metricsBit) != 0)
+                    if ((value & facts.Reserved & ~metricsBit) != 0)
                     {
                         return MsrAccessResult.GeneralProtection;
                     }
@@ -179,9 +174,9 @@ public sealed partial class PhysicalPmu : IMsrBus
                     return MsrAccessResult.Ok;
                 }
 
-                return Store(ref _globalCtrl, value, reg);
+                return Store(ref _globalCtrl, value, facts.Reserved);
             case MsrId.Ia32PerfGlobalOvfCtrl or MsrId.MsrAmd64PerfCntrGlobalStatusClr:
-                if ((value & Reserved(reg)) != 0)
+                if ((value & facts.Reserved) != 0)
                 {
                     return MsrAccessResult.GeneralProtection;
                 }
@@ -189,7 +184,7 @@ public sealed partial class PhysicalPmu : IMsrBus
                 _globalStatus &= ~value;
                 return MsrAccessResult.Ok;
             case MsrId.Ia32PerfGlobalStatusSet or MsrId.MsrAmd64PerfCntrGlobalStatusSet:
-                if ((value & Reserved(reg)) != 0)
+                if ((value & facts.Reserved) != 0)
                 {
                     return MsrAccessResult.GeneralProtection;
                 }
@@ -201,34 +196,19 @@ public sealed partial class PhysicalPmu : IMsrBus
                 System.Array.Clear(_topdown);
                 return MsrAccessResult.Ok;
             default:
-                return (value & Reserved(reg)) != 0 ? MsrAccessResult.GeneralProtection : MsrAccessResult.Ok;
+                return (value & facts.Reserved) != 0 ? MsrAccessResult.GeneralProtection : MsrAccessResult.Ok;
         }
     }
 
-    private MsrAccessResult Store(ref ulong target, ulong value, MsrRef reg)
+    private static MsrAccessResult Store(ref ulong target, ulong value, ulong reserved)
     {
-        if ((value & Reserved(reg)) != 0)
+        if ((value & reserved) != 0)
         {
             return MsrAccessResult.GeneralProtection;
         }
 
         target = value;
         return MsrAccessResult.Ok;
-    }
-
-    /// <summary>
-    /// The catalog's mask is KVM's guest view; the hardware itself also takes AMD's Guest/HostOnly
-    /// bits (APM 13.2.1.1), which host perf uses to separate guest from host counting.
-    /// </summary>
-    private ulong PhysicalReserved(MsrRef reg)
-    {
-        ulong reserved = Reserved(reg);
-        if (Caps.IsAmd)
-        {
-            reserved &= ~MsrF15hPerfCtl.Zero.WithGuestOnly(true).WithHostOnly(true).Value;
-        }
-
-        return reserved;
     }
 
     /// <summary>PERF_METRICS: each level-1 fraction of the slots, scaled to 0..255.</summary>

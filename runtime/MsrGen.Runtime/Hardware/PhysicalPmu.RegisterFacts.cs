@@ -3,57 +3,62 @@ using MsrGen.Registers;
 namespace MsrGen.Runtime.Hardware;
 
 /// <summary>
-/// What the catalog says about each register instance on this CPU (whether it exists, its reserved
-/// bits) depends only on the register and the fixed capabilities, so each is computed once, on the
-/// first access, and kept in arrays indexed by catalog id and instance: a physical access then
-/// costs an array read instead of a walk through the catalog's per-register rules.
+/// What the catalog says about each register instance on this CPU (whether it exists, whether
+/// software may write it, its reserved bits, and the reserved bits the hardware itself enforces on
+/// an event select) depends only on the register and the fixed capabilities, so it is computed
+/// once, on the first access, and kept in an array indexed by catalog id and instance: a physical
+/// access then costs one array read instead of a walk through the catalog's per-register rules.
 /// </summary>
 public sealed partial class PhysicalPmu
 {
     private const int CachedInstances = 64;
-    private const byte Unknown = 0, Absent = 1, Present = 2;
-    private readonly byte[] _exists = new byte[(MsrCatalog.RegisterCount + 1) * CachedInstances];
-    private readonly bool[] _reservedKnown = new bool[(MsrCatalog.RegisterCount + 1) * CachedInstances];
-    private readonly ulong[] _reserved = new ulong[(MsrCatalog.RegisterCount + 1) * CachedInstances];
+    private readonly RegisterFacts[] _facts = new RegisterFacts[(MsrCatalog.RegisterCount + 1) * CachedInstances];
 
-    private static int CacheSlot(MsrRef reg) =>
-        (uint)reg.Index < CachedInstances && (uint)reg.Id <= (uint)MsrCatalog.RegisterCount ? (int)reg.Id * CachedInstances + reg.Index : -1;
-
-    private bool Exists(MsrRef reg)
+    private struct RegisterFacts
     {
-        int slot = CacheSlot(reg);
-        if (slot < 0)
-        {
-            return ExistsUncached(reg);
-        }
-
-        if (_exists[slot] == Unknown)
-        {
-            _exists[slot] = ExistsUncached(reg) ? Present : Absent;
-        }
-
-        return _exists[slot] == Present;
+        public bool Known;
+        public bool Exists;
+        public bool Writable;
+        public ulong Reserved;
+        public ulong PhysicalReserved;
     }
 
-    private bool ExistsUncached(MsrRef reg) => MsrCatalog.Exists(reg, Caps) ||
-        // IA32_PERF_GLOBAL_STATUS_SET is a host-only register from PMU version 4 on.
-        (reg.Id == MsrId.Ia32PerfGlobalStatusSet && Caps.IsIntel && Caps.Version >= 4);
-
-    /// <summary>The catalog's reserved mask of the instance for these capabilities (MsrCatalog.ReservedMask).</summary>
-    private ulong Reserved(MsrRef reg)
+    /// <summary>The facts of an instance (computed here on first use; instances past the cache are computed each time).</summary>
+    private RegisterFacts Facts(MsrRef reg)
     {
-        int slot = CacheSlot(reg);
-        if (slot < 0)
+        if ((uint)reg.Index >= CachedInstances || (uint)reg.Id > (uint)MsrCatalog.RegisterCount)
         {
-            return MsrCatalog.ReservedMask(reg, Caps);
+            return Compute(reg);
         }
 
-        if (!_reservedKnown[slot])
+        ref var facts = ref _facts[(int)reg.Id * CachedInstances + reg.Index];
+        if (!facts.Known)
         {
-            _reserved[slot] = MsrCatalog.ReservedMask(reg, Caps);
-            _reservedKnown[slot] = true;
+            facts = Compute(reg);
         }
 
-        return _reserved[slot];
+        return facts;
     }
+
+    private RegisterFacts Compute(MsrRef reg)
+    {
+        var descriptor = MsrCatalog.Describe(reg.Id);
+        ulong reserved = MsrCatalog.ReservedMask(reg, Caps);
+        return new RegisterFacts
+        {
+            Known = true,
+            Exists = MsrCatalog.Exists(reg, Caps) ||
+                // IA32_PERF_GLOBAL_STATUS_SET is a host-only register from PMU version 4 on.
+                (reg.Id == MsrId.Ia32PerfGlobalStatusSet && Caps.IsIntel && Caps.Version >= 4),
+            Writable = descriptor is not null && descriptor.Access != MsrAccess.ReadOnly,
+            Reserved = reserved,
+            PhysicalReserved = Caps.IsAmd ? reserved & ~AmdGuestHostOnly : reserved,
+        };
+    }
+
+    /// <summary>
+    /// The catalog's mask is KVM's guest view; the hardware itself also takes AMD's Guest/HostOnly
+    /// bits (APM 13.2.1.1), which host perf uses to separate guest from host counting.
+    /// </summary>
+    private static readonly ulong AmdGuestHostOnly = MsrF15hPerfCtl.Zero.WithGuestOnly(true).WithHostOnly(true).Value;
 }
