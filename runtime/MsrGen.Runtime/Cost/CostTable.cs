@@ -19,22 +19,22 @@ public sealed record CostEntry(string Name, ulong DefaultCycles, string Source, 
 /// </summary>
 public sealed class CostTable
 {
-    public const string VmExit = "vmexit";
-    public const string VmExitFastpath = "vmexit.fastpath";
-    public const string Wrmsr = "wrmsr";
-    public const string Rdmsr = "rdmsr";
-    public const string Rdpmc = "rdpmc";
-    public const string PerfCreate = "perf.create";
-    public const string PerfRelease = "perf.release";
-    public const string PerfPeriod = "perf.period";
-    public const string PerfPause = "perf.pause";
-    public const string PerfEnable = "perf.enable";
-    public const string PerfRead = "perf.read";
-    public const string PmuRequest = "kvm.pmu-request";
-    public const string PmiInjection = "pmi.inject";
-    public const string HostPmi = "pmi.host";
-    public const string EmulatedEvent = "kvm.emulated-event";
-    public const string VmcsGlobalCtrl = "vmcs.global-ctrl";
+    public static readonly CostPrimitive VmExit = CostPrimitive.Of("vmexit");
+    public static readonly CostPrimitive VmExitFastpath = CostPrimitive.Of("vmexit.fastpath");
+    public static readonly CostPrimitive Wrmsr = CostPrimitive.Of("wrmsr");
+    public static readonly CostPrimitive Rdmsr = CostPrimitive.Of("rdmsr");
+    public static readonly CostPrimitive Rdpmc = CostPrimitive.Of("rdpmc");
+    public static readonly CostPrimitive PerfCreate = CostPrimitive.Of("perf.create");
+    public static readonly CostPrimitive PerfRelease = CostPrimitive.Of("perf.release");
+    public static readonly CostPrimitive PerfPeriod = CostPrimitive.Of("perf.period");
+    public static readonly CostPrimitive PerfPause = CostPrimitive.Of("perf.pause");
+    public static readonly CostPrimitive PerfEnable = CostPrimitive.Of("perf.enable");
+    public static readonly CostPrimitive PerfRead = CostPrimitive.Of("perf.read");
+    public static readonly CostPrimitive PmuRequest = CostPrimitive.Of("kvm.pmu-request");
+    public static readonly CostPrimitive PmiInjection = CostPrimitive.Of("pmi.inject");
+    public static readonly CostPrimitive HostPmi = CostPrimitive.Of("pmi.host");
+    public static readonly CostPrimitive EmulatedEvent = CostPrimitive.Of("kvm.emulated-event");
+    public static readonly CostPrimitive VmcsGlobalCtrl = CostPrimitive.Of("vmcs.global-ctrl");
 
     private static readonly CostEntry[] Defaults =
     {
@@ -59,6 +59,19 @@ public sealed class CostTable
     private readonly Dictionary<string, CostEntry> _entries = Defaults.ToDictionary(e => e.Name, StringComparer.Ordinal);
     private readonly Dictionary<string, ulong> _overrides = new(StringComparer.Ordinal);
 
+    // The effective cycles (override, else default) by primitive id, and whether this table knows
+    // the primitive: the hot path prices an exit or a physical access with one array read.
+    private ulong[] _cycles = new ulong[CostPrimitive.Count];
+    private bool[] _known = new bool[CostPrimitive.Count];
+
+    public CostTable()
+    {
+        foreach (var entry in Defaults)
+        {
+            Set(CostPrimitive.Of(entry.Name), entry.DefaultCycles);
+        }
+    }
+
     public static IReadOnlyList<CostEntry> BuiltIn => Defaults;
 
     public IEnumerable<CostEntry> Entries => _entries.Values.OrderBy(e => e.Name, StringComparer.Ordinal);
@@ -66,12 +79,22 @@ public sealed class CostTable
     public bool Contains(string name) => _entries.ContainsKey(name.ToLowerInvariant());
 
     /// <summary>Adds a primitive of a design (no effect when it exists).</summary>
-    public void Register(CostEntry entry) => _entries.TryAdd(entry.Name, entry);
+    public void Register(CostEntry entry)
+    {
+        if (_entries.TryAdd(entry.Name, entry))
+        {
+            Set(CostPrimitive.Of(entry.Name), entry.DefaultCycles);
+        }
+    }
 
     public ulong this[string name] =>
         _overrides.TryGetValue(name, out ulong value) ? value
         : _entries.TryGetValue(name, out var entry) ? entry.DefaultCycles
         : throw new ArgumentException($"unknown cost primitive '{name}'", nameof(name));
+
+    /// <summary>The cycles of a primitive by its id (the same figure as the indexer by name).</summary>
+    public ulong this[CostPrimitive primitive] =>
+        (uint)primitive.Id < (uint)_known.Length && _known[primitive.Id] ? _cycles[primitive.Id] : this[primitive.Name];
 
     /// <summary>A scenario's override; false for a name the table does not know.</summary>
     public bool TryOverride(string name, ulong cycles)
@@ -83,6 +106,20 @@ public sealed class CostTable
         }
 
         _overrides[key] = cycles;
+        Set(CostPrimitive.Of(key), cycles);
         return true;
+    }
+
+    private void Set(CostPrimitive primitive, ulong cycles)
+    {
+        if (primitive.Id >= _known.Length)
+        {
+            int size = Math.Max(CostPrimitive.Count, primitive.Id + 1);
+            Array.Resize(ref _cycles, size);
+            Array.Resize(ref _known, size);
+        }
+
+        _cycles[primitive.Id] = cycles;
+        _known[primitive.Id] = true;
     }
 }

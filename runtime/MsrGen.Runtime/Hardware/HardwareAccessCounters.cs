@@ -20,33 +20,40 @@ public sealed partial class HardwareAccessCounters
     /// <summary>Accesses to addresses the catalog does not know (counted in the totals only).</summary>
     public long UncataloguedAccesses { get; private set; }
 
-    internal void CountRead(uint address, MsrProfile profile)
+    /// <summary>One physical RDMSR of a register the caller already resolved in the catalog (<paramref name="known"/> false: uncatalogued).</summary>
+    internal void CountRead(bool known, MsrRef register)
     {
-        MsrReads++;
-        if (Slot(address, profile) is int slot)
+        MsrReads = Next(MsrReads);
+        if (known && (uint)register.Index < InstancesPerRegister)
         {
-            _reads[slot]++;
+            ref long slot = ref _reads[(int)register.Id * InstancesPerRegister + register.Index];
+            slot = Next(slot);
         }
         else
         {
-            UncataloguedAccesses++;
+            UncataloguedAccesses = Next(UncataloguedAccesses);
         }
     }
 
-    internal void CountWrite(uint address, MsrProfile profile)
+    /// <summary>One physical WRMSR, as <see cref="CountRead"/>.</summary>
+    internal void CountWrite(bool known, MsrRef register)
     {
-        MsrWrites++;
-        if (Slot(address, profile) is int slot)
+        MsrWrites = Next(MsrWrites);
+        if (known && (uint)register.Index < InstancesPerRegister)
         {
-            _writes[slot]++;
+            ref long slot = ref _writes[(int)register.Id * InstancesPerRegister + register.Index];
+            slot = Next(slot);
         }
         else
         {
-            UncataloguedAccesses++;
+            UncataloguedAccesses = Next(UncataloguedAccesses);
         }
     }
 
-    internal void CountRdpmc() => Rdpmcs++;
+    internal void CountRdpmc() => Rdpmcs = Next(Rdpmcs);
+
+    /// <summary>value + 1, saturating at long.MaxValue (a closed-form run of 2^64 exits reaches it).</summary>
+    private static long Next(long value) => value == long.MaxValue ? value : value + 1;
 
     public long ReadsOf(MsrRef register) => Index(register) is int i ? _reads[i] : 0;
 
@@ -77,9 +84,6 @@ public sealed partial class HardwareAccessCounters
         Array.Clear(_writes);
         MsrReads = MsrWrites = Rdpmcs = UncataloguedAccesses = 0;
     }
-
-    private static int? Slot(uint address, MsrProfile profile) =>
-        MsrCatalog.TryFind(address, profile, out var register) ? Index(register) : null;
 
     private static int? Index(MsrRef register) =>
         (uint)register.Index < InstancesPerRegister ? (int)register.Id * InstancesPerRegister + register.Index : null;

@@ -51,7 +51,32 @@ public static class HardwareEvent
         return EventSpec.TryGetIntelEncoding(spec.Kind, out byte select, out byte umask) ? ((ulong)umask << 8) | select : Undefined;
     }
 
-    public static ulong Encode(EventKind kind, CpuVendor vendor) => Encode(EventSpec.Named(kind), vendor);
+    public static ulong Encode(EventKind kind, CpuVendor vendor)
+    {
+        // Every exit that retires or emulates an instruction asks for this; the answers are fixed, so read them from a table.
+        int slot = (int)vendor * KindCount + (int)kind;
+        return (uint)kind < KindCount && (uint)slot < (uint)NamedEncodings.Length ? NamedEncodings[slot] : Encode(EventSpec.Named(kind), vendor);
+    }
+
+    private static readonly int KindCount = Enum.GetValues<EventKind>().Length;
+
+    /// <summary><see cref="Encode(EventSpec, CpuVendor)"/> of each named event, Intel's first, then AMD's.</summary>
+    private static readonly ulong[] NamedEncodings = BuildNamedEncodings();
+
+    private static ulong[] BuildNamedEncodings()
+    {
+        var vendors = new[] { CpuVendor.Intel, CpuVendor.Amd };
+        var table = new ulong[vendors.Length * KindCount];
+        foreach (var vendor in vendors)
+        {
+            for (int kind = 0; kind < KindCount; kind++)
+            {
+                table[(int)vendor * KindCount + kind] = Encode(EventSpec.Named((EventKind)kind), vendor);
+            }
+        }
+
+        return table;
+    }
 
     /// <summary>
     /// The event an Intel fixed counter counts (SDM Vol. 3B 20.2.2): 0 instructions, 1 core cycles,

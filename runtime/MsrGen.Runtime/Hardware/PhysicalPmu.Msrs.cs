@@ -15,18 +15,21 @@ public sealed partial class PhysicalPmu : IMsrBus
     /// <summary>RDPMC ECX bit 29: PERF_METRICS (Intel, with PERF_CAPABILITIES.PERF_METRICS).</summary>
     public const uint RdpmcMetrics = 1u << 29;
 
+    // Each access resolves its address in the catalog once; the counters and the register file use that one result.
     public MsrAccessResult ReadMsr(uint address, out ulong value)
     {
-        Accesses.CountRead(address, Profile);
-        Attribution?.CountRead(address, Profile);
-        return Read(address, out value);
+        bool known = MsrCatalog.TryFind(address, Profile, out var reg);
+        Accesses.CountRead(known, reg);
+        Attribution?.CountRead(known, reg);
+        return Read(known, reg, out value);
     }
 
     public MsrAccessResult WriteMsr(uint address, ulong value)
     {
-        Accesses.CountWrite(address, Profile);
-        Attribution?.CountWrite(address, Profile);
-        return Write(address, value);
+        bool known = MsrCatalog.TryFind(address, Profile, out var reg);
+        Accesses.CountWrite(known, reg);
+        Attribution?.CountWrite(known, reg);
+        return Write(known, reg, value);
     }
 
     public MsrAccessResult Rdpmc(uint ecx, out ulong value)
@@ -37,10 +40,10 @@ public sealed partial class PhysicalPmu : IMsrBus
     }
 
     /// <summary>A guest RDMSR that the MSR bitmap lets through to the hardware.</summary>
-    public MsrAccessResult GuestReadMsr(uint address, out ulong value) => Read(address, out value);
+    public MsrAccessResult GuestReadMsr(uint address, out ulong value) => Read(MsrCatalog.TryFind(address, Profile, out var reg), reg, out value);
 
     /// <summary>A guest WRMSR that the MSR bitmap lets through to the hardware.</summary>
-    public MsrAccessResult GuestWriteMsr(uint address, ulong value) => Write(address, value);
+    public MsrAccessResult GuestWriteMsr(uint address, ulong value) => Write(MsrCatalog.TryFind(address, Profile, out var reg), reg, value);
 
     /// <summary>A guest RDPMC without RDPMC exiting.</summary>
     public MsrAccessResult GuestRdpmc(uint ecx, out ulong value) => ReadPmc(ecx, out value);
@@ -91,10 +94,10 @@ public sealed partial class PhysicalPmu : IMsrBus
         return MsrAccessResult.Ok;
     }
 
-    private MsrAccessResult Read(uint address, out ulong value)
+    private MsrAccessResult Read(bool known, MsrRef reg, out ulong value)
     {
         value = 0;
-        if (!MsrCatalog.TryFind(address, Profile, out var reg) || !Exists(reg))
+        if (!known || !Facts(reg).Exists)
         {
             return MsrAccessResult.GeneralProtection;
         }
@@ -115,15 +118,10 @@ public sealed partial class PhysicalPmu : IMsrBus
         return MsrAccessResult.Ok;
     }
 
-    private MsrAccessResult Write(uint address, ulong value)
+    private MsrAccessResult Write(bool known, MsrRef reg, ulong value)
     {
-        if (!MsrCatalog.TryFind(address, Profile, out var reg) || !Exists(reg))
-        {
-            return MsrAccessResult.GeneralProtection;
-        }
-
-        var descriptor = MsrCatalog.Describe(reg.Id);
-        if (descriptor is null || descriptor.Access == MsrAccess.ReadOnly)
+        var facts = known ? Facts(reg) : default;
+        if (!facts.Exists || !facts.Writable)
         {
             return MsrAccessResult.GeneralProtection;
         }
@@ -152,7 +150,7 @@ public sealed partial class PhysicalPmu : IMsrBus
 
                 return MsrAccessResult.Ok;
             case MsrId.Ia32Perfevtsel or MsrId.MsrK7Evntsel or MsrId.MsrF15hPerfCtl:
-                if ((value & PhysicalReserved(reg)) != 0)
+                if ((value & facts.PhysicalReserved) != 0)
                 {
                     return MsrAccessResult.GeneralProtection;
                 }
@@ -160,14 +158,14 @@ public sealed partial class PhysicalPmu : IMsrBus
                 _evtsel[n] = value;
                 return MsrAccessResult.Ok;
             case MsrId.Ia32FixedCtrCtrl:
-                return Store(ref _fixedCtrl, value, reg);
+                return Store(ref _fixedCtrl, value, facts.Reserved);
             case MsrId.Ia32PerfGlobalCtrl or MsrId.MsrAmd64PerfCntrGlobalCtl:
                 if (reg.Id == MsrId.Ia32PerfGlobalCtrl && Caps.PerfMetrics)
                 {
                     // The catalog states KVM's guest view, where EN_PERF_METRICS is never offered;
                     // hardware with PERF_CAPABILITIES.PERF_METRICS has the bit.
                     ulong metricsBit = Ia32PerfGlobalCtrl.Zero.WithEnPerfMetrics(true).Value;
-                    if ((value & MsrCatalog.ReservedMask(reg, Caps) & ~metricsBit) != 0)
+                    if ((value & facts.Reserved & ~metricsBit) != 0)
                     {
                         return MsrAccessResult.GeneralProtection;
                     }
@@ -176,9 +174,9 @@ public sealed partial class PhysicalPmu : IMsrBus
                     return MsrAccessResult.Ok;
                 }
 
-                return Store(ref _globalCtrl, value, reg);
+                return Store(ref _globalCtrl, value, facts.Reserved);
             case MsrId.Ia32PerfGlobalOvfCtrl or MsrId.MsrAmd64PerfCntrGlobalStatusClr:
-                if ((value & MsrCatalog.ReservedMask(reg, Caps)) != 0)
+                if ((value & facts.Reserved) != 0)
                 {
                     return MsrAccessResult.GeneralProtection;
                 }
@@ -186,7 +184,7 @@ public sealed partial class PhysicalPmu : IMsrBus
                 _globalStatus &= ~value;
                 return MsrAccessResult.Ok;
             case MsrId.Ia32PerfGlobalStatusSet or MsrId.MsrAmd64PerfCntrGlobalStatusSet:
-                if ((value & MsrCatalog.ReservedMask(reg, Caps)) != 0)
+                if ((value & facts.Reserved) != 0)
                 {
                     return MsrAccessResult.GeneralProtection;
                 }
@@ -198,38 +196,19 @@ public sealed partial class PhysicalPmu : IMsrBus
                 System.Array.Clear(_topdown);
                 return MsrAccessResult.Ok;
             default:
-                return (value & MsrCatalog.ReservedMask(reg, Caps)) != 0 ? MsrAccessResult.GeneralProtection : MsrAccessResult.Ok;
+                return (value & facts.Reserved) != 0 ? MsrAccessResult.GeneralProtection : MsrAccessResult.Ok;
         }
     }
 
-    private bool Exists(MsrRef reg) => MsrCatalog.Exists(reg, Caps) ||
-        // IA32_PERF_GLOBAL_STATUS_SET is a host-only register from PMU version 4 on.
-        (reg.Id == MsrId.Ia32PerfGlobalStatusSet && Caps.IsIntel && Caps.Version >= 4);
-
-    private MsrAccessResult Store(ref ulong target, ulong value, MsrRef reg)
+    private static MsrAccessResult Store(ref ulong target, ulong value, ulong reserved)
     {
-        if ((value & MsrCatalog.ReservedMask(reg, Caps)) != 0)
+        if ((value & reserved) != 0)
         {
             return MsrAccessResult.GeneralProtection;
         }
 
         target = value;
         return MsrAccessResult.Ok;
-    }
-
-    /// <summary>
-    /// The catalog's mask is KVM's guest view; the hardware itself also takes AMD's Guest/HostOnly
-    /// bits (APM 13.2.1.1), which host perf uses to separate guest from host counting.
-    /// </summary>
-    private ulong PhysicalReserved(MsrRef reg)
-    {
-        ulong reserved = MsrCatalog.ReservedMask(reg, Caps);
-        if (Caps.IsAmd)
-        {
-            reserved &= ~MsrF15hPerfCtl.Zero.WithGuestOnly(true).WithHostOnly(true).Value;
-        }
-
-        return reserved;
     }
 
     /// <summary>PERF_METRICS: each level-1 fraction of the slots, scaled to 0..255.</summary>

@@ -17,6 +17,9 @@ public sealed partial class Vcpu
     private VmxMsrBitmap? _vmxBitmap;
     private SvmMsrPermissionMap? _svmMap;
     private readonly EventBatch _single = new();
+    // The VM's metrics and the host's cost table never change: kept here, the exit path reaches them in one load.
+    private readonly VmMetrics _metrics;
+    private readonly CostTable _costs;
 
     internal Vcpu(Vm vm, int index, PhysicalCpu cpu)
     {
@@ -26,6 +29,8 @@ public sealed partial class Vcpu
         GuestCaps = vm.Config.GuestCaps;
         InKernelApic = vm.Config.Option("irqchip") != "off";
         Pmu = NoVpmu.Instance;
+        _metrics = vm.Metrics;
+        _costs = vm.Host.Costs;
     }
 
     public Vm Vm { get; }
@@ -36,8 +41,8 @@ public sealed partial class Vcpu
     /// <summary>The guest PMU as KVM derived it; host writes of PERF_CAPABILITIES change it (kvm_pmu_refresh).</summary>
     public PmuCaps GuestCaps { get; set; }
     public HostMachine Host => Vm.Host;
-    public VmMetrics Metrics => Vm.Metrics;
-    public CostTable Costs => Vm.Host.Costs;
+    public VmMetrics Metrics => _metrics;
+    public CostTable Costs => _costs;
 
     public int Cpl { get; set; }
     public bool Cr4Pce { get; set; }
@@ -235,7 +240,7 @@ public sealed partial class Vcpu
         {
             _vcpu = vcpu;
             _previous = vcpu.Cpu.Pmu.Attribution;
-            var counters = vcpu.Metrics.Hardware;
+            var counters = vcpu._metrics.Hardware;
             _reads = counters.MsrReads;
             _writes = counters.MsrWrites;
             _rdpmcs = counters.Rdpmcs;
@@ -250,11 +255,12 @@ public sealed partial class Vcpu
                 return;
             }
 
-            var counters = _vcpu.Metrics.Hardware;
-            var metrics = _vcpu.Metrics;
-            metrics.AddCost(_vcpu.Costs, CostTable.Rdmsr, counters.MsrReads - _reads);
-            metrics.AddCost(_vcpu.Costs, CostTable.Wrmsr, counters.MsrWrites - _writes);
-            metrics.AddCost(_vcpu.Costs, CostTable.Rdpmc, counters.Rdpmcs - _rdpmcs);
+            var metrics = _vcpu._metrics;
+            var counters = metrics.Hardware;
+            var costs = _vcpu._costs;
+            metrics.AddCost(costs, CostTable.Rdmsr, counters.MsrReads - _reads);
+            metrics.AddCost(costs, CostTable.Wrmsr, counters.MsrWrites - _writes);
+            metrics.AddCost(costs, CostTable.Rdpmc, counters.Rdpmcs - _rdpmcs);
             _vcpu.Cpu.Pmu.Attribution = _previous;
         }
     }

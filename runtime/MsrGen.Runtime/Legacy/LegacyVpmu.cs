@@ -159,7 +159,7 @@ public sealed partial class LegacyVpmu : IVpmu
             .WithOs(nibble.FixedOs(0)).WithUsr(nibble.FixedUsr(0)).WithInt(nibble.FixedPmi(0)).WithEn(true).Value;
     }
 
-    private void CountReprogram(string primitive)
+    private void CountReprogram(CostPrimitive primitive)
     {
         _vcpu.Metrics.CountPerfReprogram();
         _vcpu.Metrics.AddCost(_vcpu.Costs, primitive);
@@ -170,9 +170,11 @@ public sealed partial class LegacyVpmu : IVpmu
         // kvm_pmu_handle_event: snapshot and clear the bitmap, reprogram each, keep failures for later.
         ulong pending = _reprogramPmi;
         _reprogramPmi = 0;
-        for (int bit = 0; bit < 64; bit++)
+        // Set bits in ascending order (for_each_set_bit), without visiting the clear ones.
+        for (ulong rest = pending; rest != 0; rest &= rest - 1)
         {
-            if ((pending & (1UL << bit)) != 0 && PmcByIdx(bit) is { } pmc && !ReprogramCounter(pmc))
+            int bit = System.Numerics.BitOperations.TrailingZeroCount(rest);
+            if (PmcByIdx(bit) is { } pmc && !ReprogramCounter(pmc))
             {
                 _reprogramPmi |= 1UL << bit;
             }

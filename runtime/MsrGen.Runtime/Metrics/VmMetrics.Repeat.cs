@@ -23,7 +23,8 @@ public sealed partial class VmMetrics
             Unsigned = [from.Cost, from.CountExpected, from.CountObserved];
             ExitsByReason = (long[])from._exitsByReason.Clone();
             Custom = new SortedDictionary<string, long>(from._custom, StringComparer.Ordinal);
-            CostByPrimitive = new SortedDictionary<string, ulong>(from._costByPrimitive, StringComparer.Ordinal);
+            CostById = (ulong[])from._costById.Clone();
+            Charged = (bool[])from._charged.Clone();
             Hardware = from.Hardware.Capture();
         }
 
@@ -31,7 +32,8 @@ public sealed partial class VmMetrics
         internal ulong[] Unsigned { get; }
         internal long[] ExitsByReason { get; }
         internal SortedDictionary<string, long> Custom { get; }
-        internal SortedDictionary<string, ulong> CostByPrimitive { get; }
+        internal ulong[] CostById { get; }
+        internal bool[] Charged { get; }
         internal HardwareAccessCounters.Checkpoint Hardware { get; }
 
         /// <summary>Whether a→b and b→c added the same, non-negative amount to every metric.</summary>
@@ -52,7 +54,17 @@ public sealed partial class VmMetrics
                 }
             }
 
-            return SameDelta(a.Custom, b.Custom, c.Custom) && SameDelta(a.CostByPrimitive, b.CostByPrimitive, c.CostByPrimitive);
+            int n = Math.Max(a.CostById.Length, Math.Max(b.CostById.Length, c.CostById.Length));
+            for (int i = 0; i < n; i++)
+            {
+                ulong av = At(a.CostById, i), bv = At(b.CostById, i), cv = At(c.CostById, i);
+                if (bv < av || bv - av != cv - bv || At(b.Charged, i) != At(c.Charged, i))
+                {
+                    return false;
+                }
+            }
+
+            return SameDelta(a.Custom, b.Custom, c.Custom);
         }
 
         private static bool SameDelta<T>(SortedDictionary<string, T> a, SortedDictionary<string, T> b, SortedDictionary<string, T> c)
@@ -70,6 +82,8 @@ public sealed partial class VmMetrics
 
             return true;
         }
+
+        internal static T At<T>(T[] values, int i) where T : struct => i < values.Length ? values[i] : default;
 
         private static decimal ToDecimal<T>(T value) where T : struct => value switch
         {
@@ -94,11 +108,8 @@ public sealed partial class VmMetrics
             _custom[name] = value;
         }
 
-        _costByPrimitive.Clear();
-        foreach (var (name, value) in checkpoint.CostByPrimitive)
-        {
-            _costByPrimitive[name] = value;
-        }
+        _costById = (ulong[])checkpoint.CostById.Clone();
+        _charged = (bool[])checkpoint.Charged.Clone();
 
         Hardware.Restore(checkpoint.Hardware);
     }
@@ -127,10 +138,17 @@ public sealed partial class VmMetrics
             _custom[name] = HardwareAccessCounters.SaturatingAddRepeated(_custom.GetValueOrDefault(name), delta, times);
         }
 
-        foreach (var (name, value) in to.CostByPrimitive)
+        if (_costById.Length < to.CostById.Length)
         {
-            ulong delta = value - from.CostByPrimitive.GetValueOrDefault(name);
-            _costByPrimitive[name] = SaturatingAdd(_costByPrimitive.GetValueOrDefault(name), SaturatingMultiply(delta, times));
+            Array.Resize(ref _costById, to.CostById.Length);
+            Array.Resize(ref _charged, to.Charged.Length);
+        }
+
+        for (int i = 0; i < to.CostById.Length; i++)
+        {
+            ulong delta = to.CostById[i] - Checkpoint.At(from.CostById, i);
+            _costById[i] = SaturatingAdd(_costById[i], SaturatingMultiply(delta, times));
+            _charged[i] |= to.Charged[i];
         }
 
         Hardware.AddRepeated(from.Hardware, to.Hardware, times);

@@ -17,7 +17,10 @@ public sealed partial class VmMetrics
 {
     private readonly long[] _exitsByReason = new long[Enum.GetValues<ExitReason>().Length];
     private readonly SortedDictionary<string, long> _custom = new(StringComparer.Ordinal);
-    private readonly SortedDictionary<string, ulong> _costByPrimitive = new(StringComparer.Ordinal);
+    // Cycles charged per cost primitive, indexed by CostPrimitive.Id; "charged" marks the primitives
+    // charged at least once (a zero-cycle override still shows up in CostByPrimitive).
+    private ulong[] _costById = new ulong[CostPrimitive.Count];
+    private bool[] _charged = new bool[CostPrimitive.Count];
 
     public long Entries { get; private set; }
     public long Exits { get; private set; }
@@ -67,6 +70,7 @@ public sealed partial class VmMetrics
     /// <summary>value + 1, saturating at long.MaxValue (2^64 - 1 exits in closed form reach it).</summary>
     private static long Increment(long value) => value == long.MaxValue ? value : value + 1;
 
+    /// <summary>Charges <paramref name="times"/> × the table's cycles of <paramref name="primitive"/> (by name).</summary>
     public void AddCost(CostTable table, string primitive, long times = 1)
     {
         if (times <= 0)
@@ -74,11 +78,40 @@ public sealed partial class VmMetrics
             return;
         }
 
-        // Cost saturates at 2^64-1 instead of wrapping (a cost override near 2^63 times two exits is not 0).
-        ulong cycles = SaturatingMultiply(table[primitive], (ulong)times);
-        Cost = SaturatingAdd(Cost, cycles);
-        _costByPrimitive[primitive] = SaturatingAdd(_costByPrimitive.GetValueOrDefault(primitive), cycles);
+        // The name must be one the table knows (its indexer throws otherwise) before it gets an id.
+        ulong unit = table[primitive];
+        Charge(CostPrimitive.Of(primitive).Id, unit, times);
     }
+
+    /// <summary>Charges <paramref name="times"/> × the table's cycles of <paramref name="primitive"/>: two array updates.</summary>
+    public void AddCost(CostTable table, CostPrimitive primitive, long times = 1)
+    {
+        if (times <= 0)
+        {
+            return;
+        }
+
+        Charge(primitive.Id, table[primitive], times);
+    }
+
+    private void Charge(int id, ulong unit, long times)
+    {
+        if (id >= _costById.Length)
+        {
+            int size = Math.Max(CostPrimitive.Count, id + 1);
+            Array.Resize(ref _costById, size);
+            Array.Resize(ref _charged, size);
+        }
+
+        // Cost saturates at 2^64-1 instead of wrapping (a cost override near 2^63 times two exits is not 0).
+        ulong cycles = SaturatingMultiply(unit, (ulong)times);
+        Cost = SaturatingAdd(Cost, cycles);
+        _costById[id] = SaturatingAdd(_costById[id], cycles);
+        _charged[id] = true;
+    }
+
+    /// <summary>Cycles charged to one primitive so far (0 when never charged).</summary>
+    public ulong CostOf(CostPrimitive primitive) => (uint)primitive.Id < (uint)_costById.Length ? _costById[primitive.Id] : 0;
 
     public void AddCounting(ulong expected, ulong observed)
     {
@@ -100,7 +133,23 @@ public sealed partial class VmMetrics
         _custom[name] = delta > 0 && current > long.MaxValue - delta ? long.MaxValue : current + delta;
     }
 
-    public IReadOnlyDictionary<string, ulong> CostByPrimitive => _costByPrimitive;
+    /// <summary>Cycles by primitive name, in ordinal name order, for every primitive charged so far (built on each call: for reports).</summary>
+    public IReadOnlyDictionary<string, ulong> CostByPrimitive
+    {
+        get
+        {
+            var result = new SortedDictionary<string, ulong>(StringComparer.Ordinal);
+            for (int id = 0; id < _charged.Length; id++)
+            {
+                if (_charged[id])
+                {
+                    result[CostPrimitive.NameOf(id)] = _costById[id];
+                }
+            }
+
+            return result;
+        }
+    }
 
     /// <summary>The value of a metric by its scenario name; false when the name is unknown.</summary>
     public bool TryGet(string name, out ulong value)
@@ -146,7 +195,7 @@ public sealed partial class VmMetrics
 
         if (name.StartsWith("cost.", StringComparison.Ordinal))
         {
-            value = _costByPrimitive.GetValueOrDefault(name["cost.".Length..]);
+            value = CostPrimitive.TryFind(name["cost.".Length..], out var primitive) ? CostOf(primitive) : 0;
             return true;
         }
 
@@ -208,7 +257,8 @@ public sealed partial class VmMetrics
     {
         Array.Clear(_exitsByReason);
         _custom.Clear();
-        _costByPrimitive.Clear();
+        Array.Clear(_costById);
+        Array.Clear(_charged);
         Entries = Exits = FastpathExits = GuestFaults = Pmis = PerfCreates = PerfReleases = PerfReprograms = PmuRequests = 0;
         Cost = 0;
         CountExpected = CountObserved = 0;
