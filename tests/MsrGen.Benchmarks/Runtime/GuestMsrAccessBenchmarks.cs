@@ -15,11 +15,10 @@ namespace MsrGen.Benchmarks.Runtime;
 [MemoryDiagnoser]
 public class GuestMsrAccessBenchmarks
 {
-    private const int Updates = 1024;
-    private readonly ulong[] _registers = new ulong[16];
+    private const int Updates = ArrayUpdateBaseline.Updates;
+    private readonly ArrayUpdateBaseline _baseline = new();
     private Vcpu _vcpu = null!;
     private BenchmarkGuest _guest = null!;
-    private int _next;
 
     [Params(VpmuMode.Emulated, VpmuMode.Mediated)]
     public VpmuMode Design { get; set; }
@@ -35,23 +34,9 @@ public class GuestMsrAccessBenchmarks
         _guest.Program(counters: 1, sampling: false);
     }
 
-    /// <summary>
-    /// The baseline: one read-modify-write of a register array slot, timed over a loop of
-    /// <see cref="Updates"/> so that the call overhead BenchmarkDotNet subtracts does not swamp it.
-    /// </summary>
+    /// <summary>The baseline (<see cref="ArrayUpdateBaseline"/>): one array read-modify-write per operation.</summary>
     [Benchmark(Baseline = true, OperationsPerInvoke = Updates)]
-    public ulong BareArrayUpdate()
-    {
-        ulong last = 0;
-        for (int n = 0; n < Updates; n++)
-        {
-            int i = _next++ & 15;
-            _registers[i] += 1;
-            last = _registers[i];
-        }
-
-        return last;
-    }
+    public ulong BareArrayUpdate() => _baseline.Run();
 
     /// <summary>RDMSR of an event select: exit, dispatch, re-entry.</summary>
     [Benchmark]

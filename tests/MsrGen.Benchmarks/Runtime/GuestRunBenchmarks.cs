@@ -16,11 +16,10 @@ namespace MsrGen.Benchmarks.Runtime;
 public class GuestRunBenchmarks
 {
     private const ulong Events = 1_000_000;
-    private const int Updates = 1024;
-    private readonly ulong[] _registers = new ulong[16];
+    private const int Updates = ArrayUpdateBaseline.Updates;
+    private readonly ArrayUpdateBaseline _baseline = new();
     private readonly EventBatch _batch = new();
     private Vcpu _vcpu = null!;
-    private int _next;
 
     [Params(VpmuMode.Emulated, VpmuMode.Mediated)]
     public VpmuMode Design { get; set; }
@@ -40,23 +39,9 @@ public class GuestRunBenchmarks
             .WithCycles(Events);
     }
 
-    /// <summary>
-    /// The baseline: one read-modify-write of a register array slot, timed over a loop of
-    /// <see cref="Updates"/> so that the call overhead BenchmarkDotNet subtracts does not swamp it.
-    /// </summary>
+    /// <summary>The baseline (<see cref="ArrayUpdateBaseline"/>): one array read-modify-write per operation.</summary>
     [Benchmark(Baseline = true, OperationsPerInvoke = Updates)]
-    public ulong BareArrayUpdate()
-    {
-        ulong last = 0;
-        for (int n = 0; n < Updates; n++)
-        {
-            int i = _next++ & 15;
-            _registers[i] += 1;
-            last = _registers[i];
-        }
-
-        return last;
-    }
+    public ulong BareArrayUpdate() => _baseline.Run();
 
     [Benchmark]
     public ulong GuestRun1MEvents()
