@@ -61,14 +61,20 @@ public sealed partial class LegacyVpmu
     /// <summary>kvm_pmu_trigger_event: instructions/branches the emulator retired.</summary>
     public void OnEmulatedEvent(EmulatedEvent kind)
     {
-        ulong wanted = HardwareEvent.Encode(kind == EmulatedEvent.Branch ? EventKind.Branches : EventKind.Instructions, Caps.Vendor);
+        ulong wanted = HardwareEvent.Encode(kind == EmulatedEvent.Branch ? EventKind.Branches : EventKind.Instructions, GuestCaps.Vendor);
         for (int k = 0; k < PmcTotal; k++)
         {
+            // The enable bits first: they are single bit tests and rule most counters out (all the checks are pure).
             var pmc = PmcAt(k);
+            if (!IsGloballyEnabled(pmc) || !IsLocallyEnabled(pmc))
+            {
+                continue;
+            }
+
             bool counts = pmc.IsFixed
-                ? HardwareEvent.FixedCounterEvent(pmc.Index) == wanted && IsLocallyEnabled(pmc)
-                : HardwareEvent.FromEventSelect(pmc.Eventsel, Caps.Vendor) == wanted && IsLocallyEnabled(pmc);
-            if (!counts || !IsGloballyEnabled(pmc) || !IsAllowedByFilter(pmc) || !CplMatches(pmc))
+                ? HardwareEvent.FixedCounterEvent(pmc.Index) == wanted
+                : HardwareEvent.FromEventSelect(pmc.Eventsel, GuestCaps.Vendor) == wanted;
+            if (!counts || !IsAllowedByFilter(pmc) || !CplMatches(pmc))
             {
                 continue;
             }
@@ -90,8 +96,8 @@ public sealed partial class LegacyVpmu
         }
         else
         {
-            os = Caps.IsIntel ? Ia32Perfevtsel.FromRawUnchecked(pmc.Eventsel).Os : MsrF15hPerfCtl.FromRawUnchecked(pmc.Eventsel).Os;
-            user = Caps.IsIntel ? Ia32Perfevtsel.FromRawUnchecked(pmc.Eventsel).Usr : MsrF15hPerfCtl.FromRawUnchecked(pmc.Eventsel).Usr;
+            os = GuestCaps.IsIntel ? Ia32Perfevtsel.FromRawUnchecked(pmc.Eventsel).Os : MsrF15hPerfCtl.FromRawUnchecked(pmc.Eventsel).Os;
+            user = GuestCaps.IsIntel ? Ia32Perfevtsel.FromRawUnchecked(pmc.Eventsel).Usr : MsrF15hPerfCtl.FromRawUnchecked(pmc.Eventsel).Usr;
         }
 
         return (os && user) || (_vcpu.Cpl == 0 ? os : user);
@@ -124,7 +130,7 @@ public sealed partial class LegacyVpmu
         Perf.ScheduleInTask(_vcpu);
 
         // kvm_arch_sched_in: cleanup is armed only when the vCPU holds perf events.
-        if (Caps.Version != 0 && _eventCount != 0)
+        if (GuestCaps.Version != 0 && _eventCount != 0)
         {
             _needCleanup = true;
             _vcpu.RequestPmuEvent();
