@@ -43,6 +43,15 @@ public sealed partial class HostPerfContext
 
     private void Reschedule(bool outermost)
     {
+        if (_events.Count == 0 && _flexibleOrder.Count == 0)
+        {
+            // No event to place (a mediated guest's world switch with an idle host): nothing is
+            // written and nothing is handed back; only the rotation state is settled, as below.
+            RotationPending = false;
+            NextRotationCycle = ulong.MaxValue;
+            return;
+        }
+
         UpdateTimes();
         PerfEvent?[] gpUsed, fixedUsed;
         Dictionary<PerfEvent, int> placed;
