@@ -31,6 +31,7 @@ public sealed partial class PhysicalPmu
     /// The facts of an instance (computed here on first use; instances past the cache are computed
     /// each time), by reference so an access copies no struct; valid until the next call.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private ref readonly RegisterFacts Facts(MsrRef reg)
     {
         if ((uint)reg.Index >= CachedInstances || (uint)reg.Id > (uint)MsrCatalog.RegisterCount)
