@@ -62,26 +62,46 @@ public sealed partial class LegacyVpmu
     public void OnEmulatedEvent(EmulatedEvent kind)
     {
         ulong wanted = HardwareEvent.Encode(kind == EmulatedEvent.Branch ? EventKind.Branches : EventKind.Instructions, GuestCaps.Vendor);
-        for (int k = 0; k < PmcTotal; k++)
+        if (!HasGlobalCtrl)
         {
-            // The enable bits first: they are single bit tests and rule most counters out (all the checks are pure).
-            var pmc = PmcAt(k);
-            if (!IsGloballyEnabled(pmc) || !IsLocallyEnabled(pmc))
+            for (int k = 0; k < PmcTotal; k++)
             {
-                continue;
+                CountEmulated(PmcAt(k), wanted);
             }
 
-            bool counts = pmc.IsFixed
-                ? HardwareEvent.FixedCounterEvent(pmc.Index) == wanted
-                : HardwareEvent.FromEventSelect(pmc.Eventsel, GuestCaps.Vendor) == wanted;
-            if (!counts || !IsAllowedByFilter(pmc) || !CplMatches(pmc))
-            {
-                continue;
-            }
-
-            pmc.EmulatedCounter++;
-            RequestReprogram(pmc);
+            return;
         }
+
+        // Only the counters GLOBAL_CTRL enables can count: visit its set bits, in ascending index
+        // order, which is the scan's order (GP counters, then fixed ones from index 32).
+        for (ulong rest = GlobalCtrl; rest != 0; rest &= rest - 1)
+        {
+            if (PmcByIdx(System.Numerics.BitOperations.TrailingZeroCount(rest)) is { } pmc)
+            {
+                CountEmulated(pmc, wanted);
+            }
+        }
+    }
+
+    /// <summary>One counter's share of kvm_pmu_trigger_event: counts the event if enabled, matching, allowed and at a matching CPL.</summary>
+    private void CountEmulated(LegacyPmc pmc, ulong wanted)
+    {
+        // The enable bits first: they are single bit tests and rule most counters out (all the checks are pure).
+        if (!IsGloballyEnabled(pmc) || !IsLocallyEnabled(pmc))
+        {
+            return;
+        }
+
+        bool counts = pmc.IsFixed
+            ? HardwareEvent.FixedCounterEvent(pmc.Index) == wanted
+            : HardwareEvent.FromEventSelect(pmc.Eventsel, GuestCaps.Vendor) == wanted;
+        if (!counts || !IsAllowedByFilter(pmc) || !CplMatches(pmc))
+        {
+            return;
+        }
+
+        pmc.EmulatedCounter++;
+        RequestReprogram(pmc);
     }
 
     /// <summary>cpl_is_matched.</summary>
