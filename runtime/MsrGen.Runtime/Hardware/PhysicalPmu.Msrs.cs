@@ -120,7 +120,7 @@ public sealed partial class PhysicalPmu : IMsrBus
 
     private MsrAccessResult Write(bool known, MsrRef reg, ulong value)
     {
-        var facts = known ? Facts(reg) : default;
+        ref readonly var facts = ref known ? ref Facts(reg) : ref NoFacts;
         if (!facts.Exists || !facts.Writable)
         {
             return MsrAccessResult.GeneralProtection;
@@ -131,18 +131,18 @@ public sealed partial class PhysicalPmu : IMsrBus
         {
             case MsrId.Ia32Pmc:
                 // The legacy alias takes 32 bits and sign-extends them (SDM 20.2.6).
-                _gp[n] = (ulong)(long)(int)(uint)value & Caps.GpCounterMask;
+                _gp[n] = (ulong)(long)(int)(uint)value & GpMask;
                 return MsrAccessResult.Ok;
             case MsrId.Ia32APmc or MsrId.MsrK7Perfctr or MsrId.MsrF15hPerfCtr:
-                if ((value & ~Caps.GpCounterMask) != 0 && reg.Id == MsrId.Ia32APmc)
+                if ((value & ~GpMask) != 0 && reg.Id == MsrId.Ia32APmc)
                 {
                     return MsrAccessResult.GeneralProtection;
                 }
 
-                _gp[n] = value & Caps.GpCounterMask;
+                _gp[n] = value & GpMask;
                 return MsrAccessResult.Ok;
             case MsrId.Ia32FixedCtr:
-                _fixed[n] = value & Caps.FixedCounterMask;
+                _fixed[n] = value & FixedMask;
                 if (n == 3)
                 {
                     System.Array.Clear(_topdown);

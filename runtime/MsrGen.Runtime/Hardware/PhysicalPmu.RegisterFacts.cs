@@ -23,12 +23,21 @@ public sealed partial class PhysicalPmu
         public ulong PhysicalReserved;
     }
 
-    /// <summary>The facts of an instance (computed here on first use; instances past the cache are computed each time).</summary>
-    private RegisterFacts Facts(MsrRef reg)
+    // Facts of an instance past the cache, recomputed on each access; and of an address outside the catalog.
+    private RegisterFacts _uncachedFacts;
+    private static readonly RegisterFacts NoFacts;
+
+    /// <summary>
+    /// The facts of an instance (computed here on first use; instances past the cache are computed
+    /// each time), by reference so an access copies no struct; valid until the next call.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private ref readonly RegisterFacts Facts(MsrRef reg)
     {
         if ((uint)reg.Index >= CachedInstances || (uint)reg.Id > (uint)MsrCatalog.RegisterCount)
         {
-            return Compute(reg);
+            _uncachedFacts = Compute(reg);
+            return ref _uncachedFacts;
         }
 
         ref var facts = ref _facts[(int)reg.Id * CachedInstances + reg.Index];
@@ -37,7 +46,7 @@ public sealed partial class PhysicalPmu
             facts = Compute(reg);
         }
 
-        return facts;
+        return ref facts;
     }
 
     private RegisterFacts Compute(MsrRef reg)

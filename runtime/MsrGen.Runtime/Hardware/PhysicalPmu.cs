@@ -39,7 +39,9 @@ public sealed partial class PhysicalPmu
 
     public PhysicalPmu(PmuCaps caps, SimClock clock, MsrProfile profile = MsrProfile.Upstream)
     {
-        Caps = caps;
+        _caps = caps;
+        GpMask = caps.GpCounterMask;
+        FixedMask = caps.FixedCounterMask;
         Clock = clock;
         Profile = profile;
         _gp = new ulong[Math.Max(caps.GpCounters, 0)];
@@ -49,7 +51,14 @@ public sealed partial class PhysicalPmu
         Lvtpc = LvtpcValues.DeliveryNmi;
     }
 
-    public PmuCaps Caps { get; }
+    // Read by reference: PmuCaps is too large for the JIT to keep in registers, and every access checks it.
+    private readonly PmuCaps _caps;
+
+    public ref readonly PmuCaps Caps => ref _caps;
+
+    /// <summary><see cref="PmuCaps.GpCounterMask"/> and <see cref="PmuCaps.FixedCounterMask"/> of the fixed capabilities, computed once.</summary>
+    internal ulong GpMask { get; }
+    internal ulong FixedMask { get; }
     public SimClock Clock { get; }
     public MsrProfile Profile { get; }
     public int GpCount => _gp.Length;
@@ -137,7 +146,7 @@ public sealed partial class PhysicalPmu
         for (int i = 0; i < _gp.Length; i++)
         {
             ulong inc = GpIncrement(i, batch, from, to, cpl);
-            if (inc != 0 && AddWrapping(ref _gp[i], inc, Caps.GpCounterMask))
+            if (inc != 0 && AddWrapping(ref _gp[i], inc, GpMask))
             {
                 overflowed |= 1UL << i;
             }
@@ -156,7 +165,7 @@ public sealed partial class PhysicalPmu
                 CountTopdown(batch, from, to);
             }
 
-            if (AddWrapping(ref _fixed[i], inc, Caps.FixedCounterMask))
+            if (AddWrapping(ref _fixed[i], inc, FixedMask))
             {
                 overflowed |= 1UL << (32 + i);
             }
@@ -185,7 +194,7 @@ public sealed partial class PhysicalPmu
         {
             if (GpRaisesPmi(i))
             {
-                first = Math.Min(first, OverflowStep(batch, from, limit, Caps.GpCounterMask - _gp[i] + 1, isFixed: false, i, cpl));
+                first = Math.Min(first, OverflowStep(batch, from, limit, GpMask - _gp[i] + 1, isFixed: false, i, cpl));
             }
         }
 
@@ -193,7 +202,7 @@ public sealed partial class PhysicalPmu
         {
             if (Ia32FixedCtrCtrl.FromRawUnchecked(_fixedCtrl).FixedPmi(i))
             {
-                first = Math.Min(first, OverflowStep(batch, from, limit, Caps.FixedCounterMask - _fixed[i] + 1, isFixed: true, i, cpl));
+                first = Math.Min(first, OverflowStep(batch, from, limit, FixedMask - _fixed[i] + 1, isFixed: true, i, cpl));
             }
         }
 

@@ -32,7 +32,7 @@ public sealed partial class HostPerfContext
         }
 
         bool isFixed = perfEvent.Counter >= FixedBase;
-        ulong mask = isFixed ? Pmu.Caps.FixedCounterMask : Pmu.Caps.GpCounterMask;
+        ulong mask = isFixed ? Pmu.FixedMask : Pmu.GpMask;
         return perfEvent.Count + ((Pmu.PeekCounter(perfEvent.Counter) - perfEvent.HardwareStart) & mask);
     }
 

@@ -63,7 +63,7 @@ public sealed partial class HostPerfContext
                 e.PeriodLeft = period;
             }
 
-            e.HardwareStart = (0 - Math.Min(e.PeriodLeft, MaxPeriod)) & (e.Counter >= FixedBase ? Pmu.Caps.FixedCounterMask : Pmu.Caps.GpCounterMask);
+            e.HardwareStart = (0 - Math.Min(e.PeriodLeft, MaxPeriod)) & (e.Counter >= FixedBase ? Pmu.FixedMask : Pmu.GpMask);
             WriteCounter(e.Counter, e.HardwareStart);
             if (periodElapsed && e.IsSampling)
             {

@@ -26,7 +26,7 @@ public sealed partial class HostPerfContext
         }
 
         bool isFixed = e.Counter >= FixedBase;
-        ulong mask = isFixed ? Pmu.Caps.FixedCounterMask : Pmu.Caps.GpCounterMask;
+        ulong mask = isFixed ? Pmu.FixedMask : Pmu.GpMask;
         // x86_perf_event_set_period: a period longer than max_period is reloaded in max_period chunks.
         ulong start = (0 - Math.Min(e.PeriodLeft, MaxPeriod)) & mask;
         e.HardwareStart = start;
@@ -58,7 +58,7 @@ public sealed partial class HostPerfContext
     private ulong Update(PerfEvent e)
     {
         bool isFixed = e.Counter >= FixedBase;
-        ulong mask = isFixed ? Pmu.Caps.FixedCounterMask : Pmu.Caps.GpCounterMask;
+        ulong mask = isFixed ? Pmu.FixedMask : Pmu.GpMask;
         uint ecx = isFixed ? PhysicalPmu.RdpmcFixed | (uint)(e.Counter - FixedBase) : (uint)e.Counter;
         Pmu.Rdpmc(ecx, out ulong now);
         ulong delta = (now - e.HardwareStart) & mask;

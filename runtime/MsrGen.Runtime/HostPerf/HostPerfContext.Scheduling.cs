@@ -12,7 +12,11 @@ public sealed partial class HostPerfContext
     private ulong _fixedCtrlShadow;
 
     /// <summary>Largest period: half the counter (x86_pmu.max_period); 2^31-1 through the 32-bit alias.</summary>
-    public ulong MaxPeriod => Pmu.Caps.IsIntel && !Pmu.Caps.FullWidthWrites ? (1UL << 31) - 1 : Pmu.Caps.GpCounterMask >> 1;
+    public ulong MaxPeriod => _maxPeriod;
+
+    private readonly ulong _maxPeriod;
+
+    private static ulong MaxPeriodOf(PhysicalPmu pmu) => pmu.Caps.IsIntel && !pmu.Caps.FullWidthWrites ? (1UL << 31) - 1 : pmu.GpMask >> 1;
 
     // Scratch space of the outermost Reschedule, reused so a world switch allocates nothing; a
     // nested Reschedule (perf calling KVM, which calls perf) gets fresh buffers.
@@ -39,6 +43,15 @@ public sealed partial class HostPerfContext
 
     private void Reschedule(bool outermost)
     {
+        if (_events.Count == 0 && _flexibleOrder.Count == 0)
+        {
+            // No event to place (a mediated guest's world switch with an idle host): nothing is
+            // written and nothing is handed back; only the rotation state is settled, as below.
+            RotationPending = false;
+            NextRotationCycle = ulong.MaxValue;
+            return;
+        }
+
         UpdateTimes();
         PerfEvent?[] gpUsed, fixedUsed;
         Dictionary<PerfEvent, int> placed;

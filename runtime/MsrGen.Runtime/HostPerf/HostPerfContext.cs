@@ -25,6 +25,7 @@ public sealed partial class HostPerfContext : IPmiSink
     {
         Cpu = cpu;
         Pmu = pmu;
+        _maxPeriod = MaxPeriodOf(pmu);
         Accounting = accounting ?? AlwaysAllowMediatedPmuAccounting.Instance;
         pmu.PmiSink = this;
         pmu.Lvtpc = LvtpcValues.DeliveryNmi;

@@ -39,7 +39,12 @@ public sealed partial class Vcpu
     public IVpmu Pmu { get; private set; }
     public IGuestLbrModel? Lbr { get; private set; }
     /// <summary>The guest PMU as KVM derived it; host writes of PERF_CAPABILITIES change it (kvm_pmu_refresh).</summary>
-    public PmuCaps GuestCaps { get; set; }
+    public PmuCaps GuestCaps { get => _guestCaps; set => _guestCaps = value; }
+
+    /// <summary><see cref="GuestCaps"/> by reference, for the per-access checks of the vPMU designs (no copy of the struct).</summary>
+    internal ref readonly PmuCaps GuestCapsRef => ref _guestCaps;
+
+    private PmuCaps _guestCaps;
     public HostMachine Host => Vm.Host;
     public VmMetrics Metrics => _metrics;
     public CostTable Costs => _costs;

@@ -45,7 +45,7 @@ public sealed partial class LegacyVpmu
 
             ulong counted = pmc.IsFixed
                 ? batch.CountOf(HardwareEvent.FixedCounterEvent(pmc.Index))
-                : HardwareEvent.GpCount(pmc.Eventsel, Caps.Vendor, batch, 0, batch.Steps);
+                : HardwareEvent.GpCount(pmc.Eventsel, GuestCaps.Vendor, batch, 0, batch.Steps);
             expected = global::MsrGen.Runtime.Metrics.VmMetrics.SaturatingAdd(expected, counted);
             observed = global::MsrGen.Runtime.Metrics.VmMetrics.SaturatingAdd(observed, Gained(pmc, start, pmc.Wraps - startWraps));
         }

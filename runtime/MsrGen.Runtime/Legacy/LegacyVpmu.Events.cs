@@ -61,21 +61,47 @@ public sealed partial class LegacyVpmu
     /// <summary>kvm_pmu_trigger_event: instructions/branches the emulator retired.</summary>
     public void OnEmulatedEvent(EmulatedEvent kind)
     {
-        ulong wanted = HardwareEvent.Encode(kind == EmulatedEvent.Branch ? EventKind.Branches : EventKind.Instructions, Caps.Vendor);
-        for (int k = 0; k < PmcTotal; k++)
+        ulong wanted = HardwareEvent.Encode(kind == EmulatedEvent.Branch ? EventKind.Branches : EventKind.Instructions, GuestCaps.Vendor);
+        if (!HasGlobalCtrl)
         {
-            var pmc = PmcAt(k);
-            bool counts = pmc.IsFixed
-                ? HardwareEvent.FixedCounterEvent(pmc.Index) == wanted && IsLocallyEnabled(pmc)
-                : HardwareEvent.FromEventSelect(pmc.Eventsel, Caps.Vendor) == wanted && IsLocallyEnabled(pmc);
-            if (!counts || !IsGloballyEnabled(pmc) || !IsAllowedByFilter(pmc) || !CplMatches(pmc))
+            for (int k = 0; k < PmcTotal; k++)
             {
-                continue;
+                CountEmulated(PmcAt(k), wanted);
             }
 
-            pmc.EmulatedCounter++;
-            RequestReprogram(pmc);
+            return;
         }
+
+        // Only the counters GLOBAL_CTRL enables can count: visit its set bits, in ascending index
+        // order, which is the scan's order (GP counters, then fixed ones from index 32).
+        for (ulong rest = GlobalCtrl; rest != 0; rest &= rest - 1)
+        {
+            if (PmcByIdx(System.Numerics.BitOperations.TrailingZeroCount(rest)) is { } pmc)
+            {
+                CountEmulated(pmc, wanted);
+            }
+        }
+    }
+
+    /// <summary>One counter's share of kvm_pmu_trigger_event: counts the event if enabled, matching, allowed and at a matching CPL.</summary>
+    private void CountEmulated(LegacyPmc pmc, ulong wanted)
+    {
+        // The enable bits first: they are single bit tests and rule most counters out (all the checks are pure).
+        if (!IsGloballyEnabled(pmc) || !IsLocallyEnabled(pmc))
+        {
+            return;
+        }
+
+        bool counts = pmc.IsFixed
+            ? HardwareEvent.FixedCounterEvent(pmc.Index) == wanted
+            : HardwareEvent.FromEventSelect(pmc.Eventsel, GuestCaps.Vendor) == wanted;
+        if (!counts || !IsAllowedByFilter(pmc) || !CplMatches(pmc))
+        {
+            return;
+        }
+
+        pmc.EmulatedCounter++;
+        RequestReprogram(pmc);
     }
 
     /// <summary>cpl_is_matched.</summary>
@@ -90,8 +116,8 @@ public sealed partial class LegacyVpmu
         }
         else
         {
-            os = Caps.IsIntel ? Ia32Perfevtsel.FromRawUnchecked(pmc.Eventsel).Os : MsrF15hPerfCtl.FromRawUnchecked(pmc.Eventsel).Os;
-            user = Caps.IsIntel ? Ia32Perfevtsel.FromRawUnchecked(pmc.Eventsel).Usr : MsrF15hPerfCtl.FromRawUnchecked(pmc.Eventsel).Usr;
+            os = GuestCaps.IsIntel ? Ia32Perfevtsel.FromRawUnchecked(pmc.Eventsel).Os : MsrF15hPerfCtl.FromRawUnchecked(pmc.Eventsel).Os;
+            user = GuestCaps.IsIntel ? Ia32Perfevtsel.FromRawUnchecked(pmc.Eventsel).Usr : MsrF15hPerfCtl.FromRawUnchecked(pmc.Eventsel).Usr;
         }
 
         return (os && user) || (_vcpu.Cpl == 0 ? os : user);
@@ -124,7 +150,7 @@ public sealed partial class LegacyVpmu
         Perf.ScheduleInTask(_vcpu);
 
         // kvm_arch_sched_in: cleanup is armed only when the vCPU holds perf events.
-        if (Caps.Version != 0 && _eventCount != 0)
+        if (GuestCaps.Version != 0 && _eventCount != 0)
         {
             _needCleanup = true;
             _vcpu.RequestPmuEvent();

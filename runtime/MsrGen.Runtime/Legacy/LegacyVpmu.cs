@@ -53,6 +53,9 @@ public sealed partial class LegacyVpmu : IVpmu
     public VpmuMode Mode => VpmuMode.Emulated;
     public bool InterceptsRdpmc => true;
     public PmuCaps Caps => _vcpu.GuestCaps;
+
+    /// <summary><see cref="Caps"/> by reference, for the per-access checks (no copy of the struct).</summary>
+    private ref readonly PmuCaps GuestCaps => ref _vcpu.GuestCapsRef;
     public ulong GlobalCtrl { get; private set; }
     public ulong GlobalStatus { get; private set; }
     public ulong FixedCtrCtrl { get; private set; }
@@ -60,11 +63,11 @@ public sealed partial class LegacyVpmu : IVpmu
     public ReadOnlySpan<LegacyPmc> GpCounters => _gp;
     public ReadOnlySpan<LegacyPmc> FixedCounters => _fixed;
 
-    private bool HasGlobalCtrl => Caps.Version > 1;
-    private ulong GpMask => Caps.GpCounterMask;
-    private ulong FixedMask => Caps.FixedCounterMask;
+    private bool HasGlobalCtrl => GuestCaps.Version > 1;
+    private ulong GpMask => GuestCaps.GpCounterMask;
+    private ulong FixedMask => GuestCaps.FixedCounterMask;
     private HostPerfContext Perf => _vcpu.Cpu.Perf;
-    private bool GroupedMetrics => _vcpu.Vm.Config.Request.GroupedMetrics && Caps.PerfMetrics;
+    private bool GroupedMetrics => _vcpu.Vm.Config.Request.GroupedMetrics && GuestCaps.PerfMetrics;
 
     private ulong MaskOf(LegacyPmc pmc) => pmc.IsFixed ? FixedMask : GpMask;
 
@@ -131,7 +134,7 @@ public sealed partial class LegacyVpmu : IVpmu
 
     private bool IsLocallyEnabled(LegacyPmc pmc) => pmc.IsFixed
         ? (FixedNibble(pmc.Index) & 0x3) != 0
-        : Caps.IsIntel ? Ia32Perfevtsel.FromRawUnchecked(pmc.Eventsel).En : MsrF15hPerfCtl.FromRawUnchecked(pmc.Eventsel).En;
+        : GuestCaps.IsIntel ? Ia32Perfevtsel.FromRawUnchecked(pmc.Eventsel).En : MsrF15hPerfCtl.FromRawUnchecked(pmc.Eventsel).En;
 
     private ulong FixedNibble(int index) => (FixedCtrCtrl >> (4 * index)) & 0xF;
 
@@ -143,7 +146,7 @@ public sealed partial class LegacyVpmu : IVpmu
             return true;
         }
 
-        return pmc.IsFixed ? filter.AllowsFixed(pmc.Index) : filter.AllowsGp(pmc.Eventsel, Caps.Vendor);
+        return pmc.IsFixed ? filter.AllowsFixed(pmc.Index) : filter.AllowsGp(pmc.Eventsel, GuestCaps.Vendor);
     }
 
     /// <summary>The event select this PMC asks perf for (fixed: the preset plus the nibble's OS/USR/INT).</summary>
@@ -262,17 +265,17 @@ public sealed partial class LegacyVpmu : IVpmu
     /// <summary>pmc_reprogram_counter: a pinned, exclude_host raw event sampling at the wrap point.</summary>
     private bool CreatePerfEvent(LegacyPmc pmc, ulong eventsel)
     {
-        ulong rawMask = Caps.IsAmd ? 0xF_FF84_FFFFUL : 0xFF84_FFFFUL;
-        if (Caps.IsIntel && Caps.Has(PmuFeatures.Tsx))
+        ulong rawMask = GuestCaps.IsAmd ? 0xF_FF84_FFFFUL : 0xFF84_FFFFUL;
+        if (GuestCaps.IsIntel && GuestCaps.Has(PmuFeatures.Tsx))
         {
             rawMask |= Ia32Perfevtsel.Zero.WithInTx(true).WithInTxcp(true).Value;
         }
 
         ulong config = eventsel & rawMask;
-        bool checkpointed = Caps.IsIntel && Ia32Perfevtsel.FromRawUnchecked(config).InTxcp && _vcpu.Host.Caps.Has(PmuFeatures.Tsx);
-        bool user = Caps.IsIntel ? Ia32Perfevtsel.FromRawUnchecked(eventsel).Usr : MsrF15hPerfCtl.FromRawUnchecked(eventsel).Usr;
-        bool os = Caps.IsIntel ? Ia32Perfevtsel.FromRawUnchecked(eventsel).Os : MsrF15hPerfCtl.FromRawUnchecked(eventsel).Os;
-        bool intr = Caps.IsIntel ? Ia32Perfevtsel.FromRawUnchecked(eventsel).Int : MsrF15hPerfCtl.FromRawUnchecked(eventsel).Int;
+        bool checkpointed = GuestCaps.IsIntel && Ia32Perfevtsel.FromRawUnchecked(config).InTxcp && _vcpu.Host.Caps.Has(PmuFeatures.Tsx);
+        bool user = GuestCaps.IsIntel ? Ia32Perfevtsel.FromRawUnchecked(eventsel).Usr : MsrF15hPerfCtl.FromRawUnchecked(eventsel).Usr;
+        bool os = GuestCaps.IsIntel ? Ia32Perfevtsel.FromRawUnchecked(eventsel).Os : MsrF15hPerfCtl.FromRawUnchecked(eventsel).Os;
+        bool intr = GuestCaps.IsIntel ? Ia32Perfevtsel.FromRawUnchecked(eventsel).Int : MsrF15hPerfCtl.FromRawUnchecked(eventsel).Int;
         bool pebs = (PebsEnable & (1UL << pmc.Idx)) != 0;
         var attr = new PerfEventAttr
         {

@@ -53,6 +53,7 @@ public sealed partial class MediatedVpmu
         }
 
         Guest = guest;
+        _isIntel = Host.IsIntel;
         Intercepts = intercepts;
         _hw = hardware;
         _perf = perf;
@@ -73,7 +74,10 @@ public sealed partial class MediatedVpmu
     public PmuCaps Host { get; }
     public MediatedIntercepts Intercepts { get; }
     public PmuAccess Hardware => _hw;
-    public bool IsIntel => Host.IsIntel;
+    public bool IsIntel => _isIntel;
+
+    // The host's vendor, read once: every register address of a world switch depends on it.
+    private readonly bool _isIntel;
 
     /// <summary>perf's guest context is loaded (between load and put).</summary>
     public bool Loaded { get; private set; }

@@ -71,7 +71,15 @@ public sealed class PmuAccess
 {
     private long _rdmsr, _wrmsr, _rdpmc, _lvtpc, _vmcs;
 
-    public PmuAccess(IPmuHardware hardware) => Hardware = hardware;
+    // The runtime's bridge, when that is the hardware: calls through the sealed type are direct
+    // (and inlined) where the interface would dispatch on every one of a switch's few dozen accesses.
+    private readonly Integration.PhysicalPmuBridge? _bridge;
+
+    public PmuAccess(IPmuHardware hardware)
+    {
+        Hardware = hardware;
+        _bridge = hardware as Integration.PhysicalPmuBridge;
+    }
 
     public IPmuHardware Hardware { get; }
 
@@ -93,7 +101,7 @@ public sealed class PmuAccess
     public ulong Rdmsr(uint address)
     {
         _rdmsr++;
-        ulong value = Hardware.ReadMsr(address);
+        ulong value = _bridge is { } bridge ? bridge.ReadMsr(address) : Hardware.ReadMsr(address);
         Trace?.Add(new PmuAccessRecord(PmuOp.Rdmsr, address, value));
         return value;
     }
@@ -102,13 +110,29 @@ public sealed class PmuAccess
     {
         _wrmsr++;
         Trace?.Add(new PmuAccessRecord(PmuOp.Wrmsr, address, value));
-        Hardware.WriteMsr(address, value);
+        if (_bridge is { } bridge)
+        {
+            bridge.WriteMsr(address, value);
+        }
+        else
+        {
+            Hardware.WriteMsr(address, value);
+        }
     }
 
     public ulong Rdpmc(uint ecx)
     {
         _rdpmc++;
-        Hardware.TryRdpmc(ecx, out ulong value);
+        ulong value;
+        if (_bridge is { } bridge)
+        {
+            bridge.TryRdpmc(ecx, out value);
+        }
+        else
+        {
+            Hardware.TryRdpmc(ecx, out value);
+        }
+
         Trace?.Add(new PmuAccessRecord(PmuOp.Rdpmc, ecx, value));
         return value;
     }

@@ -156,4 +156,33 @@ public sealed class LegacyVpmuTests
         Assert.IsTrue(vcpu.GuestRdpmc(PhysicalPmu.RdpmcMetrics).Faulted);
         Assert.IsTrue(vcpu.GuestRdmsr(MsrPerfMetrics.Address).Faulted);
     }
+
+    [TestMethod]
+    public void EmulatedInstructionsCountOnlyOnCountersGlobalCtrlEnables()
+    {
+        // kvm_pmu_trigger_event: every intercepted access KVM completes retires one instruction,
+        // counted by each counter that counts instructions and is enabled locally and in GLOBAL_CTRL.
+        var (vcpu, _) = Create();
+        vcpu.GuestWrmsr(Ia32PerfGlobalCtrl.Address, 0);
+        vcpu.GuestWrmsr(Ia32Perfevtsel.AddressOf(0), Instructions);
+        vcpu.GuestWrmsr(Ia32Perfevtsel.AddressOf(1), Instructions);
+        vcpu.GuestWrmsr(Ia32FixedCtrCtrl.Address, Ia32FixedCtrCtrl.Zero.WithFixedOs(0, true).WithFixedUsr(0, true).Value);
+        vcpu.GuestWrmsr(Ia32PerfGlobalCtrl.Address, Ia32PerfGlobalCtrl.Zero.WithEnFixed(0, true).Value | 1UL);
+
+        ulong gp0 = vcpu.GuestRdmsr(Ia32APmc.AddressOf(0)).Value;
+        ulong gp1 = vcpu.GuestRdmsr(Ia32APmc.AddressOf(1)).Value;
+        ulong fixed0 = vcpu.GuestRdmsr(Ia32FixedCtr.AddressOf(0)).Value;
+        for (int i = 0; i < 5; i++)
+        {
+            vcpu.GuestRdmsr(Ia32Perfevtsel.AddressOf(0));
+        }
+
+        // Counted by hand: from the first read of GP 0 to the second, the reads of GP 1 and fixed 0,
+        // the five event-select reads and the first read itself retire 1 + 1 + 5 + 1 = 8 instructions.
+        Assert.AreEqual(gp0 + 8, vcpu.GuestRdmsr(Ia32APmc.AddressOf(0)).Value);
+        // GP 1 counts instructions but GLOBAL_CTRL leaves it off.
+        Assert.AreEqual(gp1, vcpu.GuestRdmsr(Ia32APmc.AddressOf(1)).Value);
+        // Fixed 0: its own read, the five event-select reads and the two reads of GP 0 and GP 1 after it: 1 + 5 + 2 = 8.
+        Assert.AreEqual(fixed0 + 8, vcpu.GuestRdmsr(Ia32FixedCtr.AddressOf(0)).Value);
+    }
 }
