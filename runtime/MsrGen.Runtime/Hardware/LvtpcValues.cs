@@ -22,6 +22,9 @@ public static class LvtpcValues
     /// <summary>The entry's value at reset (and a vCPU's before its guest writes it): masked.</summary>
     public const uint ResetValue = Masked;
 
+    /// <summary>The entry as an x2APIC MSR (Intel SDM Vol. 3A, "x2APIC Register Address Space": LVT performance monitoring counters register, MSR 0x834).</summary>
+    public const uint X2ApicMsr = 0x834;
+
     public const uint VectorMask = 0xFF;
     public const uint DeliveryModeMask = 0x700;
 

@@ -103,7 +103,7 @@ public sealed class KvmGuestLbrModel : IGuestLbrModel
     {
         Tick();
         world.Guest.CompletePending();
-        var access = world.Vcpu.GuestRdmsr(register.Address);
+        var access = world.Vcpu.GuestRdmsr(LbrRegister.FromCatalog(register));
         value = access.Value;
         Publish();
         return access.Handled ? access.Result : MsrAccessResult.GeneralProtection;
@@ -113,7 +113,7 @@ public sealed class KvmGuestLbrModel : IGuestLbrModel
     {
         Tick();
         world.Guest.CompletePending();
-        var access = world.Vcpu.GuestWrmsr(register.Address, value);
+        var access = world.Vcpu.GuestWrmsr(LbrRegister.FromCatalog(register), value);
         Publish();
         return access.Handled ? access.Result : MsrAccessResult.GeneralProtection;
     }
@@ -305,7 +305,7 @@ public sealed class KvmGuestLbrModel : IGuestLbrModel
         var existing = new List<uint>(addresses.Count);
         foreach (uint address in addresses)
         {
-            if (LbrRegister.Decode(address, MsrProfile.Upstream).ExistsFor(caps))
+            if (LbrRegister.Of(address, MsrProfile.Upstream).ExistsFor(caps))
             {
                 existing.Add(address);
             }

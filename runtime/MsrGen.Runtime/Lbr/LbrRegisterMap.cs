@@ -19,73 +19,19 @@ public enum LbrRegisterKind : byte
     PvLbrCtrl,
 }
 
-/// <summary>An address decoded against the generated catalog: the register kind and the stack index.</summary>
+/// <summary>A catalog register as the LBR model sees it: the register kind and the stack index.</summary>
 public readonly record struct LbrRegister(LbrRegisterKind Kind, int Index)
 {
     public bool IsStackMsr => Kind is LbrRegisterKind.Select or LbrRegisterKind.Tos
         or LbrRegisterKind.From or LbrRegisterKind.To or LbrRegisterKind.Info;
 
     /// <summary>
-    /// Decodes <paramref name="address"/> for <paramref name="profile"/> from the generated register
-    /// constants. It answers what <see cref="MsrCatalog.TryFind(uint, MsrProfile, out MsrRef)"/>
-    /// answers for these registers (a test holds the two together) without a catalog lookup, so the
-    /// guest's hot path stays allocation-free whatever the catalog's lookup costs.
+    /// What <paramref name="address"/> means to the LBR model under <paramref name="profile"/>: one
+    /// lookup in the generated catalog (a table read), then <see cref="FromCatalog"/>. The LBR model
+    /// keeps no address knowledge of its own.
     /// </summary>
-    public static LbrRegister Decode(uint address, MsrProfile profile)
-    {
-        switch (address)
-        {
-            case Ia32Debugctl.Address:
-                return new(LbrRegisterKind.Debugctl, 0);
-            case MsrLbrSelect.Address:
-                return new(LbrRegisterKind.Select, 0);
-            case MsrLbrTos.Address:
-                return new(LbrRegisterKind.Tos, 0);
-            case Ia32LbrCtl.Address or Ia32LbrDepth.Address:
-                return new(LbrRegisterKind.ArchLbr, 0);
-            case MsrKvmPvLbrCtrl.Address:
-                return profile == MsrProfile.PvLbr2018 ? new(LbrRegisterKind.PvLbrCtrl, 0) : default;
-        }
-
-        if (InArray(address, MsrLbrCoreFrom.BaseAddress, MsrLbrCoreFrom.Stride, MsrLbrCoreFrom.Maximum, out int n)
-            || InArray(address, MsrLbrNhmFrom.BaseAddress, MsrLbrNhmFrom.Stride, MsrLbrNhmFrom.Maximum, out n))
-        {
-            return new(LbrRegisterKind.From, n);
-        }
-
-        if (InArray(address, MsrLbrCoreTo.BaseAddress, MsrLbrCoreTo.Stride, MsrLbrCoreTo.Maximum, out n)
-            || InArray(address, MsrLbrNhmTo.BaseAddress, MsrLbrNhmTo.Stride, MsrLbrNhmTo.Maximum, out n))
-        {
-            return new(LbrRegisterKind.To, n);
-        }
-
-        if (InArray(address, MsrLbrInfo.BaseAddress, MsrLbrInfo.Stride, MsrLbrInfo.Maximum, out n))
-        {
-            return new(LbrRegisterKind.Info, n);
-        }
-
-        if (InArray(address, Ia32LbrFromIp.BaseAddress, Ia32LbrFromIp.Stride, Ia32LbrFromIp.Maximum, out n)
-            || InArray(address, Ia32LbrToIp.BaseAddress, Ia32LbrToIp.Stride, Ia32LbrToIp.Maximum, out n)
-            || InArray(address, Ia32LbrInfo.BaseAddress, Ia32LbrInfo.Stride, Ia32LbrInfo.Maximum, out n))
-        {
-            return new(LbrRegisterKind.ArchLbr, n);
-        }
-
-        return default;
-    }
-
-    private static bool InArray(uint address, uint baseAddress, uint stride, int maximum, out int index)
-    {
-        uint offset = address - baseAddress;
-        if (address >= baseAddress && offset % stride == 0 && offset / stride < (uint)maximum)
-        {
-            index = (int)(offset / stride);
-            return true;
-        }
-
-        index = 0;
-        return false;
-    }
+    public static LbrRegister Of(uint address, MsrProfile profile) =>
+        MsrCatalog.TryFind(address, profile, out MsrRef found) ? FromCatalog(found) : default;
 
     /// <summary>What a catalog register means to the LBR model.</summary>
     public static LbrRegister FromCatalog(MsrRef found) => found.Id switch

@@ -102,9 +102,11 @@ public sealed class VcpuLbr
 
     public bool SavedStackValid => saved.Valid;
 
-    public LbrAccess GuestRdmsr(uint address)
+    public LbrAccess GuestRdmsr(uint address) => GuestRdmsr(LbrRegister.Of(address, Options.Profile));
+
+    /// <summary>A guest RDMSR of a register the caller has already looked up in the catalog.</summary>
+    public LbrAccess GuestRdmsr(LbrRegister register)
     {
-        var register = LbrRegister.Decode(address, Options.Profile);
         switch (register.Kind)
         {
             case LbrRegisterKind.Unrelated:
@@ -129,9 +131,12 @@ public sealed class VcpuLbr
 
     /// <summary>A guest WRMSR. <paramref name="truth"/> is the ground-truth owner of the data written
     /// (a guest restoring a saved stack writes back what it read); by default the running guest task.</summary>
-    public LbrAccess GuestWrmsr(uint address, ulong value, LbrOwner? truth = null)
+    public LbrAccess GuestWrmsr(uint address, ulong value, LbrOwner? truth = null) =>
+        GuestWrmsr(LbrRegister.Of(address, Options.Profile), value, truth);
+
+    /// <summary>A guest WRMSR of a register the caller has already looked up in the catalog.</summary>
+    public LbrAccess GuestWrmsr(LbrRegister register, ulong value, LbrOwner? truth = null)
     {
-        var register = LbrRegister.Decode(address, Options.Profile);
         switch (register.Kind)
         {
             case LbrRegisterKind.Unrelated:

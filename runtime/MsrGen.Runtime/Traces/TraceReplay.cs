@@ -22,7 +22,7 @@ namespace MsrGen.Runtime.Traces;
 public static class TraceReplay
 {
     /// <summary>The x2APIC LVTPC register (MSR 0x834): a guest that writes it through WRMSR sets its LVTPC.</summary>
-    public const uint X2ApicLvtpc = 0x834;
+    public const uint X2ApicLvtpc = LvtpcValues.X2ApicMsr;
 
     public static TraceReplayResult Run(string source, Func<TraceReader> open, TraceGuest guest, TraceReplayOptions? options = null, TraceProgress? progress = null)
     {
