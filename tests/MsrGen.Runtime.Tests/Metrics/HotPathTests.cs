@@ -90,12 +90,21 @@ public sealed class HotPathTests
         }
 
         Round();
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 1000; i++)
+        // The least of several passes, as the generator's allocation tests do: a one-off allocation
+        // on this thread (a table built on first use) cannot fail the test, while an allocation on
+        // the path itself shows in every pass.
+        long allocated = long.MaxValue;
+        for (int pass = 0; pass < 5; pass++)
         {
-            Round();
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 200; i++)
+            {
+                Round();
+            }
+
+            allocated = Math.Min(allocated, GC.GetAllocatedBytesForCurrentThread() - before);
         }
 
-        Assert.AreEqual(0L, GC.GetAllocatedBytesForCurrentThread() - before, $"{design} on {preset}");
+        Assert.AreEqual(0L, allocated, $"{design} on {preset}: {allocated} bytes over 200 rounds (least of 5 passes)");
     }
 }
