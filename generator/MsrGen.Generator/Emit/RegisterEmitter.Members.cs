@@ -144,7 +144,8 @@ internal static partial class RegisterEmitter
         }
 
         string aliases = reg.Aliases.Count > 0 ? ", Aliases = new[] { " + string.Join(", ", reg.Aliases.Select(SourceWriter.Literal)) + " }" : "";
-        w.Line("}) { StaticReserved = StaticReservedBits" + aliases + " };");
+        string kernel = reg.KernelName.Length > 0 ? ", KernelName = " + SourceWriter.Literal(reg.KernelName) : "";
+        w.Line("}) { StaticReserved = StaticReservedBits" + aliases + kernel + " };");
     }
 
     /// <summary>A group field's per-element names ('rename FIELD@k NAME') as the descriptor's initializer.</summary>

@@ -114,6 +114,9 @@ internal sealed record RegisterModel(
 
     /// <summary>Other names of the register ('alias' lines): NAME, NAME{n} (every instance) or NAME@k (instance k).</summary>
     public EquatableArray<string> Aliases { get; init; }
+
+    /// <summary>The name the kernel's code uses ('kernel' line): NAME, NAME{n} or NAME+n; empty when none.</summary>
+    public string KernelName { get; init; } = "";
 }
 
 /// <summary>Where something sits in a definition file (for diagnostics only).</summary>

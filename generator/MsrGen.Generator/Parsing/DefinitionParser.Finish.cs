@@ -104,7 +104,7 @@ internal sealed partial class DefinitionParser
             reg.Description,
             reg.Fields.Select(f => f.Field).OrderByDescending(f => f.Lsb).ToEquatableArray(),
             reg.FieldArrays.Select(a => a.Array).OrderByDescending(a => a.BaseLsb).ToEquatableArray(),
-            reg.Intercepts.ToEquatableArray()) { Aliases = reg.Aliases.ToEquatableArray() };
+            reg.Intercepts.ToEquatableArray()) { Aliases = reg.Aliases.ToEquatableArray(), KernelName = CheckedKernelName(reg) };
         _registers.Add(model);
         _catalog.Add(new CatalogEntry(model.Name, model.TypeName, model.Address, model.Stride, model.Max,
             model.Vendor, model.Profile, reg.Position) { Aliases = model.Aliases });

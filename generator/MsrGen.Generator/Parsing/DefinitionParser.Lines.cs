@@ -136,6 +136,9 @@ internal sealed partial class DefinitionParser
             case "alias":
                 ReadAliases(reg, tokens);
                 break;
+            case "kernel":
+                ReadKernelName(reg, tokens);
+                break;
             case "source":
             case "doc":
                 if (tokens.Count != 2 || !tokens[1].Quoted)

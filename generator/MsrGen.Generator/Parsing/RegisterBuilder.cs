@@ -41,6 +41,10 @@ internal sealed class RegisterBuilder
     public string Description { get; set; } = "";
     public List<string> Aliases { get; } = new();
 
+    /// <summary>The 'kernel' line's name as written (checked against the names at 'end'), and where it is.</summary>
+    public string KernelName { get; set; } = "";
+    public Token? KernelToken { get; set; }
+
     public List<(FieldModel Field, Token At)> Fields { get; } = new();
     public List<(FieldArrayModel Array, Token At)> FieldArrays { get; } = new();
     public List<(int Msb, int Lsb, Token At)> Reserved { get; } = new();

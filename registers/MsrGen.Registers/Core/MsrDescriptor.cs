@@ -75,6 +75,34 @@ public sealed record MsrDescriptor(
     /// <summary>Other names (the kernel's msr-index.h names): NAME, NAME{n} (every instance) or NAME@k (instance k).</summary>
     public string[] Aliases { get; init; } = [];
 
+    /// <summary>
+    /// The name the kernel's code uses (the definition's 'kernel' line): NAME, NAME{n} (numbered
+    /// instances) or NAME+n (the kernel names instance 0 and adds the index); empty when the kernel's
+    /// headers do not name the register.
+    /// </summary>
+    public string KernelName { get; init; } = "";
+
+    /// <summary>
+    /// The kernel's name for instance <paramref name="index"/> (MSR_ARCH_PERFMON_EVENTSEL0+3,
+    /// MSR_F15H_PERF_CTL3, MSR_CORE_PERF_GLOBAL_CTRL), or null when the register has none.
+    /// </summary>
+    public string? KernelNameOf(int index)
+    {
+        if (KernelName.Length == 0)
+        {
+            return null;
+        }
+
+        string number = index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (KernelName.EndsWith("+n", StringComparison.Ordinal))
+        {
+            string first = KernelName[..^2];
+            return index == 0 ? first : first + "+" + number;
+        }
+
+        return KernelName.Replace("{n}", number, StringComparison.Ordinal);
+    }
+
     /// <summary>Bits reserved whatever the capabilities.</summary>
     public ulong StaticReserved { get; init; }
 

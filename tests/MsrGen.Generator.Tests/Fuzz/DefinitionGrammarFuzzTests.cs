@@ -41,6 +41,7 @@ public sealed class DefinitionGrammarFuzzTests
         "msr", "end", "field", "reserved", "enum", "group", "array", "array-field", "when", "gate", "count=", "max=0", "at=64",
         "stride=0", "width=65", "{n}", "\"", "#", "&&", "||", "!", "(", ")", "==", "63:0", "64", "0x", "0xFFFFFFFFFFFFFFFFF", "-1",
         "host.gp", "n", "é", "ZZ", "rename", "F@3", "2147483648", "99999999999999999999", "!!!!!!!!", "((((", "max=4097",
+        "alias", "kernel", "+n", "K@0", "K{n}", "K+n",
     };
 
     private static Gen<string> Word(params string[] words) => Gen.OneOf(words.Select(Gen.Const).ToArray());
@@ -155,6 +156,10 @@ public sealed class DefinitionGrammarFuzzTests
                     lines.Add($"  array stride={stride} max={max} count=gp");
                 }
 
+                // A kernel-style alias and the 'kernel' line that prints it: NAME+n needs stride 1.
+                string kernel = $"K{file}_{index}";
+                lines.Add(isArray ? $"  alias {kernel}@0" : $"  alias {kernel}");
+                lines.Add("  kernel " + (!isArray ? kernel : stride == 1 ? kernel + "+n" : name));
                 lines.Add("  gate " + gate);
                 lines.Add("  intercept emulated rw");
                 lines.Add($"  intercept mediated none when {intercept}");

@@ -110,6 +110,54 @@ public sealed class KernelNameTests
         Assert.True(missing.Count == 0, "definitions without their kernel names:\n" + string.Join("\n", missing));
     }
 
+    /// <summary>
+    /// The name a trace decoder prints for each instance (the definition's 'kernel' line) is a macro of
+    /// the table above at that instance's address, or, written MACRO+k, the macro of instance 0 plus the
+    /// index on an array of consecutive MSRs (how perf reaches MSR_ARCH_PERFMON_EVENTSEL0 + idx).
+    /// </summary>
+    [Fact]
+    public void The_printed_kernel_name_of_every_instance_is_the_kernels_macro_for_its_address()
+    {
+        var wrong = new List<string>();
+        foreach (var id in MsrCatalog.Ids)
+        {
+            var descriptor = MsrCatalog.Describe(id)!;
+            for (int k = 0; k < descriptor.MaxInstances; k++)
+            {
+                string? printed = descriptor.KernelNameOf(k);
+                if (printed is null)
+                {
+                    continue;
+                }
+
+                uint address = descriptor.AddressOf(k);
+                int plus = printed.IndexOf('+');
+                bool ok = plus < 0
+                    ? Kernel.Contains((printed, address))
+                    : descriptor.Stride == 1 && Kernel.Contains((printed[..plus], descriptor.BaseAddress))
+                        && printed[(plus + 1)..] == k.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                if (!ok)
+                {
+                    wrong.Add($"{descriptor.InstanceName(k)} at 0x{address:X} prints as {printed}");
+                }
+            }
+        }
+
+        Assert.True(wrong.Count == 0, "kernel names that are not the kernel's:\n" + string.Join("\n", wrong));
+    }
+
+    /// <summary>Every register the kernel's headers name has a kernel name to print, except the LBR v2 "from" MSRs (stride 2, see above).</summary>
+    [Fact]
+    public void Every_register_the_kernel_names_prints_a_kernel_name()
+    {
+        var without = MsrCatalog.Ids.Select(id => MsrCatalog.Describe(id)!)
+            .Where(d => Kernel.Any(k => k.Address == d.BaseAddress) && !NotInTheKernel.Contains(d.Name) && d.Name != "MSR_AMD_SAMP_BR_FROM{n}")
+            .Where(d => d.KernelNameOf(0) is null)
+            .Select(d => d.Name)
+            .ToList();
+        Assert.True(without.Count == 0, "registers without a 'kernel' line: " + string.Join(", ", without));
+    }
+
     [Theory]
     [InlineData("MSR_ARCH_PERFMON_PERFCTR1", MsrId.Ia32Pmc, 1)]
     [InlineData("msr_ia32_pmc0", MsrId.Ia32APmc, 0)]

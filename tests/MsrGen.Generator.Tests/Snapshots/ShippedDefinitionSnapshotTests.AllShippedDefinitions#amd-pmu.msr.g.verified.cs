@@ -33,7 +33,7 @@ namespace MsrGen.GeneratedUnderTest
         public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("MSR_IA32_LASTBRANCHFROMIP", 0x1DBu, 0x0u, 1, "", global::MsrGen.Registers.MsrAccess.ReadOnly, global::MsrGen.Registers.MsrAccess.ReadOnly, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Amd, global::MsrGen.Registers.MsrProfile.All, "amd", true, ResetBits, "arch/x86/include/asm/msr-index.h; APM Vol. 2 13.1.1.1; KVM svm_get_msr (vmcb save area br_from), no write case (#GP)", "Source of the last branch taken (LBR v1).", new global::MsrGen.Registers.MsrFieldDescriptor[]
         {
             new("FROM_IP", 0, 64, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-        }) { StaticReserved = StaticReservedBits };
+        }) { StaticReserved = StaticReservedBits, KernelName = "MSR_IA32_LASTBRANCHFROMIP" };
         /// <summary>Bits 63:0 — FROM_IP.</summary>
         [global::MsrGen.Registers.MsrField("FROM_IP", 0, 64)] public ulong FromIp => (ulong)((Value >> 0) & 0xFFFFFFFFFFFFFFFFUL);
         [global::MsrGen.Registers.MsrField("FROM_IP", 0, 64)] public MsrIa32Lastbranchfromip WithFromIp(ulong value) => new((ulong)value);
@@ -67,7 +67,7 @@ namespace MsrGen.GeneratedUnderTest
         public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("MSR_IA32_LASTBRANCHTOIP", 0x1DCu, 0x0u, 1, "", global::MsrGen.Registers.MsrAccess.ReadOnly, global::MsrGen.Registers.MsrAccess.ReadOnly, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Amd, global::MsrGen.Registers.MsrProfile.All, "amd", true, ResetBits, "arch/x86/include/asm/msr-index.h; APM Vol. 2 13.1.1.1; KVM svm_get_msr (vmcb save area br_to)", "Target of the last branch taken (LBR v1).", new global::MsrGen.Registers.MsrFieldDescriptor[]
         {
             new("TO_IP", 0, 64, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-        }) { StaticReserved = StaticReservedBits };
+        }) { StaticReserved = StaticReservedBits, KernelName = "MSR_IA32_LASTBRANCHTOIP" };
         /// <summary>Bits 63:0 — TO_IP.</summary>
         [global::MsrGen.Registers.MsrField("TO_IP", 0, 64)] public ulong ToIp => (ulong)((Value >> 0) & 0xFFFFFFFFFFFFFFFFUL);
         [global::MsrGen.Registers.MsrField("TO_IP", 0, 64)] public MsrIa32Lastbranchtoip WithToIp(ulong value) => new((ulong)value);
@@ -101,7 +101,7 @@ namespace MsrGen.GeneratedUnderTest
         public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("MSR_IA32_LASTINTFROMIP", 0x1DDu, 0x0u, 1, "", global::MsrGen.Registers.MsrAccess.ReadOnly, global::MsrGen.Registers.MsrAccess.ReadOnly, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Amd, global::MsrGen.Registers.MsrProfile.All, "amd", true, ResetBits, "arch/x86/include/asm/msr-index.h; APM Vol. 2 13.1.1.1; KVM svm_get_msr (vmcb save area last_excp_from)", "Where the last exception or interrupt was taken (LBR v1).", new global::MsrGen.Registers.MsrFieldDescriptor[]
         {
             new("FROM_IP", 0, 64, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-        }) { StaticReserved = StaticReservedBits };
+        }) { StaticReserved = StaticReservedBits, KernelName = "MSR_IA32_LASTINTFROMIP" };
         /// <summary>Bits 63:0 — FROM_IP.</summary>
         [global::MsrGen.Registers.MsrField("FROM_IP", 0, 64)] public ulong FromIp => (ulong)((Value >> 0) & 0xFFFFFFFFFFFFFFFFUL);
         [global::MsrGen.Registers.MsrField("FROM_IP", 0, 64)] public MsrIa32Lastintfromip WithFromIp(ulong value) => new((ulong)value);
@@ -135,7 +135,7 @@ namespace MsrGen.GeneratedUnderTest
         public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("MSR_IA32_LASTINTTOIP", 0x1DEu, 0x0u, 1, "", global::MsrGen.Registers.MsrAccess.ReadOnly, global::MsrGen.Registers.MsrAccess.ReadOnly, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Amd, global::MsrGen.Registers.MsrProfile.All, "amd", true, ResetBits, "arch/x86/include/asm/msr-index.h; APM Vol. 2 13.1.1.1; KVM svm_get_msr (vmcb save area last_excp_to)", "Handler the last exception or interrupt went to (LBR v1).", new global::MsrGen.Registers.MsrFieldDescriptor[]
         {
             new("TO_IP", 0, 64, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-        }) { StaticReserved = StaticReservedBits };
+        }) { StaticReserved = StaticReservedBits, KernelName = "MSR_IA32_LASTINTTOIP" };
         /// <summary>Bits 63:0 — TO_IP.</summary>
         [global::MsrGen.Registers.MsrField("TO_IP", 0, 64)] public ulong ToIp => (ulong)((Value >> 0) & 0xFFFFFFFFFFFFFFFFUL);
         [global::MsrGen.Registers.MsrField("TO_IP", 0, 64)] public MsrIa32Lastinttoip WithToIp(ulong value) => new((ulong)value);
@@ -177,7 +177,7 @@ namespace MsrGen.GeneratedUnderTest
             new("JCC", 2, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
             new("CPL_NEQ_0", 1, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
             new("CPL_EQ_0", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-        }) { StaticReserved = StaticReservedBits };
+        }) { StaticReserved = StaticReservedBits, KernelName = "MSR_AMD64_LBR_SELECT" };
         /// <summary>Bit 8 — FAR_BRANCH.</summary>
         [global::MsrGen.Registers.MsrField("FAR_BRANCH", 8, 1)] public bool FarBranch => (Value & (1UL << 8)) != 0;
         [global::MsrGen.Registers.MsrField("FAR_BRANCH", 8, 1)] public MsrAmd64LbrSelect WithFarBranch(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 8, value));
@@ -235,7 +235,7 @@ namespace MsrGen.GeneratedUnderTest
         public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("MSR_AMD_DBG_EXTN_CFG", 0xC000010Fu, 0x0u, 1, "", global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Amd, global::MsrGen.Registers.MsrProfile.All, "amd && (false)", true, ResetBits, "arch/x86/include/asm/msr-index.h MSR_AMD_DBG_EXTN_CFG, DBG_EXTN_CFG_LBRV2EN BIT_ULL(6); KVM offers no LbrExtV2 to guests", "Debug extension configuration; bit 6 enables LBR v2.", new global::MsrGen.Registers.MsrFieldDescriptor[]
         {
             new("LBRV2EN", 6, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Enable the LBR v2 stack"),
-        }) { StaticReserved = StaticReservedBits };
+        }) { StaticReserved = StaticReservedBits, KernelName = "MSR_AMD_DBG_EXTN_CFG" };
         /// <summary>Bit 6 — LBRV2EN: Enable the LBR v2 stack</summary>
         [global::MsrGen.Registers.MsrField("LBRV2EN", 6, 1)] public bool Lbrv2en => (Value & (1UL << 6)) != 0;
         [global::MsrGen.Registers.MsrField("LBRV2EN", 6, 1)] public MsrAmdDbgExtnCfg WithLbrv2en(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 6, value));
@@ -276,7 +276,7 @@ namespace MsrGen.GeneratedUnderTest
         public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("MSR_AMD64_PERF_CNTR_GLOBAL_STATUS", 0xC0000300u, 0x0u, 1, "", global::MsrGen.Registers.MsrAccess.ReadOnly, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Amd, global::MsrGen.Registers.MsrProfile.All, "amd && (version >= 2)", false, ResetBits, "AMD PPR (PerfCntrGlobalStatus); KVM: guest writes are ignored", "Overflow status of the core counters.", new global::MsrGen.Registers.MsrFieldDescriptor[]
         {
             new("OVF{n}", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 1, 16, "gp", ""),
-        }) { StaticReserved = StaticReservedBits };
+        }) { StaticReserved = StaticReservedBits, KernelName = "MSR_AMD64_PERF_CNTR_GLOBAL_STATUS" };
         /// <summary>Bit 0 + 1·n, n &lt; 16 — OVF{n}. Elements ('gp' exist on a vCPU).</summary>
         [global::MsrGen.Registers.MsrField("OVF{n}", 0, 1, ElementStride = 1, ElementCount = 16)] public bool Ovf(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 16, 0, 1);
         [global::MsrGen.Registers.MsrField("OVF{n}", 0, 1, ElementStride = 1, ElementCount = 16)] public MsrAmd64PerfCntrGlobalStatus WithOvf(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 16, 0, 1, value));
@@ -318,7 +318,7 @@ namespace MsrGen.GeneratedUnderTest
         public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("MSR_AMD64_PERF_CNTR_GLOBAL_CTL", 0xC0000301u, 0x0u, 1, "", global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Amd, global::MsrGen.Registers.MsrProfile.All, "amd && (version >= 2)", false, ResetBits, "AMD PPR (PerfCntrGlobalCtl); KVM: reserved bits dropped, reset GENMASK(nr_gp - 1, 0)", "Global enables of the core counters.", new global::MsrGen.Registers.MsrFieldDescriptor[]
         {
             new("EN{n}", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 1, 16, "gp", ""),
-        }) { StaticReserved = StaticReservedBits };
+        }) { StaticReserved = StaticReservedBits, KernelName = "MSR_AMD64_PERF_CNTR_GLOBAL_CTL" };
         /// <summary>Bit 0 + 1·n, n &lt; 16 — EN{n}. Elements ('gp' exist on a vCPU).</summary>
         [global::MsrGen.Registers.MsrField("EN{n}", 0, 1, ElementStride = 1, ElementCount = 16)] public bool En(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 16, 0, 1);
         [global::MsrGen.Registers.MsrField("EN{n}", 0, 1, ElementStride = 1, ElementCount = 16)] public MsrAmd64PerfCntrGlobalCtl WithEn(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 16, 0, 1, value));
@@ -362,7 +362,7 @@ namespace MsrGen.GeneratedUnderTest
         public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("MSR_AMD64_PERF_CNTR_GLOBAL_STATUS_CLR", 0xC0000302u, 0x0u, 1, "", global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.WriteOneToClear | global::MsrGen.Registers.MsrSideEffects.ReadsAsZero, global::MsrGen.Registers.MsrVendor.Amd, global::MsrGen.Registers.MsrProfile.All, "amd && (version >= 2)", false, ResetBits, "AMD PPR (PerfCntrGlobalStatusClr)", "Writing 1 clears the matching overflow status bit; reads return 0.", new global::MsrGen.Registers.MsrFieldDescriptor[]
         {
             new("CLR{n}", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 1, 16, "gp", ""),
-        }) { StaticReserved = StaticReservedBits };
+        }) { StaticReserved = StaticReservedBits, KernelName = "MSR_AMD64_PERF_CNTR_GLOBAL_STATUS_CLR" };
         /// <summary>Bit 0 + 1·n, n &lt; 16 — CLR{n}. Elements ('gp' exist on a vCPU).</summary>
         [global::MsrGen.Registers.MsrField("CLR{n}", 0, 1, ElementStride = 1, ElementCount = 16)] public bool Clr(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 16, 0, 1);
         [global::MsrGen.Registers.MsrField("CLR{n}", 0, 1, ElementStride = 1, ElementCount = 16)] public MsrAmd64PerfCntrGlobalStatusClr WithClr(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 16, 0, 1, value));
@@ -406,7 +406,7 @@ namespace MsrGen.GeneratedUnderTest
         public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("MSR_AMD64_PERF_CNTR_GLOBAL_STATUS_SET", 0xC0000303u, 0x0u, 1, "", global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.WriteOneToSet | global::MsrGen.Registers.MsrSideEffects.ReadsAsZero, global::MsrGen.Registers.MsrVendor.Amd, global::MsrGen.Registers.MsrProfile.All, "amd && (version >= 2)", false, ResetBits, "AMD PPR (PerfCntrGlobalStatusSet)", "Writing 1 sets the matching overflow status bit; reads return 0.", new global::MsrGen.Registers.MsrFieldDescriptor[]
         {
             new("SET{n}", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 1, 16, "gp", ""),
-        }) { StaticReserved = StaticReservedBits };
+        }) { StaticReserved = StaticReservedBits, KernelName = "MSR_AMD64_PERF_CNTR_GLOBAL_STATUS_SET" };
         /// <summary>Bit 0 + 1·n, n &lt; 16 — SET{n}. Elements ('gp' exist on a vCPU).</summary>
         [global::MsrGen.Registers.MsrField("SET{n}", 0, 1, ElementStride = 1, ElementCount = 16)] public bool Set(int n) => global::MsrGen.Registers.Bits.TestElement(Value, n, 16, 0, 1);
         [global::MsrGen.Registers.MsrField("SET{n}", 0, 1, ElementStride = 1, ElementCount = 16)] public MsrAmd64PerfCntrGlobalStatusSet WithSet(int n, bool value) => new(global::MsrGen.Registers.Bits.SetElementBit(Value, n, 16, 0, 1, value));
@@ -464,7 +464,7 @@ namespace MsrGen.GeneratedUnderTest
             new("USR", 16, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
             new("UMASK", 8, 8, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
             new("EVENT_SELECT", 0, 8, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Event select bits 7:0"),
-        }) { StaticReserved = StaticReservedBits };
+        }) { StaticReserved = StaticReservedBits, KernelName = "MSR_K7_EVNTSEL{n}" };
         /// <summary>
         /// Bit 41 — HOST_ONLY: Count only in the host (KVM drops it) Exists only when 'false' (reserved otherwise).
         /// </summary>
@@ -546,7 +546,7 @@ namespace MsrGen.GeneratedUnderTest
         public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("MSR_K7_PERFCTR{n}", 0xC0010004u, 0x1u, 4, "4", global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Amd, global::MsrGen.Registers.MsrProfile.All, "amd", false, ResetBits, "AMD APM Vol. 2 13.2.1 (PerfCtr0-3)", "Legacy counter n, 48 bits.", new global::MsrGen.Registers.MsrFieldDescriptor[]
         {
             new("COUNT", 0, 64, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-        }) { StaticReserved = StaticReservedBits };
+        }) { StaticReserved = StaticReservedBits, KernelName = "MSR_K7_PERFCTR{n}" };
         /// <summary>Bits 63:0 — COUNT. Bits at and above 'gp-width' are reserved.</summary>
         [global::MsrGen.Registers.MsrField("COUNT", 0, 64)] public ulong Count => (ulong)((Value >> 0) & 0xFFFFFFFFFFFFFFFFUL);
         [global::MsrGen.Registers.MsrField("COUNT", 0, 64)] public MsrK7Perfctr WithCount(ulong value) => new((ulong)value);
@@ -601,7 +601,7 @@ namespace MsrGen.GeneratedUnderTest
             new("USR", 16, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
             new("UMASK", 8, 8, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
             new("EVENT_SELECT", 0, 8, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-        }) { StaticReserved = StaticReservedBits, Aliases = new[] { "MSR_F15H_PERF_CTL@0" } };
+        }) { StaticReserved = StaticReservedBits, Aliases = new[] { "MSR_F15H_PERF_CTL@0" }, KernelName = "MSR_F15H_PERF_CTL{n}" };
         /// <summary>Bit 41 — HOST_ONLY. Exists only when 'false' (reserved otherwise).</summary>
         [global::MsrGen.Registers.MsrField("HOST_ONLY", 41, 1)] public bool HostOnly => (Value & (1UL << 41)) != 0;
         [global::MsrGen.Registers.MsrField("HOST_ONLY", 41, 1)] public MsrF15hPerfCtl WithHostOnly(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 41, value));
@@ -679,7 +679,7 @@ namespace MsrGen.GeneratedUnderTest
         public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("MSR_F15H_PERF_CTR{n}", 0xC0010201u, 0x2u, 6, "gp", global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Amd, global::MsrGen.Registers.MsrProfile.All, "amd && (perfctr-core)", false, ResetBits, "AMD APM Vol. 2 13.2.1 (PerfCtr0-5 at C001_0201h + 2n)", "Core counter n, 48 bits.", new global::MsrGen.Registers.MsrFieldDescriptor[]
         {
             new("COUNT", 0, 64, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-        }) { StaticReserved = StaticReservedBits, Aliases = new[] { "MSR_F15H_PERF_CTR@0" } };
+        }) { StaticReserved = StaticReservedBits, Aliases = new[] { "MSR_F15H_PERF_CTR@0" }, KernelName = "MSR_F15H_PERF_CTR{n}" };
         /// <summary>Bits 63:0 — COUNT. Bits at and above 'gp-width' are reserved.</summary>
         [global::MsrGen.Registers.MsrField("COUNT", 0, 64)] public ulong Count => (ulong)((Value >> 0) & 0xFFFFFFFFFFFFFFFFUL);
         [global::MsrGen.Registers.MsrField("COUNT", 0, 64)] public MsrF15hPerfCtr WithCount(ulong value) => new((ulong)value);

@@ -43,7 +43,7 @@ namespace MsrGen.GeneratedUnderTest
         public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("IA32_PMC{n}", 0xC1u, 0x1u, 8, "gp", global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel", false, ResetBits, "SDM Vol. 4 table 2-2; KVM pmu_intel.c (legacy alias: guest writes sign-extend bit 31)", "General-purpose counter, legacy alias: writes are 32 bits sign-extended and truncated to the width.", new global::MsrGen.Registers.MsrFieldDescriptor[]
         {
             new("COUNT", 0, 64, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Counter value"),
-        }) { StaticReserved = StaticReservedBits, Aliases = new[] { "MSR_IA32_PERFCTR0@0", "MSR_IA32_PERFCTR1@1", "MSR_P6_PERFCTR0@0", "MSR_P6_PERFCTR1@1", "MSR_ARCH_PERFMON_PERFCTR0@0", "MSR_ARCH_PERFMON_PERFCTR1@1" } };
+        }) { StaticReserved = StaticReservedBits, Aliases = new[] { "MSR_IA32_PERFCTR0@0", "MSR_IA32_PERFCTR1@1", "MSR_P6_PERFCTR0@0", "MSR_P6_PERFCTR1@1", "MSR_ARCH_PERFMON_PERFCTR0@0", "MSR_ARCH_PERFMON_PERFCTR1@1" }, KernelName = "MSR_ARCH_PERFMON_PERFCTR0+n" };
         /// <summary>Bits 63:0 — COUNT: Counter value Bits at and above 'gp-width' are reserved.</summary>
         [global::MsrGen.Registers.MsrField("COUNT", 0, 64)] public ulong Count => (ulong)((Value >> 0) & 0xFFFFFFFFFFFFFFFFUL);
         [global::MsrGen.Registers.MsrField("COUNT", 0, 64)] public Ia32Pmc WithCount(ulong value) => new((ulong)value);
@@ -111,7 +111,7 @@ namespace MsrGen.GeneratedUnderTest
             new("USR", 16, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Count at CPL > 0"),
             new("UMASK", 8, 8, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Unit mask"),
             new("EVENT_SELECT", 0, 8, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Event select"),
-        }) { StaticReserved = StaticReservedBits, Aliases = new[] { "MSR_P6_EVNTSEL0@0", "MSR_P6_EVNTSEL1@1", "MSR_ARCH_PERFMON_EVENTSEL0@0", "MSR_ARCH_PERFMON_EVENTSEL1@1" } };
+        }) { StaticReserved = StaticReservedBits, Aliases = new[] { "MSR_P6_EVNTSEL0@0", "MSR_P6_EVNTSEL1@1", "MSR_ARCH_PERFMON_EVENTSEL0@0", "MSR_ARCH_PERFMON_EVENTSEL1@1" }, KernelName = "MSR_ARCH_PERFMON_EVENTSEL0+n" };
         /// <summary>
         /// Bits 47:40 — UMASK2: Second unit mask (not exposed by KVM) Exists only when 'false' (reserved otherwise).
         /// </summary>
@@ -214,7 +214,7 @@ namespace MsrGen.GeneratedUnderTest
             new("EMON", 7, 1, global::MsrGen.Registers.MsrAccess.ReadOnly, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Performance monitoring available"),
             new("AUTO_THERMAL", 3, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
             new("FAST_STRINGS", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-        }) { StaticReserved = StaticReservedBits, Aliases = new[] { "MSR_IA32_MISC_ENABLE" } };
+        }) { StaticReserved = StaticReservedBits, Aliases = new[] { "MSR_IA32_MISC_ENABLE" }, KernelName = "MSR_IA32_MISC_ENABLE" };
         /// <summary>Bit 34 — XD_DISABLE.</summary>
         [global::MsrGen.Registers.MsrField("XD_DISABLE", 34, 1)] public bool XdDisable => (Value & (1UL << 34)) != 0;
         [global::MsrGen.Registers.MsrField("XD_DISABLE", 34, 1)] public Ia32MiscEnable WithXdDisable(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 34, value));
@@ -285,7 +285,7 @@ namespace MsrGen.GeneratedUnderTest
         public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("IA32_FIXED_CTR{n}", 0x309u, 0x1u, 4, "fixed", global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel", false, ResetBits, "SDM Vol. 3B 20.2.2; 0x309 INST_RETIRED.ANY, 0x30A CPU_CLK_UNHALTED.CORE, 0x30B CPU_CLK_UNHALTED.REF_TSC, 0x30C TOPDOWN.SLOTS", "Fixed-function counter n; writes are truncated to the fixed-counter width.", new global::MsrGen.Registers.MsrFieldDescriptor[]
         {
             new("COUNT", 0, 64, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Counter value"),
-        }) { StaticReserved = StaticReservedBits, Aliases = new[] { "MSR_CORE_PERF_FIXED_CTR{n}" } };
+        }) { StaticReserved = StaticReservedBits, Aliases = new[] { "MSR_CORE_PERF_FIXED_CTR{n}" }, KernelName = "MSR_CORE_PERF_FIXED_CTR{n}" };
         /// <summary>Bits 63:0 — COUNT: Counter value Bits at and above 'fixed-width' are reserved.</summary>
         [global::MsrGen.Registers.MsrField("COUNT", 0, 64)] public ulong Count => (ulong)((Value >> 0) & 0xFFFFFFFFFFFFFFFFUL);
         [global::MsrGen.Registers.MsrField("COUNT", 0, 64)] public Ia32FixedCtr WithCount(ulong value) => new((ulong)value);
@@ -324,7 +324,7 @@ namespace MsrGen.GeneratedUnderTest
             new("FE_BOUND", 16, 8, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Frontend bound"),
             new("BAD_SPEC", 8, 8, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Bad speculation"),
             new("RETIRING", 0, 8, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Retiring"),
-        }) { StaticReserved = StaticReservedBits };
+        }) { StaticReserved = StaticReservedBits, KernelName = "MSR_PERF_METRICS" };
         /// <summary>Bits 31:24 — BE_BOUND: Backend bound</summary>
         [global::MsrGen.Registers.MsrField("BE_BOUND", 24, 8)] public byte BeBound => (byte)((Value >> 24) & 0xFFUL);
         [global::MsrGen.Registers.MsrField("BE_BOUND", 24, 8)] public MsrPerfMetrics WithBeBound(byte value) => new((Value & 0xFFFFFFFF00FFFFFFUL) | ((ulong)value << 24));
@@ -378,7 +378,7 @@ namespace MsrGen.GeneratedUnderTest
             new("PEBS_ARCH_REG", 7, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
             new("PEBS_TRAP", 6, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
             new("LBR_FMT", 0, 6, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "LBR record format") { Values = new (ulong, string)[] { (0x0UL, "LBR_FORMAT_32"), (0x1UL, "LBR_FORMAT_LIP"), (0x2UL, "LBR_FORMAT_EIP"), (0x3UL, "LBR_FORMAT_EIP_FLAGS"), (0x4UL, "LBR_FORMAT_EIP_FLAGS2"), (0x5UL, "LBR_FORMAT_INFO"), (0x6UL, "LBR_FORMAT_TIME"), (0x7UL, "LBR_FORMAT_INFO2"), (0x3FUL, "LBR_FORMAT_NONE") } },
-        }) { StaticReserved = StaticReservedBits, Aliases = new[] { "MSR_IA32_PERF_CAPABILITIES" } };
+        }) { StaticReserved = StaticReservedBits, Aliases = new[] { "MSR_IA32_PERF_CAPABILITIES" }, KernelName = "MSR_IA32_PERF_CAPABILITIES" };
         /// <summary>Bit 17 — PEBS_TIMING_INFO.</summary>
         [global::MsrGen.Registers.MsrField("PEBS_TIMING_INFO", 17, 1)] public bool PebsTimingInfo => (Value & (1UL << 17)) != 0;
         [global::MsrGen.Registers.MsrField("PEBS_TIMING_INFO", 17, 1)] public Ia32PerfCapabilities WithPebsTimingInfo(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 17, value));
@@ -481,7 +481,7 @@ namespace MsrGen.GeneratedUnderTest
             new("FIXED{n}.ANY", 2, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 4, 4, "fixed", "AnyThread (KVM reserves it in every element: fixed_ctr_ctrl_rsvd)") { ElementNames = new (int, string)[] { (3, "METRICS_CLEAR") } },
             new("FIXED{n}.USR", 1, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 4, 4, "fixed", "Count at CPL > 0"),
             new("FIXED{n}.OS", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 4, 4, "fixed", "Count at CPL 0"),
-        }) { StaticReserved = StaticReservedBits, Aliases = new[] { "MSR_CORE_PERF_FIXED_CTR_CTRL" } };
+        }) { StaticReserved = StaticReservedBits, Aliases = new[] { "MSR_CORE_PERF_FIXED_CTR_CTRL" }, KernelName = "MSR_CORE_PERF_FIXED_CTR_CTRL" };
         /// <summary>
         /// Bit 32 + 4·n, n &lt; 4 — ADAPTIVE{n}: ICL_FIXED_0_ADAPTIVE: only with a PEBS format (intel_pmu_refresh) Elements ('fixed' exist on a vCPU). Exists only when 'pebs-baseline &amp;&amp; pebs-format != 0' (reserved otherwise).
         /// </summary>
@@ -562,7 +562,7 @@ namespace MsrGen.GeneratedUnderTest
             new("PERF_METRICS_OVF", 48, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "perf-metrics", 0, 0, "", "PERF_METRICS overflow"),
             new("OVF_FIXED{n}", 32, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 1, 16, "fixed", "Fixed counter n overflowed"),
             new("OVF_PMC{n}", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 1, 32, "gp", "GP counter n overflowed"),
-        }) { StaticReserved = StaticReservedBits, Aliases = new[] { "MSR_CORE_PERF_GLOBAL_STATUS" } };
+        }) { StaticReserved = StaticReservedBits, Aliases = new[] { "MSR_CORE_PERF_GLOBAL_STATUS" }, KernelName = "MSR_CORE_PERF_GLOBAL_STATUS" };
         /// <summary>Bit 63 — COND_CHGD: Condition changed</summary>
         [global::MsrGen.Registers.MsrField("COND_CHGD", 63, 1)] public bool CondChgd => (Value & (1UL << 63)) != 0;
         [global::MsrGen.Registers.MsrField("COND_CHGD", 63, 1)] public Ia32PerfGlobalStatus WithCondChgd(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 63, value));
@@ -648,7 +648,7 @@ namespace MsrGen.GeneratedUnderTest
             new("EN_PERF_METRICS", 48, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "perf-metrics", 0, 0, "", "Enable PERF_METRICS (GLOBAL_CTRL_EN_PERF_METRICS; only when PERF_CAPABILITIES offers PERF_METRICS)"),
             new("EN_FIXED{n}", 32, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 1, 16, "fixed", "Enable fixed counter n"),
             new("EN_PMC{n}", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 1, 32, "gp", "Enable GP counter n"),
-        }) { StaticReserved = StaticReservedBits, Aliases = new[] { "MSR_CORE_PERF_GLOBAL_CTRL" } };
+        }) { StaticReserved = StaticReservedBits, Aliases = new[] { "MSR_CORE_PERF_GLOBAL_CTRL" }, KernelName = "MSR_CORE_PERF_GLOBAL_CTRL" };
         /// <summary>
         /// Bit 48 — EN_PERF_METRICS: Enable PERF_METRICS (GLOBAL_CTRL_EN_PERF_METRICS; only when PERF_CAPABILITIES offers PERF_METRICS) Exists only when 'perf-metrics' (reserved otherwise).
         /// </summary>
@@ -713,7 +713,7 @@ namespace MsrGen.GeneratedUnderTest
             new("CLR_PERF_METRICS_OVF", 48, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "perf-metrics", 0, 0, "", ""),
             new("CLR_OVF_FIXED{n}", 32, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 1, 16, "fixed", ""),
             new("CLR_OVF_PMC{n}", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 1, 32, "gp", ""),
-        }) { StaticReserved = StaticReservedBits, Aliases = new[] { "MSR_CORE_PERF_GLOBAL_OVF_CTRL" } };
+        }) { StaticReserved = StaticReservedBits, Aliases = new[] { "MSR_CORE_PERF_GLOBAL_OVF_CTRL" }, KernelName = "MSR_CORE_PERF_GLOBAL_OVF_CTRL" };
         /// <summary>Bit 63 — CLR_COND_CHGD.</summary>
         [global::MsrGen.Registers.MsrField("CLR_COND_CHGD", 63, 1)] public bool ClrCondChgd => (Value & (1UL << 63)) != 0;
         [global::MsrGen.Registers.MsrField("CLR_COND_CHGD", 63, 1)] public Ia32PerfGlobalOvfCtrl WithClrCondChgd(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 63, value));
@@ -783,7 +783,7 @@ namespace MsrGen.GeneratedUnderTest
             new("SET_PERF_METRICS_OVF", 48, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", ""),
             new("SET_OVF_FIXED{n}", 32, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 1, 16, "fixed", ""),
             new("SET_OVF_PMC{n}", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 1, 32, "gp", ""),
-        }) { StaticReserved = StaticReservedBits, Aliases = new[] { "MSR_CORE_PERF_GLOBAL_STATUS_SET" } };
+        }) { StaticReserved = StaticReservedBits, Aliases = new[] { "MSR_CORE_PERF_GLOBAL_STATUS_SET" }, KernelName = "MSR_CORE_PERF_GLOBAL_STATUS_SET" };
         /// <summary>Bit 63 — SET_COND_CHGD.</summary>
         [global::MsrGen.Registers.MsrField("SET_COND_CHGD", 63, 1)] public bool SetCondChgd => (Value & (1UL << 63)) != 0;
         [global::MsrGen.Registers.MsrField("SET_COND_CHGD", 63, 1)] public Ia32PerfGlobalStatusSet WithSetCondChgd(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 63, value));
@@ -842,7 +842,7 @@ namespace MsrGen.GeneratedUnderTest
         {
             new("PEBS_EN_FIXED{n}", 32, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "pebs-baseline", 1, 16, "fixed", "PEBS on fixed counter n"),
             new("PEBS_EN_PMC{n}", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 1, 32, "gp", "PEBS on GP counter n"),
-        }) { StaticReserved = StaticReservedBits, Aliases = new[] { "MSR_IA32_PEBS_ENABLE" } };
+        }) { StaticReserved = StaticReservedBits, Aliases = new[] { "MSR_IA32_PEBS_ENABLE" }, KernelName = "MSR_IA32_PEBS_ENABLE" };
         /// <summary>
         /// Bit 32 + 1·n, n &lt; 16 — PEBS_EN_FIXED{n}: PEBS on fixed counter n Elements ('fixed' exist on a vCPU). Exists only when 'pebs-baseline' (reserved otherwise).
         /// </summary>
@@ -887,7 +887,7 @@ namespace MsrGen.GeneratedUnderTest
             new("XMMS", 2, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "PEBS_DATACFG_XMMS"),
             new("GP", 1, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "PEBS_DATACFG_GP"),
             new("MEMINFO", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "PEBS_DATACFG_MEMINFO"),
-        }) { StaticReserved = StaticReservedBits };
+        }) { StaticReserved = StaticReservedBits, KernelName = "MSR_PEBS_DATA_CFG" };
         /// <summary>Bits 31:24 — LBR_ENTRIES: PEBS_DATACFG_LBR_SHIFT: LBR entries to record, minus one</summary>
         [global::MsrGen.Registers.MsrField("LBR_ENTRIES", 24, 8)] public byte LbrEntries => (byte)((Value >> 24) & 0xFFUL);
         [global::MsrGen.Registers.MsrField("LBR_ENTRIES", 24, 8)] public MsrPebsDataCfg WithLbrEntries(byte value) => new((Value & 0xFFFFFFFF00FFFFFFUL) | ((ulong)value << 24));
@@ -943,7 +943,7 @@ namespace MsrGen.GeneratedUnderTest
         public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("IA32_A_PMC{n}", 0x4C1u, 0x1u, 8, "gp", global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel && (fw-writes)", true, ResetBits, "SDM Vol. 4 table 2-2 (IA32_A_PMCx); KVM get_fw_gp_pmc (needs PDCM and PERF_CAPABILITIES.FW_WRITES)", "General-purpose counter, full-width alias: a write above the counter width faults.", new global::MsrGen.Registers.MsrFieldDescriptor[]
         {
             new("COUNT", 0, 64, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Counter value"),
-        }) { StaticReserved = StaticReservedBits, Aliases = new[] { "MSR_IA32_PMC0@0" } };
+        }) { StaticReserved = StaticReservedBits, Aliases = new[] { "MSR_IA32_PMC0@0" }, KernelName = "MSR_IA32_PMC0+n" };
         /// <summary>Bits 63:0 — COUNT: Counter value Bits at and above 'gp-width' are reserved.</summary>
         [global::MsrGen.Registers.MsrField("COUNT", 0, 64)] public ulong Count => (ulong)((Value >> 0) & 0xFFFFFFFFFFFFFFFFUL);
         [global::MsrGen.Registers.MsrField("COUNT", 0, 64)] public Ia32APmc WithCount(ulong value) => new((ulong)value);
@@ -977,7 +977,7 @@ namespace MsrGen.GeneratedUnderTest
         public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("MSR_IA32_DS_AREA", 0x600u, 0x0u, 1, "", global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel && (ds)", true, ResetBits, "arch/x86/include/asm/msr-index.h MSR_IA32_DS_AREA; KVM intel_pmu_is_valid_msr (guest CPUID DS), intel_pmu_set_msr (non-canonical address #GP)", "Linear address of the debug store save area (PEBS and BTS buffers).", new global::MsrGen.Registers.MsrFieldDescriptor[]
         {
             new("ADDRESS", 0, 64, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Linear address; a non-canonical one faults"),
-        }) { StaticReserved = StaticReservedBits };
+        }) { StaticReserved = StaticReservedBits, KernelName = "MSR_IA32_DS_AREA" };
         /// <summary>Bits 63:0 — ADDRESS: Linear address; a non-canonical one faults</summary>
         [global::MsrGen.Registers.MsrField("ADDRESS", 0, 64)] public ulong AddressField => (ulong)((Value >> 0) & 0xFFFFFFFFFFFFFFFFUL);
         [global::MsrGen.Registers.MsrField("ADDRESS", 0, 64)] public MsrIa32DsArea WithAddressField(ulong value) => new((ulong)value);

@@ -36,7 +36,7 @@ namespace MsrGen.GeneratedUnderTest
         public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("MSR_LBR_CORE_FROM{n}", 0x40u, 0x1u, 8, "lbr-depth", global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel && (lbr && lbr-depth <= 8)", true, ResetBits, "SDM Vol. 4 (Core/Atom LBR stack, 0x40-0x47)", "Branch-from address of LBR entry n (Core-era alias).", new global::MsrGen.Registers.MsrFieldDescriptor[]
         {
             new("FROM_IP", 0, 64, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-        }) { StaticReserved = StaticReservedBits, Aliases = new[] { "MSR_LBR_CORE_FROM@0" } };
+        }) { StaticReserved = StaticReservedBits, Aliases = new[] { "MSR_LBR_CORE_FROM@0" }, KernelName = "MSR_LBR_CORE_FROM+n" };
         /// <summary>Bits 63:0 — FROM_IP.</summary>
         [global::MsrGen.Registers.MsrField("FROM_IP", 0, 64)] public ulong FromIp => (ulong)((Value >> 0) & 0xFFFFFFFFFFFFFFFFUL);
         [global::MsrGen.Registers.MsrField("FROM_IP", 0, 64)] public MsrLbrCoreFrom WithFromIp(ulong value) => new((ulong)value);
@@ -73,7 +73,7 @@ namespace MsrGen.GeneratedUnderTest
         public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("MSR_LBR_CORE_TO{n}", 0x60u, 0x1u, 8, "lbr-depth", global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel && (lbr && lbr-depth <= 8)", true, ResetBits, "SDM Vol. 4 (Core/Atom LBR stack, 0x60-0x67)", "Branch-to address of LBR entry n (Core-era alias).", new global::MsrGen.Registers.MsrFieldDescriptor[]
         {
             new("TO_IP", 0, 64, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-        }) { StaticReserved = StaticReservedBits, Aliases = new[] { "MSR_LBR_CORE_TO@0" } };
+        }) { StaticReserved = StaticReservedBits, Aliases = new[] { "MSR_LBR_CORE_TO@0" }, KernelName = "MSR_LBR_CORE_TO+n" };
         /// <summary>Bits 63:0 — TO_IP.</summary>
         [global::MsrGen.Registers.MsrField("TO_IP", 0, 64)] public ulong ToIp => (ulong)((Value >> 0) & 0xFFFFFFFFFFFFFFFFUL);
         [global::MsrGen.Registers.MsrField("TO_IP", 0, 64)] public MsrLbrCoreTo WithToIp(ulong value) => new((ulong)value);
@@ -115,7 +115,7 @@ namespace MsrGen.GeneratedUnderTest
             new("JCC", 2, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
             new("CPL_NEQ_0", 1, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
             new("CPL_EQ_0", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-        }) { StaticReserved = StaticReservedBits };
+        }) { StaticReserved = StaticReservedBits, KernelName = "MSR_LBR_SELECT" };
         /// <summary>Bit 9 — EN_CALLSTACK: Call-stack mode</summary>
         [global::MsrGen.Registers.MsrField("EN_CALLSTACK", 9, 1)] public bool EnCallstack => (Value & (1UL << 9)) != 0;
         [global::MsrGen.Registers.MsrField("EN_CALLSTACK", 9, 1)] public MsrLbrSelect WithEnCallstack(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 9, value));
@@ -175,7 +175,7 @@ namespace MsrGen.GeneratedUnderTest
         public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("MSR_LBR_TOS", 0x1C9u, 0x0u, 1, "", global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel && (lbr)", true, ResetBits, "SDM Vol. 3B 19.9", "Index of the most recent LBR entry.", new global::MsrGen.Registers.MsrFieldDescriptor[]
         {
             new("TOS", 0, 6, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-        }) { StaticReserved = StaticReservedBits };
+        }) { StaticReserved = StaticReservedBits, KernelName = "MSR_LBR_TOS" };
         /// <summary>Bits 5:0 — TOS.</summary>
         [global::MsrGen.Registers.MsrField("TOS", 0, 6)] public byte Tos => (byte)((Value >> 0) & 0x3FUL);
         [global::MsrGen.Registers.MsrField("TOS", 0, 6)] public MsrLbrTos WithTos(byte value) => new((Value & 0xFFFFFFFFFFFFFFC0UL) | ((ulong)value & 0x3FUL));
@@ -240,7 +240,7 @@ namespace MsrGen.GeneratedUnderTest
             new("BUS_LOCK_DETECT", 2, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "bus-lock-detect", 0, 0, "", ""),
             new("BTF", 1, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", "Single-step on branches (KVM drops it)"),
             new("LBR", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "lbr", 0, 0, "", "Record last branches"),
-        }) { StaticReserved = StaticReservedBits, Aliases = new[] { "MSR_IA32_DEBUGCTLMSR" } };
+        }) { StaticReserved = StaticReservedBits, Aliases = new[] { "MSR_IA32_DEBUGCTLMSR" }, KernelName = "MSR_IA32_DEBUGCTLMSR" };
         /// <summary>Bit 15 — RTM_DEBUG. Exists only when 'rtm' (reserved otherwise).</summary>
         [global::MsrGen.Registers.MsrField("RTM_DEBUG", 15, 1)] public bool RtmDebug => (Value & (1UL << 15)) != 0;
         [global::MsrGen.Registers.MsrField("RTM_DEBUG", 15, 1)] public Ia32Debugctl WithRtmDebug(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 15, value));
@@ -312,7 +312,7 @@ namespace MsrGen.GeneratedUnderTest
         public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("MSR_LBR_NHM_FROM{n}", 0x680u, 0x1u, 32, "lbr-depth", global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel && (lbr && lbr-depth > 8)", true, ResetBits, "SDM Vol. 4 (MSR_LASTBRANCH_n_FROM_IP, Nehalem and later)", "Branch-from address of LBR entry n (bit 63 is the mispredict flag on formats with flags).", new global::MsrGen.Registers.MsrFieldDescriptor[]
         {
             new("FROM_IP", 0, 64, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-        }) { StaticReserved = StaticReservedBits, Aliases = new[] { "MSR_LBR_NHM_FROM@0" } };
+        }) { StaticReserved = StaticReservedBits, Aliases = new[] { "MSR_LBR_NHM_FROM@0" }, KernelName = "MSR_LBR_NHM_FROM+n" };
         /// <summary>Bits 63:0 — FROM_IP.</summary>
         [global::MsrGen.Registers.MsrField("FROM_IP", 0, 64)] public ulong FromIp => (ulong)((Value >> 0) & 0xFFFFFFFFFFFFFFFFUL);
         [global::MsrGen.Registers.MsrField("FROM_IP", 0, 64)] public MsrLbrNhmFrom WithFromIp(ulong value) => new((ulong)value);
@@ -349,7 +349,7 @@ namespace MsrGen.GeneratedUnderTest
         public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("MSR_LBR_NHM_TO{n}", 0x6C0u, 0x1u, 32, "lbr-depth", global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel && (lbr && lbr-depth > 8)", true, ResetBits, "SDM Vol. 4 (MSR_LASTBRANCH_n_TO_IP, Nehalem and later)", "Branch-to address of LBR entry n.", new global::MsrGen.Registers.MsrFieldDescriptor[]
         {
             new("TO_IP", 0, 64, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-        }) { StaticReserved = StaticReservedBits, Aliases = new[] { "MSR_LBR_NHM_TO@0" } };
+        }) { StaticReserved = StaticReservedBits, Aliases = new[] { "MSR_LBR_NHM_TO@0" }, KernelName = "MSR_LBR_NHM_TO+n" };
         /// <summary>Bits 63:0 — TO_IP.</summary>
         [global::MsrGen.Registers.MsrField("TO_IP", 0, 64)] public ulong ToIp => (ulong)((Value >> 0) & 0xFFFFFFFFFFFFFFFFUL);
         [global::MsrGen.Registers.MsrField("TO_IP", 0, 64)] public MsrLbrNhmTo WithToIp(ulong value) => new((ulong)value);
@@ -397,7 +397,7 @@ namespace MsrGen.GeneratedUnderTest
             new("BR_TYPE", 56, 4, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
             new("BR_CNTR", 32, 8, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", "LBR_INFO_BR_CNTR: branch counters (arch/x86/include/asm/perf_event.h)"),
             new("CYCLE_COUNT", 0, 16, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-        }) { StaticReserved = StaticReservedBits };
+        }) { StaticReserved = StaticReservedBits, KernelName = "MSR_LBR_INFO_0+n" };
         /// <summary>Bit 63 — MISPRED.</summary>
         [global::MsrGen.Registers.MsrField("MISPRED", 63, 1)] public bool Mispred => (Value & (1UL << 63)) != 0;
         [global::MsrGen.Registers.MsrField("MISPRED", 63, 1)] public MsrLbrInfo WithMispred(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 63, value));
@@ -464,7 +464,7 @@ namespace MsrGen.GeneratedUnderTest
             new("BR_TYPE", 56, 4, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
             new("BR_CNTR", 32, 8, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "false", 0, 0, "", "Branch counters (LBR_INFO_BR_CNTR, 4 x 2 bits)"),
             new("CYCLE_COUNT", 0, 16, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-        }) { StaticReserved = StaticReservedBits, Aliases = new[] { "MSR_ARCH_LBR_INFO_{n}" } };
+        }) { StaticReserved = StaticReservedBits, Aliases = new[] { "MSR_ARCH_LBR_INFO_{n}" }, KernelName = "MSR_ARCH_LBR_INFO_0+n" };
         /// <summary>Bit 63 — MISPRED.</summary>
         [global::MsrGen.Registers.MsrField("MISPRED", 63, 1)] public bool Mispred => (Value & (1UL << 63)) != 0;
         [global::MsrGen.Registers.MsrField("MISPRED", 63, 1)] public Ia32LbrInfo WithMispred(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 63, value));
@@ -528,7 +528,7 @@ namespace MsrGen.GeneratedUnderTest
             new("USR", 2, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
             new("OS", 1, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
             new("LBR_EN", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-        }) { StaticReserved = StaticReservedBits, Aliases = new[] { "MSR_ARCH_LBR_CTL" } };
+        }) { StaticReserved = StaticReservedBits, Aliases = new[] { "MSR_ARCH_LBR_CTL" }, KernelName = "MSR_ARCH_LBR_CTL" };
         /// <summary>Bit 22 — OTHER_BRANCH.</summary>
         [global::MsrGen.Registers.MsrField("OTHER_BRANCH", 22, 1)] public bool OtherBranch => (Value & (1UL << 22)) != 0;
         [global::MsrGen.Registers.MsrField("OTHER_BRANCH", 22, 1)] public Ia32LbrCtl WithOtherBranch(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 22, value));
@@ -592,7 +592,7 @@ namespace MsrGen.GeneratedUnderTest
         public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("IA32_LBR_DEPTH", 0x14CFu, 0x0u, 1, "", global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel && (arch-lbr)", true, ResetBits, "SDM Vol. 3B 19.1", "Number of architectural LBR entries in use (multiple of 8).", new global::MsrGen.Registers.MsrFieldDescriptor[]
         {
             new("DEPTH", 0, 9, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-        }) { StaticReserved = StaticReservedBits, Aliases = new[] { "MSR_ARCH_LBR_DEPTH" } };
+        }) { StaticReserved = StaticReservedBits, Aliases = new[] { "MSR_ARCH_LBR_DEPTH" }, KernelName = "MSR_ARCH_LBR_DEPTH" };
         /// <summary>Bits 8:0 — DEPTH.</summary>
         [global::MsrGen.Registers.MsrField("DEPTH", 0, 9)] public ushort Depth => (ushort)((Value >> 0) & 0x1FFUL);
         [global::MsrGen.Registers.MsrField("DEPTH", 0, 9)] public Ia32LbrDepth WithDepth(ushort value) => new((Value & 0xFFFFFFFFFFFFFE00UL) | ((ulong)value & 0x1FFUL));
@@ -628,7 +628,7 @@ namespace MsrGen.GeneratedUnderTest
         public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("IA32_LBR_{n}_FROM_IP", 0x1500u, 0x1u, 32, "lbr-depth", global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel && (arch-lbr)", true, ResetBits, "SDM Vol. 3B 19.1 (IA32_LBR_x_FROM_IP)", "", new global::MsrGen.Registers.MsrFieldDescriptor[]
         {
             new("FROM_IP", 0, 64, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-        }) { StaticReserved = StaticReservedBits, Aliases = new[] { "MSR_ARCH_LBR_FROM_{n}" } };
+        }) { StaticReserved = StaticReservedBits, Aliases = new[] { "MSR_ARCH_LBR_FROM_{n}" }, KernelName = "MSR_ARCH_LBR_FROM_0+n" };
         /// <summary>Bits 63:0 — FROM_IP.</summary>
         [global::MsrGen.Registers.MsrField("FROM_IP", 0, 64)] public ulong FromIp => (ulong)((Value >> 0) & 0xFFFFFFFFFFFFFFFFUL);
         [global::MsrGen.Registers.MsrField("FROM_IP", 0, 64)] public Ia32LbrFromIp WithFromIp(ulong value) => new((ulong)value);
@@ -664,7 +664,7 @@ namespace MsrGen.GeneratedUnderTest
         public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("IA32_LBR_{n}_TO_IP", 0x1600u, 0x1u, 32, "lbr-depth", global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Intel, global::MsrGen.Registers.MsrProfile.All, "intel && (arch-lbr)", true, ResetBits, "SDM Vol. 3B 19.1 (IA32_LBR_x_TO_IP)", "", new global::MsrGen.Registers.MsrFieldDescriptor[]
         {
             new("TO_IP", 0, 64, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", ""),
-        }) { StaticReserved = StaticReservedBits, Aliases = new[] { "MSR_ARCH_LBR_TO_{n}" } };
+        }) { StaticReserved = StaticReservedBits, Aliases = new[] { "MSR_ARCH_LBR_TO_{n}" }, KernelName = "MSR_ARCH_LBR_TO_0+n" };
         /// <summary>Bits 63:0 — TO_IP.</summary>
         [global::MsrGen.Registers.MsrField("TO_IP", 0, 64)] public ulong ToIp => (ulong)((Value >> 0) & 0xFFFFFFFFFFFFFFFFUL);
         [global::MsrGen.Registers.MsrField("TO_IP", 0, 64)] public Ia32LbrToIp WithToIp(ulong value) => new((ulong)value);

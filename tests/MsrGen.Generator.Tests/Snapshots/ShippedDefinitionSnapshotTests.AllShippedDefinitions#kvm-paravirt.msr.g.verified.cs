@@ -30,7 +30,7 @@ namespace MsrGen.GeneratedUnderTest
         public static global::MsrGen.Registers.MsrDescriptor Descriptor { get; } = new("MSR_KVM_POLL_CONTROL", 0x4B564D05u, 0x0u, 1, "", global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, global::MsrGen.Registers.MsrVendor.Kvm, global::MsrGen.Registers.MsrProfile.Upstream, "poll-control", true, ResetBits, "arch/x86/include/uapi/asm/kvm_para.h (KVM_FEATURE_POLL_CONTROL, CPUID 0x40000001 EAX bit 12)", "Guest halt-polling control: bit 0 set lets the host poll before halting the vCPU.", new global::MsrGen.Registers.MsrFieldDescriptor[]
         {
             new("HALT_POLL", 0, 1, global::MsrGen.Registers.MsrAccess.ReadWrite, global::MsrGen.Registers.MsrSideEffects.None, "", 0, 0, "", "Host-side halt polling enabled"),
-        }) { StaticReserved = StaticReservedBits };
+        }) { StaticReserved = StaticReservedBits, KernelName = "MSR_KVM_POLL_CONTROL" };
         /// <summary>Bit 0 — HALT_POLL: Host-side halt polling enabled</summary>
         [global::MsrGen.Registers.MsrField("HALT_POLL", 0, 1)] public bool HaltPoll => (Value & (1UL << 0)) != 0;
         [global::MsrGen.Registers.MsrField("HALT_POLL", 0, 1)] public MsrKvmPollControl WithHaltPoll(bool value) => new(global::MsrGen.Registers.Bits.SetBit(Value, 0, value));
