@@ -52,6 +52,27 @@ public sealed partial class HardwareAccessCounters
 
     internal void CountRdpmc() => Rdpmcs = Next(Rdpmcs);
 
+    /// <summary>The per-instance slot of a catalogued register with an index below 64 (what <see cref="CountWrite"/> increments).</summary>
+    internal static int SlotOf(MsrRef register) => (int)register.Id * InstancesPerRegister + register.Index;
+
+    /// <summary>
+    /// A bulk operation's share of <see cref="CountWrite"/> for one WRMSR of a register resolved
+    /// once (<see cref="SlotOf"/>): the instance's count only; the operation adds the total with
+    /// <see cref="AddTotals"/>. Saturating exactly as one-by-one counting does.
+    /// </summary>
+    internal void CountWriteOfSlot(int slot)
+    {
+        ref long count = ref _writes[slot];
+        count = Next(count);
+    }
+
+    /// <summary>Adds a bulk operation's WRMSRs and RDPMCs to the totals (saturating, as that many single counts would).</summary>
+    internal void AddTotals(long writes, long rdpmcs)
+    {
+        MsrWrites = SaturatingAddRepeated(MsrWrites, writes, 1);
+        Rdpmcs = SaturatingAddRepeated(Rdpmcs, rdpmcs, 1);
+    }
+
     /// <summary>value + 1, saturating at long.MaxValue (a closed-form run of 2^64 exits reaches it).</summary>
     private static long Next(long value) => value == long.MaxValue ? value : value + 1;
 

@@ -135,4 +135,48 @@ public sealed partial class MediatedVpmu : IPmuDesign
             _hw.Wrmsr(EventSelectAddress(i), _eventselHw[i]);
         }
     }
+
+    // ---- KVM's own reads and writes of guest state, wherever it lives -------------------------
+
+    private ulong ReadGuestCounterForKvm(int i) => GpResident(i) ? _hw.Rdpmc((uint)i) : _counter[i];
+
+    private void WriteGuestCounterForKvm(int i, ulong value)
+    {
+        _counter[i] = value;
+        if (GpResident(i))
+        {
+            _hw.Wrmsr(CounterAddress(i), value);
+        }
+    }
+
+    private ulong ReadFixedForKvm(int i) => FixedResident(i) ? _hw.Rdpmc(FixedRdpmc(i)) : _fixedCounter[i];
+
+    private void WriteFixedForKvm(int i, ulong value)
+    {
+        _fixedCounter[i] = value;
+        if (FixedResident(i))
+        {
+            _hw.Wrmsr(Ia32FixedCtr.AddressOf(i), value);
+        }
+    }
+
+    private ulong ReadGuestStatusForKvm() => _statusResident ? _hw.Rdmsr(GlobalStatusAddress) : _globalStatus;
+
+    private void SetGuestStatusBits(ulong bits)
+    {
+        _globalStatus |= bits;
+        if (_statusResident)
+        {
+            _hw.Wrmsr(IsIntel ? Ia32PerfGlobalStatusSet.Address : MsrAmd64PerfCntrGlobalStatusSet.Address, bits);
+        }
+    }
+
+    private void ClearGuestStatusBits(ulong bits)
+    {
+        _globalStatus &= ~bits;
+        if (_statusResident)
+        {
+            _hw.Wrmsr(IsIntel ? Ia32PerfGlobalOvfCtrl.Address : MsrAmd64PerfCntrGlobalStatusClr.Address, bits);
+        }
+    }
 }

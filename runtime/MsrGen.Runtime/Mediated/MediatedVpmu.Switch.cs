@@ -41,21 +41,29 @@ public sealed partial class MediatedVpmu
         _hw.Wrmsr(GlobalCtrlAddress, 0);
         _hw.WriteLvtpc(LvtpcValues.GuestLoaded(_guestLvtpc));
         _lvtpcResident = true;
-        for (int i = 0; i < _counter.Length; i++)
+        if (_bank is not null && _hw.BulkPmu is { } pmu)
         {
-            if (!ElideMatchingCounterWrites || _hw.Rdpmc((uint)i) != _counter[i])
+            // The same RDPMCs and WRMSRs in one operation over the registers resolved at creation.
+            _hw.RestoreCounters(pmu, _bank, _counter, _eventselHw, _fixedCounter, ulong.MaxValue, ulong.MaxValue, ElideMatchingCounterWrites);
+        }
+        else
+        {
+            for (int i = 0; i < _counter.Length; i++)
             {
-                _hw.Wrmsr(CounterAddress(i), _counter[i]);
+                if (!ElideMatchingCounterWrites || _hw.Rdpmc((uint)i) != _counter[i])
+                {
+                    _hw.Wrmsr(CounterAddress(i), _counter[i]);
+                }
+
+                _hw.Wrmsr(EventSelectAddress(i), _eventselHw[i]);
             }
 
-            _hw.Wrmsr(EventSelectAddress(i), _eventselHw[i]);
-        }
-
-        for (int i = 0; i < _fixedCounter.Length; i++)
-        {
-            if (!ElideMatchingCounterWrites || _hw.Rdpmc(FixedRdpmc(i)) != _fixedCounter[i])
+            for (int i = 0; i < _fixedCounter.Length; i++)
             {
-                _hw.Wrmsr(Ia32FixedCtr.AddressOf(i), _fixedCounter[i]);
+                if (!ElideMatchingCounterWrites || _hw.Rdpmc(FixedRdpmc(i)) != _fixedCounter[i])
+                {
+                    _hw.Wrmsr(Ia32FixedCtr.AddressOf(i), _fixedCounter[i]);
+                }
             }
         }
 
@@ -131,26 +139,34 @@ public sealed partial class MediatedVpmu
             }
         }
 
-        for (int i = 0; i < _counter.Length; i++)
+        if (_bank is not null && _hw.BulkPmu is { } pmu)
         {
-            _counter[i] = _hw.Rdpmc((uint)i);
-            if (_counter[i] != 0)
-            {
-                _hw.Wrmsr(CounterAddress(i), 0);
-            }
-
-            if (_eventselHw[i] != 0)
-            {
-                _hw.Wrmsr(EventSelectAddress(i), 0);
-            }
+            // The same RDPMCs and WRMSRs in one operation over the registers resolved at creation.
+            _hw.SaveAndClearCounters(pmu, _bank, _counter, _eventselHw, _fixedCounter);
         }
-
-        for (int i = 0; i < _fixedCounter.Length; i++)
+        else
         {
-            _fixedCounter[i] = _hw.Rdpmc(FixedRdpmc(i));
-            if (_fixedCounter[i] != 0)
+            for (int i = 0; i < _counter.Length; i++)
             {
-                _hw.Wrmsr(Ia32FixedCtr.AddressOf(i), 0);
+                _counter[i] = _hw.Rdpmc((uint)i);
+                if (_counter[i] != 0)
+                {
+                    _hw.Wrmsr(CounterAddress(i), 0);
+                }
+
+                if (_eventselHw[i] != 0)
+                {
+                    _hw.Wrmsr(EventSelectAddress(i), 0);
+                }
+            }
+
+            for (int i = 0; i < _fixedCounter.Length; i++)
+            {
+                _fixedCounter[i] = _hw.Rdpmc(FixedRdpmc(i));
+                if (_fixedCounter[i] != 0)
+                {
+                    _hw.Wrmsr(Ia32FixedCtr.AddressOf(i), 0);
+                }
             }
         }
 
@@ -181,22 +197,32 @@ public sealed partial class MediatedVpmu
             _lvtpcResident = true;
         }
 
-        for (int i = 0; i < _counter.Length; i++)
+        if (_bank is not null && _hw.BulkPmu is { } pmu)
         {
-            if (!GpResident(i))
-            {
-                _hw.Wrmsr(CounterAddress(i), _counter[i]);
-                _hw.Wrmsr(EventSelectAddress(i), _eventselHw[i]);
-                _residentGp |= 1UL << i;
-            }
+            // The non-resident counters' WRMSRs in one operation (no RDPMC: the lazy load does not elide).
+            _hw.RestoreCounters(pmu, _bank, _counter, _eventselHw, _fixedCounter, ~_residentGp, ~_residentFixed, readFirst: false);
+            _residentGp |= Bits.LowOnes(_counter.Length);
+            _residentFixed |= Bits.LowOnes(_fixedCounter.Length);
         }
-
-        for (int i = 0; i < _fixedCounter.Length; i++)
+        else
         {
-            if (!FixedResident(i))
+            for (int i = 0; i < _counter.Length; i++)
             {
-                _hw.Wrmsr(Ia32FixedCtr.AddressOf(i), _fixedCounter[i]);
-                _residentFixed |= 1UL << i;
+                if (!GpResident(i))
+                {
+                    _hw.Wrmsr(CounterAddress(i), _counter[i]);
+                    _hw.Wrmsr(EventSelectAddress(i), _eventselHw[i]);
+                    _residentGp |= 1UL << i;
+                }
+            }
+
+            for (int i = 0; i < _fixedCounter.Length; i++)
+            {
+                if (!FixedResident(i))
+                {
+                    _hw.Wrmsr(Ia32FixedCtr.AddressOf(i), _fixedCounter[i]);
+                    _residentFixed |= 1UL << i;
+                }
             }
         }
 
@@ -337,49 +363,5 @@ public sealed partial class MediatedVpmu
     {
         _globalCtrl = value;
         _vmcsGuestGlobalCtrl = value;
-    }
-
-    // ---- KVM's own reads and writes of guest state, wherever it lives -------------------------
-
-    private ulong ReadGuestCounterForKvm(int i) => GpResident(i) ? _hw.Rdpmc((uint)i) : _counter[i];
-
-    private void WriteGuestCounterForKvm(int i, ulong value)
-    {
-        _counter[i] = value;
-        if (GpResident(i))
-        {
-            _hw.Wrmsr(CounterAddress(i), value);
-        }
-    }
-
-    private ulong ReadFixedForKvm(int i) => FixedResident(i) ? _hw.Rdpmc(FixedRdpmc(i)) : _fixedCounter[i];
-
-    private void WriteFixedForKvm(int i, ulong value)
-    {
-        _fixedCounter[i] = value;
-        if (FixedResident(i))
-        {
-            _hw.Wrmsr(Ia32FixedCtr.AddressOf(i), value);
-        }
-    }
-
-    private ulong ReadGuestStatusForKvm() => _statusResident ? _hw.Rdmsr(GlobalStatusAddress) : _globalStatus;
-
-    private void SetGuestStatusBits(ulong bits)
-    {
-        _globalStatus |= bits;
-        if (_statusResident)
-        {
-            _hw.Wrmsr(IsIntel ? Ia32PerfGlobalStatusSet.Address : MsrAmd64PerfCntrGlobalStatusSet.Address, bits);
-        }
-    }
-
-    private void ClearGuestStatusBits(ulong bits)
-    {
-        _globalStatus &= ~bits;
-        if (_statusResident)
-        {
-            _hw.Wrmsr(IsIntel ? Ia32PerfGlobalOvfCtrl.Address : MsrAmd64PerfCntrGlobalStatusClr.Address, bits);
-        }
     }
 }

@@ -64,6 +64,7 @@ public sealed partial class MediatedVpmu
         _globalCtrl = MediatedPmuSupport.ResetGlobalCtrl(guest, mediated: true);
         _vmcsGuestGlobalCtrl = _globalCtrl;
         Pmu = new Kvm.Pmu.KvmPmu(this);
+        _bank = PlanCounterBank();
         for (int i = 0; i < _eventselHw.Length; i++)
         {
             RefreshEventSelectHw(i);
@@ -78,6 +79,34 @@ public sealed partial class MediatedVpmu
 
     // The host's vendor, read once: every register address of a world switch depends on it.
     private readonly bool _isIntel;
+
+    // The guest's counters and event selects on the runtime's physical PMU, resolved once for the
+    // bulk form of the switch (null on other hardware, or if any of them would fault).
+    private readonly PhysicalPmu.CounterBank? _bank;
+
+    private PhysicalPmu.CounterBank? PlanCounterBank()
+    {
+        if (_hw.PlanningPmu is not { } pmu)
+        {
+            return null;
+        }
+
+        var counters = new uint[_counter.Length];
+        var selects = new uint[_counter.Length];
+        var fixedCounters = new uint[_fixedCounter.Length];
+        for (int i = 0; i < counters.Length; i++)
+        {
+            counters[i] = CounterAddress(i);
+            selects[i] = EventSelectAddress(i);
+        }
+
+        for (int i = 0; i < fixedCounters.Length; i++)
+        {
+            fixedCounters[i] = Ia32FixedCtr.AddressOf(i);
+        }
+
+        return pmu.PlanCounterBank(counters, selects, fixedCounters);
+    }
 
     /// <summary>perf's guest context is loaded (between load and put).</summary>
     public bool Loaded { get; private set; }

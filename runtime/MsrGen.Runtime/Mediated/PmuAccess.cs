@@ -1,5 +1,7 @@
+using System;
 using System.Collections.Generic;
 using MsrGen.Registers;
+using MsrGen.Runtime.Hardware;
 
 namespace MsrGen.Runtime.Mediated;
 
@@ -96,6 +98,34 @@ public sealed class PmuAccess
         _rdpmc = MediatedVpmu.Repeated(_rdpmc, perStep.Rdpmc, times);
         _lvtpc = MediatedVpmu.Repeated(_lvtpc, perStep.LvtpcWrites, times);
         _vmcs = MediatedVpmu.Repeated(_vmcs, perStep.VmcsGlobalCtrl, times);
+    }
+
+    /// <summary>
+    /// The runtime's physical PMU when a switch may use its bulk operations instead of single
+    /// accesses: it is the hardware, and no trace records the order of the accesses (a bulk
+    /// operation has the same effect and counts, but not the same interleaving). Null otherwise.
+    /// </summary>
+    internal PhysicalPmu? BulkPmu => Trace is null ? _bridge?.Pmu : null;
+
+    /// <summary>The runtime's physical PMU, whether or not a trace is attached (to plan bulk operations once).</summary>
+    internal PhysicalPmu? PlanningPmu => _bridge?.Pmu;
+
+    /// <summary>
+    /// <see cref="PhysicalPmu.SaveAndClearCounters"/> counted here as its single accesses would be:
+    /// one RDPMC per counter and its WRMSRs.
+    /// </summary>
+    internal void SaveAndClearCounters(PhysicalPmu pmu, PhysicalPmu.CounterBank bank, Span<ulong> gp, ReadOnlySpan<ulong> selectsHw, Span<ulong> fixedCounters)
+    {
+        _wrmsr += pmu.SaveAndClearCounters(bank, gp, selectsHw, fixedCounters);
+        _rdpmc += gp.Length + fixedCounters.Length;
+    }
+
+    /// <summary><see cref="PhysicalPmu.RestoreCounters"/> counted here as its single accesses would be.</summary>
+    internal void RestoreCounters(PhysicalPmu pmu, PhysicalPmu.CounterBank bank, ReadOnlySpan<ulong> gp, ReadOnlySpan<ulong> selectsHw,
+        ReadOnlySpan<ulong> fixedCounters, ulong gpMask, ulong fixedMask, bool readFirst)
+    {
+        _wrmsr += pmu.RestoreCounters(bank, gp, selectsHw, fixedCounters, gpMask, fixedMask, readFirst, out long rdpmcs);
+        _rdpmc += rdpmcs;
     }
 
     public ulong Rdmsr(uint address)
