@@ -69,9 +69,12 @@ public sealed partial class HardwareAccessCounters
     /// <summary>Adds a bulk operation's WRMSRs and RDPMCs to the totals (saturating, as that many single counts would).</summary>
     internal void AddTotals(long writes, long rdpmcs)
     {
-        MsrWrites = SaturatingAddRepeated(MsrWrites, writes, 1);
-        Rdpmcs = SaturatingAddRepeated(Rdpmcs, rdpmcs, 1);
+        MsrWrites = SaturatingAdd(MsrWrites, writes);
+        Rdpmcs = SaturatingAdd(Rdpmcs, rdpmcs);
     }
+
+    /// <summary>value + delta for a non-negative delta, saturating at long.MaxValue (what delta single counts give).</summary>
+    private static long SaturatingAdd(long value, long delta) => value > long.MaxValue - delta ? long.MaxValue : value + delta;
 
     /// <summary>value + 1, saturating at long.MaxValue (a closed-form run of 2^64 exits reaches it).</summary>
     private static long Next(long value) => value == long.MaxValue ? value : value + 1;

@@ -82,7 +82,7 @@ public sealed partial class MediatedVpmu : IPmuDesign
         RefreshFixedCtrlHw();
         if (_fixedCtrlResident)
         {
-            _hw.Wrmsr(Ia32FixedCtrCtrl.Address, _fixedCtrlHw);
+            _hw.Wrmsr(_fixedCtrlReg, _fixedCtrlHw);
         }
     }
 
@@ -98,7 +98,7 @@ public sealed partial class MediatedVpmu : IPmuDesign
         }
         else if (_globalCtrlResident)
         {
-            _hw.Wrmsr(MsrAmd64PerfCntrGlobalCtl.Address, _globalCtrl);
+            _hw.Wrmsr(_globalCtrlReg, _globalCtrl);
         }
     }
 
@@ -160,14 +160,14 @@ public sealed partial class MediatedVpmu : IPmuDesign
         }
     }
 
-    private ulong ReadGuestStatusForKvm() => _statusResident ? _hw.Rdmsr(GlobalStatusAddress) : _globalStatus;
+    private ulong ReadGuestStatusForKvm() => _statusResident ? _hw.Rdmsr(_globalStatusReg) : _globalStatus;
 
     private void SetGuestStatusBits(ulong bits)
     {
         _globalStatus |= bits;
         if (_statusResident)
         {
-            _hw.Wrmsr(IsIntel ? Ia32PerfGlobalStatusSet.Address : MsrAmd64PerfCntrGlobalStatusSet.Address, bits);
+            _hw.Wrmsr(_statusSetReg, bits);
         }
     }
 
@@ -176,7 +176,7 @@ public sealed partial class MediatedVpmu : IPmuDesign
         _globalStatus &= ~bits;
         if (_statusResident)
         {
-            _hw.Wrmsr(IsIntel ? Ia32PerfGlobalOvfCtrl.Address : MsrAmd64PerfCntrGlobalStatusClr.Address, bits);
+            _hw.Wrmsr(_statusClearReg, bits);
         }
     }
 }

@@ -38,7 +38,7 @@ public sealed partial class MediatedVpmu
         _perf.LoadGuestContext();
         Loaded = true;
         Loads++;
-        _hw.Wrmsr(GlobalCtrlAddress, 0);
+        _hw.Wrmsr(_globalCtrlReg, 0);
         _hw.WriteLvtpc(LvtpcValues.GuestLoaded(_guestLvtpc));
         _lvtpcResident = true;
         if (_bank is not null && _hw.BulkPmu is { } pmu)
@@ -76,30 +76,30 @@ public sealed partial class MediatedVpmu
     {
         if (IsIntel)
         {
-            ulong hwStatus = _hw.Rdmsr(Ia32PerfGlobalStatus.Address);
+            ulong hwStatus = _hw.Rdmsr(_globalStatusReg);
             ulong toggle = _globalStatus ^ hwStatus;
             if ((hwStatus & toggle) != 0)
             {
-                _hw.Wrmsr(Ia32PerfGlobalOvfCtrl.Address, hwStatus & toggle);
+                _hw.Wrmsr(_statusClearReg, hwStatus & toggle);
             }
 
             if ((_globalStatus & toggle) != 0)
             {
-                _hw.Wrmsr(Ia32PerfGlobalStatusSet.Address, _globalStatus & toggle);
+                _hw.Wrmsr(_statusSetReg, _globalStatus & toggle);
             }
 
-            _hw.Wrmsr(Ia32FixedCtrCtrl.Address, _fixedCtrlHw);
+            _hw.Wrmsr(_fixedCtrlReg, _fixedCtrlHw);
         }
         else
         {
-            ulong hwStatus = _hw.Rdmsr(MsrAmd64PerfCntrGlobalStatus.Address);
+            ulong hwStatus = _hw.Rdmsr(_globalStatusReg);
             if (hwStatus != 0)
             {
-                _hw.Wrmsr(MsrAmd64PerfCntrGlobalStatusClr.Address, hwStatus);
+                _hw.Wrmsr(_statusClearReg, hwStatus);
             }
 
-            _hw.Wrmsr(MsrAmd64PerfCntrGlobalStatusSet.Address, _globalStatus);
-            _hw.Wrmsr(MsrAmd64PerfCntrGlobalCtl.Address, _globalCtrl);
+            _hw.Wrmsr(_statusSetReg, _globalStatus);
+            _hw.Wrmsr(_globalCtrlReg, _globalCtrl);
             _globalCtrlResident = true;
         }
 
@@ -118,24 +118,24 @@ public sealed partial class MediatedVpmu
         Puts++;
         if (IsIntel)
         {
-            _globalStatus = _hw.Rdmsr(Ia32PerfGlobalStatus.Address);
+            _globalStatus = _hw.Rdmsr(_globalStatusReg);
             if (_globalStatus != 0)
             {
-                _hw.Wrmsr(Ia32PerfGlobalOvfCtrl.Address, _globalStatus);
+                _hw.Wrmsr(_statusClearReg, _globalStatus);
             }
 
             if (_fixedCtrlHw != 0)
             {
-                _hw.Wrmsr(Ia32FixedCtrCtrl.Address, 0);
+                _hw.Wrmsr(_fixedCtrlReg, 0);
             }
         }
         else
         {
-            _hw.Wrmsr(MsrAmd64PerfCntrGlobalCtl.Address, 0);
-            _globalStatus = _hw.Rdmsr(MsrAmd64PerfCntrGlobalStatus.Address);
+            _hw.Wrmsr(_globalCtrlReg, 0);
+            _globalStatus = _hw.Rdmsr(_globalStatusReg);
             if (_globalStatus != 0)
             {
-                _hw.Wrmsr(MsrAmd64PerfCntrGlobalStatusClr.Address, _globalStatus);
+                _hw.Wrmsr(_statusClearReg, _globalStatus);
             }
         }
 
@@ -188,7 +188,7 @@ public sealed partial class MediatedVpmu
         Loads++;
         if (hostCounting)
         {
-            _hw.Wrmsr(GlobalCtrlAddress, 0);
+            _hw.Wrmsr(_globalCtrlReg, 0);
         }
 
         if (!_lvtpcResident)
@@ -276,7 +276,7 @@ public sealed partial class MediatedVpmu
         {
             if (_fixedCtrlHw != 0)
             {
-                _hw.Wrmsr(Ia32FixedCtrCtrl.Address, 0);
+                _hw.Wrmsr(_fixedCtrlReg, 0);
             }
 
             _fixedCtrlResident = false;
@@ -294,10 +294,10 @@ public sealed partial class MediatedVpmu
 
         if (_statusResident)
         {
-            _globalStatus = _hw.Rdmsr(GlobalStatusAddress);
+            _globalStatus = _hw.Rdmsr(_globalStatusReg);
             if (_globalStatus != 0)
             {
-                _hw.Wrmsr(IsIntel ? Ia32PerfGlobalOvfCtrl.Address : MsrAmd64PerfCntrGlobalStatusClr.Address, _globalStatus);
+                _hw.Wrmsr(_statusClearReg, _globalStatus);
             }
 
             _statusResident = false;
@@ -305,7 +305,7 @@ public sealed partial class MediatedVpmu
 
         if (!IsIntel && _globalCtrlResident)
         {
-            _hw.Wrmsr(MsrAmd64PerfCntrGlobalCtl.Address, 0);
+            _hw.Wrmsr(_globalCtrlReg, 0);
             _globalCtrlResident = false;
         }
 
@@ -348,7 +348,7 @@ public sealed partial class MediatedVpmu
     {
         if (!IsIntel && !Intercepts.GlobalCtrlIntercepted && _globalCtrlResident)
         {
-            _globalCtrl = _hw.Rdmsr(MsrAmd64PerfCntrGlobalCtl.Address);
+            _globalCtrl = _hw.Rdmsr(_globalCtrlReg);
         }
     }
 

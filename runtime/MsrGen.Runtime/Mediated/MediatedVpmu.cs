@@ -57,6 +57,11 @@ public sealed partial class MediatedVpmu
         Intercepts = intercepts;
         _hw = hardware;
         _perf = perf;
+        _globalCtrlReg = hardware.Resolve(GlobalCtrlAddress);
+        _globalStatusReg = hardware.Resolve(GlobalStatusAddress);
+        _statusClearReg = hardware.Resolve(_isIntel ? Ia32PerfGlobalOvfCtrl.Address : MsrAmd64PerfCntrGlobalStatusClr.Address);
+        _statusSetReg = hardware.Resolve(_isIntel ? Ia32PerfGlobalStatusSet.Address : MsrAmd64PerfCntrGlobalStatusSet.Address);
+        _fixedCtrlReg = hardware.Resolve(Ia32FixedCtrCtrl.Address);
         _counter = new ulong[guest.GpCounters];
         _eventsel = new ulong[guest.GpCounters];
         _eventselHw = new ulong[guest.GpCounters];
@@ -79,6 +84,10 @@ public sealed partial class MediatedVpmu
 
     // The host's vendor, read once: every register address of a world switch depends on it.
     private readonly bool _isIntel;
+
+    // The global registers of a switch (Intel: GLOBAL_CTRL, GLOBAL_STATUS, OVF_CTRL, STATUS_SET,
+    // FIXED_CTR_CTRL; AMD: GLOBAL_CTL, GLOBAL_STATUS, STATUS_CLR, STATUS_SET), looked up once.
+    private readonly PmuRegister _globalCtrlReg, _globalStatusReg, _statusClearReg, _statusSetReg, _fixedCtrlReg;
 
     // The guest's counters and event selects on the runtime's physical PMU, resolved once for the
     // bulk form of the switch (null on other hardware, or if any of them would fault).
@@ -153,7 +162,7 @@ public sealed partial class MediatedVpmu
         RefreshFixedCtrlHw();
         if (_fixedCtrlResident && IsIntel && Guest.Version > 1)
         {
-            _hw.Wrmsr(Ia32FixedCtrCtrl.Address, _fixedCtrlHw);
+            _hw.Wrmsr(_fixedCtrlReg, _fixedCtrlHw);
         }
     }
 

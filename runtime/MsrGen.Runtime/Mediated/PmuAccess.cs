@@ -39,6 +39,12 @@ public enum PmuOp : byte
 /// <summary>One physical access as the order tests see it.</summary>
 public readonly record struct PmuAccessRecord(PmuOp Op, uint Address, ulong Value);
 
+/// <summary>
+/// An MSR address with its catalog lookup on the runtime's physical PMU, done once (a world switch
+/// touches the same few registers every time); on other hardware only the address is used.
+/// </summary>
+internal readonly record struct PmuRegister(uint Address, bool Known, MsrRef Register);
+
 /// <summary>Counts of physical operations (a value type so snapshots and differences are free).</summary>
 public readonly record struct PmuOpCounts(long Rdmsr, long Wrmsr, long Rdpmc, long LvtpcWrites, long VmcsGlobalCtrl)
 {
@@ -126,6 +132,46 @@ public sealed class PmuAccess
     {
         _wrmsr += pmu.RestoreCounters(bank, gp, selectsHw, fixedCounters, gpMask, fixedMask, readFirst, out long rdpmcs);
         _rdpmc += rdpmcs;
+    }
+
+    /// <summary>Looks <paramref name="address"/> up once for <see cref="Rdmsr(PmuRegister)"/> and <see cref="Wrmsr(PmuRegister, ulong)"/>.</summary>
+    internal PmuRegister Resolve(uint address)
+    {
+        bool known = MsrCatalog.TryFind(address, _bridge?.Pmu.Profile ?? MsrProfile.Upstream, out var register);
+        return new PmuRegister(address, known, register);
+    }
+
+    /// <summary><see cref="Rdmsr(uint)"/> of a register looked up once: the same access, count and trace record.</summary>
+    internal ulong Rdmsr(PmuRegister register)
+    {
+        _rdmsr++;
+        ulong value;
+        if (_bridge is { } bridge)
+        {
+            bridge.Pmu.ReadMsr(register.Known, register.Register, out value);
+        }
+        else
+        {
+            value = Hardware.ReadMsr(register.Address);
+        }
+
+        Trace?.Add(new PmuAccessRecord(PmuOp.Rdmsr, register.Address, value));
+        return value;
+    }
+
+    /// <summary><see cref="Wrmsr(uint, ulong)"/> of a register looked up once.</summary>
+    internal void Wrmsr(PmuRegister register, ulong value)
+    {
+        _wrmsr++;
+        Trace?.Add(new PmuAccessRecord(PmuOp.Wrmsr, register.Address, value));
+        if (_bridge is { } bridge)
+        {
+            bridge.Pmu.WriteMsr(register.Known, register.Register, value);
+        }
+        else
+        {
+            Hardware.WriteMsr(register.Address, value);
+        }
     }
 
     public ulong Rdmsr(uint address)

@@ -122,8 +122,12 @@ public sealed partial class VmMetrics
     /// <summary>a + b, or 2^64-1 when the sum does not fit.</summary>
     public static ulong SaturatingAdd(ulong a, ulong b) => a > ulong.MaxValue - b ? ulong.MaxValue : a + b;
 
-    /// <summary>a × b, or 2^64-1 when the product does not fit.</summary>
-    public static ulong SaturatingMultiply(ulong a, ulong b) => b != 0 && a > ulong.MaxValue / b ? ulong.MaxValue : a * b;
+    /// <summary>a × b, or 2^64-1 when the product does not fit (the full 128-bit product: one multiply, no division).</summary>
+    public static ulong SaturatingMultiply(ulong a, ulong b)
+    {
+        ulong high = Math.BigMul(a, b, out ulong low);
+        return high != 0 ? ulong.MaxValue : low;
+    }
 
     /// <summary>A design's own metric (lower-case dotted name, e.g. <c>lbr.entries-lost</c>).</summary>
     public void Add(string name, long delta = 1)
