@@ -132,7 +132,7 @@ public sealed partial class MediatedVpmu : IPmuDesign
         RefreshEventSelectHw(i);
         if (GpResident(i))
         {
-            _hw.Wrmsr(EventSelectAddress(i), _eventselHw[i]);
+            _hw.Wrmsr(_selectRegs[i], _eventselHw[i]);
         }
     }
 
@@ -145,7 +145,7 @@ public sealed partial class MediatedVpmu : IPmuDesign
         _counter[i] = value;
         if (GpResident(i))
         {
-            _hw.Wrmsr(CounterAddress(i), value);
+            _hw.Wrmsr(_counterRegs[i], value);
         }
     }
 
@@ -156,7 +156,7 @@ public sealed partial class MediatedVpmu : IPmuDesign
         _fixedCounter[i] = value;
         if (FixedResident(i))
         {
-            _hw.Wrmsr(Ia32FixedCtr.AddressOf(i), value);
+            _hw.Wrmsr(_fixedRegs[i], value);
         }
     }
 

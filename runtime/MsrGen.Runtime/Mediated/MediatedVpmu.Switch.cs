@@ -52,17 +52,17 @@ public sealed partial class MediatedVpmu
             {
                 if (!ElideMatchingCounterWrites || _hw.Rdpmc((uint)i) != _counter[i])
                 {
-                    _hw.Wrmsr(CounterAddress(i), _counter[i]);
+                    _hw.Wrmsr(_counterRegs[i], _counter[i]);
                 }
 
-                _hw.Wrmsr(EventSelectAddress(i), _eventselHw[i]);
+                _hw.Wrmsr(_selectRegs[i], _eventselHw[i]);
             }
 
             for (int i = 0; i < _fixedCounter.Length; i++)
             {
                 if (!ElideMatchingCounterWrites || _hw.Rdpmc(FixedRdpmc(i)) != _fixedCounter[i])
                 {
-                    _hw.Wrmsr(Ia32FixedCtr.AddressOf(i), _fixedCounter[i]);
+                    _hw.Wrmsr(_fixedRegs[i], _fixedCounter[i]);
                 }
             }
         }
@@ -151,12 +151,12 @@ public sealed partial class MediatedVpmu
                 _counter[i] = _hw.Rdpmc((uint)i);
                 if (_counter[i] != 0)
                 {
-                    _hw.Wrmsr(CounterAddress(i), 0);
+                    _hw.Wrmsr(_counterRegs[i], 0);
                 }
 
                 if (_eventselHw[i] != 0)
                 {
-                    _hw.Wrmsr(EventSelectAddress(i), 0);
+                    _hw.Wrmsr(_selectRegs[i], 0);
                 }
             }
 
@@ -165,7 +165,7 @@ public sealed partial class MediatedVpmu
                 _fixedCounter[i] = _hw.Rdpmc(FixedRdpmc(i));
                 if (_fixedCounter[i] != 0)
                 {
-                    _hw.Wrmsr(Ia32FixedCtr.AddressOf(i), 0);
+                    _hw.Wrmsr(_fixedRegs[i], 0);
                 }
             }
         }
@@ -210,8 +210,8 @@ public sealed partial class MediatedVpmu
             {
                 if (!GpResident(i))
                 {
-                    _hw.Wrmsr(CounterAddress(i), _counter[i]);
-                    _hw.Wrmsr(EventSelectAddress(i), _eventselHw[i]);
+                    _hw.Wrmsr(_counterRegs[i], _counter[i]);
+                    _hw.Wrmsr(_selectRegs[i], _eventselHw[i]);
                     _residentGp |= 1UL << i;
                 }
             }
@@ -220,7 +220,7 @@ public sealed partial class MediatedVpmu
             {
                 if (!FixedResident(i))
                 {
-                    _hw.Wrmsr(Ia32FixedCtr.AddressOf(i), _fixedCounter[i]);
+                    _hw.Wrmsr(_fixedRegs[i], _fixedCounter[i]);
                     _residentFixed |= 1UL << i;
                 }
             }
@@ -264,7 +264,7 @@ public sealed partial class MediatedVpmu
                 _counter[i] = _hw.Rdpmc((uint)i);
                 if (_eventselHw[i] != 0)
                 {
-                    _hw.Wrmsr(EventSelectAddress(i), 0);
+                    _hw.Wrmsr(_selectRegs[i], 0);
                 }
 
                 _residentGp &= ~bit;

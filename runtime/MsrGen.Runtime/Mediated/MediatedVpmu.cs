@@ -68,6 +68,20 @@ public sealed partial class MediatedVpmu
         _fixedCounter = new ulong[guest.FixedCounters];
         _globalCtrl = MediatedPmuSupport.ResetGlobalCtrl(guest, mediated: true);
         _vmcsGuestGlobalCtrl = _globalCtrl;
+        _counterRegs = new PmuRegister[_counter.Length];
+        _selectRegs = new PmuRegister[_counter.Length];
+        _fixedRegs = new PmuRegister[_fixedCounter.Length];
+        for (int i = 0; i < _counterRegs.Length; i++)
+        {
+            _counterRegs[i] = hardware.Resolve(CounterAddress(i));
+            _selectRegs[i] = hardware.Resolve(EventSelectAddress(i));
+        }
+
+        for (int i = 0; i < _fixedRegs.Length; i++)
+        {
+            _fixedRegs[i] = hardware.Resolve(Ia32FixedCtr.AddressOf(i));
+        }
+
         Pmu = new Kvm.Pmu.KvmPmu(this);
         _bank = PlanCounterBank();
         for (int i = 0; i < _eventselHw.Length; i++)
@@ -88,6 +102,9 @@ public sealed partial class MediatedVpmu
     // The global registers of a switch (Intel: GLOBAL_CTRL, GLOBAL_STATUS, OVF_CTRL, STATUS_SET,
     // FIXED_CTR_CTRL; AMD: GLOBAL_CTL, GLOBAL_STATUS, STATUS_CLR, STATUS_SET), looked up once.
     private readonly PmuRegister _globalCtrlReg, _globalStatusReg, _statusClearReg, _statusSetReg, _fixedCtrlReg;
+
+    // The guest's GP counters, event selects and fixed counters (instance i at index i), looked up once.
+    private readonly PmuRegister[] _counterRegs, _selectRegs, _fixedRegs;
 
     // The guest's counters and event selects on the runtime's physical PMU, resolved once for the
     // bulk form of the switch (null on other hardware, or if any of them would fault).
@@ -155,7 +172,7 @@ public sealed partial class MediatedVpmu
             RefreshEventSelectHw(i);
             if (GpResident(i))
             {
-                _hw.Wrmsr(EventSelectAddress(i), _eventselHw[i]);
+                _hw.Wrmsr(_selectRegs[i], _eventselHw[i]);
             }
         }
 
