@@ -111,23 +111,26 @@ public sealed partial class PhysicalPmu
     internal long SaveAndClearCounters(CounterBank bank, Span<ulong> gp, ReadOnlySpan<ulong> selectsHw, Span<ulong> fixedCounters)
     {
         var attribution = Attribution;
+        long[] machine = Accesses.WriteCounts;
+        long[]? vm = attribution?.WriteCounts;
+        ulong[] hwCounters = _gp, hwSelects = _evtsel;
         int[] counterSlots = bank.CounterSlots, selectSlots = bank.SelectSlots, fixedSlots = bank.FixedSlots;
         long writes = 0;
         for (int i = 0; i < gp.Length; i++)
         {
-            ulong value = _gp[i];
+            ulong value = hwCounters[i];
             gp[i] = value;
             if (value != 0)
             {
-                _gp[i] = 0;
-                CountBulkWrite(counterSlots[i], attribution);
+                hwCounters[i] = 0;
+                CountBulkWrite(counterSlots[i], machine, vm);
                 writes++;
             }
 
             if (selectsHw[i] != 0)
             {
-                _evtsel[i] = 0;
-                CountBulkWrite(selectSlots[i], attribution);
+                hwSelects[i] = 0;
+                CountBulkWrite(selectSlots[i], machine, vm);
                 writes++;
             }
         }
@@ -139,7 +142,7 @@ public sealed partial class PhysicalPmu
             if (value != 0)
             {
                 StoreFixed(i, 0);
-                CountBulkWrite(fixedSlots[i], attribution);
+                CountBulkWrite(fixedSlots[i], machine, vm);
                 writes++;
             }
         }
@@ -161,9 +164,13 @@ public sealed partial class PhysicalPmu
         ulong gpMask, ulong fixedMask, bool readFirst, out long rdpmcs)
     {
         var attribution = Attribution;
+        long[] machine = Accesses.WriteCounts;
+        long[]? vm = attribution?.WriteCounts;
+        ulong[] hwCounters = _gp, hwSelects = _evtsel;
         int[] counterSlots = bank.CounterSlots, selectSlots = bank.SelectSlots, fixedSlots = bank.FixedSlots;
         ulong[] selectReserved = bank.SelectReserved;
         bool widthFaults = bank.CounterWidthFaults;
+        ulong widthMask = GpMask;
         long writes = 0, reads = 0;
         for (int i = 0; i < gp.Length; i++)
         {
@@ -178,25 +185,25 @@ public sealed partial class PhysicalPmu
                 reads++;
             }
 
-            if (!readFirst || _gp[i] != value)
+            if (!readFirst || hwCounters[i] != value)
             {
                 // IA32_A_PMCi faults on bits above the width; the other counters keep the low bits.
-                if (!widthFaults || (value & ~GpMask) == 0)
+                if (!widthFaults || (value & ~widthMask) == 0)
                 {
-                    _gp[i] = value & GpMask;
+                    hwCounters[i] = value & widthMask;
                 }
 
-                CountBulkWrite(counterSlots[i], attribution);
+                CountBulkWrite(counterSlots[i], machine, vm);
                 writes++;
             }
 
             ulong select = selectsHw[i];
             if ((select & selectReserved[i]) == 0)
             {
-                _evtsel[i] = select;
+                hwSelects[i] = select;
             }
 
-            CountBulkWrite(selectSlots[i], attribution);
+            CountBulkWrite(selectSlots[i], machine, vm);
             writes++;
         }
 
@@ -216,7 +223,7 @@ public sealed partial class PhysicalPmu
             if (!readFirst || _fixed[i] != value)
             {
                 StoreFixed(i, value);
-                CountBulkWrite(fixedSlots[i], attribution);
+                CountBulkWrite(fixedSlots[i], machine, vm);
                 writes++;
             }
         }
@@ -237,9 +244,14 @@ public sealed partial class PhysicalPmu
         }
     }
 
-    private void CountBulkWrite(int slot, HardwareAccessCounters? attribution)
+    /// <summary>One WRMSR's per-instance counts: the machine's, and the attributed VM's when there is one.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static void CountBulkWrite(int slot, long[] machine, long[]? vm)
     {
-        Accesses.CountWriteOfSlot(slot);
-        attribution?.CountWriteOfSlot(slot);
+        HardwareAccessCounters.CountWriteOfSlot(machine, slot);
+        if (vm is not null)
+        {
+            HardwareAccessCounters.CountWriteOfSlot(vm, slot);
+        }
     }
 }

@@ -68,6 +68,7 @@ public sealed partial class VmMetrics
     public void CountPmuRequest() => PmuRequests = Increment(PmuRequests);
 
     /// <summary>value + 1, saturating at long.MaxValue (2^64 - 1 exits in closed form reach it).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private static long Increment(long value) => value == long.MaxValue ? value : value + 1;
 
     /// <summary>Charges <paramref name="times"/> × the table's cycles of <paramref name="primitive"/> (by name).</summary>
@@ -120,9 +121,11 @@ public sealed partial class VmMetrics
     }
 
     /// <summary>a + b, or 2^64-1 when the sum does not fit.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public static ulong SaturatingAdd(ulong a, ulong b) => a > ulong.MaxValue - b ? ulong.MaxValue : a + b;
 
     /// <summary>a × b, or 2^64-1 when the product does not fit (the full 128-bit product: one multiply, no division).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public static ulong SaturatingMultiply(ulong a, ulong b)
     {
         ulong high = Math.BigMul(a, b, out ulong low);
