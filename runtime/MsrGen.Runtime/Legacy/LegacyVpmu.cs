@@ -164,6 +164,7 @@ public sealed partial class LegacyVpmu : IVpmu
             .WithOs(nibble.FixedOs(0)).WithUsr(nibble.FixedUsr(0)).WithInt(nibble.FixedPmi(0)).WithEn(true).Value;
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private void CountReprogram(CostPrimitive primitive)
     {
         _vcpu.Metrics.CountPerfReprogram();

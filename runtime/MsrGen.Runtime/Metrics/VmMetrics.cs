@@ -43,6 +43,7 @@ public sealed partial class VmMetrics
 
     public long ExitsBy(ExitReason reason) => _exitsByReason[(int)reason];
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public void CountExit(ExitReason reason, VmExitKind kind)
     {
         Exits = Increment(Exits);
@@ -53,6 +54,7 @@ public sealed partial class VmMetrics
         }
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public void CountEntry() => Entries = Increment(Entries);
 
     public void CountGuestFault() => GuestFaults = Increment(GuestFaults);
@@ -63,8 +65,10 @@ public sealed partial class VmMetrics
 
     public void CountPerfRelease() => PerfReleases = Increment(PerfReleases);
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public void CountPerfReprogram() => PerfReprograms = Increment(PerfReprograms);
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public void CountPmuRequest() => PmuRequests = Increment(PmuRequests);
 
     /// <summary>value + 1, saturating at long.MaxValue (2^64 - 1 exits in closed form reach it).</summary>
