@@ -78,6 +78,7 @@ public sealed partial class HardwareAccessCounters
     }
 
     /// <summary>Adds a bulk operation's WRMSRs and RDPMCs to the totals (saturating, as that many single counts would).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     internal void AddTotals(long writes, long rdpmcs)
     {
         MsrWrites = SaturatingAdd(MsrWrites, writes);
