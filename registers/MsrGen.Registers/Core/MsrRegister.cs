@@ -11,9 +11,17 @@ public interface IMsrRegister<TSelf> where TSelf : struct, IMsrRegister<TSelf>
     /// <summary>The SDM / kernel name (for arrays, with <c>{n}</c> where the index goes).</summary>
     static virtual string Name => TSelf.Descriptor.Name;
     /// <summary>Address of instance 0 (the only instance of a scalar register).</summary>
-    static virtual uint BaseAddress => TSelf.Descriptor.BaseAddress;
+    static virtual uint BaseAddress
+    {
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        get => TSelf.Descriptor.BaseAddress;
+    }
     /// <summary>Distance between consecutive instances of an array register (0 for scalars).</summary>
-    static virtual uint AddressStride => TSelf.Descriptor.Stride;
+    static virtual uint AddressStride
+    {
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        get => TSelf.Descriptor.Stride;
+    }
     /// <summary>Architectural maximum number of instances (1 for scalars).</summary>
     static virtual int MaxInstances => TSelf.Descriptor.MaxInstances;
     static virtual MsrAccess Access => TSelf.Descriptor.Access;

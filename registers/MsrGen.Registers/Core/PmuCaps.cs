@@ -68,7 +68,11 @@ public readonly record struct PmuCaps(
     public bool IsAmd => Vendor == CpuVendor.Amd;
 
     /// <summary>Full-width counter writes (IA32_A_PMCn) need both PDCM and PERF_CAPABILITIES.FW_WRITES.</summary>
-    public bool FullWidthWrites => Has(PmuFeatures.Pdcm) && (PerfCapabilities & PerfCapFullWidthWrites) != 0;
+    public bool FullWidthWrites
+    {
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        get => Has(PmuFeatures.Pdcm) && (PerfCapabilities & PerfCapFullWidthWrites) != 0;
+    }
     public bool PebsBaseline => (PerfCapabilities & PerfCapPebsBaseline) != 0;
     public bool PerfMetrics => (PerfCapabilities & PerfCapPerfMetrics) != 0;
     /// <summary>PERF_CAPABILITIES[11:8].</summary>
@@ -80,8 +84,17 @@ public readonly record struct PmuCaps(
     /// <summary>LBR_INFO MSRs exist for LBR formats that carry them (format 5 and later).</summary>
     public bool LbrInfo => Lbr && LbrFormat >= 5;
 
-    public ulong GpCounterMask => GpWidth >= 64 ? ulong.MaxValue : (1UL << GpWidth) - 1;
-    public ulong FixedCounterMask => FixedWidth >= 64 ? ulong.MaxValue : (1UL << FixedWidth) - 1;
+    public ulong GpCounterMask
+    {
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        get => GpWidth >= 64 ? ulong.MaxValue : (1UL << GpWidth) - 1;
+    }
+
+    public ulong FixedCounterMask
+    {
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        get => FixedWidth >= 64 ? ulong.MaxValue : (1UL << FixedWidth) - 1;
+    }
 
     /// <summary>Looks up a capability by the name the definition language uses; null if unknown.</summary>
     public long? Lookup(string name) => CapabilityNames.Evaluate(this, name);

@@ -93,8 +93,11 @@ public sealed class CostTable
         : throw new ArgumentException($"unknown cost primitive '{name}'", nameof(name));
 
     /// <summary>The cycles of a primitive by its id (the same figure as the indexer by name).</summary>
-    public ulong this[CostPrimitive primitive] =>
-        (uint)primitive.Id < (uint)_known.Length && _known[primitive.Id] ? _cycles[primitive.Id] : this[primitive.Name];
+    public ulong this[CostPrimitive primitive]
+    {
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        get => (uint)primitive.Id < (uint)_known.Length && _known[primitive.Id] ? _cycles[primitive.Id] : this[primitive.Name];
+    }
 
     /// <summary>A scenario's override; false for a name the table does not know.</summary>
     public bool TryOverride(string name, ulong cycles)

@@ -21,6 +21,7 @@ public sealed partial class HardwareAccessCounters
     public long UncataloguedAccesses { get; private set; }
 
     /// <summary>One physical RDMSR of a register the caller already resolved in the catalog (<paramref name="known"/> false: uncatalogued).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     internal void CountRead(bool known, MsrRef register)
     {
         MsrReads = Next(MsrReads);
@@ -36,6 +37,7 @@ public sealed partial class HardwareAccessCounters
     }
 
     /// <summary>One physical WRMSR, as <see cref="CountRead"/>.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     internal void CountWrite(bool known, MsrRef register)
     {
         MsrWrites = Next(MsrWrites);
@@ -50,9 +52,44 @@ public sealed partial class HardwareAccessCounters
         }
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     internal void CountRdpmc() => Rdpmcs = Next(Rdpmcs);
 
+    /// <summary>The per-instance slot of a catalogued register with an index below 64 (what <see cref="CountWrite"/> increments).</summary>
+    internal static int SlotOf(MsrRef register) => (int)register.Id * InstancesPerRegister + register.Index;
+
+    /// <summary>
+    /// A bulk operation's share of <see cref="CountWrite"/> for one WRMSR of a register resolved
+    /// once (<see cref="SlotOf"/>): the instance's count only; the operation adds the total with
+    /// <see cref="AddTotals"/>. Saturating exactly as one-by-one counting does.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    internal void CountWriteOfSlot(int slot) => CountWriteOfSlot(_writes, slot);
+
+    /// <summary>The per-instance write counts, for a bulk operation to hold in a local over its loop.</summary>
+    internal long[] WriteCounts => _writes;
+
+    /// <summary><see cref="CountWriteOfSlot(int)"/> on <see cref="WriteCounts"/> already loaded.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    internal static void CountWriteOfSlot(long[] writeCounts, int slot)
+    {
+        ref long count = ref writeCounts[slot];
+        count = Next(count);
+    }
+
+    /// <summary>Adds a bulk operation's WRMSRs and RDPMCs to the totals (saturating, as that many single counts would).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    internal void AddTotals(long writes, long rdpmcs)
+    {
+        MsrWrites = SaturatingAdd(MsrWrites, writes);
+        Rdpmcs = SaturatingAdd(Rdpmcs, rdpmcs);
+    }
+
+    /// <summary>value + delta for a non-negative delta, saturating at long.MaxValue (what delta single counts give).</summary>
+    private static long SaturatingAdd(long value, long delta) => value > long.MaxValue - delta ? long.MaxValue : value + delta;
+
     /// <summary>value + 1, saturating at long.MaxValue (a closed-form run of 2^64 exits reaches it).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private static long Next(long value) => value == long.MaxValue ? value : value + 1;
 
     public long ReadsOf(MsrRef register) => Index(register) is int i ? _reads[i] : 0;

@@ -16,17 +16,25 @@ public sealed partial class PhysicalPmu : IMsrBus
     public const uint RdpmcMetrics = 1u << 29;
 
     // Each access resolves its address in the catalog once; the counters and the register file use that one result.
-    public MsrAccessResult ReadMsr(uint address, out ulong value)
+    public MsrAccessResult ReadMsr(uint address, out ulong value) => ReadMsr(MsrCatalog.TryFind(address, Profile, out var reg), reg, out value);
+
+    public MsrAccessResult WriteMsr(uint address, ulong value) => WriteMsr(MsrCatalog.TryFind(address, Profile, out var reg), reg, value);
+
+    /// <summary>
+    /// <see cref="ReadMsr(uint, out ulong)"/> of an address whose catalog lookup (<paramref name="known"/>,
+    /// <paramref name="reg"/>) the caller did once in this CPU's profile: the lookup is a pure
+    /// function of the address, so the access is the same.
+    /// </summary>
+    internal MsrAccessResult ReadMsr(bool known, MsrRef reg, out ulong value)
     {
-        bool known = MsrCatalog.TryFind(address, Profile, out var reg);
         Accesses.CountRead(known, reg);
         Attribution?.CountRead(known, reg);
         return Read(known, reg, out value);
     }
 
-    public MsrAccessResult WriteMsr(uint address, ulong value)
+    /// <summary><see cref="WriteMsr(uint, ulong)"/> of an address looked up once, as <see cref="ReadMsr(bool, MsrRef, out ulong)"/>.</summary>
+    internal MsrAccessResult WriteMsr(bool known, MsrRef reg, ulong value)
     {
-        bool known = MsrCatalog.TryFind(address, Profile, out var reg);
         Accesses.CountWrite(known, reg);
         Attribution?.CountWrite(known, reg);
         return Write(known, reg, value);

@@ -85,6 +85,7 @@ public sealed partial class PhysicalPmu
     /// VM-entry: the CPU loads GLOBAL_CTRL from the VMCS (or the MSR-load list), with no software
     /// WRMSR. <paramref name="guestGlobalCtrl"/> null keeps the current value (AMD: GuestOnly bits decide).
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public void EnterGuest(ulong? guestGlobalCtrl)
     {
         _hostGlobalCtrl = _globalCtrl;
@@ -97,6 +98,7 @@ public sealed partial class PhysicalPmu
     }
 
     /// <summary>VM-exit: the CPU restores the host GLOBAL_CTRL (returned: the guest value it saved).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public ulong ExitGuest(ulong? hostGlobalCtrl)
     {
         ulong guest = _globalCtrl;

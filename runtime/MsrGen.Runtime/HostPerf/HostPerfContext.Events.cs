@@ -174,9 +174,11 @@ public sealed partial class HostPerfContext
     /// What the CPU loads into GLOBAL_CTRL at VM-entry (perf_guest_get_msrs): the enabled counters
     /// without the exclude_guest ones. Null on CPUs where the Guest/HostOnly bits do this (AMD).
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public ulong? GuestGlobalCtrl() => Pmu.Caps.IsIntel && Pmu.Caps.Version >= 2 ? EnabledMask(forGuest: true) : null;
 
     /// <summary>The host value the CPU restores at VM-exit.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public ulong? HostGlobalCtrl() => Pmu.Caps.IsIntel && Pmu.Caps.Version >= 2 ? EnabledMask(forGuest: false) : null;
 
     /// <summary>The mux timer fired: rotate flexible groups if some were left out.</summary>

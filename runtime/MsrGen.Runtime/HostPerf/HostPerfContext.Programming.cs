@@ -150,8 +150,10 @@ public sealed partial class HostPerfContext
     private ulong EnabledMask(bool forGuest)
     {
         ulong mask = 0;
-        foreach (var e in _events)
+        // Indexed (the same order as foreach, without the enumerator's version checks): two calls per VM-exit.
+        for (int i = 0; i < _events.Count; i++)
         {
+            var e = _events[i];
             if (e.State != PerfEventState.Active || e.Counter < 0 || (forGuest ? e.Attr.ExcludeGuest : e.Attr.ExcludeHost))
             {
                 continue;

@@ -241,6 +241,7 @@ public sealed partial class Vcpu
         private readonly long _reads, _writes, _rdpmcs;
         private readonly bool _outermost;
 
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public AttributionScope(Vcpu vcpu)
         {
             _vcpu = vcpu;

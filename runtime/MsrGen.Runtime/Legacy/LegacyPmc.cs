@@ -15,7 +15,11 @@ public sealed class LegacyPmc
 
     public int Idx { get; }
     public bool IsFixed => Idx >= FixedBase;
-    public int Index => IsFixed ? Idx - FixedBase : Idx;
+    public int Index
+    {
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        get => IsFixed ? Idx - FixedBase : Idx;
+    }
 
     public ulong Counter { get; internal set; }
     public ulong EmulatedCounter { get; internal set; }

@@ -69,6 +69,7 @@ public sealed partial class LegacyVpmu : IVpmu
     private HostPerfContext Perf => _vcpu.Cpu.Perf;
     private bool GroupedMetrics => _vcpu.Vm.Config.Request.GroupedMetrics && GuestCaps.PerfMetrics;
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private ulong MaskOf(LegacyPmc pmc) => pmc.IsFixed ? FixedMask : GpMask;
 
     private LegacyPmc? PmcByIdx(int idx) =>
@@ -130,22 +131,23 @@ public sealed partial class LegacyVpmu : IVpmu
         }
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private bool IsGloballyEnabled(LegacyPmc pmc) => !HasGlobalCtrl || (GlobalCtrl & (1UL << pmc.Idx)) != 0;
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private bool IsLocallyEnabled(LegacyPmc pmc) => pmc.IsFixed
         ? (FixedNibble(pmc.Index) & 0x3) != 0
         : GuestCaps.IsIntel ? Ia32Perfevtsel.FromRawUnchecked(pmc.Eventsel).En : MsrF15hPerfCtl.FromRawUnchecked(pmc.Eventsel).En;
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private ulong FixedNibble(int index) => (FixedCtrCtrl >> (4 * index)) & 0xF;
 
-    private bool IsAllowedByFilter(LegacyPmc pmc)
-    {
-        var filter = _vcpu.Vm.EventFilter;
-        if (filter is null)
-        {
-            return true;
-        }
+    // No filter (the common case) is decided inline; a filter is asked out of line.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private bool IsAllowedByFilter(LegacyPmc pmc) => _vcpu.Vm.EventFilter is not { } filter || IsAllowedBy(filter, pmc);
 
+    private bool IsAllowedBy(PmuEventFilter filter, LegacyPmc pmc)
+    {
         return pmc.IsFixed ? filter.AllowsFixed(pmc.Index) : filter.AllowsGp(pmc.Eventsel, GuestCaps.Vendor);
     }
 
@@ -162,6 +164,7 @@ public sealed partial class LegacyVpmu : IVpmu
             .WithOs(nibble.FixedOs(0)).WithUsr(nibble.FixedUsr(0)).WithInt(nibble.FixedPmi(0)).WithEn(true).Value;
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private void CountReprogram(CostPrimitive primitive)
     {
         _vcpu.Metrics.CountPerfReprogram();

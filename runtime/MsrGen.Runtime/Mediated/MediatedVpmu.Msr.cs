@@ -82,7 +82,7 @@ public sealed partial class MediatedVpmu : IPmuDesign
         RefreshFixedCtrlHw();
         if (_fixedCtrlResident)
         {
-            _hw.Wrmsr(Ia32FixedCtrCtrl.Address, _fixedCtrlHw);
+            _hw.Wrmsr(_fixedCtrlReg, _fixedCtrlHw);
         }
     }
 
@@ -98,7 +98,7 @@ public sealed partial class MediatedVpmu : IPmuDesign
         }
         else if (_globalCtrlResident)
         {
-            _hw.Wrmsr(MsrAmd64PerfCntrGlobalCtl.Address, _globalCtrl);
+            _hw.Wrmsr(_globalCtrlReg, _globalCtrl);
         }
     }
 
@@ -132,7 +132,51 @@ public sealed partial class MediatedVpmu : IPmuDesign
         RefreshEventSelectHw(i);
         if (GpResident(i))
         {
-            _hw.Wrmsr(EventSelectAddress(i), _eventselHw[i]);
+            _hw.Wrmsr(_selectRegs[i], _eventselHw[i]);
+        }
+    }
+
+    // ---- KVM's own reads and writes of guest state, wherever it lives -------------------------
+
+    private ulong ReadGuestCounterForKvm(int i) => GpResident(i) ? _hw.Rdpmc((uint)i) : _counter[i];
+
+    private void WriteGuestCounterForKvm(int i, ulong value)
+    {
+        _counter[i] = value;
+        if (GpResident(i))
+        {
+            _hw.Wrmsr(_counterRegs[i], value);
+        }
+    }
+
+    private ulong ReadFixedForKvm(int i) => FixedResident(i) ? _hw.Rdpmc(FixedRdpmc(i)) : _fixedCounter[i];
+
+    private void WriteFixedForKvm(int i, ulong value)
+    {
+        _fixedCounter[i] = value;
+        if (FixedResident(i))
+        {
+            _hw.Wrmsr(_fixedRegs[i], value);
+        }
+    }
+
+    private ulong ReadGuestStatusForKvm() => _statusResident ? _hw.Rdmsr(_globalStatusReg) : _globalStatus;
+
+    private void SetGuestStatusBits(ulong bits)
+    {
+        _globalStatus |= bits;
+        if (_statusResident)
+        {
+            _hw.Wrmsr(_statusSetReg, bits);
+        }
+    }
+
+    private void ClearGuestStatusBits(ulong bits)
+    {
+        _globalStatus &= ~bits;
+        if (_statusResident)
+        {
+            _hw.Wrmsr(_statusClearReg, bits);
         }
     }
 }

@@ -38,24 +38,32 @@ public sealed partial class MediatedVpmu
         _perf.LoadGuestContext();
         Loaded = true;
         Loads++;
-        _hw.Wrmsr(GlobalCtrlAddress, 0);
+        _hw.Wrmsr(_globalCtrlReg, 0);
         _hw.WriteLvtpc(LvtpcValues.GuestLoaded(_guestLvtpc));
         _lvtpcResident = true;
-        for (int i = 0; i < _counter.Length; i++)
+        if (_bank is not null && _hw.BulkPmu is { } pmu)
         {
-            if (!ElideMatchingCounterWrites || _hw.Rdpmc((uint)i) != _counter[i])
+            // The same RDPMCs and WRMSRs in one operation over the registers resolved at creation.
+            _hw.RestoreCounters(pmu, _bank, _counter, _eventselHw, _fixedCounter, ulong.MaxValue, ulong.MaxValue, ElideMatchingCounterWrites);
+        }
+        else
+        {
+            for (int i = 0; i < _counter.Length; i++)
             {
-                _hw.Wrmsr(CounterAddress(i), _counter[i]);
+                if (!ElideMatchingCounterWrites || _hw.Rdpmc((uint)i) != _counter[i])
+                {
+                    _hw.Wrmsr(_counterRegs[i], _counter[i]);
+                }
+
+                _hw.Wrmsr(_selectRegs[i], _eventselHw[i]);
             }
 
-            _hw.Wrmsr(EventSelectAddress(i), _eventselHw[i]);
-        }
-
-        for (int i = 0; i < _fixedCounter.Length; i++)
-        {
-            if (!ElideMatchingCounterWrites || _hw.Rdpmc(FixedRdpmc(i)) != _fixedCounter[i])
+            for (int i = 0; i < _fixedCounter.Length; i++)
             {
-                _hw.Wrmsr(Ia32FixedCtr.AddressOf(i), _fixedCounter[i]);
+                if (!ElideMatchingCounterWrites || _hw.Rdpmc(FixedRdpmc(i)) != _fixedCounter[i])
+                {
+                    _hw.Wrmsr(_fixedRegs[i], _fixedCounter[i]);
+                }
             }
         }
 
@@ -68,30 +76,30 @@ public sealed partial class MediatedVpmu
     {
         if (IsIntel)
         {
-            ulong hwStatus = _hw.Rdmsr(Ia32PerfGlobalStatus.Address);
+            ulong hwStatus = _hw.Rdmsr(_globalStatusReg);
             ulong toggle = _globalStatus ^ hwStatus;
             if ((hwStatus & toggle) != 0)
             {
-                _hw.Wrmsr(Ia32PerfGlobalOvfCtrl.Address, hwStatus & toggle);
+                _hw.Wrmsr(_statusClearReg, hwStatus & toggle);
             }
 
             if ((_globalStatus & toggle) != 0)
             {
-                _hw.Wrmsr(Ia32PerfGlobalStatusSet.Address, _globalStatus & toggle);
+                _hw.Wrmsr(_statusSetReg, _globalStatus & toggle);
             }
 
-            _hw.Wrmsr(Ia32FixedCtrCtrl.Address, _fixedCtrlHw);
+            _hw.Wrmsr(_fixedCtrlReg, _fixedCtrlHw);
         }
         else
         {
-            ulong hwStatus = _hw.Rdmsr(MsrAmd64PerfCntrGlobalStatus.Address);
+            ulong hwStatus = _hw.Rdmsr(_globalStatusReg);
             if (hwStatus != 0)
             {
-                _hw.Wrmsr(MsrAmd64PerfCntrGlobalStatusClr.Address, hwStatus);
+                _hw.Wrmsr(_statusClearReg, hwStatus);
             }
 
-            _hw.Wrmsr(MsrAmd64PerfCntrGlobalStatusSet.Address, _globalStatus);
-            _hw.Wrmsr(MsrAmd64PerfCntrGlobalCtl.Address, _globalCtrl);
+            _hw.Wrmsr(_statusSetReg, _globalStatus);
+            _hw.Wrmsr(_globalCtrlReg, _globalCtrl);
             _globalCtrlResident = true;
         }
 
@@ -110,47 +118,55 @@ public sealed partial class MediatedVpmu
         Puts++;
         if (IsIntel)
         {
-            _globalStatus = _hw.Rdmsr(Ia32PerfGlobalStatus.Address);
+            _globalStatus = _hw.Rdmsr(_globalStatusReg);
             if (_globalStatus != 0)
             {
-                _hw.Wrmsr(Ia32PerfGlobalOvfCtrl.Address, _globalStatus);
+                _hw.Wrmsr(_statusClearReg, _globalStatus);
             }
 
             if (_fixedCtrlHw != 0)
             {
-                _hw.Wrmsr(Ia32FixedCtrCtrl.Address, 0);
+                _hw.Wrmsr(_fixedCtrlReg, 0);
             }
         }
         else
         {
-            _hw.Wrmsr(MsrAmd64PerfCntrGlobalCtl.Address, 0);
-            _globalStatus = _hw.Rdmsr(MsrAmd64PerfCntrGlobalStatus.Address);
+            _hw.Wrmsr(_globalCtrlReg, 0);
+            _globalStatus = _hw.Rdmsr(_globalStatusReg);
             if (_globalStatus != 0)
             {
-                _hw.Wrmsr(MsrAmd64PerfCntrGlobalStatusClr.Address, _globalStatus);
+                _hw.Wrmsr(_statusClearReg, _globalStatus);
             }
         }
 
-        for (int i = 0; i < _counter.Length; i++)
+        if (_bank is not null && _hw.BulkPmu is { } pmu)
         {
-            _counter[i] = _hw.Rdpmc((uint)i);
-            if (_counter[i] != 0)
-            {
-                _hw.Wrmsr(CounterAddress(i), 0);
-            }
-
-            if (_eventselHw[i] != 0)
-            {
-                _hw.Wrmsr(EventSelectAddress(i), 0);
-            }
+            // The same RDPMCs and WRMSRs in one operation over the registers resolved at creation.
+            _hw.SaveAndClearCounters(pmu, _bank, _counter, _eventselHw, _fixedCounter);
         }
-
-        for (int i = 0; i < _fixedCounter.Length; i++)
+        else
         {
-            _fixedCounter[i] = _hw.Rdpmc(FixedRdpmc(i));
-            if (_fixedCounter[i] != 0)
+            for (int i = 0; i < _counter.Length; i++)
             {
-                _hw.Wrmsr(Ia32FixedCtr.AddressOf(i), 0);
+                _counter[i] = _hw.Rdpmc((uint)i);
+                if (_counter[i] != 0)
+                {
+                    _hw.Wrmsr(_counterRegs[i], 0);
+                }
+
+                if (_eventselHw[i] != 0)
+                {
+                    _hw.Wrmsr(_selectRegs[i], 0);
+                }
+            }
+
+            for (int i = 0; i < _fixedCounter.Length; i++)
+            {
+                _fixedCounter[i] = _hw.Rdpmc(FixedRdpmc(i));
+                if (_fixedCounter[i] != 0)
+                {
+                    _hw.Wrmsr(_fixedRegs[i], 0);
+                }
             }
         }
 
@@ -172,7 +188,7 @@ public sealed partial class MediatedVpmu
         Loads++;
         if (hostCounting)
         {
-            _hw.Wrmsr(GlobalCtrlAddress, 0);
+            _hw.Wrmsr(_globalCtrlReg, 0);
         }
 
         if (!_lvtpcResident)
@@ -181,22 +197,32 @@ public sealed partial class MediatedVpmu
             _lvtpcResident = true;
         }
 
-        for (int i = 0; i < _counter.Length; i++)
+        if (_bank is not null && _hw.BulkPmu is { } pmu)
         {
-            if (!GpResident(i))
-            {
-                _hw.Wrmsr(CounterAddress(i), _counter[i]);
-                _hw.Wrmsr(EventSelectAddress(i), _eventselHw[i]);
-                _residentGp |= 1UL << i;
-            }
+            // The non-resident counters' WRMSRs in one operation (no RDPMC: the lazy load does not elide).
+            _hw.RestoreCounters(pmu, _bank, _counter, _eventselHw, _fixedCounter, ~_residentGp, ~_residentFixed, readFirst: false);
+            _residentGp |= Bits.LowOnes(_counter.Length);
+            _residentFixed |= Bits.LowOnes(_fixedCounter.Length);
         }
-
-        for (int i = 0; i < _fixedCounter.Length; i++)
+        else
         {
-            if (!FixedResident(i))
+            for (int i = 0; i < _counter.Length; i++)
             {
-                _hw.Wrmsr(Ia32FixedCtr.AddressOf(i), _fixedCounter[i]);
-                _residentFixed |= 1UL << i;
+                if (!GpResident(i))
+                {
+                    _hw.Wrmsr(_counterRegs[i], _counter[i]);
+                    _hw.Wrmsr(_selectRegs[i], _eventselHw[i]);
+                    _residentGp |= 1UL << i;
+                }
+            }
+
+            for (int i = 0; i < _fixedCounter.Length; i++)
+            {
+                if (!FixedResident(i))
+                {
+                    _hw.Wrmsr(_fixedRegs[i], _fixedCounter[i]);
+                    _residentFixed |= 1UL << i;
+                }
             }
         }
 
@@ -238,7 +264,7 @@ public sealed partial class MediatedVpmu
                 _counter[i] = _hw.Rdpmc((uint)i);
                 if (_eventselHw[i] != 0)
                 {
-                    _hw.Wrmsr(EventSelectAddress(i), 0);
+                    _hw.Wrmsr(_selectRegs[i], 0);
                 }
 
                 _residentGp &= ~bit;
@@ -250,7 +276,7 @@ public sealed partial class MediatedVpmu
         {
             if (_fixedCtrlHw != 0)
             {
-                _hw.Wrmsr(Ia32FixedCtrCtrl.Address, 0);
+                _hw.Wrmsr(_fixedCtrlReg, 0);
             }
 
             _fixedCtrlResident = false;
@@ -268,10 +294,10 @@ public sealed partial class MediatedVpmu
 
         if (_statusResident)
         {
-            _globalStatus = _hw.Rdmsr(GlobalStatusAddress);
+            _globalStatus = _hw.Rdmsr(_globalStatusReg);
             if (_globalStatus != 0)
             {
-                _hw.Wrmsr(IsIntel ? Ia32PerfGlobalOvfCtrl.Address : MsrAmd64PerfCntrGlobalStatusClr.Address, _globalStatus);
+                _hw.Wrmsr(_statusClearReg, _globalStatus);
             }
 
             _statusResident = false;
@@ -279,7 +305,7 @@ public sealed partial class MediatedVpmu
 
         if (!IsIntel && _globalCtrlResident)
         {
-            _hw.Wrmsr(MsrAmd64PerfCntrGlobalCtl.Address, 0);
+            _hw.Wrmsr(_globalCtrlReg, 0);
             _globalCtrlResident = false;
         }
 
@@ -322,7 +348,7 @@ public sealed partial class MediatedVpmu
     {
         if (!IsIntel && !Intercepts.GlobalCtrlIntercepted && _globalCtrlResident)
         {
-            _globalCtrl = _hw.Rdmsr(MsrAmd64PerfCntrGlobalCtl.Address);
+            _globalCtrl = _hw.Rdmsr(_globalCtrlReg);
         }
     }
 
@@ -337,49 +363,5 @@ public sealed partial class MediatedVpmu
     {
         _globalCtrl = value;
         _vmcsGuestGlobalCtrl = value;
-    }
-
-    // ---- KVM's own reads and writes of guest state, wherever it lives -------------------------
-
-    private ulong ReadGuestCounterForKvm(int i) => GpResident(i) ? _hw.Rdpmc((uint)i) : _counter[i];
-
-    private void WriteGuestCounterForKvm(int i, ulong value)
-    {
-        _counter[i] = value;
-        if (GpResident(i))
-        {
-            _hw.Wrmsr(CounterAddress(i), value);
-        }
-    }
-
-    private ulong ReadFixedForKvm(int i) => FixedResident(i) ? _hw.Rdpmc(FixedRdpmc(i)) : _fixedCounter[i];
-
-    private void WriteFixedForKvm(int i, ulong value)
-    {
-        _fixedCounter[i] = value;
-        if (FixedResident(i))
-        {
-            _hw.Wrmsr(Ia32FixedCtr.AddressOf(i), value);
-        }
-    }
-
-    private ulong ReadGuestStatusForKvm() => _statusResident ? _hw.Rdmsr(GlobalStatusAddress) : _globalStatus;
-
-    private void SetGuestStatusBits(ulong bits)
-    {
-        _globalStatus |= bits;
-        if (_statusResident)
-        {
-            _hw.Wrmsr(IsIntel ? Ia32PerfGlobalStatusSet.Address : MsrAmd64PerfCntrGlobalStatusSet.Address, bits);
-        }
-    }
-
-    private void ClearGuestStatusBits(ulong bits)
-    {
-        _globalStatus &= ~bits;
-        if (_statusResident)
-        {
-            _hw.Wrmsr(IsIntel ? Ia32PerfGlobalOvfCtrl.Address : MsrAmd64PerfCntrGlobalStatusClr.Address, bits);
-        }
     }
 }

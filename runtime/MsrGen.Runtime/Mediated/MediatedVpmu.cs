@@ -57,13 +57,33 @@ public sealed partial class MediatedVpmu
         Intercepts = intercepts;
         _hw = hardware;
         _perf = perf;
+        _globalCtrlReg = hardware.Resolve(GlobalCtrlAddress);
+        _globalStatusReg = hardware.Resolve(GlobalStatusAddress);
+        _statusClearReg = hardware.Resolve(_isIntel ? Ia32PerfGlobalOvfCtrl.Address : MsrAmd64PerfCntrGlobalStatusClr.Address);
+        _statusSetReg = hardware.Resolve(_isIntel ? Ia32PerfGlobalStatusSet.Address : MsrAmd64PerfCntrGlobalStatusSet.Address);
+        _fixedCtrlReg = hardware.Resolve(Ia32FixedCtrCtrl.Address);
         _counter = new ulong[guest.GpCounters];
         _eventsel = new ulong[guest.GpCounters];
         _eventselHw = new ulong[guest.GpCounters];
         _fixedCounter = new ulong[guest.FixedCounters];
         _globalCtrl = MediatedPmuSupport.ResetGlobalCtrl(guest, mediated: true);
         _vmcsGuestGlobalCtrl = _globalCtrl;
+        _counterRegs = new PmuRegister[_counter.Length];
+        _selectRegs = new PmuRegister[_counter.Length];
+        _fixedRegs = new PmuRegister[_fixedCounter.Length];
+        for (int i = 0; i < _counterRegs.Length; i++)
+        {
+            _counterRegs[i] = hardware.Resolve(CounterAddress(i));
+            _selectRegs[i] = hardware.Resolve(EventSelectAddress(i));
+        }
+
+        for (int i = 0; i < _fixedRegs.Length; i++)
+        {
+            _fixedRegs[i] = hardware.Resolve(Ia32FixedCtr.AddressOf(i));
+        }
+
         Pmu = new Kvm.Pmu.KvmPmu(this);
+        _bank = PlanCounterBank();
         for (int i = 0; i < _eventselHw.Length; i++)
         {
             RefreshEventSelectHw(i);
@@ -78,6 +98,41 @@ public sealed partial class MediatedVpmu
 
     // The host's vendor, read once: every register address of a world switch depends on it.
     private readonly bool _isIntel;
+
+    // The global registers of a switch (Intel: GLOBAL_CTRL, GLOBAL_STATUS, OVF_CTRL, STATUS_SET,
+    // FIXED_CTR_CTRL; AMD: GLOBAL_CTL, GLOBAL_STATUS, STATUS_CLR, STATUS_SET), looked up once.
+    private readonly PmuRegister _globalCtrlReg, _globalStatusReg, _statusClearReg, _statusSetReg, _fixedCtrlReg;
+
+    // The guest's GP counters, event selects and fixed counters (instance i at index i), looked up once.
+    private readonly PmuRegister[] _counterRegs, _selectRegs, _fixedRegs;
+
+    // The guest's counters and event selects on the runtime's physical PMU, resolved once for the
+    // bulk form of the switch (null on other hardware, or if any of them would fault).
+    private readonly PhysicalPmu.CounterBank? _bank;
+
+    private PhysicalPmu.CounterBank? PlanCounterBank()
+    {
+        if (_hw.PlanningPmu is not { } pmu)
+        {
+            return null;
+        }
+
+        var counters = new uint[_counter.Length];
+        var selects = new uint[_counter.Length];
+        var fixedCounters = new uint[_fixedCounter.Length];
+        for (int i = 0; i < counters.Length; i++)
+        {
+            counters[i] = CounterAddress(i);
+            selects[i] = EventSelectAddress(i);
+        }
+
+        for (int i = 0; i < fixedCounters.Length; i++)
+        {
+            fixedCounters[i] = Ia32FixedCtr.AddressOf(i);
+        }
+
+        return pmu.PlanCounterBank(counters, selects, fixedCounters);
+    }
 
     /// <summary>perf's guest context is loaded (between load and put).</summary>
     public bool Loaded { get; private set; }
@@ -117,14 +172,14 @@ public sealed partial class MediatedVpmu
             RefreshEventSelectHw(i);
             if (GpResident(i))
             {
-                _hw.Wrmsr(EventSelectAddress(i), _eventselHw[i]);
+                _hw.Wrmsr(_selectRegs[i], _eventselHw[i]);
             }
         }
 
         RefreshFixedCtrlHw();
         if (_fixedCtrlResident && IsIntel && Guest.Version > 1)
         {
-            _hw.Wrmsr(Ia32FixedCtrCtrl.Address, _fixedCtrlHw);
+            _hw.Wrmsr(_fixedCtrlReg, _fixedCtrlHw);
         }
     }
 

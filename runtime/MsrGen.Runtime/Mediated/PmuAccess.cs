@@ -1,5 +1,7 @@
+using System;
 using System.Collections.Generic;
 using MsrGen.Registers;
+using MsrGen.Runtime.Hardware;
 
 namespace MsrGen.Runtime.Mediated;
 
@@ -36,6 +38,12 @@ public enum PmuOp : byte
 
 /// <summary>One physical access as the order tests see it.</summary>
 public readonly record struct PmuAccessRecord(PmuOp Op, uint Address, ulong Value);
+
+/// <summary>
+/// An MSR address with its catalog lookup on the runtime's physical PMU, done once (a world switch
+/// touches the same few registers every time); on other hardware only the address is used.
+/// </summary>
+internal readonly record struct PmuRegister(uint Address, bool Known, MsrRef Register);
 
 /// <summary>Counts of physical operations (a value type so snapshots and differences are free).</summary>
 public readonly record struct PmuOpCounts(long Rdmsr, long Wrmsr, long Rdpmc, long LvtpcWrites, long VmcsGlobalCtrl)
@@ -96,6 +104,74 @@ public sealed class PmuAccess
         _rdpmc = MediatedVpmu.Repeated(_rdpmc, perStep.Rdpmc, times);
         _lvtpc = MediatedVpmu.Repeated(_lvtpc, perStep.LvtpcWrites, times);
         _vmcs = MediatedVpmu.Repeated(_vmcs, perStep.VmcsGlobalCtrl, times);
+    }
+
+    /// <summary>
+    /// The runtime's physical PMU when a switch may use its bulk operations instead of single
+    /// accesses: it is the hardware, and no trace records the order of the accesses (a bulk
+    /// operation has the same effect and counts, but not the same interleaving). Null otherwise.
+    /// </summary>
+    internal PhysicalPmu? BulkPmu => Trace is null ? _bridge?.Pmu : null;
+
+    /// <summary>The runtime's physical PMU, whether or not a trace is attached (to plan bulk operations once).</summary>
+    internal PhysicalPmu? PlanningPmu => _bridge?.Pmu;
+
+    /// <summary>
+    /// <see cref="PhysicalPmu.SaveAndClearCounters"/> counted here as its single accesses would be:
+    /// one RDPMC per counter and its WRMSRs.
+    /// </summary>
+    internal void SaveAndClearCounters(PhysicalPmu pmu, PhysicalPmu.CounterBank bank, Span<ulong> gp, ReadOnlySpan<ulong> selectsHw, Span<ulong> fixedCounters)
+    {
+        _wrmsr += pmu.SaveAndClearCounters(bank, gp, selectsHw, fixedCounters);
+        _rdpmc += gp.Length + fixedCounters.Length;
+    }
+
+    /// <summary><see cref="PhysicalPmu.RestoreCounters"/> counted here as its single accesses would be.</summary>
+    internal void RestoreCounters(PhysicalPmu pmu, PhysicalPmu.CounterBank bank, ReadOnlySpan<ulong> gp, ReadOnlySpan<ulong> selectsHw,
+        ReadOnlySpan<ulong> fixedCounters, ulong gpMask, ulong fixedMask, bool readFirst)
+    {
+        _wrmsr += pmu.RestoreCounters(bank, gp, selectsHw, fixedCounters, gpMask, fixedMask, readFirst, out long rdpmcs);
+        _rdpmc += rdpmcs;
+    }
+
+    /// <summary>Looks <paramref name="address"/> up once for <see cref="Rdmsr(PmuRegister)"/> and <see cref="Wrmsr(PmuRegister, ulong)"/>.</summary>
+    internal PmuRegister Resolve(uint address)
+    {
+        bool known = MsrCatalog.TryFind(address, _bridge?.Pmu.Profile ?? MsrProfile.Upstream, out var register);
+        return new PmuRegister(address, known, register);
+    }
+
+    /// <summary><see cref="Rdmsr(uint)"/> of a register looked up once: the same access, count and trace record.</summary>
+    internal ulong Rdmsr(PmuRegister register)
+    {
+        _rdmsr++;
+        ulong value;
+        if (_bridge is { } bridge)
+        {
+            bridge.Pmu.ReadMsr(register.Known, register.Register, out value);
+        }
+        else
+        {
+            value = Hardware.ReadMsr(register.Address);
+        }
+
+        Trace?.Add(new PmuAccessRecord(PmuOp.Rdmsr, register.Address, value));
+        return value;
+    }
+
+    /// <summary><see cref="Wrmsr(uint, ulong)"/> of a register looked up once.</summary>
+    internal void Wrmsr(PmuRegister register, ulong value)
+    {
+        _wrmsr++;
+        Trace?.Add(new PmuAccessRecord(PmuOp.Wrmsr, register.Address, value));
+        if (_bridge is { } bridge)
+        {
+            bridge.Pmu.WriteMsr(register.Known, register.Register, value);
+        }
+        else
+        {
+            Hardware.WriteMsr(register.Address, value);
+        }
     }
 
     public ulong Rdmsr(uint address)

@@ -43,6 +43,7 @@ public sealed partial class VmMetrics
 
     public long ExitsBy(ExitReason reason) => _exitsByReason[(int)reason];
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public void CountExit(ExitReason reason, VmExitKind kind)
     {
         Exits = Increment(Exits);
@@ -53,6 +54,7 @@ public sealed partial class VmMetrics
         }
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public void CountEntry() => Entries = Increment(Entries);
 
     public void CountGuestFault() => GuestFaults = Increment(GuestFaults);
@@ -63,11 +65,14 @@ public sealed partial class VmMetrics
 
     public void CountPerfRelease() => PerfReleases = Increment(PerfReleases);
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public void CountPerfReprogram() => PerfReprograms = Increment(PerfReprograms);
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public void CountPmuRequest() => PmuRequests = Increment(PmuRequests);
 
     /// <summary>value + 1, saturating at long.MaxValue (2^64 - 1 exits in closed form reach it).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private static long Increment(long value) => value == long.MaxValue ? value : value + 1;
 
     /// <summary>Charges <paramref name="times"/> × the table's cycles of <paramref name="primitive"/> (by name).</summary>
@@ -120,10 +125,16 @@ public sealed partial class VmMetrics
     }
 
     /// <summary>a + b, or 2^64-1 when the sum does not fit.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public static ulong SaturatingAdd(ulong a, ulong b) => a > ulong.MaxValue - b ? ulong.MaxValue : a + b;
 
-    /// <summary>a × b, or 2^64-1 when the product does not fit.</summary>
-    public static ulong SaturatingMultiply(ulong a, ulong b) => b != 0 && a > ulong.MaxValue / b ? ulong.MaxValue : a * b;
+    /// <summary>a × b, or 2^64-1 when the product does not fit (the full 128-bit product: one multiply, no division).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public static ulong SaturatingMultiply(ulong a, ulong b)
+    {
+        ulong high = Math.BigMul(a, b, out ulong low);
+        return high != 0 ? ulong.MaxValue : low;
+    }
 
     /// <summary>A design's own metric (lower-case dotted name, e.g. <c>lbr.entries-lost</c>).</summary>
     public void Add(string name, long delta = 1)

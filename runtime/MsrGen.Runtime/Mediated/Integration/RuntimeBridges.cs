@@ -22,6 +22,9 @@ internal sealed class PhysicalPmuBridge : IPmuHardware
 
     public PmuCaps Caps => _pmu.Caps;
 
+    /// <summary>The physical PMU behind this bridge (for its bulk operations).</summary>
+    internal PhysicalPmu Pmu => _pmu;
+
     public ulong ReadMsr(uint address)
     {
         _pmu.ReadMsr(address, out ulong value);
