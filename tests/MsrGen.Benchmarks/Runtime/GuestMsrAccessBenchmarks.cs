@@ -19,6 +19,7 @@ public class GuestMsrAccessBenchmarks
     private readonly ArrayUpdateBaseline _baseline = new();
     private Vcpu _vcpu = null!;
     private BenchmarkGuest _guest = null!;
+    private BenchmarkGuest _idle = null!;
 
     [Params(VpmuMode.Emulated, VpmuMode.Mediated)]
     public VpmuMode Design { get; set; }
@@ -32,6 +33,7 @@ public class GuestMsrAccessBenchmarks
         _guest = BenchmarkGuest.Create(Host, Design);
         _vcpu = _guest.Vcpu;
         _guest.Program(counters: 1, sampling: false);
+        _idle = BenchmarkGuest.Create(Host, Design);
     }
 
     /// <summary>The baseline (<see cref="ArrayUpdateBaseline"/>): one array read-modify-write per operation.</summary>
@@ -49,6 +51,18 @@ public class GuestMsrAccessBenchmarks
     /// <summary>WRMSR of an unchanged event select: exit, no reprogram.</summary>
     [Benchmark]
     public bool GuestWrmsrSameValue() => _vcpu.GuestWrmsr(_guest.EventSelect(1), 0).Faulted;
+
+    /// <summary>
+    /// The same RDMSR on a guest that programs no counter: the access alone (exit, dispatch,
+    /// semantics, metrics, re-entry) without the reprogram that an emulated instruction causes
+    /// when a counter counts instructions (kvm_pmu_instruction_retired() of arch/x86/kvm/pmu.c).
+    /// </summary>
+    [Benchmark]
+    public ulong IdlePmuRdmsrEventSelect() => _idle.Vcpu.GuestRdmsr(_idle.EventSelect(0)).Value;
+
+    /// <summary>The unchanged-value WRMSR on a guest that programs no counter.</summary>
+    [Benchmark]
+    public bool IdlePmuWrmsrSameValue() => _idle.Vcpu.GuestWrmsr(_idle.EventSelect(1), 0).Faulted;
 
     /// <summary>An access that faults (unknown MSR).</summary>
     [Benchmark]
