@@ -174,27 +174,11 @@ public sealed class PmuAccess
         }
     }
 
-    public ulong Rdmsr(uint address)
-    {
-        _rdmsr++;
-        ulong value = _bridge is { } bridge ? bridge.ReadMsr(address) : Hardware.ReadMsr(address);
-        Trace?.Add(new PmuAccessRecord(PmuOp.Rdmsr, address, value));
-        return value;
-    }
+    /// <summary>A physical RDMSR of a register not looked up beforehand (the switch's own registers are, once per vCPU).</summary>
+    public ulong Rdmsr(uint address) => Rdmsr(Resolve(address));
 
-    public void Wrmsr(uint address, ulong value)
-    {
-        _wrmsr++;
-        Trace?.Add(new PmuAccessRecord(PmuOp.Wrmsr, address, value));
-        if (_bridge is { } bridge)
-        {
-            bridge.WriteMsr(address, value);
-        }
-        else
-        {
-            Hardware.WriteMsr(address, value);
-        }
-    }
+    /// <summary>A physical WRMSR of a register not looked up beforehand.</summary>
+    public void Wrmsr(uint address, ulong value) => Wrmsr(Resolve(address), value);
 
     public ulong Rdpmc(uint ecx)
     {
