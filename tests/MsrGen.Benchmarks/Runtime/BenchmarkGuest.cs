@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using MsrGen.Registers;
 using MsrGen.Runtime.Hardware;
 using MsrGen.Runtime.Kvm;
@@ -18,11 +19,21 @@ internal sealed class BenchmarkGuest
 
     private bool Amd => Vcpu.GuestCaps.IsAmd;
 
-    public static BenchmarkGuest Create(string preset, VpmuMode design)
+    /// <summary>
+    /// A guest of <paramref name="design"/> on <paramref name="preset"/>; <paramref name="placement"/>
+    /// is the mediated design's <c>placement=</c> option (null: the default, <c>run-loop</c>).
+    /// </summary>
+    public static BenchmarkGuest Create(string preset, VpmuMode design, string? placement = null)
     {
         var parameters = new KvmModuleParameters { EnableMediatedPmu = design == VpmuMode.Mediated };
         var host = new HostMachine(PmuPresets.Get(preset), parameters);
-        var creation = Vm.Create(host, new VmRequest { Mode = design });
+        var options = new Dictionary<string, string>();
+        if (placement is not null)
+        {
+            options["placement"] = placement;
+        }
+
+        var creation = Vm.Create(host, new VmRequest { Mode = design, Options = options });
         if (creation.Vm is null)
         {
             throw new InvalidOperationException($"{preset} {design}: {creation.Message}");
