@@ -20,10 +20,15 @@ public sealed partial class HardwareAccessCounters
         internal long[] Totals { get; }
     }
 
-    internal Checkpoint Capture() => new(this);
+    internal Checkpoint Capture()
+    {
+        FlushPendingSwitches();
+        return new(this);
+    }
 
     internal void Restore(Checkpoint checkpoint)
     {
+        DiscardPendingSwitches();
         Array.Copy(checkpoint.Reads, _reads, _reads.Length);
         Array.Copy(checkpoint.Writes, _writes, _writes.Length);
         SetTotals(checkpoint.Totals);
@@ -36,6 +41,7 @@ public sealed partial class HardwareAccessCounters
     /// <summary>Adds <paramref name="times"/> × (<paramref name="to"/> − <paramref name="from"/>) to every count, saturating.</summary>
     internal void AddRepeated(Checkpoint from, Checkpoint to, ulong times)
     {
+        FlushPendingSwitches();
         AddRepeated(_reads, from.Reads, to.Reads, times);
         AddRepeated(_writes, from.Writes, to.Writes, times);
         long[] totals = [MsrReads, MsrWrites, Rdpmcs, UncataloguedAccesses];

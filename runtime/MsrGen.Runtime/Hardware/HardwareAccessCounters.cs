@@ -92,13 +92,22 @@ public sealed partial class HardwareAccessCounters
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private static long Next(long value) => value == long.MaxValue ? value : value + 1;
 
-    public long ReadsOf(MsrRef register) => Index(register) is int i ? _reads[i] : 0;
+    public long ReadsOf(MsrRef register)
+    {
+        FlushPendingSwitches();
+        return Index(register) is int i ? _reads[i] : 0;
+    }
 
-    public long WritesOf(MsrRef register) => Index(register) is int i ? _writes[i] : 0;
+    public long WritesOf(MsrRef register)
+    {
+        FlushPendingSwitches();
+        return Index(register) is int i ? _writes[i] : 0;
+    }
 
     /// <summary>Every register instance that was accessed, with its read and write counts, in catalog order.</summary>
     public IReadOnlyList<(MsrRef Register, long Reads, long Writes)> ByRegister()
     {
+        FlushPendingSwitches();
         var result = new List<(MsrRef, long, long)>();
         foreach (var id in MsrCatalog.Ids)
         {
@@ -117,6 +126,7 @@ public sealed partial class HardwareAccessCounters
 
     public void Reset()
     {
+        DiscardPendingSwitches();
         Array.Clear(_reads);
         Array.Clear(_writes);
         MsrReads = MsrWrites = Rdpmcs = UncataloguedAccesses = 0;

@@ -110,6 +110,7 @@ public sealed partial class PhysicalPmu
     /// </summary>
     internal long SaveAndClearCounters(CounterBank bank, Span<ulong> gp, ReadOnlySpan<ulong> selectsHw, Span<ulong> fixedCounters)
     {
+        SettlePendingMoves();
         var attribution = Attribution;
         long[] machine = Accesses.WriteCounts;
         long[]? vm = attribution?.WriteCounts;
@@ -163,6 +164,7 @@ public sealed partial class PhysicalPmu
     internal long RestoreCounters(CounterBank bank, ReadOnlySpan<ulong> gp, ReadOnlySpan<ulong> selectsHw, ReadOnlySpan<ulong> fixedCounters,
         ulong gpMask, ulong fixedMask, bool readFirst, out long rdpmcs)
     {
+        SettlePendingMoves();
         var attribution = Attribution;
         long[] machine = Accesses.WriteCounts;
         long[]? vm = attribution?.WriteCounts;

@@ -27,6 +27,7 @@ public sealed partial class PhysicalPmu : IMsrBus
     /// </summary>
     internal MsrAccessResult ReadMsr(bool known, MsrRef reg, out ulong value)
     {
+        SettlePendingMoves();
         Accesses.CountRead(known, reg);
         Attribution?.CountRead(known, reg);
         return Read(known, reg, out value);
@@ -35,6 +36,7 @@ public sealed partial class PhysicalPmu : IMsrBus
     /// <summary><see cref="WriteMsr(uint, ulong)"/> of an address looked up once, as <see cref="ReadMsr(bool, MsrRef, out ulong)"/>.</summary>
     internal MsrAccessResult WriteMsr(bool known, MsrRef reg, ulong value)
     {
+        SettlePendingMoves();
         Accesses.CountWrite(known, reg);
         Attribution?.CountWrite(known, reg);
         return Write(known, reg, value);
@@ -42,19 +44,32 @@ public sealed partial class PhysicalPmu : IMsrBus
 
     public MsrAccessResult Rdpmc(uint ecx, out ulong value)
     {
+        SettlePendingMoves();
         Accesses.CountRdpmc();
         Attribution?.CountRdpmc();
         return ReadPmc(ecx, out value);
     }
 
     /// <summary>A guest RDMSR that the MSR bitmap lets through to the hardware.</summary>
-    public MsrAccessResult GuestReadMsr(uint address, out ulong value) => Read(MsrCatalog.TryFind(address, Profile, out var reg), reg, out value);
+    public MsrAccessResult GuestReadMsr(uint address, out ulong value)
+    {
+        SettlePendingMoves();
+        return Read(MsrCatalog.TryFind(address, Profile, out var reg), reg, out value);
+    }
 
     /// <summary>A guest WRMSR that the MSR bitmap lets through to the hardware.</summary>
-    public MsrAccessResult GuestWriteMsr(uint address, ulong value) => Write(MsrCatalog.TryFind(address, Profile, out var reg), reg, value);
+    public MsrAccessResult GuestWriteMsr(uint address, ulong value)
+    {
+        SettlePendingMoves();
+        return Write(MsrCatalog.TryFind(address, Profile, out var reg), reg, value);
+    }
 
     /// <summary>A guest RDPMC without RDPMC exiting.</summary>
-    public MsrAccessResult GuestRdpmc(uint ecx, out ulong value) => ReadPmc(ecx, out value);
+    public MsrAccessResult GuestRdpmc(uint ecx, out ulong value)
+    {
+        SettlePendingMoves();
+        return ReadPmc(ecx, out value);
+    }
 
     private MsrAccessResult ReadPmc(uint ecx, out ulong value)
     {
@@ -243,6 +258,7 @@ public sealed partial class PhysicalPmu : IMsrBus
     /// </summary>
     internal ulong PendingStatusForV1()
     {
+        SettlePendingMoves();
         for (int i = 0; i < _gp.Length; i++)
         {
             Rdpmc((uint)i, out _);
@@ -254,6 +270,9 @@ public sealed partial class PhysicalPmu : IMsrBus
     }
 
     /// <summary>A counter's value for the simulator's own bookkeeping (not an access: nothing is counted). GP i, or 32 + fixed i.</summary>
-    internal ulong PeekCounter(int counter) =>
-        counter >= 32 ? (counter - 32 < _fixed.Length ? _fixed[counter - 32] : 0) : counter < _gp.Length ? _gp[counter] : 0;
+    internal ulong PeekCounter(int counter)
+    {
+        SettlePendingMoves();
+        return counter >= 32 ? (counter - 32 < _fixed.Length ? _fixed[counter - 32] : 0) : counter < _gp.Length ? _gp[counter] : 0;
+    }
 }

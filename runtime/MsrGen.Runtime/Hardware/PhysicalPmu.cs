@@ -88,6 +88,7 @@ public sealed partial class PhysicalPmu
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public void EnterGuest(ulong? guestGlobalCtrl)
     {
+        SettlePendingMoves();
         _hostGlobalCtrl = _globalCtrl;
         if (guestGlobalCtrl is ulong value)
         {
@@ -101,6 +102,7 @@ public sealed partial class PhysicalPmu
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public ulong ExitGuest(ulong? hostGlobalCtrl)
     {
+        SettlePendingMoves();
         ulong guest = _globalCtrl;
         _globalCtrl = hostGlobalCtrl ?? _hostGlobalCtrl;
         InGuestMode = false;
@@ -114,6 +116,7 @@ public sealed partial class PhysicalPmu
     /// </summary>
     public RunStop Run(EventBatch batch, ref ulong step, ulong limit, int cpl)
     {
+        SettlePendingMoves();
         limit = Math.Min(limit, batch.Steps);
         while (step < limit)
         {

@@ -117,6 +117,11 @@ public sealed partial class HostPerfContext
     public void LoadGuestContext()
     {
         GuestContextLoaded = true;
+        if (TryRescheduleIdle())
+        {
+            return;
+        }
+
         _schedulingOutForGuest = true;
         try
         {
@@ -153,7 +158,10 @@ public sealed partial class HostPerfContext
     public void PutGuestContext()
     {
         GuestContextLoaded = false;
-        Reschedule();
+        if (!TryRescheduleIdle())
+        {
+            Reschedule();
+        }
     }
 
     /// <summary>perf_load_guest_lvtpc: host LVTPC = fixed delivery on 0xF5, masked if the guest's is.</summary>

@@ -41,14 +41,27 @@ public sealed partial class HostPerfContext
         }
     }
 
+    /// <summary>
+    /// A reschedule with no event to place (a mediated guest's world switch with an idle host):
+    /// nothing is written and nothing is handed back; only the rotation state is settled, as a
+    /// full reschedule would. False when there are events (a full reschedule is needed).
+    /// </summary>
+    private bool TryRescheduleIdle()
+    {
+        if (!HasNoEvents)
+        {
+            return false;
+        }
+
+        RotationPending = false;
+        NextRotationCycle = ulong.MaxValue;
+        return true;
+    }
+
     private void Reschedule(bool outermost)
     {
-        if (_events.Count == 0 && _flexibleOrder.Count == 0)
+        if (TryRescheduleIdle())
         {
-            // No event to place (a mediated guest's world switch with an idle host): nothing is
-            // written and nothing is handed back; only the rotation state is settled, as below.
-            RotationPending = false;
-            NextRotationCycle = ulong.MaxValue;
             return;
         }
 

@@ -63,6 +63,9 @@ public sealed partial class HostPerfContext : IPmiSink
 
     public IReadOnlyList<PerfEvent> Events => _events;
 
+    /// <summary>No event exists on this CPU: a reschedule writes nothing (a mediated guest's switch with an idle host).</summary>
+    internal bool HasNoEvents => _events.Count == 0 && _flexibleOrder.Count == 0;
+
     /// <summary>Flexible events were left out at the last schedule, so the mux timer rotates them.</summary>
     public bool RotationPending { get; private set; }
 

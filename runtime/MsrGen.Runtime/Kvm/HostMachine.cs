@@ -69,6 +69,13 @@ public sealed class HostMachine
     public HostCpuModel Model { get; }
     public PmuCaps Caps => Model.Caps;
     public KvmModuleParameters Parameters { get; }
+
+    /// <summary>
+    /// Whether mediated vPMUs replay an unchanged run-loop world switch instead of performing it
+    /// register by register (an optimisation of the simulator: both give the same registers,
+    /// counts and costs; tests turn it off to compare).
+    /// </summary>
+    internal bool ReplaySwitches { get; init; } = true;
     public bool EnablePmu => Parameters.EnablePmu;
     public SimClock Clock { get; } = new();
     public CostTable Costs { get; }

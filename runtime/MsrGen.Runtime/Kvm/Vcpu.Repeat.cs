@@ -206,6 +206,8 @@ public sealed partial class Vcpu
     /// <summary>A metrics checkpoint, the design's statistics, then the counters (whose reads are then taken back out of the metrics).</summary>
     private VmMetrics.Checkpoint CaptureWithCounters(IRepeatableCounters counters, ulong[] values, long[] statistics)
     {
+        // A deferred world switch is completed first: its counts belong to the step before the checkpoint.
+        Cpu.Pmu.SettlePendingMoves();
         var checkpoint = Metrics.Capture();
         counters.ReadRepeatableStatistics(statistics);
         counters.ReadRepeatableCounters(values);

@@ -261,6 +261,8 @@ public sealed partial class Vcpu
                 return;
             }
 
+            // A world switch the vPMU deferred inside this operation is completed before it ends.
+            _vcpu.Cpu.Pmu.SettlePendingMoves();
             var metrics = _vcpu._metrics;
             var counters = metrics.Hardware;
             var costs = _vcpu._costs;

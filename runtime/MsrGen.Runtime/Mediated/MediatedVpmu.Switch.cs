@@ -35,6 +35,18 @@ public sealed partial class MediatedVpmu
     /// </summary>
     public void Load()
     {
+        if (_putPending)
+        {
+            // The put before this load was deferred (MediatedVpmu.Replay.cs): replayed, or performed now.
+            LoadAfterDeferredPut();
+            return;
+        }
+
+        LoadNow();
+    }
+
+    private void LoadNow()
+    {
         _perf.LoadGuestContext();
         Loaded = true;
         Loads++;
@@ -116,6 +128,21 @@ public sealed partial class MediatedVpmu
     public void Put()
     {
         Puts++;
+        PutRegisterMoves();
+        _hw.WriteLvtpc(LvtpcValues.DeliveryNmi);
+        _residentGp = _residentFixed = 0;
+        _fixedCtrlResident = _statusResident = _lvtpcResident = _globalCtrlResident = false;
+        Loaded = false;
+        _perf.PutGuestContext();
+    }
+
+    /// <summary>
+    /// The register half of <see cref="Put"/>: the vendor put (global status saved and cleared,
+    /// FIXED_CTR_CTRL or GLOBAL_CTL zeroed), then every counter saved and zeroed and every
+    /// non-zero event select zeroed.
+    /// </summary>
+    private void PutRegisterMoves()
+    {
         if (IsIntel)
         {
             _globalStatus = _hw.Rdmsr(_globalStatusReg);
@@ -169,12 +196,6 @@ public sealed partial class MediatedVpmu
                 }
             }
         }
-
-        _hw.WriteLvtpc(LvtpcValues.DeliveryNmi);
-        _residentGp = _residentFixed = 0;
-        _fixedCtrlResident = _statusResident = _lvtpcResident = _globalCtrlResident = false;
-        Loaded = false;
-        _perf.PutGuestContext();
     }
 
     /// <summary>

@@ -96,6 +96,16 @@ public sealed class PmuAccess
 
     public PmuOpCounts Counts => new(_rdmsr, _wrmsr, _rdpmc, _lvtpc, _vmcs);
 
+    /// <summary>Adds the counts of a replayed switch (what its single accesses would have counted).</summary>
+    internal void AddReplayed(PmuOpCounts counts)
+    {
+        _rdmsr += counts.Rdmsr;
+        _wrmsr += counts.Wrmsr;
+        _rdpmc += counts.Rdpmc;
+        _lvtpc += counts.LvtpcWrites;
+        _vmcs += counts.VmcsGlobalCtrl;
+    }
+
     /// <summary>Adds <paramref name="times"/> × <paramref name="perStep"/> (a run of identical exits in closed form).</summary>
     internal void AddRepeated(PmuOpCounts perStep, ulong times)
     {

@@ -72,7 +72,7 @@ internal sealed partial class ScenarioExecution
         _perfEvents.Clear();
         _perfContexts.Clear();
         _vm = null;
-        _host = new HostMachine(model with { Caps = caps }, parameters, _costs);
+        _host = new HostMachine(model with { Caps = caps }, parameters, _costs) { ReplaySwitches = _options.ReplaySwitches };
     }
 
     /// <summary>A host key's value; the front end has already bounded it to an int-sized range.</summary>

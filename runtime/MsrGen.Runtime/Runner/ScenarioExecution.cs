@@ -138,7 +138,10 @@ internal sealed partial class ScenarioExecution
     /// </summary>
     internal static readonly KvmModuleParameters ScenarioDefaultParameters = new() { EnableMediatedPmu = true };
 
-    private HostMachine Host => _host ??= new HostMachine(PmuPresets.Get(PmuPresets.Default), ScenarioDefaultParameters, _costs);
+    private HostMachine Host => _host ??= new HostMachine(PmuPresets.Get(PmuPresets.Default), ScenarioDefaultParameters, _costs)
+    {
+        ReplaySwitches = _options.ReplaySwitches,
+    };
 
     private Vm CurrentVm => _vm ?? throw new ScenarioRuntimeError("no VM: a 'vm' line must come first");
 

@@ -34,6 +34,12 @@ public sealed record ScenarioRunOptions
     /// <summary>Sees every guest RDMSR / WRMSR / RDPMC of the run (<c>msrgen run --emit-trace</c>).</summary>
     public Traces.IGuestAccessObserver? Observer { get; init; }
 
+    /// <summary>
+    /// Whether mediated vPMUs replay unchanged world switches (the default); tests run files both
+    /// ways and compare every figure.
+    /// </summary>
+    internal bool ReplaySwitches { get; init; } = true;
+
     /// <summary>Runs before each statement (tests use it to make the runtime fail where it never should).</summary>
     internal System.Action<Statement>? BeforeStatement { get; init; }
 }

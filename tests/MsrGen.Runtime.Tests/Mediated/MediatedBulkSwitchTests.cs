@@ -18,11 +18,12 @@ namespace MsrGen.Runtime.Tests.Mediated;
 public sealed class MediatedBulkSwitchTests
 {
     [TestMethod]
-    [DataRow(false, DisplayName = "bulk (no trace)")]
-    [DataRow(true, DisplayName = "one by one (switch trace attached)")]
-    public void A_slow_exit_on_an_Intel_guest_counts_the_hand_counted_accesses(bool traced)
+    [DataRow(false, true, DisplayName = "bulk, unchanged switches replayed (the default)")]
+    [DataRow(false, false, DisplayName = "bulk, every switch performed")]
+    [DataRow(true, true, DisplayName = "one by one (switch trace attached: never replayed)")]
+    public void A_slow_exit_on_an_Intel_guest_counts_the_hand_counted_accesses(bool traced, bool replay)
     {
-        var host = new HostMachine(PmuPresets.Get("sapphire-rapids"), new KvmModuleParameters { EnableMediatedPmu = true });
+        var host = new HostMachine(PmuPresets.Get("sapphire-rapids"), new KvmModuleParameters { EnableMediatedPmu = true }) { ReplaySwitches = replay };
         var vcpu = Vm.Create(host, new VmRequest { Mode = VpmuMode.Mediated }).Vm!.Vcpus[0];
         var state = ((MediatedRuntimeVpmu)vcpu.Pmu).State;
         if (traced)
@@ -49,6 +50,7 @@ public sealed class MediatedBulkSwitchTests
         vcpu.Metrics.TryGet("cost.wrmsr", out ulong wrmsrCycles0);
         vcpu.Metrics.TryGet("cost.rdpmc", out ulong rdpmcCycles0);
 
+        long replayed0 = state.ReplayedSwitches;
         const int Exits = 3;
         for (int i = 0; i < Exits; i++)
         {
@@ -87,5 +89,8 @@ public sealed class MediatedBulkSwitchTests
         // The guest's view is unchanged by the switches: its counter 0 still reads 5 (a direct read of the loaded counter).
         Assert.AreEqual(5UL, vcpu.GuestRdmsr(Ia32APmc.AddressOf(0)).Value);
         Assert.AreEqual(traced, state.Hardware.Trace is { Count: > 0 }, "the trace records only when attached");
+        // The exit before the measured ones performed this input set access by access and recorded
+        // it; each measured exit then replays it (MediatedVpmu.Replay.cs), unless replay is off or a trace records.
+        Assert.AreEqual(replay && !traced ? Exits : 0L, state.ReplayedSwitches - replayed0, "switches replayed");
     }
 }

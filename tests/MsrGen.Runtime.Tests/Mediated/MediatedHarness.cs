@@ -30,10 +30,10 @@ internal sealed class MediatedHarness
 
     private readonly EventBatch _batch = new();
 
-    public MediatedHarness(PmuCaps host, string placement = "run-loop", string hostCallback = "on")
+    public MediatedHarness(PmuCaps host, string placement = "run-loop", string hostCallback = "on", bool replaySwitches = true)
     {
         var model = PmuPresets.Get(host.IsIntel ? "sapphire-rapids" : "zen4") with { Caps = host };
-        Host = new HostMachine(model, new KvmModuleParameters { EnableMediatedPmu = true });
+        Host = new HostMachine(model, new KvmModuleParameters { EnableMediatedPmu = true }) { ReplaySwitches = replaySwitches };
         var request = new VmRequest
         {
             Mode = VpmuMode.Mediated,

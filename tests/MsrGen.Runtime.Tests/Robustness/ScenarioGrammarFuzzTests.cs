@@ -224,6 +224,22 @@ public sealed class ScenarioGrammarFuzzTests
         Assert.IsGreaterThan(files / 10, malformed, "too few generated files were malformed");
     }
 
+    /// <summary>
+    /// The mediated vPMU's switch replay (MediatedVpmu.Replay.cs) is an optimisation of the
+    /// simulator: every generated file must report the same figures with it and without it.
+    /// </summary>
+    [TestMethod]
+    public void GeneratedFilesGiveTheSameFiguresWithSwitchesReplayedOrPerformed()
+    {
+        var performed = Budget with { ReplaySwitches = false };
+        ScenarioFile.Sample(text =>
+        {
+            var replayedOutcome = ScenarioRunner.RunText(FileName, text, Budget);
+            var performedOutcome = ScenarioRunner.RunText(FileName, text, performed);
+            Assert.AreEqual(Mediated.MediatedSwitchReplayTests.Describe(performedOutcome), Mediated.MediatedSwitchReplayTests.Describe(replayedOutcome), text);
+        }, iter: Iterations, seed: Seed, threads: 1, print: text => "\n" + text);
+    }
+
     [TestMethod]
     public void RegressionFilesStayFixed()
     {

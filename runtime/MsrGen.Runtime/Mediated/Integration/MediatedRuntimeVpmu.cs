@@ -44,7 +44,10 @@ internal sealed partial class MediatedRuntimeVpmu : IVpmu, IGuestPmuOwner
     {
         var access = new PmuAccess(new PhysicalPmuBridge(vcpu.Cpu.Pmu, vcpu.Cpu.Perf));
         var intercepts = new MediatedIntercepts(vcpu.GuestCaps, vcpu.Host.Caps, mediated: true, vcpu.Host.Parameters.VmwareBackdoor, vcpu.Vm.Profile);
-        return new MediatedVpmu(vcpu.GuestCaps, access, new HostPerfContextBridge(vcpu.Cpu.Perf), intercepts);
+        return new MediatedVpmu(vcpu.GuestCaps, access, new HostPerfContextBridge(vcpu.Cpu.Perf), intercepts)
+        {
+            ReplayUnchangedSwitches = vcpu.Host.ReplaySwitches,
+        };
     }
 
     /// <summary>kvm_pmu_refresh() rebuilds the register file: not while any of it is in the hardware.</summary>
@@ -195,11 +198,26 @@ internal sealed partial class MediatedRuntimeVpmu : IVpmu, IGuestPmuOwner
 
     public void AfterRunLoop()
     {
+        if (Placement == SwitchPlacement.RunLoop && State.Loaded && InOwnAttributionScope
+            && State.TryDeferPut(hostIdle: _vcpu.Cpu.Perf.HasNoEvents))
+        {
+            // The put's register moves wait for the load (or for the next access to this CPU's
+            // PMU, or the end of the vCPU's operation): MediatedVpmu.Replay.cs.
+            ReleaseOwnershipIfIdle();
+            return;
+        }
+
         if (Placement is SwitchPlacement.RunLoop or SwitchPlacement.DirtyOnly)
         {
             Put();
         }
     }
+
+    /// <summary>
+    /// Inside one of this vCPU's operations, whose end settles a deferred put (so its counts are
+    /// this VM's and complete when the operation returns).
+    /// </summary>
+    private bool InOwnAttributionScope => ReferenceEquals(_cpu.Attribution, _vcpu.Metrics.Hardware);
 
     public void SchedIn()
     {

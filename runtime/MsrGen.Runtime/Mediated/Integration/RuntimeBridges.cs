@@ -59,6 +59,9 @@ internal sealed class HostPerfContextBridge : IGuestContextHost
 
     public HostPerfContextBridge(HostPerfContext perf) => _perf = perf;
 
+    /// <summary>Host perf has no event on this CPU: its guest-context put and load write no register.</summary>
+    internal bool HostIdle => _perf.HasNoEvents;
+
     public bool LoadGuestContext()
     {
         bool anyActive = false;
