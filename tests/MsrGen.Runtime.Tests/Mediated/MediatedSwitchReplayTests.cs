@@ -89,6 +89,11 @@ public sealed class MediatedSwitchReplayTests
         Gen.Int[0, (int)Step.StopInRunLoop], Gen.Int[0, 7], Gen.ULong,
         (s, i, v) => new Action((Step)s, i, v));
 
+    /// <summary>Sequences per host (250; MSRGEN_FUZZ_SWITCHES=N for more).</summary>
+    private static int Sequences =>
+        int.TryParse(Environment.GetEnvironmentVariable("MSRGEN_FUZZ_SWITCHES"), System.Globalization.NumberStyles.None,
+            System.Globalization.CultureInfo.InvariantCulture, out int n) && n > 0 ? n : 250;
+
     [TestMethod]
     public void Random_guest_and_host_activity_sees_the_same_machine_with_switches_replayed_or_performed()
     {
@@ -96,7 +101,7 @@ public sealed class MediatedSwitchReplayTests
         // The Sapphire Rapids preset has a fourth fixed counter and PERF_METRICS: its writes reset the topdown slots.
         foreach (var host in new[] { MediatedHarness.IntelHost, MediatedHarness.AmdHost, PmuPresets.Get("sapphire-rapids").Caps })
         {
-            GenAction.Array[1, 80].Sample(actions => replays += Run(host, actions), iter: 250, threads: 1);
+            GenAction.Array[1, 80].Sample(actions => replays += Run(host, actions), iter: Sequences, threads: 1);
         }
 
         Assert.IsTrue(replays > 1_000, $"only {replays} switches were replayed: the comparison would not test the replay");
