@@ -127,18 +127,6 @@ public sealed partial class MediatedVpmu : IPendingPmuMoves
         }
     }
 
-    /// <summary>Performs a pending put now (end of the vCPU's operation, or before a checkpoint).</summary>
-    internal void SettleDeferredPut()
-    {
-        if (_putPending)
-        {
-            _hw.BulkPmu?.ForgetPendingMoves();
-            _hw.PlanningPmu?.ForgetPendingMoves();
-            _putPending = false;
-            PerformDeferredPutMoves();
-        }
-    }
-
     /// <summary>
     /// The put's register moves with the inputs it had at the exit (the selects and
     /// FIXED_CTR_CTRL the vCPU programmed then); what the vCPU changed since (its saved counters
