@@ -168,11 +168,8 @@ public sealed partial class PhysicalPmu
         var attribution = Attribution;
         long[] machine = Accesses.WriteCounts;
         long[]? vm = attribution?.WriteCounts;
-        ulong[] hwCounters = _gp, hwSelects = _evtsel;
+        ulong[] hwCounters = _gp;
         int[] counterSlots = bank.CounterSlots, selectSlots = bank.SelectSlots, fixedSlots = bank.FixedSlots;
-        ulong[] selectReserved = bank.SelectReserved;
-        bool widthFaults = bank.CounterWidthFaults;
-        ulong widthMask = GpMask;
         long writes = 0, reads = 0;
         for (int i = 0; i < gp.Length; i++)
         {
@@ -189,22 +186,12 @@ public sealed partial class PhysicalPmu
 
             if (!readFirst || hwCounters[i] != value)
             {
-                // IA32_A_PMCi faults on bits above the width; the other counters keep the low bits.
-                if (!widthFaults || (value & ~widthMask) == 0)
-                {
-                    hwCounters[i] = value & widthMask;
-                }
-
+                TryStoreCounter(bank, i, value);
                 CountBulkWrite(counterSlots[i], machine, vm);
                 writes++;
             }
 
-            ulong select = selectsHw[i];
-            if ((select & selectReserved[i]) == 0)
-            {
-                hwSelects[i] = select;
-            }
-
+            TryStoreSelect(bank, i, selectsHw[i]);
             CountBulkWrite(selectSlots[i], machine, vm);
             writes++;
         }
@@ -234,6 +221,35 @@ public sealed partial class PhysicalPmu
         attribution?.AddTotals(writes, reads);
         rdpmcs = reads;
         return writes;
+    }
+
+    /// <summary>
+    /// A WRMSR of the bank's GP counter i, as <see cref="Write"/> stores it: IA32_A_PMCi faults on
+    /// bits above the width (false, nothing stored); the other counters keep the low bits.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private bool TryStoreCounter(CounterBank bank, int i, ulong value)
+    {
+        if (bank.CounterWidthFaults && (value & ~GpMask) != 0)
+        {
+            return false;
+        }
+
+        _gp[i] = value & GpMask;
+        return true;
+    }
+
+    /// <summary>A WRMSR of the bank's event select i: reserved bits fault (false, nothing stored).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private bool TryStoreSelect(CounterBank bank, int i, ulong select)
+    {
+        if ((select & bank.SelectReserved[i]) != 0)
+        {
+            return false;
+        }
+
+        _evtsel[i] = select;
+        return true;
     }
 
     /// <summary>A WRMSR of fixed counter i, as <see cref="Write"/> stores it (FIXED_CTR3 also resets the topdown slots).</summary>

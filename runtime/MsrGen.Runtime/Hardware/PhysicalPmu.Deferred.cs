@@ -68,22 +68,23 @@ public sealed partial class PhysicalPmu
     /// every counter, event select and fixed counter of the bank is 0 (the bank's selects matched
     /// the vCPU's when the put was deferred), and the load writes <paramref name="gp"/>,
     /// <paramref name="selectsHw"/> and <paramref name="fixedCounters"/> as
-    /// <see cref="RestoreCounters"/> stores them: a counter value wider than an IA32_A_PMCi and an
-    /// event select with reserved bits fault and leave the 0. The global registers take the values
+    /// <see cref="RestoreCounters"/> stores them (a write that faults leaves the 0). The global registers take the values
     /// recorded for the same inputs; FIXED_CTR3 writes also reset the topdown slots.
     /// </summary>
     internal void StoreReplayedSwitch(CounterBank bank, ReadOnlySpan<ulong> gp, ReadOnlySpan<ulong> selectsHw, ReadOnlySpan<ulong> fixedCounters,
         ulong globalStatus, ulong fixedCtrl, ulong globalCtrl, bool resetsTopdown)
     {
-        ulong widthMask = GpMask;
-        bool widthFaults = bank.CounterWidthFaults;
-        ulong[] selectReserved = bank.SelectReserved;
         for (int i = 0; i < gp.Length; i++)
         {
-            ulong value = gp[i];
-            _gp[i] = widthFaults && (value & ~widthMask) != 0 ? 0 : value & widthMask;
-            ulong select = selectsHw[i];
-            _evtsel[i] = (select & selectReserved[i]) == 0 ? select : 0;
+            if (!TryStoreCounter(bank, i, gp[i]))
+            {
+                _gp[i] = 0;
+            }
+
+            if (!TryStoreSelect(bank, i, selectsHw[i]))
+            {
+                _evtsel[i] = 0;
+            }
         }
 
         for (int i = 0; i < fixedCounters.Length; i++)

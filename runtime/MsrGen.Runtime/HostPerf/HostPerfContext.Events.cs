@@ -117,11 +117,6 @@ public sealed partial class HostPerfContext
     public void LoadGuestContext()
     {
         GuestContextLoaded = true;
-        if (TryRescheduleIdle())
-        {
-            return;
-        }
-
         _schedulingOutForGuest = true;
         try
         {
@@ -158,10 +153,7 @@ public sealed partial class HostPerfContext
     public void PutGuestContext()
     {
         GuestContextLoaded = false;
-        if (!TryRescheduleIdle())
-        {
-            Reschedule();
-        }
+        Reschedule();
     }
 
     /// <summary>perf_load_guest_lvtpc: host LVTPC = fixed delivery on 0xF5, masked if the guest's is.</summary>

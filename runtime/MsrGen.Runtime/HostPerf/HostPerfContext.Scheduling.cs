@@ -30,6 +30,15 @@ public sealed partial class HostPerfContext
     /// <summary>Recomputes which events own which counters and reprograms only what changed.</summary>
     private void Reschedule()
     {
+        if (HasNoEvents)
+        {
+            // No event to place (a mediated guest's world switch with an idle host): nothing is
+            // written and nothing is handed back; only the rotation state is settled, as a full one does.
+            RotationPending = false;
+            NextRotationCycle = ulong.MaxValue;
+            return;
+        }
+
         bool outermost = _rescheduleDepth++ == 0;
         try
         {
@@ -41,30 +50,8 @@ public sealed partial class HostPerfContext
         }
     }
 
-    /// <summary>
-    /// A reschedule with no event to place (a mediated guest's world switch with an idle host):
-    /// nothing is written and nothing is handed back; only the rotation state is settled, as a
-    /// full reschedule would. False when there are events (a full reschedule is needed).
-    /// </summary>
-    private bool TryRescheduleIdle()
-    {
-        if (!HasNoEvents)
-        {
-            return false;
-        }
-
-        RotationPending = false;
-        NextRotationCycle = ulong.MaxValue;
-        return true;
-    }
-
     private void Reschedule(bool outermost)
     {
-        if (TryRescheduleIdle())
-        {
-            return;
-        }
-
         UpdateTimes();
         PerfEvent?[] gpUsed, fixedUsed;
         Dictionary<PerfEvent, int> placed;

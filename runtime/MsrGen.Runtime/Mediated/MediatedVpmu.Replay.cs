@@ -27,7 +27,6 @@ public sealed partial class MediatedVpmu : IPendingPmuMoves
 {
     /// <summary>A pending put and the inputs its decisions used (saved when it was deferred).</summary>
     private bool _putPending;
-    private ulong[]? _putSelects;
     private ulong _putStatus, _putFixedCtrlHw, _putHwFixedCtrl, _putGp, _putSelectMask, _putFixed;
     // Whose counts the put's accesses were going to (the vCPU's VM), should the PMU settle them from elsewhere.
     private HardwareAccessCounters? _putAttribution;
@@ -41,9 +40,9 @@ public sealed partial class MediatedVpmu : IPendingPmuMoves
     // Every register instance the register moves of a put + load count (null: some cannot be
     // counted by slot, so nothing is deferred), and scratch copies of their counts and of the
     // vCPU's switch inputs, allocated once.
-    private int[]? _switchSlots;
+    private readonly int[]? _switchSlots;
     private long[]? _slotReadsBefore, _slotWritesBefore;
-    private ulong[]? _stashCounter, _stashFixed, _stashSelects;
+    private ulong[]? _putSelects, _stashCounter, _stashFixed, _stashSelects;
 
     /// <summary>
     /// Whether an unchanged run-loop switch is replayed (default) or always performed access by
@@ -63,10 +62,10 @@ public sealed partial class MediatedVpmu : IPendingPmuMoves
     /// nothing done) when the put must be performed now: replay off, a trace attached, host perf
     /// with events, state not fully loaded, or hardware whose selects differ from the vCPU's.
     /// </summary>
-    internal bool TryDeferPut(bool hostIdle)
+    internal bool TryDeferPut()
     {
-        if (!ReplayUnchangedSwitches || !hostIdle || !Loaded || _bank is null || _hw.BulkPmu is not { } pmu || pmu.HasPendingMoves
-            || !FullyResident() || !EnsureSwitchSlots())
+        if (!ReplayUnchangedSwitches || !HostPerfIdle || !Loaded || _switchSlots is null || _hw.BulkPmu is not { } pmu || pmu.HasPendingMoves
+            || !FullyResident())
         {
             return false;
         }
@@ -83,19 +82,19 @@ public sealed partial class MediatedVpmu : IPendingPmuMoves
         _putStatus = _globalStatus = pmu.RawGlobalStatus;
         _putFixedCtrlHw = _fixedCtrlHw;
         _putHwFixedCtrl = pmu.RawFixedCtrl;
-        _putGp = _putSelectMask = _putFixed = 0;
         for (int i = 0; i < _counter.Length; i++)
         {
             _counter[i] = pmu.RawGp(i);
-            _putGp |= _counter[i] != 0 ? 1UL << i : 0;
-            _putSelectMask |= _eventselHw[i] != 0 ? 1UL << i : 0;
         }
 
         for (int i = 0; i < _fixedCounter.Length; i++)
         {
             _fixedCounter[i] = pmu.RawFixed(i);
-            _putFixed |= _fixedCounter[i] != 0 ? 1UL << i : 0;
         }
+
+        _putGp = NonZero(_counter);
+        _putSelectMask = NonZero(_eventselHw);
+        _putFixed = NonZero(_fixedCounter);
 
         _eventselHw.AsSpan().CopyTo(_putSelects);
         _hw.WriteLvtpc(LvtpcValues.DeliveryNmi);
@@ -107,6 +106,21 @@ public sealed partial class MediatedVpmu : IPendingPmuMoves
         _putPending = true;
         pmu.DeferMoves(this);
         return true;
+    }
+
+    /// <summary>Host perf has no event on this CPU: its guest-context put and load write no register.</summary>
+    private bool HostPerfIdle => _perf is Integration.HostPerfContextBridge { HostIdle: true };
+
+    /// <summary>Bit i set where <paramref name="values"/>[i] is non-zero.</summary>
+    private static ulong NonZero(ReadOnlySpan<ulong> values)
+    {
+        ulong mask = 0;
+        for (int i = 0; i < values.Length; i++)
+        {
+            mask |= values[i] != 0 ? 1UL << i : 0;
+        }
+
+        return mask;
     }
 
     private bool FullyResident() =>
@@ -155,7 +169,7 @@ public sealed partial class MediatedVpmu : IPendingPmuMoves
         var pmu = _hw.PlanningPmu!;
         pmu.ForgetPendingMoves();
         var inputs = CurrentInputs();
-        bool hostIdle = _perf is Integration.HostPerfContextBridge { HostIdle: true };
+        bool hostIdle = HostPerfIdle;
         if (hostIdle && _hw.BulkPmu is not null)
         {
             foreach (var recording in _recordings)
@@ -222,22 +236,9 @@ public sealed partial class MediatedVpmu : IPendingPmuMoves
         _nextRecording = (_nextRecording + 1) % _recordings.Length;
     }
 
-    private SwitchInputs CurrentInputs()
-    {
-        ulong loadGp = 0, loadFixed = 0;
-        for (int i = 0; i < _counter.Length; i++)
-        {
-            loadGp |= _counter[i] != 0 ? 1UL << i : 0;
-        }
-
-        for (int i = 0; i < _fixedCounter.Length; i++)
-        {
-            loadFixed |= _fixedCounter[i] != 0 ? 1UL << i : 0;
-        }
-
-        return new SwitchInputs(_putStatus, _globalStatus, _putFixedCtrlHw, _fixedCtrlHw, _putHwFixedCtrl, IsIntel ? 0 : _globalCtrl,
-            _putGp, _putSelectMask, _putFixed, loadGp, loadFixed, ElideMatchingCounterWrites);
-    }
+    private SwitchInputs CurrentInputs() =>
+        new(_putStatus, _globalStatus, _putFixedCtrlHw, _fixedCtrlHw, _putHwFixedCtrl, IsIntel ? 0 : _globalCtrl,
+            _putGp, _putSelectMask, _putFixed, NonZero(_counter), NonZero(_fixedCounter), ElideMatchingCounterWrites);
 
     /// <summary>
     /// The recorded pair applied at once, in <see cref="Load"/>'s state: perf's guest context and
@@ -266,19 +267,15 @@ public sealed partial class MediatedVpmu : IPendingPmuMoves
     }
 
     /// <summary>
-    /// The count slots of every register a put + load moves, distinct, resolved once; false when
-    /// one of them is uncatalogued or has no slot (then its accesses count elsewhere and nothing is deferred).
+    /// The count slots of every register a put + load moves, distinct, resolved once with the
+    /// bank (and the scratch space a deferred put needs); null when there is no bank or one of
+    /// them is uncatalogued or has no slot (then its accesses count elsewhere and nothing is deferred).
     /// </summary>
-    private bool EnsureSwitchSlots()
+    private int[]? PlanSwitchSlots()
     {
-        if (_switchSlots is not null)
+        if (_bank is null)
         {
-            return true;
-        }
-
-        if (_switchSlotsRefused)
-        {
-            return false;
+            return null;
         }
 
         var slots = new System.Collections.Generic.List<int>();
@@ -288,32 +285,26 @@ public sealed partial class MediatedVpmu : IPendingPmuMoves
         {
             if (!register.Known || (uint)register.Register.Index >= 64)
             {
-                _switchSlotsRefused = true;
-                return false;
+                return null;
             }
 
             slots.Add(HardwareAccessCounters.SlotOf(register.Register));
         }
 
-        slots.AddRange(_bank!.CounterSlots);
+        slots.AddRange(_bank.CounterSlots);
         slots.AddRange(_bank.SelectSlots);
         slots.AddRange(_bank.FixedSlots);
-        var distinct = new System.Collections.Generic.HashSet<int>(slots);
-        if (distinct.Count != slots.Count)
+        if (new System.Collections.Generic.HashSet<int>(slots).Count != slots.Count)
         {
-            _switchSlotsRefused = true;
-            return false;
+            return null;
         }
 
-        _switchSlots = slots.ToArray();
-        _slotReadsBefore = new long[_switchSlots.Length];
-        _slotWritesBefore = new long[_switchSlots.Length];
+        _slotReadsBefore = new long[slots.Count];
+        _slotWritesBefore = new long[slots.Count];
         _putSelects = new ulong[_eventselHw.Length];
         _stashCounter = new ulong[_counter.Length];
         _stashFixed = new ulong[_fixedCounter.Length];
         _stashSelects = new ulong[_eventselHw.Length];
-        return true;
+        return slots.ToArray();
     }
-
-    private bool _switchSlotsRefused;
 }

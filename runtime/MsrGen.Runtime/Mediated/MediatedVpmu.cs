@@ -84,6 +84,7 @@ public sealed partial class MediatedVpmu
 
         Pmu = new Kvm.Pmu.KvmPmu(this);
         _bank = PlanCounterBank();
+        _switchSlots = PlanSwitchSlots();
         for (int i = 0; i < _eventselHw.Length; i++)
         {
             RefreshEventSelectHw(i);

@@ -323,7 +323,7 @@ public sealed class MediatedSwitchReplayTests
         }
 
         // The put as the run loop performs it at a slow exit, once deferred and once at once.
-        Assert.IsTrue(deferred.Pmu.TryDeferPut(hostIdle: true), "an idle host lets the put wait");
+        Assert.IsTrue(deferred.Pmu.TryDeferPut(), "an idle host lets the put wait");
         direct.Pmu.Put();
         Assert.IsTrue(deferred.Cpu.HasPendingMoves);
 

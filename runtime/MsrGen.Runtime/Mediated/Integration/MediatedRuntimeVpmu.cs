@@ -198,8 +198,7 @@ internal sealed partial class MediatedRuntimeVpmu : IVpmu, IGuestPmuOwner
 
     public void AfterRunLoop()
     {
-        if (Placement == SwitchPlacement.RunLoop && State.Loaded && InOwnAttributionScope
-            && State.TryDeferPut(hostIdle: _vcpu.Cpu.Perf.HasNoEvents))
+        if (Placement == SwitchPlacement.RunLoop && InOwnAttributionScope && State.TryDeferPut())
         {
             // The put's register moves wait for the load (or for the next access to this CPU's
             // PMU, or the end of the vCPU's operation): MediatedVpmu.Replay.cs.
