@@ -52,7 +52,7 @@ public sealed class CostTable
         new(PmuRequest, 194, "Liang 2018", "one kvm_pmu_handle_event pass with nothing to reprogram (97 ns)"),
         new(PmiInjection, 500, "Wang 2018b", "injecting the LVTPC vector at VM-entry; the published ~9,000 ns is the whole guest PMI round trip, whose exits and reprograms are modeled separately"),
         new(HostPmi, 2_000, "Landau 2011", "host perf NMI handler around a guest-owned overflow"),
-        new(EmulatedEvent, 120, "Khorenko 2023, Christopherson 2023b", "kvm_pmu_trigger_event per emulated instruction/branch when a vPMC counts it"),
+        new(EmulatedEvent, 120, "Khorenko 2023, Christopherson 2023b", "kvm_pmu_trigger_event walking its counters: per emulated instruction or branch that an enabled counter selects"),
         new(VmcsGlobalCtrl, 18, "Mi 2025", "reading the guest's GLOBAL_CTRL back from the VMCS after a mediated exit (~15-20 cycles per exit)"),
     };
 

@@ -51,9 +51,7 @@ public sealed class NoVpmu : IVpmu, IRepeatableCounters
 
     public MsrAccessResult PassthroughWrite(MsrRef register, ulong value) => MsrAccessResult.GeneralProtection;
 
-    public void OnEmulatedEvent(EmulatedEvent kind)
-    {
-    }
+    public bool OnEmulatedEvent(EmulatedEvent kind) => false;
 
     public void BeforeGuestRun(EventBatch batch, int cpl)
     {

@@ -61,13 +61,12 @@ public sealed partial class Vcpu
             case RepeatedStep.EmulateInstructionAndBranch:
             case RepeatedStep.EmulateInstruction:
                 VmExit(ExitReason.Other, VmExitKind.Slow);
-                Pmu.OnEmulatedEvent(EmulatedEvent.Instruction);
+                RetireEmulated(EmulatedEvent.Instruction);
                 if (step == RepeatedStep.EmulateInstructionAndBranch)
                 {
-                    Pmu.OnEmulatedEvent(EmulatedEvent.Branch);
+                    RetireEmulated(EmulatedEvent.Branch);
                 }
 
-                Metrics.AddCost(Costs, CostTable.EmulatedEvent);
                 VmEnter();
                 break;
             case RepeatedStep.FastpathExit:

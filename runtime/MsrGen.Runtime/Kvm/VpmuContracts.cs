@@ -63,8 +63,15 @@ public interface IVpmu
 
     MsrAccessResult PassthroughWrite(MsrRef register, ulong value);
 
-    /// <summary>KVM's emulator retired an instruction or branch for the guest.</summary>
-    void OnEmulatedEvent(EmulatedEvent kind);
+    /// <summary>
+    /// KVM retired an instruction or branch for the guest (kvm_pmu_instruction_retired() /
+    /// kvm_pmu_branch_retired() of arch/x86/kvm/pmu.c). Returns whether kvm_pmu_trigger_event()
+    /// had counters to walk: some counter enabled locally and, with GLOBAL_CTRL, globally selects
+    /// the event (its emulation bitmap, kvm_pmu_recalc_pmc_emulation(), intersected with
+    /// GLOBAL_CTRL). The walk then checks the event filter and the CPL per counter, so it can
+    /// find nothing to count; with an empty intersection it returns at once.
+    /// </summary>
+    bool OnEmulatedEvent(EmulatedEvent kind);
 
     /// <summary>The guest is about to retire a stretch natively (legacy: nothing to do; mediated: counters are live).</summary>
     void BeforeGuestRun(Hardware.EventBatch batch, int cpl);

@@ -58,18 +58,19 @@ public sealed partial class LegacyVpmu
         }
     }
 
-    /// <summary>kvm_pmu_trigger_event: instructions/branches the emulator retired.</summary>
-    public void OnEmulatedEvent(EmulatedEvent kind)
+    /// <summary>kvm_pmu_trigger_event: instructions/branches KVM retired; true when it had a counter to walk.</summary>
+    public bool OnEmulatedEvent(EmulatedEvent kind)
     {
         ulong wanted = HardwareEvent.Encode(kind == EmulatedEvent.Branch ? EventKind.Branches : EventKind.Instructions, GuestCaps.Vendor);
+        bool walked = false;
         if (!HasGlobalCtrl)
         {
             for (int k = 0; k < PmcTotal; k++)
             {
-                CountEmulated(PmcAt(k), wanted);
+                walked |= CountEmulated(PmcAt(k), wanted);
             }
 
-            return;
+            return walked;
         }
 
         // Only the counters GLOBAL_CTRL enables can count: visit its set bits, in ascending index
@@ -78,30 +79,41 @@ public sealed partial class LegacyVpmu
         {
             if (PmcByIdx(System.Numerics.BitOperations.TrailingZeroCount(rest)) is { } pmc)
             {
-                CountEmulated(pmc, wanted);
+                walked |= CountEmulated(pmc, wanted);
             }
         }
+
+        return walked;
     }
 
-    /// <summary>One counter's share of kvm_pmu_trigger_event: counts the event if enabled, matching, allowed and at a matching CPL.</summary>
-    private void CountEmulated(LegacyPmc pmc, ulong wanted)
+    /// <summary>
+    /// One counter's share of kvm_pmu_trigger_event. True when the counter is in the walk: enabled
+    /// globally and locally and selecting the event (the filter is not part of KVM's emulation
+    /// bitmap). It counts the event only if the filter also allows it and the CPL matches.
+    /// </summary>
+    private bool CountEmulated(LegacyPmc pmc, ulong wanted)
     {
         // The enable bits first: they are single bit tests and rule most counters out (all the checks are pure).
         if (!IsGloballyEnabled(pmc) || !IsLocallyEnabled(pmc))
         {
-            return;
+            return false;
         }
 
-        bool counts = pmc.IsFixed
+        bool selects = pmc.IsFixed
             ? HardwareEvent.FixedCounterEvent(pmc.Index) == wanted
             : HardwareEvent.FromEventSelect(pmc.Eventsel, GuestCaps.Vendor) == wanted;
-        if (!counts || !IsAllowedByFilter(pmc) || !CplMatches(pmc))
+        if (!selects)
         {
-            return;
+            return false;
         }
 
-        pmc.EmulatedCounter++;
-        RequestReprogram(pmc);
+        if (IsAllowedByFilter(pmc) && CplMatches(pmc))
+        {
+            pmc.EmulatedCounter++;
+            RequestReprogram(pmc);
+        }
+
+        return true;
     }
 
     /// <summary>cpl_is_matched.</summary>

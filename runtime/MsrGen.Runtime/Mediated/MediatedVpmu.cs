@@ -246,12 +246,15 @@ public sealed partial class MediatedVpmu
     /// <c>kvm_pmu_instruction_retired()</c> for the mediated PMU: every counter that counts
     /// instructions at this privilege level goes up by one; wrapping to zero sets its status bit
     /// and, with the interrupt bit, requests a PMI. Values resident in hardware are read and
-    /// written there (counted), the rest in the software state.
+    /// written there (counted), the rest in the software state. True when kvm_pmu_trigger_event()
+    /// had a counter to walk (see <see cref="InEmulationWalk"/>).
     /// </summary>
-    public void RetireEmulatedInstruction(bool kernelMode)
+    public bool RetireEmulatedInstruction(bool kernelMode)
     {
-        RetireEmulated(PmuEventSelect.Events.Instructions, kernelMode);
-        if (_fixedCounter.Length > 0 && (_globalCtrl & (1UL << 32)) != 0 && PmuEventSelect.FixedCountsAtPrivilege(_fixedCtrlHw, 0, kernelMode))
+        bool walked = RetireEmulated(PmuEventSelect.Events.Instructions, kernelMode);
+        bool fixedGlobal = _fixedCounter.Length > 0 && (_globalCtrl & (1UL << 32)) != 0;
+        walked |= fixedGlobal && PmuEventSelect.FixedEnabled(_fixedCtrl, 0);
+        if (fixedGlobal && PmuEventSelect.FixedCountsAtPrivilege(_fixedCtrlHw, 0, kernelMode))
         {
             ulong value = (ReadFixedForKvm(0) + 1) & Guest.FixedCounterMask;
             WriteFixedForKvm(0, value);
@@ -261,16 +264,20 @@ public sealed partial class MediatedVpmu
                 PmiRequested |= PmuEventSelect.FixedWantsInterrupt(_fixedCtrlHw, 0);
             }
         }
+
+        return walked;
     }
 
     /// <summary><c>kvm_pmu_branch_retired()</c>: the same for counters that count branch instructions.</summary>
-    public void RetireEmulatedBranch(bool kernelMode) =>
+    public bool RetireEmulatedBranch(bool kernelMode) =>
         RetireEmulated(IsIntel ? PmuEventSelect.Events.Branches : PmuEventSelect.Events.AmdBranches, kernelMode);
 
-    private void RetireEmulated(ulong eventIdentity, bool kernelMode)
+    private bool RetireEmulated(ulong eventIdentity, bool kernelMode)
     {
+        bool walked = false;
         for (int i = 0; i < _eventselHw.Length; i++)
         {
+            walked |= InEmulationWalk(i, eventIdentity);
             if (CountsEvent(i, eventIdentity) && PmuEventSelect.CountsAtPrivilege(_eventselHw[i], kernelMode))
             {
                 ulong value = (ReadGuestCounterForKvm(i) + 1) & Guest.GpCounterMask;
@@ -282,6 +289,20 @@ public sealed partial class MediatedVpmu
                 }
             }
         }
+
+        return walked;
+    }
+
+    /// <summary>
+    /// GP counter i is in kvm_pmu_trigger_event()'s walk for the event: globally enabled, and the
+    /// guest's own event select (<c>pmc-&gt;eventsel</c>, before the filter clears the enable bit
+    /// in the hardware value) is enabled and selects it, as kvm_pmu_recalc_pmc_emulation() builds
+    /// the emulation bitmap without consulting the filter.
+    /// </summary>
+    private bool InEmulationWalk(int i, ulong eventIdentity)
+    {
+        ulong identity = IsIntel ? PmuEventSelect.IntelIdentityMask : PmuEventSelect.AmdIdentityMask;
+        return (_globalCtrl & (1UL << i)) != 0 && PmuEventSelect.IsEnabled(_eventsel[i]) && (_eventsel[i] & identity) == eventIdentity;
     }
 
     /// <summary>

@@ -124,18 +124,13 @@ internal sealed partial class MediatedRuntimeVpmu : IVpmu, IGuestPmuOwner
         return result;
     }
 
-    public void OnEmulatedEvent(EmulatedEvent kind)
+    public bool OnEmulatedEvent(EmulatedEvent kind)
     {
-        if (kind == EmulatedEvent.Instruction)
-        {
-            State.RetireEmulatedInstruction(kernelMode: _vcpu.Cpl == 0);
-        }
-        else
-        {
-            State.RetireEmulatedBranch(kernelMode: _vcpu.Cpl == 0);
-        }
-
+        bool walked = kind == EmulatedEvent.Instruction
+            ? State.RetireEmulatedInstruction(kernelMode: _vcpu.Cpl == 0)
+            : State.RetireEmulatedBranch(kernelMode: _vcpu.Cpl == 0);
         ForwardPmiRequest();
+        return walked;
     }
 
     /// <summary>
@@ -191,8 +186,7 @@ internal sealed partial class MediatedRuntimeVpmu : IVpmu, IGuestPmuOwner
             // Mediated vPMU series v6, patch 28/44: the fastpath refuses, the exit takes the full path, and the instruction it
             // skips is counted there (the runtime's fastpath exits carry no emulated instruction
             // of their own; it only matters when a counter counts instructions, i.e. exactly here).
-            State.RetireEmulatedInstruction(kernelMode: _vcpu.Cpl == 0);
-            ForwardPmiRequest();
+            _vcpu.RetireEmulated(EmulatedEvent.Instruction);
         }
     }
 
