@@ -48,7 +48,7 @@ public sealed class CostTable
         new(PerfPeriod, 10_756, "Xu 2020a", "perf_event_period: 5,378 ns at 2 GHz"),
         new(PerfPause, 2_000, "Xu 2019a, Zhang 2024", "perf_event_pause of a running counter (stop + read); no direct figure: below the 21,000 ns disable maximum, calibrated so the published 33.62 % guest overhead comes out"),
         new(PerfEnable, 2_000, "Xu 2019a, Zhang 2024", "perf_event_enable of a paused event; no direct figure (only maxima are published), calibrated with the 33.62 % guest overhead"),
-        new(PerfRead, 400, "Xu 2019a", "perf_event_read_value from kvm_pmu_rdpmc (200 ns)"),
+        new(PerfRead, 400, "Xu 2019a", "perf_event_read_value of a live guest counter's event (kvm_pmu_rdpmc around it: 200 ns)"),
         new(PmuRequest, 194, "Liang 2018", "one kvm_pmu_handle_event pass with nothing to reprogram (97 ns)"),
         new(PmiInjection, 500, "Wang 2018b", "injecting the LVTPC vector at VM-entry; the published ~9,000 ns is the whole guest PMI round trip, whose exits and reprograms are modeled separately"),
         new(HostPmi, 2_000, "Landau 2011", "host perf NMI handler around a guest-owned overflow"),

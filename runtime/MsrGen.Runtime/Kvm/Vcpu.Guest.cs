@@ -109,7 +109,6 @@ public sealed partial class Vcpu
             return GuestAccess.Fault;
         }
 
-        Metrics.AddCost(Costs, CostTable.PerfRead);
         return Pmu.Rdpmc(ecx, out ulong counter) == MsrAccessResult.Ok ? GuestAccess.Ok(counter) : GuestAccess.Fault;
     }
 

@@ -89,10 +89,10 @@ public sealed partial class LegacyVpmu
             return;
         }
 
-        _slotsBaseline = Perf.Read(leader);
+        _slotsBaseline = ReadPerfEvent(leader);
         for (int i = 0; i < siblings.Length; i++)
         {
-            _metricsBaseline[i] = Perf.Read(siblings[i]);
+            _metricsBaseline[i] = ReadPerfEvent(siblings[i]);
         }
     }
 
@@ -104,7 +104,7 @@ public sealed partial class LegacyVpmu
             return _perfMetricsBase;
         }
 
-        ulong slots = Perf.Read(leader) - _slotsBaseline;
+        ulong slots = ReadPerfEvent(leader) - _slotsBaseline;
         if (slots == 0)
         {
             return 0;
@@ -114,7 +114,7 @@ public sealed partial class LegacyVpmu
         Span<byte> fields = stackalloc byte[4];
         for (int i = 0; i < siblings.Length; i++)
         {
-            ulong count = Perf.Read(siblings[i]) - _metricsBaseline[i];
+            ulong count = ReadPerfEvent(siblings[i]) - _metricsBaseline[i];
             fields[i] = (byte)Math.Min(255UL, (ulong)((UInt128)count * 255 / slots));
         }
 

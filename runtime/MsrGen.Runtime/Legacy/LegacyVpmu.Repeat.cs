@@ -12,7 +12,7 @@ public sealed partial class LegacyVpmu : IRepeatableCounters
     {
         for (int k = 0; k < PmcTotal; k++)
         {
-            values[k] = ReadCounter(PmcAt(k));
+            values[k] = CounterValue(PmcAt(k), priced: false);
         }
     }
 

@@ -76,16 +76,33 @@ public sealed partial class LegacyVpmu : IVpmu
         idx >= LegacyPmc.FixedBase ? (idx - LegacyPmc.FixedBase < _fixed.Length ? _fixed[idx - LegacyPmc.FixedBase] : null)
         : idx < _gp.Length ? _gp[idx] : null;
 
-    /// <summary>pmc_read_counter: counter + emulated + the live perf count, masked (no time scaling).</summary>
-    public ulong ReadCounter(LegacyPmc pmc)
+    /// <summary>
+    /// pmc_read_counter: counter + emulated + the live perf count, masked (no time scaling). KVM
+    /// calls it for a guest RDMSR or RDPMC of the counter, a counter write (pmc_write_counter) and
+    /// pmc_stop_counter; the perf_event_read_value() it makes for a live, unpaused event is priced.
+    /// </summary>
+    public ulong ReadCounter(LegacyPmc pmc) => CounterValue(pmc, priced: true);
+
+    /// <summary>The value pmc_read_counter would return; <paramref name="priced"/> false for the model's own look (closed form).</summary>
+    private ulong CounterValue(LegacyPmc pmc, bool priced)
     {
         ulong value = pmc.Counter + pmc.EmulatedCounter;
         if (pmc.PerfEvent is not null && !pmc.IsPaused)
         {
-            value += Perf.Read(pmc.PerfEvent);
+            value += priced ? ReadPerfEvent(pmc.PerfEvent) : Perf.Read(pmc.PerfEvent);
         }
 
         return value & MaskOf(pmc);
+    }
+
+    /// <summary>
+    /// perf_event_read_value() of one of this vCPU's events, the one place <c>perf.read</c> is
+    /// charged (Xu 2019a measured kvm_pmu_rdpmc() around it at 200 ns).
+    /// </summary>
+    private ulong ReadPerfEvent(PerfEvent perfEvent)
+    {
+        _vcpu.Metrics.AddCost(_vcpu.Costs, CostTable.PerfRead);
+        return Perf.Read(perfEvent);
     }
 
     /// <summary>pmc_write_counter: the base absorbs the difference; a running sampling event gets a new period.</summary>
@@ -227,7 +244,7 @@ public sealed partial class LegacyVpmu : IVpmu
             if (pmc.Siblings is not null)
             {
                 // As in Like Xu's grouped-events RFC (2022-12-12): perf_event_pause() does not suit a group; the group is stopped (read and released).
-                counter += Perf.Read(pmc.PerfEvent);
+                counter += ReadPerfEvent(pmc.PerfEvent);
                 ReleasePerfEvent(pmc);
             }
             else
