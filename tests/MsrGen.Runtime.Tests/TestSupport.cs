@@ -1,7 +1,9 @@
 using System;
 using System.IO;
+using System.Linq;
 using MsrGen.Runtime.Hardware;
 using MsrGen.Runtime.Kvm;
+using MsrGen.Runtime.Runner;
 
 namespace MsrGen.Runtime.Tests;
 
@@ -30,6 +32,20 @@ internal static class TestSupport
         }
 
         return directory?.FullName ?? throw new InvalidOperationException("MsrGen.sln not found above the test directory");
+    }
+
+    /// <summary>
+    /// Runs a scenario text and requires it to hold: no located or internal error, at least one
+    /// expectation, and every expectation met (the failures and the text in the message).
+    /// </summary>
+    public static void AssertScenarioHolds(string fileName, string text)
+    {
+        var outcome = ScenarioRunner.RunText(fileName, text, ScenarioRunOptions.Default);
+        string errors = string.Join("\n", outcome.Errors.Concat(outcome.InternalErrors));
+        Assert.AreEqual(string.Empty, errors, text);
+        Assert.IsNotEmpty(outcome.Expectations, "the text checks something");
+        string failed = string.Join("\n", outcome.Expectations.Where(e => !e.Passed));
+        Assert.AreEqual(string.Empty, failed, text);
     }
 
     public static EventBatch Batch(params (ulong Encoding, ulong Count)[] events)

@@ -1,7 +1,3 @@
-using System.Linq;
-using MsrGen.Runtime.Runner;
-using MsrGen.Scenarios;
-
 namespace MsrGen.Runtime.Tests.Kvm;
 
 /// <summary>
@@ -103,13 +99,5 @@ public sealed class EmulatedEventCostTests
         AssertHolds(Emulated + CountInstructions + "guest rdmsr 0x10 => #GP\nguest wrmsr 0x10 1 => #GP\nexpect cost.kvm.emulated-event == 0\nexpect exits == 2\n");
     }
 
-    private static void AssertHolds(string text)
-    {
-        var outcome = ScenarioRunner.RunText("emulated-event.pmu", text, ScenarioRunOptions.Default);
-        string errors = string.Join("\n", outcome.Errors.Concat(outcome.InternalErrors));
-        Assert.AreEqual(string.Empty, errors, text);
-        var failed = outcome.Expectations.Where(e => !e.Passed).Select(e => e.ToString()).ToList();
-        Assert.IsEmpty(failed, string.Join("\n", failed) + "\n" + text);
-        Assert.IsNotEmpty(outcome.Expectations, "every case checks the charge");
-    }
+    private static void AssertHolds(string text) => TestSupport.AssertScenarioHolds("emulated-event.pmu", text);
 }
