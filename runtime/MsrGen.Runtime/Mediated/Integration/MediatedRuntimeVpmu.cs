@@ -1,5 +1,6 @@
 using System;
 using MsrGen.Registers;
+using MsrGen.Runtime.Cost;
 using MsrGen.Runtime.Hardware;
 using MsrGen.Runtime.HostPerf;
 using MsrGen.Runtime.Kvm;
@@ -174,6 +175,14 @@ internal sealed partial class MediatedRuntimeVpmu : IVpmu, IGuestPmuOwner
 
     public void AfterVmExit(VmExitKind kind)
     {
+        if (State.IsIntel && !State.Intercepts.GlobalCtrlIntercepted)
+        {
+            // The guest writes GLOBAL_CTRL directly, so after every VM-exit, fastpath ones included,
+            // KVM reads the value the exit saved back from the VMCS guest field (vmx_vcpu_run(),
+            // mediated vPMU series v6); the runtime already knows it, the read is only priced.
+            _vcpu.Metrics.AddCost(_vcpu.Costs, CostTable.VmcsGlobalCtrl);
+        }
+
         State.RefreshAmdGlobalCtlAfterExit();
         bool bailOut = kind == VmExitKind.Fastpath && !State.FastpathEmulationAllowed();
         if (Placement == SwitchPlacement.Exit || (bailOut && Placement is SwitchPlacement.RunLoop or SwitchPlacement.DirtyOnly))
