@@ -12,7 +12,7 @@ public sealed partial class HardwareAccessCounters
         {
             Reads = (long[])from._reads.Clone();
             Writes = (long[])from._writes.Clone();
-            Totals = [from.MsrReads, from.MsrWrites, from.Rdpmcs, from.UncataloguedAccesses];
+            Totals = [from.MsrReads, from.MsrWrites, from.Rdpmcs, from.UncataloguedAccesses, from.LvtpcWrites];
         }
 
         internal long[] Reads { get; }
@@ -44,7 +44,7 @@ public sealed partial class HardwareAccessCounters
         FlushPendingSwitches();
         AddRepeated(_reads, from.Reads, to.Reads, times);
         AddRepeated(_writes, from.Writes, to.Writes, times);
-        long[] totals = [MsrReads, MsrWrites, Rdpmcs, UncataloguedAccesses];
+        long[] totals = [MsrReads, MsrWrites, Rdpmcs, UncataloguedAccesses, LvtpcWrites];
         AddRepeated(totals, from.Totals, to.Totals, times);
         SetTotals(totals);
     }
@@ -55,6 +55,7 @@ public sealed partial class HardwareAccessCounters
         MsrWrites = totals[1];
         Rdpmcs = totals[2];
         UncataloguedAccesses = totals[3];
+        LvtpcWrites = totals[4];
     }
 
     internal static bool SameDelta(long[] a, long[] b, long[] c)

@@ -20,6 +20,13 @@ public sealed partial class HardwareAccessCounters
     /// <summary>Accesses to addresses the catalog does not know (counted in the totals only).</summary>
     public long UncataloguedAccesses { get; private set; }
 
+    /// <summary>
+    /// x2APIC writes of the LVTPC by the mediated vPMU's switch and PMI handling (perf_load_guest_lvtpc()
+    /// and perf_put_guest_lvtpc()): WRMSRs of MSR 0x834, priced as such, but not PMU MSR accesses,
+    /// so not in <see cref="MsrWrites"/>.
+    /// </summary>
+    public long LvtpcWrites { get; private set; }
+
     /// <summary>One physical RDMSR of a register the caller already resolved in the catalog (<paramref name="known"/> false: uncatalogued).</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     internal void CountRead(bool known, MsrRef register)
@@ -54,6 +61,9 @@ public sealed partial class HardwareAccessCounters
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     internal void CountRdpmc() => Rdpmcs = Next(Rdpmcs);
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    internal void CountLvtpcWrite() => LvtpcWrites = Next(LvtpcWrites);
 
     /// <summary>The per-instance slot of a catalogued register with an index below 64 (what <see cref="CountWrite"/> increments).</summary>
     internal static int SlotOf(MsrRef register) => (int)register.Id * InstancesPerRegister + register.Index;
@@ -129,7 +139,7 @@ public sealed partial class HardwareAccessCounters
         DiscardPendingSwitches();
         Array.Clear(_reads);
         Array.Clear(_writes);
-        MsrReads = MsrWrites = Rdpmcs = UncataloguedAccesses = 0;
+        MsrReads = MsrWrites = Rdpmcs = UncataloguedAccesses = LvtpcWrites = 0;
     }
 
     private static int? Index(MsrRef register) =>

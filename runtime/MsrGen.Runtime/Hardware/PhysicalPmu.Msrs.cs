@@ -50,6 +50,16 @@ public sealed partial class PhysicalPmu : IMsrBus
         return ReadPmc(ecx, out value);
     }
 
+    /// <summary>
+    /// Counts a host software write of the LVTPC (an x2APIC WRMSR, made by the mediated vPMU's
+    /// switch through perf). Not a PMU register access: pending switch moves stay pending.
+    /// </summary>
+    internal void CountLvtpcWrite()
+    {
+        Accesses.CountLvtpcWrite();
+        Attribution?.CountLvtpcWrite();
+    }
+
     /// <summary>A guest RDMSR that the MSR bitmap lets through to the hardware.</summary>
     public MsrAccessResult GuestReadMsr(uint address, out ulong value)
     {

@@ -238,7 +238,7 @@ public sealed partial class Vcpu
     {
         private readonly Vcpu _vcpu;
         private readonly HardwareAccessCounters? _previous;
-        private readonly long _reads, _writes, _rdpmcs;
+        private readonly long _reads, _writes, _rdpmcs, _lvtpcWrites;
         private readonly bool _outermost;
 
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
@@ -250,6 +250,7 @@ public sealed partial class Vcpu
             _reads = counters.MsrReads;
             _writes = counters.MsrWrites;
             _rdpmcs = counters.Rdpmcs;
+            _lvtpcWrites = counters.LvtpcWrites;
             _outermost = !ReferenceEquals(_previous, counters);
             vcpu.Cpu.Pmu.Attribution = counters;
         }
@@ -269,6 +270,8 @@ public sealed partial class Vcpu
             metrics.AddCost(costs, CostTable.Rdmsr, counters.MsrReads - _reads);
             metrics.AddCost(costs, CostTable.Wrmsr, counters.MsrWrites - _writes);
             metrics.AddCost(costs, CostTable.Rdpmc, counters.Rdpmcs - _rdpmcs);
+            // An LVTPC write is an x2APIC WRMSR and costs one (docs/cost-model.md).
+            metrics.AddCost(costs, CostTable.Wrmsr, counters.LvtpcWrites - _lvtpcWrites);
             _vcpu.Cpu.Pmu.Attribution = _previous;
         }
     }

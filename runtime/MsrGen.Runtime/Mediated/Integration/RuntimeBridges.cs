@@ -40,6 +40,7 @@ internal sealed class PhysicalPmuBridge : IPmuHardware
         get => _pmu.Lvtpc;
         set
         {
+            _pmu.CountLvtpcWrite();
             if ((value & LvtpcValues.DeliveryModeMask) == LvtpcValues.DeliveryNmi)
             {
                 _perf.PutGuestLvtpc();
