@@ -48,16 +48,10 @@ public static class AnchorChecks
         var pmu = vcpu.Pmu as MediatedRuntimeVpmu ?? throw new System.InvalidOperationException("vpmu=mediated did not create the mediated vPMU");
         pmu.State.ElideMatchingCounterWrites = elide;
         vcpu.GuestExits(fastpath: 0, slow: 1);
-        ulong cyclesBefore = Cycles(vm, pmu, table);
+        ulong cyclesBefore = RuntimeSubstrate.HostCycles(vm.Metrics);
         const int Exits = 1000;
         vcpu.GuestExits(fastpath: 0, slow: Exits);
-        return (double)(Cycles(vm, pmu, table) - cyclesBefore) / Exits;
-    }
-
-    private static ulong Cycles(Kvm.Vm vm, MediatedRuntimeVpmu pmu, Cost.CostTable table)
-    {
-        var switchOps = pmu.State.Hardware.Counts;
-        return RuntimeSubstrate.HostCycles(vm.Metrics, RuntimeSubstrate.Ops(vm.Metrics, switchOps.LvtpcWrites, switchOps.VmcsGlobalCtrl), table);
+        return (double)(RuntimeSubstrate.HostCycles(vm.Metrics) - cyclesBefore) / Exits;
     }
 
     public static System.Collections.Generic.IReadOnlyList<AnchorCheck> Run(Cost.CostTable? costs = null)

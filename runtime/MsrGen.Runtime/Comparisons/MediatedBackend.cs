@@ -3,7 +3,6 @@ using MsrGen.Registers;
 using MsrGen.Runtime.Kvm;
 using MsrGen.Runtime.Mediated;
 using MsrGen.Runtime.Mediated.Integration;
-using MsrGen.Runtime.Metrics;
 using MsrGen.Runtime.Traces;
 
 namespace MsrGen.Runtime.Comparisons;
@@ -42,12 +41,6 @@ internal sealed class MediatedBackend : RuntimeBackend
         {
             _hostBlindCycles += instructions;
         }
-    }
-
-    protected override PmuOpCounts PhysicalOps(VmMetrics metrics)
-    {
-        var switchOps = _pmu.State.Hardware.Counts;
-        return RuntimeSubstrate.Ops(metrics, switchOps.LvtpcWrites, switchOps.VmcsGlobalCtrl);
     }
 
     private static Dictionary<string, string> Options(SwitchPlacement placement) =>

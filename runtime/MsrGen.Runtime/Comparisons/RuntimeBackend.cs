@@ -105,15 +105,11 @@ internal abstract class RuntimeBackend : IComparisonBackend
     public DesignMeasures Measures()
     {
         var m = Vm.Metrics;
-        var ops = PhysicalOps(m);
-        return new DesignMeasures(m.Exits, Switches, ops, RuntimeSubstrate.HostCycles(m, ops, _costs), _guestCycles, HostBlindCycles, _hostWorkCycles);
+        return new DesignMeasures(m.Exits, Switches, RuntimeSubstrate.Ops(m), RuntimeSubstrate.HostCycles(m), _guestCycles, HostBlindCycles, _hostWorkCycles);
     }
 
     /// <summary>How the vCPU gets out of the guest before <paramref name="instructions"/> of host work run on its CPU.</summary>
     protected abstract void LeaveGuestForHostWork(ulong instructions);
-
-    /// <summary>The physical PMU operations to charge: the VM's counts plus whatever the design reports itself.</summary>
-    protected virtual PmuOpCounts PhysicalOps(VmMetrics metrics) => RuntimeSubstrate.Ops(metrics);
 
     /// <summary>PMU state switches between host and guest (none for a design that never loads guest state).</summary>
     protected virtual long Switches => 0;

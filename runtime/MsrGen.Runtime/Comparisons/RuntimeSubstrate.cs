@@ -4,7 +4,6 @@ using MsrGen.Runtime.Hardware;
 using MsrGen.Runtime.Kvm;
 using MsrGen.Runtime.Mediated;
 using MsrGen.Runtime.Metrics;
-using MsrGen.Runtime.Traces;
 
 namespace MsrGen.Runtime.Comparisons;
 
@@ -14,11 +13,6 @@ namespace MsrGen.Runtime.Comparisons;
 /// </summary>
 internal static class RuntimeSubstrate
 {
-    private static readonly HashSet<string> SharedPrimitives = new(System.StringComparer.Ordinal)
-    {
-        Cost.CostTable.VmExit, Cost.CostTable.VmExitFastpath, Cost.CostTable.Wrmsr, Cost.CostTable.Rdmsr, Cost.CostTable.Rdpmc,
-    };
-
     /// <summary>A VM of <paramref name="mode"/> with <paramref name="options"/> on a fresh host whose PMU is <paramref name="host"/>.</summary>
     public static Vm CreateVm(PmuCaps host, VpmuMode mode, IReadOnlyDictionary<string, string> options, Cost.CostTable costs)
     {
@@ -28,28 +22,14 @@ internal static class RuntimeSubstrate
         return creation.Vm ?? throw new System.InvalidOperationException(creation.Message);
     }
 
-    /// <summary>The physical PMU accesses the VM's metrics counted, plus the LVTPC and VMCS writes a design reports itself.</summary>
-    public static PmuOpCounts Ops(VmMetrics metrics, long lvtpcWrites = 0, long vmcsGlobalCtrl = 0) =>
-        new(metrics.Hardware.MsrReads, metrics.Hardware.MsrWrites, metrics.Hardware.Rdpmcs, lvtpcWrites, vmcsGlobalCtrl);
+    /// <summary>The physical operations the VM's metrics counted: PMU RDMSR / WRMSR / RDPMC and the mediated vPMU's LVTPC writes.</summary>
+    public static PmuOpCounts Ops(VmMetrics metrics) =>
+        new(metrics.Hardware.MsrReads, metrics.Hardware.MsrWrites, metrics.Hardware.Rdpmcs, metrics.Hardware.LvtpcWrites, 0);
 
     /// <summary>
-    /// Host cycles, all from the runtime's one cost table: exits and the physical PMU operations
-    /// counted in <paramref name="ops"/> (including the LVTPC writes and VMCS reads a design
-    /// reports itself), plus everything else the runtime charged (perf event
-    /// create/release/period/pause, PMU requests, PMI handling).
+    /// Host cycles: the VM's own cost, every primitive priced once by the runtime's one cost table
+    /// when it happened (exits, physical accesses and LVTPC writes, VMCS reads, perf event calls,
+    /// PMU requests, PMI handling), so a design's figure here and a scenario's <c>cost</c> are the same number.
     /// </summary>
-    public static ulong HostCycles(VmMetrics metrics, PmuOpCounts ops, Cost.CostTable costs)
-    {
-        ulong cycles = (ulong)(metrics.Exits - metrics.FastpathExits) * costs[Cost.CostTable.VmExit]
-            + (ulong)metrics.FastpathExits * costs[Cost.CostTable.VmExitFastpath] + ops.Cycles(costs);
-        foreach (var (primitive, cost) in metrics.CostByPrimitive)
-        {
-            if (!SharedPrimitives.Contains(primitive))
-            {
-                cycles += cost;
-            }
-        }
-
-        return cycles;
-    }
+    public static ulong HostCycles(VmMetrics metrics) => metrics.Cost;
 }

@@ -6,7 +6,6 @@ using MsrGen.Runtime.Hardware;
 using MsrGen.Runtime.HostPerf;
 using MsrGen.Runtime.Kvm;
 using MsrGen.Runtime.Comparisons;
-using MsrGen.Runtime.Mediated.Integration;
 using MsrGen.Scenarios;
 
 namespace MsrGen.Runtime.Traces;
@@ -292,19 +291,8 @@ public static class TraceReplay
             }
 
             var m = _vm.Metrics;
-            long lvtpc = 0, vmcs = 0;
-            foreach (var vcpu in _vm.Vcpus)
-            {
-                if (vcpu.Pmu is MediatedRuntimeVpmu mediated)
-                {
-                    var counts = mediated.State.Hardware.Counts;
-                    lvtpc += counts.LvtpcWrites;
-                    vmcs += counts.VmcsGlobalCtrl;
-                }
-            }
-
-            var ops = RuntimeSubstrate.Ops(m, lvtpc, vmcs);
-            ulong hostCycles = RuntimeSubstrate.HostCycles(m, ops, _options.Costs);
+            var ops = RuntimeSubstrate.Ops(m);
+            ulong hostCycles = RuntimeSubstrate.HostCycles(m);
             double seconds = GuestCycles / (_options.Rates.CyclesPerNanosecond * 1e9);
             double? accuracy = _traceCounted == 0 ? null : 100.0 * _modelCounted / _traceCounted;
             long drift = (long)Int128.Clamp((Int128)_modelCounted - _traceCounted, long.MinValue, long.MaxValue);

@@ -127,23 +127,28 @@ public sealed class MediatedSwitchReplayTests
 
     private static void Apply(MediatedHarness r, MediatedHarness p, Action a, List<(PerfEvent, PerfEvent)> open)
     {
+        // Every step does the same to both vCPUs; a guest access must also give both the same result.
+        void Both(System.Action<MediatedHarness> step)
+        {
+            step(r);
+            step(p);
+        }
+
+        void Access(Func<MediatedHarness, MsrGen.Runtime.Kvm.GuestAccess> access) => Same(access(r), access(p));
+
         int n = r.Guest.GpCounters;
         int i = a.Index % n;
         switch (a.Step)
         {
             case Step.GuestRun:
-                r.GuestRun(a.Value % 5_000, a.Value % 700);
-                p.GuestRun(a.Value % 5_000, a.Value % 700);
+                Both(h => h.GuestRun(a.Value % 5_000, a.Value % 700));
                 break;
             case Step.SlowExits:
                 // One per call: a longer run takes the closed form, which steps two exits and adds the rest.
-                ulong slow = a.Value % 4 + 1;
-                r.Vcpu.GuestExits(0, slow);
-                p.Vcpu.GuestExits(0, slow);
+                Both(h => h.Vcpu.GuestExits(0, a.Value % 4 + 1));
                 break;
             case Step.FastExits:
-                r.Vcpu.GuestExits(a.Value % 3 + 1, 0);
-                p.Vcpu.GuestExits(a.Value % 3 + 1, 0);
+                Both(h => h.Vcpu.GuestExits(a.Value % 3 + 1, 0));
                 break;
             case Step.GuestProgram:
                 // Instructions or cycles, with or without INT, or off; sometimes a reserved bit (a #GP).
@@ -154,25 +159,25 @@ public sealed class MediatedSwitchReplayTests
                     2 => PmuEventSelect.Counting(PmuEventSelect.Events.Cycles, (a.Value & 16) != 0),
                     _ => PmuEventSelect.Counting(PmuEventSelect.Events.Instructions, false) | 1UL << 21,
                 };
-                Same(r.Vcpu.GuestWrmsr(r.EventSelectAddress(i), sel), p.Vcpu.GuestWrmsr(p.EventSelectAddress(i), sel));
+                Access(h => h.Vcpu.GuestWrmsr(h.EventSelectAddress(i), sel));
                 break;
             case Step.GuestWriteCounter:
                 // Values near the top of the counter make the emulated instructions of later steps wrap it.
                 ulong value = (a.Value & 1) == 0 ? a.Value % 100_000 : r.Guest.GpCounterMask - a.Value % 8;
-                Same(r.Vcpu.GuestWrmsr(r.CounterAddress(i), value), p.Vcpu.GuestWrmsr(p.CounterAddress(i), value));
+                Access(h => h.Vcpu.GuestWrmsr(h.CounterAddress(i), value));
                 break;
             case Step.GuestWideCounter:
-                Same(r.Vcpu.GuestWrmsr(r.CounterAddress(i), a.Value), p.Vcpu.GuestWrmsr(p.CounterAddress(i), a.Value));
+                Access(h => h.Vcpu.GuestWrmsr(h.CounterAddress(i), a.Value));
                 break;
             case Step.GuestReadCounter:
-                Same(r.Vcpu.GuestRdmsr(r.CounterAddress(i)), p.Vcpu.GuestRdmsr(p.CounterAddress(i)));
+                Access(h => h.Vcpu.GuestRdmsr(h.CounterAddress(i)));
                 break;
             case Step.GuestReadSelect:
-                Same(r.Vcpu.GuestRdmsr(r.EventSelectAddress(i)), p.Vcpu.GuestRdmsr(p.EventSelectAddress(i)));
+                Access(h => h.Vcpu.GuestRdmsr(h.EventSelectAddress(i)));
                 break;
             case Step.GuestWriteGlobalCtrl:
                 uint ctrl = r.IsIntel ? Ia32PerfGlobalCtrl.Address : MsrAmd64PerfCntrGlobalCtl.Address;
-                Same(r.Vcpu.GuestWrmsr(ctrl, a.Value & 0xF_0000_00FFUL), p.Vcpu.GuestWrmsr(ctrl, a.Value & 0xF_0000_00FFUL));
+                Access(h => h.Vcpu.GuestWrmsr(ctrl, a.Value & 0xF_0000_00FFUL));
                 break;
             case Step.GuestStatusWrite:
                 // Set or clear overflow bits through the status MSRs (some values with reserved bits: #GP).
@@ -180,20 +185,20 @@ public sealed class MediatedSwitchReplayTests
                     ? (r.IsIntel ? Ia32PerfGlobalStatusSet.Address : MsrAmd64PerfCntrGlobalStatusSet.Address)
                     : (r.IsIntel ? Ia32PerfGlobalOvfCtrl.Address : MsrAmd64PerfCntrGlobalStatusClr.Address);
                 ulong bits = (a.Value >> 1) & ((a.Value & 2) == 0 ? 0xF_0000_00FFUL : ulong.MaxValue);
-                Same(r.Vcpu.GuestWrmsr(status, bits), p.Vcpu.GuestWrmsr(status, bits));
+                Access(h => h.Vcpu.GuestWrmsr(status, bits));
                 break;
             case Step.GuestWriteFixedCtrl:
                 if (r.IsIntel)
                 {
-                    Same(r.Vcpu.GuestWrmsr(Ia32FixedCtrCtrl.Address, a.Value & 0xBBBB), p.Vcpu.GuestWrmsr(Ia32FixedCtrCtrl.Address, a.Value & 0xBBBB));
+                    Access(h => h.Vcpu.GuestWrmsr(Ia32FixedCtrCtrl.Address, a.Value & 0xBBBB));
                 }
 
                 break;
             case Step.GuestRdpmc:
-                Same(r.Vcpu.GuestRdpmc((uint)(a.Value % 10)), p.Vcpu.GuestRdpmc((uint)(a.Value % 10)));
+                Access(h => h.Vcpu.GuestRdpmc((uint)(a.Value % 10)));
                 break;
             case Step.GuestUnknownMsr:
-                Same(r.Vcpu.GuestRdmsr(0x10 + (uint)(a.Value % 3)), p.Vcpu.GuestRdmsr(0x10 + (uint)(a.Value % 3)));
+                Access(h => h.Vcpu.GuestRdmsr(0x10 + (uint)(a.Value % 3)));
                 break;
             case Step.HostOpen:
                 // A host event makes host perf non-idle: switches are then performed, never replayed.
@@ -212,27 +217,23 @@ public sealed class MediatedSwitchReplayTests
 
                 break;
             case Step.Lvtpc:
-                uint lvtpc = (a.Value & 1) == 0 ? 0xFE : 0xFE | 1u << 16;
-                r.Vcpu.Lvtpc = lvtpc;
-                p.Vcpu.Lvtpc = lvtpc;
+                Both(h => h.Vcpu.Lvtpc = (a.Value & 1) == 0 ? 0xFE : 0xFE | 1u << 16);
                 break;
             case Step.Userspace:
-                r.Vcpu.ExitToUserspace();
-                p.Vcpu.ExitToUserspace();
+                Both(h => h.Vcpu.ExitToUserspace());
                 break;
             case Step.Resched:
-                r.Vcpu.SchedOut();
-                r.Vcpu.SchedIn();
-                p.Vcpu.SchedOut();
-                p.Vcpu.SchedIn();
+                Both(h =>
+                {
+                    h.Vcpu.SchedOut();
+                    h.Vcpu.SchedIn();
+                });
                 break;
             case Step.Interrupt:
-                r.Vcpu.InterruptGuest();
-                p.Vcpu.InterruptGuest();
+                Both(h => h.Vcpu.InterruptGuest());
                 break;
             case Step.StopInRunLoop:
-                r.Vcpu.StopInRunLoop();
-                p.Vcpu.StopInRunLoop();
+                Both(h => h.Vcpu.StopInRunLoop());
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(a));
