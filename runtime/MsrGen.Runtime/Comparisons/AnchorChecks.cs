@@ -48,10 +48,10 @@ public static class AnchorChecks
         var pmu = vcpu.Pmu as MediatedRuntimeVpmu ?? throw new System.InvalidOperationException("vpmu=mediated did not create the mediated vPMU");
         pmu.State.ElideMatchingCounterWrites = elide;
         vcpu.GuestExits(fastpath: 0, slow: 1);
-        ulong cyclesBefore = RuntimeSubstrate.HostCycles(vm.Metrics);
+        ulong cyclesBefore = vm.Metrics.Cost;
         const int Exits = 1000;
         vcpu.GuestExits(fastpath: 0, slow: Exits);
-        return (double)(RuntimeSubstrate.HostCycles(vm.Metrics) - cyclesBefore) / Exits;
+        return (double)(vm.Metrics.Cost - cyclesBefore) / Exits;
     }
 
     public static System.Collections.Generic.IReadOnlyList<AnchorCheck> Run(Cost.CostTable? costs = null)

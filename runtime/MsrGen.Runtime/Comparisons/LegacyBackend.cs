@@ -10,7 +10,7 @@ namespace MsrGen.Runtime.Comparisons;
 
 /// <summary>
 /// The legacy perf-emulated vPMU, as the runtime implements it, driven by the same workload. Host
-/// cycles come from the VM's metrics as for every design (<see cref="RuntimeSubstrate.HostCycles"/>).
+/// cycles are the VM's own <c>Metrics.Cost</c>, as for every design (<see cref="RuntimeBackend.Measures"/>).
 /// </summary>
 internal sealed class LegacyBackend : RuntimeBackend
 {

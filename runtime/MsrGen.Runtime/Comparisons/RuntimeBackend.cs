@@ -105,7 +105,8 @@ internal abstract class RuntimeBackend : IComparisonBackend
     public DesignMeasures Measures()
     {
         var m = Vm.Metrics;
-        return new DesignMeasures(m.Exits, Switches, RuntimeSubstrate.Ops(m), RuntimeSubstrate.HostCycles(m), _guestCycles, HostBlindCycles, _hostWorkCycles);
+        // Host cycles are the VM's own cost, each primitive priced once when it happened: a design's figure here and a scenario's `cost` are one number.
+        return new DesignMeasures(m.Exits, Switches, RuntimeSubstrate.Ops(m), m.Cost, _guestCycles, HostBlindCycles, _hostWorkCycles);
     }
 
     /// <summary>How the vCPU gets out of the guest before <paramref name="instructions"/> of host work run on its CPU.</summary>

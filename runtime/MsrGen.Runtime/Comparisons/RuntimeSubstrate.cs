@@ -25,11 +25,4 @@ internal static class RuntimeSubstrate
     /// <summary>The physical operations the VM's metrics counted: PMU RDMSR / WRMSR / RDPMC and the mediated vPMU's LVTPC writes.</summary>
     public static PmuOpCounts Ops(VmMetrics metrics) =>
         new(metrics.Hardware.MsrReads, metrics.Hardware.MsrWrites, metrics.Hardware.Rdpmcs, metrics.Hardware.LvtpcWrites, 0);
-
-    /// <summary>
-    /// Host cycles: the VM's own cost, every primitive priced once by the runtime's one cost table
-    /// when it happened (exits, physical accesses and LVTPC writes, VMCS reads, perf event calls,
-    /// PMU requests, PMI handling), so a design's figure here and a scenario's <c>cost</c> are the same number.
-    /// </summary>
-    public static ulong HostCycles(VmMetrics metrics) => metrics.Cost;
 }

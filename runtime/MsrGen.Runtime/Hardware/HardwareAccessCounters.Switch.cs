@@ -5,25 +5,7 @@ namespace MsrGen.Runtime.Hardware;
 /// register instances it counted with their read and write deltas, and the totals. Immutable once
 /// recorded, so counters can hold on to it.
 /// </summary>
-internal sealed class SwitchCounts
-{
-    internal SwitchCounts(int[] slots, long[] reads, long[] writes, long readTotal, long writeTotal, long rdpmcTotal)
-    {
-        Slots = slots;
-        Reads = reads;
-        Writes = writes;
-        ReadTotal = readTotal;
-        WriteTotal = writeTotal;
-        RdpmcTotal = rdpmcTotal;
-    }
-
-    internal int[] Slots { get; }
-    internal long[] Reads { get; }
-    internal long[] Writes { get; }
-    internal long ReadTotal { get; }
-    internal long WriteTotal { get; }
-    internal long RdpmcTotal { get; }
-}
+internal sealed record SwitchCounts(int[] Slots, long[] Reads, long[] Writes, long ReadTotal, long WriteTotal, long RdpmcTotal);
 
 /// <summary>
 /// Replayed switches are counted lazily per register instance: the totals at once (every

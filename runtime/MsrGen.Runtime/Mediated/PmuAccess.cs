@@ -51,18 +51,6 @@ public readonly record struct PmuOpCounts(long Rdmsr, long Wrmsr, long Rdpmc, lo
     /// <summary>Instructions that touch PMU state: RDMSR + WRMSR + RDPMC + LVTPC writes.</summary>
     public long Total => Rdmsr + Wrmsr + Rdpmc + LvtpcWrites;
 
-    /// <summary>
-    /// Host cycles of these operations in the runtime's one cost table: an LVTPC write is an x2APIC
-    /// WRMSR, priced as <c>wrmsr</c>; a VMCS read of GLOBAL_CTRL is <c>vmcs.global-ctrl</c>.
-    /// </summary>
-    public ulong Cycles(Cost.CostTable costs)
-    {
-        System.ArgumentNullException.ThrowIfNull(costs);
-        ulong wrmsr = costs[Cost.CostTable.Wrmsr];
-        return (ulong)Rdmsr * costs[Cost.CostTable.Rdmsr] + (ulong)Wrmsr * wrmsr + (ulong)Rdpmc * costs[Cost.CostTable.Rdpmc]
-            + (ulong)LvtpcWrites * wrmsr + (ulong)VmcsGlobalCtrl * costs[Cost.CostTable.VmcsGlobalCtrl];
-    }
-
     public static PmuOpCounts operator -(PmuOpCounts a, PmuOpCounts b) =>
         new(a.Rdmsr - b.Rdmsr, a.Wrmsr - b.Wrmsr, a.Rdpmc - b.Rdpmc, a.LvtpcWrites - b.LvtpcWrites, a.VmcsGlobalCtrl - b.VmcsGlobalCtrl);
 

@@ -292,7 +292,7 @@ public static class TraceReplay
 
             var m = _vm.Metrics;
             var ops = RuntimeSubstrate.Ops(m);
-            ulong hostCycles = RuntimeSubstrate.HostCycles(m);
+            ulong hostCycles = m.Cost;
             double seconds = GuestCycles / (_options.Rates.CyclesPerNanosecond * 1e9);
             double? accuracy = _traceCounted == 0 ? null : 100.0 * _modelCounted / _traceCounted;
             long drift = (long)Int128.Clamp((Int128)_modelCounted - _traceCounted, long.MinValue, long.MaxValue);
