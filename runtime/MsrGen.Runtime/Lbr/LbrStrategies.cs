@@ -217,7 +217,7 @@ public sealed class KvmLbrStrategy : LbrStrategy
     {
         if (eventExists && !hostOwns)
         {
-            vcpu.RestoreGuestStack();
+            ScheduleGuestEvent(vcpu);
         }
 
         if (eventExists && !vcpu.GuestLbrBit)
@@ -238,18 +238,38 @@ public sealed class KvmLbrStrategy : LbrStrategy
 
     public override void OnHostLbrOwnership(VcpuLbr vcpu, bool hostOwns)
     {
-        if (hostOwns && !this.hostOwns && eventExists)
+        // Only an event on the CPU moves the stack. With the vCPU thread scheduled out the guest's
+        // stack is already in its task context (saved at sched-out) while the hardware holds other
+        // tasks' branches, which must not overwrite it; sched-in restores it once the host lets go.
+        if (vcpu.Loaded && eventExists)
         {
-            // perf deschedules the guest event; its task context keeps the stack for later.
-            vcpu.SaveGuestStack();
-        }
-        else if (!hostOwns && this.hostOwns && eventExists && !vcpu.RestoreGuestStack())
-        {
-            // An event that never ran is new to perf: scheduling it resets the stack.
-            vcpu.WipeStack();
+            if (hostOwns && !this.hostOwns)
+            {
+                // perf deschedules the guest event; its task context keeps the stack for later.
+                vcpu.SaveGuestStack();
+            }
+            else if (!hostOwns && this.hostOwns)
+            {
+                ScheduleGuestEvent(vcpu);
+            }
         }
 
         this.hostOwns = hostOwns;
+    }
+
+    /// <summary>
+    /// The guest event goes (back) on the CPU: perf restores the stack its task context saved, or,
+    /// with none saved (an event that never ran, or was off the CPU since it was created), resets
+    /// the LBR (arch/x86/events/intel/lbr.c: __intel_pmu_lbr_restore() resets when the context's
+    /// stack state is LBR_NONE, intel_pmu_lbr_add() when the event has no run time), so the
+    /// guest never sees what other tasks left in the hardware.
+    /// </summary>
+    private static void ScheduleGuestEvent(VcpuLbr vcpu)
+    {
+        if (!vcpu.RestoreGuestStack())
+        {
+            vcpu.WipeStack();
+        }
     }
 
     private void CreateEvent(VcpuLbr vcpu)

@@ -171,6 +171,46 @@ public sealed class StrategyTests
     }
 
     [TestMethod]
+    public void KvmKeepsTheSavedStackWhenTheHostTakesAndReturnsTheLbrWhileTheVcpuIsScheduledOut()
+    {
+        // Found by LbrPropertyTests (CsCheck case 2ejR3qVrR_r2, shrunk by hand): with the vCPU thread off
+        // the CPU its LBR event is not scheduled, so a host LBR user coming and going moves nothing
+        // of the guest's (perf keeps the stack in the task context saved at sched-out).
+        var world = CallstackGuest(LbrStrategyKind.Kvm);
+        world.SchedOut();                       // save: 98 RDMSRs (32 FROM + 32 TO + 32 INFO, TOS, SELECT)
+        world.HostThreadBranches(2_123, 3);     // the hardware now holds host branches
+        world.Vcpu.SetHostOwnsLbr(true);        // nothing moves: the guest event is not on the CPU
+        world.Vcpu.SetHostOwnsLbr(false);
+        world.SchedIn();                        // restore: 98 WRMSRs
+        Assert.AreEqual(98, world.Metrics.HostLbrReads);
+        Assert.AreEqual(98, world.Metrics.HostLbrWrites);
+        var verdict = world.Guest.Read();
+        Assert.IsTrue(verdict.Entries > 0);
+        Assert.AreEqual(0, verdict.PollutedEntries, "the guest reads its own branches, none of the host thread's");
+    }
+
+    [TestMethod]
+    public void KvmResetsTheStackWhenAnEventThatNeverRanIsFirstScheduledAtSchedIn()
+    {
+        // Found by LbrPropertyTests (CsCheck cases cSyV-42_Owp2 and dZaADXGAlXP1, shrunk by hand):
+        // the guest creates its LBR event while a host LBR user owns the LBR, so the event never
+        // runs and sched-out saves nothing; the host lets go while the vCPU is off the CPU. At
+        // sched-in perf finds no saved stack and resets the LBR (__intel_pmu_lbr_restore() of
+        // arch/x86/events/intel/lbr.c), so the host thread's branches never reach the guest.
+        var world = LbrWorld.Create(LbrStrategyKind.Kvm, Skylake);
+        world.Vcpu.SetHostOwnsLbr(true);
+        world.Guest.EnableSampling();           // the event is created but not scheduled: no reset
+        world.SchedOut();                       // nothing saved
+        world.HostThreadBranches(303, 1);
+        world.Vcpu.SetHostOwnsLbr(false);       // the vCPU is off the CPU: nothing moves
+        world.Metrics.Reset();
+        world.SchedIn();                        // reset: 32 FROM + 32 TO + 32 INFO + TOS = 97 WRMSRs
+        Assert.AreEqual(0, world.Metrics.HostLbrReads);
+        Assert.AreEqual(97, world.Metrics.HostLbrWrites);
+        Assert.AreEqual(0, world.Guest.Read().PollutedEntries, "none of the host thread's branches");
+    }
+
+    [TestMethod]
     public void KvmEmulatesLegacyFreezeOnPmiOnlyForPmuVersions2And3()
     {
         var broadwell = LbrWorld.Create(LbrStrategyKind.Kvm, LbrWorld.Broadwell);
